@@ -1,0 +1,1 @@
+"""Scenario files and replayable disaster-recovery drills."""

@@ -1,0 +1,1 @@
+"""Driver Protocols: the only view of arrays, hosts and applications that core/ has."""

@@ -1,0 +1,133 @@
+"""Array Protocols: snapshot-style (EVA) and split-mirror-style (XP).
+
+Every method either completes its whole effect or raises an :class:`~apprm_ref.errors.ArrayError`
+carrying the vendor's code and leaves the array unchanged. Operations that take time return
+an :class:`~apprm_ref.types.Op` whose ``done_at`` the orchestrator waits for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from apprm_ref.drivers.capabilities import Capabilities
+from apprm_ref.types import Op, ReplicaType, TargetVolume, VolumeRef
+
+
+@dataclass(frozen=True)
+class VolumeInfo:
+    ref: VolumeRef
+    wwn: str
+    size_bytes: int
+    pool: str = ""  # EVA disk group / XP pool or parity group
+    raid: str = ""  # "vraid1", "vraid5", "raid5" ...
+    role: str = "source"  # source | target
+    replica_type: ReplicaType | None = None
+    source: VolumeRef | None = None
+    presented_to: tuple[str, ...] = ()
+    state: str = ""  # array-specific state (e.g. "normalizing", "PAIR")
+    details: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@runtime_checkable
+class ArrayDriver(Protocol):
+    name: str
+
+    def capabilities(self) -> Capabilities: ...
+
+    def list_volumes(self) -> list[VolumeInfo]: ...
+
+    def volume_info(self, volume: str) -> VolumeInfo: ...
+
+    def present(self, volume: str, host: str) -> Op[int]:
+        """Make ``volume`` visible to ``host``; returns the LUN number."""
+        ...
+
+    def unpresent(self, volume: str, host: str) -> Op[None]: ...
+
+
+@dataclass(frozen=True)
+class ReplicaRequest:
+    source: str  # volume id of the source on this array
+    replica_type: ReplicaType
+    name: str = ""
+    raid: str | None = None  # snapclone Vraid (None = same as source)
+    pool: str | None = None  # snapclone disk group (None = same as source)
+
+
+@dataclass(frozen=True)
+class CopyState:
+    """Background copy of a target (snapclone normalization, pair copy)."""
+
+    copying: bool
+    done_at: float | None  # simulated completion time while copying
+    fraction: float = 1.0  # 0..1 copied
+
+
+@runtime_checkable
+class SnapshotArray(ArrayDriver, Protocol):
+    """EVA-style: targets are created from sources at one instant."""
+
+    def create_replicas(self, requests: Sequence[ReplicaRequest]) -> Op[list[TargetVolume]]:
+        """Create every target at one instant; all or nothing."""
+        ...
+
+    def delete_volume(self, volume: str) -> Op[None]: ...
+
+    def targets_of(self, source: str) -> list[VolumeInfo]: ...
+
+    def copy_state(self, target: str) -> CopyState: ...
+
+    def restore_switch(self, source: str, target: str) -> Op[None]:
+        """IR by switch of disks: the target takes the source's identity; the replica is consumed."""
+        ...
+
+    def restore_copy_back(self, target: str, source: str) -> Op[None]:
+        """IR by copy-back: the source reads the target's content at once; the target survives."""
+        ...
+
+    def dr_group_state(self, volume: str) -> str | None:
+        """Continuous Access state of the DR group holding ``volume`` (None if not in one)."""
+        ...
+
+
+@dataclass(frozen=True)
+class PairInfo:
+    pvol: str
+    mu: int
+    svol: str | None
+    state: str  # SMPL, COPY, PAIR, PSUS, PSUE, SSUS, COPY(RS), COPY(RS-R) ...
+    copy_done_at: float | None = None
+    fraction: float = 1.0
+
+
+@runtime_checkable
+class SplitMirrorArray(ArrayDriver, Protocol):
+    """XP-style Business Copy: pairs (P-VOL, MU#) split to make a point-in-time S-VOL."""
+
+    def pair_info(self, pvol: str, mu: int) -> PairInfo: ...
+
+    def pair_create(self, pvol: str, svol: str, mu: int) -> Op[None]: ...
+
+    def pair_split(self, pairs: Sequence[tuple[str, int]]) -> Op[None]:
+        """Split every pair at one instant (all must be PAIR)."""
+        ...
+
+    def pair_resync(
+        self, pairs: Sequence[tuple[str, int]], *, restore: bool = False, quick: bool = False
+    ) -> Op[None]: ...
+
+    def pair_delete(self, pvol: str, mu: int) -> Op[None]:
+        """``pairsplit -S``: back to SMPL."""
+        ...
+
+    def wait_pairs(self, pairs: Sequence[tuple[str, int]], state: str) -> Op[None]:
+        """``pairevtwait``: returns when every pair has reached ``state`` (done_at in the future)."""
+        ...
+
+    def is_excluded(self, ldev: str) -> bool: ...
+
+    def free_svols(self, pvol: str) -> list[str]:
+        """S-VOL candidates of matching size not in any pair nor excluded."""
+        ...

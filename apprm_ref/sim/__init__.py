@@ -1,0 +1,1 @@
+"""In-process simulators of the arrays, hosts and applications."""

@@ -1,0 +1,1 @@
+"""Simulated hosts: devices mapped to array LUNs, LVM-style volume groups, filesystems, files."""

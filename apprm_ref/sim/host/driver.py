@@ -1,0 +1,80 @@
+"""Protocol door of the host simulator: translates, keeps no state of its own."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from apprm_ref.drivers.capabilities import Capabilities
+from apprm_ref.drivers.host import HostDevice, MountInfo
+from apprm_ref.types import VolumeRef
+
+if TYPE_CHECKING:
+    from apprm_ref.sim.world import World
+
+
+class SimHostDriver:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.backend = world.hosts
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities(
+            "host", vendor="sim", model="lvm", features=frozenset({"lvm", "freeze", "import"})
+        )
+
+    def rescan(self, host: str) -> list[HostDevice]:
+        return [
+            HostDevice(d.name, VolumeRef(d.array, d.volume), d.lun, d.wwn)
+            for d in self.backend.rescan(host)
+        ]
+
+    def mounts(self, host: str) -> list[MountInfo]:
+        return [self._info(m) for m in self.backend.host(host).mounts.values()]
+
+    @staticmethod
+    def _info(m) -> MountInfo:  # type: ignore[no-untyped-def]
+        return MountInfo(m.mount_point, m.vg, m.lv, m.read_only, m.frozen, m.holders > 0)
+
+    def volumes_under(self, host: str, path: str) -> list[VolumeRef]:
+        return [VolumeRef(a, v) for a, v in self.backend.volumes_under(host, path)]
+
+    def mount_of(self, host: str, path: str) -> MountInfo:
+        return self._info(self.backend.mount_of(host, path)[0])
+
+    def vg_uuid(self, host: str, vg: str) -> str:
+        return self.backend._vg(self.backend.host(host), vg).uuid
+
+    def import_vg(self, host: str, vg_uuid: str, as_name: str) -> None:
+        self.backend.import_vg(host, vg_uuid, as_name)
+
+    def export_vg(self, host: str, vg: str) -> None:
+        self.backend.export_vg(host, vg)
+
+    def activate_vg(self, host: str, vg: str) -> None:
+        self.backend.activate_vg(host, vg)
+
+    def deactivate_vg(self, host: str, vg: str) -> None:
+        self.backend.deactivate_vg(host, vg)
+
+    def mount(
+        self, host: str, vg: str, lv: str, mount_point: str, *, read_only: bool = False
+    ) -> None:
+        self.backend.mount(host, vg, lv, mount_point, read_only=read_only)
+
+    def unmount(self, host: str, mount_point: str) -> None:
+        self.backend.unmount(host, mount_point)
+
+    def freeze(self, host: str, mount_point: str) -> None:
+        self.backend.freeze(host, mount_point)
+
+    def thaw(self, host: str, mount_point: str) -> None:
+        self.backend.thaw(host, mount_point)
+
+    def run_script(self, host: str, name: str) -> tuple[int, tuple[str, ...]]:
+        return self.backend.run_script(host, name)
+
+    def list_files(self, host: str, mount_point: str) -> list[str]:
+        return self.backend.list_files(host, mount_point)
+
+    def read_file(self, host: str, path: str) -> tuple[object, ...]:
+        return self.backend.read_file(host, path)

@@ -1,0 +1,111 @@
+"""Value types shared by every layer."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from apprm_ref.persist import register_enum
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, order=True)
+class VolumeRef:
+    """An array volume as the orchestrator names it: array name + the array's volume id."""
+
+    array: str
+    volume: str
+
+    def __str__(self) -> str:
+        return f"{self.array}:{self.volume}"
+
+
+@dataclass(frozen=True)
+class Op(Generic[T]):
+    """Result of a driver operation and the simulated time at which it returned.
+
+    The state change happens at the call (the point in time is the call instant); the
+    orchestrator waits until ``done_at`` before its next step. Real drivers return
+    ``done_at`` = now, since the call itself took the time.
+    """
+
+    result: T
+    done_at: float
+
+
+@register_enum("types.ReplicaType")
+class ReplicaType(enum.StrEnum):
+    SNAPSHOT = "snapshot"  # EVA standard snapshot (fully allocated)
+    VSNAP = "vsnap"  # EVA virtually capacity-free snapshot
+    SNAPCLONE = "snapclone"  # EVA snapclone (full copy, normalizes in background)
+    MIRROR = "mirror"  # XP Business Copy S-VOL
+    SNAPSHOT_XP = "snapshot_xp"  # XP Snapshot (pool based)
+
+
+@register_enum("types.Severity")
+class Severity(enum.IntEnum):
+    """Message severities, totally ordered (VC-I22)."""
+
+    NORMAL = 0
+    WARNING = 1
+    MINOR = 2
+    MAJOR = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r}") from None
+
+
+@register_enum("types.SessionStatus")
+class SessionStatus(enum.StrEnum):
+    QUEUING = "Queuing"
+    IN_PROGRESS = "In Progress"
+    MOUNT_REQUEST = "Mount Request"
+    IN_PROGRESS_ERRORS = "In Progress/Errors"
+    IN_PROGRESS_FAILURES = "In Progress/Failures"
+    COMPLETED = "Completed"
+    COMPLETED_ERRORS = "Completed/Errors"
+    COMPLETED_FAILURE = "Completed/Failure"
+    FAILED = "Failed"
+    ABORTED = "Aborted"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+
+TERMINAL_STATUSES = frozenset(
+    {
+        SessionStatus.COMPLETED,
+        SessionStatus.COMPLETED_ERRORS,
+        SessionStatus.COMPLETED_FAILURE,
+        SessionStatus.FAILED,
+        SessionStatus.ABORTED,
+    }
+)
+
+
+@register_enum("types.SessionType")
+class SessionType(enum.StrEnum):
+    BACKUP = "Backup"
+    RESTORE = "Restore"
+
+
+@dataclass(frozen=True)
+class TargetVolume:
+    """One target volume of a replica: its source, its own id, its type and array details."""
+
+    source: VolumeRef
+    target: VolumeRef
+    replica_type: ReplicaType
+    details: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
