@@ -1,0 +1,1 @@
+"""Application integrations: filesystem, Oracle, SAP, VSS."""

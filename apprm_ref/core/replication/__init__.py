@@ -1,0 +1,1 @@
+"""Array replication methods: snapshot-style (EVA) and split-mirror-style (XP)."""

@@ -1,0 +1,79 @@
+"""What a running session holds: its drivers, IDB, clock, session record and undo stack."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import simpy
+
+from apprm_ref.core.repository import Repository
+from apprm_ref.core.session import CompensationStack, Session
+from apprm_ref.core.specs import BackupSpec
+from apprm_ref.drivers.host import HostDriver
+from apprm_ref.types import Op, Severity
+
+T = TypeVar("T")
+
+
+@dataclass
+class DriverSet:
+    """Drivers chosen for one estate: arrays by name, the host driver, application drivers."""
+
+    arrays: dict[str, Any]
+    host: HostDriver
+    apps: dict[str, Any] = field(default_factory=dict)
+    epoch_seconds: Any = None  # callable: simulated seconds -> datetime (for session IDs)
+
+    def array(self, name: str) -> Any:
+        from apprm_ref.errors import ConfigError
+
+        try:
+            return self.arrays[name]
+        except KeyError:
+            raise ConfigError(f"no array named {name!r} in this estate", field="array") from None
+
+
+@dataclass
+class SessionContext:
+    env: simpy.Environment
+    drivers: DriverSet
+    repo: Repository
+    session: Session
+    spec: BackupSpec | None = None
+    options: Any = None  # parsed replication options
+    app_options: Any = None  # parsed integration options
+    undo: CompensationStack = field(default_factory=CompensationStack)
+    scratch: dict[str, Any] = field(default_factory=dict)  # per-session working data
+
+    @property
+    def now(self) -> float:
+        return float(self.env.now)
+
+    def wait(self, op: Op[T]) -> Generator[simpy.Event, Any, T]:
+        """Wait until a driver operation returns (its ``done_at``) and give its result."""
+        if op.done_at > self.env.now:
+            yield self.env.timeout(op.done_at - self.env.now)
+        return op.result
+
+    def sleep(self, seconds: float) -> Generator[simpy.Event, Any, None]:
+        if seconds > 0:
+            yield self.env.timeout(seconds)
+
+    def log(
+        self,
+        severity: Severity,
+        origin: str,
+        text: str,
+        *,
+        code: str | None = None,
+        obj: str | None = None,
+    ) -> None:
+        self.session.log(self.now, severity, origin, text, code=code, obj=obj)
+
+    def info(self, origin: str, text: str) -> None:
+        self.log(Severity.NORMAL, origin, text)
+
+    def warn(self, origin: str, text: str, *, code: str | None = None) -> None:
+        self.log(Severity.WARNING, origin, text, code=code)

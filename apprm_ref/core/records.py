@@ -1,0 +1,58 @@
+"""Domain records the IDB stores and returns (never ORM rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
+
+
+@dataclass(frozen=True)
+class MountLayout:
+    """How one replicated volume group was used on the application system at backup time."""
+
+    host: str
+    vg: str
+    vg_uuid: str
+    lv: str
+    mount_point: str
+    volumes: tuple[VolumeRef, ...]
+
+
+class ReplicaStatus:
+    ACTIVE = "active"  # in the replica set
+    PURGE = "purge"  # rotated out but not deletable yet (ARR-P13)
+    CONSUMED = "consumed"  # used up by an instant recovery
+    DELETED = "deleted"
+
+
+@dataclass
+class ReplicaRecord:
+    id: str  # "<spec>#<n>"
+    spec: str
+    session_id: str
+    array: str
+    created_at: float  # simulated seconds: the point in time of the replica
+    replica_type: ReplicaType
+    targets: list[TargetVolume]
+    layout: list[MountLayout]
+    tracked: bool  # IR-capable (ARR-I15)
+    status: str = ReplicaStatus.ACTIVE
+    sequence: int = 0  # creation order within the spec
+    mu: int | None = None  # XP mirror unit
+    details: dict[str, Any] = field(default_factory=dict)  # app/array specifics (JSON-able)
+
+    @property
+    def sources(self) -> list[VolumeRef]:
+        return [t.source for t in self.targets]
+
+
+@dataclass
+class AppConfig:
+    """An application integration's configuration (``apprm oracle config`` ...)."""
+
+    kind: str  # oracle | sap | vss
+    name: str  # SID / DBSID / application name
+    host: str
+    data: dict[str, Any] = field(default_factory=dict)  # never holds a clear-text password

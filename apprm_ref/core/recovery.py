@@ -1,0 +1,102 @@
+"""Instant recovery (``arrays.md`` §4.2) as one SimPy process.
+
+Preconditions are checked before anything changes; the hosts let go of every filesystem
+of the replicated volume groups (selected or not) before the array touches the sources
+(ARR-I17), and the original mount points are restored afterwards.
+"""
+
+from __future__ import annotations
+
+from apprm_ref.core.context import SessionContext
+from apprm_ref.core.integrations.base import Integration, RecoveryOptions, Steps
+from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
+from apprm_ref.core.replication.base import ReplicationMethod, RestoreOptions
+from apprm_ref.core.session import BackupObjectRecord, ObjectResult
+from apprm_ref.errors import ApprmError, RecoveryError
+from apprm_ref.types import Severity
+
+RSM = "RSM"
+
+
+def check_replica(replica: ReplicaRecord) -> None:
+    """A replica is IR-capable only if tracked and still in the set (ARR-I15, OS-I16)."""
+    if replica.status != ReplicaStatus.ACTIVE:
+        raise RecoveryError(
+            f"replica {replica.id} is {replica.status}; it cannot be restored", code="NOT_ACTIVE"
+        )
+    if not replica.tracked:
+        raise RecoveryError(
+            f"replica {replica.id} was not tracked for instant recovery", code="NOT_TRACKED"
+        )
+
+
+def release_hosts(ctx: SessionContext, replica: ReplicaRecord) -> None:
+    hd = ctx.drivers.host
+    vgs = sorted({(lay.host, lay.vg) for lay in replica.layout})
+    mounted = {(m.mount_point) for lay in replica.layout for m in hd.mounts(lay.host)}
+    for lay in sorted(replica.layout, key=lambda x: x.mount_point, reverse=True):
+        if lay.mount_point in mounted:
+            hd.unmount(lay.host, lay.mount_point)
+            ctx.undo.push(
+                f"remount {lay.mount_point}",
+                lambda lay=lay: hd.mount(lay.host, lay.vg, lay.lv, lay.mount_point),
+            )
+    for host, vg in vgs:
+        hd.deactivate_vg(host, vg)
+        ctx.undo.push(f"activate {vg}", lambda host=host, vg=vg: hd.activate_vg(host, vg))
+    ctx.info(RSM, f"Dismounted {', '.join(sorted(lay.mount_point for lay in replica.layout))}")
+
+
+def reattach_hosts(ctx: SessionContext, replica: ReplicaRecord) -> None:
+    hd = ctx.drivers.host
+    for host in sorted({lay.host for lay in replica.layout}):
+        hd.rescan(host)
+    for host, vg in sorted({(lay.host, lay.vg) for lay in replica.layout}):
+        hd.activate_vg(host, vg)
+    for lay in sorted(replica.layout, key=lambda x: x.mount_point):
+        hd.mount(lay.host, lay.vg, lay.lv, lay.mount_point)
+    ctx.info(
+        RSM,
+        f"Mounted at original mount points: {', '.join(sorted(lay.mount_point for lay in replica.layout))}",
+    )
+
+
+def run_restore(
+    ctx: SessionContext,
+    replica: ReplicaRecord,
+    integration: Integration,
+    method: ReplicationMethod,
+    array_opts: RestoreOptions,
+    app_opts: RecoveryOptions,
+) -> Steps:
+    session = ctx.session
+    session.restored_from = replica.session_id
+    session.objects = [BackupObjectRecord(f"{replica.id}", "replica")]
+    ctx.repo.save_session(session)
+    try:
+        check_replica(replica)
+        yield from integration.stop_for_ir(ctx, replica, app_opts)
+        release_hosts(ctx, replica)
+        yield from method.restore(ctx, replica, array_opts)
+        # the sources now hold the replica's content: a remount is the only way forward
+        ctx.undo.clear()
+        reattach_hosts(ctx, replica)
+        yield from integration.start_after_ir(ctx, replica, app_opts)
+    except ApprmError as exc:
+        ctx.log(Severity.CRITICAL, RSM, f"Instant recovery failed: {exc.message}", code=exc.code)
+        for label, err in ctx.undo.unwind():
+            if err is not None:
+                ctx.log(
+                    Severity.MAJOR,
+                    RSM,
+                    f"Undo '{label}' failed: {err}",
+                    code=getattr(err, "code", None),
+                )
+        session.objects[0].status = ObjectResult.FAILED
+        session.objects[0].detail = str(exc)
+        ctx.repo.update_replica(replica)
+        return session
+    ctx.repo.update_replica(replica)
+    session.objects[0].status = ObjectResult.COMPLETED
+    ctx.info(RSM, f"Instant recovery from {replica.id} (session {replica.session_id}) completed")
+    return session

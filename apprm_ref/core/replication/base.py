@@ -1,0 +1,91 @@
+"""The interface every array replication method implements, and its registry by array kind.
+
+Each step is a SimPy generator (``yield from``) because array operations take simulated
+time; each pushes its undo on ``ctx.undo`` so a failed session leaves no half-made replica.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import simpy
+
+from apprm_ref.core.context import SessionContext
+from apprm_ref.core.records import ReplicaRecord
+from apprm_ref.errors import PlanError
+from apprm_ref.types import VolumeRef
+
+Steps = Generator[simpy.Event, Any, Any]
+
+
+@dataclass(frozen=True)
+class RestoreOptions:
+    """Array half of an instant recovery request."""
+
+    method: str | None = None  # EVA: switch | copy-back ; XP: normal | quick (None: default)
+    keep_replica: bool = False  # keep the replica after IR (where the method allows)
+    retain_source: bool = True  # XP: safety copy of the source first (project default)
+    check_configuration: bool = True
+
+
+class ReplicationMethod(Protocol):
+    kind: str  # the array Capabilities.kind it serves
+
+    def parse_options(self, raw: dict[str, Any], *, spec_name: str) -> Any:
+        """Validate array options at spec creation; ConfigError naming the field."""
+        ...
+
+    def set_size(self, options: Any) -> int:
+        """How many replicas the set keeps (N, or the size of the MU list)."""
+        ...
+
+    def tracked(self, options: Any) -> bool: ...
+
+    def check(self, ctx: SessionContext, sources: list[VolumeRef]) -> None:
+        """Pre-checks before anything changes (policy, exclude list, cloning in progress)."""
+        ...
+
+    def prepare(self, ctx: SessionContext, sources: list[VolumeRef]) -> Steps:
+        """Rotate the set / resync pairs so a replica can be created."""
+        ...
+
+    def create(self, ctx: SessionContext, sources: list[VolumeRef]) -> Steps:
+        """Create the replica at one instant; all-or-nothing. Returns a ReplicaRecord (unsaved)."""
+        ...
+
+    def expose(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+        """Present the targets to the backup system (the mount itself is generic)."""
+        ...
+
+    def conceal(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+        """Unpresent after the backup system let go of the targets."""
+        ...
+
+    def finish(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+        """Keep or discard the replica; prepare the next mirror."""
+        ...
+
+    def restore(
+        self, ctx: SessionContext, replica: ReplicaRecord, options: RestoreOptions
+    ) -> Steps:
+        """Array half of instant recovery; the hosts have already let go of the sources."""
+        ...
+
+    def delete(self, ctx: SessionContext, replica: ReplicaRecord, *, force: bool = False) -> Steps:
+        """Remove a replica from the array (CLI delete, purge)."""
+        ...
+
+
+def method_for(array_driver: Any) -> ReplicationMethod:
+    kind = array_driver.capabilities().kind
+    if kind == "snapshot-array":
+        from apprm_ref.core.replication.snapshot import SnapshotReplication
+
+        return SnapshotReplication()
+    if kind == "split-mirror-array":
+        from apprm_ref.core.replication.split_mirror import SplitMirrorReplication
+
+        return SplitMirrorReplication()
+    raise PlanError(f"no replication method for arrays of kind {kind!r}")

@@ -1,0 +1,215 @@
+"""The orchestrator's front door: create specs, run backups and instant recoveries.
+
+Sessions are SimPy processes so that scheduled and concurrent sessions interleave in
+simulated time; sessions on the same application system queue (VC-I19).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from apprm_ref.core import backup, planner, recovery
+from apprm_ref.core.context import DriverSet, SessionContext
+from apprm_ref.core.integrations.base import RecoveryOptions, integration_for
+from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
+from apprm_ref.core.replication.base import RestoreOptions, method_for
+from apprm_ref.core.repository import Repository
+from apprm_ref.core.session import Session, SessionIdAllocator
+from apprm_ref.core.specs import BackupSpec, parse_spec
+from apprm_ref.errors import ConfigError, NotFoundError, RecoveryError
+from apprm_ref.types import SessionStatus, SessionType
+
+
+class Orchestrator:
+    def __init__(
+        self, drivers: DriverSet, repo: Repository, env: simpy.Environment, *, epoch: Any = None
+    ) -> None:
+        from apprm_ref.clock import DEFAULT_EPOCH
+
+        self.drivers = drivers
+        self.repo = repo
+        self.env = env
+        self.epoch = epoch or DEFAULT_EPOCH
+        self.ids = SessionIdAllocator(repo.last_session_number)
+        self._locks: dict[str, simpy.Resource] = {}
+        self.running: dict[str, Session] = {}
+
+    # --- specifications -------------------------------------------------------------
+
+    def validate_spec(self, spec: BackupSpec | dict[str, Any]) -> BackupSpec:
+        if isinstance(spec, dict):
+            spec = parse_spec(spec)
+        array = self.drivers.array(spec.array)
+        _mount, rest = planner.split_mount_options(spec.replication)
+        method_for(array).parse_options(rest, spec_name=spec.name)
+        integration_for(spec.type).parse_options(spec.application, spec_name=spec.name)
+        if spec.to != "disk":
+            raise ConfigError(
+                "only ZDB to disk is supported (no tape devices are simulated)", field="to"
+            )
+        return spec
+
+    def create_spec(
+        self, spec: BackupSpec | dict[str, Any], *, replace: bool = False
+    ) -> BackupSpec:
+        spec = self.validate_spec(spec)
+        if not replace:
+            try:
+                self.repo.get_spec(spec.name)
+            except NotFoundError:
+                pass
+            else:
+                raise ConfigError(f"specification {spec.name!r} already exists", field="name")
+        self.repo.save_spec(spec)
+        return spec
+
+    # --- sessions ---------------------------------------------------------------------
+
+    def _new_session(self, kind: SessionType, spec_name: str) -> Session:
+        from datetime import timedelta
+
+        when = self.epoch + timedelta(seconds=float(self.env.now))
+        return Session(self.ids.next(when), kind, spec_name, float(self.env.now))
+
+    def _lock(self, key: str) -> simpy.Resource:
+        if key not in self._locks:
+            self._locks[key] = simpy.Resource(self.env, capacity=1)
+        return self._locks[key]
+
+    def start_backup(self, spec_name: str) -> simpy.Process:
+        """Start a ZDB session; the process's value is the finished Session."""
+        spec = self.repo.get_spec(spec_name)
+        session = self._new_session(SessionType.BACKUP, spec.name)
+        return self.env.process(self._backup(spec, session))
+
+    def _backup(self, spec: BackupSpec, session: Session) -> Generator[simpy.Event, Any, Session]:
+        array = self.drivers.array(spec.array)
+        method = method_for(array)
+        integration = integration_for(spec.type)
+        mount, rest = planner.split_mount_options(spec.replication)
+        ctx = SessionContext(self.env, self.drivers, self.repo, session, spec)
+        ctx.options = method.parse_options(rest, spec_name=spec.name)
+        ctx.app_options = integration.parse_options(spec.application, spec_name=spec.name)
+        self.running[session.id] = session
+        lock = self._lock(f"{spec.application_system}:{spec.type}:{','.join(spec.objects)}")
+        with lock.request() as req:
+            if not req.triggered:
+                session.set_running(SessionStatus.QUEUING)
+                self.repo.save_session(session)
+            yield req
+            if session.status == SessionStatus.QUEUING:
+                session.set_running(SessionStatus.IN_PROGRESS)
+            ctx.info("BSM", f"Backup session {session.id} started for specification {spec.name}")
+            yield from backup.run_session(ctx, integration, method, mount)
+        return self._close(session)
+
+    def _close(self, session: Session) -> Session:
+        session.finish(float(self.env.now))
+        self.repo.save_session(session)
+        self.running.pop(session.id, None)
+        return session
+
+    def run_backup(self, spec_name: str) -> Session:
+        """Run one session to its end (advances simulated time as it needs)."""
+        proc = self.start_backup(spec_name)
+        self.env.run(until=proc)
+        return proc.value
+
+    def find_replica(self, ref: str) -> ReplicaRecord:
+        """A replica by its ID or by the ID of the backup session that made it."""
+        if "#" in ref:
+            return self.repo.get_replica(ref)
+        for rep in self.repo.list_replicas():
+            if rep.session_id == ref:
+                return rep
+        raise NotFoundError(f"no replica recorded for session {ref}")
+
+    def start_restore(
+        self,
+        ref: str,
+        array_opts: RestoreOptions | None = None,
+        app_opts: RecoveryOptions | None = None,
+    ) -> simpy.Process:
+        replica = self.find_replica(ref)
+        spec = self.repo.get_spec(replica.spec)
+        session = self._new_session(SessionType.RESTORE, spec.name)
+        return self.env.process(
+            self._restore(
+                spec,
+                replica,
+                session,
+                array_opts or RestoreOptions(),
+                app_opts or RecoveryOptions(),
+            )
+        )
+
+    def _restore(
+        self,
+        spec: BackupSpec,
+        replica: ReplicaRecord,
+        session: Session,
+        array_opts: RestoreOptions,
+        app_opts: RecoveryOptions,
+    ) -> Generator[simpy.Event, Any, Session]:
+        method = method_for(self.drivers.array(replica.array))
+        integration = integration_for(spec.type)
+        ctx = SessionContext(self.env, self.drivers, self.repo, session, spec)
+        ctx.options = method.parse_options(
+            planner.split_mount_options(spec.replication)[1], spec_name=spec.name
+        )
+        ctx.app_options = integration.parse_options(spec.application, spec_name=spec.name)
+        self.running[session.id] = session
+        lock = self._lock(f"{spec.application_system}:{spec.type}:{','.join(spec.objects)}")
+        with lock.request() as req:
+            yield req
+            ctx.info("RSM", f"Restore session {session.id}: instant recovery of {replica.id}")
+            yield from recovery.run_restore(ctx, replica, integration, method, array_opts, app_opts)
+        return self._close(session)
+
+    def restore(
+        self,
+        ref: str,
+        array_opts: RestoreOptions | None = None,
+        app_opts: RecoveryOptions | None = None,
+    ) -> Session:
+        proc = self.start_restore(ref, array_opts, app_opts)
+        self.env.run(until=proc)
+        return proc.value
+
+    # --- ZDB database maintenance -----------------------------------------------------
+
+    def delete_replica(self, replica_id: str, *, force: bool = False) -> ReplicaRecord:
+        replica = self.repo.get_replica(replica_id)
+        if replica.status in (ReplicaStatus.DELETED, ReplicaStatus.CONSUMED):
+            raise RecoveryError(f"replica {replica_id} is already {replica.status}", code="GONE")
+        proc = self.env.process(self._delete(replica, force))
+        self.env.run(until=proc)
+        return proc.value
+
+    def _delete(
+        self, replica: ReplicaRecord, force: bool
+    ) -> Generator[simpy.Event, Any, ReplicaRecord]:
+        spec = self.repo.get_spec(replica.spec)
+        method = method_for(self.drivers.array(replica.array))
+        session = Session("maintenance", SessionType.BACKUP, spec.name, float(self.env.now))
+        ctx = SessionContext(self.env, self.drivers, self.repo, session, spec)
+        ctx.options = method.parse_options(
+            planner.split_mount_options(spec.replication)[1], spec_name=spec.name
+        )
+        yield from method.delete(ctx, replica, force=force)
+        replica.status = ReplicaStatus.DELETED
+        self.repo.update_replica(replica)
+        return replica
+
+    def purge(self) -> list[ReplicaRecord]:
+        """Retry deleting every replica on the purge list; return those removed."""
+        removed = []
+        for rep in self.repo.list_replicas(status=ReplicaStatus.PURGE):
+            try:
+                removed.append(self.delete_replica(rep.id))
+            except Exception:  # noqa: BLE001 - still not deletable, stays on the list
+                continue
+        return removed
