@@ -1,0 +1,46 @@
+"""Session references in scenario files: which backup session a restore uses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from apprm_ref.core.session import SESSION_ID_RE
+
+_LAST = re.compile(r"^(last|first)-of\s+(\S+)$")
+_NTH = re.compile(r"^session\s+#(\d+)\s+of\s+(\S+)$")
+_ID = SESSION_ID_RE
+
+HELP = "'last-of SPEC', 'first-of SPEC', 'session #N of SPEC' or a session id YYYY/MM/DD-N"
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    spec: str | None
+    index: int | None  # 1-based among the spec's completed backup sessions; -1 = last
+    session_id: str | None = None
+
+    def pick(self, sessions: list[str]) -> str | None:
+        """Choose among the spec's session ids (oldest first); None if out of range."""
+        if self.session_id is not None:
+            return self.session_id if self.session_id in sessions else None
+        if self.index == -1:
+            return sessions[-1] if sessions else None
+        assert self.index is not None
+        return sessions[self.index - 1] if 0 < self.index <= len(sessions) else None
+
+
+def parse_session_ref(text: str) -> SessionRef:
+    t = " ".join(text.split())
+    m = _LAST.match(t)
+    if m:
+        return SessionRef(m.group(2), -1 if m.group(1) == "last" else 1)
+    m = _NTH.match(t)
+    if m:
+        n = int(m.group(1))
+        if n < 1:
+            raise ValueError("sessions are counted from #1")
+        return SessionRef(m.group(2), n)
+    if _ID.match(t):
+        return SessionRef(None, None, t)
+    raise ValueError(f"expected {HELP}, got {text!r}")
