@@ -1,0 +1,5 @@
+"""The internal database (IDB): sessions, specifications, the ZDB replica database, configs.
+
+``make_engine`` opens it (SQLite file with WAL by default, any SQLAlchemy URL, ``sqlite://``
+in memory); ``SqlRepository`` implements :class:`apprm_ref.core.repository.Repository`.
+"""
