@@ -146,9 +146,11 @@ class Restore(_Strict):
     """Instant recovery of a replica (``omnir``)."""
 
     session: str = Field(description=SESSION_REF_HELP)
-    method: Literal["switch", "copy_back", "resync", "quick_restore"] = "copy_back"
+    method: Literal["switch", "copy-back", "normal", "quick"] | None = Field(
+        None, description="EVA: switch | copy-back; XP: normal | quick (None: the default)"
+    )
     keep: bool = False
-    retain_source: bool = False
+    retain_source: bool = True
     recovery: Recovery | None = None
     wait: bool = True
 

@@ -28,7 +28,7 @@ timeline:
   - at: +30m
     restore:
       session: last-of fs
-      method: copy_back
+      method: copy-back
   - at: 1d 03:00
     check: {data_equals: before}
 expect:
@@ -53,13 +53,13 @@ def test_good_scenario_loads_with_times() -> None:
 
 
 def test_unknown_key_names_line_field_and_allowed_keys() -> None:
-    e = _err(GOOD.replace("method: copy_back", "methd: copy_back"))
+    e = _err(GOOD.replace("method: copy-back", "methd: copy-back"))
     assert (e.file, e.line, e.field) == ("s.yaml", 18, "timeline[2].restore.methd")
     assert "unknown key 'methd'" in e.message and "method" in e.message
 
 
 def test_bad_enum_value_says_what_is_expected() -> None:
-    e = _err(GOOD.replace("method: copy_back", "method: swap"))
+    e = _err(GOOD.replace("method: copy-back", "method: swap"))
     assert e.line == 18 and e.field == "timeline[2].restore.method"
     assert "'switch'" in e.message and "'swap'" in e.message
 
