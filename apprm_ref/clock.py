@@ -54,7 +54,8 @@ class SimClock:
         """Run every pending event up to ``now + seconds``."""
         if seconds < 0:
             raise ValueError("time does not go backwards")
-        self.env.run(until=self.env.now + seconds)
+        if seconds > 0:
+            self.env.run(until=self.env.now + seconds)
 
     def run_until(self, seconds: float) -> None:
         if seconds > self.env.now:

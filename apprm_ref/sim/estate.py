@@ -1,0 +1,176 @@
+"""An estate description (arrays, hosts, volume layout, applications) and its builder.
+
+The same model is the ``estate`` section of a scenario file and the content of a lab's
+``lab.yaml``; ``build_world`` turns it into a World by calling the backends' own
+configuration operations, so an impossible estate fails with the array's own error.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from apprm_ref.errors import ConfigError
+from apprm_ref.sim.storage import MIB
+
+_UNITS = {
+    "": 1,
+    "B": 1,
+    "K": 1024,
+    "KIB": 1024,
+    "M": MIB,
+    "MIB": MIB,
+    "G": 1024 * MIB,
+    "GIB": 1024 * MIB,
+    "T": 1024**2 * MIB,
+    "TIB": 1024**2 * MIB,
+    "P": 1024**3 * MIB,
+    "PIB": 1024**3 * MIB,
+}
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
+
+
+def parse_size(value: Any) -> int:
+    """``"100GiB"``, ``"4 MiB"``, ``1048576`` -> bytes (binary units; ``GB`` means GiB)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a size such as 100GiB")
+    if isinstance(value, int):
+        return value
+    m = _SIZE_RE.match(str(value))
+    unit = m.group(2).upper().removesuffix("B") if m else None
+    unit = {"KI": "KIB", "MI": "MIB", "GI": "GIB", "TI": "TIB", "PI": "PIB"}.get(unit or "", unit)
+    if not m or unit not in _UNITS:
+        raise ValueError(f"expected a size such as 100GiB, got {value!r}")
+    return int(float(m.group(1)) * _UNITS[unit])
+
+
+Size = Annotated[int, BeforeValidator(parse_size)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DiskGroupCfg(_Model):
+    name: str
+    capacity: Size
+
+
+class VdiskCfg(_Model):
+    name: str
+    disk_group: str
+    size: Size
+    vraid: Literal["vraid0", "vraid1", "vraid5", "vraid6"] = "vraid5"
+    present_to: list[str] = Field(default_factory=list)
+
+
+class DrGroupCfg(_Model):
+    name: str
+    vdisks: list[str]
+    role: Literal["source", "destination"] = "source"
+    state: str = "normal"
+
+
+class EvaCfg(_Model):
+    type: Literal["eva"]
+    name: str
+    model: str = "EVA8100"
+    disk_groups: list[DiskGroupCfg]
+    vdisks: list[VdiskCfg] = Field(default_factory=list)
+    dr_groups: list[DrGroupCfg] = Field(default_factory=list)
+
+
+class LdevCfg(_Model):
+    id: str  # CU:LDEV
+    size: Size
+    present_to: list[str] = Field(default_factory=list)
+    port: str = "CL1-A"
+
+
+class PairCfg(_Model):
+    pvol: str
+    svol: str
+    mu: int = Field(0, ge=0, le=2)
+
+
+class XpCfg(_Model):
+    type: Literal["xp"]
+    name: str
+    model: str = "XP12000"
+    serial: int = 30001
+    ldevs: list[LdevCfg] = Field(default_factory=list)
+    pairs: list[PairCfg] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+
+ArrayCfg = Annotated[EvaCfg | XpCfg, Field(discriminator="type")]
+
+
+class FileCfg(_Model):
+    path: str
+    size: Size = MIB
+    fill: str | None = None  # payload prefix written to every block (None: left empty)
+
+
+class LvCfg(_Model):
+    name: str
+    size: Size
+    mount: str | None = None
+    files: list[FileCfg] = Field(default_factory=list)
+
+
+class VgCfg(_Model):
+    name: str
+    disks: list[str]  # "array/volume-name"
+    lvs: list[LvCfg] = Field(default_factory=list)
+
+
+class ScriptCfg(_Model):
+    name: str
+    exit_code: int = 0
+    output: list[str] = Field(default_factory=list)
+
+
+class HostCfg(_Model):
+    name: str
+    os: str = "hpux"
+    role: Literal["application", "backup", "both"] = "application"
+    volume_groups: list[VgCfg] = Field(default_factory=list)
+    scripts: list[ScriptCfg] = Field(default_factory=list)
+
+
+class Estate(_Model):
+    arrays: list[ArrayCfg] = Field(default_factory=list)
+    hosts: list[HostCfg] = Field(default_factory=list)
+    applications: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def load_estate(path: str | Path) -> Estate:
+    from pydantic import ValidationError
+
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except FileNotFoundError:
+        raise ConfigError("no such file", file=str(path)) from None
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise ConfigError(
+            f"not valid YAML: {exc}", file=str(path), line=None if line is None else line + 1
+        ) from None
+    if isinstance(data, dict) and "estate" in data:
+        data = data["estate"]
+    try:
+        return Estate.model_validate(data or {})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError(
+            err["msg"], file=str(path), field=".".join(str(p) for p in err["loc"])
+        ) from None
+
+
+def default_estate() -> Estate:
+    return load_estate(Path(__file__).with_name("default_estate.yaml"))
