@@ -174,3 +174,17 @@ def load_estate(path: str | Path) -> Estate:
 
 def default_estate() -> Estate:
     return load_estate(Path(__file__).with_name("default_estate.yaml"))
+
+
+def build_world(estate: Estate, seed: int = 0) -> World:
+    """Build a World from ``estate`` (see :mod:`apprm_ref.sim.build`)."""
+    from apprm_ref.sim.build import build_world as _build
+
+    return _build(estate, seed)
+
+
+def sim_drivers(world: World) -> Any:
+    """The simulator drivers (a core DriverSet) for every backend of ``world``."""
+    from apprm_ref.sim.build import sim_drivers as _drivers
+
+    return _drivers(world)
