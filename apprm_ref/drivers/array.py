@@ -57,6 +57,20 @@ class ReplicaRequest:
 
 
 @dataclass(frozen=True)
+class PoolInfo:
+    """A capacity pool (EVA disk group): raw capacity and raw free space in bytes."""
+
+    name: str
+    capacity_bytes: int
+    free_bytes: int
+
+
+# CA EVA DR group states in which destination vdisks are consistent, so a ZDB of them is
+# allowed by default (arrays.md 2.3, F9); any other state fails the session.
+DR_GROUP_ZDB_STATES = frozenset({"normal", "warning"})
+
+
+@dataclass(frozen=True)
 class CopyState:
     """Background copy of a target (snapclone normalization, pair copy)."""
 
@@ -79,16 +93,32 @@ class SnapshotArray(ArrayDriver, Protocol):
 
     def copy_state(self, target: str) -> CopyState: ...
 
-    def restore_switch(self, source: str, target: str) -> Op[None]:
-        """IR by switch of disks: the target takes the source's identity; the replica is consumed."""
+    def restore_switch(self, source: str, target: str, *, retain_source: bool = False) -> Op[str]:
+        """IR by switch of disks: the normalized snapclone ``target`` takes the source's name,
+        WWN and LUN presentations; the replica is consumed. The old source is deleted, or
+        kept unpresented and renamed with ``retain_source``. Result: the recovered volume's
+        id (the former snapclone's)."""
         ...
 
-    def restore_copy_back(self, target: str, source: str) -> Op[None]:
-        """IR by copy-back: the source reads the target's content at once; the target survives."""
+    def restore_copy_back(self, target: str, source: str, *, keep: bool = True) -> Op[None]:
+        """IR by copy-back: the source reads the target's content at once; a background copy
+        follows (``copy_state(source)``). Without ``keep`` the target is deleted when that
+        copy completes; with it the target survives unchanged."""
         ...
 
     def dr_group_state(self, volume: str) -> str | None:
-        """Continuous Access state of the DR group holding ``volume`` (None if not in one)."""
+        """Continuous Access state of the DR group holding ``volume`` (None if not in one);
+        see ``DR_GROUP_ZDB_STATES``."""
+        ...
+
+    def volume_by_wwn(self, wwn: str) -> VolumeInfo: ...
+
+    def pools(self) -> list[PoolInfo]:
+        """Disk groups with raw capacity and free space."""
+        ...
+
+    def snapshot_limit(self, source: str) -> int:
+        """How many snapshots ``source`` may have (EVA rule E9, by source size)."""
         ...
 
 
