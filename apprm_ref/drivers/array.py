@@ -124,12 +124,22 @@ class SnapshotArray(ArrayDriver, Protocol):
 
 @dataclass(frozen=True)
 class PairInfo:
+    """One XP pair seen from its P-VOL.
+
+    ``state`` is the RAID Manager status of the P-VOL side (SMPL, COPY, RCPY, PAIR, PSUS,
+    PSUE), the same for simulated and real drivers; ``detail`` is the finer Remote Web
+    Console state where the driver knows it (COPY(PD), COPY(SP), PSUS(SP), COPY(RS),
+    COPY(RS-R) ...), else equal to ``state``.
+    """
+
     pvol: str
     mu: int
     svol: str | None
-    state: str  # SMPL, COPY, PAIR, PSUS, PSUE, SSUS, COPY(RS), COPY(RS-R) ...
+    state: str
     copy_done_at: float | None = None
     fraction: float = 1.0
+    detail: str = ""
+    level: int = 1  # cascade level (2: the P-VOL is itself an L1 S-VOL)
 
 
 @runtime_checkable
@@ -140,8 +150,8 @@ class SplitMirrorArray(ArrayDriver, Protocol):
 
     def pair_create(self, pvol: str, svol: str, mu: int) -> Op[None]: ...
 
-    def pair_split(self, pairs: Sequence[tuple[str, int]]) -> Op[None]:
-        """Split every pair at one instant (all must be PAIR)."""
+    def pair_split(self, pairs: Sequence[tuple[str, int]], *, quick: bool = False) -> Op[None]:
+        """Split every pair at one instant (all must be PAIR); ``quick``: PSUS(SP)."""
         ...
 
     def pair_resync(
@@ -160,4 +170,12 @@ class SplitMirrorArray(ArrayDriver, Protocol):
 
     def free_svols(self, pvol: str) -> list[str]:
         """S-VOL candidates of matching size not in any pair nor excluded."""
+        ...
+
+    def pairs_of(self, pvol: str) -> list[PairInfo]:
+        """Every BC pair whose P-VOL is ``pvol`` (any MU), sorted by MU."""
+        ...
+
+    def pair_suspend(self, pairs: Sequence[tuple[str, int]]) -> Op[None]:
+        """``pairsplit -E``: force PSUE (the next resync copies everything)."""
         ...

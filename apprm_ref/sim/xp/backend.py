@@ -1,0 +1,302 @@
+"""The XP array: LDEVs, LUN paths to hosts, pairs, and the rules that guard them.
+
+State is plain data (:mod:`apprm_ref.sim.xp.models`); the pair commands live in
+:class:`~apprm_ref.sim.xp.pairs.PairCommands` and the checks in
+:mod:`apprm_ref.sim.xp.invariants`. Host I/O goes through the BlockStore methods here, so
+a host writing to a protected S-VOL is refused by the array itself, and every accepted
+write is recorded in the difference bitmaps of the pairs it touches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from apprm_ref.persist import persistable
+from apprm_ref.sim.storage import DEFAULT_EXTENT_BYTES, VolumeData
+from apprm_ref.sim.xp import errors as xe
+from apprm_ref.sim.xp.ca import ContinuousAccess
+from apprm_ref.sim.xp.invariants import check_backend
+from apprm_ref.sim.xp.models import (
+    COPY_RS_R,
+    MIRRORING,
+    PAIR,
+    SMPL,
+    SVOL_WRITABLE,
+    TRACKING,
+    HostGroup,
+    Ldev,
+    Pair,
+    ldev_id,
+    ldev_number,
+    pair_key,
+)
+from apprm_ref.sim.xp.pairs import PairCommands
+from apprm_ref.sim.xp.timing import XpTiming
+
+if TYPE_CHECKING:
+    from apprm_ref.sim.world import World
+
+
+@persistable("xp.Backend")
+@dataclass(eq=False)
+class XpBackend(PairCommands, ContinuousAccess):
+    name: str
+    serial: int = 64123
+    model: str = "XP24000"
+    ldevs: dict[str, Ldev] = field(default_factory=dict)
+    host_groups: dict[str, HostGroup] = field(default_factory=dict)
+    pairs: dict[str, Pair] = field(default_factory=dict)
+    excluded: list[str] = field(default_factory=list)  # the XP LDEV exclude file (XPexclude)
+    timing: XpTiming = field(default_factory=XpTiming)
+    swap_and_freeze: bool = False  # array option: quick restore keeps old P-VOL data on S-VOL
+    pair_commands: int = 0  # accepted pair-changing commands (ARR-P11 checks none ran)
+    world: Any = field(default=None, metadata={"transient": True}, repr=False)
+
+    kind = "xp"
+
+    # --- world ------------------------------------------------------------------------
+
+    def attach(self, world: World) -> None:
+        """Store the world and re-schedule every running copy from its plain data."""
+        self.world = world
+        for key in sorted(self.pairs):
+            pair = self.pairs[key]
+            if pair.copy_done_at is not None:
+                self._schedule(pair)
+
+    def now(self) -> float:
+        return self.world.now() if self.world is not None else 0.0
+
+    def check_invariants(self) -> list[str]:
+        self.settle()
+        return check_backend(self)
+
+    # --- LDEVs --------------------------------------------------------------------------
+
+    def add_ldev(
+        self,
+        ldev: str | int,
+        size_extents: int,
+        *,
+        extent_bytes: int = DEFAULT_EXTENT_BYTES,
+        reserved: bool = False,
+        parity_group: str = "1-1",
+        raid: str = "raid5",
+    ) -> Ldev:
+        lid = ldev_id(ldev if isinstance(ldev, int) else ldev_number(ldev))
+        if lid in self.ldevs:
+            xe.refuse("EX_CMDRJE", f"LDEV {lid} already defined")
+        if size_extents <= 0:
+            xe.refuse("EX_INVARG", "LDEV size must be positive")
+        new = Ldev(
+            lid, VolumeData(size_extents, extent_bytes), parity_group, raid, reserved=reserved
+        )
+        self.ldevs[lid] = new
+        return new
+
+    def ldev(self, lid: str) -> Ldev:
+        try:
+            return self.ldevs[ldev_id(ldev_number(lid))]
+        except (KeyError, ValueError):
+            xe.refuse("EX_ENLDEV", f"no LDEV {lid} in array {self.name} (serial {self.serial})")
+
+    def exclude(self, lid: str) -> None:
+        lid = self.ldev(lid).id
+        if lid not in self.excluded:
+            self.excluded = sorted([*self.excluded, lid])
+
+    def include(self, lid: str) -> None:
+        self.excluded = [x for x in self.excluded if x != self.ldev(lid).id]
+
+    def is_excluded(self, lid: str) -> bool:
+        return self.ldev(lid).id in self.excluded
+
+    # --- pairs by volume ----------------------------------------------------------------
+
+    def pairs_of_pvol(self, lid: str, kind: str | None = "BC") -> list[Pair]:
+        found = [p for p in self.pairs.values() if p.pvol == lid]
+        if kind is not None:
+            found = [p for p in found if p.kind == kind]
+        return sorted(found, key=lambda p: p.mu)
+
+    def pair_of_svol(self, lid: str) -> Pair | None:
+        """The local BC pair whose S-VOL is ``lid``."""
+        for key in sorted(self.pairs):
+            p = self.pairs[key]
+            if p.kind == "BC" and p.svol == lid:
+                return p
+        return None
+
+    def ca_link(self, lid: str) -> tuple[XpBackend, Pair] | None:
+        """(primary array, CA pair) when ``lid`` is the S-VOL of a Continuous Access pair."""
+        link = self.ldevs[lid].ca_primary
+        if not link:
+            return None
+        array, _, pvol = link.partition("/")
+        primary = self.world.arrays[array]
+        return primary, primary.pairs[pair_key(pvol, -1)]
+
+    def is_l2(self, pair: Pair) -> bool:
+        return pair.kind == "BC" and self.pair_of_svol(pair.pvol) is not None
+
+    def in_any_pair(self, lid: str) -> bool:
+        return bool(
+            self.pairs_of_pvol(lid, None) or self.pair_of_svol(lid) or self.ldevs[lid].ca_primary
+        )
+
+    def free_svols(self, pvol: str) -> list[str]:
+        """SMPL, same-size, not excluded LDEVs that could become an S-VOL of ``pvol``."""
+        size = self.ldev(pvol).data.size_extents
+        return [
+            lid
+            for lid in sorted(self.ldevs)
+            if lid != pvol
+            and self.ldevs[lid].data.size_extents == size
+            and lid not in self.excluded
+            and not self.in_any_pair(lid)
+        ]
+
+    # --- content ------------------------------------------------------------------------
+
+    def content(self, lid: str) -> VolumeData:
+        """What ``lid`` reads now: an S-VOL that follows its P-VOL reads the P-VOL."""
+        pair = self.pair_of_svol(lid)
+        if pair is not None and pair.state in MIRRORING and not pair.swap_freeze:
+            return self.content(pair.pvol)
+        link = self.ca_link(lid)
+        if link is not None and link[1].state in MIRRORING:
+            return link[0].content(link[1].pvol)
+        return self.ldevs[lid].data
+
+    def touch(self, lid: str, tracks: set[int]) -> None:
+        """``tracks`` of ``lid`` changed: record them where a pair tracks differences."""
+        if not tracks:
+            return
+        for pair in self.pairs_of_pvol(lid, None):
+            if pair.state in TRACKING or (pair.state == PAIR and pair.swap_freeze):
+                pair.pdiff |= tracks
+            elif pair.state in MIRRORING:
+                target = self.world.arrays[pair.svol_array] if pair.kind == "CA" else self
+                target.touch(pair.svol, tracks)
+        own = self.pair_of_svol(lid)
+        if own is not None and own.state in TRACKING:
+            own.sdiff |= tracks
+        link = self.ca_link(lid)
+        if link is not None and link[1].state in TRACKING:
+            link[1].sdiff |= tracks
+
+    # --- host groups and LUN paths ------------------------------------------------------
+
+    def add_host_group(self, port: str, gid: int, name: str, hosts: list[str]) -> HostGroup:
+        hg = HostGroup(port, gid, name, sorted(hosts))
+        if hg.key in self.host_groups:
+            xe.refuse("EX_CMDRJE", f"host group {hg.key} exists")
+        self.host_groups[hg.key] = hg
+        return hg
+
+    def map_lun(self, port: str, gid: int, lun: int, lid: str) -> None:
+        hg = self.host_groups.get(f"{port}-{gid}")
+        if hg is None:
+            xe.refuse("EX_ENOOBJ", f"no host group {port}-{gid}")
+        lid = self.ldev(lid).id
+        if lun in hg.luns:
+            xe.refuse("EX_CMDRJE", f"LUN {lun} of {hg.key} is in use")
+        hg.luns[lun] = lid
+
+    def present(self, lid: str, host: str, *, port: str = "CL1-A") -> int:
+        """Map ``lid`` to ``host`` (creating its host group on ``port``); returns the LUN."""
+        lid = self.ldev(lid).id
+        groups = [g for g in sorted(self.host_groups) if host in self.host_groups[g].hosts]
+        for g in groups:
+            for lun, mapped in sorted(self.host_groups[g].luns.items()):
+                if mapped == lid:
+                    return lun
+        if groups:
+            hg = self.host_groups[groups[0]]
+        else:
+            gids = [g.gid for g in self.host_groups.values() if g.port == port]
+            hg = self.add_host_group(port, max(gids, default=-1) + 1, host, [host])
+        lun = next(n for n in range(len(hg.luns) + 1) if n not in hg.luns)
+        hg.luns[lun] = lid
+        return lun
+
+    def unpresent(self, lid: str, host: str) -> None:
+        lid = self.ldev(lid).id
+        found = False
+        for g in sorted(self.host_groups):
+            hg = self.host_groups[g]
+            if host in hg.hosts:
+                for lun in [n for n, m in sorted(hg.luns.items()) if m == lid]:
+                    del hg.luns[lun]
+                    found = True
+        if not found:
+            xe.refuse("EX_ENOOBJ", f"LDEV {lid} is not presented to {host}")
+
+    def paths_of(self, lid: str) -> list[tuple[str, int, int]]:
+        """(port-with-host-group, target id, LUN) of every path to ``lid``."""
+        out = []
+        for g in sorted(self.host_groups):
+            for lun, mapped in sorted(self.host_groups[g].luns.items()):
+                if mapped == lid:
+                    out.append((g, 0, lun))
+        return out
+
+    def presented_to(self, lid: str) -> tuple[str, ...]:
+        hosts: set[str] = set()
+        for hg in self.host_groups.values():
+            if lid in hg.luns.values():
+                hosts.update(hg.hosts)
+        return tuple(sorted(hosts))
+
+    # --- BlockStore ----------------------------------------------------------------------
+
+    def host_luns(self, host: str) -> list[tuple[int, str]]:
+        seen: dict[str, int] = {}
+        for g in sorted(self.host_groups):
+            hg = self.host_groups[g]
+            if host in hg.hosts:
+                for lun, lid in sorted(hg.luns.items()):
+                    seen.setdefault(lid, lun)
+        return sorted((lun, lid) for lid, lun in seen.items())
+
+    def volume_wwn(self, volume: str) -> str:
+        return f"60060e80{self.serial:08x}0000{self.ldev(volume).number:012x}"
+
+    def volume_extents(self, volume: str) -> int:
+        return self.ldev(volume).data.size_extents
+
+    def block_read(self, volume: str, extent: int) -> Any:
+        self.settle()
+        ldev = self.ldev(volume)
+        if ldev.reserved and not self.in_any_pair(ldev.id):
+            xe.refuse(xe.NOT_SERVED, f"LDEV {ldev.id} is reserved (no host I/O)")
+        return self.content(ldev.id).read(extent)
+
+    def block_write(self, volume: str, items: dict[int, Any], *, host: str = "") -> None:
+        self.settle()
+        ldev = self.ldev(volume)
+        self._check_host_write(ldev)
+        for index in items:
+            if not 0 <= index < ldev.data.size_extents:
+                xe.refuse(xe.NOT_SERVED, f"extent {index} outside LDEV {ldev.id}")
+        ldev.data.write_many(items)
+        self.touch(ldev.id, set(items))
+
+    def _check_host_write(self, ldev: Ldev) -> None:
+        if ldev.reserved and not self.in_any_pair(ldev.id):
+            xe.refuse(xe.NOT_SERVED, f"LDEV {ldev.id} is reserved (no host I/O)")
+        own = self.pair_of_svol(ldev.id)
+        if own is not None and own.state not in SVOL_WRITABLE:
+            xe.refuse(xe.WRITE_PROTECTED, f"S-VOL {ldev.id} is {own.state}: host writes refused")
+        link = self.ca_link(ldev.id)
+        if link is not None and not (link[1].state in SVOL_WRITABLE and link[1].svol_rw):
+            xe.refuse(xe.WRITE_PROTECTED, f"CA S-VOL {ldev.id} is {link[1].state}: read only")
+        for pair in self.pairs_of_pvol(ldev.id):
+            if pair.state == COPY_RS_R:
+                xe.refuse(xe.WRITE_PROTECTED, f"P-VOL {ldev.id} is being restored (RCPY)")
+
+    def pair_state(self, pvol: str, mu: int) -> str:
+        self.settle()
+        pair = self.pairs.get(pair_key(self.ldev(pvol).id, mu))
+        return pair.state if pair is not None else SMPL

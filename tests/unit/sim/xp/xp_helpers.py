@@ -1,0 +1,56 @@
+"""Builders shared by the XP simulator tests."""
+
+from __future__ import annotations
+
+from apprm_ref import persist
+from apprm_ref.sim.world import World
+from apprm_ref.sim.xp.backend import XpBackend
+
+P, S, S2, S3, S4 = "01:10", "01:20", "01:21", "01:22", "01:23"
+SIZE = 16
+
+
+def make_world(seed: int = 7, *, ldevs: int = 8, size: int = SIZE) -> tuple[World, XpBackend]:
+    world = World(seed)
+    xp = world.add_array(XpBackend("xp1", serial=64123))
+    xp.add_ldev(P, size)
+    xp.add_ldev("01:11", size)
+    for i in range(ldevs):
+        xp.add_ldev(0x120 + i, size)
+    xp.add_ldev("02:00", size * 2)  # a bigger LDEV for size guards
+    return world, xp
+
+
+def snapshot(xp: XpBackend) -> dict:
+    """Plain dump of the whole array, to prove a refusal changed nothing."""
+    return persist.dump(xp)
+
+
+def run_to(world: World, t: float) -> None:
+    world.clock.run_until(t + 1e-6)
+
+
+def pair_in(world: World, xp: XpBackend, state: str, *, pvol: str = P, svol: str = S, mu: int = 0):
+    """Bring (pvol, mu) with S-VOL ``svol`` into ``state`` (RWC name) and return the pair."""
+    key = (pvol, mu)
+    if state == "SMPL":
+        return None
+    split = state in ("COPY(SP)", "PSUS(SP)", "PSUS", "COPY(RS)", "COPY(RS-R)")
+    done = xp.paircreate(pvol, svol, mu)
+    if state == "COPY(PD)":
+        return xp.pairs[f"{pvol}/{mu}"]
+    run_to(world, done)
+    if state == "PSUE":
+        xp.pairsuspend([key])
+    elif split:
+        done = xp.pairsplit([key], quick=state == "PSUS(SP)")
+        if state not in ("COPY(SP)", "PSUS(SP)"):
+            run_to(world, done)
+        if state == "COPY(RS)":
+            xp.block_write(pvol, {1: "changed"})
+            xp.pairresync([key])
+        elif state == "COPY(RS-R)":
+            xp.pairresync([key], restore=True)
+    pair = xp.pairs[f"{pvol}/{mu}"]
+    assert pair.state == state, (pair.state, state)
+    return pair
