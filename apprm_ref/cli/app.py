@@ -1,0 +1,127 @@
+"""The root command group and the output conventions every command follows.
+
+An :class:`~apprm_ref.errors.ApprmError` or a usage error ends the command with ONE line on
+stderr (``apprm: error: ...``) and exit 2, never a traceback (``APPRM_DEBUG=1`` re-raises).
+Exit codes: 0 success, 1 completed with errors or warnings, 2 failure or bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+try:  # older typer depends on click; newer releases vendor it as typer._click
+    from click.exceptions import Abort as _ClickAbort
+    from click.exceptions import ClickException
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from typer._click.exceptions import ClickException
+
+    _ClickAbort = typer.Abort
+
+from apprm_ref.errors import ApprmError
+from apprm_ref.types import SessionStatus
+
+EXIT_OK, EXIT_WARN, EXIT_FAIL = 0, 1, 2
+
+
+def fail_line(message: str) -> str:
+    return "apprm: error: " + " ".join(str(message).split())
+
+
+class ApprmGroup(TyperGroup):
+    """Typer group whose ``main`` turns every expected error into one line and exit 2."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        debug = bool(os.environ.get("APPRM_DEBUG"))
+        try:
+            rv = super().main(
+                args, prog_name or "apprm", complete_var, standalone_mode=False, **extra
+            )
+            code = rv if isinstance(rv, int) else EXIT_OK
+        except ApprmError as exc:
+            if debug:
+                raise
+            typer.echo(fail_line(str(exc)), err=True)
+            code = EXIT_FAIL
+        except ClickException as exc:
+            typer.echo(fail_line(exc.format_message()), err=True)
+            code = EXIT_FAIL
+        except (typer.Abort, _ClickAbort):
+            typer.echo("apprm: aborted", err=True)
+            code = EXIT_FAIL
+        except Exception as exc:  # noqa: BLE001 - a bug: still one line, never a traceback
+            if debug:
+                raise
+            typer.echo(fail_line(f"internal error: {exc.__class__.__name__}: {exc}"), err=True)
+            code = EXIT_FAIL
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def new_app(help_text: str, **kw: Any) -> typer.Typer:
+    return typer.Typer(
+        help=help_text,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        **kw,
+    )
+
+
+def emit_json(data: Any) -> None:
+    """Stable JSON: sorted keys, two-space indent, one trailing newline."""
+    typer.echo(json.dumps(data, sort_keys=True, indent=2, default=str))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Plain aligned columns with a ``=`` rule under the header, like the product's lists."""
+    cells = [[str(c) for c in r] for r in rows]
+    widths = [len(h) for h in headers]
+    for r in cells:
+        for i, c in enumerate(r):
+            widths[i] = max(widths[i], len(c))
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
+    out = [line, "=" * len(line)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(out)
+
+
+def status_exit(status: SessionStatus) -> int:
+    if status == SessionStatus.COMPLETED:
+        return EXIT_OK
+    if status in (SessionStatus.COMPLETED_ERRORS, SessionStatus.COMPLETED_FAILURE):
+        return EXIT_WARN
+    return EXIT_FAIL
+
+
+def parse_kv(pairs: Sequence[str], *, option: str) -> dict[str, Any]:
+    """``key=value`` pairs; values read as YAML scalars (``3`` -> 3, ``true`` -> True)."""
+    import yaml
+
+    from apprm_ref.errors import ConfigError
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"expected key=value, got {pair!r}", field=option)
+        try:
+            out[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            out[key.strip()] = raw
+    return out

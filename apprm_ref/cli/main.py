@@ -1,0 +1,70 @@
+"""The ``apprm`` command: mirrors the product's commands over a persistent simulated lab.
+
+Command groups live in one module each; optional groups owned by other parts of the
+project (``drill``, ``conformance``, integrations) are mounted only when they import.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import typer
+
+from apprm_ref.cli import lab, replicas, run, sessions, spec
+from apprm_ref.cli.app import ApprmGroup
+from apprm_ref.cli.labdir import select_home
+
+app = typer.Typer(
+    cls=ApprmGroup,
+    help="apprm: zero downtime backup and instant recovery on simulated EVA/XP arrays.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def root(
+    home: Path = typer.Option(
+        None, "--home", help="lab directory (default: $APPRM_HOME or ./.apprm)"
+    ),
+) -> None:
+    """Keep the chosen lab directory for the subcommand."""
+    select_home(home)
+
+
+app.add_typer(lab.app, name="lab")
+app.add_typer(spec.app, name="spec")
+app.add_typer(sessions.app, name="sessions")
+app.add_typer(replicas.app, name="replicas")
+app.command("backup")(run.backup)
+app.command("restore")(run.restore)
+app.command("stat")(sessions.stat)
+
+# name -> module: sub-apps mounted when their module imports and exposes ``app``
+OPTIONAL = {
+    "drill": "apprm_ref.cli.drill",
+    "conformance": "apprm_ref.cli.conformance",
+    "fidelity": "apprm_ref.cli.fidelity",
+    "oracle": "apprm_ref.cli.oracle",
+    "sap": "apprm_ref.cli.sap",
+}
+
+
+def _mount_optional() -> None:
+    for name, module in OPTIONAL.items():
+        try:
+            sub = importlib.import_module(module).app
+        except (ImportError, AttributeError):
+            continue
+        app.add_typer(sub, name=name)
+
+
+_mount_optional()
+
+
+def main() -> None:
+    """Console-script entry point: errors become one line and exit 2 (see ApprmGroup)."""
+    app()

@@ -1,0 +1,162 @@
+"""``apprm replicas``: the ZDB database (omnidbsmis / omnidbxp / omnidbvss)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, table
+from apprm_ref.cli.labdir import Lab, current_home, open_lab
+from apprm_ref.core.records import ReplicaStatus
+
+app = new_app("The ZDB database: replicas made by ZDB sessions, and their check.")
+
+LIVE = (ReplicaStatus.ACTIVE, ReplicaStatus.PURGE)
+
+
+def replica_dict(lab: Lab, r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "spec": r.spec,
+        "session_id": r.session_id,
+        "array": r.array,
+        "created_at": r.created_at,
+        "created": lab.stamp(r.created_at),
+        "type": r.replica_type.value,
+        "tracked": r.tracked,
+        "status": r.status,
+        "sequence": r.sequence,
+        "mu": r.mu,
+        "targets": [
+            {
+                "source": str(t.source),
+                "target": str(t.target),
+                "type": t.replica_type.value,
+                "details": dict(sorted(t.details.items())),
+            }
+            for t in r.targets
+        ],
+        "layout": [
+            {
+                "host": m.host,
+                "vg": m.vg,
+                "lv": m.lv,
+                "mount_point": m.mount_point,
+                "volumes": [str(v) for v in m.volumes],
+            }
+            for m in r.layout
+        ],
+        "details": r.details,
+    }
+
+
+@app.command("list")
+def list_(
+    spec: str = typer.Option(None, "--spec"),
+    array: str = typer.Option(None, "--array"),
+    all_: bool = typer.Option(False, "--all", help="include deleted and consumed replicas"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Replicas by specification and creation order."""
+    with open_lab(current_home()) as lab:
+        reps = [
+            r for r in lab.repo.list_replicas(spec=spec, array=array) if all_ or r.status in LIVE
+        ]
+        rows = [replica_dict(lab, r) for r in reps]
+    if as_json:
+        emit_json(rows)
+    elif not rows:
+        typer.echo("No replicas.")
+    else:
+        body = [
+            [
+                r["id"],
+                r["session_id"],
+                r["array"],
+                r["type"],
+                r["status"],
+                "yes" if r["tracked"] else "no",
+                r["created"],
+                len(r["targets"]),
+            ]
+            for r in rows
+        ]
+        head = ["Replica", "SessionID", "Array", "Type", "Status", "IR", "Created", "Targets"]
+        typer.echo(table(head, body))
+
+
+@app.command("show")
+def show(
+    replica_id: str = typer.Argument(..., metavar="ID"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """One replica: its targets and the mount layout it was made from."""
+    with open_lab(current_home()) as lab:
+        d = replica_dict(lab, lab.repo.get_replica(replica_id))
+    if as_json:
+        emit_json(d)
+        return
+    for key in ("id", "spec", "session_id", "array", "type", "status", "tracked", "created", "mu"):
+        if d[key] is not None:
+            typer.echo(f"{key.replace('_', ' ').capitalize():<12} : {d[key]}")
+    typer.echo("")
+    typer.echo(
+        table(
+            ["Source", "Target", "Type"],
+            [[t["source"], t["target"], t["type"]] for t in d["targets"]],
+        )
+    )
+    for m in d["layout"]:
+        typer.echo(
+            f"\n{m['host']}: {m['vg']}/{m['lv']} on {m['mount_point']} ({', '.join(m['volumes'])})"
+        )
+
+
+@app.command("delete")
+def delete(
+    replica_id: str = typer.Argument(..., metavar="ID"),
+    force: bool = typer.Option(False, "--force", help="delete even if presented or in use"),
+) -> None:
+    """Delete a replica from the array and mark it deleted in the IDB."""
+    with open_lab(current_home(), save=True) as lab:
+        lab.orchestrator.delete_replica(replica_id, force=force)
+    typer.echo(f"Replica {replica_id} deleted.")
+
+
+@app.command("purge")
+def purge(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    """Retry deleting every replica on the purge list."""
+    with open_lab(current_home(), save=True) as lab:
+        removed = [r.id for r in lab.orchestrator.purge()]
+        left = [r.id for r in lab.repo.list_replicas(status=ReplicaStatus.PURGE)]
+    if as_json:
+        emit_json({"removed": removed, "remaining": left})
+    else:
+        typer.echo(
+            f"Purged {len(removed)} replica(s)"
+            + (f": {', '.join(removed)}" if removed else "")
+            + "."
+        )
+        if left:
+            typer.echo(f"Still on the purge list: {', '.join(left)}")
+    if left:
+        raise typer.Exit(EXIT_WARN)
+
+
+@app.command("check")
+def check(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    """Compare the IDB with the arrays: missing targets and orphans (exit 1 if any)."""
+    from apprm_ref.idb.reconcile import reconcile
+
+    with open_lab(current_home()) as lab:
+        findings = reconcile(lab.repo.list_replicas(), lab.drivers().arrays)
+    if as_json:
+        emit_json([f.to_dict() for f in findings])
+    elif not findings:
+        typer.echo("The ZDB database agrees with the arrays.")
+    else:
+        for f in findings:
+            typer.echo(str(f))
+    if findings:
+        raise typer.Exit(EXIT_WARN)

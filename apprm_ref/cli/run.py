@@ -1,0 +1,161 @@
+"""``apprm backup SPEC`` (omnib) and ``apprm restore --session ID`` (omnir, instant recovery)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from apprm_ref.cli.app import emit_json, status_exit
+from apprm_ref.cli.labdir import Lab, current_home, open_lab
+from apprm_ref.cli.sessions import session_dict
+from apprm_ref.errors import ConfigError, OrchestrationError
+from apprm_ref.types import Severity
+
+
+def _drive(lab: Lab, proc: Any, label: str, quiet: bool) -> Any:
+    """Step the simulation until the session process ends, showing its latest message."""
+    import simpy
+
+    env = lab.world.env
+    console = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=quiet or not console.is_terminal,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+        while proc.is_alive:
+            try:
+                env.step()
+            except simpy.core.EmptySchedule:
+                raise OrchestrationError(
+                    f"{label}: the session stalled (nothing left to wait for)"
+                ) from None
+            running = list(lab.orchestrator.running.values())
+            if running and running[-1].messages:
+                progress.update(task, description=f"{label}: {running[-1].messages[-1].text}")
+    return proc.value
+
+
+def _report(lab: Lab, session: Any, *, as_json: bool, monitor: bool, level: Severity) -> None:
+    if as_json:
+        emit_json(session_dict(lab, session, level=level))
+        return
+    if monitor:
+        for m in session.messages_at_least(level):
+            typer.echo(m.render(lab.when(m.at)))
+            typer.echo("")
+    typer.echo(f"Session {session.id} {session.status.value}.")
+
+
+def _level(report: str) -> Severity:
+    try:
+        return Severity.parse(report)
+    except ValueError:
+        raise ConfigError(f"unknown report level {report!r}") from None
+
+
+def backup(
+    spec: str = typer.Argument(..., help="backup specification"),
+    no_monitor: bool = typer.Option(False, "--no-monitor", help="print only the session ID"),
+    report: str = typer.Option("normal", "--report", help="lowest severity of messages shown"),
+    as_json: bool = typer.Option(False, "--json", help="print the session as JSON"),
+) -> None:
+    """Run a ZDB session now; exit 0 Completed, 1 with errors/failures, 2 Failed/Aborted."""
+    level = _level(report)
+    with open_lab(current_home(), save=True) as lab:
+        proc = lab.orchestrator.start_backup(spec)
+        session = _drive(lab, proc, f"Backup {spec}", as_json or no_monitor)
+        _report(lab, session, as_json=as_json, monitor=not no_monitor, level=level)
+    raise typer.Exit(status_exit(session.status))
+
+
+def _until_time(lab: Lab, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        when = datetime.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        raise ConfigError(
+            f"--until-time: not a time: {text!r} (YYYY-MM-DD HH:MM:SS or simulated seconds)"
+        ) from None
+    return lab.world.clock.seconds_of(when)
+
+
+def _recovery(
+    lab: Lab, *, scn: int | None, time: str | None, sequence: int | None, now: bool, **rest: Any
+) -> Any:
+    from apprm_ref.core.integrations.base import RecoveryOptions
+
+    chosen = [
+        n
+        for n, v in (("--until-scn", scn), ("--until-time", time), ("--until-sequence", sequence))
+        if v is not None
+    ]
+    if now:
+        chosen.append("--now")
+    if len(chosen) > 1:
+        raise ConfigError(f"choose one recovery target, not {' and '.join(chosen)}")
+    kw: dict[str, Any] = {k: v for k, v in rest.items() if v is not None}
+    if scn is not None:
+        kw.update(until="scn", scn=scn)
+    elif time is not None:
+        kw.update(until="time", time=_until_time(lab, time))
+    elif sequence is not None:
+        kw.update(until="sequence", sequence=sequence)
+    return RecoveryOptions(**kw)
+
+
+def restore(
+    session_id: str = typer.Option(..., "--session", help="backup session ID or replica ID"),
+    method: str = typer.Option(
+        None, "--method", help="switch | copy-back (EVA), normal | quick (XP)"
+    ),
+    keep_replica: bool = typer.Option(None, "--keep-replica/--no-keep-replica"),
+    retain_source: bool = typer.Option(None, "--retain-source/--no-retain-source", help="XP"),
+    until_scn: int = typer.Option(None, "--until-scn", min=0),
+    until_time: str = typer.Option(None, "--until-time", help="YYYY-MM-DD HH:MM:SS (simulated)"),
+    until_sequence: int = typer.Option(None, "--until-sequence", min=0),
+    thread: int = typer.Option(None, "--thread", min=1, help="redo thread of --until-sequence"),
+    now: bool = typer.Option(False, "--now", help="recover to the latest point (default)"),
+    recover: bool = typer.Option(None, "--recover/--no-recover", help="run database recovery"),
+    open_resetlogs: bool = typer.Option(None, "--open-resetlogs/--no-resetlogs"),
+    keep_cf: bool = typer.Option(
+        None, "--keep-current-cf-olf", help="keep current control files and online logs"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="print the session as JSON"),
+) -> None:
+    """Instant recovery from a replica; exit code from the restore session's status."""
+    from apprm_ref.core.replication.base import RestoreOptions
+
+    if method is not None and method not in ("switch", "copy-back", "normal", "quick"):
+        raise ConfigError(f"--method: unknown method {method!r} (switch, copy-back, normal, quick)")
+    if thread is not None and until_sequence is None:
+        raise ConfigError("--thread goes with --until-sequence")
+    arr_kw = {"method": method, "keep_replica": keep_replica, "retain_source": retain_source}
+    array_opts = RestoreOptions(**{k: v for k, v in arr_kw.items() if v is not None})
+    with open_lab(current_home(), save=True) as lab:
+        app_opts = _recovery(
+            lab,
+            scn=until_scn,
+            time=until_time,
+            sequence=until_sequence,
+            now=now,
+            thread=thread,
+            recover=recover,
+            open_resetlogs=open_resetlogs,
+            keep_current_cf_olf=keep_cf,
+        )
+        proc = lab.orchestrator.start_restore(session_id, array_opts, app_opts)
+        session = _drive(lab, proc, f"Restore {session_id}", as_json)
+        _report(lab, session, as_json=as_json, monitor=True, level=Severity.NORMAL)
+    raise typer.Exit(status_exit(session.status))

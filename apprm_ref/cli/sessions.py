@@ -1,0 +1,152 @@
+"""``apprm stat`` (omnistat) and ``apprm sessions list/show`` (omnidb -session)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from apprm_ref.cli.app import emit_json, new_app, table
+from apprm_ref.cli.labdir import Lab, current_home, open_lab
+from apprm_ref.errors import ConfigError
+from apprm_ref.types import Severity
+
+app = new_app("Past and running sessions, with their messages (omnidb -session).")
+
+IDLE = "No currently running sessions."
+USER = "apprm.apprm@cellmanager"  # User.Group@Host column: the lab has a single user
+
+
+def session_dict(lab: Lab, s: Any, *, level: Severity = Severity.NORMAL) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "type": s.type.value,
+        "spec": s.spec,
+        "status": s.status.value,
+        "started": s.started,
+        "started_at": lab.stamp(s.started),
+        "finished": s.finished,
+        "finished_at": lab.stamp(s.finished) or None,
+        "replica_id": s.replica_id,
+        "restored_from": s.restored_from,
+        "backup_mode_seconds": s.backup_mode_seconds,
+        "metrics": dict(sorted(s.metrics.items())),
+        "objects": [
+            {"name": o.name, "kind": o.kind, "status": o.status, "detail": o.detail}
+            for o in s.objects
+        ],
+        "messages": [
+            {
+                "at": m.at,
+                "time": lab.stamp(m.at),
+                "severity": m.severity.label,
+                "origin": m.origin,
+                "code": m.code,
+                "object": m.obj,
+                "text": m.text,
+            }
+            for m in s.messages_at_least(level)
+        ],
+    }
+
+
+def detail_block(lab: Lab, s: Any) -> str:
+    """``key : value`` lines as ``omnistat -detail`` prints them."""
+    pairs = [
+        ("SessionID", s.id),
+        ("Session type", s.type.value),
+        ("Session status", s.status.value),
+        ("User.Group@Host", USER),
+        ("Session started", lab.stamp(s.started)),
+        ("Backup Specification", s.spec),
+    ]
+    if s.finished is not None:
+        pairs.append(("Session finished", lab.stamp(s.finished)))
+    if s.replica_id:
+        pairs.append(("Replica", s.replica_id))
+    if s.restored_from:
+        pairs.append(("Restored from", s.restored_from))
+    width = max(len(k) for k, _ in pairs)
+    return "\n".join(f"{k.ljust(width)} : {v}" for k, v in pairs)
+
+
+def _rows(sessions: list[Any]) -> str:
+    return table(
+        ["SessionID", "Type", "Status", "User.Group@Host", "Specification"],
+        [[s.id, s.type.value, s.status.value, USER, s.spec] for s in sessions],
+    )
+
+
+def stat(
+    detail: bool = typer.Option(False, "--detail", help="key : value blocks per session"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Running sessions (omnistat); prints 'No currently running sessions.' when idle."""
+    with open_lab(current_home()) as lab:
+        running = lab.repo.list_sessions(running=True)
+        if as_json:
+            emit_json([session_dict(lab, s) for s in running])
+            return
+        if not running:
+            typer.echo(IDLE)
+        elif detail:
+            typer.echo("\n\n".join(detail_block(lab, s) for s in running))
+        else:
+            typer.echo(_rows(running))
+
+
+@app.command("list")
+def list_(
+    spec: str = typer.Option(None, "--spec", help="only sessions of this specification"),
+    last: int = typer.Option(None, "--last", min=1, help="only the newest N sessions"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON (without messages)"),
+) -> None:
+    """Sessions recorded in the IDB, oldest first."""
+    with open_lab(current_home()) as lab:
+        sessions = lab.repo.list_sessions(spec=spec, limit=last)
+        if as_json:
+            out = []
+            for s in sessions:
+                d = session_dict(lab, s)
+                d.pop("messages")
+                out.append(d)
+            emit_json(out)
+            return
+    if not sessions:
+        typer.echo("No sessions.")
+    else:
+        typer.echo(_rows(sessions))
+
+
+@app.command("show")
+def show(
+    session_id: str = typer.Argument(..., metavar="ID"),
+    report: str = typer.Option(
+        "normal", "--report", help="lowest severity shown: normal|warning|minor|major|critical"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """One session: its details, objects and messages in the product's layout."""
+    try:
+        level = Severity.parse(report)
+    except ValueError:
+        raise ConfigError(
+            f"unknown report level {report!r} (normal, warning, minor, major, critical)"
+        ) from None
+    with open_lab(current_home()) as lab:
+        s = lab.repo.get_session(session_id)
+        if as_json:
+            emit_json(session_dict(lab, s, level=level))
+            return
+        typer.echo(detail_block(lab, s))
+        if s.objects:
+            typer.echo("")
+            typer.echo(
+                table(
+                    ["Object", "Type", "Status", "Detail"],
+                    [[o.name, o.kind, o.status, o.detail] for o in s.objects],
+                )
+            )
+        for m in s.messages_at_least(level):
+            typer.echo("")
+            typer.echo(m.render(lab.when(m.at)))
