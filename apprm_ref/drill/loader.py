@@ -105,6 +105,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise _first_error(exc, data, source) from None
+    scenario._source = data
     problem = cross_problem(scenario) or _spec_problem(scenario)
     if problem is not None:
         loc, message = problem

@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     field_validator,
     model_validator,
@@ -21,16 +22,7 @@ from pydantic import (
 
 from apprm_ref.core.specs import BackupSpec
 from apprm_ref.drill.timeparse import parse_at, parse_duration
-
-try:  # the lead's estate model (arrays, hosts, applications and their layout)
-    from apprm_ref.sim.estate import Estate
-except ImportError:  # pragma: no cover - placeholder until sim/estate.py lands
-
-    class Estate(BaseModel):  # type: ignore[no-redef]
-        """Forward placeholder for ``apprm_ref.sim.estate.Estate``."""
-
-        model_config = ConfigDict(extra="allow")
-
+from apprm_ref.sim.estate import Estate  # the lead's estate model (one definition)
 
 TimeExpr = Annotated[str | int | float, Field(description="0s, 2h, 1d 03:00, 03:00, +15m")]
 Duration = Annotated[str | int | float, Field(description="90s, 15m, 2h, 1d, 1h30m")]
@@ -85,7 +77,6 @@ FAILURE_TARGETS: dict[str, tuple[str, ...]] = {
     "dropped_table": ("app", "table"),
     "corrupted_datafile": ("app", "file"),
     "deleted_datafile": ("app", "file"),
-    "deleted_file": ("host", "path"),
     "corrupted_file": ("host", "path"),
     "lost_volume": ("array", "volume"),
     "host_crash": ("host",),
@@ -99,7 +90,6 @@ class Failure(_Strict):
         "dropped_table",
         "corrupted_datafile",
         "deleted_datafile",
-        "deleted_file",
         "corrupted_file",
         "lost_volume",
         "host_crash",
@@ -412,6 +402,13 @@ class Scenario(_Strict):
     specs: list[BackupSpec] = Field(default_factory=list)
     timeline: list[Step] = Field(default_factory=list)
     expect: list[Expectation] = Field(default_factory=list)
+    _source: Any = PrivateAttr(None)  # the loaded YAML with line numbers (loader.LineDict)
+
+    def line(self, *loc: Any) -> int | None:
+        """The scenario file line of ``loc`` (e.g. ``("expect", 2)``), when loaded from a file."""
+        from apprm_ref.drill.loader import line_of
+
+        return line_of(self._source, loc) if self._source is not None else None
 
     def step_times(self) -> list[float]:
         """Each step's absolute time; ``+D`` counts from the previous step."""

@@ -1,0 +1,172 @@
+"""Expectations judged at the end of a drill, each with the value it observed.
+
+Every expectation gives one :class:`ExpectationResult` (one JUnit testcase). Two are
+always added: that every timeline step ran without an error and, unless the scenario
+states it, nothing about invariants is assumed silently (``invariants: held``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from apprm_ref.drill import datastate, schema
+from apprm_ref.drill.refs import parse_session_ref
+from apprm_ref.drill.result import ExpectationResult
+from apprm_ref.drill.timeparse import parse_duration
+
+if TYPE_CHECKING:
+    from apprm_ref.drill.runner import Drill
+
+
+def _secs(v: float | None) -> str:
+    if v is None:
+        return "-"
+    return f"{v:g}s" if v < 120 else f"{v / 60:g}m" if v < 7200 else f"{v / 3600:.2f}h"
+
+
+def evaluate(drill: Drill) -> None:
+    res = drill.result
+    errors = [m for _, m in res.errors]
+    res.expectations.append(
+        ExpectationResult(
+            "every timeline step ran",
+            "steps",
+            not errors,
+            "no step error",
+            "; ".join(errors) or "none",
+        )
+    )
+    for i, item in enumerate(drill.scenario.expect):
+        fn = globals()[f"_{item.kind}"]
+        out: ExpectationResult = fn(drill, getattr(item, item.kind))
+        if item.name:
+            out.name = item.name
+        out.line = drill.scenario.line("expect", i)
+        res.expectations.append(out)
+
+
+def data_result(drill: Drill, label: str, app: str | None, name: str) -> ExpectationResult:
+    _at, marked = drill.marks[label]
+    specs = drill.scenario.specs
+    expected = datastate.select(marked, app, specs)
+    actual = datastate.select(datastate.capture(drill.world, specs), app, specs)
+    diff = datastate.differences(expected, actual)
+    observed = "equal" if not diff else "differs: " + "; ".join(diff)
+    return ExpectationResult(
+        name, "data", not diff and bool(expected), f"equal to mark {label}", observed
+    )
+
+
+def _data(drill: Drill, d: schema.DataExpect) -> ExpectationResult:
+    return data_result(
+        drill, d.equals, d.app, f"data equals {d.equals}" + (f" ({d.app})" if d.app else "")
+    )
+
+
+def _sessions(drill: Drill, e: schema.SessionsExpect) -> ExpectationResult:
+    kind = "Backup" if e.type == "backup" else "Restore"
+    rows = [s for s in drill.result.sessions if s.spec == e.spec and s.type == kind]
+    chosen = rows if e.which == "all" else rows[-1:] if e.which == "last" else rows[:1]
+    wanted = [e.status] if isinstance(e.status, str) else list(e.status)
+    statuses = [s.status for s in chosen]
+    ok = bool(chosen) and all(s in wanted for s in statuses)
+    expected = f"{e.which} {e.type} sessions {' or '.join(wanted)}"
+    if e.count is not None:
+        ok = ok and len(rows) == e.count
+        expected += f", {e.count} sessions"
+    observed = f"{len(rows)} sessions: " + (
+        ", ".join(f"{s.id} {s.status}" for s in chosen) or "none"
+    )
+    return ExpectationResult(f"{e.type} sessions of {e.spec}", "sessions", ok, expected, observed)
+
+
+def _replicas(drill: Drill, e: schema.ReplicasExpect) -> ExpectationResult:
+    live = [r for r in drill.result.replicas if r.spec == e.spec and r.status == "active"]
+    ok, parts = True, []
+    if e.count is not None:
+        ok = ok and len(live) == e.count
+        parts.append(f"{e.count} replicas")
+    if e.sessions is not None:
+        want = sorted(_resolve_all(drill, e.spec, e.sessions))
+        ok = ok and sorted(r.session for r in live) == want
+        parts.append(f"from sessions {', '.join(want) or 'none'}")
+    if e.types is not None:
+        ok = ok and all(r.type in e.types for r in live)
+        parts.append(f"of types {', '.join(e.types)}")
+    observed = f"{len(live)}: " + (
+        ", ".join(f"{r.id} ({r.session}, {r.type})" for r in live) or "none"
+    )
+    return ExpectationResult(
+        f"replica set of {e.spec}", "replicas", ok, "; ".join(parts) or "any", observed
+    )
+
+
+def _resolve_all(drill: Drill, spec: str, refs: list[str]) -> list[str]:
+    sessions = [
+        s.id for s in drill.result.sessions if s.spec == spec and s.type == "Backup" and s.replica
+    ]
+    out = []
+    for text in refs:
+        ref = parse_session_ref(text)
+        if ref.spec is None:
+            ref = type(ref)(spec, ref.index, ref.session_id)
+        out.append(ref.pick(sessions) or f"<no {text}>")
+    return out
+
+
+def _bound(drill: Drill, e: schema.BoundExpect, kind: str) -> ExpectationResult:
+    limit = parse_duration(e.max)
+    rows = [r for r in drill.result.restores if e.spec is None or r.spec == e.spec]
+    values = [getattr(r, kind) for r in rows]
+    measured = [v for v in values if v is not None]
+    ok = bool(rows) and len(measured) == len(values) and max(measured) <= limit
+    observed = ", ".join(f"{r.session} {_secs(getattr(r, kind))}" for r in rows) or "no restore ran"
+    name = f"{kind.upper()} <= {e.max}" + (f" ({e.spec})" if e.spec else "")
+    return ExpectationResult(name, kind, ok, f"<= {_secs(limit)}", observed)
+
+
+def _rpo(drill: Drill, e: schema.BoundExpect) -> ExpectationResult:
+    return _bound(drill, e, "rpo")
+
+
+def _rto(drill: Drill, e: schema.BoundExpect) -> ExpectationResult:
+    return _bound(drill, e, "rto")
+
+
+def _no_orphan_replicas(drill: Drill, _v: Any) -> ExpectationResult:
+    from apprm_ref.idb.reconcile import reconcile
+
+    findings = reconcile(drill.repo.list_replicas(), drill.drivers.arrays)
+    observed = "; ".join(str(f) for f in findings) or "none"
+    return ExpectationResult(
+        "no orphan replica", "no_orphan_replicas", not findings, "no finding", observed
+    )
+
+
+def _nothing_in_backup_mode(drill: Drill, _v: Any) -> ExpectationResult:
+    stuck = []
+    for host in sorted(drill.world.hosts.hosts.values(), key=lambda h: h.name):
+        stuck += [f"{host.name}:{mp} frozen" for mp, m in sorted(host.mounts.items()) if m.frozen]
+    for name in sorted(drill.world.apps):
+        fn = getattr(drill.world.apps[name], "in_backup_mode", None)
+        if callable(fn) and fn():
+            stuck.append(f"{name} in backup mode")
+    return ExpectationResult(
+        "nothing left in backup mode",
+        "nothing_in_backup_mode",
+        not stuck,
+        "none",
+        ", ".join(stuck) or "none",
+    )
+
+
+def _invariants(drill: Drill, _v: Any) -> ExpectationResult:
+    v = drill.result.invariant_violations
+    observed = (
+        f"{len(v)} violations: " + "; ".join(f"{t:g}s {p}" for t, p in v[:3])
+        if v
+        else "held after every step"
+    )
+    return ExpectationResult(
+        "invariants held throughout", "invariants", not v, "held after every step", observed
+    )

@@ -1,0 +1,120 @@
+"""What a user reads after a drill: rich tables of sessions, replicas, restores (RTO/RPO in
+simulated time), every expectation with its observed value, and the trace digest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.table import Table
+
+from apprm_ref.drill.result import DrillResult
+from apprm_ref.drill.timeparse import format_at
+
+STATUS_STYLE = {"Completed": "green", "Failed": "red", "Aborted": "magenta"}
+
+
+def _t(v: float | None) -> str:
+    return "-" if v is None else format_at(v)
+
+
+def _dur(v: float | None) -> str:
+    if v is None:
+        return "-"
+    h, rem = divmod(int(round(v)), 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s"
+
+
+def print_summary(result: DrillResult, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(
+        f"[bold]Drill {result.scenario}[/bold]  seed {result.seed}  "
+        f"simulated {format_at(result.duration)}  ({result.path})"
+    )
+    if result.sessions:
+        t = Table(title="Sessions", title_justify="left")
+        for col in ("session", "type", "spec", "status", "started", "finished", "replica"):
+            t.add_column(col)
+        for s in result.sessions:
+            style = STATUS_STYLE.get(s.status, "yellow")
+            t.add_row(
+                s.id,
+                s.type,
+                s.spec,
+                f"[{style}]{s.status}[/{style}]",
+                _t(s.started),
+                _t(s.finished),
+                s.replica or "-",
+            )
+        console.print(t)
+    if result.replicas:
+        t = Table(title="Replicas", title_justify="left")
+        for col in ("replica", "spec", "session", "type", "status", "created", "left the set"):
+            t.add_column(col)
+        for r in result.replicas:
+            t.add_row(r.id, r.spec, r.session, r.type, r.status, _t(r.created), _t(r.removed))
+        console.print(t)
+    if result.restores:
+        t = Table(title="Restores (simulated time)", title_justify="left")
+        for col in (
+            "session",
+            "replica",
+            "method",
+            "status",
+            "failure at",
+            "recovered to",
+            "RTO",
+            "RPO",
+        ):
+            t.add_column(col)
+        for r in result.restores:
+            t.add_row(
+                r.session,
+                r.replica,
+                r.method,
+                r.status,
+                _t(r.failure_at),
+                _t(r.recovered_to),
+                _dur(r.rto),
+                _dur(r.rpo),
+            )
+        console.print(t)
+    _expectations(result, console)
+    verdict = "[bold green]PASSED[/bold green]" if result.passed else "[bold red]FAILED[/bold red]"
+    n, bad = len(result.expectations), len(result.failed)
+    console.print(f"{verdict}  {n - bad}/{n} expectations hold   trace sha256 {result.digest}")
+
+
+def _expectations(result: DrillResult, console: Console) -> None:
+    t = Table(title="Expectations", title_justify="left")
+    for col in ("", "expectation", "expected", "observed"):
+        t.add_column(col, overflow="fold")
+    for e in result.expectations:
+        mark = "[green]pass[/green]" if e.passed else "[red]FAIL[/red]"
+        t.add_row(mark, e.name, e.expected, e.observed)
+    console.print(t)
+
+
+@contextmanager
+def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A transient progress bar on a terminal; a no-op callback elsewhere (CI logs)."""
+    if not console.is_terminal:
+        yield lambda _done, _total, _kind: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int, kind: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"{label}: {kind}")
+
+        yield update
