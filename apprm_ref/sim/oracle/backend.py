@@ -1,0 +1,327 @@
+"""The simulated Oracle database: one instance over files that live on the host's filesystems.
+
+Durable truth is on the files (SPFILE, control files, datafiles, online and archived logs);
+the dataclass fields beyond the creation recipe are the *instance*: its state, the cached
+control file and headers, the buffer cache, the current SCN and log position. Losing them
+(``shutdown abort``, host crash) is exactly an instance crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from apprm_ref.errors import HostError, OracleError
+from apprm_ref.persist import persistable
+from apprm_ref.sim.oracle import formats as F
+from apprm_ref.sim.oracle.files import FilesMixin
+from apprm_ref.sim.oracle.invariants import InvariantsMixin
+from apprm_ref.sim.oracle.lifecycle import LifecycleMixin
+from apprm_ref.sim.oracle.messages import file_error, ora
+from apprm_ref.sim.oracle.models import OPEN, SHUTDOWN, History, OracleLayout
+from apprm_ref.sim.oracle.recovery import RecoveryMixin
+from apprm_ref.sim.oracle.redo import RedoMixin
+from apprm_ref.sim.oracle.transactions import TransactionsMixin
+
+
+def _hash_int(*parts: object) -> int:
+    return int(hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()[:8], 16)
+
+
+def password_digest(user: str, password: str) -> str:
+    return hashlib.sha256(f"{user.lower()}:{password}".encode()).hexdigest()
+
+
+@persistable("oracle.Database")
+@dataclass(eq=False)
+class OracleDatabase(
+    FilesMixin, RedoMixin, LifecycleMixin, TransactionsMixin, RecoveryMixin, InvariantsMixin
+):
+    name: str  # DB_NAME (and the world's application name)
+    host: str
+    layout: OracleLayout  # creation recipe; the spfile path is the instance's pointer to it
+    sid: str = ""
+    users: dict[str, str] = field(default_factory=dict)  # user -> password digest (SYSDBA)
+    dbwr_fraction: float = 0.5  # share of dirty blocks DBWR writes after each batch
+    history: History | None = None  # test oracle of acknowledged commits (engine ignores it)
+    # --- the instance (lost on abort / crash) ---
+    status: str = SHUTDOWN
+    params: dict[str, Any] = field(default_factory=dict)
+    cf: dict[str, Any] = field(default_factory=dict)
+    hdr: dict[int, dict[str, Any]] = field(default_factory=dict)
+    cache: dict[tuple[int, int], Any] = field(default_factory=dict)
+    dirty: dict[tuple[int, int], int] = field(default_factory=dict)
+    scn: int = 0
+    log_pos: int = 1
+    held: list[str] = field(default_factory=list)
+    world: Any = field(default=None, metadata={"transient": True}, repr=False)
+
+    kind = "oracle"
+
+    def attach(self, world: Any) -> None:
+        self.world = world  # nothing runs in the background: archiving is synchronous
+
+    # --- creation -------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        world: Any,
+        name: str,
+        host: str,
+        layout: OracleLayout,
+        *,
+        users: dict[str, str] | None = None,
+        track_history: bool = True,
+        start_scn: int = 1000,
+    ) -> OracleDatabase:
+        """CREATE DATABASE on ``host``: files made on mounted filesystems, instance OPEN."""
+        creds = users or {"sys": "change_on_install", "system": "manager"}
+        db = cls(
+            name=name,
+            host=host,
+            layout=layout,
+            sid=name,
+            users={u.lower(): password_digest(u, p) for u, p in creds.items()},
+            history=History() if track_history else None,
+        )
+        world.add_app(db)
+        db._create_files(start_scn)
+        return db
+
+    def _create_files(self, scn: int) -> None:
+        lay, now = self.layout, self.world.now()
+        self.params = {
+            "db_name": self.name,
+            "control_files": list(lay.control_files),
+            "log_archive_dest_1": f"LOCATION={lay.archive_dest}",
+            "log_archive_format": lay.archive_format,
+            "spfile": lay.spfile,
+        }
+        self.ensure_file(lay.spfile, 1)
+        self.write_blocks(lay.spfile, {0: F.pack(F.SPFILE_MAGIC, self.params)})
+        dbid, rl_id = _hash_int("dbid", self.name), _hash_int("rl", self.name, scn, now)
+        self.scn = scn
+        self.cf = self._new_controlfile(dbid, rl_id, scn, now)
+        for path in lay.control_files:
+            self.ensure_file(path, lay.cf_blocks)
+        for no, df in enumerate(lay.datafiles, start=1):
+            self.ensure_file(df.path, df.blocks)
+            self.hdr[no] = self._new_header(no, df.tablespace, scn, now)
+            self.write_header(no)
+        for no, g in self.cf["groups"].items():
+            for member in g["members"]:
+                self.ensure_file(member, g["blocks"])
+            self.write_log_header(g, no)
+        self.write_controlfile(full=True)
+        self.status = "MOUNTED"
+        self.hold_files(lay.control_files)
+        self.open_database()
+
+    def _new_controlfile(self, dbid: int, rl_id: int, scn: int, now: float) -> dict[str, Any]:
+        lay = self.layout
+        files = {
+            no: {
+                "name": df.path,
+                "ts": df.tablespace,
+                "blocks": df.blocks,
+                "ckpt": scn,
+                "backup": 0,
+                "stop": scn,
+            }
+            for no, df in enumerate(lay.datafiles, start=1)
+        }
+        groups = {
+            no: {
+                "members": list(g.members),
+                "blocks": g.blocks,
+                "seq": 1 if no == 1 else 0,
+                "status": "CURRENT" if no == 1 else "UNUSED",
+                "archived": False,
+                "first": scn if no == 1 else 0,
+                "first_time": now,
+                "next": None,
+                "next_time": None,
+                "rl_id": rl_id,
+            }
+            for no, g in enumerate(lay.log_groups, start=1)
+        }
+        return {
+            "dbid": dbid,
+            "db_name": self.name,
+            "type": "CURRENT",
+            "seq": 0,
+            "blocks": lay.cf_blocks,
+            "log_mode": lay.log_mode,
+            "ckpt_scn": scn,
+            "ckpt_time": now,
+            "clean": True,
+            "rl_scn": scn,
+            "rl_id": rl_id,
+            "rl_time": now,
+            "prior_rl_scn": 0,
+            "incarnations": [[1, scn, rl_id, 0]],
+            "open_resetlogs": "NOT ALLOWED",
+            "rec_end": None,
+            "files": files,
+            "tablespaces": list(lay.tablespaces),
+            "tables": dict(lay.tables),
+            "groups": groups,
+            "cur_group": 1,
+            "cur_seq": 1,
+            "archives": [],
+        }
+
+    def _new_header(self, no: int, ts: str, scn: int, now: float) -> dict[str, Any]:
+        return {
+            "dbid": self.cf["dbid"],
+            "file": no,
+            "ts": ts,
+            "creation": scn,
+            "ckpt": scn,
+            "ckpt_time": now,
+            "fuzzy_scn": 0,
+            "online": False,
+            "backup": 0,
+            "rl_scn": self.cf["rl_scn"],
+            "rl_id": self.cf["rl_id"],
+        }
+
+    def new_resetlogs_id(self, scn: int) -> int:
+        return _hash_int("rl", self.cf["dbid"], scn, self.world.now(), len(self.cf["incarnations"]))
+
+    # --- holds: a running instance keeps its filesystems busy ---------------------------------
+
+    def hold_files(self, paths: Any) -> None:
+        for path in paths:
+            mnt, _ = self.hosts.mount_of(self.host, path)
+            if mnt.mount_point not in self.held:
+                self.hosts.hold(self.host, mnt.mount_point)
+                self.held.append(mnt.mount_point)
+
+    def release_all(self) -> None:
+        for mp in self.held:
+            try:
+                self.hosts.release(self.host, mp)
+            except HostError:
+                pass  # the filesystem went away with a host crash
+        self.held = []
+
+    def alive(self) -> bool:
+        """An instance dies with its host: detect it and drop the instance state."""
+        if self.status != SHUTDOWN and self.hosts.host(self.host).crashed:
+            self.drop_instance()
+        return self.status != SHUTDOWN
+
+    def drop_instance(self) -> None:
+        self.release_all()
+        self.status = SHUTDOWN
+        self.params, self.cf, self.hdr = {}, {}, {}
+        self.cache, self.dirty = {}, {}
+        self.log_pos = 1
+
+    # --- checkpoints --------------------------------------------------------------------------
+
+    def checkpoint(self) -> None:
+        """Full checkpoint: DBWR writes every dirty block; headers (not in backup) advance."""
+        self.write_data_blocks({k: self.cache[k] for k in self.dirty})
+        written = self._max_block_scn(self.dirty)
+        self.dirty = {}
+        now = self.world.now()
+        for no, entry in self.cf["files"].items():
+            h = self.hdr[no]
+            if h["backup"]:
+                h["fuzzy_scn"] = max(h["fuzzy_scn"], written.get(no, 0))
+            else:
+                h.update(ckpt=self.scn, ckpt_time=now, fuzzy_scn=0)
+            entry["ckpt"] = self.scn
+            self.write_header(no)
+        for g in self.cf["groups"].values():
+            if g["status"] == "ACTIVE":
+                g["status"] = "INACTIVE"
+        self.cf.update(ckpt_scn=self.scn, ckpt_time=now)
+        self.write_controlfile()
+
+    @staticmethod
+    def _max_block_scn(blocks: dict[tuple[int, int], int]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for (file_no, _), scn in blocks.items():
+            out[file_no] = max(out.get(file_no, 0), scn)
+        return out
+
+    def dbwr(self) -> None:
+        """Lazy writer: some dirty blocks reach disk now, so datafiles are genuinely fuzzy."""
+        rng = self.world.streams.get(f"oracle.{self.name}.dbwr")
+        chosen = {k: s for k, s in sorted(self.dirty.items()) if rng.random() < self.dbwr_fraction}
+        if not chosen:
+            return
+        self.write_data_blocks({k: self.cache[k] for k in chosen})
+        for k in chosen:
+            del self.dirty[k]
+        for no, scn in self._max_block_scn(chosen).items():
+            if scn > self.hdr[no]["fuzzy_scn"]:
+                self.hdr[no]["fuzzy_scn"] = scn
+                self.write_header(no)
+
+    # --- backup mode (V$BACKUP) ----------------------------------------------------------------
+
+    def _ts_files(self, tablespace: str | None) -> list[int]:
+        if tablespace is None:
+            return sorted(self.cf["files"])
+        ts = tablespace.upper()
+        if ts not in self.cf["tablespaces"]:
+            raise ora("ORA-01959", ts)
+        return [no for no, f in sorted(self.cf["files"].items()) if f["ts"] == ts]
+
+    def begin_backup(self, tablespace: str | None = None) -> int:
+        """ALTER TABLESPACE ts / DATABASE BEGIN BACKUP; returns the begin SCN (CHANGE#)."""
+        self.require_state(OPEN)
+        files = self._ts_files(tablespace)
+        if not self.archivelog():
+            raise ora("ORA-01123")
+        for no in files:
+            if self.cf["files"][no]["backup"]:
+                raise file_error("ORA-01146", no, self.cf["files"][no]["name"])
+        self.world.faults.check("oracle.begin_backup", OracleError, db=self.name)
+        self.checkpoint()
+        self.scn += 1
+        for no in files:
+            self.hdr[no].update(ckpt=self.scn, backup=self.scn, ckpt_time=self.world.now())
+            self.cf["files"][no].update(ckpt=self.scn, backup=self.scn)
+            self.write_header(no)
+        self.write_controlfile()
+        self.world.emit("oracle.begin_backup", db=self.name, ts=tablespace or "*", scn=self.scn)
+        return self.scn
+
+    def end_backup(self, tablespace: str | None = None) -> int:
+        """END BACKUP: end-of-backup redo marker, headers thawed; returns the marker SCN."""
+        if tablespace is not None:
+            self.require_state(OPEN)
+        else:
+            self.require_state(OPEN, "MOUNTED")
+        files = self._ts_files(tablespace)
+        active = [no for no in files if self.cf["files"][no]["backup"]]
+        if not active and tablespace is not None:
+            raise file_error("ORA-01142", files[0], self.cf["files"][files[0]]["name"])
+        self.world.faults.check("oracle.end_backup", OracleError, db=self.name)
+        if active:
+            self.scn += 1
+            if self.status == OPEN:
+                self.write_redo(((self.scn, self.world.now(), "eb", tuple(active)),))
+            for no in active:
+                entry = self.cf["files"][no]
+                if no not in self.hdr:  # mounted: the instance has not read the headers yet
+                    self.hdr[no] = self.read_header(entry["name"]) or {}
+                self.hdr[no].update(backup=0, ckpt=entry["ckpt"])
+                entry["backup"] = 0
+                self.write_header(no)
+            self.write_controlfile()
+        self.world.emit("oracle.end_backup", db=self.name, ts=tablespace or "*", scn=self.scn)
+        if tablespace is None and len(active) != len(files):
+            raise ora("ORA-01260")
+        return self.scn
+
+    def backup_files(self) -> dict[int, int]:
+        """file# -> begin SCN of files in backup mode (V$BACKUP ACTIVE rows)."""
+        return {no: f["backup"] for no, f in sorted(self.cf["files"].items()) if f["backup"]}

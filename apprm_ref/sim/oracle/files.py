@@ -1,0 +1,150 @@
+"""File I/O of the database engine: every byte goes through the host's filesystems.
+
+A mixin of :class:`~apprm_ref.sim.oracle.backend.OracleDatabase`; it knows the on-disk
+formats (``formats``) and turns host failures into the ORA- errors Oracle would give.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apprm_ref.errors import HostError
+from apprm_ref.sim.oracle import formats as F
+from apprm_ref.sim.oracle.messages import ora
+
+
+class FilesMixin:
+    host: str
+    world: Any
+    cf: dict[str, Any]
+    hdr: dict[int, dict[str, Any]]
+
+    @property
+    def hosts(self) -> Any:
+        return self.world.hosts
+
+    def exists(self, path: str) -> bool:
+        return self.hosts.file_exists(self.host, path)
+
+    def read_block(self, path: str, block: int) -> Any:
+        return self.hosts.read_block(self.host, path, block)
+
+    def write_blocks(self, path: str, blocks: dict[int, Any]) -> None:
+        self.hosts.write_file(self.host, path, blocks)
+
+    def ensure_file(self, path: str, blocks: int) -> None:
+        """Create ``path`` with at least ``blocks`` blocks, or reuse it if big enough."""
+        if self.exists(path):
+            mnt, rel = self.hosts.mount_of(self.host, path)
+            if mnt.files[rel].length >= blocks:
+                return
+            raise HostError(f"{path} exists and is too small", code="EEXIST")
+        self.hosts.create_file(self.host, path, blocks)
+
+    # --- SPFILE ---------------------------------------------------------------------------
+
+    def read_spfile(self, path: str) -> dict[str, Any]:
+        try:
+            params = F.unpack(self.read_block(path, 0), F.SPFILE_MAGIC)
+        except HostError:
+            params = None
+        if params is None:
+            raise ora("ORA-01078", stack=(("LRM-00109", (path,)),))
+        return params
+
+    # --- control files --------------------------------------------------------------------
+
+    def cf_paths(self) -> list[str]:
+        return list(self.params["control_files"])  # type: ignore[attr-defined]
+
+    def read_controlfile(self, path: str) -> dict[str, Any] | None:
+        try:
+            main = F.unpack(self.read_block(path, 0), F.CF_MAGIC)
+            if main is None:
+                return None
+            archives: list[dict[str, Any]] = []
+            for chunk in range((main["narch"] + F.ARCH_PER_BLOCK - 1) // F.ARCH_PER_BLOCK):
+                payload = self.read_block(path, 1 + chunk)
+                archives.extend(F.thaw(r) for r in payload[2])
+        except (HostError, TypeError, IndexError):
+            return None
+        main["archives"] = archives[: main["narch"]]
+        return main
+
+    def cf_capacity(self, nblocks: int) -> int:
+        return (nblocks - 1) * F.ARCH_PER_BLOCK
+
+    def encode_controlfile(self, cf: dict[str, Any], *, full: bool) -> dict[int, Any]:
+        main = {k: v for k, v in cf.items() if k != "archives"}
+        main["narch"] = len(cf["archives"])
+        blocks: dict[int, Any] = {0: F.pack(F.CF_MAGIC, main)}
+        n = len(cf["archives"])
+        chunks = range((n + F.ARCH_PER_BLOCK - 1) // F.ARCH_PER_BLOCK)
+        if not full:
+            chunks = range(max(0, (n - 1) // F.ARCH_PER_BLOCK), (n - 1) // F.ARCH_PER_BLOCK + 1)
+        for chunk in chunks:
+            recs = cf["archives"][chunk * F.ARCH_PER_BLOCK : (chunk + 1) * F.ARCH_PER_BLOCK]
+            blocks[1 + chunk] = (F.CF_ARCH, chunk, tuple(F.freeze(r) for r in recs))
+        return blocks
+
+    def write_controlfile(self, *, full: bool = False) -> None:
+        """Write the cached control file to every multiplexed copy (write-through)."""
+        cap = self.cf_capacity(self.cf["blocks"])
+        if len(self.cf["archives"]) > cap:  # circular reuse of the oldest records
+            self.cf["archives"] = self.cf["archives"][-cap + F.ARCH_PER_BLOCK :]
+            full = True
+        self.cf["seq"] += 1
+        blocks = self.encode_controlfile(self.cf, full=full)
+        for path in self.cf_paths():
+            self.write_blocks(path, blocks)
+
+    # --- datafile headers and blocks ---------------------------------------------------------
+
+    def read_header(self, path: str) -> dict[str, Any] | None:
+        try:
+            return F.unpack(self.read_block(path, 0), F.DF_HEADER)
+        except HostError:
+            return None
+
+    def write_header(self, file_no: int) -> None:
+        h = self.hdr[file_no]
+        self.write_blocks(self.cf["files"][file_no]["name"], {0: F.pack(F.DF_HEADER, h)})
+
+    def write_data_blocks(self, blocks: dict[tuple[int, int], Any]) -> None:
+        per_file: dict[int, dict[int, Any]] = {}
+        for (file_no, block), payload in sorted(blocks.items()):
+            per_file.setdefault(file_no, {})[block] = payload
+        for file_no, items in per_file.items():
+            self.write_blocks(self.cf["files"][file_no]["name"], items)
+
+    # --- redo logs --------------------------------------------------------------------------
+
+    def read_log(self, path: str) -> tuple[dict[str, Any], list[F.Record]] | None:
+        """(header, records) of an online or archived log, or None if unreadable."""
+        try:
+            blocks = self.hosts.read_file(self.host, path)
+        except HostError:
+            return None
+        head = F.unpack(blocks[0], F.LOG_HEADER) if blocks else None
+        if head is None:
+            return None
+        records: list[F.Record] = []
+        for payload in blocks[1:]:
+            recs = F.parse_redo_block(payload, head["seq"], head["rl_id"])
+            if recs is None:
+                break
+            records.extend(recs)
+        return head, records
+
+    def write_log_header(self, group: dict[str, Any], group_no: int) -> None:
+        head = {
+            "dbid": self.cf["dbid"],
+            "group": group_no,
+            "thread": 1,
+            "seq": group["seq"],
+            "first": group["first"],
+            "first_time": group["first_time"],
+            "rl_id": group["rl_id"],
+        }
+        for member in group["members"]:
+            self.write_blocks(member, {0: F.pack(F.LOG_HEADER, head)})

@@ -1,0 +1,174 @@
+"""Redo: LGWR writes batches to the current group, log switches, ARCn archiving, and
+finding a log by sequence for recovery (control-file records, archive naming, online groups).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apprm_ref.errors import HostError, OracleError
+from apprm_ref.sim.oracle import formats as F
+from apprm_ref.sim.oracle.messages import ora
+
+
+class RedoMixin:
+    world: Any
+    name: str
+    cf: dict[str, Any]
+    params: dict[str, Any]
+    scn: int
+    log_pos: int
+
+    # --- parameters -----------------------------------------------------------------------
+
+    def archive_dest(self) -> str:
+        dest = str(self.params.get("log_archive_dest_1", ""))
+        return dest.split("=", 1)[1] if "=" in dest else dest
+
+    def archive_path(self, seq: int, rl_id: int) -> str:
+        return F.archive_name(
+            self.archive_dest(),
+            self.params.get("log_archive_format", "%t_%s_%r.arc"),
+            1,
+            seq,
+            rl_id,
+        )
+
+    def archivelog(self) -> bool:
+        return self.cf["log_mode"] == "ARCHIVELOG"
+
+    # --- LGWR -----------------------------------------------------------------------------
+
+    def current_group(self) -> dict[str, Any]:
+        return self.cf["groups"][self.cf["cur_group"]]
+
+    def write_redo(self, records: tuple[F.Record, ...]) -> None:
+        """Append one redo batch to the current log, switching first if it is full."""
+        group = self.current_group()
+        if self.log_pos >= group["blocks"]:
+            self.switch_log()
+            group = self.current_group()
+        payload = F.redo_block(group["seq"], group["rl_id"], records)
+        for member in group["members"]:
+            self.write_blocks(member, {self.log_pos: payload})  # type: ignore[attr-defined]
+        self.log_pos += 1
+
+    def switch_log(self) -> None:
+        """Log switch: checkpoint, close the current group, open the next one (OS-I7)."""
+        self.world.faults.check("oracle.log_switch", OracleError, db=self.name)
+        order = sorted(self.cf["groups"])
+        nxt = order[(order.index(self.cf["cur_group"]) + 1) % len(order)]
+        target = self.cf["groups"][nxt]
+        if self.archivelog() and target["status"] != "UNUSED" and not target["archived"]:
+            try:
+                self.archive_group(nxt)
+            except OracleError:
+                raise ora("ORA-00257") from None
+        self.checkpoint()  # type: ignore[attr-defined]
+        self.scn += 1
+        old_no = self.cf["cur_group"]
+        old = self.cf["groups"][old_no]
+        old.update(next=self.scn, next_time=self.world.now(), status="INACTIVE")
+        target.update(
+            seq=self.cf["cur_seq"] + 1,
+            first=self.scn,
+            first_time=self.world.now(),
+            next=None,
+            next_time=None,
+            status="CURRENT",
+            archived=False,
+            rl_id=self.cf["rl_id"],
+        )
+        self.write_log_header(target, nxt)  # type: ignore[attr-defined]
+        self.cf["cur_group"], self.cf["cur_seq"] = nxt, target["seq"]
+        self.log_pos = 1
+        self.write_controlfile()  # type: ignore[attr-defined]
+        self.world.emit("oracle.log_switch", db=self.name, seq=target["seq"], scn=self.scn)
+        if self.archivelog():
+            try:
+                self.archive_group(old_no)
+            except OracleError:
+                pass  # stays ARCHIVED=NO; the group cannot be reused until archived
+
+    def archive_group(self, group_no: int) -> dict[str, Any]:
+        """ARCn: copy a closed group to the archive destination and record it."""
+        group = self.cf["groups"][group_no]
+        self.world.faults.check("oracle.archive", OracleError, db=self.name, seq=group["seq"])
+        log = None
+        for member in group["members"]:
+            log = self.read_log(member)  # type: ignore[attr-defined]
+            if log is not None and log[0]["seq"] == group["seq"]:
+                break
+        if log is None:
+            raise ora("ORA-00313", group_no)
+        head, records = log
+        path = self.archive_path(group["seq"], group["rl_id"])
+        blocks = self._archive_blocks(head, group, records)
+        try:
+            self.ensure_file(path, len(blocks))  # type: ignore[attr-defined]
+            self.write_blocks(path, blocks)  # type: ignore[attr-defined]
+        except HostError:
+            raise ora("ORA-00257") from None
+        rec = {
+            "thread": 1,
+            "seq": group["seq"],
+            "first": group["first"],
+            "next": group["next"],
+            "first_time": group["first_time"],
+            "next_time": group["next_time"],
+            "rl_scn": self.cf["rl_scn"],
+            "rl_id": group["rl_id"],
+            "name": path,
+            "deleted": False,
+            "completion_time": self.world.now(),
+        }
+        self.cf["archives"].append(rec)
+        group["archived"] = True
+        self.write_controlfile()  # type: ignore[attr-defined]
+        self.world.emit("oracle.archive", db=self.name, seq=group["seq"], name=path)
+        return rec
+
+    def _archive_blocks(
+        self, head: dict[str, Any], group: dict[str, Any], records: list[F.Record]
+    ) -> dict[int, Any]:
+        ahead = dict(head, next=group["next"], next_time=group["next_time"])
+        blocks: dict[int, Any] = {0: F.pack(F.LOG_HEADER, ahead)}
+        per = 256
+        for i in range(0, len(records), per):
+            blocks[1 + i // per] = F.redo_block(
+                head["seq"], head["rl_id"], tuple(records[i : i + per])
+            )
+        return blocks
+
+    # --- finding logs for recovery ------------------------------------------------------------
+
+    def locate_log(
+        self, seq: int, rl_id: int, *, online_only: bool = False
+    ) -> tuple[str, dict[str, Any], list[F.Record]] | None:
+        """The log of (thread 1, seq, incarnation): archived copy first, then online members."""
+        candidates: list[str] = []
+        if not online_only:
+            candidates += [
+                a["name"]
+                for a in self.cf["archives"]
+                if a["seq"] == seq and a["rl_id"] == rl_id and not a["deleted"]
+            ]
+            candidates.append(self.archive_path(seq, rl_id))
+        for g in sorted(self.cf["groups"]):
+            candidates += list(self.cf["groups"][g]["members"])
+        for path in dict.fromkeys(candidates):
+            log = self.read_log(path)  # type: ignore[attr-defined]
+            if log is not None and log[0]["seq"] == seq and log[0]["rl_id"] == rl_id:
+                return path, log[0], log[1]
+        return None
+
+    def known_logs(self, rl_id: int) -> list[tuple[int, int, int | None]]:
+        """(seq, first_scn, next_scn) of every log of one incarnation the control file knows."""
+        known: dict[int, tuple[int, int, int | None]] = {}
+        for a in self.cf["archives"]:
+            if a["rl_id"] == rl_id:
+                known[a["seq"]] = (a["seq"], a["first"], a["next"])
+        for g in self.cf["groups"].values():
+            if g["rl_id"] == rl_id and g["seq"] > 0 and g["seq"] not in known:
+                known[g["seq"]] = (g["seq"], g["first"], g["next"])
+        return [known[s] for s in sorted(known)]
