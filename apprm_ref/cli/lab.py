@@ -71,6 +71,7 @@ def init(
     lab.world = world
     lab.config = {"version": 1, "seed": seed_, "source": source, "estate": _plain(estate)}
     try:
+        lab.repo  # noqa: B018 - creates the IDB schema now, not at first use
         for spec in specs:
             lab.orchestrator.create_spec(spec)
         lab.save()

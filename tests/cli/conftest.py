@@ -1,0 +1,56 @@
+"""CLI test fixtures: a lab directory in tmp (``APPRM_HOME``) and a runner.
+
+Every ``cli(...)`` call is a separate invocation, so state must persist in the lab dir.
+"""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from apprm_ref.cli.main import app
+from apprm_ref.idb.engine import file_url, make_engine
+from apprm_ref.idb.repository import SqlRepository
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    path = tmp_path / "lab"
+    monkeypatch.setenv("APPRM_HOME", str(path))
+    monkeypatch.delenv("APPRM_IDB_URL", raising=False)
+    monkeypatch.delenv("APPRM_DEBUG", raising=False)
+    return path
+
+
+@pytest.fixture
+def cli():  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, list(args))
+
+    return invoke
+
+
+@pytest.fixture
+def lab(home, cli):  # type: ignore[no-untyped-def]
+    res = cli("lab", "init", "--seed", "7")
+    assert res.exit_code == 0, res.stdout + res.stderr
+    return home
+
+
+@pytest.fixture
+def idb(lab):  # type: ignore[no-untyped-def]
+    repo = SqlRepository(make_engine(file_url(lab / "idb.sqlite")))
+    yield repo
+    repo.engine.dispose()
+
+
+def one_error_line(res, text: str) -> None:  # type: ignore[no-untyped-def]
+    """A refused command: exit 2, exactly one line on stderr, no traceback."""
+    assert res.exit_code == 2, (res.exit_code, res.stdout, res.stderr)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    assert lines[0].startswith("apprm: error: "), lines[0]
+    assert text in lines[0], lines[0]
+    assert "Traceback" not in res.stdout + res.stderr

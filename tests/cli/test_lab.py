@@ -1,0 +1,83 @@
+"""``apprm lab``: state persists across separate invocations."""
+
+from __future__ import annotations
+
+import json
+
+from .conftest import one_error_line
+
+
+def test_init_and_show(lab, cli):
+    res = cli("lab", "show", "--json")
+    assert res.exit_code == 0, res.stderr
+    info = json.loads(res.stdout)
+    assert info["seed"] == 7
+    assert info["arrays"] == [{"kind": "eva", "name": "eva1"}]
+    assert info["hosts"] == ["app1", "bk1"]
+    assert info["idb"]["sessions"] == 0
+    assert (lab / "world.json").exists() and (lab / "idb.sqlite").exists()
+    assert (lab / "lab.yaml").exists()
+    assert "eva1 (eva)" in cli("lab", "show").stdout
+
+
+def test_init_refuses_existing_lab_unless_forced(lab, cli):
+    one_error_line(cli("lab", "init"), "already exists")
+    assert cli("lab", "init", "--force", "--seed", "3").exit_code == 0
+    assert json.loads(cli("lab", "show", "--json").stdout)["seed"] == 3
+
+
+def test_no_lab_is_one_line(home, cli):
+    one_error_line(cli("lab", "show"), "no lab at")
+    one_error_line(cli("sessions", "list"), "no lab at")
+
+
+def test_home_option_wins(tmp_path, home, cli):
+    other = tmp_path / "other"
+    assert cli("--home", str(other), "lab", "init").exit_code == 0
+    assert (other / "world.json").exists()
+    assert not home.exists()
+
+
+def test_advance_persists(lab, cli):
+    assert cli("lab", "advance", "2h").exit_code == 0
+    assert cli("lab", "advance", "1d").exit_code == 0
+    info = json.loads(cli("lab", "show", "--json").stdout)
+    assert info["now"] == 26 * 3600
+    assert info["time"].startswith("2008-03-04T02:00:00")
+
+
+def test_advance_bad_duration(lab, cli):
+    one_error_line(cli("lab", "advance", "soon"), "not a duration")
+
+
+def test_fault_arm_list_disarm(lab, cli):
+    res = cli("lab", "fault", "arm", "eva.create_snapshot", "--nth", "2", "--code", "ERR_DG_FULL")
+    assert res.exit_code == 0, res.stderr
+    rules = json.loads(cli("lab", "fault", "list", "--json").stdout)["rules"]
+    assert [(r["site"], r["nth"], r["code"]) for r in rules] == [
+        ("eva.create_snapshot", 2, "ERR_DG_FULL")
+    ]
+    assert "eva.create_snapshot" in cli("lab", "fault", "list").stdout
+    assert cli("lab", "fault", "disarm", "eva.create_snapshot").exit_code == 0
+    assert cli("lab", "fault", "list").stdout.strip() == "No faults armed."
+    one_error_line(cli("lab", "fault", "disarm", "eva.create_snapshot"), "no fault armed")
+
+
+def test_fault_arm_rejects_bad_probability(lab, cli):
+    one_error_line(cli("lab", "fault", "arm", "x.y", "--probability", "2"), "probability")
+
+
+def test_save_and_load(tmp_path, lab, cli):
+    assert cli("lab", "advance", "3h").exit_code == 0
+    archive = tmp_path / "lab.tar.gz"
+    assert cli("lab", "save", str(archive)).exit_code == 0
+    before = json.loads(cli("lab", "show", "--json").stdout)
+    other = tmp_path / "copy"
+    res = cli("--home", str(other), "lab", "load", str(archive))
+    assert res.exit_code == 0, res.stderr
+    after = json.loads(cli("--home", str(other), "lab", "show", "--json").stdout)
+    for key in ("home", "idb"):
+        before.pop(key), after.pop(key)
+    assert before == after
+    one_error_line(cli("lab", "load", str(archive)), "already exists")
+    one_error_line(cli("lab", "load", "--force", str(tmp_path / "none.tgz")), "not a lab archive")
