@@ -14,14 +14,16 @@ RULES = """# Rule index
 | vss-and-core.md | VC-P15 | three |
 """
 
-TEST = """
+# built at run time so that scanning this very file finds no markers in it
+M = "@pytest.mark." + "rule"
+TEST = f"""
 import pytest
 
-@pytest.mark.rule("ARR-I1")
-@pytest.mark.rule("VC-P15")
+{M}("ARR-I1")
+{M}("VC-P15")
 def test_a(): ...
 
-@pytest.mark.rule("ARR-I1", "NOPE-I9")
+{M}("ARR-I1", "NOPE-I9")
 def test_b(): ...
 """
 
