@@ -168,7 +168,10 @@ class ReplicaOps:
         self.world.emit("eva.copy_back_done", array=self.name, volume=vid, replica=copy.peer)
         peer = self.vdisks.get(copy.peer)
         if copy.delete_peer and peer is not None:
-            peer.presentations.clear()
+            if peer.presentations or self.clone_in_progress(peer.id):
+                # presented again or cloned meanwhile: leave it for the orchestrator
+                self.world.emit("eva.copy_back_kept", array=self.name, volume=peer.id)
+                return
             self._remove(peer)
 
     # --- instant recovery ------------------------------------------------------------
