@@ -57,7 +57,7 @@ def _mount_optional() -> None:
     for name, module in OPTIONAL.items():
         try:
             sub = importlib.import_module(module).app
-        except (ImportError, AttributeError):
+        except Exception:  # noqa: BLE001 - a broken optional group must not break apprm
             continue
         app.add_typer(sub, name=name)
 
