@@ -1,0 +1,68 @@
+"""``python -m bench.estate [--days N] [--databases N] [--app oracle|filesystem] [--json]``
+
+The reference estate of DESIGN.md "Performance": databases split over one EVA and one XP,
+4 online ZDB sessions per database per day, replica sets rotated (EVA 7 vsnaps; XP the
+MU list 0-2, i.e. 3 — Business Copy allows only MU 0-2 at L1), one instant recovery with
+database recovery per database per week, IDB on an SQLite file in a temporary directory,
+workload in hourly epochs, 365 simulated days by default.
+
+The same run measures the raw SimPy event rate of this machine (``bench.kernel``);
+``kernel_ratio`` = events_per_wall_s / kernel_events_per_s compares across machines.
+Events are counted by wrapping ``env.step`` (see ``bench.metrics``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from bench.harness import BenchConfig, run_estate
+from bench.kernel import kernel_events_per_s
+
+
+def measure(cfg: BenchConfig) -> dict[str, Any]:
+    kernel = kernel_events_per_s()
+    out = run_estate(cfg)
+    out["kernel_events_per_s"] = round(kernel, 1)
+    eps = out.get("events_per_wall_s") or 0.0
+    out["kernel_ratio"] = round(eps / kernel, 4) if kernel else None
+    return out
+
+
+def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
+    ap = argparse.ArgumentParser(prog="python -m bench.estate", description=__doc__.split("\n")[2])
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--databases", type=int, default=10)
+    ap.add_argument("--app", choices=("oracle", "filesystem"), default="oracle")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-invariants", action="store_true", help="skip the final invariant check")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    a = ap.parse_args(argv)
+    if a.days < 1 or a.databases < 1:
+        ap.error("--days and --databases must be at least 1")
+    cfg = BenchConfig(
+        days=a.days,
+        databases=a.databases,
+        app=a.app,
+        seed=a.seed,
+        check_invariants=not a.no_invariants,
+    )
+    return cfg, a.json
+
+
+def main(argv: list[str] | None = None) -> int:
+    cfg, as_json = parse(argv)
+    out = measure(cfg)
+    if as_json:
+        print(json.dumps(out, sort_keys=True))
+    else:
+        for key in sorted(out):
+            print(f"{key:>22}: {out[key]}")
+    ok = out["sessions"] == out["expected_sessions"] and not out["invariant_problems"]
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

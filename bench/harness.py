@@ -1,0 +1,192 @@
+"""Run the reference estate: build it, schedule its sessions, drive it, measure it.
+
+One World, one IDB on an SQLite file in a temporary directory, one Orchestrator. Backups
+come from the core Scheduler (each spec: daily, every 6 hours, so 4 per day); one instant
+recovery with application recovery per database per week is started at a computed time;
+the workload is applied in hourly epochs (one SimPy event per epoch for the whole estate).
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from apprm_ref.core.integrations.base import RecoveryOptions
+from apprm_ref.core.scheduler import Scheduler
+from apprm_ref.core.service import Orchestrator
+from apprm_ref.core.session import Session
+from apprm_ref.errors import ApprmError
+from apprm_ref.idb.engine import file_url, make_engine
+from apprm_ref.idb.repository import SqlRepository
+from apprm_ref.sim.estate import Estate, build_world, sim_drivers
+from apprm_ref.types import SessionStatus, SessionType
+from bench import layout
+from bench.metrics import EventCounter, file_bytes, peak_rss_mb
+
+DAY = 86400.0
+WORKLOAD_EPOCH_S = 3600.0
+SESSIONS_PER_DAY = 4
+IR_EVERY_DAYS = 7
+
+
+@dataclass
+class BenchConfig:
+    days: int = 365
+    databases: int = 10
+    app: str = "oracle"  # oracle | filesystem
+    ir_day: int = 1  # day within each week of the instant recovery (0..6)
+    changes_per_hour: int = 20  # workload per database per hour (blocks or commits)
+    seed: int = 0
+    check_invariants: bool = True
+
+
+@dataclass
+class Tally:
+    sessions: list[Session] = field(default_factory=list)
+    workload_applied: int = 0
+    workload_blocked: int = 0
+    last_backup: dict[str, str] = field(default_factory=dict)  # spec -> session id
+
+
+def _track(tally: Tally, proc: Any) -> Any:
+    def done(ev: Any) -> None:
+        if ev.ok:
+            s: Session = ev.value
+            tally.sessions.append(s)
+            if s.type == SessionType.BACKUP and s.replica_id:
+                tally.last_backup[s.spec] = s.id
+
+    proc.callbacks.append(done)
+    return proc
+
+
+def _ir_plan(cfg: BenchConfig, plans: list[layout.DbPlan], start: float) -> list[tuple[float, str]]:
+    runs = []
+    for p in plans:
+        for day in range(cfg.ir_day, cfg.days, IR_EVERY_DAYS):
+            at = day * DAY + 12 * 3600 + 60 * (p.index % 60) + 17
+            if at > start:
+                runs.append((at, p.name))
+    return sorted(runs)
+
+
+def _ir_loop(
+    env: Any, orch: Orchestrator, runs: list[tuple[float, str]], tally: Tally, app: str
+) -> Generator[Any, Any, None]:
+    opts = RecoveryOptions(recover=True, until="now") if app == "oracle" else RecoveryOptions()
+    for at, db in runs:
+        if at > env.now:
+            yield env.timeout(at - env.now)
+        ref = tally.last_backup.get(spec_name(db))
+        if ref is not None:
+            _track(tally, orch.start_restore(ref, app_opts=opts))
+
+
+def _workload_loop(
+    env: Any, world: Any, apply: Callable[[Any, int], int], cfg: BenchConfig, tally: Tally
+) -> Generator[Any, Any, None]:
+    while True:
+        yield env.timeout(WORKLOAD_EPOCH_S)
+        n = int(cfg.changes_per_hour * WORKLOAD_EPOCH_S / 3600)
+        blocked = apply(world, n)
+        tally.workload_applied += 1
+        tally.workload_blocked += blocked
+
+
+def spec_name(db: str) -> str:
+    return f"zdb_{db.lower()}"
+
+
+def run_estate(cfg: BenchConfig, *, workdir: str | Path | None = None) -> dict[str, Any]:
+    """Run the estate of ``cfg`` and return the measurements (see ``bench.estate``)."""
+    from bench import apps
+
+    plans = layout.plan_databases(cfg.databases)
+    app = apps.get(cfg.app, plans)
+    with tempfile.TemporaryDirectory(prefix="apprm-bench-", dir=workdir) as tmp:
+        t0 = time.perf_counter()
+        estate = Estate.model_validate(app.estate())
+        world = build_world(estate, seed=cfg.seed)
+        idb = Path(tmp) / "idb.sqlite"
+        repo = SqlRepository(make_engine(file_url(idb)))
+        orch = Orchestrator(sim_drivers(world), repo, world.env, epoch=world.clock.epoch)
+        specs = [orch.create_spec(app.spec(p)) for p in plans]
+        app.prepare(world, orch)
+        setup_s = time.perf_counter() - t0
+        tally = Tally()
+        horizon = cfg.days * DAY
+        env, start = world.env, world.now()
+        sched = Scheduler(
+            env, world.clock.epoch, lambda name: _track(tally, orch.start_backup(name))
+        )
+        sched.run(specs, horizon)
+        env.process(_ir_loop(env, orch, _ir_plan(cfg, plans, start), tally, cfg.app))
+        env.process(_workload_loop(env, world, app.workload, cfg, tally))
+        counter = EventCounter(env)
+        t1 = time.perf_counter()
+        env.run(until=horizon)
+        wall = time.perf_counter() - t1
+        problems = world.invariant_problems() if cfg.check_invariants else []
+        idb_bytes = file_bytes(idb, f"{idb}-wal")
+        repo.engine.dispose()
+        return _result(cfg, plans, tally, counter.count, wall, setup_s, idb_bytes, problems)
+
+
+def _expected(cfg: BenchConfig, plans: list[layout.DbPlan]) -> tuple[int, int]:
+    backups = len(plans) * SESSIONS_PER_DAY * cfg.days
+    restores = len(plans) * len(range(cfg.ir_day, cfg.days, IR_EVERY_DAYS))
+    return backups, restores
+
+
+def _result(
+    cfg: BenchConfig,
+    plans: list[layout.DbPlan],
+    tally: Tally,
+    events: int,
+    wall: float,
+    setup_s: float,
+    idb_bytes: int,
+    problems: list[str],
+) -> dict[str, Any]:
+    backups = [s for s in tally.sessions if s.type == SessionType.BACKUP]
+    restores = [s for s in tally.sessions if s.type == SessionType.RESTORE]
+    rtos = [s.finished - s.started for s in restores if s.finished is not None]
+    statuses: dict[str, int] = {}
+    for s in tally.sessions:
+        statuses[s.status.value] = statuses.get(s.status.value, 0) + 1
+    exp_b, exp_r = _expected(cfg, plans)
+    n = len(tally.sessions)
+    return {
+        "app": cfg.app,
+        "databases": len(plans),
+        "sim_days": cfg.days,
+        "wall_s": round(wall, 3),
+        "setup_wall_s": round(setup_s, 3),
+        "sim_days_per_wall_s": round(cfg.days / wall, 2) if wall else None,
+        "sessions": n,
+        "expected_sessions": exp_b + exp_r,
+        "backup_sessions": len(backups),
+        "restore_sessions": len(restores),
+        "sessions_completed": statuses.get(SessionStatus.COMPLETED.value, 0),
+        "session_statuses": dict(sorted(statuses.items())),
+        "sessions_per_wall_s": round(n / wall, 1) if wall else None,
+        "events": events,
+        "events_per_wall_s": round(events / wall, 1) if wall else None,
+        "max_backup_mode_s": max((s.backup_mode_seconds for s in backups), default=0.0),
+        "median_ir_rto_s": statistics.median(rtos) if rtos else None,
+        "workload_epochs": tally.workload_applied,
+        "workload_blocked": tally.workload_blocked,
+        "idb_bytes": idb_bytes,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "invariant_problems": problems[:10],
+        "xp_replica_set": layout.XP_ROTATION,
+        "eva_replica_set": layout.EVA_ROTATION,
+    }
+
+
+__all__ = ["BenchConfig", "run_estate", "spec_name", "ApprmError"]
