@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from .conftest import one_error_line
 
@@ -81,3 +82,24 @@ def test_save_and_load(tmp_path, lab, cli):
     assert before == after
     one_error_line(cli("lab", "load", str(archive)), "already exists")
     one_error_line(cli("lab", "load", "--force", str(tmp_path / "none.tgz")), "not a lab archive")
+
+
+def test_init_from_estate_file(home, cli, tmp_path):
+    from apprm_ref.sim import estate
+
+    src = tmp_path / "estate.yaml"
+    default = Path(estate.__file__).with_name("default_estate.yaml").read_text()
+    src.write_text(default.replace("name: bk1", "name: bk9"))
+    res = cli("lab", "init", "--scenario", str(src), "--seed", "11")
+    assert res.exit_code == 0, res.stderr
+    info = json.loads(cli("lab", "show", "--json").stdout)
+    assert info["hosts"] == ["app1", "bk9"] and info["seed"] == 11
+    assert info["source"] == str(src)
+
+
+def test_init_from_bad_file(home, cli, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("arrays: [unclosed\n")
+    one_error_line(cli("lab", "init", "--scenario", str(bad)), "not valid YAML")
+    one_error_line(cli("lab", "init", "--scenario", str(tmp_path / "none.yaml")), "no such file")
+    assert not (home / "world.json").exists()
