@@ -52,6 +52,8 @@ def data_result(drill: Drill, label: str, app: str | None, name: str) -> Expecta
     actual = datastate.select(datastate.capture(drill.world, specs), app, specs)
     diff = datastate.differences(expected, actual)
     observed = "equal" if not diff else "differs: " + "; ".join(diff)
+    if not expected:
+        observed = "nothing to compare: no protected data" + (f" for {app}" if app else "")
     return ExpectationResult(
         name, "data", not diff and bool(expected), f"equal to mark {label}", observed
     )

@@ -70,12 +70,21 @@ class Drill:
         self.workloads = Workloads(self.world, scenario.specs, self.note)
         self.marks: dict[str, tuple[float, datastate.State]] = {}
         self.failures: list[float] = []
+        self.index = -1  # the timeline step running
 
     def _located(self, fn: Callable[[], Any], loc: tuple[Any, ...]) -> Any:
         """Run ``fn``; a ConfigError it raises names the scenario file and line of ``loc``."""
         try:
             return fn()
-        except ConfigError as exc:
+        except ApprmError as exc:
+            if not isinstance(exc, ConfigError):  # an impossible estate: the array's own error
+                err = ConfigError(str(exc))
+                err.file, err.line, err.field = (
+                    self.result.path,
+                    self.scenario.line(*loc),
+                    format_loc(loc),
+                )
+                raise err from None
             if exc.file is None:
                 exc.file = self.result.path
                 field = (exc.field or "").split(".") if exc.field else []
@@ -130,6 +139,7 @@ class Drill:
                 kind=step.kind,
                 step=step.model_dump(exclude_defaults=True),
             )
+            self.index = i
             try:
                 yield from self._step(step)
             except ApprmError as exc:
@@ -195,6 +205,7 @@ class Drill:
         res = data_result(
             self, c.data_equals, c.app, f"check at {self.now():g}s: data equals {c.data_equals}"
         )
+        res.line = self.scenario.line("timeline", self.index)
         self.result.expectations.append(res)
         self.result.markers.append(Marker(self.now(), "check", f"{res.verdict} {c.data_equals}"))
 
