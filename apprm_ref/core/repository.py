@@ -45,6 +45,10 @@ class Repository(Protocol):
         """Ordered by (spec, sequence)."""
         ...
 
+    def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:
+        """Replicas made by one backup session, ordered by ID."""
+        ...
+
     def next_replica_sequence(self, spec: str) -> int: ...
 
     # application configurations

@@ -122,9 +122,10 @@ class Orchestrator:
         """A replica by its ID or by the ID of the backup session that made it."""
         if "#" in ref:
             return self.repo.get_replica(ref)
-        for rep in self.repo.list_replicas():
-            if rep.session_id == ref:
-                return rep
+        # one indexed query, not a scan of every replica ever recorded (O(n) per restore)
+        found = self.repo.replicas_of_session(ref)
+        if found:
+            return found[0]
         raise NotFoundError(f"no replica recorded for session {ref}")
 
     def start_restore(
