@@ -2,7 +2,7 @@
 
 A filesystem object is the digest of every file under the mount point on the application
 system, read through the host (so it is what the application would see). An application
-backend that offers ``data_digest()`` (a database's committed rows) adds its own entry.
+backend that offers ``data_digest()`` or ``data()`` (a database's committed rows) adds its own entry.
 Unavailable data (host down, not mounted) is a value too: it never equals a real state.
 """
 
@@ -32,13 +32,16 @@ def filesystem_state(world: Any, host: str, mount_point: str) -> str:
 
 
 def app_state(backend: Any) -> str | None:
-    fn = getattr(backend, "data_digest", None)
-    if not callable(fn):
-        return None
+    """A database's committed data (``data_digest()`` or ``data()``); None if it has none."""
+    digest, data = getattr(backend, "data_digest", None), getattr(backend, "data", None)
     try:
-        return str(fn())
+        if callable(digest):
+            return str(digest())
+        if callable(data):
+            return _digest(data())
     except ApprmError as exc:
-        return f"unavailable ({exc})"
+        return f"unavailable ({exc.code or exc.__class__.__name__})"
+    return None
 
 
 def capture(world: Any, specs: list[Any]) -> State:

@@ -3,7 +3,8 @@
 Each uses what the simulators expose: an array backend's ``lose_volume`` when it has one,
 else the volume object (``vdisk``/``ldev``) whose content is replaced by a blank volume (a
 failed disk group keeps the identity but not the data); the host backend's ``crash`` and
-file writes; an application backend's ``drop_table``/``corrupt_datafile``/``delete_datafile``.
+file writes; a database's ``drop_table``/``corrupt_datafile`` or, lacking those, one committed
+transaction deleting every row of the table / garbage written over the datafile.
 A failure the estate cannot suffer is a bad scenario (ConfigError), not a silent no-op.
 """
 
@@ -17,7 +18,6 @@ from apprm_ref.sim.storage import VolumeData
 APP_METHODS = {
     "dropped_table": ("drop_table", "table"),
     "corrupted_datafile": ("corrupt_datafile", "file"),
-    "deleted_datafile": ("delete_datafile", "file"),
 }
 
 
@@ -80,8 +80,15 @@ def _find_volume(array: Any, volume: str) -> Any:
 def _app_failure(world: Any, kind: str, failure: Any) -> str:
     method, arg = APP_METHODS[kind]
     app = world.app(failure.app)
+    target = getattr(failure, arg)
     fn = getattr(app, method, None)
-    if not callable(fn):
+    if callable(fn):
+        fn(target)
+    elif kind == "dropped_table" and callable(getattr(app, "transact", None)):
+        rows = app.select(target)  # DROP TABLE: every row gone in one committed transaction
+        app.transact([tuple(("delete", target, key) for key in sorted(rows))])
+    elif kind == "corrupted_datafile" and getattr(app, "host", None):
+        _corrupt_file(world, app.host, target)
+    else:
         raise ConfigError(f"application {failure.app} cannot suffer {kind}", field="fail.kind")
-    fn(getattr(failure, arg))
-    return f"{failure.app}: {kind} {getattr(failure, arg)}"
+    return f"{failure.app}: {kind} {target}"

@@ -76,7 +76,6 @@ class Fault(_Strict):
 FAILURE_TARGETS: dict[str, tuple[str, ...]] = {
     "dropped_table": ("app", "table"),
     "corrupted_datafile": ("app", "file"),
-    "deleted_datafile": ("app", "file"),
     "corrupted_file": ("host", "path"),
     "lost_volume": ("array", "volume"),
     "host_crash": ("host",),
@@ -89,7 +88,6 @@ class Failure(_Strict):
     kind: Literal[
         "dropped_table",
         "corrupted_datafile",
-        "deleted_datafile",
         "corrupted_file",
         "lost_volume",
         "host_crash",

@@ -3,8 +3,8 @@
 A filesystem workload writes ``rate`` changed blocks per simulated hour into the files under
 the spec's mount points, from the world's ``workload:<name>`` stream. A write refused by
 the host (frozen filesystem, host down, not mounted) is skipped and traced, as an
-application would block and retry. An application backend with ``apply_workload(n)`` does
-its own writes (a database commits transactions).
+application would block and retry. A database backend (``apply_workload(n)`` or
+``workload(n)``) commits ``n`` transactions per epoch itself.
 """
 
 from __future__ import annotations
@@ -68,8 +68,9 @@ class Workloads:
     def _apply(self, wl: Workload, n: int) -> None:
         app = self.world.apps.get(wl.name)
         try:
-            if app is not None and callable(getattr(app, "apply_workload", None)):
-                app.apply_workload(n)
+            if app is not None:
+                fn = getattr(app, "apply_workload", None) or getattr(app, "workload", None)
+                fn(n)  # a database: n commits in one redo batch
             else:
                 self._write_files(wl, self.specs[wl.name], n)
             wl.written += n
