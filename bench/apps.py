@@ -42,7 +42,8 @@ class FilesystemApp:
         self._counter = 0
 
     def estate(self) -> dict[str, Any]:
-        return layout.estate_dict(self.plans)
+        seed = [{"path": "/data/data.dbf", "size": "64MiB", "fill": "init"}]
+        return layout.estate_dict(self.plans, files={"/data": seed})
 
     def spec(self, p: layout.DbPlan) -> dict[str, Any]:
         from bench.harness import spec_name
@@ -52,7 +53,7 @@ class FilesystemApp:
             "type": "filesystem",
             "application_system": p.host,
             "array": p.array,
-            "objects": [p.mount],
+            "objects": ["/data"],
             "replication": replication(p),
             "schedules": schedule(p),
         }
@@ -68,7 +69,7 @@ class FilesystemApp:
             self._counter += 1
             items = {rnd.randrange(64): ("wl", p.name, self._counter, k) for k in range(n)}
             try:
-                world.hosts.write_file(p.host, f"{p.mount}/data.dbf", items)
+                world.hosts.write_file(p.host, "/data/data.dbf", items)
             except ApprmError:
                 blocked += 1
         return blocked

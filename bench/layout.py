@@ -1,12 +1,13 @@
 """The reference estate as an estate description: one EVA, one XP, one host per database.
 
 Databases alternate between the arrays (even index: EVA, odd: XP), so half are on each.
-Each database has its own application host and volume group, so sessions of different
-databases never queue on each other (the orchestrator serializes per application system).
+Each database has its own application host and volume groups (one volume each), so
+sessions of different databases never queue on each other (the orchestrator serializes
+per application system).
 
-XP: every P-VOL gets three S-VOL LDEVs, paired at MU 0, 1 and 2. Business Copy allows only
-MU 0-2 at L1, so the XP replica set is bounded at 3 (the "rotation 7" of the reference
-estate becomes 3 on the XP; EVA keeps 7).
+XP: every replicated P-VOL gets three S-VOL LDEVs, paired at MU 0, 1 and 2. Business Copy
+allows only MU 0-2 at L1, so the XP replica set is bounded at 3 (the "rotation 7" of the
+reference estate becomes 3 on the XP; the EVA keeps 7).
 """
 
 from __future__ import annotations
@@ -17,6 +18,15 @@ from typing import Any
 XP_MUS = (0, 1, 2)
 EVA_ROTATION = 7
 XP_ROTATION = len(XP_MUS)
+LDEVS_PER_DB = 16  # LDEV numbers reserved per XP database (4 per volume group)
+
+
+@dataclass(frozen=True)
+class VgPlan:
+    name: str  # volume group (and LV "lv<name>")
+    mount: str
+    volume: str  # "array/volume" (estate syntax)
+    svols: tuple[str, ...] = ()  # XP: S-VOLs for MU 0..2 (empty: not replicated / EVA)
 
 
 @dataclass(frozen=True)
@@ -28,34 +38,31 @@ class DbPlan:
     host: str
     array: str  # "eva1" | "xp1"
     kind: str  # "eva" | "xp"
-    disks: tuple[str, ...]  # "array/volume" names of the source volumes (estate syntax)
-    mount: str  # mount point of its data filesystem
-    svols: tuple[tuple[str, tuple[str, ...]], ...] = ()  # XP: P-VOL -> S-VOLs (MU order)
+    vgs: tuple[VgPlan, ...]
+
+    def vg(self, name: str) -> VgPlan:
+        return next(v for v in self.vgs if v.name == name)
 
 
-def plan_databases(n: int, *, volume_gib: int = 4) -> list[DbPlan]:
+# (volume group, mount point, replicated) of one database
+FILESYSTEM_VGS = (("data", "/data", True),)
+
+
+def plan_databases(n: int, vgs: tuple[tuple[str, str, bool], ...] = FILESYSTEM_VGS) -> list[DbPlan]:
     plans = []
     for i in range(n):
         name, host = f"DB{i:03d}", f"dbhost{i:03d}"
-        if i % 2 == 0:
-            disks = (f"eva1/{name.lower()}_data",)
-            plans.append(DbPlan(i, name, host, "eva1", "eva", disks, f"/{name.lower()}"))
-        else:
-            base = 0x100 + i * 8  # P-VOL then its S-VOLs, CU 01..
-            pvol = _ldev(base)
-            svols = tuple(_ldev(base + 1 + k) for k in range(len(XP_MUS)))
-            plans.append(
-                DbPlan(
-                    i,
-                    name,
-                    host,
-                    "xp1",
-                    "xp",
-                    (f"xp1/{pvol}",),
-                    f"/{name.lower()}",
-                    ((pvol, svols),),
-                )
-            )
+        kind = "eva" if i % 2 == 0 else "xp"
+        array = f"{kind}1"
+        out = []
+        for k, (vg, mount, replicated) in enumerate(vgs):
+            if kind == "eva":
+                out.append(VgPlan(vg, mount, f"eva1/{name.lower()}_{vg}"))
+                continue
+            base = 0x100 + i * LDEVS_PER_DB + k * 4
+            svols = tuple(_ldev(base + 1 + m) for m in XP_MUS) if replicated else ()
+            out.append(VgPlan(vg, mount, f"xp1/{_ldev(base)}", svols))
+        plans.append(DbPlan(i, name, host, array, kind, tuple(out)))
     return plans
 
 
@@ -63,20 +70,27 @@ def _ldev(n: int) -> str:
     return f"{n >> 8:02X}:{n & 0xFF:02X}"
 
 
-def estate_dict(plans: list[DbPlan], *, volume_gib: int = 4) -> dict[str, Any]:
-    """The ``estate`` section (arrays and hosts) for ``plans``; applications come apart."""
+def estate_dict(
+    plans: list[DbPlan],
+    *,
+    volume_gib: int = 4,
+    files: dict[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """Arrays and hosts for ``plans``; ``files`` (mount -> file list) seeds each filesystem."""
     size = f"{volume_gib}GiB"
     vdisks, ldevs, pairs = [], [], []
     for p in plans:
-        if p.kind == "eva":
-            vol = p.disks[0].partition("/")[2]
-            vdisks.append({"name": vol, "disk_group": "DG1", "size": size, "present_to": [p.host]})
-            continue
-        for pvol, svols in p.svols:
-            ldevs.append({"id": pvol, "size": size, "present_to": [p.host]})
-            for mu, sv in zip(XP_MUS, svols, strict=True):
+        for vg in p.vgs:
+            vol = vg.volume.partition("/")[2]
+            if p.kind == "eva":
+                vdisks.append(
+                    {"name": vol, "disk_group": "DG1", "size": size, "present_to": [p.host]}
+                )
+                continue
+            ldevs.append({"id": vol, "size": size, "present_to": [p.host]})
+            for mu, sv in zip(XP_MUS, vg.svols, strict=False):
                 ldevs.append({"id": sv, "size": size})
-                pairs.append({"pvol": pvol, "svol": sv, "mu": mu})
+                pairs.append({"pvol": vol, "svol": sv, "mu": mu})
     arrays: list[dict[str, Any]] = []
     if vdisks:
         dg = max(64, volume_gib * len(vdisks) * 16)
@@ -90,18 +104,18 @@ def estate_dict(plans: list[DbPlan], *, volume_gib: int = 4) -> dict[str, Any]:
         )
     if ldevs:
         arrays.append({"type": "xp", "name": "xp1", "ldevs": ldevs, "pairs": pairs})
-    return {"arrays": arrays, "hosts": [_host(p, volume_gib) for p in plans]}
+    hosts = [_host(p, volume_gib, files or {}) for p in plans]
+    return {"arrays": arrays, "hosts": hosts}
 
 
-def _host(p: DbPlan, volume_gib: int) -> dict[str, Any]:
-    lv = {
-        "name": "lvdata",
-        "size": f"{volume_gib - 1}GiB",
-        "mount": p.mount,
-        "files": [{"path": f"{p.mount}/data.dbf", "size": "64MiB", "fill": "init"}],
-    }
-    return {
-        "name": p.host,
-        "role": "application",
-        "volume_groups": [{"name": f"vg{p.name.lower()}", "disks": list(p.disks), "lvs": [lv]}],
-    }
+def _host(p: DbPlan, volume_gib: int, files: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    vgs = []
+    for vg in p.vgs:
+        lv = {
+            "name": f"lv{vg.name}",
+            "size": f"{volume_gib - 1}GiB",
+            "mount": vg.mount,
+            "files": files.get(vg.mount, []),
+        }
+        vgs.append({"name": f"vg{vg.name}", "disks": [vg.volume], "lvs": [lv]})
+    return {"name": p.host, "role": "application", "volume_groups": vgs}
