@@ -43,6 +43,8 @@ TRANSITIONS = frozenset(
         (COPY_SP, PSUS),
         (PSUS_SP, PSUS),
         (PSUS, COPY_RS),
+        (PSUS_SP, COPY_RS),  # RAID Manager shows PSUS(SP) as PSUS: resync is accepted
+        (PSUS_SP, COPY_RS_R),
         (PSUE, COPY_RS),
         (COPY_RS, PAIR),
         (PSUS, COPY_RS_R),

@@ -64,23 +64,50 @@ class PairCommands:
         pace: int = DEFAULT_PACE,
     ) -> float:
         """Create the BC pair (P-VOL, MU#); returns when its initial copy completes."""
-        self.settle()
-        p, s = self.ldev(pvol), self.ldev(svol)
-        existing = self.pairs.get(pair_key(p.id, mu))
-        if existing is not None:
-            return self._create_existing(existing, s.id, split)
-        self._check_create(p.id, s.id, mu)
-        self.world.faults.check("xp.paircreate", xe.XpError, pvol=p.id, svol=s.id, mu=str(mu))
-        pair = Pair(p.id, mu, s.id, pace=pace, created_at=self.now())
-        self.pairs[pair.key] = pair
-        self.pair_commands += 1
-        return self._start(pair, COPY_PD, p.data.size_extents, PSUS if split else PAIR)
+        return self.paircreate_many([(pvol, svol, mu)], split=split, pace=pace)
 
-    def _create_existing(self: XpBackend, pair: Pair, svol: str, split: bool) -> float:
+    def paircreate_many(
+        self: XpBackend,
+        items: Sequence[tuple[str, str, int]],
+        *,
+        split: bool = False,
+        pace: int = DEFAULT_PACE,
+    ) -> float:
+        """Create several pairs, all or nothing (a ``paircreate -g`` on a group)."""
+        self.settle()
+        new: list[tuple[str, str, int]] = []
+        existing: list[tuple[Pair, str]] = []
+        for pvol, svol, mu in items:
+            p, s = self.ldev(pvol).id, self.ldev(svol).id
+            pair = self.pairs.get(pair_key(p, mu))
+            if pair is not None:
+                self._create_existing(pair, s, split, dry=True)
+                existing.append((pair, s))
+                continue
+            self._check_create(p, s, mu)
+            if any(s == t or (p, mu) == (q, m) for q, t, m in new):
+                xe.refuse("EX_EVOLCE", f"{p} MU#{mu} -> {s} repeats a pair of this command")
+            self.world.faults.check("xp.paircreate", xe.XpError, pvol=p, svol=s, mu=str(mu))
+            new.append((p, s, mu))
+        done = self.now()
+        for pair, s in existing:
+            done = max(done, self._create_existing(pair, s, split))
+        for p, s, mu in new:
+            pair = Pair(p, mu, s, pace=pace, created_at=self.now())
+            self.pairs[pair.key] = pair
+            size = self.ldevs[p].data.size_extents
+            done = max(done, self._start(pair, COPY_PD, size, PSUS if split else PAIR))
+        if new:
+            self.pair_commands += 1
+        return done
+
+    def _create_existing(
+        self: XpBackend, pair: Pair, svol: str, split: bool, *, dry: bool = False
+    ) -> float:
         if pair.svol != svol:
             xe.refuse("EX_CMDRJE", f"MU#{pair.mu} of {pair.pvol} already pairs with {pair.svol}")
         if split and pair.state == PAIR:
-            return self.pairsplit([(pair.pvol, pair.mu)])
+            return self.now() if dry else self.pairsplit([(pair.pvol, pair.mu)])
         noop = (PSUS, PSUS_SP, COPY_SP) if split else (COPY_PD, COPY_SP, COPY_RS, COPY_RS_R, PAIR)
         if pair.state in noop:
             return pair.copy_done_at or self.now()  # Np: accepted, nothing done
@@ -212,7 +239,7 @@ class PairCommands:
             pair = self._need(key, "pairresync")
             if pair.state in (COPY_PD, COPY_RS, COPY_RS_R, PAIR):
                 continue  # Np
-            if pair.state in (COPY_SP, PSUS_SP) or (restore and pair.state != PSUS):
+            if pair.state == COPY_SP or (restore and pair.state not in (PSUS, PSUS_SP)):
                 xe.refuse("EX_CMDRJE", f"pairresync: pair {pair.key} is {pair.state}")
             if restore:
                 self._check_restore(pair, quick)
@@ -237,7 +264,7 @@ class PairCommands:
         if quick and self.ldevs[pair.pvol].snapshot_xp_pvol:
             xe.refuse("EX_CMDRJE", f"quick restore refused: {pair.pvol} is a Snapshot XP P-VOL")
         for other in self.pairs_of_pvol(pair.pvol, None):
-            if other is not pair and other.state not in (PSUS, PSUE):
+            if other is not pair and other.state not in (PSUS, PSUS_SP, PSUE):
                 xe.refuse("EX_CMDRJE", f"restore refused: pair {other.key} is {other.state}")
         if self.ldevs[pair.pvol].ca_primary:
             xe.refuse("EX_CMDRJE", f"restore refused: {pair.pvol} is a CA S-VOL")

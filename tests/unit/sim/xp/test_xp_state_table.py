@@ -25,9 +25,9 @@ TABLE = {
     "create": "Ok Np Np Np Ab Ab Np Np Ab",
     "create-split": "Ok Ab Ok Np Np Np Ab Ab Ab",
     "split": "Ab Ab Ok Np Np Np Ab Ab Ab",
-    "resync": "Ab Np Np Ab Ab Ok Np Np Ok",
-    "restore": "Ab Np Np Ab Ab Ok Np Np Ab",
-    "quick-restore": "Ab Np Np Ab Ab Ok Np Np Ab",
+    "resync": "Ab Np Np Ab Ok Ok Np Np Ok",
+    "restore": "Ab Np Np Ab Ok Ok Np Np Ab",
+    "quick-restore": "Ab Np Np Ab Ok Ok Np Np Ab",
     "delete": "Np Ok Ok Ok Ab Ok Ok Ok Ok",
     "suspend": "Ab Ok Ok Ok Ok Ok Ok Ok Np",
 }

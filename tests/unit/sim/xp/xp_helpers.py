@@ -54,3 +54,56 @@ def pair_in(world: World, xp: XpBackend, state: str, *, pvol: str = P, svol: str
     pair = xp.pairs[f"{pvol}/{mu}"]
     assert pair.state == state, (pair.state, state)
     return pair
+
+
+CONF0 = """\
+# /etc/horcm0.conf   (P-VOL side)
+HORCM_MON
+#ip_address   service   poll(10ms)   timeout(10ms)
+localhost     31000     1000         3000
+
+HORCM_CMD
+#dev_name
+\\\\.\\CMD-64123:/dev/sd
+
+HORCM_LDEV
+#dev_group   dev_name   Serial#   CU:LDEV(LDEV#)   MU#
+ORA_BC       data01     64123     01:10            0
+ORA_BC       data02     64123     01:11            0
+ORA_B1       data01     64123     01:10            1
+
+HORCM_INST
+#dev_group   ip_address   service
+ORA_BC       localhost    31001
+ORA_B1       localhost    31001
+"""
+
+CONF1 = """\
+HORCM_MON
+localhost     31001     1000         3000
+
+HORCM_CMD
+\\\\.\\CMD-64123:/dev/sd
+
+HORCM_LDEV
+ORA_BC       data01     64123     01:20            0
+ORA_BC       data02     64123     01:21            0
+ORA_B1       data01     64123     01:22            0
+
+HORCM_INST
+ORA_BC       localhost    31000
+ORA_B1       localhost    31000
+"""
+
+
+def cci_world(seed: int = 3):
+    """A world with one XP, LUN paths to app/backup hosts, and instances 0 and 1."""
+    from apprm_ref.sim.xp.cci.runner import SimCciRunner
+
+    world, xp = make_world(seed)
+    for lid in (P, "01:11"):
+        xp.present(lid, "app")
+    for lid in (S, S2, S3):
+        xp.present(lid, "bkp", port="CL2-A")
+    runner = SimCciRunner(world, {0: CONF0, 1: CONF1}, {"HORCMINST": "0", "HORCC_MRCF": "1"})
+    return world, xp, runner

@@ -1,0 +1,246 @@
+"""Real XP driver: RAID Manager CCI commands through a :class:`CommandRunner`.
+
+Pairs are known to RAID Manager by ``-g group -d dev`` of the HORCM configuration; the
+driver learns which (P-VOL LDEV, MU#, S-VOL LDEV) each dev stands for from
+``pairdisplay -CLI -fcx`` of its groups, and addresses every pair command that way. It
+implements :class:`~apprm_ref.drivers.array.SplitMirrorArray`; in tests its runner is the
+simulator's CCI door, so the parsing here is what runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from apprm_ref.drivers.array import PairInfo, VolumeInfo
+from apprm_ref.drivers.capabilities import Capabilities
+from apprm_ref.errors import XpError
+from apprm_ref.real.runner import CommandRunner
+from apprm_ref.real.xp_cci_text import (
+    PairRow,
+    ldev_num,
+    ldev_text,
+    parse_pairdisplay,
+    raise_for,
+)
+from apprm_ref.types import Op, ReplicaType, VolumeRef
+
+FEATURES = frozenset(
+    {
+        "business-copy",
+        "quick-split",
+        "quick-restore",
+        "reverse-restore",
+        "exclude-list",
+        "pair-create",
+    }
+)
+LIMITS = {"mu_per_pvol": 3, "l2_per_node": 2, "copies_per_pvol": 9}
+_WAIT = {"PAIR": "pair", "PSUS": "psus", "SSUS": "psus", "SMPL": "smpl", "PSUE": "psue"}
+_WAIT.update({"COPY": "copy", "RCPY": "copy"})
+
+
+@dataclass(frozen=True)
+class CciDev:
+    """One HORCM dev: the local (L) and remote (R) row of ``pairdisplay``."""
+
+    group: str
+    dev: str
+    local: PairRow
+    remote: PairRow | None
+
+    @property
+    def pvol(self) -> str:
+        row = self.remote if self.local.ps == "S-VOL" and self.remote else self.local
+        return ldev_text(row.ldev)
+
+    @property
+    def svol(self) -> str | None:
+        other = self.local if self.local.ps == "S-VOL" else self.remote
+        return ldev_text(other.ldev) if other is not None else None
+
+    @property
+    def mu(self) -> int:
+        row = self.remote if self.local.ps == "S-VOL" and self.remote else self.local
+        return row.mu or 0
+
+
+class XpCciDriver:
+    def __init__(
+        self,
+        runner: CommandRunner,
+        horcm_instance: int,
+        *,
+        groups: Sequence[str],
+        name: str = "xp-cci",
+        mode: str = "MRCF",
+        excluded: Sequence[str] = (),
+        now: Callable[[], float] | None = None,
+        wait_timeout: float = 86400.0,
+    ) -> None:
+        self.runner, self.instance, self.name = runner, horcm_instance, name
+        self.groups = list(groups)
+        self.mode = mode
+        self.excluded = {ldev_text(ldev_num(x)) for x in excluded}
+        self._now = now or (lambda: 0.0)
+        self.wait_timeout = wait_timeout
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    def _run(self, cmd: str, *args: str) -> tuple[int, str]:
+        flag = f"-IM{self.instance}" if self.mode == "MRCF" else f"-IH{self.instance}"
+        rc, out, err = self.runner.run([cmd, *args, flag])
+        raise_for(cmd, rc, err)
+        return rc, out
+
+    def _op(self, result=None) -> Op:  # type: ignore[no-untyped-def]
+        return Op(result, self._now())
+
+    def devs(self, group: str | None = None) -> list[CciDev]:
+        out = []
+        for g in [group] if group else self.groups:
+            _, text = self._run("pairdisplay", "-g", g, "-CLI", "-fcx")
+            rows = parse_pairdisplay(text, hexa=True)
+            for row in rows:
+                if row.lr == "L":
+                    remote = next((r for r in rows if r.dev == row.dev and r.lr == "R"), None)
+                    out.append(CciDev(g, row.dev, row, remote))
+        return out
+
+    def _dev(self, pvol: str, mu: int, svol: str | None = None) -> CciDev | None:
+        pvol = ldev_text(ldev_num(pvol))
+        for d in self.devs():
+            if d.pvol == pvol and d.mu == mu and (svol is None or d.svol == svol):
+                return d
+        return None
+
+    def _need(self, pvol: str, mu: int) -> CciDev:
+        d = self._dev(pvol, mu)
+        if d is None:
+            raise XpError(f"no HORCM device for {pvol} MU#{mu}", code="EX_ENODEV")
+        return d
+
+    # --- ArrayDriver ----------------------------------------------------------------------
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities("split-mirror-array", "HP", "XP (RAID Manager)", FEATURES, dict(LIMITS))
+
+    def list_volumes(self) -> list[VolumeInfo]:
+        seen: dict[str, VolumeInfo] = {}
+        for d in self.devs():
+            for row in (d.local, d.remote):
+                if row is not None:
+                    info = self._info(row, d)
+                    seen.setdefault(info.ref.volume, info)
+        return [seen[k] for k in sorted(seen)]
+
+    def _info(self, row: PairRow, d: CciDev) -> VolumeInfo:
+        lid = ldev_text(row.ldev)
+        target = row.ps == "S-VOL"
+        return VolumeInfo(
+            ref=VolumeRef(self.name, lid),
+            wwn="",
+            size_bytes=0,
+            role="target" if target else "source",
+            replica_type=ReplicaType.MIRROR if target else None,
+            source=VolumeRef(self.name, d.pvol) if target else None,
+            state=row.status or "SMPL",
+            details={"serial": str(row.serial), "group": d.group, "dev": d.dev},
+        )
+
+    def volume_info(self, volume: str) -> VolumeInfo:
+        lid = ldev_text(ldev_num(volume))
+        for info in self.list_volumes():
+            if info.ref.volume == lid:
+                return info
+        raise XpError(f"LDEV {lid} is in no configured group", code="EX_ENLDEV")
+
+    def present(self, volume: str, host: str) -> Op[int]:
+        raise XpError("LUN paths are configured by the storage administrator", code="EX_INVCMD")
+
+    def unpresent(self, volume: str, host: str) -> Op[None]:
+        raise XpError("LUN paths are configured by the storage administrator", code="EX_INVCMD")
+
+    # --- pairs ----------------------------------------------------------------------------
+
+    def pair_info(self, pvol: str, mu: int) -> PairInfo:
+        d = self._dev(pvol, mu)
+        lid = ldev_text(ldev_num(pvol))
+        if d is None or d.local.ps == "SMPL":
+            return PairInfo(lid, mu, None, "SMPL", detail="SMPL")
+        row = d.local if d.local.ps == "P-VOL" else d.remote
+        status = row.status or "SMPL"
+        pct = row.percent if row.percent is not None else 100
+        return PairInfo(lid, mu, d.svol, status, None, pct / 100.0, detail=status)
+
+    def pairs_of(self, pvol: str) -> list[PairInfo]:
+        lid = ldev_text(ldev_num(pvol))
+        mus = sorted({d.mu for d in self.devs() if d.pvol == lid and d.local.ps != "SMPL"})
+        return [self.pair_info(lid, mu) for mu in mus]
+
+    def pair_create(self, pvol: str, svol: str, mu: int) -> Op[None]:
+        d = self._dev(pvol, mu, ldev_text(ldev_num(svol)))
+        if d is None:
+            raise XpError(f"no HORCM device pairs {pvol} MU#{mu} with {svol}", code="EX_ENODEV")
+        self._run("paircreate", "-g", d.group, "-d", d.dev, "-vl")
+        return self._op()
+
+    def _each(self, pairs: Sequence[tuple[str, int]], *opts: str) -> None:
+        """Issue one command per group when the pairs are a whole group (one instant)."""
+        devs = [self._need(p, mu) for p, mu in pairs]
+        by_group: dict[str, list[CciDev]] = {}
+        for d in devs:
+            by_group.setdefault(d.group, []).append(d)
+        for group in sorted(by_group):
+            names = {d.dev for d in by_group[group]}
+            if names == {d.dev for d in self.devs(group)}:
+                self._run(opts[0], "-g", group, *opts[1:])
+            else:
+                for name in sorted(names):
+                    self._run(opts[0], "-g", group, "-d", name, *opts[1:])
+
+    def pair_split(self, pairs: Sequence[tuple[str, int]], *, quick: bool = False) -> Op[None]:
+        for p, mu in pairs:
+            state = self.pair_info(p, mu).state
+            if state not in ("PAIR", "PSUS"):
+                raise XpError(f"pairsplit: {p} MU#{mu} is {state}", code="EX_CMDRJE")
+        self._each(pairs, "pairsplit", *(["-fq", "quick"] if quick else []))
+        return self._op()
+
+    def pair_resync(
+        self, pairs: Sequence[tuple[str, int]], *, restore: bool = False, quick: bool = False
+    ) -> Op[None]:
+        opts = (["-restore"] if restore else []) + (["-fq", "quick"] if quick else [])
+        self._each(pairs, "pairresync", *opts)
+        return self._op()
+
+    def pair_delete(self, pvol: str, mu: int) -> Op[None]:
+        d = self._need(pvol, mu)
+        self._run("pairsplit", "-g", d.group, "-d", d.dev, "-S")
+        return self._op()
+
+    def pair_suspend(self, pairs: Sequence[tuple[str, int]]) -> Op[None]:
+        self._each(pairs, "pairsplit", "-E")
+        return self._op()
+
+    def wait_pairs(self, pairs: Sequence[tuple[str, int]], state: str) -> Op[None]:
+        want = _WAIT.get(state.upper())
+        if want is None:
+            raise XpError(f"cannot wait for status {state}", code="EX_INVARG")
+        timeout = f"{self.wait_timeout:g}"
+        for p, mu in pairs:
+            d = self._need(p, mu)
+            self._run("pairevtwait", "-g", d.group, "-d", d.dev, "-s", want, "-t", timeout)
+        return self._op()
+
+    def is_excluded(self, ldev: str) -> bool:
+        return ldev_text(ldev_num(ldev)) in self.excluded
+
+    def free_svols(self, pvol: str) -> list[str]:
+        lid = ldev_text(ldev_num(pvol))
+        found = {
+            d.svol
+            for d in self.devs()
+            if d.pvol == lid and d.local.ps == "SMPL" and d.svol is not None
+        }
+        return sorted(s for s in found if s not in self.excluded)

@@ -1,0 +1,107 @@
+"""Text RAID Manager prints: ``pairdisplay`` (default, ``-fc``, ``-fx``, ``-CLI``) and
+``pairvolchk`` lines, laid out exactly as protocols.md 2.5 / 2.6 show them.
+
+A :class:`Row` holds the values of one ``pairdisplay`` line; ``None`` prints as the dash
+RAID Manager uses for "not applicable". ``mu is None`` marks a TrueCopy (CA) row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SI_HEADER = "Group   PairVol(L/R) (Port#,TID, LU-M) ,Seq#,LDEV#.P/S,Status, Seq#,P-LDEV# M"
+SI_HEADER_FC = "Group   PairVol(L/R) (Port#,TID, LU-M) ,Seq#,LDEV#.P/S,Status,   % ,P-LDEV# M"
+TC_HEADER = "Group   PairVol(L/R) (Port#,TID, LU),Seq#,LDEV#.P/S,Status,Fence,Seq#,P-LDEV# M"
+TC_HEADER_FC = "Group   PairVol(L/R) (Port#,TID, LU),Seq#,LDEV#.P/S,Status,Fence,   %,P-LDEV# M"
+SI_CLI = "Group PairVol L/R Port# TID LU-M Seq# LDEV# P/S Status Seq# P-LDEV# M"
+SI_CLI_FC = "Group PairVol L/R Port# TID LU-M Seq# LDEV# P/S Status % P-LDEV# M"
+TC_CLI = "Group PairVol L/R Port# TID LU Seq# LDEV# P/S Status Fence Seq# P-LDEV# M"
+TC_CLI_FC = "Group PairVol L/R Port# TID LU Seq# LDEV# P/S Status Fence % P-LDEV# M"
+
+
+@dataclass(frozen=True)
+class Row:
+    group: str
+    dev: str
+    lr: str  # L | R
+    port: str | None  # CL1-A-0 (port and host group); None: no LUN path
+    tid: int | None
+    lu: int | None
+    mu: int | None  # None on TrueCopy rows
+    serial: int
+    ldev: int
+    ps: str  # P-VOL | S-VOL | SMPL
+    status: str | None  # None when SMPL
+    partner_serial: int | None = None
+    percent: int | None = None
+    partner_ldev: int | None = None
+    m: str = "-"
+    fence: str | None = None  # TrueCopy only
+
+
+def _v(value: object, dash: str = "-") -> str:
+    return dash if value is None else str(value)
+
+
+def _ldev(value: int | None, hexa: bool, dash: str = "-") -> str:
+    if value is None:
+        return dash
+    return format(value, "x") if hexa else str(value)
+
+
+def header(*, tc: bool, fc: bool, cli: bool) -> str:
+    if cli:
+        return (TC_CLI_FC if fc else TC_CLI) if tc else (SI_CLI_FC if fc else SI_CLI)
+    return (TC_HEADER_FC if fc else TC_HEADER) if tc else (SI_HEADER_FC if fc else SI_HEADER)
+
+
+def format_row(row: Row, *, fc: bool = False, hexa: bool = False, cli: bool = False) -> str:
+    if cli:
+        return _cli_row(row, fc, hexa)
+    return _default_row(row, fc, hexa)
+
+
+def _cli_row(row: Row, fc: bool, hexa: bool) -> str:
+    tokens = [row.group, row.dev, row.lr, _v(row.port), _v(row.tid), _v(row.lu)]
+    if row.mu is not None:
+        tokens.append(str(row.mu))
+    tokens += [str(row.serial), _ldev(row.ldev, hexa), row.ps, _v(row.status)]
+    if row.mu is None:
+        tokens.append(_v(row.fence))
+    tokens += [_v(row.percent if fc else row.partner_serial), _ldev(row.partner_ldev, hexa), row.m]
+    return " ".join(tokens)
+
+
+def _default_row(row: Row, fc: bool, hexa: bool) -> str:
+    name = f"{row.group:<7} {row.dev + '(' + row.lr + ')':<12} "
+    lu = _v(row.lu)
+    if row.mu is None:
+        where = f"({_v(row.port)},{_v(row.tid):>2},{lu:>3})"
+    else:
+        where = f"({_v(row.port)},{_v(row.tid):>2},{lu:>4}-{row.mu} )"
+    vol = f"{row.serial}{_ldev(row.ldev, hexa):>6}"
+    if row.ps == "SMPL":
+        fence = " ----" if row.mu is None else ""
+        return f"{name}{where}{vol}.SMPL ----{fence} ,----- ---- -"
+    status = f"{row.status:<4}" + ("" if row.mu is not None else f" {_v(row.fence)}")
+    if fc:
+        tail = f"{_v(row.percent):>5}{_ldev(row.partner_ldev, hexa):>8}"
+    else:
+        tail = f"{_v(row.partner_serial):<5}{_ldev(row.partner_ldev, hexa):>7}"
+    return f"{name}{where}{vol}.{row.ps} {status} ,{tail} {row.m}"
+
+
+def pairdisplay_text(
+    rows: list[Row], *, tc: bool, fc: bool = False, hexa: bool = False, cli: bool = False
+) -> str:
+    lines = [header(tc=tc, fc=fc, cli=cli)]
+    lines += [format_row(r, fc=fc, hexa=hexa, cli=cli) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def pairvolchk_line(attribute: str, status: str | None, *, fence: str | None = None) -> str:
+    """``pairvolchk : Volstat is P-VOL.[status = PAIR ]`` (``SMPL.`` when simplex)."""
+    if attribute == "SMPL" or status is None:
+        return "pairvolchk : Volstat is SMPL."
+    extra = f" fence = {fence} " if fence else " "
+    return f"pairvolchk : Volstat is {attribute}.[status = {status}{extra}]"
