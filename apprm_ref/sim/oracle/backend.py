@@ -8,6 +8,7 @@ control file and headers, the buffer cache, the current SCN and log position. Lo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from apprm_ref.errors import HostError, OracleError
 from apprm_ref.persist import persistable
 from apprm_ref.sim.oracle import formats as F
+from apprm_ref.sim.oracle.admin import AdminMixin
 from apprm_ref.sim.oracle.files import FilesMixin
 from apprm_ref.sim.oracle.invariants import InvariantsMixin
 from apprm_ref.sim.oracle.lifecycle import LifecycleMixin
@@ -36,7 +38,13 @@ def password_digest(user: str, password: str) -> str:
 @persistable("oracle.Database")
 @dataclass(eq=False)
 class OracleDatabase(
-    FilesMixin, RedoMixin, LifecycleMixin, TransactionsMixin, RecoveryMixin, InvariantsMixin
+    FilesMixin,
+    RedoMixin,
+    LifecycleMixin,
+    TransactionsMixin,
+    RecoveryMixin,
+    AdminMixin,
+    InvariantsMixin,
 ):
     name: str  # DB_NAME (and the world's application name)
     host: str
@@ -202,10 +210,8 @@ class OracleDatabase(
 
     def release_all(self) -> None:
         for mp in self.held:
-            try:
+            with contextlib.suppress(HostError):  # the filesystem went away with a host crash
                 self.hosts.release(self.host, mp)
-            except HostError:
-                pass  # the filesystem went away with a host crash
         self.held = []
 
     def alive(self) -> bool:

@@ -155,19 +155,6 @@ class LifecycleMixin:
             self.world.emit("oracle.abort", db=self.name)
             return
         if self.status == OPEN:
-            active = self.backup_files()  # type: ignore[attr-defined]
-            if active:
-                no = next(iter(active))
-                raise ora(
-                    "ORA-01149", no, stack=(("ORA-01110", (no, self.cf["files"][no]["name"])),)
-                )
-            self.checkpoint()  # type: ignore[attr-defined]
-            for no, h in self.hdr.items():
-                h["online"] = False
-                self.write_header(no)  # type: ignore[attr-defined]
-            self.cf["clean"] = True
-            for entry in self.cf["files"].values():
-                entry["stop"] = self.scn
-            self.write_controlfile()  # type: ignore[attr-defined]
+            self.close()  # type: ignore[attr-defined]
         self.drop_instance()  # type: ignore[attr-defined]
         self.world.emit("oracle.shutdown", db=self.name, mode=mode)

@@ -52,6 +52,8 @@ TEXTS: dict[str, str] = {
     "ORA-01610": "recovery using the BACKUP CONTROLFILE option must be done",
     "ORA-01959": "tablespace '{}' does not exist",
     "ORA-10873": "file {} needs to be either taken out of backup mode or media recovered",
+    "ORA-27038": "created file already exists",
+    "ORA-27040": "file create error, unable to create file",
     "ORA-27037": "unable to obtain file status",
     "ORA-27101": "shared memory realm does not exist",
     "LRM-00109": "could not open parameter file '{}'",

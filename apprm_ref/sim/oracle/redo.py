@@ -4,6 +4,7 @@ finding a log by sequence for recovery (control-file records, archive naming, on
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from apprm_ref.errors import HostError, OracleError
@@ -53,7 +54,7 @@ class RedoMixin:
             self.write_blocks(member, {self.log_pos: payload})  # type: ignore[attr-defined]
         self.log_pos += 1
 
-    def switch_log(self) -> None:
+    def switch_log(self, *, strict: bool = False) -> None:
         """Log switch: checkpoint, close the current group, open the next one (OS-I7)."""
         self.world.faults.check("oracle.log_switch", OracleError, db=self.name)
         order = sorted(self.cf["groups"])
@@ -84,11 +85,11 @@ class RedoMixin:
         self.log_pos = 1
         self.write_controlfile()  # type: ignore[attr-defined]
         self.world.emit("oracle.log_switch", db=self.name, seq=target["seq"], scn=self.scn)
-        if self.archivelog():
-            try:
+        if self.archivelog() and strict:
+            self.archive_group(old_no)
+        elif self.archivelog():  # a failure leaves ARCHIVED=NO: the group cannot be reused yet
+            with contextlib.suppress(OracleError):
                 self.archive_group(old_no)
-            except OracleError:
-                pass  # stays ARCHIVED=NO; the group cannot be reused until archived
 
     def archive_group(self, group_no: int) -> dict[str, Any]:
         """ARCn: copy a closed group to the archive destination and record it."""

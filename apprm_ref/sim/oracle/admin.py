@@ -1,0 +1,106 @@
+"""DBA operations a backup tool issues besides backup mode: log switches that wait for the
+archiver, backup control files, RMAN's control-file restore, and the close/dismount steps
+of a two-call shutdown. Also damage helpers for failure tests (a lost archived log)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apprm_ref.errors import HostError, OracleError
+from apprm_ref.sim.oracle import formats as F
+from apprm_ref.sim.oracle.messages import ora
+from apprm_ref.sim.oracle.models import MOUNTED, OPEN, STARTED
+
+
+class AdminMixin:
+    name: str
+    world: Any
+    status: str
+    cf: dict[str, Any]
+    params: dict[str, Any]
+
+    def switch_logfile(self) -> None:
+        """ALTER SYSTEM SWITCH LOGFILE: returns at once; archiving may lag (or fail)."""
+        self.require_state(OPEN)  # type: ignore[attr-defined]
+        self.switch_log()  # type: ignore[attr-defined]
+
+    def archive_log_current(self) -> dict[str, Any]:
+        """ALTER SYSTEM ARCHIVE LOG CURRENT: switch, and return only once archived (OS-I7)."""
+        self.require_state(OPEN)  # type: ignore[attr-defined]
+        old = self.cf["cur_group"]
+        self.switch_log(strict=True)  # type: ignore[attr-defined]
+        group = self.cf["groups"][old]
+        return next(a for a in reversed(self.cf["archives"]) if a["seq"] == group["seq"])
+
+    def backup_controlfile(self, path: str, *, reuse: bool = False) -> None:
+        """ALTER DATABASE BACKUP CONTROLFILE TO 'path' [REUSE]: a copy of type BACKUP."""
+        self.require_state(MOUNTED, OPEN)  # type: ignore[attr-defined]
+        if self.exists(path) and not reuse:  # type: ignore[attr-defined]
+            raise ora("ORA-01580", path, stack=(("ORA-27038", ()),))
+        copy = dict(self.cf, type="BACKUP")
+        try:
+            self.ensure_file(path, self.cf["blocks"])  # type: ignore[attr-defined]
+            self.write_blocks(path, self.encode_controlfile(copy, full=True))  # type: ignore[attr-defined]
+        except HostError as exc:
+            raise ora("ORA-01580", path, stack=(("ORA-27040", ()),)) from exc
+        self.world.emit(
+            "oracle.backup_controlfile", db=self.name, path=path, scn=self.cf["ckpt_scn"]
+        )
+
+    def restore_controlfile(self, source: str) -> None:
+        """RMAN RESTORE CONTROLFILE FROM 'source' (NOMOUNT): copy it over every control file."""
+        self.require_state(STARTED)  # type: ignore[attr-defined]
+        cf = self.read_controlfile(source)  # type: ignore[attr-defined]
+        if cf is None:
+            raise ora("ORA-00205")
+        blocks = self.encode_controlfile(cf, full=True)  # type: ignore[attr-defined]
+        for path in self.cf_paths():  # type: ignore[attr-defined]
+            self.ensure_file(path, cf["blocks"])  # type: ignore[attr-defined]
+            self.write_blocks(path, blocks)  # type: ignore[attr-defined]
+        self.world.emit("oracle.restore_controlfile", db=self.name, source=source)
+
+    def close(self) -> None:
+        """ALTER DATABASE CLOSE NORMAL: clean checkpoint, OPEN -> MOUNTED (ORA-01149 first)."""
+        self.require_state(OPEN)  # type: ignore[attr-defined]
+        active = self.backup_files()  # type: ignore[attr-defined]
+        if active:
+            no = next(iter(active))
+            raise ora("ORA-01149", no, stack=(("ORA-01110", (no, self.cf["files"][no]["name"])),))
+        self.checkpoint()  # type: ignore[attr-defined]
+        for no, h in self.hdr.items():  # type: ignore[attr-defined]
+            h["online"] = False
+            self.write_header(no)  # type: ignore[attr-defined]
+        self.cf["clean"] = True
+        for entry in self.cf["files"].values():
+            entry["stop"] = self.scn  # type: ignore[attr-defined]
+        self.write_controlfile()  # type: ignore[attr-defined]
+        self.cache, self.dirty = {}, {}  # type: ignore[attr-defined]
+        self.status = MOUNTED
+
+    def dismount(self) -> None:
+        self.require_state(MOUNTED)  # type: ignore[attr-defined]
+        self.release_all()  # type: ignore[attr-defined]
+        self.cf, self.hdr = {}, {}  # type: ignore[attr-defined]
+        self.status = STARTED
+
+    # --- damage for failure tests -------------------------------------------------------------
+
+    def damage_archived_log(self, seq: int, rl_id: int | None = None) -> str:
+        """Make an archived log unreadable (as if deleted/corrupt); returns its name."""
+        rid = rl_id if rl_id is not None else self._any_cf()["rl_id"]
+        path = self.archive_path(seq, rid)  # type: ignore[attr-defined]
+        self.write_blocks(path, {0: None})  # type: ignore[attr-defined]
+        return path
+
+    def _any_cf(self) -> dict[str, Any]:
+        if self.cf:
+            return self.cf
+        self.params = self.params or self.read_spfile(self.layout.spfile)  # type: ignore[attr-defined]
+        cf = self.read_controlfile(self.params["control_files"][0])  # type: ignore[attr-defined]
+        if cf is None:
+            raise OracleError("control file unreadable", code="ORA-00205")
+        return cf  # type: ignore[no-any-return]
+
+    def read_redo_records(self, path: str) -> list[F.Record]:
+        log = self.read_log(path)  # type: ignore[attr-defined]
+        return [] if log is None else log[1]

@@ -1,0 +1,250 @@
+"""Dynamic performance views (V$...) built from the instance and the files.
+
+Each function returns rows as dicts with upper-case column names, in a stable order; the
+protocol door and the DB-API door both read them, so they agree by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from apprm_ref.sim.oracle.backend import OracleDatabase
+from apprm_ref.sim.oracle.messages import ora
+from apprm_ref.sim.oracle.models import MOUNTED, OPEN, SHUTDOWN, STARTED
+
+Row = dict[str, Any]
+
+
+def _dt(db: OracleDatabase, seconds: float | None) -> datetime | None:
+    if seconds is None:
+        return None
+    return db.world.clock.at(seconds).replace(tzinfo=None)
+
+
+def _mounted(db: OracleDatabase) -> None:
+    db.require_state(MOUNTED, OPEN)
+
+
+def v_instance(db: OracleDatabase) -> list[Row]:
+    db.require_state(STARTED, MOUNTED, OPEN)
+    return [
+        {
+            "INSTANCE_NAME": db.sid,
+            "HOST_NAME": db.host,
+            "VERSION": "10.2.0.4.0",
+            "STATUS": db.status,
+            "DATABASE_STATUS": "ACTIVE",
+            "ARCHIVER": "STARTED" if db.status != STARTED and db.archivelog() else "STOPPED",
+            "LOGINS": "ALLOWED",
+            "THREAD#": 1,
+        }
+    ]
+
+
+def v_parameter(db: OracleDatabase) -> list[Row]:
+    db.require_state(STARTED, MOUNTED, OPEN)
+    p = db.params
+    values = {
+        "db_name": p["db_name"],
+        "control_files": ", ".join(p["control_files"]),
+        "spfile": p.get("spfile", ""),
+        "log_archive_dest_1": p.get("log_archive_dest_1", ""),
+        "log_archive_format": p.get("log_archive_format", ""),
+        "db_recovery_file_dest": None,
+    }
+    return [{"NAME": k, "VALUE": v} for k, v in values.items()]
+
+
+def v_database(db: OracleDatabase) -> list[Row]:
+    _mounted(db)
+    cf = db.cf
+    return [
+        {
+            "DBID": cf["dbid"],
+            "NAME": cf["db_name"],
+            "LOG_MODE": cf["log_mode"],
+            "OPEN_MODE": "READ WRITE" if db.status == OPEN else "MOUNTED",
+            "CONTROLFILE_TYPE": cf["type"],
+            "OPEN_RESETLOGS": cf["open_resetlogs"],
+            "DATABASE_ROLE": "PRIMARY",
+            "CHECKPOINT_CHANGE#": cf["ckpt_scn"],
+            "CURRENT_SCN": db.scn if db.status == OPEN else 0,
+            "ARCHIVE_CHANGE#": max((a["next"] for a in cf["archives"]), default=0),
+            "RESETLOGS_CHANGE#": cf["rl_scn"],
+            "RESETLOGS_TIME": _dt(db, cf["rl_time"]),
+            "PRIOR_RESETLOGS_CHANGE#": cf["prior_rl_scn"],
+            "INCARNATION#": len(cf["incarnations"]),
+        }
+    ]
+
+
+def v_tablespace(db: OracleDatabase) -> list[Row]:
+    _mounted(db)
+    return [{"TS#": i, "NAME": ts} for i, ts in enumerate(db.cf["tablespaces"])]
+
+
+def v_datafile(db: OracleDatabase) -> list[Row]:
+    _mounted(db)
+    ts_no = {ts: i for i, ts in enumerate(db.cf["tablespaces"])}
+    return [
+        {
+            "FILE#": no,
+            "TS#": ts_no[f["ts"]],
+            "NAME": f["name"],
+            "STATUS": "SYSTEM" if f["ts"] == "SYSTEM" else "ONLINE",
+            "ENABLED": "READ WRITE",
+            "CHECKPOINT_CHANGE#": f["ckpt"],
+            "LAST_CHANGE#": f["stop"],
+            "BYTES": f["blocks"] * 8192,
+            "BLOCKS": f["blocks"],
+        }
+        for no, f in sorted(db.cf["files"].items())
+    ]
+
+
+def v_backup(db: OracleDatabase) -> list[Row]:
+    _mounted(db)
+    return [
+        {
+            "FILE#": no,
+            "STATUS": "ACTIVE" if f["backup"] else "NOT ACTIVE",
+            "CHANGE#": f["backup"],
+            "TIME": None,
+        }
+        for no, f in sorted(db.cf["files"].items())
+    ]
+
+
+def v_datafile_header(db: OracleDatabase) -> list[Row]:
+    _mounted(db)
+    rows = []
+    for no, f in sorted(db.cf["files"].items()):
+        h = db.read_header(f["name"])
+        if h is None:
+            rows.append(
+                {
+                    "FILE#": no,
+                    "NAME": f["name"],
+                    "TABLESPACE_NAME": f["ts"],
+                    "STATUS": "ONLINE",
+                    "ERROR": "FILE NOT FOUND",
+                    "RECOVER": None,
+                    "FUZZY": None,
+                    "CHECKPOINT_CHANGE#": 0,
+                    "CHECKPOINT_TIME": None,
+                    "RESETLOGS_CHANGE#": 0,
+                }
+            )
+            continue
+        fuzzy = bool(h["backup"] or h["online"] or h["fuzzy_scn"] > h["ckpt"])
+        recover = bool(h["ckpt"] < f["ckpt"] or h["backup"] and not f["backup"])
+        rows.append(
+            {
+                "FILE#": no,
+                "NAME": f["name"],
+                "TABLESPACE_NAME": h["ts"],
+                "STATUS": "ONLINE",
+                "ERROR": None,
+                "RECOVER": "YES" if recover else "NO",
+                "FUZZY": "YES" if fuzzy else "NO",
+                "CHECKPOINT_CHANGE#": h["ckpt"],
+                "CHECKPOINT_TIME": _dt(db, h["ckpt_time"]),
+                "RESETLOGS_CHANGE#": h["rl_scn"],
+            }
+        )
+    return rows
+
+
+def v_log(db: OracleDatabase) -> list[Row]:
+    _mounted(db)
+    return [
+        {
+            "GROUP#": no,
+            "THREAD#": 1,
+            "SEQUENCE#": g["seq"],
+            "BYTES": g["blocks"] * 512 * 1024,
+            "MEMBERS": len(g["members"]),
+            "ARCHIVED": "YES" if g["archived"] else "NO",
+            "STATUS": g["status"],
+            "FIRST_CHANGE#": g["first"],
+            "FIRST_TIME": _dt(db, g["first_time"]),
+            "NEXT_CHANGE#": g["next"],
+        }
+        for no, g in sorted(db.cf["groups"].items())
+    ]
+
+
+def v_logfile(db: OracleDatabase) -> list[Row]:
+    _mounted(db)
+    return [
+        {"GROUP#": no, "STATUS": None, "TYPE": "ONLINE", "MEMBER": m}
+        for no, g in sorted(db.cf["groups"].items())
+        for m in g["members"]
+    ]
+
+
+def v_controlfile(db: OracleDatabase) -> list[Row]:
+    db.require_state(STARTED, MOUNTED, OPEN)
+    return [{"NAME": p, "STATUS": None} for p in db.params["control_files"]]
+
+
+def v_archived_log(db: OracleDatabase) -> list[Row]:
+    _mounted(db)
+    return [
+        {
+            "NAME": a["name"],
+            "DEST_ID": 1,
+            "THREAD#": a["thread"],
+            "SEQUENCE#": a["seq"],
+            "RESETLOGS_CHANGE#": a["rl_scn"],
+            "FIRST_CHANGE#": a["first"],
+            "FIRST_TIME": _dt(db, a["first_time"]),
+            "NEXT_CHANGE#": a["next"],
+            "NEXT_TIME": _dt(db, a["next_time"]),
+            "ARCHIVED": "YES",
+            "DELETED": "YES" if a["deleted"] else "NO",
+            "STATUS": "D" if a["deleted"] else "A",
+        }
+        for a in db.cf["archives"]
+    ]
+
+
+def v_database_incarnation(db: OracleDatabase) -> list[Row]:
+    _mounted(db)
+    incs = db.cf["incarnations"]
+    return [
+        {
+            "INCARNATION#": inc,
+            "RESETLOGS_CHANGE#": rl_scn,
+            "PRIOR_RESETLOGS_CHANGE#": prior,
+            "STATUS": "CURRENT" if i == len(incs) - 1 else "PARENT",
+        }
+        for i, (inc, rl_scn, _rl_id, prior) in enumerate(incs)
+    ]
+
+
+VIEWS: dict[str, Callable[[OracleDatabase], list[Row]]] = {
+    "V$INSTANCE": v_instance,
+    "V$PARAMETER": v_parameter,
+    "V$DATABASE": v_database,
+    "V$TABLESPACE": v_tablespace,
+    "V$DATAFILE": v_datafile,
+    "V$BACKUP": v_backup,
+    "V$DATAFILE_HEADER": v_datafile_header,
+    "V$LOG": v_log,
+    "V$LOGFILE": v_logfile,
+    "V$CONTROLFILE": v_controlfile,
+    "V$ARCHIVED_LOG": v_archived_log,
+    "V$DATABASE_INCARNATION": v_database_incarnation,
+}
+
+
+def query_view(db: OracleDatabase, view: str) -> list[Row]:
+    fn = VIEWS.get(view.upper())
+    if fn is None:
+        raise ora("ORA-00942")
+    if db.status == SHUTDOWN:
+        db.require_state(STARTED)
+    return fn(db)
