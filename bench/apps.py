@@ -58,8 +58,11 @@ class FilesystemApp:
             "schedules": schedule(p),
         }
 
+    def populate(self, world: Any) -> None:
+        """Create what the estate section does not (nothing: files come with the estate)."""
+
     def prepare(self, world: Any, orch: Any) -> None:
-        return None
+        """Configure the integration in the IDB (nothing for filesystems)."""
 
     def workload(self, world: Any, n: int) -> int:
         """Write ``n`` blocks of each database's data file; a refused write is skipped."""

@@ -112,6 +112,7 @@ def run_estate(cfg: BenchConfig, *, workdir: str | Path | None = None) -> dict[s
         t0 = time.perf_counter()
         estate = Estate.model_validate(app.estate())
         world = build_world(estate, seed=cfg.seed)
+        app.populate(world)
         idb = Path(tmp) / "idb.sqlite"
         repo = SqlRepository(make_engine(file_url(idb)))
         orch = Orchestrator(sim_drivers(world), repo, world.env, epoch=world.clock.epoch)

@@ -26,6 +26,7 @@ class VgPlan:
     name: str  # volume group (and LV "lv<name>")
     mount: str
     volume: str  # "array/volume" (estate syntax)
+    size_gib: int = 4
     svols: tuple[str, ...] = ()  # XP: S-VOLs for MU 0..2 (empty: not replicated / EVA)
 
 
@@ -44,24 +45,25 @@ class DbPlan:
         return next(v for v in self.vgs if v.name == name)
 
 
-# (volume group, mount point, replicated) of one database
-FILESYSTEM_VGS = (("data", "/data", True),)
+# (volume group, mount point, replicated, size GiB) of one database
+VgShape = tuple[str, str, bool, int]
+FILESYSTEM_VGS: tuple[VgShape, ...] = (("data", "/data", True, 4),)
 
 
-def plan_databases(n: int, vgs: tuple[tuple[str, str, bool], ...] = FILESYSTEM_VGS) -> list[DbPlan]:
+def plan_databases(n: int, vgs: tuple[VgShape, ...] = FILESYSTEM_VGS) -> list[DbPlan]:
     plans = []
     for i in range(n):
         name, host = f"DB{i:03d}", f"dbhost{i:03d}"
         kind = "eva" if i % 2 == 0 else "xp"
         array = f"{kind}1"
         out = []
-        for k, (vg, mount, replicated) in enumerate(vgs):
+        for k, (vg, mount, replicated, gib) in enumerate(vgs):
             if kind == "eva":
-                out.append(VgPlan(vg, mount, f"eva1/{name.lower()}_{vg}"))
+                out.append(VgPlan(vg, mount, f"eva1/{name.lower()}_{vg}", gib))
                 continue
             base = 0x100 + i * LDEVS_PER_DB + k * 4
             svols = tuple(_ldev(base + 1 + m) for m in XP_MUS) if replicated else ()
-            out.append(VgPlan(vg, mount, f"xp1/{_ldev(base)}", svols))
+            out.append(VgPlan(vg, mount, f"xp1/{_ldev(base)}", gib, svols))
         plans.append(DbPlan(i, name, host, array, kind, tuple(out)))
     return plans
 
@@ -71,17 +73,15 @@ def _ldev(n: int) -> str:
 
 
 def estate_dict(
-    plans: list[DbPlan],
-    *,
-    volume_gib: int = 4,
-    files: dict[str, list[dict[str, Any]]] | None = None,
+    plans: list[DbPlan], *, files: dict[str, list[dict[str, Any]]] | None = None
 ) -> dict[str, Any]:
     """Arrays and hosts for ``plans``; ``files`` (mount -> file list) seeds each filesystem."""
-    size = f"{volume_gib}GiB"
     vdisks, ldevs, pairs = [], [], []
+    total_gib = 0
     for p in plans:
         for vg in p.vgs:
-            vol = vg.volume.partition("/")[2]
+            vol, size = vg.volume.partition("/")[2], f"{vg.size_gib}GiB"
+            total_gib += vg.size_gib
             if p.kind == "eva":
                 vdisks.append(
                     {"name": vol, "disk_group": "DG1", "size": size, "present_to": [p.host]}
@@ -93,7 +93,7 @@ def estate_dict(
                 pairs.append({"pvol": vol, "svol": sv, "mu": mu})
     arrays: list[dict[str, Any]] = []
     if vdisks:
-        dg = max(64, volume_gib * len(vdisks) * 16)
+        dg = max(64, total_gib * 16)
         arrays.append(
             {
                 "type": "eva",
@@ -104,16 +104,16 @@ def estate_dict(
         )
     if ldevs:
         arrays.append({"type": "xp", "name": "xp1", "ldevs": ldevs, "pairs": pairs})
-    hosts = [_host(p, volume_gib, files or {}) for p in plans]
+    hosts = [_host(p, files or {}) for p in plans]
     return {"arrays": arrays, "hosts": hosts}
 
 
-def _host(p: DbPlan, volume_gib: int, files: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def _host(p: DbPlan, files: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     vgs = []
     for vg in p.vgs:
         lv = {
             "name": f"lv{vg.name}",
-            "size": f"{volume_gib - 1}GiB",
+            "size": f"{vg.size_gib - 1}GiB",
             "mount": vg.mount,
             "files": files.get(vg.mount, []),
         }

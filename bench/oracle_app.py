@@ -1,0 +1,75 @@
+"""Oracle databases on the reference estate: the default application of the benchmark.
+
+Each database has datafiles on ``/oradata`` and control files, online logs and SPFILE on
+``/oractl`` (both replicated), archived logs on ``/oraarch`` (not replicated, sized for a
+year of archives: the simulated filesystem never reuses space). The workload is Oracle's
+epoch API: ``n`` committed transactions per database per epoch, one redo batch. The test
+oracle of acknowledged commits (``track_history``) is off: it would grow without bound
+over a simulated year and is not what the benchmark measures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apprm_ref.errors import ApprmError
+from bench import layout
+from bench.apps import replication, schedule
+
+ORACLE_VGS: tuple[layout.VgShape, ...] = (
+    ("data", "/oradata", True, 4),
+    ("ctl", "/oractl", True, 4),
+    ("arch", "/oraarch", False, 32),
+)
+
+
+class OracleApp:
+    kind = "oracle"
+
+    def __init__(self, plans: list[layout.DbPlan]) -> None:
+        self.plans = [
+            layout.DbPlan(p.index, p.name, p.host, p.array, p.kind, _vgs(p)) for p in plans
+        ]
+
+    def estate(self) -> dict[str, Any]:
+        return layout.estate_dict(self.plans)
+
+    def populate(self, world: Any) -> None:
+        from apprm_ref.sim.oracle.backend import OracleDatabase
+        from apprm_ref.sim.oracle.models import simple_layout
+
+        for p in self.plans:
+            lay = simple_layout(data_mount="/oradata", redo_mount="/oractl", arch_mount="/oraarch")
+            OracleDatabase.create(world, p.name, p.host, lay, track_history=False)
+
+    def spec(self, p: layout.DbPlan) -> dict[str, Any]:
+        from bench.harness import spec_name
+
+        return {
+            "name": spec_name(p.name),
+            "type": "oracle",
+            "application_system": p.host,
+            "array": p.array,
+            "objects": [p.name],
+            "replication": replication(p),
+            "schedules": schedule(p),
+        }
+
+    def prepare(self, world: Any, orch: Any) -> None:
+        """The integration's configuration in the IDB (``apprm oracle config``)."""
+
+    def workload(self, world: Any, n: int) -> int:
+        """``n`` commits per database; a database that is down (IR) refuses and is skipped."""
+        blocked = 0
+        for p in self.plans:
+            db = world.apps[p.name]
+            apply = getattr(db, "apply_workload", None) or db.workload
+            try:
+                apply(n)
+            except ApprmError:
+                blocked += 1
+        return blocked
+
+
+def _vgs(p: layout.DbPlan) -> tuple[layout.VgPlan, ...]:
+    return layout.plan_databases(p.index + 1, ORACLE_VGS)[p.index].vgs
