@@ -338,3 +338,20 @@ def test_reserved_ldev_refuses_host_io_until_paired() -> None:
         xp.block_read(S, 0)
     pair_in(world, xp, "PSUS")
     assert xp.block_read(S, 0) is None
+
+
+@pytest.mark.rule("ARR-P11")
+def test_exclude_list_is_visible_to_both_doors_and_commands_are_counted() -> None:
+    from apprm_ref.sim.xp.driver import XpDriver
+
+    world, xp = make_world()
+    drv = XpDriver(world, "xp1")
+    xp.exclude(S)
+    assert drv.is_excluded(S) and drv.is_excluded("0x120") and not drv.is_excluded(P)
+    assert S not in drv.free_svols(P)
+    assert xp.pair_commands == 0
+    with pytest.raises(XpError):
+        xp.pairsplit([(P, 0)])  # refused commands do not count
+    assert xp.pair_commands == 0
+    drv.pair_create(P, S2, 0)
+    assert xp.pair_commands == 1
