@@ -133,16 +133,16 @@ class XpPairs(RuleBasedStateMachine):
     @rule(mu=st.sampled_from(sorted(SVOLS)))
     def delete(self, mu: int) -> None:
         state = self.state(mu)
-        if self.attempt(expected("delete", state), lambda: self.xp.pairdelete([(P, mu)])):
-            if state in FOLLOWING:
-                self.own_copy_of_p(mu)
+        done = self.attempt(expected("delete", state), lambda: self.xp.pairdelete([(P, mu)]))
+        if done and state in FOLLOWING:
+            self.own_copy_of_p(mu)
 
     @rule(mu=st.sampled_from(sorted(SVOLS)))
     def suspend(self, mu: int) -> None:
         state = self.state(mu)
-        if self.attempt(expected("suspend", state), lambda: self.xp.pairsuspend([(P, mu)])):
-            if state in FOLLOWING:
-                self.own_copy_of_p(mu)
+        done = self.attempt(expected("suspend", state), lambda: self.xp.pairsuspend([(P, mu)]))
+        if done and state in FOLLOWING:
+            self.own_copy_of_p(mu)
 
     @rule(track=st.integers(0, SIZE - 1))
     def write_p(self, track: int) -> None:
