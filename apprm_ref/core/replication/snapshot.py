@@ -1,0 +1,301 @@
+"""EVA replication method (SMISA): snapshot policy, replica set rotation (``arrays.md`` §2.5),
+creation at one instant, presentation on the backup system, keep or discard, delete/purge.
+
+Instant recovery is in ``snapshot_restore.py``. Only the ``SnapshotArray`` Protocol is used,
+so the simulator door and a real SMI-S driver are driven alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from apprm_ref.core.context import SessionContext
+from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
+from apprm_ref.core.replication.base import RestoreOptions, Steps
+from apprm_ref.core.replication.snapshot_options import EvaOptions, parse_eva_options
+from apprm_ref.drivers.array import DR_GROUP_ZDB_STATES, ReplicaRequest
+from apprm_ref.errors import ArrayError, PlanError
+from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
+
+SMISA = "SMISA"
+SNAPSHOT_KINDS = (ReplicaType.SNAPSHOT, ReplicaType.VSNAP)
+
+
+def choose_type(existing: set[ReplicaType], requested: ReplicaType, policy: str) -> ReplicaType:
+    """The one type a session uses (ARR-I18): strict refuses other types, loose adopts the
+    single existing type, a mix on the sources aborts under both (§2.4, F1, F2)."""
+    if len(existing) > 1:
+        names = ", ".join(sorted(t.value for t in existing))
+        raise PlanError(
+            f"the source volumes carry mixed replica types ({names})", code="MIXED_TYPES"
+        )
+    if existing and requested not in existing:
+        (other,) = existing
+        if policy == "strict":
+            raise PlanError(
+                f"the sources already have {other.value} replicas; snapshot policy strict "
+                f"allows only {requested.value}",
+                code="SNAPSHOT_TYPE_CONFLICT",
+            )
+        return other
+    return requested
+
+
+class SnapshotReplication:
+    kind = "snapshot-array"
+
+    # --- options -------------------------------------------------------------------
+
+    def parse_options(self, raw: dict[str, Any], *, spec_name: str) -> EvaOptions:
+        return parse_eva_options(raw, spec_name=spec_name)
+
+    def set_size(self, options: EvaOptions) -> int:
+        return options.replicas
+
+    def tracked(self, options: EvaOptions) -> bool:
+        return options.keep_for_ir
+
+    # --- checks --------------------------------------------------------------------
+
+    @staticmethod
+    def array(ctx: SessionContext, name: str | None = None) -> Any:
+        assert ctx.spec is not None
+        return ctx.drivers.array(name or ctx.spec.array)
+
+    def check(self, ctx: SessionContext, sources: list[VolumeRef]) -> None:
+        """Policy, cloning lockout and CA gating before anything changes (§4.1 step 2)."""
+        opts: EvaOptions = ctx.options
+        drv = self.array(ctx)
+        targets = []
+        for src in sources:
+            info = drv.volume_info(src.volume)
+            if info.replica_type in SNAPSHOT_KINDS:
+                raise PlanError(f"{src} is itself a snapshot", code="SOURCE_IS_SNAPSHOT")
+            self._check_ca(ctx, drv, src, opts)
+            targets += [t for t in drv.targets_of(src.volume) if t.state != "invalid"]
+        existing = {t.replica_type for t in targets if t.replica_type is not None}
+        chosen = choose_type(existing, opts.snapshot_type, opts.policy)
+        if chosen != opts.snapshot_type:
+            ctx.warn(SMISA, f"Snapshot policy loose: using the existing type {chosen.value}")
+        cloning = [t for t in targets if t.state == "normalizing"]
+        if cloning:
+            raise PlanError(
+                f"snapclone {cloning[0].ref} of {cloning[0].source} is still normalizing",
+                code="CLONING_IN_PROGRESS",
+            )
+        if chosen == ReplicaType.SNAPCLONE and any(
+            t.replica_type in SNAPSHOT_KINDS for t in targets
+        ):
+            raise PlanError(
+                "snapclones cannot be made while snapshots exist", code="SNAPSHOTS_EXIST"
+            )
+        ctx.scratch["eva_type"] = chosen
+
+    @staticmethod
+    def _check_ca(ctx: SessionContext, drv: Any, src: VolumeRef, opts: EvaOptions) -> None:
+        if opts.replica_conf != "combined":
+            return
+        state = drv.dr_group_state(src.volume)
+        if state is None:
+            raise PlanError(f"{src} is not in a CA EVA DR group", code="NOT_CA_DESTINATION")
+        if state in DR_GROUP_ZDB_STATES:
+            return
+        if opts.ca_override:
+            ctx.warn(SMISA, f"DR group of {src} is {state}; backing up anyway (override)")
+            return
+        raise PlanError(
+            f"the DR group of {src} is {state}: destination data is not consistent",
+            code="CA_DR_GROUP_STATE",
+        )
+
+    # --- rotation ------------------------------------------------------------------
+
+    def prepare(self, ctx: SessionContext, sources: list[VolumeRef]) -> Steps:
+        """Make room: remove the oldest replicas until the set holds N-1 (deletes first,
+        creates after; §2.5). An undeletable replica goes to the purge list (F8, ARR-P13)."""
+        assert ctx.spec is not None
+        n = ctx.options.replicas
+        active = ctx.repo.list_replicas(spec=ctx.spec.name, status=ReplicaStatus.ACTIVE)
+        count = len(active)
+        for oldest in active:
+            if count < n:
+                break
+            if oldest.details.get("locked"):
+                ctx.warn(SMISA, f"Replica {oldest.id} is locked; rotation leaves it alone")
+                continue
+            yield from self._rotate_out(ctx, oldest)
+            count -= 1
+        if count >= n:
+            raise PlanError(
+                f"replica set of {ctx.spec.name} is full ({count} of {n}) and locked",
+                code="REPLICA_SET_FULL",
+            )
+
+    def _rotate_out(self, ctx: SessionContext, rep: ReplicaRecord) -> Steps:
+        drv = self.array(ctx, rep.array)
+        live = _live_targets(drv, rep)
+        busy = [t for t in live if drv.volume_info(t.target.volume).presented_to]
+        gone_all = not busy
+        if not busy:
+            for t in live:
+                try:
+                    yield from ctx.wait(drv.delete_volume(t.target.volume))
+                except ArrayError as exc:
+                    ctx.warn(SMISA, f"Cannot delete {t.target}: {exc}", code=exc.code)
+                    gone_all = False
+                    break
+        rep.status = ReplicaStatus.DELETED if gone_all else ReplicaStatus.PURGE
+        ctx.repo.update_replica(rep)
+        if gone_all:
+            ctx.info(SMISA, f"Rotation: replica {rep.id} (session {rep.session_id}) deleted")
+        else:
+            what = f"presented to {busy[0].target}" if busy else "not deletable"
+            ctx.warn(SMISA, f"Rotation: replica {rep.id} is {what}; moved to the purge list")
+
+    # --- creation ------------------------------------------------------------------
+
+    def create(self, ctx: SessionContext, sources: list[VolumeRef]) -> Steps:
+        """Every target at one instant (the array call is all-or-nothing); undo deletes them."""
+        assert ctx.spec is not None
+        opts: EvaOptions = ctx.options
+        kind: ReplicaType = ctx.scratch.get("eva_type", opts.snapshot_type)
+        clone = kind == ReplicaType.SNAPCLONE
+        reqs = [
+            ReplicaRequest(
+                s.volume,
+                kind,
+                raid=opts.snapclone_vraid if clone else None,
+                pool=opts.snapclone_disk_group if clone else None,
+            )
+            for s in sources
+        ]
+        drv = self.array(ctx)
+        at = ctx.now
+        op = drv.create_replicas(reqs)
+        targets: list[TargetVolume] = op.result
+        ctx.undo.push("delete replica targets", _dropper(drv, targets))
+        yield from ctx.wait(op)
+        seq = ctx.repo.next_replica_sequence(ctx.spec.name)
+        ctx.info(
+            SMISA, f"Created {len(targets)} {kind.value} target(s) of {len(sources)} source(s)"
+        )
+        return ReplicaRecord(
+            id=f"{ctx.spec.name}#{seq}",
+            spec=ctx.spec.name,
+            session_id=ctx.session.id,
+            array=ctx.spec.array,
+            created_at=at,
+            replica_type=kind,
+            targets=targets,
+            layout=[],
+            tracked=opts.keep_for_ir,
+            sequence=seq,
+            details={"snapshot_type": kind.value, "policy": opts.policy},
+        )
+
+    # --- backup system ---------------------------------------------------------------
+
+    def expose(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+        assert ctx.spec is not None and ctx.spec.backup_system
+        drv, bk = self.array(ctx, replica.array), ctx.spec.backup_system
+        for t in replica.targets:
+            vol = t.target.volume
+            op = drv.present(vol, bk)
+            ctx.undo.push(f"unpresent {vol}", lambda vol=vol: drv.unpresent(vol, bk))
+            yield from ctx.wait(op)
+        ctx.info(SMISA, f"Presented {len(replica.targets)} target(s) to {bk}")
+
+    def conceal(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+        assert ctx.spec is not None and ctx.spec.backup_system
+        drv, bk = self.array(ctx, replica.array), ctx.spec.backup_system
+        for t in replica.targets:
+            yield from ctx.wait(drv.unpresent(t.target.volume, bk))
+            ctx.undo.discard(f"unpresent {t.target.volume}")
+
+    def finish(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+        """Hold for unsharing (``wait_clonecopy``), then keep or delete the replica."""
+        opts: EvaOptions = ctx.options
+        drv = self.array(ctx, replica.array)
+        if replica.replica_type == ReplicaType.SNAPCLONE and opts.wait_clonecopy_min is not None:
+            ends = [drv.copy_state(t.target.volume).done_at for t in replica.targets]
+            end = max((e for e in ends if e is not None), default=ctx.now)
+            limit = ctx.now + opts.wait_clonecopy_min * 60
+            yield from ctx.sleep(min(end, limit) - ctx.now)
+            if end > limit:
+                ctx.warn(SMISA, "Snapclones still unsharing when the wait ran out")
+        if opts.keep_replica:
+            return
+        _dropper(drv, replica.targets)()
+        ctx.undo.discard("delete replica targets")
+        replica.status, replica.tracked = ReplicaStatus.DELETED, False
+        ctx.info(SMISA, f"Replica {replica.id} not kept: target volumes deleted")
+
+    # --- instant recovery and maintenance --------------------------------------------
+
+    def restore(
+        self, ctx: SessionContext, replica: ReplicaRecord, options: RestoreOptions
+    ) -> Steps:
+        from apprm_ref.core.replication.snapshot_restore import restore
+
+        return (yield from restore(self, ctx, replica, options))
+
+    def check_restore(
+        self, ctx: SessionContext, replica: ReplicaRecord, options: RestoreOptions
+    ) -> None:
+        """Every IR precondition, before anything (hosts included) changes."""
+        from apprm_ref.core.replication.snapshot_restore import check_restore
+
+        check_restore(self, ctx, replica, options, hosts_released=False)
+
+    def delete(self, ctx: SessionContext, replica: ReplicaRecord, *, force: bool = False) -> Steps:
+        """Delete the replica's targets (``omnidbsmis -delete``, purge). A presented target
+        refuses the whole delete unless ``force``, which also drops what cannot be deleted."""
+        drv = self.array(ctx, replica.array)
+        live = _live_targets(drv, replica)
+        busy = [t for t in live if drv.volume_info(t.target.volume).presented_to]
+        if busy and not force:
+            raise PlanError(
+                f"{busy[0].target} is still presented; unpresent it first",
+                code="EVA_VDISK_PRESENTED",
+            )
+        for t in live:
+            try:
+                for host in drv.volume_info(t.target.volume).presented_to:
+                    yield from ctx.wait(drv.unpresent(t.target.volume, host))
+                yield from ctx.wait(drv.delete_volume(t.target.volume))
+            except ArrayError as exc:
+                if not force:
+                    raise
+                ctx.warn(
+                    SMISA, f"Forced delete: {t.target} left on the array: {exc}", code=exc.code
+                )
+
+
+def _live_targets(drv: Any, replica: ReplicaRecord) -> list[TargetVolume]:
+    """The replica's targets the array still has (a purge may find some already gone)."""
+    present = {v.ref.volume for v in drv.list_volumes()}
+    return [t for t in replica.targets if t.target.volume in present]
+
+
+def _dropper(drv: Any, targets: list[TargetVolume]) -> Callable[[], None]:
+    """Undo of a creation: unpresent and delete every target still there; report the first
+    failure after trying them all."""
+
+    def drop() -> None:
+        first: Exception | None = None
+        present = {v.ref.volume: v for v in drv.list_volumes()}
+        for t in targets:
+            info = present.get(t.target.volume)
+            if info is None:
+                continue
+            try:
+                for host in info.presented_to:
+                    drv.unpresent(t.target.volume, host)
+                drv.delete_volume(t.target.volume)
+            except ArrayError as exc:
+                first = first or exc
+        if first is not None:
+            raise first
+
+    return drop

@@ -1,0 +1,196 @@
+"""EVA instant recovery (``arrays.md`` §2.7): switch of disks, copy-back (keep or not),
+optionally retaining the pre-IR source for forensics.
+
+Every precondition of every volume is checked before the first array operation, so a
+refused IR changes nothing; a failure midway is what the product documents (a switch can
+leave volumes unpresented, a copy-back leaves sources partly overwritten).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from apprm_ref.core.context import SessionContext
+from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
+from apprm_ref.core.replication.base import RestoreOptions, Steps
+from apprm_ref.drivers.array import ReplicaRequest
+from apprm_ref.errors import RecoveryError
+from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
+
+if TYPE_CHECKING:
+    from apprm_ref.core.replication.snapshot import SnapshotReplication
+
+SMISA = "SMISA"
+METHODS = ("switch", "copy-back")
+DEFAULT_METHOD = "copy-back"  # (inferred) works for every replica type
+
+
+def _method(options: RestoreOptions) -> str:
+    method = options.method or DEFAULT_METHOD
+    if method not in METHODS:
+        raise RecoveryError(
+            f"EVA instant recovery method must be one of {', '.join(METHODS)}", code="BAD_METHOD"
+        )
+    return method
+
+
+def check_restore(
+    m: SnapshotReplication,
+    ctx: SessionContext,
+    replica: ReplicaRecord,
+    options: RestoreOptions,
+    *,
+    hosts_released: bool = True,
+) -> None:
+    method, retain = _method(options), bool(ctx.options.retain_source_on_ir)
+    if hosts_released:
+        _check_hosts(ctx, replica)
+    drv = m.array(ctx, replica.array)
+    volumes = {v.ref.volume: v for v in drv.list_volumes()}
+    for t in replica.targets:
+        tgt, src = volumes.get(t.target.volume), volumes.get(t.source.volume)
+        if tgt is None or src is None:
+            missing = t.target if tgt is None else t.source
+            raise RecoveryError(f"{missing} no longer exists on the array", code="VOLUME_MISSING")
+        if tgt.source != t.source or tgt.state in ("failed", "invalid"):
+            raise RecoveryError(
+                f"{t.target} is no longer a valid replica of {t.source}", code="REPLICA_INVALID"
+            )
+        if tgt.size_bytes != src.size_bytes:
+            raise RecoveryError(f"{t.target} and {t.source} differ in size", code="SIZE_MISMATCH")
+        if drv.copy_state(t.source.volume).copying:
+            raise RecoveryError(f"{t.source} is still being restored", code="RESTORE_IN_PROGRESS")
+        others = [
+            o for o in drv.targets_of(t.source.volume) if o.ref != t.target and o.state != "invalid"
+        ]
+        if method == "switch":
+            _check_switch(t, tgt, others, retain)
+        else:
+            _check_copy_back(t, tgt, others, retain, options.keep_replica)
+
+
+def _check_hosts(ctx: SessionContext, replica: ReplicaRecord) -> None:
+    """ARR-I17: never while a source filesystem is mounted on the application system."""
+    hd = ctx.drivers.host
+    for lay in replica.layout:
+        if any(mt.mount_point == lay.mount_point for mt in hd.mounts(lay.host)):
+            raise RecoveryError(
+                f"{lay.mount_point} is still mounted on {lay.host}", code="SOURCE_MOUNTED"
+            )
+
+
+def _check_switch(t: TargetVolume, tgt: Any, others: list[Any], retain: bool) -> None:
+    if t.replica_type != ReplicaType.SNAPCLONE:
+        raise RecoveryError(
+            "switch of disks needs a snapclone replica", code="SWITCH_NEEDS_SNAPCLONE"
+        )
+    if tgt.state != "normalized":
+        raise RecoveryError(
+            f"{t.target} is {tgt.state}, not normalized", code="REPLICA_NORMALIZING"
+        )
+    if tgt.presented_to:
+        raise RecoveryError(
+            f"{t.target} is presented to {', '.join(tgt.presented_to)}", code="REPLICA_PRESENTED"
+        )
+    if retain:
+        return
+    if any(o.replica_type in (ReplicaType.SNAPSHOT, ReplicaType.VSNAP) for o in others):
+        raise RecoveryError(
+            f"{t.source} has dependent snapshots; retain the source or delete them",
+            code="SOURCE_HAS_SNAPSHOTS",
+        )
+    if any(o.state == "normalizing" for o in others):
+        raise RecoveryError(
+            f"{t.source} has a snapclone still unsharing", code="CLONING_IN_PROGRESS"
+        )
+
+
+def _check_copy_back(
+    t: TargetVolume, tgt: Any, others: list[Any], retain: bool, keep: bool
+) -> None:
+    if tgt.state == "normalizing":
+        raise RecoveryError(f"{t.target} is still normalizing", code="REPLICA_NORMALIZING")
+    if not keep and tgt.presented_to:
+        raise RecoveryError(
+            f"{t.target} is presented; it cannot be dropped", code="REPLICA_PRESENTED"
+        )
+    if retain and any(o.state == "normalizing" for o in others):
+        raise RecoveryError(
+            f"{t.source} has a snapclone still unsharing", code="CLONING_IN_PROGRESS"
+        )
+    if retain and any(
+        o.replica_type in (ReplicaType.SNAPSHOT, ReplicaType.VSNAP) for o in others + [tgt]
+    ):
+        raise RecoveryError(
+            f"{t.source} has snapshots: no snapclone can retain it (E8)", code="CANNOT_RETAIN"
+        )
+
+
+def restore(
+    m: SnapshotReplication, ctx: SessionContext, replica: ReplicaRecord, options: RestoreOptions
+) -> Steps:
+    check_restore(m, ctx, replica, options)
+    if _method(options) == "switch":
+        yield from _switch(m, ctx, replica)
+    else:
+        yield from _copy_back(m, ctx, replica, options.keep_replica)
+
+
+def _switch(m: SnapshotReplication, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+    """Each snapclone takes its source's identity; the replica is consumed (P5)."""
+    drv = m.array(ctx, replica.array)
+    retain = bool(ctx.options.retain_source_on_ir)
+    moved: dict[VolumeRef, VolumeRef] = {}
+    for t in replica.targets:
+        new_id = yield from ctx.wait(
+            drv.restore_switch(t.source.volume, t.target.volume, retain_source=retain)
+        )
+        moved[t.source] = VolumeRef(replica.array, new_id)
+    replica.status = ReplicaStatus.CONSUMED
+    replica.details["switched"] = {str(k): str(v) for k, v in sorted(moved.items())}
+    _repoint(ctx, replica, moved)
+    ctx.info(SMISA, f"Switch of disks: {len(moved)} source volume(s) replaced by the replica")
+
+
+def _repoint(
+    ctx: SessionContext, replica: ReplicaRecord, moved: dict[VolumeRef, VolumeRef]
+) -> None:
+    """Other snapclone replicas of a switched source now belong to the recovered volume."""
+    for rep in ctx.repo.list_replicas(spec=replica.spec):
+        if rep.id == replica.id or rep.status not in (ReplicaStatus.ACTIVE, ReplicaStatus.PURGE):
+            continue
+        if rep.replica_type != ReplicaType.SNAPCLONE or not any(
+            t.source in moved for t in rep.targets
+        ):
+            continue
+        rep.targets = [
+            dataclasses.replace(t, source=moved.get(t.source, t.source)) for t in rep.targets
+        ]
+        ctx.repo.update_replica(rep)
+
+
+def _copy_back(
+    m: SnapshotReplication, ctx: SessionContext, replica: ReplicaRecord, keep: bool
+) -> Steps:
+    """Sources read the replica at once; without keep the session waits for the copies to
+    end, when the array drops the replica (P5)."""
+    drv = m.array(ctx, replica.array)
+    if ctx.options.retain_source_on_ir:
+        reqs = [ReplicaRequest(t.source.volume, ReplicaType.SNAPCLONE) for t in replica.targets]
+        kept = yield from ctx.wait(drv.create_replicas(reqs))
+        replica.details["retained_sources"] = [str(k.target) for k in kept]
+        ctx.info(SMISA, f"Pre-IR sources retained as {', '.join(str(k.target) for k in kept)}")
+    for t in replica.targets:
+        yield from ctx.wait(drv.restore_copy_back(t.target.volume, t.source.volume, keep=keep))
+    ctx.info(
+        SMISA,
+        f"Copy-back of {len(replica.targets)} volume(s) started; sources show the replica's data",
+    )
+    if keep:
+        return
+    ends = [drv.copy_state(t.source.volume).done_at for t in replica.targets]
+    end = max((e for e in ends if e is not None), default=ctx.now)
+    yield from ctx.sleep(end - ctx.now)
+    replica.status = ReplicaStatus.CONSUMED
+    ctx.info(SMISA, f"Copy-back finished; replica {replica.id} deleted")
