@@ -67,9 +67,16 @@ class LifecycleMixin:
         self.cf = first
         if self.cf["type"] == "BACKUP":
             self.cf["open_resetlogs"] = "REQUIRED"
-        self.scn = max(self.cf["ckpt_scn"], self.cf["rec_end"] or 0)
+        self.scn = self._highest_known_scn()
         self.hold_files(self.cf_paths())  # type: ignore[attr-defined]
         self.status = MOUNTED
+
+    def _highest_known_scn(self) -> int:
+        """SCNs never go back: the highest one the control file has seen (OS-I1)."""
+        rl_id, cf = self.cf["rl_id"], self.cf
+        firsts = [g["first"] for g in cf["groups"].values() if g["rl_id"] == rl_id]
+        nexts = [a["next"] for a in cf["archives"] if a["rl_id"] == rl_id]
+        return max(cf["ckpt_scn"], cf["rec_end"] or 0, *firsts, *nexts)
 
     # --- open ----------------------------------------------------------------------------------
 
