@@ -8,9 +8,6 @@ import pytest
 
 from .conftest import one_error_line
 
-# the EVA replication method is the lead's, landing separately
-pytest.importorskip("apprm_ref.core.replication.snapshot")
-
 SPEC = """\
 name: fs1
 type: filesystem
@@ -135,3 +132,34 @@ def test_failed_backup_exit_code(with_spec, cli):
     res = cli("backup", "fs1", "--json")
     assert res.exit_code == 2, res.stdout + res.stderr
     assert json.loads(res.stdout)["status"] == "Failed"
+
+
+def test_replica_delete_and_purge(with_spec, cli):
+    cli("backup", "fs1")
+    rid = json.loads(cli("replicas", "list", "--json").stdout)[0]["id"]
+    res = cli("replicas", "delete", rid, "--force")
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert cli("replicas", "list").stdout.strip() == "No replicas."
+    gone = json.loads(cli("replicas", "list", "--all", "--json").stdout)
+    assert [(r["id"], r["status"]) for r in gone] == [(rid, "deleted")]
+    one_error_line(cli("replicas", "delete", rid), "already deleted")
+    assert json.loads(cli("replicas", "purge", "--json").stdout) == {"removed": [], "remaining": []}
+    assert json.loads(cli("replicas", "check", "--json").stdout) == []
+
+
+def test_replicas_check_finds_orphans(with_spec, cli):
+    from apprm_ref.core.records import ReplicaStatus
+    from apprm_ref.idb.engine import file_url, make_engine
+    from apprm_ref.idb.repository import SqlRepository
+
+    cli("backup", "fs1")
+    repo = SqlRepository(make_engine(file_url(with_spec / "idb.sqlite")))
+    rep = repo.list_replicas()[0]
+    rep.status = ReplicaStatus.DELETED  # the IDB forgets it; the array still has the targets
+    repo.update_replica(rep)
+    repo.engine.dispose()
+    res = cli("replicas", "check", "--json")
+    assert res.exit_code == 1
+    found = json.loads(res.stdout)
+    assert sorted(f["volume"] for f in found) == sorted(t.target.volume for t in rep.targets)
+    assert {f["kind"] for f in found} == {"orphan"}
