@@ -103,3 +103,15 @@ def test_init_from_bad_file(home, cli, tmp_path):
     one_error_line(cli("lab", "init", "--scenario", str(bad)), "not valid YAML")
     one_error_line(cli("lab", "init", "--scenario", str(tmp_path / "none.yaml")), "no such file")
     assert not (home / "world.json").exists()
+
+
+def test_idb_url_override(home, cli, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "shared-idb.sqlite"
+    monkeypatch.setenv("APPRM_IDB_URL", f"sqlite:///{elsewhere}")
+    assert cli("lab", "init").exit_code == 0
+    assert elsewhere.exists() and not (home / "idb.sqlite").exists()
+    assert json.loads(cli("lab", "show", "--json").stdout)["idb"]["url"].endswith(
+        "shared-idb.sqlite"
+    )
+    res = cli("lab", "save", str(tmp_path / "l.tgz"))
+    assert res.exit_code == 1 and "not saved" in res.stderr
