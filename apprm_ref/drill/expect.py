@@ -12,16 +12,14 @@ from typing import TYPE_CHECKING, Any
 from apprm_ref.drill import datastate, schema
 from apprm_ref.drill.refs import parse_session_ref
 from apprm_ref.drill.result import ExpectationResult
-from apprm_ref.drill.timeparse import parse_duration
+from apprm_ref.drill.timeparse import parse_duration, short_duration
 
 if TYPE_CHECKING:
     from apprm_ref.drill.runner import Drill
 
 
 def _secs(v: float | None) -> str:
-    if v is None:
-        return "-"
-    return f"{v:g}s" if v < 120 else f"{v / 60:g}m" if v < 7200 else f"{v / 3600:.2f}h"
+    return "-" if v is None else short_duration(v)
 
 
 def evaluate(drill: Drill) -> None:
@@ -76,9 +74,12 @@ def _sessions(drill: Drill, e: schema.SessionsExpect) -> ExpectationResult:
     if e.count is not None:
         ok = ok and len(rows) == e.count
         expected += f", {e.count} sessions"
-    observed = f"{len(rows)} sessions: " + (
-        ", ".join(f"{s.id} {s.status}" for s in chosen) or "none"
-    )
+    if statuses and len(set(statuses)) == 1 and len(chosen) > 1:
+        observed = f"{len(rows)} sessions, {e.which}: {statuses[0]}"
+    else:
+        observed = f"{len(rows)} sessions: " + (
+            ", ".join(f"{s.id} {s.status}" for s in chosen) or "none"
+        )
     return ExpectationResult(f"{e.type} sessions of {e.spec}", "sessions", ok, expected, observed)
 
 

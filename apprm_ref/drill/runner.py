@@ -201,9 +201,13 @@ class Drill:
 
     def _do_check(self, c: schema.Check) -> None:
         from apprm_ref.drill.expect import data_result
+        from apprm_ref.drill.timeparse import short_at
 
         res = data_result(
-            self, c.data_equals, c.app, f"check at {self.now():g}s: data equals {c.data_equals}"
+            self,
+            c.data_equals,
+            c.app,
+            f"check at {short_at(self.now())}: data equals {c.data_equals}",
         )
         res.line = self.scenario.line("timeline", self.index)
         self.result.expectations.append(res)

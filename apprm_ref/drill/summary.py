@@ -10,21 +10,25 @@ from rich.console import Console
 from rich.table import Table
 
 from apprm_ref.drill.result import DrillResult
-from apprm_ref.drill.timeparse import format_at
+from apprm_ref.drill.timeparse import format_at, short_at, short_duration
 
 STATUS_STYLE = {"Completed": "green", "Failed": "red", "Aborted": "magenta"}
 
 
 def _t(v: float | None) -> str:
-    return "-" if v is None else format_at(v)
+    return "-" if v is None else short_at(v)
 
 
 def _dur(v: float | None) -> str:
-    if v is None:
-        return "-"
-    h, rem = divmod(int(round(v)), 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s"
+    return "-" if v is None else short_duration(v)
+
+
+def _table(title: str, columns: tuple[str, ...], nowrap: int) -> Table:
+    """The first ``nowrap`` columns (ids) are never folded."""
+    t = Table(title=title, title_justify="left")
+    for i, col in enumerate(columns):
+        t.add_column(col, no_wrap=i < nowrap)
+    return t
 
 
 def print_summary(result: DrillResult, console: Console | None = None) -> None:
@@ -34,9 +38,9 @@ def print_summary(result: DrillResult, console: Console | None = None) -> None:
         f"simulated {format_at(result.duration)}  ({result.path})"
     )
     if result.sessions:
-        t = Table(title="Sessions", title_justify="left")
-        for col in ("session", "type", "spec", "status", "started", "finished", "replica"):
-            t.add_column(col)
+        t = _table(
+            "Sessions", ("session", "type", "spec", "status", "started", "finished", "replica"), 1
+        )
         for s in result.sessions:
             style = STATUS_STYLE.get(s.status, "yellow")
             t.add_row(
@@ -50,36 +54,20 @@ def print_summary(result: DrillResult, console: Console | None = None) -> None:
             )
         console.print(t)
     if result.replicas:
-        t = Table(title="Replicas", title_justify="left")
-        for col in ("replica", "spec", "session", "type", "status", "created", "left the set"):
-            t.add_column(col)
+        t = _table(
+            "Replicas", ("replica", "spec", "session", "type", "status", "created", "left set"), 1
+        )
         for r in result.replicas:
             t.add_row(r.id, r.spec, r.session, r.type, r.status, _t(r.created), _t(r.removed))
         console.print(t)
     if result.restores:
-        t = Table(title="Restores (simulated time)", title_justify="left")
-        for col in (
-            "session",
-            "replica",
-            "method",
-            "status",
-            "failure at",
-            "recovered to",
-            "RTO",
-            "RPO",
-        ):
-            t.add_column(col)
+        cols = ("replica", "method", "status", "failure", "recovered to", "RTO", "RPO")
+        t = _table("Restores (simulated time)", cols, 1)
         for r in result.restores:
             t.add_row(
-                r.session,
-                r.replica,
-                r.method,
-                r.status,
-                _t(r.failure_at),
-                _t(r.recovered_to),
-                _dur(r.rto),
-                _dur(r.rpo),
-            )
+                r.replica, r.method, r.status, _t(r.failure_at), _t(r.recovered_to),
+                _dur(r.rto), _dur(r.rpo),
+            )  # fmt: skip
         console.print(t)
     _expectations(result, console)
     verdict = "[bold green]PASSED[/bold green]" if result.passed else "[bold red]FAILED[/bold red]"

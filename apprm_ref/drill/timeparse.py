@@ -60,3 +60,25 @@ def format_at(seconds: float) -> str:
     m, s = divmod(rem, 60)
     tail = f"{frac:.3f}"[1:] if frac else ""
     return f"{d}d {h:02d}:{m:02d}:{s:02d}{tail}"
+
+
+def short_at(seconds: float) -> str:
+    """Whole seconds, day shown only when not 0: ``"01:00:21"``, ``"2d 06:00:00"``."""
+    whole = int(round(seconds))
+    d, rem = divmod(whole, 86400)
+    h, rem = divmod(rem, 3600)
+    m, s = divmod(rem, 60)
+    return (f"{d}d " if d else "") + f"{h:02d}:{m:02d}:{s:02d}"
+
+
+def short_duration(seconds: float) -> str:
+    """``"16m54s"``, ``"2h05m00s"``, ``"3d 02h00m"``, ``"0s"``."""
+    whole = int(round(seconds))
+    d, rem = divmod(whole, 86400)
+    h, rem = divmod(rem, 3600)
+    m, s = divmod(rem, 60)
+    if d:
+        return f"{d}d {h:02d}h{m:02d}m"
+    if h:
+        return f"{h}h{m:02d}m{s:02d}s"
+    return f"{m}m{s:02d}s" if m else f"{s}s"

@@ -49,7 +49,7 @@ def test_steps_run_at_their_simulated_times(tmp_path: Path) -> None:
 def test_expectations_and_implicit_step_check(tmp_path: Path) -> None:
     res = run_file(_write(tmp_path))
     names = [e.name for e in res.expectations]
-    assert names[0].startswith("check at 97200s") and "every timeline step ran" in names
+    assert names[0].startswith("check at 1d 03:00:00") and "every timeline step ran" in names
     check = res.expectations[0]
     assert not check.passed and check.observed.startswith("nothing to compare") and check.line == 11
     assert [e.name for e in res.failed] == [check.name]
