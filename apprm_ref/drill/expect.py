@@ -96,9 +96,10 @@ def _replicas(drill: Drill, e: schema.ReplicasExpect) -> ExpectationResult:
     if e.types is not None:
         ok = ok and all(r.type in e.types for r in live)
         parts.append(f"of types {', '.join(e.types)}")
-    observed = f"{len(live)}: " + (
-        ", ".join(f"{r.id} ({r.session}, {r.type})" for r in live) or "none"
-    )
+    ids = [r.id for r in live]
+    shown = ", ".join(ids) if len(ids) <= 3 else f"{ids[0]} ... {ids[-1]}"
+    kinds = ", ".join(sorted({r.type for r in live}))
+    observed = f"{len(live)}: {shown} ({kinds})" if live else "0: none"
     return ExpectationResult(
         f"replica set of {e.spec}", "replicas", ok, "; ".join(parts) or "any", observed
     )

@@ -1,0 +1,81 @@
+"""Every shipped scenario passes, twice with the same trace digest, equal to its golden digest.
+
+A behaviour change in any layer changes some digests: that is the point. After checking
+the change is intended, refresh with ``APPRM_UPDATE_GOLDEN=1 python -m pytest tests/scenarios``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from apprm_ref.drill.loader import load_scenario
+from apprm_ref.drill.replay import replay
+from apprm_ref.drill.runner import run_file
+from apprm_ref.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+GOLDEN_FILE = Path(__file__).with_name("golden_digests.json")
+UPDATE = bool(os.environ.get("APPRM_UPDATE_GOLDEN"))
+
+
+def _golden() -> dict[str, str]:
+    return json.loads(GOLDEN_FILE.read_text()) if GOLDEN_FILE.exists() else {}
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_scenario_passes_with_a_stable_golden_digest(path: Path) -> None:
+    first, second = run_file(path), run_file(path)
+    assert first.passed, [(e.name, e.expected, e.observed) for e in first.failed]
+    assert first.digest == second.digest, "same scenario + seed gave two different traces"
+    if UPDATE:
+        golden = _golden()
+        golden[path.stem] = first.digest
+        GOLDEN_FILE.write_text(json.dumps(golden, indent=2, sort_keys=True) + "\n")
+    assert _golden().get(path.stem) == first.digest
+
+
+def test_golden_file_lists_exactly_the_shipped_scenarios() -> None:
+    assert sorted(_golden()) == sorted(p.stem for p in SCENARIOS)
+
+
+def test_quickstart_is_there_and_every_scenario_is_described() -> None:
+    assert ROOT / "scenarios" / "quickstart.yaml" in SCENARIOS and len(SCENARIOS) >= 7
+    for path in SCENARIOS:
+        assert load_scenario(path).description.strip(), path
+
+
+def test_malformed_scenario_gives_one_line_naming_file_line_and_field(tmp_path: Path) -> None:
+    text = (ROOT / "scenarios" / "quickstart.yaml").read_text()
+    lines = text.splitlines()
+    k = next(i for i, line in enumerate(lines) if "restore:" in line)
+    lines[k] = lines[k].replace("method: copy-back", "method: copyback")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ConfigError) as info:
+        load_scenario(bad)
+    msg = str(info.value)
+    assert "\n" not in msg
+    assert msg.startswith(f"{bad}:{k + 1}: timeline[")
+    assert ".restore.method: expected 'switch', 'copy-back', 'normal' or 'quick'" in msg
+
+
+def test_replay_catches_an_injected_difference(tmp_path: Path) -> None:
+    scen = tmp_path / "quickstart.yaml"
+    shutil.copy(ROOT / "scenarios" / "quickstart.yaml", scen)
+    result = run_file(scen)
+    trace = tmp_path / "q.jsonl"
+    result.trace.write(trace)  # type: ignore[union-attr]
+    assert replay(trace).same
+    lines = trace.read_text().splitlines()
+    k = next(i for i, line in enumerate(lines) if '"type":"session.end"' in line)
+    lines[k] = lines[k].replace('"status":"Completed"', '"status":"Failed"')
+    trace.write_text("\n".join(lines) + "\n")
+    out = replay(trace)
+    assert out.difference is not None and out.difference.index == k - 1
+    assert '"status":"Completed"' in (out.difference.actual or "")
