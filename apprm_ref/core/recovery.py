@@ -75,6 +75,9 @@ def run_restore(
     ctx.repo.save_session(session)
     try:
         check_replica(replica)
+        precheck = getattr(method, "check_restore", None)  # optional: array preconditions
+        if precheck is not None:  # before the application is stopped (nothing changed yet)
+            precheck(ctx, replica, array_opts)
         yield from integration.stop_for_ir(ctx, replica, app_opts)
         release_hosts(ctx, replica)
         yield from method.restore(ctx, replica, array_opts)

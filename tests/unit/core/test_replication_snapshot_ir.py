@@ -116,6 +116,7 @@ def test_refused_ir_changes_nothing(lab, replication, method, code):
     now_content, vols = lab.content(), lab.drv.list_volumes()
     s = lab.orch.restore(rid, RestoreOptions(method=method))
     assert s.status == SessionStatus.FAILED and code in lab.messages(s)
+    assert "Dismounted" not in lab.messages(s)  # refused before the hosts were touched
     assert lab.content() == now_content and lab.drv.list_volumes() == vols
     assert lab.repo.get_replica(rid).status == ReplicaStatus.ACTIVE
 
