@@ -146,9 +146,10 @@ class XpBackend(PairCommands, ContinuousAccess):
         )
 
     def free_svols(self, pvol: str) -> list[str]:
-        """SMPL, same-size, not excluded LDEVs that could become an S-VOL of ``pvol``."""
+        """SMPL, same-size, not excluded LDEVs that could become an S-VOL of ``pvol``:
+        reserved LDEVs first, then those no host uses (not presented anywhere)."""
         size = self.ldev(pvol).data.size_extents
-        return [
+        free = [
             lid
             for lid in sorted(self.ldevs)
             if lid != pvol
@@ -156,6 +157,11 @@ class XpBackend(PairCommands, ContinuousAccess):
             and lid not in self.excluded
             and not self.in_any_pair(lid)
         ]
+        reserved = [lid for lid in free if self.ldevs[lid].reserved]
+        unused = [
+            lid for lid in free if not self.ldevs[lid].reserved and not self.presented_to(lid)
+        ]
+        return reserved + unused
 
     # --- content ------------------------------------------------------------------------
 
@@ -262,6 +268,9 @@ class XpBackend(PairCommands, ContinuousAccess):
 
     def volume_wwn(self, volume: str) -> str:
         return f"60060e80{self.serial:08x}0000{self.ldev(volume).number:012x}"
+
+    def volume_extent_bytes(self, volume: str) -> int:
+        return self.ldev(volume).data.extent_bytes
 
     def volume_extents(self, volume: str) -> int:
         return self.ldev(volume).data.size_extents

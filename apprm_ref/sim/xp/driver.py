@@ -136,8 +136,10 @@ class XpDriver:
         state = pair.state if pair is not None else "SMPL"
         if want in (state, cci_status(state)):
             return self.world.now()
-        if pair is not None and (pair.state == PSUE or pair.abort_at is not None):
+        if pair is not None and pair.state == PSUE:
             xe.refuse("EX_EWSUSE", f"pair {pair.key} suspended (PSUE) while waiting for {want}")
+        if pair is not None and pair.abort_at is not None:
+            return pair.abort_at  # it will fail then: the caller finds PSUE after waiting
         if (
             pair is not None
             and pair.state in TRANSIENT

@@ -1,0 +1,254 @@
+"""XP (split-mirror) replication: rotation in place over the MU list (``arrays.md`` §3.6),
+ZDB by pair split, present on the backup system, and instant recovery by reverse resync.
+
+A replica is the set of S-VOLs of one MU, split at one instant. Rotation re-uses the MU
+whose replica is oldest, so the set never holds more replicas than MUs (ARR-I13). The
+replica held on that MU is dropped from the ZDB database when its pairs are
+re-synchronised, the moment its content is overwritten.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apprm_ref.core.context import SessionContext
+from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
+from apprm_ref.core.replication.base import RestoreOptions, Steps
+from apprm_ref.core.replication.split_mirror_options import XpOptions, parse_xp_options
+from apprm_ref.core.replication.split_mirror_restore import restore_replica
+from apprm_ref.errors import OrchestrationError, PlanError
+from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
+
+Pairs = list[tuple[str, int]]
+
+
+def origin(ctx: SessionContext) -> str:
+    assert ctx.spec is not None
+    return f"SSEA@{ctx.spec.application_system}"
+
+
+def next_mu(replicas: list[ReplicaRecord], mus: tuple[int, ...]) -> int:
+    """The first MU of the list holding no replica, else the one whose replica is oldest."""
+    held = {r.mu: r for r in replicas if r.mu is not None and r.status == ReplicaStatus.ACTIVE}
+    for mu in mus:
+        if mu not in held:
+            return mu
+    return min(mus, key=lambda m: (held[m].created_at, held[m].sequence))
+
+
+def wait_state(ctx: SessionContext, drv: Any, pairs: Pairs, state: str, code: str) -> Steps:
+    """Wait for ``state`` on every pair, then check the array really shows it."""
+    if not pairs:
+        return
+    yield from ctx.wait(drv.wait_pairs(pairs, state))
+    for pvol, mu in pairs:
+        got = drv.pair_info(pvol, mu).state
+        if got != state:
+            raise OrchestrationError(f"{pvol} MU#{mu} is {got}, expected {state}", code=code)
+
+
+class SplitMirrorReplication:
+    kind = "split-mirror-array"
+
+    def parse_options(self, raw: dict[str, Any], *, spec_name: str) -> XpOptions:
+        return parse_xp_options(raw, spec_name=spec_name)
+
+    def set_size(self, options: XpOptions) -> int:
+        return len(options.mus)
+
+    def tracked(self, options: XpOptions) -> bool:
+        return options.keep_for_ir
+
+    @staticmethod
+    def _drv(ctx: SessionContext) -> Any:
+        assert ctx.spec is not None
+        return ctx.drivers.array(ctx.spec.array)
+
+    def _mine(self, ctx: SessionContext) -> list[ReplicaRecord]:
+        assert ctx.spec is not None
+        return ctx.repo.list_replicas(spec=ctx.spec.name, status=ReplicaStatus.ACTIVE)
+
+    # --- pre-checks: nothing changes here ---------------------------------------------------
+
+    def check(self, ctx: SessionContext, sources: list[VolumeRef]) -> None:
+        """Exclude file, pair states and MU use, before any pair command (ARR-P10, ARR-P11)."""
+        assert ctx.spec is not None
+        opts: XpOptions = ctx.options
+        drv = self._drv(ctx)
+        limit = drv.capabilities().limit("mu_per_pvol", 3) or 3
+        if max(opts.mus) >= limit:
+            raise PlanError(f"array {ctx.spec.array} has only {limit} MUs per P-VOL", code="XP_MU")
+        if opts.wait_for_replica:
+            ctx.warn(origin(ctx), "'Wait for the replica to complete' is not meaningful on XP")
+        mu = next_mu(self._mine(ctx), opts.mus)
+        ctx.scratch["xp_mu"] = mu
+        ctx.scratch["xp_create"] = self._check_sources(ctx, drv, sources, mu)
+
+    def _check_sources(
+        self, ctx: SessionContext, drv: Any, sources: list[VolumeRef], mu: int
+    ) -> dict[str, str]:
+        opts: XpOptions = ctx.options
+        create: dict[str, str] = {}
+        for src in sources:
+            self._not_excluded(drv, src.volume, "P-VOL")
+            info = drv.pair_info(src.volume, mu)
+            if info.state == "SMPL":
+                if not opts.create_pairs:
+                    raise OrchestrationError(
+                        f"{src.volume} MU#{mu} is not paired (SMPL)", code="XP_PAIR_SMPL"
+                    )
+                taken = {*create.values(), *(v.volume for v in sources)}
+                free = [s for s in drv.free_svols(src.volume) if s not in taken]
+                if not free:
+                    raise PlanError(f"no free S-VOL for {src.volume} MU#{mu}", code="XP_NO_SVOL")
+                create[src.volume] = free[0]
+                continue
+            self._not_excluded(drv, info.svol, "S-VOL")
+            if info.state in ("PSUS", "PSUE") and not opts.sync_at_start:
+                raise OrchestrationError(
+                    f"{src.volume} MU#{mu} is {info.state}: pair not synchronised "
+                    "(synchronise at start is off)",
+                    code="XP_NOT_PAIR",
+                )
+            self._not_foreign(ctx, src, mu)
+        return create
+
+    @staticmethod
+    def _not_excluded(drv: Any, ldev: str | None, role: str) -> None:
+        if ldev and drv.is_excluded(ldev):
+            raise PlanError(f"{role} LDEV {ldev} is in the XP exclude file", code="XP_EXCLUDED")
+
+    @staticmethod
+    def _not_foreign(ctx: SessionContext, src: VolumeRef, mu: int) -> None:
+        assert ctx.spec is not None
+        for rep in ctx.repo.list_replicas(array=ctx.spec.array, status=ReplicaStatus.ACTIVE):
+            if rep.spec != ctx.spec.name and rep.mu == mu and src in rep.sources:
+                raise PlanError(
+                    f"MU#{mu} of {src.volume} holds replica {rep.id} of {rep.spec}",
+                    code="XP_MU_IN_USE",
+                )
+
+    # --- prepare: pairs to PAIR ------------------------------------------------------------
+
+    def prepare(self, ctx: SessionContext, sources: list[VolumeRef]) -> Steps:
+        drv, mu = self._drv(ctx), ctx.scratch["xp_mu"]
+        pairs = [(s.volume, mu) for s in sources]
+        for pvol, svol in sorted(ctx.scratch["xp_create"].items()):
+            yield from ctx.wait(drv.pair_create(pvol, svol, mu))
+            ctx.undo.push(f"pairsplit -S {pvol} MU#{mu}", lambda p=pvol: drv.pair_delete(p, mu))
+            ctx.info(origin(ctx), f"Pair {pvol} -> {svol} MU#{mu} created")
+        split = [p for p in pairs if drv.pair_info(*p).state in ("PSUS", "PSUE")]
+        if split:
+            yield from ctx.wait(drv.pair_resync(split))
+            ctx.info(origin(ctx), f"Resynchronising MU#{mu}: {', '.join(p for p, _ in split)}")
+        self._rotate_out(ctx, mu, "re-synchronised for this session")
+        yield from wait_state(ctx, drv, pairs, "PAIR", "XP_NOT_PAIR")
+
+    def _rotate_out(self, ctx: SessionContext, mu: int, why: str) -> None:
+        """The replica held on ``mu`` is being overwritten: drop its XPDB record."""
+        for rep in self._mine(ctx):
+            if rep.mu == mu:
+                rep.status = ReplicaStatus.DELETED
+                rep.details["rotated_out_by"] = ctx.session.id
+                ctx.repo.update_replica(rep)
+                ctx.info(origin(ctx), f"Replica {rep.id} on MU#{mu} rotated out ({why})")
+
+    # --- the replica ------------------------------------------------------------------------
+
+    def create(self, ctx: SessionContext, sources: list[VolumeRef]) -> Steps:
+        """Split every pair at one instant; a refused split leaves every pair as it was."""
+        assert ctx.spec is not None
+        opts: XpOptions = ctx.options
+        drv, mu = self._drv(ctx), ctx.scratch["xp_mu"]
+        pairs = [(s.volume, mu) for s in sources]
+        op = drv.pair_split(pairs, quick=opts.split_mode == "quick")
+        at = ctx.now
+        ctx.undo.push(f"pairresync MU#{mu}", lambda: drv.pair_resync(pairs))
+        targets = []
+        for src in sources:
+            svol = drv.pair_info(src.volume, mu).svol
+            tgt = VolumeRef(ctx.spec.array, svol)
+            targets.append(TargetVolume(src, tgt, ReplicaType.MIRROR, {"mu": str(mu)}))
+        seq = ctx.repo.next_replica_sequence(ctx.spec.name)
+        yield from ctx.wait(op)
+        ctx.info(origin(ctx), f"Pairs split at one instant on MU#{mu} ({len(pairs)} pair(s))")
+        return ReplicaRecord(
+            id=f"{ctx.spec.name}#{seq}",
+            spec=ctx.spec.name,
+            session_id=ctx.session.id,
+            array=ctx.spec.array,
+            created_at=at,
+            replica_type=ReplicaType.MIRROR,
+            targets=targets,
+            layout=[],
+            tracked=opts.keep_for_ir,
+            sequence=seq,
+            mu=mu,
+            details={"split_mode": opts.split_mode},
+        )
+
+    def expose(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+        """XP replicas use the S-VOL paths; present them where the array lets us."""
+        assert ctx.spec is not None and ctx.spec.backup_system
+        drv, bk = self._drv(ctx), ctx.spec.backup_system
+        presented = []
+        if drv.capabilities().has("present"):
+            for t in replica.targets:
+                vol = t.target.volume
+                if bk not in drv.volume_info(vol).presented_to:
+                    yield from ctx.wait(drv.present(vol, bk))
+                    ctx.undo.push(f"unpresent {vol}", lambda v=vol: drv.unpresent(v, bk))
+                    presented.append(vol)
+        replica.details["xp_presented"] = presented
+
+    def conceal(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+        assert ctx.spec is not None and ctx.spec.backup_system
+        drv, bk = self._drv(ctx), ctx.spec.backup_system
+        for vol in replica.details.pop("xp_presented", []):
+            yield from ctx.wait(drv.unpresent(vol, bk))
+            ctx.undo.discard(f"unpresent {vol}")
+
+    def finish(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+        opts: XpOptions = ctx.options
+        drv = self._drv(ctx)
+        pairs = [(t.source.volume, replica.mu) for t in replica.targets]
+        if opts.keep_replica:
+            yield from wait_state(ctx, drv, pairs, "PSUS", "XP_SPLIT")
+        else:
+            yield from ctx.wait(drv.pair_resync(pairs))
+            replica.status, replica.tracked = ReplicaStatus.DELETED, False
+            replica.details["resynced_at_end"] = True
+            ctx.info(origin(ctx), f"Replica not kept: MU#{replica.mu} re-synchronised")
+        if opts.prepare_next_mirror:
+            yield from self._prepare_next(ctx, drv, replica)
+
+    def _prepare_next(self, ctx: SessionContext, drv: Any, replica: ReplicaRecord) -> Steps:
+        opts: XpOptions = ctx.options
+        mine = [r for r in self._mine(ctx) if r.id != replica.id]
+        nxt = next_mu([*mine, replica], opts.mus)
+        if nxt == replica.mu:
+            return
+        pairs = [(t.source.volume, nxt) for t in replica.targets]
+        split = [p for p in pairs if drv.pair_info(*p).state in ("PSUS", "PSUE")]
+        if split:
+            yield from ctx.wait(drv.pair_resync(split))
+        self._rotate_out(ctx, nxt, "next mirror prepared")
+        ctx.info(origin(ctx), f"Next mirror MU#{nxt} is being prepared")
+
+    # --- instant recovery and maintenance ------------------------------------------------------
+
+    def restore(
+        self, ctx: SessionContext, replica: ReplicaRecord, options: RestoreOptions
+    ) -> Steps:
+        yield from restore_replica(ctx, self._drv(ctx), replica, options)
+
+    def delete(self, ctx: SessionContext, replica: ReplicaRecord, *, force: bool = False) -> Steps:
+        """Give the MU back to the rotation: re-synchronise its split pairs."""
+        drv = self._drv(ctx)
+        pairs = []
+        for t in replica.targets:
+            info = drv.pair_info(t.source.volume, replica.mu)
+            if info.svol == t.target.volume and info.state in ("PSUS", "PSUE"):
+                pairs.append((t.source.volume, replica.mu))
+        if pairs:
+            yield from ctx.wait(drv.pair_resync(pairs))

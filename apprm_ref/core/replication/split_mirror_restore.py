@@ -1,0 +1,176 @@
+"""XP instant recovery (``arrays.md`` §3.7): reverse resync, normal or quick, then an
+optional split to keep the replica.
+
+The product loses the original data when an XP restore fails part-way (F14, ARR-P14). By
+default this project first splits a *safety copy* of every source onto a free MU of its
+P-VOL (a pair in PAIR that holds no replica, else a new pair on an unused MU and a free
+S-VOL), and if the restore fails it reverse-restores the sources from that copy, so the
+application comes back as it was before the IR. ``RestoreOptions.retain_source=False``
+keeps the product's behaviour; with no free MU the IR goes on with a warning.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apprm_ref.core.context import SessionContext
+from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
+from apprm_ref.core.replication.base import RestoreOptions, Steps
+from apprm_ref.errors import ApprmError, RecoveryError
+from apprm_ref.types import Severity
+
+Pairs = list[tuple[str, int]]
+BUSY = ("COPY", "RCPY")
+
+
+def _origin(ctx: SessionContext) -> str:
+    assert ctx.spec is not None
+    return f"SSEA@{ctx.spec.application_system}"
+
+
+def _wait(ctx: SessionContext, drv: Any, pairs: Pairs, state: str) -> Steps:
+    from apprm_ref.core.replication.split_mirror import wait_state
+
+    yield from wait_state(ctx, drv, pairs, state, "XP_RESTORE")
+
+
+def restore_replica(
+    ctx: SessionContext, drv: Any, replica: ReplicaRecord, options: RestoreOptions
+) -> Steps:
+    method = options.method or ctx.options.default_restore
+    if method not in ("normal", "quick"):
+        raise RecoveryError(f"XP restore method must be normal or quick, not {method!r}")
+    pairs = [(t.source.volume, replica.mu) for t in replica.targets]
+    _check(ctx, drv, replica, pairs)
+    safety, borrowed = yield from _free_other_pairs(ctx, drv, pairs, options.retain_source)
+    try:
+        yield from ctx.wait(drv.pair_resync(pairs, restore=True, quick=method == "quick"))
+        ctx.info(_origin(ctx), f"{method.capitalize()} restore from MU#{replica.mu} started")
+        yield from _wait(ctx, drv, pairs, "PAIR")
+    except ApprmError as exc:
+        if all(drv.pair_info(*p).state == "PSUS" for p in pairs):  # refused: nothing changed
+            yield from _release(ctx, drv, safety, borrowed)
+            raise RecoveryError(f"XP restore refused: {exc}", code=exc.code) from None
+        replica.details["ir_failed"] = ctx.session.id
+        yield from _after_failure(ctx, drv, pairs, safety, exc)
+    if options.keep_replica:
+        yield from ctx.wait(drv.pair_split(pairs))
+        yield from _wait(ctx, drv, pairs, "PSUS")
+        ctx.info(_origin(ctx), f"Replica {replica.id} kept: MU#{replica.mu} split again")
+    else:
+        replica.status = ReplicaStatus.CONSUMED
+        ctx.info(_origin(ctx), f"Replica {replica.id} consumed: MU#{replica.mu} follows the source")
+    yield from _release(ctx, drv, safety, borrowed)
+
+
+def _check(ctx: SessionContext, drv: Any, replica: ReplicaRecord, pairs: Pairs) -> None:
+    """A split, tracked pair per target; no source filesystem still mounted (ARR-I17)."""
+    if replica.mu is None:
+        raise RecoveryError(f"replica {replica.id} has no MU", code="NOT_XP")
+    hd = ctx.drivers.host
+    for lay in replica.layout:
+        if any(m.mount_point == lay.mount_point for m in hd.mounts(lay.host)):
+            raise RecoveryError(f"{lay.mount_point} is still mounted on {lay.host}", code="MOUNTED")
+    for (pvol, mu), t in zip(pairs, replica.targets, strict=True):
+        info = drv.pair_info(pvol, mu)
+        if info.state != "PSUS" or info.svol != t.target.volume:
+            raise RecoveryError(
+                f"{pvol} MU#{mu} is {info.state} (S-VOL {info.svol}); IR needs the split pair "
+                f"to {t.target.volume}",
+                code="XP_PAIR_STATE",
+            )
+
+
+def _free_other_pairs(ctx: SessionContext, drv: Any, pairs: Pairs, retain: bool) -> Steps:
+    """Split the P-VOLs' other pairs that follow them (the array restores only when every
+    other pair is split); the first such split per source is its safety copy."""
+    safety: dict[str, tuple[int, bool]] = {}  # pvol -> (mu, created by us)
+    borrowed: Pairs = []  # following pairs we split; they follow again after the IR
+    for pvol, mu in pairs:
+        for info in drv.pairs_of(pvol):
+            if info.mu == mu or info.state not in ("PAIR", *BUSY):
+                continue
+            borrowed.append((pvol, info.mu))
+            safety.setdefault(pvol, (info.mu, False))
+    if not retain:
+        safety = {}
+    to_split = borrowed + (_create_safety_pairs(ctx, drv, pairs, safety) if retain else [])
+    yield from _wait(ctx, drv, to_split, "PAIR")
+    if to_split:
+        yield from ctx.wait(drv.pair_split(to_split))
+        yield from _wait(ctx, drv, to_split, "PSUS")
+    for pvol, (mu, _new) in sorted(safety.items()):
+        ctx.info(_origin(ctx), f"Safety copy of {pvol} (before IR) split on MU#{mu}")
+    return safety, borrowed
+
+
+def _create_safety_pairs(
+    ctx: SessionContext, drv: Any, pairs: Pairs, safety: dict[str, tuple[int, bool]]
+) -> Pairs:
+    created: Pairs = []
+    limit = drv.capabilities().limit("mu_per_pvol", 3) or 3
+    can_create = drv.capabilities().has("pair-create")
+    for pvol, _mu in pairs:
+        if pvol in safety:
+            continue
+        used = {i.mu for i in drv.pairs_of(pvol)}
+        free_mu = [m for m in range(limit) if m not in used]
+        svols = drv.free_svols(pvol) if free_mu and can_create else []
+        if not svols:
+            ctx.warn(
+                _origin(ctx),
+                f"No free MU or S-VOL for a safety copy of {pvol}: the source is not "
+                "retained; a failed restore would lose it (as the product does)",
+                code="XP_NO_SAFETY_COPY",
+            )
+            continue
+        drv.pair_create(pvol, svols[0], free_mu[0])
+        safety[pvol] = (free_mu[0], True)
+        created.append((pvol, free_mu[0]))
+    return created
+
+
+def _after_failure(
+    ctx: SessionContext, drv: Any, pairs: Pairs, safety: dict[str, tuple[int, bool]], exc: Exception
+) -> Steps:
+    """Roll the sources back from their safety copies, or report them lost."""
+    lost = [p for p, _ in pairs if p not in safety]
+    if lost:
+        ctx.log(
+            Severity.CRITICAL,
+            _origin(ctx),
+            f"Restore failed part-way: {', '.join(lost)} hold neither the old data nor the "
+            "replica, and no pre-IR copy exists",
+            code="XP_SOURCE_LOST",
+        )
+    if not safety:
+        raise RecoveryError(f"XP restore failed: {exc}", code="XP_SOURCE_LOST") from None
+    settled = [p for p in pairs if drv.pair_info(*p).state in ("PAIR", *BUSY)]
+    yield from _wait(ctx, drv, settled, "PAIR")
+    if settled:
+        yield from ctx.wait(drv.pair_split(settled))
+        yield from _wait(ctx, drv, settled, "PSUS")
+    back = [(p, mu) for p, (mu, _new) in sorted(safety.items())]
+    yield from ctx.wait(drv.pair_resync(back, restore=True))
+    yield from _wait(ctx, drv, back, "PAIR")
+    ctx.warn(
+        _origin(ctx),
+        f"Restore failed ({exc}); {', '.join(p for p, _ in back)} rolled back to their content "
+        "before the IR from the safety copy",
+        code="XP_ROLLED_BACK",
+    )
+    code = "XP_SOURCE_LOST" if lost else "XP_ROLLED_BACK"
+    raise RecoveryError(f"XP restore failed and was rolled back: {exc}", code=code)
+
+
+def _release(
+    ctx: SessionContext, drv: Any, safety: dict[str, tuple[int, bool]], borrowed: Pairs
+) -> Steps:
+    """After the restore: delete the pairs made for safety, let borrowed ones follow again."""
+    made = [(p, mu) for p, (mu, new) in sorted(safety.items()) if new]
+    for pvol, mu in made:
+        yield from ctx.wait(drv.pair_delete(pvol, mu))
+    if borrowed:
+        yield from ctx.wait(drv.pair_resync(borrowed))
+    if safety:
+        ctx.info(_origin(ctx), "Safety copies released")
