@@ -29,7 +29,7 @@ def replication(p: layout.DbPlan) -> dict[str, Any]:
     """Array options: EVA vsnaps rotated 7; XP the MU list 0-2 (a set of 3)."""
     if p.kind == "eva":
         return {"snapshot_type": "vsnap", "replicas": layout.EVA_ROTATION}
-    return {"mirrors": ",".join(str(m) for m in layout.XP_MUS)}
+    return {"mu": ",".join(str(m) for m in layout.XP_MUS)}
 
 
 class FilesystemApp:

@@ -63,6 +63,9 @@ class OracleApp:
         blocked = 0
         for p in self.plans:
             db = world.apps[p.name]
+            if db.status != "OPEN":  # down for an instant recovery: clients wait
+                blocked += 1
+                continue
             apply = getattr(db, "apply_workload", None) or db.workload
             try:
                 apply(n)
