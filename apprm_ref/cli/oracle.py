@@ -1,0 +1,190 @@
+"""``apprm oracle config/check`` (``util_oracle8.pl -config`` / ``-chkconf``)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, table
+from apprm_ref.cli.labdir import Lab, current_home, open_lab
+from apprm_ref.core.integrations import oracle_config as oc
+from apprm_ref.errors import ConfigError, NotFoundError
+
+app = new_app("Oracle integration: per-database configuration and its checks.")
+config_app = new_app("Configure Oracle databases for ZDB (util_oracle8.pl -config).")
+app.add_typer(config_app, name="config")
+
+
+def _password(stdin: bool) -> str | None:
+    if stdin:
+        text = sys.stdin.readline().rstrip("\n")
+        if not text:
+            raise ConfigError("no password on standard input", field="--password-stdin")
+        return text
+    return None
+
+
+def config_dict(cfg: oc.OracleConfig) -> dict[str, Any]:
+    """The stored record as shown: password references are masked, never revealed."""
+    data = cfg.to_app_config().data
+
+    def mask(login: dict[str, str] | None) -> dict[str, str] | None:
+        if login is None:
+            return None
+        ref = login.get("password_ref", "")
+        shown = ref if ref.startswith("env:") else ("****" if ref else "")
+        return {**login, "password_ref": shown}
+
+    return {
+        "sid": cfg.sid,
+        "host": cfg.host,
+        **{k: v for k, v in data.items() if k not in ("target", "catalog")},
+        "target": mask(data["target"]),
+        "catalog": mask(data["catalog"]),
+    }
+
+
+@config_app.command("set")
+def config_set(
+    sid: str = typer.Argument(..., help="database SID"),
+    host: str = typer.Option(..., "--host", help="application system"),
+    oracle_home: str = typer.Option(..., "--oracle-home"),
+    user: str = typer.Option("system", "--user", help="primary (target) database user"),
+    service: str = typer.Option("", "--service", help="net service of the target database"),
+    password_ref: str = typer.Option(None, "--password-ref", help="env:NAME (or obf1:...)"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="read it from stdin"),
+    catalog_user: str = typer.Option(None, "--catalog-user", help="recovery catalog user"),
+    catalog_service: str = typer.Option("", "--catalog-service"),
+    ctlcp_location: str = typer.Option(None, "--ctlcp-location", help="control file copy dir"),
+    tmp_dir: str = typer.Option(oc.DEFAULT_TMP_DIR, "--tmp-dir"),
+) -> None:
+    """Store (or replace) the configuration of one database; passwords are never stored clear."""
+    secret = _password(password_stdin)
+    cfg = oc.make_config(
+        sid=sid,
+        host=host,
+        oracle_home=oracle_home,
+        user=user,
+        password=secret,
+        password_ref=password_ref,
+        service=service,
+        catalog_user=catalog_user,
+        catalog_password=secret if catalog_user else None,
+        catalog_service=catalog_service,
+        ctlcp_location=ctlcp_location,
+        tmp_dir=tmp_dir,
+    )
+    with open_lab(current_home()) as lab:
+        lab.repo.save_config(cfg.to_app_config())
+    typer.echo(f"Oracle configuration of {sid} on {host} saved.")
+
+
+def _load(lab: Lab, sid: str) -> oc.OracleConfig:
+    cfg = oc.load_config(lab.repo, sid)
+    if cfg is None:
+        raise NotFoundError(f"no Oracle configuration for {sid!r} (apprm oracle config set)")
+    return cfg
+
+
+@config_app.command("show")
+def config_show(
+    sid: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")
+) -> None:
+    """One database's configuration (passwords masked)."""
+    with open_lab(current_home()) as lab:
+        d = config_dict(_load(lab, sid))
+    if as_json:
+        emit_json(d)
+        return
+    for key in sorted(d):
+        typer.echo(f"{key:<15}: {d[key]}")
+
+
+@config_app.command("list")
+def config_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Every configured database."""
+    with open_lab(current_home()) as lab:
+        rows = [
+            config_dict(oc.OracleConfig.from_app_config(c)) for c in lab.repo.list_configs("oracle")
+        ]
+    if as_json:
+        emit_json(rows)
+    elif not rows:
+        typer.echo("No Oracle configurations.")
+    else:
+        body = [[r["sid"], r["host"], r["oracle_home"], r["target"]["user"]] for r in rows]
+        typer.echo(table(["SID", "Host", "Oracle home", "User"], body))
+
+
+@config_app.command("delete")
+def config_delete(sid: str = typer.Argument(...)) -> None:
+    """Remove a database's configuration."""
+    with open_lab(current_home()) as lab:
+        lab.repo.delete_config("oracle", sid)
+    typer.echo(f"Oracle configuration of {sid} deleted.")
+
+
+def _spec_for(lab: Lab, sid: str, spec_name: str | None) -> Any:
+    if spec_name:
+        return lab.repo.get_spec(spec_name)
+    for spec in lab.repo.list_specs():
+        if spec.type == "oracle" and spec.objects[:1] == [sid]:
+            return spec
+    return None
+
+
+def run_checks(lab: Lab, sid: str, spec_name: str | None) -> dict[str, Any]:
+    """Configuration present, database reachable and its mode, IR layout check."""
+    cfg = _load(lab, sid)
+    drivers = lab.drivers()
+    drv = drivers.apps.get(sid)
+    if drv is None:
+        raise NotFoundError(f"no Oracle database {sid!r} in this estate")
+    info = drv.database()
+    warnings: list[str] = []
+    if info.log_mode != "ARCHIVELOG":
+        warnings.append(f"{info.log_mode}: online ZDB is impossible (ORA-01123)")
+    if info.status != "OPEN":
+        warnings.append(f"database is {info.status}, not OPEN")
+    spec = _spec_for(lab, sid, spec_name)
+    opts = oc.parse_options(spec.application if spec else {}, spec_name=spec.name if spec else sid)
+    problems = oc.ir_problems(
+        drv.file_layout(), lambda p: drivers.host.volumes_under(cfg.host, p), opts
+    )
+    return {
+        "sid": sid,
+        "host": cfg.host,
+        "spec": spec.name if spec else None,
+        "status": info.status,
+        "log_mode": info.log_mode,
+        "open_mode": info.open_mode,
+        "ir_problems": problems,
+        "warnings": warnings,
+    }
+
+
+@app.command("check")
+def check(
+    sid: str = typer.Argument(..., help="database SID"),
+    spec: str = typer.Option(None, "--spec", help="spec whose options apply (default: found)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """util_oracle8.pl -chkconf: exit 0 ready, 1 with warnings or IR problems."""
+    with open_lab(current_home()) as lab:
+        res = run_checks(lab, sid, spec)
+    if as_json:
+        emit_json(res)
+    else:
+        typer.echo(f"Configuration of {sid} on {res['host']}: found")
+        typer.echo(f"Database {sid}: {res['status']}, {res['log_mode']}, {res['open_mode']}")
+        for w in res["warnings"]:
+            typer.echo(f"Warning: {w}")
+        if res["ir_problems"]:
+            for p in res["ir_problems"]:
+                typer.echo(f"IR configuration check: {p}")
+        else:
+            typer.echo("IR configuration check: passed")
+    if res["warnings"] or res["ir_problems"]:
+        raise typer.Exit(EXIT_WARN)
