@@ -78,3 +78,15 @@ class SimHostDriver:
 
     def read_file(self, host: str, path: str) -> tuple[object, ...]:
         return self.backend.read_file(host, path)
+
+    def copy_file(self, host: str, src: str, dst: str) -> None:
+        blocks = self.backend.read_file(host, src)
+        if self.backend.file_exists(host, dst):
+            mnt, rel = self.backend.mount_of(host, dst)
+            if mnt.files[rel].length < len(blocks):
+                from apprm_ref.errors import HostError
+
+                raise HostError(f"{dst} exists and is smaller than {src}", code="ENOSPC")
+        else:
+            self.backend.create_file(host, dst, len(blocks))
+        self.backend.write_file(host, dst, dict(enumerate(blocks)))

@@ -122,3 +122,69 @@ def layout_host(world: World, host: str, volumes: dict[str, tuple[str, str]]) ->
         hosts.create_lv(host, vg, "lv1", extents - 2)
         hosts.mkfs(host, vg, "lv1")
         hosts.mount(host, vg, "lv1", mp)
+
+
+APP_KEYS = {
+    "type",
+    "name",
+    "host",
+    "data_mount",
+    "redo_mount",
+    "arch_mount",
+    "spfile_mount",
+    "tablespaces",
+    "files_per_ts",
+    "blocks",
+    "groups",
+    "log_blocks",
+    "log_mode",
+    "track_history",
+    "users",
+    "control_files",
+    "spfile",
+}
+
+
+def build_oracle(world: World, app: dict[str, Any]) -> OracleDatabase:
+    """An ``applications:`` entry of an estate file -> a database created OPEN on its host.
+
+    Keys: ``name``, ``host`` (required); ``data_mount`` (/oradata), ``redo_mount`` (/oractl:
+    control files, online logs, SPFILE), ``arch_mount`` (/oraarch), ``spfile_mount``,
+    ``tablespaces`` ([SYSTEM, USERS], one table ``T_<ts>`` each), ``files_per_ts`` (1),
+    ``blocks`` (8 per datafile), ``groups`` (3), ``log_blocks`` (8), ``log_mode``
+    (ARCHIVELOG), ``control_files`` (list of paths), ``spfile`` (path), ``track_history``
+    (true), ``users`` ({user: password}, default sys/change_on_install, system/manager).
+    """
+    from dataclasses import replace
+
+    from apprm_ref.errors import ConfigError
+
+    unknown = sorted(set(app) - APP_KEYS)
+    if unknown:
+        raise ConfigError(f"unknown Oracle application key {unknown[0]!r}", field="applications")
+    for key in ("name", "host"):
+        if not app.get(key):
+            raise ConfigError(f"an Oracle application needs {key!r}", field=f"applications.{key}")
+    kw = {
+        k: app[k]
+        for k in ("data_mount", "redo_mount", "arch_mount", "spfile_mount", "files_per_ts",
+                  "blocks", "groups", "log_blocks")
+        if k in app
+    }  # fmt: skip
+    if "tablespaces" in app:
+        kw["tablespaces"] = tuple(str(t).upper() for t in app["tablespaces"])
+    layout = simple_layout(**kw)
+    if "control_files" in app:
+        layout = replace(layout, control_files=tuple(app["control_files"]))
+    if "spfile" in app:
+        layout = replace(layout, spfile=app["spfile"])
+    if "log_mode" in app:
+        layout = replace(layout, log_mode=str(app["log_mode"]).upper())
+    return OracleDatabase.create(
+        world,
+        str(app["name"]),
+        str(app["host"]),
+        layout,
+        users=app.get("users"),
+        track_history=bool(app.get("track_history", True)),
+    )

@@ -1,0 +1,282 @@
+"""Oracle integration: online ZDB (backup mode only around the replica instant), offline ZDB
+(shutdown, replica, startup), and instant recovery followed by database recovery
+(reference oracle-sap.md sections 2-4).
+
+Every change pushes its undo (END BACKUP, STARTUP), so a session that fails anywhere after
+BEGIN BACKUP still ends backup mode (OS-I13). IR refuses the option combinations Oracle and
+the product refuse before anything is stopped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apprm_ref.core.context import SessionContext
+from apprm_ref.core.integrations.base import RecoveryOptions, Steps
+from apprm_ref.core.integrations.oracle_config import (
+    DEFAULT_TMP_DIR,
+    OracleOptions,
+    encode_keep_name,
+    ir_problems,
+    load_config,
+    parse_options,
+)
+from apprm_ref.core.integrations.oracle_recovery import recover_and_open, validate_recovery
+from apprm_ref.core.records import ReplicaRecord
+from apprm_ref.drivers.oracle import OracleDriver
+from apprm_ref.errors import ConfigError, OracleError, OrchestrationError
+from apprm_ref.types import VolumeRef
+
+
+def origin(ctx: SessionContext) -> str:
+    assert ctx.spec is not None
+    return f"ORA@{ctx.spec.application_system}"
+
+
+def database_name(ctx: SessionContext) -> str:
+    assert ctx.spec is not None
+    opts: OracleOptions = ctx.app_options
+    name = ctx.spec.objects[0] if ctx.spec.objects else opts.database
+    if not name:
+        raise ConfigError("an Oracle spec names its database in objects", field="objects")
+    return name
+
+
+def driver(ctx: SessionContext) -> OracleDriver:
+    name = database_name(ctx)
+    drv = ctx.drivers.apps.get(name)
+    if drv is None:
+        raise ConfigError(f"no Oracle database {name!r} in this estate", field="objects")
+    return drv  # type: ignore[no-any-return]
+
+
+def end_backup_quietly(drv: OracleDriver, tablespace: str | None = None) -> None:
+    """END BACKUP; ORA-01260 (some files were not in backup) is only a warning."""
+    try:
+        drv.end_backup(tablespace)
+    except OracleError as exc:
+        if exc.code != "ORA-01260":
+            raise
+
+
+def stamp(ctx: SessionContext) -> str:
+    return re.sub(r"[^0-9A-Za-z]+", "-", ctx.session.id).strip("-")
+
+
+class OracleIntegration:
+    kind = "oracle"
+
+    def parse_options(self, raw: dict[str, Any], *, spec_name: str) -> OracleOptions:
+        return parse_options(raw, spec_name=spec_name)
+
+    def objects(self, ctx: SessionContext) -> list[str]:
+        return [database_name(ctx)]
+
+    def source_paths(self, ctx: SessionContext) -> list[str]:
+        """Datafiles (plus control files and online logs with ZDB_ORA_INCLUDE_CF_OLF=1)."""
+        opts: OracleOptions = ctx.app_options
+        layout = driver(ctx).file_layout()
+        ctx.scratch["oracle_layout"] = layout
+        paths = list(layout.datafiles)
+        if opts.include_cf_olf:
+            paths += [*layout.control_files, *layout.online_logs]
+        return paths
+
+    # --- checks (reference 2.4) ---------------------------------------------------------------
+
+    def check(self, ctx: SessionContext, sources: list[VolumeRef]) -> None:
+        assert ctx.spec is not None
+        info = driver(ctx).database()
+        if ctx.spec.mode == "online":
+            if info.log_mode != "ARCHIVELOG":
+                raise OrchestrationError(
+                    f"database {info.name} is in {info.log_mode} mode: online backup is impossible",
+                    code="ORA-01123",
+                )
+            if info.status != "OPEN":
+                raise OrchestrationError(f"database {info.name} is not open", code="ORA-01109")
+        opts: OracleOptions = ctx.app_options
+        if opts.check_order == "before":
+            self.ir_check(ctx)
+        ctx.info(origin(ctx), f"Database {info.name} ({info.log_mode}, {info.open_mode}) checked")
+
+    def ir_check(self, ctx: SessionContext) -> None:
+        """Datafiles must not share a volume with control files, online logs or the SPFILE."""
+        assert ctx.spec is not None
+        opts: OracleOptions = ctx.app_options
+        if ctx.spec.to == "tape":
+            return
+        if opts.no_checkconf_ir:
+            ctx.warn(origin(ctx), "IR configuration check skipped (ZDB_ORA_NO_CHECKCONF_IR=1)")
+            return
+        host, hd = ctx.spec.application_system, ctx.drivers.host
+        layout = ctx.scratch.get("oracle_layout") or driver(ctx).file_layout()
+        problems = ir_problems(layout, lambda p: hd.volumes_under(host, p), opts)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise OrchestrationError(
+                f"Instant recovery configuration check failed: {problems[0]}{more}",
+                code="ZDB_ORA_CHECKCONF_IR",
+            )
+
+    # --- the backup flow ----------------------------------------------------------------------
+
+    def before_quiesce(self, ctx: SessionContext) -> Steps:
+        assert ctx.spec is not None
+        opts: OracleOptions = ctx.app_options
+        drv = driver(ctx)
+        if ctx.spec.mode == "online" and opts.archive_before:
+            drv.archive_log_current()
+            ctx.info(origin(ctx), "ALTER SYSTEM ARCHIVE LOG CURRENT before backup mode")
+        if ctx.spec.mode == "offline":
+            self.controlfile_copy(ctx)
+        yield from ()
+
+    def quiesce(self, ctx: SessionContext) -> Steps:
+        assert ctx.spec is not None
+        opts: OracleOptions = ctx.app_options
+        drv = driver(ctx)
+        if ctx.spec.mode == "offline":
+            drv.shutdown("IMMEDIATE")
+            ctx.undo.push("start database", lambda: drv.startup("OPEN"))
+            ctx.info(origin(ctx), "Database shut down (IMMEDIATE) for an offline backup")
+            return
+        if opts.backup_mode == "database":
+            drv.begin_backup(None)
+            ctx.undo.push("end backup", lambda: end_backup_quietly(drv, None))
+        else:
+            for ts in drv.tablespaces():
+                drv.begin_backup(ts)
+                ctx.undo.push(f"end backup {ts}", lambda ts=ts: end_backup_quietly(drv, ts))
+        files = drv.datafiles()
+        ctx.scratch["oracle_begin_scn"] = min(f.backup_change for f in files)
+        ctx.info(
+            origin(ctx),
+            f"{len(files)} datafile(s) in backup mode since SCN {ctx.scratch['oracle_begin_scn']}",
+        )
+        if opts.check_order == "after":
+            self.ir_check(ctx)
+        self.controlfile_copy(ctx)
+        yield from ()
+
+    def controlfile_copy(self, ctx: SessionContext) -> None:
+        """Backup control file to the ctlcp location, before the replica (OS-I14)."""
+        opts: OracleOptions = ctx.app_options
+        cfg = load_config(ctx.repo, database_name(ctx))
+        where = opts.ctlcp_location or (cfg.ctlcp_location if cfg else None)
+        if not where:
+            return
+        path = f"{where.rstrip('/')}/ctrl{database_name(ctx)}_{stamp(ctx)}.ctl"
+        driver(ctx).backup_controlfile(path, reuse=True)
+        ctx.scratch["oracle_ctlcp"] = path
+        ctx.info(origin(ctx), f"Backup control file written to {path}")
+
+    def release(self, ctx: SessionContext) -> Steps:
+        assert ctx.spec is not None
+        drv = driver(ctx)
+        if ctx.spec.mode == "offline":
+            drv.startup("OPEN")
+            ctx.undo.discard("start database")
+            ctx.info(origin(ctx), "Database started")
+            return
+        labels = [lb for lb in ctx.undo.labels if lb.startswith("end backup")]
+        opts: OracleOptions = ctx.app_options
+        if opts.backup_mode == "database":
+            end_backup_quietly(drv, None)
+        else:
+            for ts in drv.tablespaces():
+                end_backup_quietly(drv, ts)
+        for label in labels:
+            ctx.undo.discard(label)
+        ctx.scratch["oracle_min_recovery_scn"] = drv.database().current_scn + 1
+        ctx.info(origin(ctx), "Datafiles taken out of backup mode (END BACKUP)")
+        yield from ()
+
+    def after_replica(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+        assert ctx.spec is not None
+        drv = driver(ctx)
+        online = ctx.spec.mode == "online"
+        if online:
+            drv.archive_log_current()
+        opts: OracleOptions = ctx.app_options
+        info = drv.database()
+        archived = drv.archived_logs()
+        replica.details["oracle"] = {
+            "database": info.name,
+            "dbid": info.dbid,
+            "mode": ctx.spec.mode,
+            "begin_scn": ctx.scratch.get("oracle_begin_scn"),
+            "min_recovery_scn": ctx.scratch.get("oracle_min_recovery_scn"),
+            "resetlogs_change": info.resetlogs_change,
+            "ctlcp": ctx.scratch.get("oracle_ctlcp"),
+            "include_cf_olf": opts.include_cf_olf,
+            "include_spf": opts.include_spf,
+            "archived_through": max((a.sequence for a in archived), default=0),
+        }
+        if online:
+            ctx.info(
+                origin(ctx),
+                f"Current log archived (sequence {replica.details['oracle']['archived_through']}); "
+                f"recovery needs redo from SCN {replica.details['oracle']['begin_scn']}",
+            )
+        yield from ()
+
+    # --- instant recovery -----------------------------------------------------------------------
+
+    def stop_for_ir(
+        self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions
+    ) -> Steps:
+        validate_recovery(replica, options)
+        drv = driver(ctx)
+        status = drv.instance_status()
+        if options.keep_current_cf_olf:
+            if status == "SHUTDOWN":
+                drv.startup("MOUNTED")
+            ctx.scratch["oracle_layout"] = drv.file_layout()
+        if drv.instance_status() != "SHUTDOWN":
+            try:
+                drv.shutdown("IMMEDIATE")
+            except OracleError as exc:
+                ctx.warn(
+                    origin(ctx), f"SHUTDOWN IMMEDIATE refused ({exc.code}); aborting", code=exc.code
+                )
+                drv.shutdown("ABORT")
+        ctx.info(origin(ctx), "Database shut down for instant recovery")
+        ctx.undo.push("restart database", lambda: drv.startup("OPEN"))
+        if options.keep_current_cf_olf:
+            self.keep_copies(ctx, options)
+        yield from ()
+
+    def keep_copies(self, ctx: SessionContext, options: RecoveryOptions) -> None:
+        """Copy current control files, online logs (and SPFILE) to the temp dir (OS-I15)."""
+        assert ctx.spec is not None
+        layout = ctx.scratch["oracle_layout"]
+        cfg = load_config(ctx.repo, database_name(ctx))
+        tmp = options.extra.get("tmp_dir") or (cfg.tmp_dir if cfg else DEFAULT_TMP_DIR)
+        files = [*layout.control_files, *layout.online_logs]
+        if layout.spfile:
+            files.append(layout.spfile)
+        host, hd = ctx.spec.application_system, ctx.drivers.host
+        kept = []
+        for path in files:
+            dst = encode_keep_name(tmp, path, stamp(ctx))
+            hd.copy_file(host, path, dst)
+            kept.append((path, dst))
+        ctx.scratch["oracle_kept"] = kept
+        ctx.info(
+            origin(ctx), f"Current control files and redo logs copied to {tmp} ({len(kept)} files)"
+        )
+
+    def start_after_ir(
+        self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions
+    ) -> Steps:
+        assert ctx.spec is not None
+        kept = ctx.scratch.get("oracle_kept") or []
+        host, hd = ctx.spec.application_system, ctx.drivers.host
+        for path, copy in kept:
+            hd.copy_file(host, copy, path)
+        if kept:
+            ctx.info(origin(ctx), "Preserved control files and redo logs copied back")
+        recover_and_open(ctx, driver(ctx), replica, options, kept=bool(kept))
+        yield from ()
