@@ -46,6 +46,9 @@ class EvaBackend(ReplicaOps, PresentationOps):
     dr_groups: dict[str, DrGroup] = field(default_factory=dict)
     next_id: int = 1
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
+    _lineage: dict[str, list[str]] | None = field(
+        default=None, metadata={"transient": True}, repr=False
+    )  # source id -> target ids; a cache rebuilt after any vdisk is added, removed or re-pointed
 
     kind = "eva"
 
@@ -103,6 +106,7 @@ class EvaBackend(ReplicaOps, PresentationOps):
         )
         v.wwn = make_wwn(self.name, v.id)
         self.vdisks[v.id] = v
+        self._lineage = None
         self.world.emit("eva.create", array=self.name, volume=v.id, vtype="original")
         return v
 
@@ -128,7 +132,14 @@ class EvaBackend(ReplicaOps, PresentationOps):
 
     def targets_of(self, source: str) -> list[Vdisk]:
         """Every target whose lineage is ``source`` (snapshots, vsnaps, snapclones)."""
-        return [self.vdisks[k] for k in sorted(self.vdisks) if self.vdisks[k].source == source]
+        if self._lineage is None:
+            index: dict[str, list[str]] = {}
+            for k in sorted(self.vdisks):
+                src = self.vdisks[k].source
+                if src is not None:
+                    index.setdefault(src, []).append(k)
+            self._lineage = index
+        return [self.vdisks[k] for k in self._lineage.get(source, ())]
 
     def snapshots_of(self, source: str) -> list[Vdisk]:
         """Dependent snapshots and vsnaps of ``source`` (not the invalid ones)."""
@@ -176,6 +187,7 @@ class EvaBackend(ReplicaOps, PresentationOps):
             if v.id in g.members:
                 g.members.remove(v.id)
         del self.vdisks[v.id]
+        self._lineage = None
         self.world.emit("eva.delete", array=self.name, volume=v.id, vtype=v.kind.value)
 
     # --- BlockStore: what the hosts see ------------------------------------------------

@@ -136,6 +136,7 @@ class ReplicaOps:
             t.copy = BackgroundCopy("normalize", now, rate, t.size_bytes, now + t.size_bytes / rate)
             self._schedule(t)
         self.vdisks[t.id] = t
+        self._lineage = None
         self.world.emit(
             "eva.create", array=self.name, volume=t.id, vtype=s.kind.value, source=src.id
         )
@@ -243,6 +244,7 @@ class ReplicaOps:
         for g in self.dr_groups.values():
             g.members = sorted(tgt.id if m == src.id else m for m in g.members)
         tgt.name, tgt.wwn, tgt.presentations = name, wwn, pres
+        self._lineage = None
         tgt.kind, tgt.source, tgt.state, tgt.host_written = (
             VdiskKind.ORIGINAL,
             None,
