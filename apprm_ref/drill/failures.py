@@ -88,6 +88,9 @@ def _app_failure(world: Any, kind: str, failure: Any) -> str:
         rows = app.select(target)  # DROP TABLE: every row gone in one committed transaction
         app.transact([tuple(("delete", target, key) for key in sorted(rows))])
     elif kind == "corrupted_datafile" and getattr(app, "host", None):
+        crash = getattr(app, "drop_instance", None)
+        if callable(crash):  # media failure: the instance dies on the bad file (shutdown abort)
+            crash()
         _corrupt_file(world, app.host, target)
     else:
         raise ConfigError(f"application {failure.app} cannot suffer {kind}", field="fail.kind")

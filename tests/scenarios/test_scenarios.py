@@ -45,7 +45,7 @@ def test_golden_file_lists_exactly_the_shipped_scenarios() -> None:
 
 
 def test_quickstart_is_there_and_every_scenario_is_described() -> None:
-    assert ROOT / "scenarios" / "quickstart.yaml" in SCENARIOS and len(SCENARIOS) >= 7
+    assert ROOT / "scenarios" / "quickstart.yaml" in SCENARIOS and len(SCENARIOS) >= 11
     for path in SCENARIOS:
         assert load_scenario(path).description.strip(), path
 
