@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from apprm_ref.errors import HostError, OracleError
+from apprm_ref.errors import ApprmError, HostError, OracleError
 from apprm_ref.persist import persistable
 from apprm_ref.sim.oracle import formats as F
 from apprm_ref.sim.oracle.admin import AdminMixin
@@ -329,5 +329,20 @@ class OracleDatabase(
         return self.scn
 
     def backup_files(self) -> dict[int, int]:
-        """file# -> begin SCN of files in backup mode (V$BACKUP ACTIVE rows)."""
-        return {no: f["backup"] for no, f in sorted(self.cf["files"].items()) if f["backup"]}
+        """file# -> begin SCN of files in backup mode (V$BACKUP ACTIVE rows; {} unmounted)."""
+        files = self.cf.get("files", {})
+        return {no: f["backup"] for no, f in sorted(files.items()) if f["backup"]}
+
+    def in_backup_mode(self) -> bool:
+        """Any file in backup mode per the control file, even with the instance down
+        (a crash in backup mode leaves it so): what "nothing left in backup mode" checks."""
+        if self.cf:
+            return bool(self.backup_files())
+        try:
+            cf = self._any_cf()
+        except ApprmError:
+            return False
+        finally:
+            if self.status == SHUTDOWN:
+                self.params = {}
+        return any(f["backup"] for f in cf["files"].values())

@@ -29,6 +29,8 @@ class InvariantsMixin:
         problems: list[str] = []
         problems += self._check_scn_chain()
         problems += self._check_logs()
+        if self.cf["clean"] and any(f["backup"] for f in self.cf["files"].values()):
+            problems.append("OS-I8: database closed cleanly with files in backup mode")
         if self.status == OPEN:
             problems += self._check_open_files()
         return problems

@@ -293,3 +293,53 @@ def test_spec_options_validated() -> None:
         with pytest.raises(ConfigError) as exc:
             parse_options(raw, spec_name="x")
         assert exc.value.field == field
+
+
+@pytest.mark.rule("OS-P2")
+@pytest.mark.rule("OS-I9")
+def test_ir_until_time_and_until_sequence() -> None:
+    lab = OracleLab()
+    lab.spec()
+    lab.work()
+    session = lab.backup()
+    for _ in range(4):
+        lab.work(2)
+        lab.db.switch_logfile()
+    (replica,) = lab.active()
+    times = sorted(
+        {
+            c.time
+            for c in lab.db.history.commits
+            if c.scn > replica.details["oracle"]["min_recovery_scn"]
+        }
+    )
+    stop = times[len(times) // 2]
+    expected = lab.expected()
+    expected_t = [c for c in lab.db.history.commits if c.time < stop]
+    done = lab.restore(session.id, until="time", time=stop)
+    assert done.status == SessionStatus.COMPLETED, lab.messages(done)
+    from apprm_ref.sim.oracle.models import fold
+
+    assert lab.db.data() == fold(expected_t)
+    assert lab.db.data() != expected
+    lab2 = OracleLab(seed=6)
+    lab2.spec()
+    lab2.work()
+    s2 = lab2.backup()
+    for _ in range(4):
+        lab2.work(2)
+        lab2.db.switch_logfile()
+    seq = lab2.db.cf["archives"][-2]
+    expected_s = lab2.expected(seq["first"])
+    done = lab2.restore(s2.id, until="sequence", sequence=seq["seq"])
+    assert done.status == SessionStatus.COMPLETED, lab2.messages(done)
+    assert lab2.db.data() == expected_s
+    assert lab2.db.cf["cur_seq"] == 1
+
+
+def test_nothing_left_in_backup_mode_is_visible_with_the_instance_down() -> None:
+    lab = OracleLab()
+    lab.db.begin_backup()
+    lab.db.shutdown("ABORT")
+    assert lab.db.in_backup_mode()
+    assert lab.world.invariant_problems() == []
