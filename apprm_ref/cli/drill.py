@@ -123,8 +123,15 @@ def list_cmd(
         if r["error"]:
             typer.echo(f"{r['path']}: INVALID: {r['error']}")
         else:
-            first = r["description"].splitlines()[0] if r["description"] else ""
+            first = _first_sentence(r["description"])
             typer.echo(
                 f"{r['path']}: {r['name']} ({r['steps']} steps, {r['expectations']} expectations) {first}"
             )
     raise typer.Exit(EXIT_BAD if any(r["error"] for r in rows) else EXIT_OK)
+
+
+def _first_sentence(text: str, width: int = 110) -> str:
+    flat = " ".join(text.split())
+    cut = flat.find(". ")
+    first = flat if cut < 0 else flat[: cut + 1]
+    return first if len(first) <= width else first[: width - 3].rstrip() + "..."

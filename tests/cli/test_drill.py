@@ -13,8 +13,8 @@ OK = """\
 version: 1
 name: ok
 description: |
-  Nothing but time passing.
-  Second line.
+  Nothing but time
+  passing. Second sentence.
 estate: {hosts: [{name: app1}]}
 timeline:
   - {at: 0s, mark: m}
@@ -87,7 +87,7 @@ def test_list_shows_names_and_first_description_line(tmp_path: Path) -> None:
     res = runner.invoke(app, ["list", str(tmp_path)])
     assert res.exit_code == 0
     assert "ok (2 steps, 1 expectations) Nothing but time passing." in res.output
-    assert "Second line" not in res.output
+    assert "Second sentence" not in res.output
     data = json.loads(runner.invoke(app, ["list", str(tmp_path), "--json"]).output)
     assert [d["name"] for d in data] == ["fails", "ok"]
 
