@@ -42,6 +42,42 @@ def split_session_id(session_id: str) -> tuple[str, int]:
 
 
 def fill_session_row(row: SessionRow, s: Session) -> None:
+    fill_session_scalars(row, s)
+    row.messages = [message_row(i, m) for i, m in enumerate(s.messages)]
+    row.objects = [object_row(i, o) for i, o in enumerate(s.objects)]
+
+
+def session_children(s: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Message and backup-object rows of ``s`` as parameter dicts for a bulk INSERT."""
+    msgs = [
+        {
+            "session_id": s.id,
+            "seq": i,
+            "at": float(m.at),
+            "severity": int(m.severity),
+            "origin": m.origin,
+            "text": m.text,
+            "code": m.code,
+            "obj": m.obj,
+        }
+        for i, m in enumerate(s.messages)
+    ]
+    objs = [
+        {
+            "session_id": s.id,
+            "seq": i,
+            "name": o.name,
+            "kind": o.kind,
+            "status": o.status,
+            "detail": o.detail,
+        }
+        for i, o in enumerate(s.objects)
+    ]
+    return msgs, objs
+
+
+def fill_session_scalars(row: SessionRow, s: Session) -> None:
+    """Every column of the session row itself (not its messages and objects)."""
     row.day, row.number = split_session_id(s.id)
     row.type = s.type.value
     row.spec = s.spec
@@ -54,8 +90,6 @@ def fill_session_row(row: SessionRow, s: Session) -> None:
     row.backup_mode_seconds = float(s.backup_mode_seconds)
     row.metrics = {k: s.metrics[k] for k in sorted(s.metrics)}
     row.restored_from = s.restored_from
-    row.messages = [message_row(i, m) for i, m in enumerate(s.messages)]
-    row.objects = [object_row(i, o) for i, o in enumerate(s.objects)]
 
 
 def message_row(seq: int, m: Message) -> MessageRow:

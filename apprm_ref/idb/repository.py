@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload, sessionmaker
@@ -22,6 +22,7 @@ from apprm_ref.errors import ApprmError, IdbError, NotFoundError
 from apprm_ref.idb import convert
 from apprm_ref.idb.models import (
     AppConfigRow,
+    BackupObjectRow,
     MessageRow,
     ReplicaRow,
     ReplicaSetRow,
@@ -62,17 +63,24 @@ class SqlRepository:
         return int(n or 0)
 
     def save_session(self, session: Session) -> None:
+        """Upsert the session row; its messages and objects are replaced in bulk (two
+        DELETEs and two multi-row INSERTs), not loaded and diffed row by row by the ORM:
+        a session is saved at its start and at its end, so this is on every session's path."""
         with self._tx() as db:
             row = db.get(SessionRow, session.id)
             if row is None:
                 row = SessionRow(id=session.id)
                 db.add(row)
             else:
-                # drop the old children first: the unit of work inserts before it deletes
-                row.messages.clear()
-                row.objects.clear()
-                db.flush()
-            convert.fill_session_row(row, session)
+                db.execute(delete(MessageRow).where(MessageRow.session_id == session.id))
+                db.execute(delete(BackupObjectRow).where(BackupObjectRow.session_id == session.id))
+            convert.fill_session_scalars(row, session)
+            db.flush()
+            msgs, objs = convert.session_children(session)
+            if msgs:
+                db.execute(insert(MessageRow), msgs)
+            if objs:
+                db.execute(insert(BackupObjectRow), objs)
 
     def get_session(self, session_id: str) -> Session:
         with self._tx() as db:
