@@ -196,6 +196,29 @@ def to_target(r: TargetRow) -> TargetVolume:
 
 
 def fill_replica_row(row: ReplicaRow, rec: ReplicaRecord) -> None:
+    fill_replica_scalars(row, rec)
+    row.targets = [target_row(i, t) for i, t in enumerate(rec.targets)]
+
+
+def target_params(rec: ReplicaRecord) -> list[dict[str, Any]]:
+    """Target rows of ``rec`` as parameter dicts for a bulk INSERT."""
+    return [
+        {
+            "replica_id": rec.id,
+            "seq": i,
+            "source_array": t.source.array,
+            "source_volume": t.source.volume,
+            "target_array": t.target.array,
+            "target_volume": t.target.volume,
+            "replica_type": t.replica_type.value,
+            "details": {k: t.details[k] for k in sorted(t.details)},
+        }
+        for i, t in enumerate(rec.targets)
+    ]
+
+
+def fill_replica_scalars(row: ReplicaRow, rec: ReplicaRecord) -> None:
+    """Every column of the replica row itself (not its targets)."""
     row.spec = rec.spec
     row.session_id = rec.session_id
     row.array = rec.array
@@ -207,7 +230,6 @@ def fill_replica_row(row: ReplicaRow, rec: ReplicaRecord) -> None:
     row.mu = rec.mu
     row.layout = [layout_plain(m) for m in rec.layout]
     row.details = dict(rec.details)
-    row.targets = [target_row(i, t) for i, t in enumerate(rec.targets)]
 
 
 def to_replica(r: ReplicaRow) -> ReplicaRecord:

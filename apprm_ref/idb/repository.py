@@ -28,6 +28,7 @@ from apprm_ref.idb.models import (
     ReplicaSetRow,
     SessionRow,
     SpecRow,
+    TargetRow,
 )
 from apprm_ref.types import Severity
 
@@ -175,17 +176,22 @@ class SqlRepository:
                 db.add(rset)
             rset.last_sequence = max(rset.last_sequence or 0, replica.sequence)
             row = ReplicaRow(id=replica.id)
-            convert.fill_replica_row(row, replica)
+            convert.fill_replica_scalars(row, replica)
             db.add(row)
+            db.flush()
+            _insert_targets(db, replica)
 
     def update_replica(self, replica: ReplicaRecord) -> None:
         with self._tx() as db:
             row = db.get(ReplicaRow, replica.id)
             if row is None:
                 raise NotFoundError(f"replica {replica.id!r} not found")
-            row.targets.clear()
+            # targets replaced in bulk, not loaded and diffed by the ORM (rotation and IR
+            # update replicas on every session's path)
+            db.execute(delete(TargetRow).where(TargetRow.replica_id == replica.id))
+            convert.fill_replica_scalars(row, replica)
             db.flush()
-            convert.fill_replica_row(row, replica)
+            _insert_targets(db, replica)
 
     def get_replica(self, replica_id: str) -> ReplicaRecord:
         with self._tx() as db:
@@ -253,6 +259,12 @@ class SqlRepository:
             ).rowcount
             if not n:
                 raise NotFoundError(f"{kind} configuration {name!r} not found")
+
+
+def _insert_targets(db: DbSession, replica: ReplicaRecord) -> None:
+    rows = convert.target_params(replica)
+    if rows:
+        db.execute(insert(TargetRow), rows)
 
 
 def _session_query():  # type: ignore[no-untyped-def]
