@@ -126,7 +126,7 @@ def case(kind: str) -> Callable[[Case], Case]:
 
 
 def cases_for(kind: str) -> list[tuple[str, Case]]:
-    from apprm_ref.conformance import snapshot_cases  # noqa: F401  (registers its cases)
+    from apprm_ref.conformance import snapshot_cases, split_mirror_cases  # noqa: F401
 
     return list(CASES.get(kind, []))
 

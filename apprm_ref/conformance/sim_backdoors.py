@@ -45,3 +45,10 @@ def sim_eva_subject(seed: int = 0) -> tuple[Any, EvaBackdoor]:
     eva = world.add_array(EvaBackend("conf-eva"))
     eva.add_disk_group("DG1", 8 * TIB)
     return EvaDriver(world, "conf-eva"), EvaBackdoor(world, "conf-eva", "DG1")
+
+
+def sim_xp_subject(seed: int = 0) -> tuple[Any, Any]:
+    """A fresh simulated XP (see :mod:`apprm_ref.conformance.xp_subjects`)."""
+    from apprm_ref.conformance.xp_subjects import sim_xp_subject as make
+
+    return make(seed)

@@ -99,7 +99,12 @@ class XpCciDriver:
     def devs(self, group: str | None = None) -> list[CciDev]:
         out = []
         for g in [group] if group else self.groups:
-            _, text = self._run("pairdisplay", "-g", g, "-CLI", "-fcx")
+            try:
+                _, text = self._run("pairdisplay", "-g", g, "-CLI", "-fcx")
+            except XpError as exc:
+                if exc.code in ("EX_ENOGRP", "EX_ENOENT"):
+                    continue  # a group with no devices left in the configuration
+                raise
             rows = parse_pairdisplay(text, hexa=True)
             for row in rows:
                 if row.lr == "L":

@@ -95,6 +95,14 @@ class XpBackend(PairCommands, ContinuousAccess):
         self.ldevs[lid] = new
         return new
 
+    def delete_ldev(self, lid: str) -> None:
+        """Remove an LDEV that is in no pair and has no LUN path."""
+        lid = self.ldev(lid).id
+        if self.in_any_pair(lid) or self.presented_to(lid):
+            xe.refuse("EX_CMDRJE", f"LDEV {lid} is paired or has LUN paths")
+        del self.ldevs[lid]
+        self.excluded = [x for x in self.excluded if x != lid]
+
     def ldev(self, lid: str) -> Ldev:
         try:
             return self.ldevs[ldev_id(ldev_number(lid))]
