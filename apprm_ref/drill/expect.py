@@ -106,15 +106,12 @@ def _replicas(drill: Drill, e: schema.ReplicasExpect) -> ExpectationResult:
 
 
 def _resolve_all(drill: Drill, spec: str, refs: list[str]) -> list[str]:
-    sessions = [
-        s.id for s in drill.result.sessions if s.spec == spec and s.type == "Backup" and s.replica
-    ]
+    backups = [s for s in drill.result.sessions if s.spec == spec and s.type == "Backup"]
+    every, with_replica = [s.id for s in backups], [s.id for s in backups if s.replica]
     out = []
     for text in refs:
         ref = parse_session_ref(text)
-        if ref.spec is None:
-            ref = type(ref)(spec, ref.index, ref.session_id)
-        out.append(ref.pick(sessions) or f"<no {text}>")
+        out.append(ref.pick(every, with_replica) or f"<no {text}>")
     return out
 
 

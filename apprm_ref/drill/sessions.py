@@ -111,17 +111,20 @@ class TracedOrchestrator(Orchestrator):
 
     # --- restores -----------------------------------------------------------------------
 
-    def backup_sessions(self, spec: str) -> list[str]:
-        """Backup sessions of ``spec`` that produced a replica, oldest first."""
-        rows = self.repo.list_sessions(spec=spec, type=SessionType.BACKUP.value)
-        return [s.id for s in sorted(rows, key=lambda s: (s.started, s.id)) if s.replica_id]
+    def backup_sessions(self, spec: str) -> tuple[list[str], list[str]]:
+        """Backup sessions of ``spec`` oldest first: all of them, and those with a replica."""
+        rows = sorted(
+            self.repo.list_sessions(spec=spec, type=SessionType.BACKUP.value),
+            key=lambda s: (s.started, s.id),
+        )
+        return [s.id for s in rows], [s.id for s in rows if s.replica_id]
 
     def resolve(self, ref_text: str) -> str:
         ref = parse_session_ref(ref_text)
         if ref.session_id is not None:
             return ref.session_id
         assert ref.spec is not None
-        chosen = ref.pick(self.backup_sessions(ref.spec))
+        chosen = ref.pick(*self.backup_sessions(ref.spec))
         if chosen is None:
             raise NotFoundError(f"no backup session {ref_text!r} with a replica (yet)")
         return chosen

@@ -28,7 +28,32 @@ def _golden() -> dict[str, str]:
     return json.loads(GOLDEN_FILE.read_text()) if GOLDEN_FILE.exists() else {}
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+# The rules a scenario's expectations check (read statically by ``apprm fidelity``).
+RULES = {
+    "eva-rotation-vsnap": [
+        pytest.mark.rule("ARR-P1"),
+        pytest.mark.rule("ARR-P2"),
+        pytest.mark.rule("ARR-I13"),
+    ],
+    "xp-rotation-mu": [
+        pytest.mark.rule("ARR-P1"),
+        pytest.mark.rule("ARR-P2"),
+        pytest.mark.rule("ARR-I13"),
+    ],
+    "eva-fault-undo": [pytest.mark.rule("ARR-I14"), pytest.mark.rule("ARR-I16")],
+    "xp-fault-pairsplit": [pytest.mark.rule("ARR-I14"), pytest.mark.rule("ARR-I16")],
+    "oracle-fault-in-backup-mode": [pytest.mark.rule("OS-P9"), pytest.mark.rule("ARR-I16")],
+    "eva-ir-switch": [pytest.mark.rule("ARR-P4"), pytest.mark.rule("ARR-P5")],
+    "eva-ir-copy-back-keep": [pytest.mark.rule("ARR-P4"), pytest.mark.rule("ARR-P5")],
+    "xp-ir-normal": [pytest.mark.rule("ARR-P4")],
+    "xp-ir-quick": [pytest.mark.rule("ARR-P4")],
+    "eva-disaster-lost-volumes": [pytest.mark.rule("ARR-P4")],
+    "oracle-online-complete-recovery": [pytest.mark.rule("OS-P3")],
+}
+PARAMS = [pytest.param(p, marks=RULES.get(p.stem, []), id=p.stem) for p in SCENARIOS]
+
+
+@pytest.mark.parametrize("path", PARAMS)
 def test_scenario_passes_with_a_stable_golden_digest(path: Path) -> None:
     first, second = run_file(path), run_file(path)
     assert first.passed, [(e.name, e.expected, e.observed) for e in first.failed]
