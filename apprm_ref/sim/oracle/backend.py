@@ -63,6 +63,10 @@ class OracleDatabase(
     scn: int = 0
     log_pos: int = 1
     held: list[str] = field(default_factory=list)
+    arch_synced: int = field(default=-1, metadata={"transient": True}, repr=False)
+    ts_files_cache: dict[str, list[int]] = field(
+        default_factory=dict, metadata={"transient": True}, repr=False
+    )
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
 
     kind = "oracle"
@@ -225,7 +229,7 @@ class OracleDatabase(
         self.status = SHUTDOWN
         self.params, self.cf, self.hdr = {}, {}, {}
         self.cache, self.dirty = {}, {}
-        self.log_pos = 1
+        self.log_pos, self.arch_synced, self.ts_files_cache = 1, -1, {}
 
     # --- checkpoints --------------------------------------------------------------------------
 

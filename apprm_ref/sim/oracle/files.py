@@ -18,6 +18,7 @@ class FilesMixin:
     world: Any
     cf: dict[str, Any]
     hdr: dict[int, dict[str, Any]]
+    arch_synced: int
 
     @property
     def hosts(self) -> Any:
@@ -74,13 +75,17 @@ class FilesMixin:
     def cf_capacity(self, nblocks: int) -> int:
         return (nblocks - 1) * F.ARCH_PER_BLOCK
 
-    def encode_controlfile(self, cf: dict[str, Any], *, full: bool) -> dict[int, Any]:
+    def encode_controlfile(
+        self, cf: dict[str, Any], *, full: bool, archives: bool = True
+    ) -> dict[int, Any]:
         main = {k: v for k, v in cf.items() if k != "archives"}
         main["narch"] = len(cf["archives"])
         blocks: dict[int, Any] = {0: F.pack(F.CF_MAGIC, main)}
         n = len(cf["archives"])
         chunks = range((n + F.ARCH_PER_BLOCK - 1) // F.ARCH_PER_BLOCK)
-        if not full:
+        if not archives:
+            chunks = range(0)
+        elif not full:
             chunks = range(max(0, (n - 1) // F.ARCH_PER_BLOCK), (n - 1) // F.ARCH_PER_BLOCK + 1)
         for chunk in chunks:
             recs = cf["archives"][chunk * F.ARCH_PER_BLOCK : (chunk + 1) * F.ARCH_PER_BLOCK]
@@ -94,7 +99,9 @@ class FilesMixin:
             self.cf["archives"] = self.cf["archives"][-cap + F.ARCH_PER_BLOCK :]
             full = True
         self.cf["seq"] += 1
-        blocks = self.encode_controlfile(self.cf, full=full)
+        changed = full or len(self.cf["archives"]) != self.arch_synced
+        blocks = self.encode_controlfile(self.cf, full=full, archives=changed)
+        self.arch_synced = len(self.cf["archives"])
         for path in self.cf_paths():
             self.write_blocks(path, blocks)
 

@@ -35,13 +35,23 @@ ARCH_PER_BLOCK = 64
 Record = tuple[int, float, str, tuple[Any, ...]]
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def freeze(obj: Any) -> Any:
-    """Dicts/lists -> tagged tuples so a structure can be a block payload."""
-    if isinstance(obj, dict):
-        return ("{}", tuple((k, freeze(v)) for k, v in sorted(obj.items(), key=lambda kv: kv[0])))
-    if isinstance(obj, list):
-        return ("[]", tuple(freeze(v) for v in obj))
+    """Dicts/lists -> tagged tuples so a structure can be a block payload (keys sorted, so
+    equal structures give equal payloads whatever their insertion order)."""
+    t = type(obj)
+    if t is dict:
+        items = ((k, v if type(v) in _SCALARS else freeze(v)) for k, v in obj.items())
+        return ("{}", tuple(sorted(items, key=_first)))
+    if t is list:
+        return ("[]", tuple(v if type(v) in _SCALARS else freeze(v) for v in obj))
     return obj
+
+
+def _first(kv: tuple[Any, Any]) -> Any:
+    return kv[0]
 
 
 def thaw(obj: Any) -> Any:

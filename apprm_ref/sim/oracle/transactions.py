@@ -25,6 +25,7 @@ class TransactionsMixin:
     dirty: dict[tuple[int, int], int]
     scn: int
     history: Any
+    ts_files_cache: dict[str, list[int]]
 
     # --- row placement ------------------------------------------------------------------
 
@@ -32,7 +33,10 @@ class TransactionsMixin:
         ts = self.cf["tables"].get(table)
         if ts is None:
             raise ora("ORA-00942")
-        files = [no for no, f in sorted(self.cf["files"].items()) if f["ts"] == ts]
+        files = self.ts_files_cache.get(ts)
+        if files is None:  # the file list of a tablespace is fixed while mounted
+            files = [no for no, f in sorted(self.cf["files"].items()) if f["ts"] == ts]
+            self.ts_files_cache[ts] = files
         nblocks = self._file_blocks(files[0])
         idx, block = F.placement(table, key, len(files), nblocks - 1)
         return files[idx], block
