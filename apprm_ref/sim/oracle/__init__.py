@@ -1,0 +1,21 @@
+"""Oracle simulator: a small but real database engine whose files live on the simulated
+host's filesystems (so an array instant recovery really changes what the database sees).
+
+Create a database on mounted filesystems (``estate.build_estate`` gives a ready world)::
+
+    from apprm_ref.sim.oracle.backend import OracleDatabase
+    from apprm_ref.sim.oracle.models import simple_layout, fold
+    db = OracleDatabase.create(world, "PRD", "db1", simple_layout())   # OPEN, ARCHIVELOG
+    db.workload(50)                        # one epoch: 50 commits, one redo batch
+    db.transact([(("insert", "T_USERS", "k1", "v1"),)])                # fine-grained
+    db.data()                              # {table: {key: value}} committed, DB OPEN
+    fold(db.history.commits, below_scn=x)  # what recovery until SCN x must give
+
+Doors: ``driver.OracleSimDriver(world, db_name)`` (the ``OracleDriver`` Protocol of
+``apprm_ref.drivers.oracle``), ``dbapi.connect(world, db_name, user, password, mode)``
+(DB-API 2.0 shaped like python-oracledb, SQL in ``sql.py``), ``rman.run`` (RESTORE
+CONTROLFILE). Modules: ``formats`` (on-disk blocks), ``files`` (I/O), ``redo`` (LGWR,
+switches, archiving), ``lifecycle`` (states), ``transactions`` (commits, workload),
+``recovery`` (media/crash recovery, RESETLOGS), ``admin`` (ctl copies, close/dismount),
+``views`` (V$), ``invariants`` (OS-I1, I2, I5, I6, I7, I8).
+"""

@@ -343,3 +343,31 @@ def test_nothing_left_in_backup_mode_is_visible_with_the_instance_down() -> None
     lab.db.shutdown("ABORT")
     assert lab.db.in_backup_mode()
     assert lab.world.invariant_problems() == []
+
+
+@pytest.mark.rule("OS-P4")
+@pytest.mark.rule("OS-I10")
+def test_cf_olf_replica_without_keep_forces_backup_controlfile_and_resetlogs() -> None:
+    """Reference 4.1: IR overwrites control files and online logs; redo only in the lost
+    online log is gone, everything archived is recovered, RESETLOGS is mandatory."""
+    lab = OracleLab()
+    lab.spec(ZDB_ORA_INCLUDE_CF_OLF=1)
+    lab.work()
+    session = lab.backup()
+    for _ in range(3):
+        lab.work(2)
+        lab.db.switch_logfile()
+    lab.work(2)  # only in the current online log
+    last = lab.db.cf["archives"][-1]
+    expected, inc = lab.expected(last["next"]), len(lab.db.cf["incarnations"])
+    refused = lab.restore(session.id, until="now", open_resetlogs=False)
+    assert refused.status == SessionStatus.FAILED and "ORA-01589" in lab.messages(refused)
+    done = lab.restore(session.id, until="now")
+    assert done.status == SessionStatus.COMPLETED, lab.messages(done)
+    assert lab.db.data() == expected
+    assert len(lab.db.cf["incarnations"]) == inc + 1
+    assert not any(
+        a["name"]
+        for a in lab.db.cf["archives"]
+        if "/oractl" in a["name"] or "/oradata" in a["name"]
+    )
