@@ -24,10 +24,13 @@ from bench.kernel import kernel_events_per_s
 
 def measure(cfg: BenchConfig) -> dict[str, Any]:
     kernel = kernel_events_per_s()
+    kernel_cpu = kernel_events_per_s(cpu=True)
     out = run_estate(cfg)
     out["kernel_events_per_s"] = round(kernel, 1)
     eps = out.get("events_per_wall_s") or 0.0
-    out["kernel_ratio"] = round(eps / kernel, 4) if kernel else None
+    out["kernel_ratio"] = round(eps / kernel, 6) if kernel else None
+    out["kernel_events_per_cpu_s"] = round(kernel_cpu, 1)
+    out["kernel_ratio_cpu"] = round((out.get("events_per_cpu_s") or 0.0) / kernel_cpu, 6)
     return out
 
 

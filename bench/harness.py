@@ -129,13 +129,17 @@ def run_estate(cfg: BenchConfig, *, workdir: str | Path | None = None) -> dict[s
         env.process(_ir_loop(env, orch, _ir_plan(cfg, plans, start), tally, cfg.app))
         env.process(_workload_loop(env, world, app.workload, cfg, tally))
         counter = EventCounter(env)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         env.run(until=horizon)
-        wall = time.perf_counter() - t1
+        wall, cpu = time.perf_counter() - t1, time.process_time() - c1
         problems = world.invariant_problems() if cfg.check_invariants else []
         idb_bytes = file_bytes(idb, f"{idb}-wal")
         repo.engine.dispose()
-        return _result(cfg, plans, tally, counter.count, wall, setup_s, idb_bytes, problems)
+        out = _result(cfg, plans, tally, counter.count, wall, setup_s, idb_bytes, problems)
+        out["cpu_s"] = round(cpu, 3)  # this process's CPU: robust when the machine is shared
+        out["sim_days_per_cpu_s"] = round(cfg.days / cpu, 2) if cpu else None
+        out["events_per_cpu_s"] = round(counter.count / cpu, 1) if cpu else None
+        return out
 
 
 def _expected(cfg: BenchConfig, plans: list[layout.DbPlan]) -> tuple[int, int]:

@@ -35,7 +35,9 @@ def small_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     import bench.kernel
 
     original = bench.kernel.kernel_events_per_s
-    monkeypatch.setattr(estate, "kernel_events_per_s", lambda: original(n=5_000, repeats=1))
+    monkeypatch.setattr(
+        estate, "kernel_events_per_s", lambda cpu=False: original(n=5_000, repeats=1, cpu=cpu)
+    )
 
 
 @pytest.mark.parametrize("app", ["filesystem", "oracle"])
@@ -55,5 +57,5 @@ def test_estate_two_days_two_databases(app: str, capsys: pytest.CaptureFixture[s
     assert out["idb_bytes"] > 0
     assert out["events"] > 0 and out["kernel_events_per_s"] > 0
     assert out["kernel_ratio"] == pytest.approx(
-        out["events_per_wall_s"] / out["kernel_events_per_s"], rel=1e-3, abs=1e-4
+        out["events_per_wall_s"] / out["kernel_events_per_s"], rel=1e-2, abs=1e-5
     )
