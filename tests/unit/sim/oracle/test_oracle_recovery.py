@@ -319,3 +319,21 @@ def test_plain_open_requires_current_headers() -> None:
     assert exc.value.code == "ORA-01113"
     e.db.recover(RT.now())
     e.db.open()
+
+
+@pytest.mark.rule("OS-P12")
+@pytest.mark.rule("OS-I4")
+def test_target_before_the_replica_checkpoint_gives_01152_and_stays_mounted() -> None:
+    e = build_estate(12)
+    epochs(e, 3)
+    r = hot_backup(e)
+    epochs(e, 2)
+    restore(e, r)
+    with pytest.raises(OracleError) as exc:
+        e.db.recover(RT.until_scn(r.begin - 5))
+    assert exc.value.codes == ("ORA-01547", "ORA-01152", "ORA-01110")
+    assert e.db.status == "MOUNTED"
+    with pytest.raises(OracleError) as exc:
+        e.db.open(resetlogs=True)
+    assert exc.value.codes == ("ORA-01152", "ORA-01110")
+    assert e.db.status == "MOUNTED"
