@@ -74,8 +74,11 @@ def _sessions(drill: Drill, e: schema.SessionsExpect) -> ExpectationResult:
     if e.count is not None:
         ok = ok and len(rows) == e.count
         expected += f", {e.count} sessions"
-    if statuses and len(set(statuses)) == 1 and len(chosen) > 1:
-        observed = f"{len(rows)} sessions, {e.which}: {statuses[0]}"
+    if len(chosen) > 1:
+        counts = {st: statuses.count(st) for st in sorted(set(statuses))}
+        observed = f"{len(rows)} sessions, {e.which}: " + ", ".join(
+            f"{n} {st}" for st, n in counts.items()
+        )
     else:
         observed = f"{len(rows)} sessions: " + (
             ", ".join(f"{s.id} {s.status}" for s in chosen) or "none"

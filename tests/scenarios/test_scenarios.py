@@ -48,6 +48,7 @@ RULES = {
     "xp-ir-normal": [pytest.mark.rule("ARR-P4")],
     "xp-ir-quick": [pytest.mark.rule("ARR-P4")],
     "eva-disaster-lost-volumes": [pytest.mark.rule("ARR-P4")],
+    "week-flaky-presentation": [pytest.mark.rule("ARR-I14"), pytest.mark.rule("ARR-I13")],
     "oracle-online-complete-recovery": [pytest.mark.rule("OS-P3")],
 }
 PARAMS = [pytest.param(p, marks=RULES.get(p.stem, []), id=p.stem) for p in SCENARIOS]
