@@ -52,6 +52,10 @@ class XpBackend(PairCommands, ContinuousAccess):
     swap_and_freeze: bool = False  # array option: quick restore keeps old P-VOL data on S-VOL
     pair_commands: int = 0  # accepted pair-changing commands (ARR-P11 checks none ran)
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
+    # derived, never saved: pairs by volume (rebuilt when the set of pairs changes) and the
+    # earliest pending copy completion (a lower bound; ``settle`` rescans past it)
+    _index: Any = field(default=None, metadata={"transient": True}, repr=False)
+    _due: Any = field(default=None, metadata={"transient": True}, repr=False)
 
     kind = "xp"
 
@@ -69,6 +73,7 @@ class XpBackend(PairCommands, ContinuousAccess):
         return self.world.now() if self.world is not None else 0.0
 
     def check_invariants(self) -> list[str]:
+        self._index = None  # rebuild from the pairs themselves
         self.settle()
         return check_backend(self)
 
@@ -122,19 +127,29 @@ class XpBackend(PairCommands, ContinuousAccess):
 
     # --- pairs by volume ----------------------------------------------------------------
 
+    def _by_volume(self) -> tuple[dict[str, list[Pair]], dict[str, Pair]]:
+        # invalidated where pairs are added or removed; the length guards direct edits
+        sig = len(self.pairs)
+        if self._index is None or self._index[0] != sig:
+            by_p: dict[str, list[Pair]] = {}
+            by_s: dict[str, Pair] = {}
+            for key in sorted(self.pairs):
+                pair = self.pairs[key]
+                by_p.setdefault(pair.pvol, []).append(pair)
+                if pair.kind == "BC":
+                    by_s.setdefault(pair.svol, pair)
+            self._index = (sig, by_p, by_s)
+        return self._index[1], self._index[2]
+
     def pairs_of_pvol(self, lid: str, kind: str | None = "BC") -> list[Pair]:
-        found = [p for p in self.pairs.values() if p.pvol == lid]
+        found = self._by_volume()[0].get(lid, [])
         if kind is not None:
             found = [p for p in found if p.kind == kind]
         return sorted(found, key=lambda p: p.mu)
 
     def pair_of_svol(self, lid: str) -> Pair | None:
         """The local BC pair whose S-VOL is ``lid``."""
-        for key in sorted(self.pairs):
-            p = self.pairs[key]
-            if p.kind == "BC" and p.svol == lid:
-                return p
-        return None
+        return self._by_volume()[1].get(lid)
 
     def ca_link(self, lid: str) -> tuple[XpBackend, Pair] | None:
         """(primary array, CA pair) when ``lid`` is the S-VOL of a Continuous Access pair."""

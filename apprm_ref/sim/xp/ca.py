@@ -53,6 +53,7 @@ class ContinuousAccess:
         pair = Pair(p.id, CA_MU, s.id, kind="CA", svol_array=remote_array, pace=pace)
         pair.created_at, pair.svol_rw = self.now(), False
         self.pairs[pair.key] = pair
+        self._index = None
         s.ca_primary = f"{self.name}/{p.id}"
         self.pair_commands += 1
         return self._start(pair, COPY_PD, p.data.size_extents, PSUS if split else PAIR)

@@ -95,6 +95,7 @@ class PairCommands:
         for p, s, mu in new:
             pair = Pair(p, mu, s, pace=pace, created_at=self.now())
             self.pairs[pair.key] = pair
+            self._index = None
             size = self.ldevs[p].data.size_extents
             done = max(done, self._start(pair, COPY_PD, size, PSUS if split else PAIR))
         if new:
@@ -189,6 +190,7 @@ class PairCommands:
                 self._materialize(pair)
             self._set_state(pair, SMPL)
             del self.pairs[pair.key]
+            self._index = None
             if pair.kind == "CA":
                 self.world.arrays[pair.svol_array].ldevs[pair.svol].ca_primary = ""
         if todo:
@@ -331,6 +333,9 @@ class PairCommands:
         """Finish every copy due by now (an event at exactly ``now`` may not have run yet:
         ``env.run(until=t)`` stops before events at ``t``)."""
         now = self.now()
+        if self._due is not None and now < self._due:
+            return
+        nxt = float("inf")
         for key in sorted(self.pairs):
             pair = self.pairs.get(key)
             if pair is None or pair.copy_done_at is None:
@@ -338,9 +343,14 @@ class PairCommands:
             due = pair.abort_at if pair.abort_at is not None else pair.copy_done_at
             if due <= now:
                 self._complete(key, pair.gen)
+            else:
+                nxt = min(nxt, due)
+        self._due = nxt
 
     def _schedule(self: XpBackend, pair: Pair) -> None:
         when = pair.abort_at if pair.abort_at is not None else pair.copy_done_at
+        if self._due is not None:
+            self._due = min(self._due, when)
         key, gen = pair.key, pair.gen
         self.world.call_at(when, lambda: self._complete(key, gen))
 
