@@ -179,8 +179,13 @@ def _wording(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     elif msg.startswith("Input should be"):
-        msg = "expected" + msg[len("Input should be") :] + f", got {err.get('input')!r}"
+        msg = "expected" + msg[len("Input should be") :] + f", got {_short(err.get('input'))}"
     return " ".join(msg.split())
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:

@@ -437,12 +437,39 @@ def cross_problem(scenario: Scenario) -> tuple[tuple[Any, ...], str] | None:
             return ("timeline", i, step.kind), f"no earlier 'mark: {label}' step"
         if isinstance(step, MarkStep):
             marks.add(step.mark)
+        problem = _estate_ref(scenario, step, names)
+        if problem is not None:
+            return ("timeline", i, step.kind, problem[0]), problem[1]
     for i, item in enumerate(scenario.expect):
         spec = getattr(getattr(item, item.kind), "spec", None)
         if isinstance(spec, str) and spec not in names:
             return ("expect", i, item.kind, "spec"), f"unknown spec {spec!r}; defined: {known}"
         if isinstance(item, DataItem) and item.data.equals not in marks:
             return ("expect", i, "data", "equals"), f"no 'mark: {item.data.equals}' step"
+    return None
+
+
+def _estate_ref(scenario: Scenario, step: Any, specs: list[str]) -> tuple[str, str] | None:
+    """A workload or failure naming a host, array or application the estate lacks."""
+    est = scenario.estate
+    hosts = {h.name for h in est.hosts}
+    arrays = {a.name for a in est.arrays}
+    apps = {str(a.get("name")) for a in est.applications}
+    if isinstance(step, WorkloadStep) and step.workload.app not in {*specs, *apps}:
+        choices = ", ".join(sorted({*specs, *apps})) or "none"
+        return "app", f"no spec or application {step.workload.app!r}; known: {choices}"
+    if isinstance(step, FailStep):
+        f = step.fail
+        for fld, value, known in (
+            ("host", f.host, hosts),
+            ("array", f.array, arrays),
+            ("app", f.app, apps),
+        ):
+            if value is not None and value not in known:
+                return (
+                    fld,
+                    f"no {fld} {value!r} in the estate; known: {', '.join(sorted(known)) or 'none'}",
+                )
     return None
 
 

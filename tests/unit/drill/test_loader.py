@@ -128,3 +128,18 @@ def test_cross_checks_duplicate_spec() -> None:
 def test_filesystem_spec_needs_objects() -> None:
     e = _err(GOOD.replace("    objects: [/data]\n", ""))
     assert e.field == "specs[0].objects"
+
+
+def test_step_naming_an_unknown_host_or_workload_target() -> None:
+    text = GOOD.replace(
+        "  - at: 1d 03:00", "  - at: +1m\n    fail: {kind: host_crash, host: h9}\n  - at: 1d 03:00"
+    )
+    e = _err(text)
+    assert e.field == "timeline[3].fail.host" and e.line == 20 and "no host 'h9'" in e.message
+    e = _err(GOOD.replace("    mark: before\n", "    workload: {app: nope}\n"))
+    assert e.field == "timeline[0].workload.app" and "no spec or application 'nope'" in e.message
+
+
+def test_long_inputs_are_shortened_in_messages() -> None:
+    e = _err(GOOD.replace("seed: 7", "seed: [" + ", ".join(["1"] * 60) + "]"))
+    assert e.field == "seed" and len(e.message) < 140
