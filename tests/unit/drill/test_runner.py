@@ -62,10 +62,11 @@ def test_same_seed_same_digest_other_seed_same_here(tmp_path: Path) -> None:
 
 
 def test_step_error_fails_the_drill_and_is_traced(tmp_path: Path) -> None:
-    p = _write(tmp_path, SCENARIO.replace("host: app1}", "host: nohost}"))
+    bad = "{kind: corrupted_file, host: app1, path: /nope/x}"
+    p = _write(tmp_path, SCENARIO.replace("{kind: host_crash, host: app1}", bad))
     res = run_file(p)
     step = next(e for e in res.failed if e.kind == "steps")
-    assert "nohost" in step.observed
+    assert "/nope/x" in step.observed
     assert any(e["type"] == "step.error" for e in res.trace.events())  # type: ignore[union-attr]
 
 
