@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from apprm_ref.errors import HostError, NotFoundError
 from apprm_ref.persist import persistable
+from apprm_ref.sim.host.files import FileOps
 from apprm_ref.sim.host.models import (
     FS_MAGIC,
     PV_LABEL,
@@ -36,7 +37,7 @@ def _uuid(*parts: str) -> str:
 
 @persistable("host.Backend")
 @dataclass(eq=False)
-class HostBackend:
+class HostBackend(FileOps):
     kind = "hosts"
     hosts: dict[str, Host] = field(default_factory=dict)
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
@@ -312,87 +313,6 @@ class HostBackend:
             per_pv.setdefault(wwn, {})[ext] = payload
         for wwn, batch in per_pv.items():
             self._write(host, wwn, batch)
-
-    # --- files --------------------------------------------------------------------------
-
-    def create_file(self, host_name: str, path: str, extents: int) -> FileEntry:
-        mnt, rel = self.mount_of(host_name, path)
-        host = self.host(host_name)
-        self._writable(mnt, path)
-        if rel in mnt.files:
-            raise HostError(f"{path} exists", code="EEXIST")
-        vg = self._vg(host, mnt.vg, active=True)
-        lv = vg.lvs[mnt.lv]
-        start = max((e.start + e.length for e in mnt.files.values()), default=1)
-        if start + extents > lv.size_extents:
-            raise HostError(f"{mnt.mount_point}: no space for {path}", code="ENOSPC")
-        entry = FileEntry(rel, start, extents)
-        mnt.files[rel] = entry
-        table = tuple(
-            (e.path, e.start, e.length) for e in sorted(mnt.files.values(), key=lambda e: e.path)
-        )
-        self._lv_write(host, vg, lv, {0: (FS_MAGIC, mnt.fs_uuid, table)})
-        return entry
-
-    def _writable(self, mnt: Mount, path: str) -> None:
-        if mnt.read_only:
-            raise HostError(f"{path}: read-only filesystem", code="EROFS")
-        if mnt.frozen:
-            raise HostError(f"{path}: filesystem {mnt.mount_point} is frozen", code="EAGAIN")
-
-    def _file(
-        self, host_name: str, path: str
-    ) -> tuple[Host, VolumeGroup, LogicalVolume, Mount, FileEntry]:
-        mnt, rel = self.mount_of(host_name, path)
-        entry = mnt.files.get(rel)
-        if entry is None:
-            raise HostError(f"{path}: no such file on {host_name}", code="ENOENT")
-        host = self.host(host_name)
-        vg = self._vg(host, mnt.vg, active=True)
-        return host, vg, vg.lvs[mnt.lv], mnt, entry
-
-    def write_file(self, host_name: str, path: str, blocks: dict[int, Any]) -> None:
-        """Write file blocks (block index -> payload) through to the array extents."""
-        host, vg, lv, mnt, entry = self._file(host_name, path)
-        self._writable(mnt, path)
-        items = {}
-        for block, payload in blocks.items():
-            if not 0 <= block < entry.length:
-                raise HostError(f"{path}: block {block} beyond end of file", code="EFBIG")
-            items[entry.start + block] = payload
-        self._lv_write(host, vg, lv, items)
-
-    def read_file(self, host_name: str, path: str) -> tuple[Any, ...]:
-        host, vg, lv, _mnt, entry = self._file(host_name, path)
-        return tuple(self._lv_read(host, vg, lv, entry.start + i) for i in range(entry.length))
-
-    def read_block(self, host_name: str, path: str, block: int) -> Any:
-        host, vg, lv, _mnt, entry = self._file(host_name, path)
-        if not 0 <= block < entry.length:
-            raise HostError(f"{path}: block {block} beyond end of file", code="EFBIG")
-        return self._lv_read(host, vg, lv, entry.start + block)
-
-    def file_exists(self, host_name: str, path: str) -> bool:
-        try:
-            mnt, rel = self.mount_of(host_name, path)
-        except HostError:
-            return False
-        return rel in mnt.files
-
-    def list_files(self, host_name: str, mount_point: str) -> list[str]:
-        mnt = self._mount(self._up(host_name), mount_point)
-        return [mount_point.rstrip("/") + "/" + p for p in sorted(mnt.files)]
-
-    def volumes_under(self, host_name: str, path: str) -> list[tuple[str, str]]:
-        """(array, volume) of every PV of the volume group holding ``path``."""
-        mnt, _ = self.mount_of(host_name, path)
-        host = self.host(host_name)
-        vg = self._vg(host, mnt.vg)
-        out = []
-        for wwn in vg.pvs:
-            dev = self._device(host, wwn)
-            out.append((dev.array, dev.volume))
-        return out
 
     # --- scripts and crashes ------------------------------------------------------------
 
