@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from apprm_ref.errors import ConfigError
 from apprm_ref.sim.storage import MIB
+
+if TYPE_CHECKING:
+    from apprm_ref.sim.world import World
 
 _UNITS = {
     "": 1,
