@@ -33,6 +33,7 @@ class Cci:
     world: World
     confs: dict[int, HorcmConf]
     env: dict[str, str] = field(default_factory=dict)
+    busy_until: float = 0.0  # a pairevtwait issued inside a SimPy process ends then
 
     def instance(self, args: Args) -> int:
         if args.instance is not None:

@@ -31,6 +31,11 @@ class SimCciRunner:
         self.cci = Cci(world, parsed, dict(env or {}))
         self.calls: list[list[str]] = []
 
+    def now(self) -> float:
+        """Simulated time as the caller of these commands sees it: a ``pairevtwait`` run
+        inside a SimPy process returns at once but is over only at ``busy_until``."""
+        return max(self.cci.world.now(), self.cci.busy_until)
+
     def run(self, argv: Sequence[str]) -> tuple[int, str, str]:
         self.calls.append(list(argv))
         return execute(self.cci, list(argv))

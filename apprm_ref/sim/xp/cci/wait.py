@@ -74,6 +74,8 @@ def pairevtwait(cci: Cci, args: Args) -> tuple[int, str]:
         xe.refuse("EX_INVARG", "-t takes a number of seconds")
     clock = cci.world.clock
     deadline = clock.now() + timeout
+    if cci.world.env.active_process is not None:
+        return _predict(cci, args, side, wanted, deadline)
     for _ in range(MAX_STEPS):
         statuses, views = _statuses(cci, args, side)
         if all(s in wanted for s in statuses):
@@ -85,3 +87,35 @@ def pairevtwait(cci: Cci, args: Args) -> tuple[int, str]:
             break
         clock.run_until(min(deadline, nxt) if nxt is not None else deadline)
     xe.refuse("EX_EWSTOT", f"no status {sorted(wanted)} within {timeout:g} s")
+
+
+def _predict(cci: Cci, args: Args, side: str, wanted: set[str], deadline: float) -> tuple[int, str]:
+    """Called from inside a running SimPy process the command cannot run the clock: it
+    works out when the wait ends from the pending completions and books that time on
+    ``cci.busy_until`` (the runner's ``now``), which the caller then waits for."""
+    statuses, views = _statuses(cci, args, side)
+    done = cci.world.now()
+    for status, v in zip(statuses, views, strict=True):
+        if status in wanted:
+            continue
+        pair = v.pair
+        if status == "psue" or (pair is not None and pair.abort_at is not None):
+            cci.busy_until = max(cci.busy_until, pair.abort_at or done if pair else done)
+            xe.refuse("EX_EWSUSE", "pair suspended at WAIT state")
+        after = None
+        if pair is not None and pair.copy_done_at is not None:
+            after = side_status(_Next(pair.next_state), v.role or side).lower()
+            after = {"rcpy": "copy", "ssus": "psus"}.get(after, after)
+        if after not in wanted or pair.copy_done_at > deadline:
+            cci.busy_until = max(cci.busy_until, deadline)
+            xe.refuse("EX_EWSTOT", f"no status {sorted(wanted)} before the timeout")
+        done = max(done, pair.copy_done_at)
+    cci.busy_until = max(cci.busy_until, done)
+    return 0, "pairevtwait : Wait status done.\n"
+
+
+class _Next:
+    """A stand-in pair in its next state, for :func:`side_status`."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
