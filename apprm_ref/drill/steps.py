@@ -1,0 +1,228 @@
+"""Timeline steps of a scenario file: each has ``at`` and exactly one kind key."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+
+from apprm_ref.drill.base import Duration, Strict, TimeExpr, check_duration
+from apprm_ref.drill.timeparse import parse_at
+
+# --- timeline steps ------------------------------------------------------------------
+
+
+class Workload(Strict):
+    """Start, stop or re-rate the write workload of an application or filesystem."""
+
+    app: str
+    action: Literal["start", "stop", "rate"] = "start"
+    rate: float | None = Field(None, gt=0, description="changes per simulated hour")
+
+    @model_validator(mode="after")
+    def _rate(self) -> Workload:
+        if self.action == "rate" and self.rate is None:
+            raise ValueError("action 'rate' needs a rate (changes per hour)")
+        return self
+
+
+class Fault(Strict):
+    """Arm or disarm a named fault site (``apprm_ref.sim.faults``)."""
+
+    arm: str | None = None
+    disarm: str | None = None
+    nth: int | None = Field(None, ge=1)
+    probability: float | None = Field(None, gt=0, le=1)
+    times: int = Field(1, ge=0)
+    code: str | None = None
+    message: str = "injected fault"
+    match: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one(self) -> Fault:
+        if (self.arm is None) == (self.disarm is None):
+            raise ValueError("give exactly one of 'arm: SITE' or 'disarm: SITE'")
+        return self
+
+
+FAILURE_TARGETS: dict[str, tuple[str, ...]] = {
+    "dropped_table": ("app", "table"),
+    "corrupted_datafile": ("app", "file"),
+    "corrupted_file": ("host", "path"),
+    "lost_volume": ("array", "volume"),
+    "host_crash": ("host",),
+}
+
+
+class Failure(Strict):
+    """A disaster or a mistake the drill recovers from."""
+
+    kind: Literal[
+        "dropped_table",
+        "corrupted_datafile",
+        "corrupted_file",
+        "lost_volume",
+        "host_crash",
+    ]
+    app: str | None = None
+    table: str | None = None
+    file: str | None = None
+    host: str | None = None
+    path: str | None = None
+    array: str | None = None
+    volume: str | None = None
+
+    @model_validator(mode="after")
+    def _targets(self) -> Failure:
+        missing = [f for f in FAILURE_TARGETS[self.kind] if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"{self.kind} needs {', '.join(missing)}")
+        return self
+
+
+class Recovery(Strict):
+    """Application recovery after the instant recovery (Oracle)."""
+
+    until: Literal["now", "none"] | None = None  # now: complete; none: no roll-forward
+    scn: int | None = Field(None, ge=0)
+    time: TimeExpr | None = None
+    label: str | None = None  # the simulated time of a ``mark`` step
+    resetlogs: bool | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Recovery:
+        given = [k for k in ("until", "scn", "time", "label") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of until: now|none, scn, time or label")
+        if self.time is not None:
+            parse_at(self.time)
+        return self
+
+
+SESSION_REF_HELP = "'last-of SPEC', 'first-of SPEC', 'session #N of SPEC' or a session id"
+
+
+class Restore(Strict):
+    """Instant recovery of a replica (``omnir``)."""
+
+    session: str = Field(description=SESSION_REF_HELP)
+    method: Literal["switch", "copy-back", "normal", "quick"] | None = Field(
+        None, description="EVA: switch | copy-back; XP: normal | quick (None: the default)"
+    )
+    keep: bool = False
+    retain_source: bool = True
+    recovery: Recovery | None = None
+    wait: bool = True
+
+    @field_validator("session")
+    @classmethod
+    def _ref(cls, v: str) -> str:
+        from apprm_ref.drill.refs import parse_session_ref
+
+        parse_session_ref(v)
+        return v
+
+
+class Check(Strict):
+    """Compare the live data now with the data remembered by a ``mark`` step."""
+
+    data_equals: str
+    app: str | None = None
+
+
+class Backup(Strict):
+    spec: str
+    wait: bool = False
+
+
+def _step_kind(v: Any) -> str | None:
+    if isinstance(v, dict):
+        kinds = [k for k in STEP_KINDS if k in v]
+        return f"step:{kinds[0]}" if len(kinds) == 1 else None
+    kind = getattr(v, "kind", None)
+    return f"step:{kind}" if kind else None
+
+
+class _Step(Strict):
+    at: TimeExpr = Field(description="simulated time: 0s, 2h, 1d 03:00, +15m")
+    note: str = ""
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, v: Any) -> Any:
+        parse_at(v)
+        return v
+
+
+class WorkloadStep(_Step):
+    kind: ClassVar[str] = "workload"
+    workload: Workload
+
+
+class BackupStep(_Step):
+    kind: ClassVar[str] = "backup"
+    backup: str | Backup = Field(description="a spec name, or {spec, wait}")
+
+
+class FaultStep(_Step):
+    kind: ClassVar[str] = "fault"
+    fault: Fault
+
+
+class FailStep(_Step):
+    kind: ClassVar[str] = "fail"
+    fail: Failure
+
+
+class RestoreStep(_Step):
+    kind: ClassVar[str] = "restore"
+    restore: Restore
+
+
+class CheckStep(_Step):
+    kind: ClassVar[str] = "check"
+    check: Check
+
+
+class AdvanceStep(_Step):
+    kind: ClassVar[str] = "advance"
+    advance: Duration
+
+    @field_validator("advance")
+    @classmethod
+    def _adv(cls, v: Any) -> Any:
+        return check_duration(v)
+
+
+class MarkStep(_Step):
+    kind: ClassVar[str] = "mark"
+    mark: str
+
+
+class WaitStep(_Step):
+    """Wait until every running session has ended."""
+
+    kind: ClassVar[str] = "wait"
+    wait: Literal["sessions"]
+
+
+STEP_KINDS = (
+    "workload", "backup", "fault", "fail", "restore", "check", "advance", "mark", "wait"
+)  # fmt: skip
+
+Step = Annotated[
+    Annotated[WorkloadStep, Tag("step:workload")]
+    | Annotated[BackupStep, Tag("step:backup")]
+    | Annotated[FaultStep, Tag("step:fault")]
+    | Annotated[FailStep, Tag("step:fail")]
+    | Annotated[RestoreStep, Tag("step:restore")]
+    | Annotated[CheckStep, Tag("step:check")]
+    | Annotated[AdvanceStep, Tag("step:advance")]
+    | Annotated[MarkStep, Tag("step:mark")]
+    | Annotated[WaitStep, Tag("step:wait")],
+    Discriminator(
+        _step_kind,
+        custom_error_type="step_kind",
+        custom_error_message="a step needs 'at' and exactly one of " + ", ".join(STEP_KINDS),
+    ),
+]
