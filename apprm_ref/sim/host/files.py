@@ -37,6 +37,19 @@ class FileOps:
         self._lv_write(host, vg, lv, {0: (FS_MAGIC, mnt.fs_uuid, table)})
         return entry
 
+    def delete_file(self: HostBackend, host_name: str, path: str) -> None:
+        """``rm``: drop the file from the table and trim its extents (they read as zeros),
+        so the array stops holding its content. Space is not reused by later files."""
+        host, vg, lv, mnt, entry = self._file(host_name, path)
+        self._writable(mnt, path)
+        del mnt.files[entry.path]
+        table = tuple(
+            (e.path, e.start, e.length) for e in sorted(mnt.files.values(), key=lambda e: e.path)
+        )
+        items: dict[int, Any] = {entry.start + i: None for i in range(entry.length)}
+        items[0] = (FS_MAGIC, mnt.fs_uuid, table)
+        self._lv_write(host, vg, lv, items)
+
     def _writable(self: HostBackend, mnt: Mount, path: str) -> None:
         if mnt.read_only:
             raise HostError(f"{path}: read-only filesystem", code="EROFS")

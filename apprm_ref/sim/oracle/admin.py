@@ -83,6 +83,31 @@ class AdminMixin:
         self.cf, self.hdr = {}, {}  # type: ignore[attr-defined]
         self.status = STARTED
 
+    def delete_archived_logs(self, completed_before: float) -> list[str]:
+        """RMAN ``DELETE ARCHIVELOG UNTIL TIME``: remove archived logs completed before the
+        given simulated time and mark them DELETED in the control file (a DBA's purge job,
+        so a long run's archive destination does not grow without bound)."""
+        self.require_state(MOUNTED, OPEN)  # type: ignore[attr-defined]
+        gone = [
+            a
+            for a in self.cf["archives"]
+            if not a["deleted"] and a["completion_time"] < completed_before
+        ]
+        hosts = self.hosts  # type: ignore[attr-defined]
+        present = [a["name"] for a in gone if hosts.file_exists(self.host, a["name"])]
+        for name in present:  # validate everything first: a refusal changes nothing
+            mnt, _ = hosts.mount_of(self.host, name)
+            hosts._writable(mnt, name)
+        if gone:
+            self.world.faults.check("oracle.delete_archive", OracleError, db=self.name)
+        for name in present:
+            hosts.delete_file(self.host, name)
+        for a in gone:  # a file already gone is only marked, as RMAN does
+            a["deleted"] = True
+        if gone:
+            self.write_controlfile(full=True)  # type: ignore[attr-defined]
+        return [a["name"] for a in gone]
+
     # --- damage for failure tests -------------------------------------------------------------
 
     def damage_archived_log(self, seq: int, rl_id: int | None = None) -> str:

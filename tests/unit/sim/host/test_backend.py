@@ -144,3 +144,30 @@ def test_rescan_refuses_to_drop_a_device_of_an_active_volume_group(lab) -> None:
     with pytest.raises(HostError) as err:
         world.hosts.rescan("app")
     assert err.value.code == "EIO"
+
+
+def test_delete_file_trims_its_extents_and_keeps_the_others(lab) -> None:  # type: ignore[no-untyped-def]
+    world, arr = lab
+    _fs(world)
+    hb = world.hosts
+    hb.create_file("app", "/data/a", 2)
+    hb.create_file("app", "/data/b", 2)
+    hb.write_file("app", "/data/a", {0: "a0", 1: "a1"})
+    hb.write_file("app", "/data/b", {0: "b0"})
+    hb.delete_file("app", "/data/a")
+    assert hb.list_files("app", "/data") == ["/data/b"]
+    assert "a0" not in arr.volumes["d1"].written().values()
+    assert hb.read_file("app", "/data/b")[0] == "b0"
+    with pytest.raises(HostError) as err:
+        hb.delete_file("app", "/data/a")
+    assert err.value.code == "ENOENT"
+    # the file table on the array says so after a remount
+    hb.unmount("app", "/data/logs")
+    hb.unmount("app", "/data")
+    hb.mount("app", "vgdata", "lvol1", "/data")
+    assert hb.list_files("app", "/data") == ["/data/b"]
+    hb.freeze("app", "/data")
+    with pytest.raises(HostError) as err:
+        hb.delete_file("app", "/data/b")
+    assert err.value.code == "EAGAIN"
+    assert hb.list_files("app", "/data") == ["/data/b"]
