@@ -48,6 +48,8 @@ def run(
     from apprm_ref.drill.summary import print_summary, progress_bar
 
     console = Console()
+    if not console.is_terminal:  # CI logs: wide enough that tables do not fold
+        console = Console(width=120)
     try:
         with progress_bar(console, file.name) as progress:
             result = run_file(file, seed=seed, idb=idb, progress=progress)

@@ -10,7 +10,7 @@ from html import escape
 from pathlib import Path
 
 from apprm_ref.drill.result import DrillResult
-from apprm_ref.drill.timeparse import format_at
+from apprm_ref.drill.timeparse import format_at, short_duration
 
 WIDTH, LEFT, LANE, PAD = 1100, 170, 18, 6
 STATUS_COLOUR = {
@@ -74,49 +74,47 @@ def _tick(end: float) -> float:
     return end / 10
 
 
-def timeline_svg(result: DrillResult) -> str:
-    svg = _Svg(result.duration)
-    for spec in sorted({s.spec for s in result.sessions} | {r.spec for r in result.replicas}):
-        y = svg.lane(f"{spec} sessions")
-        for s in (s for s in result.sessions if s.spec == spec and s.type == "Backup"):
+def _spec_lanes(svg: _Svg, result: DrillResult, spec: str) -> None:
+    y = svg.lane(f"{spec} sessions")
+    for s in (s for s in result.sessions if s.spec == spec and s.type == "Backup"):
+        svg.bar(y, s.started, s.finished, STATUS_COLOUR.get(s.status, "#888"), f"{s.id} {s.status}")
+        if s.backup_mode:
+            svg.bar(y + LANE - 5, *s.backup_mode, "#263238", f"{s.id} backup mode", h=5)
+    reps = [r for r in result.replicas if r.spec == spec]
+    if reps:
+        y = svg.lane(f"{spec} replicas")
+        h = max(3, LANE // max(1, min(len(reps), 6)))
+        for i, r in enumerate(reps):
             svg.bar(
-                y, s.started, s.finished, STATUS_COLOUR.get(s.status, "#888"), f"{s.id} {s.status}"
+                y + (i % 6) * h * 0.9, r.created, r.removed, "#90caf9", f"{r.id} ({r.status})", h=h
             )
-            if s.backup_mode:
-                svg.bar(y + LANE - 5, *s.backup_mode, "#263238", f"{s.id} backup mode", h=5)
-        reps = [r for r in result.replicas if r.spec == spec]
-        if reps:
-            y = svg.lane(f"{spec} replicas")
-            for i, r in enumerate(reps):
-                h = max(3, LANE // max(1, min(len(reps), 6)))
-                svg.bar(
-                    y + (i % 6) * h * 0.9,
-                    r.created,
-                    r.removed,
-                    "#90caf9",
-                    f"{r.id} ({r.status})",
-                    h=h,
-                )
-        rest = [r for r in result.restores if r.spec == spec]
-        if rest:
-            y = svg.lane(f"{spec} restores")
-            for r in rest:
-                svg.bar(
-                    y,
-                    r.started,
-                    r.finished,
-                    STATUS_COLOUR.get(r.status, "#888"),
-                    f"{r.session} {r.method} {r.status}",
-                )
+    rest = [r for r in result.restores if r.spec == spec]
+    if rest:
+        y = svg.lane(f"{spec} restores")
+        for r in rest:
+            colour = STATUS_COLOUR.get(r.status, "#888")
+            svg.bar(y, r.started, r.finished, colour, f"{r.session} {r.method} {r.status}")
+
+
+def _markers(svg: _Svg, result: DrillResult) -> None:
     y = svg.lane("events")
     for m in result.markers:
-        x = svg.x(m.at)
-        colour = MARKER_COLOUR.get(m.kind, "#555")
+        x, colour = svg.x(m.at), MARKER_COLOUR.get(m.kind, "#555")
+        title = f"{escape(format_at(m.at))} {escape(m.kind)}: {escape(m.label)}"
         svg.parts.append(
-            f'<line x1="{x}" y1="20" x2="{x}" y2="{y + LANE}" stroke="{colour}" stroke-dasharray="3,2">'
-            f"<title>{escape(format_at(m.at))} {escape(m.kind)}: {escape(m.label)}</title></line>"
-            f'<circle cx="{x}" cy="{y + LANE / 2}" r="4" fill="{colour}"><title>{escape(m.kind)}: {escape(m.label)}</title></circle>'
+            f'<line x1="{x}" y1="20" x2="{x}" y2="{y + LANE}" stroke="{colour}" '
+            f'stroke-dasharray="3,2"><title>{title}</title></line>'
+            f'<circle cx="{x}" cy="{y + LANE / 2}" r="4" fill="{colour}"><title>{title}</title></circle>'
         )
+
+
+def timeline_svg(result: DrillResult) -> str:
+    """Lanes per spec (sessions with backup-mode windows, replica lifetimes, restores),
+    then one lane of events (faults, failures, marks, checks), over a simulated-time axis."""
+    svg = _Svg(result.duration)
+    for spec in sorted({s.spec for s in result.sessions} | {r.spec for r in result.replicas}):
+        _spec_lanes(svg, result, spec)
+    _markers(svg, result)
     svg.axis()
     return svg.render()
 
@@ -131,8 +129,11 @@ def _t(v: float | None) -> str:
     return "-" if v is None else format_at(v)
 
 
-def report_html(result: DrillResult) -> str:
-    verdict = "PASSED" if result.passed else "FAILED"
+def _d(v: float | None) -> str:
+    return "-" if v is None else short_duration(v)
+
+
+def _tables(result: DrillResult) -> list[str]:
     sessions = [
         [s.id, s.type, s.spec, s.status, _t(s.started), _t(s.finished), s.replica or "-"]
         for s in result.sessions
@@ -142,58 +143,40 @@ def report_html(result: DrillResult) -> str:
         for r in result.replicas
     ]
     restores = [
-        [
-            r.session,
-            r.spec,
-            r.replica,
-            r.method,
-            r.status,
-            _t(r.failure_at),
-            _t(r.recovered_to),
-            _t(r.rto),
-            _t(r.rpo),
-        ]
+        [r.session, r.spec, r.replica, r.method, r.status, _t(r.failure_at), _t(r.recovered_to),
+         _d(r.rto), _d(r.rpo)]
         for r in result.restores
-    ]
+    ]  # fmt: skip
     expects = [[e.verdict, e.name, e.expected, e.observed] for e in result.expectations]
-    parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
-        f"<title>drill {escape(result.scenario)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>Drill {escape(result.scenario)}: <span class='{verdict.lower()}'>{verdict}</span></h1>",
-        f"<p>scenario {escape(result.path)} · seed {result.seed} · simulated {escape(format_at(result.duration))}"
-        f" · trace sha256 <code>{escape(result.digest)}</code></p>",
-        "<h2>Timeline</h2>",
-        timeline_svg(result),
+    out = [
         "<h2>Expectations</h2>",
         _table(["", "expectation", "expected", "observed"], expects),
         "<h2>Sessions</h2>",
         _table(["session", "type", "spec", "status", "started", "finished", "replica"], sessions),
         "<h2>Replicas</h2>",
-        _table(
-            ["replica", "spec", "session", "type", "status", "created", "left the set"], replicas
-        ),
+        _table(["replica", "spec", "session", "type", "status", "created", "left the set"], replicas),
         "<h2>Restores</h2>",
-        _table(
-            [
-                "session",
-                "spec",
-                "replica",
-                "method",
-                "status",
-                "failure",
-                "recovered to",
-                "RTO",
-                "RPO",
-            ],
-            restores,
-        ),
-    ]
+        _table(["session", "spec", "replica", "method", "status", "failure", "recovered to", "RTO", "RPO"], restores),
+    ]  # fmt: skip
     if result.invariant_violations or result.errors:
         rows = [[_t(t), "invariant", m] for t, m in result.invariant_violations]
         rows += [[_t(t), "step error", m] for t, m in result.errors]
-        parts += ["<h2>Problems</h2>", _table(["at", "kind", "detail"], rows)]
-    parts.append("</body></html>\n")
-    return "".join(parts)
+        out += ["<h2>Problems</h2>", _table(["at", "kind", "detail"], rows)]
+    return out
+
+
+def report_html(result: DrillResult) -> str:
+    verdict = "PASSED" if result.passed else "FAILED"
+    head = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
+        f"<title>drill {escape(result.scenario)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>Drill {escape(result.scenario)}: <span class='{verdict.lower()}'>{verdict}</span></h1>",
+        f"<p>scenario {escape(result.path)} · seed {result.seed} · simulated "
+        f"{escape(format_at(result.duration))} · trace sha256 <code>{escape(result.digest)}</code></p>",
+        "<h2>Timeline</h2>",
+        timeline_svg(result),
+    ]
+    return "".join([*head, *_tables(result), "</body></html>\n"])
 
 
 def write_report(result: DrillResult, path: str | Path) -> None:

@@ -31,6 +31,52 @@ def _table(title: str, columns: tuple[str, ...], nowrap: int) -> Table:
     return t
 
 
+MAX_ROWS, HEAD, TAIL = 20, 5, 10  # long drills: first and last rows, the rest elided
+
+
+def _shown(items: list, width: int) -> list:  # type: ignore[type-arg]
+    """Rows to print; an elided middle becomes one row of ``...``."""
+    if len(items) <= MAX_ROWS:
+        return items
+    gap = [f"... {len(items) - HEAD - TAIL} more", *[""] * (width - 1)]
+    return [*items[:HEAD], gap, *items[-TAIL:]]
+
+
+def _sessions(result: DrillResult, console: Console) -> None:
+    cols = ("session", "type", "spec", "status", "started", "finished", "replica")
+    t = _table("Sessions", cols, 1)
+    for s in _shown(result.sessions, len(cols)):
+        if isinstance(s, list):
+            t.add_row(*s)
+            continue
+        style = STATUS_STYLE.get(s.status, "yellow")
+        status = f"[{style}]{s.status}[/{style}]"
+        t.add_row(s.id, s.type, s.spec, status, _t(s.started), _t(s.finished), s.replica or "-")
+    console.print(t)
+
+
+def _replicas(result: DrillResult, console: Console) -> None:
+    cols = ("replica", "spec", "session", "type", "status", "created", "left set")
+    t = _table("Replicas", cols, 1)
+    for r in _shown(result.replicas, len(cols)):
+        if isinstance(r, list):
+            t.add_row(*r)
+            continue
+        t.add_row(r.id, r.spec, r.session, r.type, r.status, _t(r.created), _t(r.removed))
+    console.print(t)
+
+
+def _restores(result: DrillResult, console: Console) -> None:
+    cols = ("replica", "method", "status", "failure", "recovered to", "RTO", "RPO")
+    t = _table("Restores (simulated time)", cols, 1)
+    for r in result.restores:
+        t.add_row(
+            r.replica, r.method, r.status, _t(r.failure_at), _t(r.recovered_to),
+            _dur(r.rto), _dur(r.rpo),
+        )  # fmt: skip
+    console.print(t)
+
+
 def print_summary(result: DrillResult, console: Console | None = None) -> None:
     console = console or Console()
     console.print(
@@ -38,37 +84,11 @@ def print_summary(result: DrillResult, console: Console | None = None) -> None:
         f"simulated {format_at(result.duration)}  ({result.path})"
     )
     if result.sessions:
-        t = _table(
-            "Sessions", ("session", "type", "spec", "status", "started", "finished", "replica"), 1
-        )
-        for s in result.sessions:
-            style = STATUS_STYLE.get(s.status, "yellow")
-            t.add_row(
-                s.id,
-                s.type,
-                s.spec,
-                f"[{style}]{s.status}[/{style}]",
-                _t(s.started),
-                _t(s.finished),
-                s.replica or "-",
-            )
-        console.print(t)
+        _sessions(result, console)
     if result.replicas:
-        t = _table(
-            "Replicas", ("replica", "spec", "session", "type", "status", "created", "left set"), 1
-        )
-        for r in result.replicas:
-            t.add_row(r.id, r.spec, r.session, r.type, r.status, _t(r.created), _t(r.removed))
-        console.print(t)
+        _replicas(result, console)
     if result.restores:
-        cols = ("replica", "method", "status", "failure", "recovered to", "RTO", "RPO")
-        t = _table("Restores (simulated time)", cols, 1)
-        for r in result.restores:
-            t.add_row(
-                r.replica, r.method, r.status, _t(r.failure_at), _t(r.recovered_to),
-                _dur(r.rto), _dur(r.rpo),
-            )  # fmt: skip
-        console.print(t)
+        _restores(result, console)
     _expectations(result, console)
     verdict = "[bold green]PASSED[/bold green]" if result.passed else "[bold red]FAILED[/bold red]"
     n, bad = len(result.expectations), len(result.failed)
