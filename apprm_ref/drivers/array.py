@@ -142,6 +142,16 @@ class PairInfo:
     level: int = 1  # cascade level (2: the P-VOL is itself an L1 S-VOL)
 
 
+@dataclass(frozen=True)
+class CaPairInfo:
+    """The Continuous Access pair of a local P-VOL: its S-VOL on ``remote_array``."""
+
+    pvol: str
+    remote_array: str
+    svol: str
+    state: str  # RAID Manager status of the P-VOL side (COPY, PAIR, PSUS, PSUE)
+
+
 @runtime_checkable
 class SplitMirrorArray(ArrayDriver, Protocol):
     """XP-style Business Copy: pairs (P-VOL, MU#) split to make a point-in-time S-VOL."""
@@ -178,4 +188,8 @@ class SplitMirrorArray(ArrayDriver, Protocol):
 
     def pair_suspend(self, pairs: Sequence[tuple[str, int]]) -> Op[None]:
         """``pairsplit -E``: force PSUE (the next resync copies everything)."""
+        ...
+
+    def ca_pair(self, pvol: str) -> CaPairInfo | None:
+        """The CA pair whose P-VOL is ``pvol`` (None: not a CA P-VOL or CA not declared)."""
         ...

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from apprm_ref.drivers.array import PairInfo, VolumeInfo
+from apprm_ref.drivers.array import CaPairInfo, PairInfo, VolumeInfo
 from apprm_ref.drivers.capabilities import Capabilities
 from apprm_ref.errors import XpError
 from apprm_ref.real.runner import CommandRunner
@@ -237,6 +237,10 @@ class XpCciDriver:
             d = self._need(p, mu)
             self._run("pairevtwait", "-g", d.group, "-d", d.dev, "-s", want, "-t", timeout)
         return self._op()
+
+    def ca_pair(self, pvol: str) -> CaPairInfo | None:
+        """Continuous Access is not driven by this driver (no ``continuous-access`` feature)."""
+        return None
 
     def is_excluded(self, ldev: str) -> bool:
         return ldev_text(ldev_num(ldev)) in self.excluded

@@ -16,7 +16,7 @@ from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.split_mirror_options import XpOptions, parse_xp_options
 from apprm_ref.core.replication.split_mirror_restore import restore_replica
-from apprm_ref.errors import OrchestrationError, PlanError
+from apprm_ref.errors import OrchestrationError, PlanError, RecoveryError
 from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 
 Pairs = list[tuple[str, int]]
@@ -60,9 +60,16 @@ class SplitMirrorReplication:
         return options.keep_for_ir
 
     @staticmethod
-    def _drv(ctx: SessionContext) -> Any:
+    def _drv(ctx: SessionContext, array: str | None = None) -> Any:
+        """The driver of ``array`` (default: the array the replica is split on)."""
         assert ctx.spec is not None
-        return ctx.drivers.array(ctx.spec.array)
+        return ctx.drivers.array(array or ctx.scratch.get("xp_array") or ctx.spec.array)
+
+    @staticmethod
+    def _bc_pairs(ctx: SessionContext, sources: list[VolumeRef]) -> list[tuple[str, int]]:
+        """(BC P-VOL, MU) of each source: the source itself, or its CA S-VOL (CA+BC)."""
+        bc, mu = ctx.scratch["xp_bc"], ctx.scratch["xp_mu"]
+        return [(bc[s.volume], mu) for s in sources]
 
     def _mine(self, ctx: SessionContext) -> list[ReplicaRecord]:
         assert ctx.spec is not None
@@ -74,15 +81,49 @@ class SplitMirrorReplication:
         """Exclude file, pair states and MU use, before any pair command (ARR-P10, ARR-P11)."""
         assert ctx.spec is not None
         opts: XpOptions = ctx.options
-        drv = self._drv(ctx)
+        array, bc = self._bc_sources(ctx, sources)
+        ctx.scratch["xp_array"], ctx.scratch["xp_bc"] = array, bc
+        drv = self._drv(ctx, array)
         limit = drv.capabilities().limit("mu_per_pvol", 3) or 3
         if max(opts.mus) >= limit:
-            raise PlanError(f"array {ctx.spec.array} has only {limit} MUs per P-VOL", code="XP_MU")
+            raise PlanError(f"array {array} has only {limit} MUs per P-VOL", code="XP_MU")
         if opts.wait_for_replica:
             ctx.warn(origin(ctx), "'Wait for the replica to complete' is not meaningful on XP")
         mu = next_mu(self._mine(ctx), opts.mus)
         ctx.scratch["xp_mu"] = mu
-        ctx.scratch["xp_create"] = self._check_sources(ctx, drv, sources, mu)
+        bc_sources = [VolumeRef(array, bc[s.volume]) for s in sources]
+        ctx.scratch["xp_create"] = self._check_sources(ctx, drv, bc_sources, mu)
+
+    def _bc_sources(
+        self, ctx: SessionContext, sources: list[VolumeRef]
+    ) -> tuple[str, dict[str, str]]:
+        """Where the BC pairs are: the sources here, or (CA+BC, §3.4) their CA S-VOLs."""
+        assert ctx.spec is not None
+        if ctx.options.replica_conf == "local":
+            return ctx.spec.array, {s.volume: s.volume for s in sources}
+        local = self._drv(ctx, ctx.spec.array)
+        if not local.capabilities().has("continuous-access"):
+            raise PlanError(
+                f"array {ctx.spec.array} declares no Continuous Access", code="XP_NOT_CA"
+            )
+        remote: set[str] = set()
+        bc: dict[str, str] = {}
+        for src in sources:
+            self._not_excluded(local, src.volume, "CA P-VOL")
+            ca = local.ca_pair(src.volume)
+            if ca is None:
+                raise PlanError(f"{src.volume} is not a Continuous Access P-VOL", code="XP_NOT_CA")
+            if ca.state != "PAIR":
+                raise OrchestrationError(
+                    f"the CA pair of {src.volume} is {ca.state}; CA+BC splits a consistent "
+                    "(PAIR) CA S-VOL",
+                    code="XP_CA_NOT_PAIR",
+                )
+            remote.add(ca.remote_array)
+            bc[src.volume] = ca.svol
+        if len(remote) != 1:
+            raise PlanError(f"sources replicate to several arrays {sorted(remote)}", code="XP_CA")
+        return remote.pop(), bc
 
     def _check_sources(
         self, ctx: SessionContext, drv: Any, sources: list[VolumeRef], mu: int
@@ -121,7 +162,7 @@ class SplitMirrorReplication:
     @staticmethod
     def _not_foreign(ctx: SessionContext, src: VolumeRef, mu: int) -> None:
         assert ctx.spec is not None
-        for rep in ctx.repo.list_replicas(array=ctx.spec.array, status=ReplicaStatus.ACTIVE):
+        for rep in ctx.repo.list_replicas(array=src.array, status=ReplicaStatus.ACTIVE):
             if rep.spec != ctx.spec.name and rep.mu == mu and src in rep.sources:
                 raise PlanError(
                     f"MU#{mu} of {src.volume} holds replica {rep.id} of {rep.spec}",
@@ -132,7 +173,7 @@ class SplitMirrorReplication:
 
     def prepare(self, ctx: SessionContext, sources: list[VolumeRef]) -> Steps:
         drv, mu = self._drv(ctx), ctx.scratch["xp_mu"]
-        pairs = [(s.volume, mu) for s in sources]
+        pairs = self._bc_pairs(ctx, sources)
         for pvol, svol in sorted(ctx.scratch["xp_create"].items()):
             yield from ctx.wait(drv.pair_create(pvol, svol, mu))
             ctx.undo.push(f"pairsplit -S {pvol} MU#{mu}", lambda p=pvol: drv.pair_delete(p, mu))
@@ -159,16 +200,18 @@ class SplitMirrorReplication:
         """Split every pair at one instant; a refused split leaves every pair as it was."""
         assert ctx.spec is not None
         opts: XpOptions = ctx.options
-        drv, mu = self._drv(ctx), ctx.scratch["xp_mu"]
-        pairs = [(s.volume, mu) for s in sources]
+        drv, mu, array = self._drv(ctx), ctx.scratch["xp_mu"], ctx.scratch["xp_array"]
+        pairs = self._bc_pairs(ctx, sources)
         op = drv.pair_split(pairs, quick=opts.split_mode == "quick")
         at = ctx.now
         ctx.undo.push(f"pairresync MU#{mu}", lambda: drv.pair_resync(pairs))
         targets = []
-        for src in sources:
-            svol = drv.pair_info(src.volume, mu).svol
-            tgt = VolumeRef(ctx.spec.array, svol)
-            targets.append(TargetVolume(src, tgt, ReplicaType.MIRROR, {"mu": str(mu)}))
+        for src, (pvol, _) in zip(sources, pairs, strict=True):
+            tgt = VolumeRef(array, drv.pair_info(pvol, mu).svol)
+            details = {"mu": str(mu)}
+            if pvol != src.volume or array != src.array:
+                details["ca_source"] = str(src)
+            targets.append(TargetVolume(VolumeRef(array, pvol), tgt, ReplicaType.MIRROR, details))
         seq = ctx.repo.next_replica_sequence(ctx.spec.name)
         yield from ctx.wait(op)
         ctx.info(origin(ctx), f"Pairs split at one instant on MU#{mu} ({len(pairs)} pair(s))")
@@ -176,7 +219,7 @@ class SplitMirrorReplication:
             id=f"{ctx.spec.name}#{seq}",
             spec=ctx.spec.name,
             session_id=ctx.session.id,
-            array=ctx.spec.array,
+            array=array,
             created_at=at,
             replica_type=ReplicaType.MIRROR,
             targets=targets,
@@ -184,13 +227,13 @@ class SplitMirrorReplication:
             tracked=opts.keep_for_ir,
             sequence=seq,
             mu=mu,
-            details={"split_mode": opts.split_mode},
+            details={"split_mode": opts.split_mode, "replica_conf": opts.replica_conf},
         )
 
     def expose(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
         """XP replicas use the S-VOL paths; present them where the array lets us."""
         assert ctx.spec is not None and ctx.spec.backup_system
-        drv, bk = self._drv(ctx), ctx.spec.backup_system
+        drv, bk = self._drv(ctx, replica.array), ctx.spec.backup_system
         presented = []
         if drv.capabilities().has("present"):
             for t in replica.targets:
@@ -203,14 +246,14 @@ class SplitMirrorReplication:
 
     def conceal(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
         assert ctx.spec is not None and ctx.spec.backup_system
-        drv, bk = self._drv(ctx), ctx.spec.backup_system
+        drv, bk = self._drv(ctx, replica.array), ctx.spec.backup_system
         for vol in replica.details.pop("xp_presented", []):
             yield from ctx.wait(drv.unpresent(vol, bk))
             ctx.undo.discard(f"unpresent {vol}")
 
     def finish(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
         opts: XpOptions = ctx.options
-        drv = self._drv(ctx)
+        drv = self._drv(ctx, replica.array)
         pairs = [(t.source.volume, replica.mu) for t in replica.targets]
         if opts.keep_replica:
             yield from wait_state(ctx, drv, pairs, "PSUS", "XP_SPLIT")
@@ -240,11 +283,13 @@ class SplitMirrorReplication:
     def restore(
         self, ctx: SessionContext, replica: ReplicaRecord, options: RestoreOptions
     ) -> Steps:
-        yield from restore_replica(ctx, self._drv(ctx), replica, options)
+        if replica.details.get("replica_conf") == "combined":
+            raise RecoveryError(f"{replica.id} is a CA+BC replica: no instant recovery")
+        yield from restore_replica(ctx, self._drv(ctx, replica.array), replica, options)
 
     def delete(self, ctx: SessionContext, replica: ReplicaRecord, *, force: bool = False) -> Steps:
         """Give the MU back to the rotation: re-synchronise its split pairs."""
-        drv = self._drv(ctx)
+        drv = self._drv(ctx, replica.array)
         pairs = []
         for t in replica.targets:
             info = drv.pair_info(t.source.volume, replica.mu)

@@ -17,9 +17,13 @@ create_pairs          paircreate a SMPL pair onto a free S-VOL                  
 split_mode            steady | quick                                            steady*
 restore_method        default IR method: normal | quick (None: quick unless     None
                       wait_for_replica, as the product chose)
+replica_conf          local (BC) | combined (CA+BC: the sources are CA P-VOLs,  local
+                      the replica is split on the remote array, §3.4)
 ====================  ========================================================  ==========
 
-``*`` marks **(inferred)** defaults, configurable here.
+``*`` marks **(inferred)** defaults, configurable here. With ``replica_conf: combined``
+``keep_for_ir`` defaults to false and cannot be set: instant recovery would have to copy
+back over the CA link, which is not modelled **(inferred restriction)**.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ KEYS = (
     "create_pairs",
     "split_mode",
     "restore_method",
+    "replica_conf",
 )
 _RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 
@@ -56,6 +61,7 @@ class XpOptions:
     create_pairs: bool = False
     split_mode: str = "steady"
     restore_method: str | None = None
+    replica_conf: str = "local"
 
     @property
     def default_restore(self) -> str:
@@ -125,7 +131,12 @@ def parse_xp_options(raw: dict[str, Any], *, spec_name: str) -> XpOptions:
         raise ConfigError(
             f"unknown XP option (known: {', '.join(KEYS)})", field=f"replication.{unknown[0]}"
         )
-    track = _bool(raw, "keep_for_ir", True)
+    conf = _choice(raw, "replica_conf", ("local", "combined"), "local")
+    track = _bool(raw, "keep_for_ir", conf == "local")
+    if track and conf == "combined":
+        raise ConfigError(
+            "instant recovery is not available for CA+BC replicas", field="replication.keep_for_ir"
+        )
     keep = _bool(raw, "keep_replica", True)
     if track and not keep:
         raise ConfigError(
@@ -142,4 +153,5 @@ def parse_xp_options(raw: dict[str, Any], *, spec_name: str) -> XpOptions:
         create_pairs=_bool(raw, "create_pairs", False),
         split_mode=_choice(raw, "split_mode", ("steady", "quick"), "steady"),
         restore_method=_choice(raw, "restore_method", ("normal", "quick"), None),
+        replica_conf=conf,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from apprm_ref.drivers.array import PairInfo, VolumeInfo
+from apprm_ref.drivers.array import CaPairInfo, PairInfo, VolumeInfo
 from apprm_ref.drivers.capabilities import Capabilities
 from apprm_ref.sim.xp import errors as xe
 from apprm_ref.sim.xp.models import PSUE, TRANSIENT, cci_status, pair_key
@@ -147,6 +147,14 @@ class XpDriver:
         ):
             return pair.copy_done_at or self.world.now()
         xe.refuse("EX_EWSTOT", f"{pvol} MU#{mu} is {state} and will not become {want}")
+
+    def ca_pair(self, pvol: str) -> CaPairInfo | None:
+        b = self.backend
+        b.settle()
+        pair = b.pairs.get(pair_key(b.ldev(pvol).id, -1))
+        if pair is None:
+            return None
+        return CaPairInfo(pair.pvol, pair.svol_array, pair.svol, cci_status(pair.state, "P"))
 
     def is_excluded(self, ldev: str) -> bool:
         return self.backend.is_excluded(ldev)
