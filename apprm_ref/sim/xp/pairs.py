@@ -140,7 +140,7 @@ class PairCommands:
         """Split every pair at one instant; the S-VOLs freeze the P-VOL content of now."""
         self.settle()
         todo = []
-        for key in keys:
+        for key in dict.fromkeys(keys):  # a pair named twice is one pair
             pair = self._need(key, "pairsplit")
             if pair.state in (PSUS, PSUS_SP, COPY_SP):
                 continue  # Np
@@ -178,7 +178,7 @@ class PairCommands:
         """``pairsplit -S``: both volumes back to SMPL (refused in PSUS(SP))."""
         self.settle()
         todo = []
-        for key in keys:
+        for key in dict.fromkeys(keys):  # a pair named twice is one pair
             pair = self._pair(key)
             if pair is None:
                 continue  # Np
@@ -201,7 +201,7 @@ class PairCommands:
         """``pairsplit -E``: forced suspend to PSUE; the next resync copies everything."""
         self.settle()
         todo = []
-        for key in keys:
+        for key in dict.fromkeys(keys):  # a pair named twice is one pair
             pair = self._need(key, "pairsplit -E")
             if pair.state == PSUE:
                 continue  # Np
@@ -237,7 +237,7 @@ class PairCommands:
         """Forward resync (differences, or all after PSUE) or restore (reverse / quick)."""
         self.settle()
         todo = []
-        for key in keys:
+        for key in dict.fromkeys(keys):  # a pair named twice is one pair
             pair = self._need(key, "pairresync")
             if pair.state in (COPY_PD, COPY_RS, COPY_RS_R, PAIR):
                 continue  # Np
@@ -245,6 +245,8 @@ class PairCommands:
                 xe.refuse("EX_CMDRJE", f"pairresync: pair {pair.key} is {pair.state}")
             if restore:
                 self._check_restore(pair, quick)
+                if any(other.pvol == pair.pvol for other in todo):
+                    xe.refuse("EX_CMDRJE", f"two restores into P-VOL {pair.pvol} at once")
             site = "xp.restore" if restore else "xp.pairresync"
             self.world.faults.check(site, xe.XpError, pvol=pair.pvol, mu=str(pair.mu))
             todo.append(pair)

@@ -355,3 +355,16 @@ def test_exclude_list_is_visible_to_both_doors_and_commands_are_counted() -> Non
     assert xp.pair_commands == 0
     drv.pair_create(P, S2, 0)
     assert xp.pair_commands == 1
+
+
+def test_batches_name_a_pair_once_and_restore_one_source_once() -> None:
+    world, xp = make_world()
+    pair_in(world, xp, "PAIR")
+    run_to(world, xp.paircreate(P, S2, 1))
+    xp.pairsplit([(P, 0), (P, 0)])  # the same pair twice is one split
+    assert xp.pair_state(P, 0) == "COPY(SP)"
+    run_to(world, xp.pairsplit([(P, 1)]) + 1)
+    before = snapshot(xp)
+    with pytest.raises(XpError, match="two restores"):
+        xp.pairresync([(P, 0), (P, 1)], restore=True)
+    assert snapshot(xp) == before
