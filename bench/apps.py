@@ -64,6 +64,9 @@ class FilesystemApp:
     def prepare(self, world: Any, orch: Any) -> None:
         """Configure the integration in the IDB (nothing for filesystems)."""
 
+    def housekeeping(self, world: Any) -> None:
+        """Daily jobs (none for plain filesystems: the data file is rewritten in place)."""
+
     def workload(self, world: Any, n: int) -> int:
         """Write ``n`` blocks of each database's data file; a refused write is skipped."""
         blocked = 0
