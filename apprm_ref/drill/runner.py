@@ -148,7 +148,11 @@ class Drill:
             self._check_invariants(i)
             if self.progress:
                 self.progress(i + 1, len(steps), step.kind)
-        yield from self.orch.wait_all()
+        try:
+            yield from self.orch.wait_all()
+        except ApprmError as exc:
+            self.result.errors.append((self.now(), f"after the last step: {exc}"))
+            self.trace.record(self.now(), "drain.error", error=str(exc))
         self._check_invariants(len(steps))
 
     def _check_invariants(self, index: int) -> None:

@@ -18,8 +18,10 @@ from apprm_ref.core.service import Orchestrator
 from apprm_ref.core.session import Session
 from apprm_ref.drill.refs import parse_session_ref
 from apprm_ref.drill.result import DrillResult, ReplicaRow, RestoreRow, SessionRow
-from apprm_ref.errors import NotFoundError, RecoveryError
+from apprm_ref.errors import NotFoundError, OrchestrationError, RecoveryError
 from apprm_ref.types import SessionType, Severity
+
+DRAIN_LIMIT = 2 * 86400.0  # simulated seconds a drill waits for running sessions
 
 if TYPE_CHECKING:
     from apprm_ref.drill.runner import Drill
@@ -102,12 +104,20 @@ class TracedOrchestrator(Orchestrator):
         if not proc.triggered or not proc.processed:
             yield simpy.AnyOf(self.env, [proc])
 
-    def wait_all(self) -> Generator[simpy.Event, Any, None]:
+    def wait_all(self, limit: float = DRAIN_LIMIT) -> Generator[simpy.Event, Any, None]:
+        """Until every session started so far has ended, or ``limit`` simulated seconds passed
+        (a hung session must not hang the drill while workloads keep the clock going)."""
+        deadline = float(self.env.now) + limit
         while True:
             pending = [p for p in self.procs if not p.processed]
             if not pending:
                 return
-            yield simpy.AllOf(self.env, pending)
+            if self.env.now >= deadline:
+                raise OrchestrationError(
+                    f"{len(pending)} session(s) still running after {limit / 3600:g}h", code="HUNG"
+                )
+            timeout = self.env.timeout(deadline - self.env.now)
+            yield simpy.AnyOf(self.env, [simpy.AllOf(self.env, pending), timeout])
 
     # --- restores -----------------------------------------------------------------------
 

@@ -109,3 +109,24 @@ def test_bad_estate_error_names_the_scenario_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         run_file(_write(tmp_path, text))
     assert str(info.value).startswith(f"{tmp_path / 's.yaml'}:") and info.value.line is not None
+
+
+def test_a_hung_session_does_not_hang_the_drill(tmp_path: Path) -> None:
+    from apprm_ref.drill.loader import load_scenario
+    from apprm_ref.drill.runner import Drill
+
+    drill = Drill(load_scenario(_write(tmp_path)), path="s.yaml")
+    env = drill.world.env
+
+    def hung():  # type: ignore[no-untyped-def]
+        yield env.event()  # never triggered
+
+    def ticking():  # type: ignore[no-untyped-def]
+        while True:  # like a workload: the clock never runs dry
+            yield env.timeout(900)
+
+    drill.orch.procs.append(env.process(hung()))
+    env.process(ticking())
+    res = drill.run()
+    assert any("still running after 48h" in m for _, m in res.errors)
+    assert not res.passed and res.duration == 104400 + 2 * 86400
