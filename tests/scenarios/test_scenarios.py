@@ -63,7 +63,12 @@ def test_scenario_passes_with_a_stable_golden_digest(path: Path) -> None:
         golden = _golden()
         golden[path.stem] = first.digest
         GOLDEN_FILE.write_text(json.dumps(golden, indent=2, sort_keys=True) + "\n")
-    assert _golden().get(path.stem) == first.digest
+    assert _golden().get(path.stem) == first.digest, (
+        f"{path.name}: the trace changed. If the behaviour change is intended, refresh with "
+        "APPRM_UPDATE_GOLDEN=1 python -m pytest tests/scenarios (and say so in the commit)"
+    )
+    text = first.trace.text()  # type: ignore[union-attr]
+    assert " at 0x" not in text and "object at" not in text  # no object ids in a trace
 
 
 def test_golden_file_lists_exactly_the_shipped_scenarios() -> None:
