@@ -10,7 +10,7 @@ from html import escape
 from pathlib import Path
 
 from apprm_ref.drill.result import DrillResult
-from apprm_ref.drill.timeparse import format_at, short_duration
+from apprm_ref.drill.timeparse import format_at, short_at, short_duration
 
 WIDTH, LEFT, LANE, PAD = 1100, 170, 18, 6
 STATUS_COLOUR = {
@@ -49,15 +49,16 @@ class _Svg:
         )
 
     def axis(self) -> None:
-        step = _tick(self.end)
-        t = 0.0
+        """Time ticks and grid lines, drawn beneath everything else."""
+        step, t, grid = _tick(self.end), 0.0, []
         while t <= self.end + 1e-9:
             x = self.x(t)
-            self.parts.append(
+            grid.append(
                 f'<line x1="{x}" y1="14" x2="{x}" y2="{self.y}" class="grid"/>'
-                f'<text x="{x + 2}" y="11" class="tick">{escape(format_at(t))}</text>'
+                f'<text x="{x + 2}" y="11" class="tick">{escape(short_at(t))}</text>'
             )
             t += step
+        self.parts[0:0] = grid
 
     def render(self) -> str:
         h = self.y + 10
