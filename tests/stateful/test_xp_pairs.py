@@ -188,4 +188,9 @@ class XpPairs(RuleBasedStateMachine):
 
 
 TestXpPairs = XpPairs.TestCase  # settings: the profile loaded by tests/conftest.py
-TestXpPairs.pytestmark = [pytest.mark.rule(r) for r in ("ARR-I10", "ARR-I11", "ARR-I12", "ARR-P3")]
+TestXpPairs.pytestmark = [
+    pytest.mark.rule("ARR-I10"),
+    pytest.mark.rule("ARR-I11"),
+    pytest.mark.rule("ARR-I12"),
+    pytest.mark.rule("ARR-P3"),
+]

@@ -91,5 +91,9 @@ class XpRotation(RuleBasedStateMachine):
 TestXpRotation = XpRotation.TestCase
 TestXpRotation.settings = settings(settings.default, max_examples=15, stateful_step_count=15)
 TestXpRotation.pytestmark = [
-    pytest.mark.rule(r) for r in ("ARR-P1", "ARR-P2", "ARR-I13", "ARR-P4", "ARR-P5")
+    pytest.mark.rule("ARR-P1"),
+    pytest.mark.rule("ARR-P2"),
+    pytest.mark.rule("ARR-I13"),
+    pytest.mark.rule("ARR-P4"),
+    pytest.mark.rule("ARR-P5"),
 ]
