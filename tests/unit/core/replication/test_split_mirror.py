@@ -131,6 +131,7 @@ def test_excluded_ldev_fails_before_any_pair_command(which: str) -> None:
 
 
 @pytest.mark.rule("ARR-P12")
+@pytest.mark.rule("ARR-I14")
 @pytest.mark.rule("ARR-I16")
 def test_split_failure_records_nothing_and_releases_the_filesystem() -> None:
     est = make_estate({"mu": "0-2"})
