@@ -99,11 +99,16 @@ def stat(
 def list_(
     spec: str = typer.Option(None, "--spec", help="only sessions of this specification"),
     last: int = typer.Option(None, "--last", min=1, help="only the newest N sessions"),
+    type_: str = typer.Option(None, "--type", help="backup | restore"),
     as_json: bool = typer.Option(False, "--json", help="print JSON (without messages)"),
 ) -> None:
     """Sessions recorded in the IDB, oldest first."""
+    kinds = {"backup": "Backup", "restore": "Restore"}
+    if type_ is not None and type_.lower() not in kinds:
+        raise ConfigError(f"--type: {type_!r} is not backup or restore")
+    kind = kinds[type_.lower()] if type_ else None
     with open_lab(current_home()) as lab:
-        sessions = lab.repo.list_sessions(spec=spec, limit=last)
+        sessions = lab.repo.list_sessions(spec=spec, limit=last, type=kind)
         if as_json:
             out = []
             for s in sessions:
