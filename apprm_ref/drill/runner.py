@@ -71,6 +71,7 @@ class Drill:
         self.marks: dict[str, tuple[float, datastate.State]] = {}
         self.failures: list[float] = []
         self.index = -1  # the timeline step running
+        self._firings_seen = len(self.world.fault_plan.log)
 
     def _located(self, fn: Callable[[], Any], loc: tuple[Any, ...]) -> Any:
         """Run ``fn``; a ConfigError it raises names the scenario file and line of ``loc``."""
@@ -155,7 +156,22 @@ class Drill:
             self.trace.record(self.now(), "drain.error", error=str(exc))
         self._check_invariants(len(steps))
 
+    def note_firings(self) -> None:
+        """Trace and mark the fault firings logged since the last call (they happen inside
+        sessions, between steps)."""
+        log = self.world.fault_plan.log
+        for firing in log[self._firings_seen :]:
+            ctx = dict(firing.context)
+            self.trace.record(
+                firing.at, "fault.fired", site=firing.site, code=firing.code, context=ctx
+            )
+            self.result.markers.append(
+                Marker(firing.at, "fault", f"{firing.site} fired ({firing.code})")
+            )
+        self._firings_seen = len(log)
+
     def _check_invariants(self, index: int) -> None:
+        self.note_firings()
         problems = self.world.invariant_problems()
         for p in problems:
             self.result.invariant_violations.append((self.now(), p))

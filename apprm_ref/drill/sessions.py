@@ -67,6 +67,7 @@ class TracedOrchestrator(Orchestrator):
         return self._watch(super().start_restore(ref, array_opts, app_opts))
 
     def _ended(self, ev: simpy.Event, session: Session) -> None:
+        self.drill.note_firings()
         if not ev.ok:
             ev.defused = True
             self.drill.result.errors.append(
