@@ -186,7 +186,7 @@ def target_row(seq: int, t: TargetVolume) -> TargetRow:
     )
 
 
-def to_target(r: TargetRow) -> TargetVolume:
+def to_target(r: Any) -> TargetVolume:
     return TargetVolume(
         source=VolumeRef(r.source_array, r.source_volume),
         target=VolumeRef(r.target_array, r.target_volume),
@@ -233,6 +233,11 @@ def fill_replica_scalars(row: ReplicaRow, rec: ReplicaRecord) -> None:
 
 
 def to_replica(r: ReplicaRow) -> ReplicaRecord:
+    return replica_from(r, r.targets)
+
+
+def replica_from(r: Any, targets: Any) -> ReplicaRecord:
+    """A replica from a row with the replicas table's columns (ORM row or Core row)."""
     return ReplicaRecord(
         id=r.id,
         spec=r.spec,
@@ -240,7 +245,7 @@ def to_replica(r: ReplicaRow) -> ReplicaRecord:
         array=r.array,
         created_at=r.created_at,
         replica_type=ReplicaType(r.replica_type),
-        targets=[to_target(t) for t in r.targets],
+        targets=[to_target(t) for t in targets],
         layout=[to_layout(m) for m in (r.layout or [])],
         tracked=r.tracked,
         status=r.status,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -204,21 +205,19 @@ class SqlRepository:
         self, *, spec: str | None = None, array: str | None = None, status: str | None = None
     ) -> list[ReplicaRecord]:
         """Ordered by (spec, sequence, id)."""
-        q = _replica_query()
-        if spec is not None:
-            q = q.where(ReplicaRow.spec == spec)
-        if array is not None:
-            q = q.where(ReplicaRow.array == array)
-        if status is not None:
-            q = q.where(ReplicaRow.status == status)
-        q = q.order_by(ReplicaRow.spec, ReplicaRow.sequence, ReplicaRow.id)
+        rt = ReplicaRow.__table__
+        conds = [
+            c == v
+            for c, v in ((rt.c.spec, spec), (rt.c.array, array), (rt.c.status, status))
+            if v is not None
+        ]
         with self._tx() as db:
-            return [convert.to_replica(r) for r in db.scalars(q)]
+            return _read_replicas(db, conds, (rt.c.spec, rt.c.sequence, rt.c.id))
 
     def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:
-        q = _replica_query().where(ReplicaRow.session_id == session_id).order_by(ReplicaRow.id)
+        rt = ReplicaRow.__table__
         with self._tx() as db:
-            return [convert.to_replica(r) for r in db.scalars(q)]
+            return _read_replicas(db, [rt.c.session_id == session_id], (rt.c.id,))
 
     def next_replica_sequence(self, spec: str) -> int:
         """1 + the highest sequence ever recorded for ``spec`` (does not reserve it)."""
@@ -259,6 +258,22 @@ class SqlRepository:
             ).rowcount
             if not n:
                 raise NotFoundError(f"{kind} configuration {name!r} not found")
+
+
+def _read_replicas(db: DbSession, conds: list[Any], order: tuple[Any, ...]) -> list[ReplicaRecord]:
+    """Replicas and their targets read as plain rows (two SELECTs, no ORM identity map):
+    rotation and the XP MU checks list replicas on every session's path."""
+    rt, tt = ReplicaRow.__table__, TargetRow.__table__
+    rows = db.execute(select(rt).where(*conds).order_by(*order)).all()
+    if not rows:
+        return []
+    ids = select(rt.c.id).where(*conds)
+    targets: dict[str, list[Any]] = {}
+    for t in db.execute(
+        select(tt).where(tt.c.replica_id.in_(ids)).order_by(tt.c.replica_id, tt.c.seq)
+    ):
+        targets.setdefault(t.replica_id, []).append(t)
+    return [convert.replica_from(r, targets.get(r.id, [])) for r in rows]
 
 
 def _insert_targets(db: DbSession, replica: ReplicaRecord) -> None:
