@@ -50,6 +50,7 @@ class Done:
     """What the benchmark keeps of a finished session (not its messages: memory)."""
 
     type: SessionType
+    spec: str
     status: SessionStatus
     backup_mode_s: float
     duration_s: float
@@ -68,7 +69,7 @@ def _track(tally: Tally, proc: Any) -> Any:
         if ev.ok:
             s: Session = ev.value
             took = (s.finished or s.started) - s.started
-            tally.sessions.append(Done(s.type, s.status, s.backup_mode_seconds, took))
+            tally.sessions.append(Done(s.type, s.spec, s.status, s.backup_mode_seconds, took))
             if s.type == SessionType.BACKUP and s.replica_id:
                 tally.last_backup[s.spec] = s.id
 
@@ -180,6 +181,11 @@ def _result(
     for s in tally.sessions:
         statuses[s.status.value] = statuses.get(s.status.value, 0) + 1
     exp_b, exp_r = _expected(cfg, plans)
+    array_of = {spec_name(p.name): p.array for p in plans}
+    by_array: dict[str, float] = {}
+    for s in backups:
+        a = array_of.get(s.spec, "?")
+        by_array[a] = max(by_array.get(a, 0.0), s.backup_mode_s)
     n = len(tally.sessions)
     return {
         "app": cfg.app,
@@ -198,7 +204,9 @@ def _result(
         "events": events,
         "events_per_wall_s": round(events / wall, 1) if wall else None,
         "max_backup_mode_s": max((s.backup_mode_s for s in backups), default=0.0),
+        "max_backup_mode_s_by_array": dict(sorted(by_array.items())),
         "median_ir_rto_s": statistics.median(rtos) if rtos else None,
+        "max_ir_rto_s": max(rtos) if rtos else None,
         "workload_epochs": tally.workload_applied,
         "workload_blocked": tally.workload_blocked,
         "idb_bytes": idb_bytes,
