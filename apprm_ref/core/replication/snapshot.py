@@ -73,6 +73,8 @@ class SnapshotReplication:
             if info.replica_type in SNAPSHOT_KINDS:
                 raise PlanError(f"{src} is itself a snapshot", code="SOURCE_IS_SNAPSHOT")
             self._check_ca(ctx, drv, src, opts)
+            if drv.copy_state(src.volume).copying:  # a copy-back still runs (E5)
+                raise PlanError(f"{src} is still being restored", code="RESTORE_IN_PROGRESS")
             targets += [t for t in drv.targets_of(src.volume) if t.state != "invalid"]
         existing = {t.replica_type for t in targets if t.replica_type is not None}
         chosen = choose_type(existing, opts.snapshot_type, opts.policy)

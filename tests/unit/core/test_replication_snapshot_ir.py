@@ -156,3 +156,14 @@ def test_untracked_replica_is_not_ir_capable(lab):
     rid = backed_up(lab, keep_for_ir=False)
     s = lab.orch.restore(rid, RestoreOptions(method="copy-back"))
     assert s.status == SessionStatus.FAILED and "NOT_TRACKED" in lab.messages(s)
+
+
+def test_backup_refused_while_a_copy_back_runs_changes_nothing(lab):
+    rid = backed_up(lab, snapshot_type="vsnap", replicas=1)
+    s = lab.orch.restore(rid, RestoreOptions(method="copy-back", keep_replica=True))
+    assert s.status == SessionStatus.COMPLETED
+    s = lab.backup()  # the copy-back (about a minute) has not ended yet
+    assert s.status == SessionStatus.FAILED and "RESTORE_IN_PROGRESS" in lab.messages(s)
+    assert [r.id for r in lab.active()] == [rid]  # rotation did not run
+    lab.advance(600)
+    assert lab.backup().status == SessionStatus.COMPLETED
