@@ -27,12 +27,16 @@ class Vraid(enum.StrEnum):
     def rank(self) -> int:
         """Redundancy order for rule E2 (Vraid0 < Vraid5 < Vraid6 < Vraid1; Vraid6 placement
         is **(inferred)**: double parity, still less redundant than mirroring here)."""
-        return {"vraid0": 0, "vraid5": 1, "vraid6": 2, "vraid1": 3}[self.value]
+        return _RANK[self.value]
 
     @property
     def overhead(self) -> tuple[int, int]:
         """Raw/usable ratio (num, den): mirroring 2/1, RAID5 4+1, RAID6 4+2 (EVA stripes)."""
-        return {"vraid0": (1, 1), "vraid1": (2, 1), "vraid5": (5, 4), "vraid6": (6, 4)}[self.value]
+        return _OVERHEAD[self.value]
+
+
+_RANK = {"vraid0": 0, "vraid5": 1, "vraid6": 2, "vraid1": 3}
+_OVERHEAD = {"vraid0": (1, 1), "vraid1": (2, 1), "vraid5": (5, 4), "vraid6": (6, 4)}
 
 
 def raw_extents(extents: int, vraid: Vraid) -> int:
