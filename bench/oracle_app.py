@@ -36,15 +36,24 @@ class OracleApp:
         ]
 
     def estate(self) -> dict[str, Any]:
-        return layout.estate_dict(self.plans)
+        """Arrays and hosts, plus one ``applications`` entry per database (``build_oracle``)."""
+        out = layout.estate_dict(self.plans)
+        out["applications"] = [
+            {
+                "type": "oracle",
+                "name": p.name,
+                "host": p.host,
+                "data_mount": "/oradata",
+                "redo_mount": "/oractl",
+                "arch_mount": "/oraarch",
+                "track_history": False,
+            }
+            for p in self.plans
+        ]
+        return out
 
     def populate(self, world: Any) -> None:
-        from apprm_ref.sim.oracle.backend import OracleDatabase
-        from apprm_ref.sim.oracle.models import simple_layout
-
-        for p in self.plans:
-            lay = simple_layout(data_mount="/oradata", redo_mount="/oractl", arch_mount="/oraarch")
-            OracleDatabase.create(world, p.name, p.host, lay, track_history=False)
+        """Nothing: the estate's applications section created the databases."""
 
     def spec(self, p: layout.DbPlan) -> dict[str, Any]:
         from bench.harness import spec_name
