@@ -140,21 +140,44 @@ def format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
-    """The line of the deepest node on ``loc`` that exists in the loaded data."""
-    node, line = data, getattr(data, "line", None)
-    for part in loc:
+def locate(data: Any, loc: tuple[Any, ...]) -> tuple[int | None, tuple[Any, ...]]:
+    """The line of the deepest node on ``loc`` in the loaded data, and ``loc`` as the user
+    wrote it: union tags (``step:backup``, an array's ``eva``) dropped, a list item found
+    by its ``name`` when a builder names it that way."""
+    node, line, path = data, getattr(data, "line", None), []
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
         if _is_tag(part):
             continue
         if isinstance(node, LineDict) and part in node:
-            line = node.key_lines.get(part, line)
-            node = node[part]
+            line, node = node.key_lines.get(part, line), node[part]
         elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.item_lines[part]
-            node = node[part]
+            line, node = node.item_lines[part], node[part]
+        elif (
+            isinstance(node, LineList) and isinstance(part, str) and _named(node, part) is not None
+        ):
+            k = _named(node, part)
+            assert k is not None
+            line, node, part = node.item_lines[k], node[k], k
+        elif isinstance(node, LineDict) and isinstance(part, str) and not last:
+            continue  # a discriminator value between a list item and its fields
         else:
-            break
-    return line
+            path.append(part)
+            node = None
+            continue
+        path.append(part)
+    return line, tuple(path)
+
+
+def _named(items: list[Any], name: str) -> int | None:
+    for k, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == name:
+            return k
+    return None
+
+
+def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+    return locate(data, loc)[0]
 
 
 # --- messages ------------------------------------------------------------------------
@@ -165,7 +188,8 @@ def _first_error(exc: ValidationError, data: Any, source: str) -> ConfigError:
     best = min(errors, key=lambda e: line_of(data, e["loc"]) or 0)
     loc = tuple(best["loc"])
     message = _wording(best, loc)
-    return ConfigError(message, file=source, line=line_of(data, loc), field=format_loc(loc) or None)
+    line, shown = locate(data, loc)
+    return ConfigError(message, file=source, line=line, field=format_loc(shown) or None)
 
 
 def _wording(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
@@ -219,6 +243,10 @@ def _narrow(tp: Any, part: Any) -> Any:
             continue
         if isinstance(cand, type) and issubclass(cand, BaseModel) and part in cand.model_fields:
             return cand.model_fields[part].annotation
+    for cand in _models(tp):  # a discriminated union member by its ``type`` value
+        kind = cand.model_fields.get("type")
+        if kind is not None and part in typing.get_args(kind.annotation):
+            return cand
     return None
 
 

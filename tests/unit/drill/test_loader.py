@@ -143,3 +143,33 @@ def test_step_naming_an_unknown_host_or_workload_target() -> None:
 def test_long_inputs_are_shortened_in_messages() -> None:
     e = _err(GOOD.replace("seed: 7", "seed: [" + ", ".join(["1"] * 60) + "]"))
     assert e.field == "seed" and len(e.message) < 140
+
+
+ESTATE = """\
+version: 1
+name: e
+estate:
+  arrays:
+    - type: eva
+      name: eva1
+      disk_groups: [{name: DG1, capacity: 1TiB}]
+      vdisks:
+        - {name: d1, disk_group: DG1, size: 8GiB}
+  hosts:
+    - name: app1
+"""
+
+
+def test_estate_union_member_errors_point_at_the_item() -> None:
+    e = _err(ESTATE.replace("{name: d1, disk_group: DG1, size: 8GiB}", "{name: d1, size: 8GiB}"))
+    assert (e.line, e.field) == (9, "estate.arrays[0].vdisks[0].disk_group")
+    e = _err(ESTATE.replace("      name: eva1\n", "      name: eva1\n      colour: red\n"))
+    assert (e.line, e.field) == (7, "estate.arrays[0].colour")
+    assert "expected one of: type, name" in e.message
+
+
+def test_line_of_finds_list_items_by_name() -> None:
+    from apprm_ref.drill.loader import locate
+
+    data = load_yaml(ESTATE, "f")
+    assert locate(data, ("estate", "hosts", "app1")) == (11, ("estate", "hosts", 0))
