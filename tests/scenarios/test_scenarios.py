@@ -110,3 +110,32 @@ def test_replay_catches_an_injected_difference(tmp_path: Path) -> None:
     out = replay(trace)
     assert out.difference is not None and out.difference.index == k - 1
     assert '"status":"Completed"' in (out.difference.actual or "")
+
+
+def test_quickstart_digest_is_stable_across_processes_and_hash_seeds(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    digests = set()
+    for hashseed in ("1", "4242"):
+        trace = tmp_path / f"t{hashseed}.jsonl"
+        code = "from apprm_ref.cli.drill import app; app()"
+        args = [
+            sys.executable,
+            "-c",
+            code,
+            "run",
+            str(ROOT / "scenarios" / "quickstart.yaml"),
+            "--trace",
+            str(trace),
+        ]
+        env = {**os.environ, "PYTHONHASHSEED": hashseed}
+        assert subprocess.run(args, env=env, capture_output=True, check=False).returncode == 0
+        digests.add(replay_digest(trace))
+    assert digests == {_golden()["quickstart"]}
+
+
+def replay_digest(trace: Path) -> str:
+    from apprm_ref.drill.trace import read_trace
+
+    return read_trace(trace).digest
