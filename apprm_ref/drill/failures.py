@@ -58,7 +58,7 @@ def _lose_volume(world: Any, array_name: str, volume: str) -> str:
     vol = _find_volume(array, volume)
     if vol is None:
         raise ConfigError(f"no volume {volume!r} on array {array_name}", field="fail.volume")
-    data = vol.data
+    data = vol if isinstance(vol, VolumeData) else vol.data
     data.replace_content(VolumeData(data.size_extents, data.extent_bytes))
     return f"{array_name}:{volume} lost (content gone)"
 
