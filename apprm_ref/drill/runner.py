@@ -54,7 +54,8 @@ class Drill:
         self.world: World = self._located(
             lambda: build_estate(scenario.estate, self.seed), ("estate",)
         )
-        self.trace.record(self.now(), "estate", world_sha256=self.world.digest())
+        data = datastate.capture(self.world, scenario.specs)
+        self.trace.record(self.now(), "estate", data=data, **estate_view(self.world))
         self.world.subscribe(
             lambda ev: self.trace.record(ev.at, "world", kind=ev.kind, data=ev.data)
         )
@@ -246,6 +247,19 @@ class Drill:
 
     def _do_wait(self, _what: str) -> Generator[simpy.Event, Any, None]:
         return self.orch.wait_all()
+
+
+def estate_view(world: World) -> dict[str, Any]:
+    """What the built estate looks like from outside: every array volume (id, WWN, size) and
+    every host's mounts. Observable facts only, so a change in how simulator state is
+    encoded does not change traces, while a change in what gets built does."""
+    volumes = []
+    for name in sorted(world.arrays):
+        array = world.arrays[name]
+        ids = sorted(getattr(array, "vdisks", None) or getattr(array, "ldevs", None) or {})
+        volumes += [[name, v, array.volume_wwn(v), array.volume_extents(v)] for v in ids]
+    mounts = {h: sorted(world.hosts.hosts[h].mounts) for h in sorted(world.hosts.hosts)}
+    return {"volumes": volumes, "mounts": mounts}
 
 
 def run_file(
