@@ -54,12 +54,14 @@ class SimClock:
         """Run every pending event up to ``now + seconds``."""
         if seconds < 0:
             raise ValueError("time does not go backwards")
-        if seconds > 0:
-            self.env.run(until=self.env.now + seconds)
+        self.run_until(self.env.now + seconds)
 
     def run_until(self, seconds: float) -> None:
+        """Run every event up to and including those scheduled at exactly ``seconds``."""
         if seconds > self.env.now:
             self.env.run(until=seconds)
+        while self.env.peek() <= seconds:
+            self.env.step()
 
 
 @dataclass

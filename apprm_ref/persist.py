@@ -41,10 +41,10 @@ class Encoder:
         self._ids: dict[int, int] = {}
 
     def encode(self, obj: Any) -> Any:
+        if isinstance(obj, enum.Enum):  # before the primitives: StrEnum/IntEnum are str/int
+            return {"__e": _TAGS[type(obj)], "v": obj.value}
         if obj is None or isinstance(obj, bool | int | float | str):
             return obj
-        if isinstance(obj, enum.Enum):
-            return {"__e": _TAGS[type(obj)], "v": obj.value}
         if isinstance(obj, bytes):
             return {"__b": obj.hex()}
         if isinstance(obj, tuple):
