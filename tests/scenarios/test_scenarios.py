@@ -41,6 +41,7 @@ RULES = {
         pytest.mark.rule("ARR-I13"),
     ],
     "eva-fault-undo": [pytest.mark.rule("ARR-I14"), pytest.mark.rule("ARR-I16")],
+    "eva-backup-host-crash": [pytest.mark.rule("ARR-I14"), pytest.mark.rule("ARR-I16")],
     "xp-fault-pairsplit": [pytest.mark.rule("ARR-I14"), pytest.mark.rule("ARR-I16")],
     "oracle-fault-in-backup-mode": [pytest.mark.rule("OS-P9"), pytest.mark.rule("ARR-I16")],
     "eva-ir-switch": [pytest.mark.rule("ARR-P4"), pytest.mark.rule("ARR-P5")],
