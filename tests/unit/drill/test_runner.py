@@ -130,3 +130,10 @@ def test_a_hung_session_does_not_hang_the_drill(tmp_path: Path) -> None:
     res = drill.run()
     assert any("still running after 48h" in m for _, m in res.errors)
     assert not res.passed and res.duration == 104400 + 2 * 86400
+
+
+def test_progress_is_reported_after_every_step(tmp_path: Path) -> None:
+    calls: list[tuple[int, int, str]] = []
+    run_file(_write(tmp_path), progress=lambda done, total, kind: calls.append((done, total, kind)))
+    assert [c[0] for c in calls] == [1, 2, 3, 4, 5, 6] and {c[1] for c in calls} == {6}
+    assert calls[-1][2] == "fail"
