@@ -176,8 +176,19 @@ def report_html(result: DrillResult) -> str:
         f"{escape(format_at(result.duration))} · trace sha256 <code>{escape(result.digest)}</code></p>",
         "<h2>Timeline</h2>",
         timeline_svg(result),
+        _legend(),
     ]
     return "".join([*head, *_tables(result), "</body></html>\n"])
+
+
+def _legend() -> str:
+    items = [*STATUS_COLOUR.items(), ("backup mode", "#263238"), ("replica in the set", "#90caf9")]
+    items += [(f"{kind} event", colour) for kind, colour in MARKER_COLOUR.items()]
+    spans = "".join(
+        f"<span class='key'><i style='background:{colour}'></i>{escape(label)}</span>"
+        for label, colour in items
+    )
+    return f"<p class='legend'>{spans}</p>"
 
 
 def write_report(result: DrillResult, path: str | Path) -> None:
@@ -188,5 +199,6 @@ _CSS = (
     "body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;margin-bottom:1em}"
     "td,th{border:1px solid #ccc;padding:2px 8px;font-size:13px;text-align:left}"
     ".passed{color:#2e7d32}.failed{color:#c62828}.lbl{font-size:11px}.tick{font-size:9px;fill:#666}"
-    ".grid{stroke:#e0e0e0}"
+    ".grid{stroke:#e0e0e0}.key{margin-right:1em;font-size:12px}"
+    ".key i{display:inline-block;width:10px;height:10px;margin-right:4px}"
 )
