@@ -11,17 +11,24 @@ rewrites the instances from the backend (reads cannot be hooked by a provider, p
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pywbem
-from pywbem import CIMInstance, CIMInstanceName, Uint16, Uint32, Uint64
+from pywbem import CIMDateTime, CIMInstance, CIMInstanceName, Uint16, Uint32, Uint64
 from pywbem_mock import FakedWBEMConnection, MethodProvider
 
 from apprm_ref.errors import EvaError
 from apprm_ref.sim.eva.errors import refuse, smis_rc
-from apprm_ref.sim.eva.models import Vdisk, VdiskKind, VdiskState, object_id
-from apprm_ref.sim.eva.smis_methods import HANDLERS, SYNC_CLONE, SYNC_SNAPSHOT
+from apprm_ref.sim.eva.models import SNAPSHOT_LIMITS, Vdisk, VdiskKind, VdiskState, object_id
+from apprm_ref.sim.eva.smis_methods import (
+    HANDLERS,
+    SUPPORTED_OPERATIONS,
+    SYNC_CLONE,
+    SYNC_SNAPSHOT,
+)
 from apprm_ref.sim.eva.smis_mof import CLASSES, NAMESPACE, QUALIFIERS
 
 if TYPE_CHECKING:
@@ -137,6 +144,7 @@ class EvaSmisDoor:
             "HPEVA_ControllerConfigurationService",
         ):
             out.append(_inst(self.service_path(cls), ElementName=cls))
+        out.extend(self._capabilities())
         for name in sorted(b.disk_groups):
             g = b.disk_groups[name]
             path = CIMInstanceName(
@@ -158,6 +166,33 @@ class EvaSmisDoor:
         for job_id in sorted(self.jobs):
             out.append(self._job_instance(job_id))
         return out
+
+    def _capabilities(self) -> list[CIMInstance]:
+        """What the replication service supports (CIM_ElementCapabilities from the service)."""
+        caps = CIMInstanceName(
+            "HPEVA_ReplicationServiceCapabilities",
+            {"InstanceID": f"HPEVA:{self.backend.name}:replication"},
+            namespace=NAMESPACE,
+        )
+        link = CIMInstanceName(
+            "CIM_ElementCapabilities",
+            {"ManagedElement": self.service_path("HPEVA_ReplicationService"), "Capabilities": caps},
+            namespace=NAMESPACE,
+        )
+        return [
+            _inst(
+                caps,
+                ElementName="replication",
+                SupportedSynchronizationType=[Uint16(SYNC_SNAPSHOT), Uint16(SYNC_CLONE)],
+                SupportedModifyOperations=[Uint16(op) for op in SUPPORTED_OPERATIONS],
+                HPEVA_SnapshotTypes=["standard", "vsnap"],
+                HPEVA_MaxVdisks=Uint32(self.backend.max_vdisks),
+                HPEVA_MaxVdiskBytes=Uint64(self.backend.max_vdisk_bytes),
+                HPEVA_MaxSnapshotsPerSource=Uint16(SNAPSHOT_LIMITS[0][1]),
+                HPEVA_MinSnapshotsPerSource=Uint16(SNAPSHOT_LIMITS[-1][1]),
+            ),
+            _inst(link),
+        ]
 
     def _volume_instances(self, v: Vdisk) -> list[CIMInstance]:
         ok = v.state not in (VdiskState.FAILED, VdiskState.INVALID)
@@ -190,9 +225,14 @@ class EvaSmisDoor:
     def _sync_instance(self, t: Vdisk) -> CIMInstance:
         clone = t.kind == VdiskKind.SNAPCLONE
         broken = t.state in (VdiskState.FAILED, VdiskState.INVALID)
-        pct = 100 if t.copy is None else int(100 * t.copy.fraction(self.world.now()))
+        src = self.backend.vdisks[t.source or ""]
+        back = src.copy if src.copy is not None and src.copy.peer == t.id else None
+        copy = t.copy or back
+        pct = 100 if copy is None else int(100 * copy.fraction(self.world.now()))
         if broken:
             sync_state, copy_state, progress = 12, 5, 0  # Broken
+        elif back is not None:
+            sync_state, copy_state, progress = 10, 3, 8  # Restore In Progress / Restoring
         elif clone and t.normalizing:
             sync_state, copy_state, progress = 15, 3, 6  # Copy In Progress / Unsynchronized
         elif clone:
@@ -209,7 +249,17 @@ class EvaSmisDoor:
             ProgressStatus=Uint16(progress),
             PercentSynced=Uint16(pct),
             SyncMaintained=False,
+            HPEVA_TimeRemaining=self._remaining(copy.done_at if copy else None),
         )
+
+    def _remaining(self, done_at: float | None) -> pywbem.CIMProperty:
+        """Time left of a background copy as a CIM interval (NULL: none), rounded up plus
+        one microsecond so that ``now + remaining`` is never before the copy's end."""
+        value = None
+        if done_at is not None:
+            micros = math.ceil(max(0.0, done_at - self.world.now()) * 1e6) + 1
+            value = CIMDateTime(timedelta(microseconds=micros))
+        return pywbem.CIMProperty("HPEVA_TimeRemaining", value, type="datetime")
 
     def _job_instance(self, job_id: str) -> CIMInstance:
         rec, now = self.jobs[job_id], self.world.now()

@@ -5,6 +5,7 @@ become the SMI-S return value of ``errors.CODES`` plus ``HPEVA_ErrorCode``."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from apprm_ref.sim.eva.errors import refuse
@@ -19,6 +20,7 @@ Result = tuple[int, dict[str, Any]]
 RC_OK, RC_NOT_SUPPORTED, RC_JOB = 0, 1, 4096  # protocols.md 1.4
 SYNC_SNAPSHOT, SYNC_CLONE = 7, 8  # SyncType (1.3 A)
 OP_FAILOVER, OP_RESTORE, OP_RETURN_TO_POOL = 10, 15, 19  # Operation (1.3 B)
+SUPPORTED_OPERATIONS = (OP_FAILOVER, OP_RESTORE, OP_RETURN_TO_POOL)
 
 
 def create_spec(door: EvaSmisDoor, args: dict[str, Any]) -> TargetSpec:
@@ -58,6 +60,52 @@ def create_element_replica(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
         out["Job"] = door.new_job(t.id, "normalize", t.copy.done_at)
         return RC_JOB, out
     return RC_OK, out
+
+
+def _nth(values: Any, i: int, n: int, what: str) -> Any:
+    """Element ``i`` of an optional per-element array of length ``n`` (None if absent)."""
+    if values is None:
+        return None
+    if len(values) != n:
+        refuse("EVA_INVALID_PARAMETER", f"{what} and SourceElements differ in length")
+    return values[i]
+
+
+def create_list_replica(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
+    """Several replicas at one point in time, all or nothing (SMI-S 1.5 CreateListReplica).
+    Per element: ``HPEVA_SyncTypes`` (default ``SyncType``), ``HPEVA_SnapshotTypes``,
+    ``HPEVA_Vraids``, ``HPEVA_PoolIDs`` ("" = the source's disk group) **(inferred)**.
+    Returns 4096 with the job of the last snapclone to normalize, else 0."""
+    sources = list(args.get("SourceElements") or [])
+    if not sources or args.get("TargetElements") is not None:
+        refuse("EVA_INVALID_PARAMETER", "SourceElements required, TargetElements must be NULL")
+    n, specs = len(sources), []
+    names = args.get("ElementNames")
+    for i, source in enumerate(sources):
+        pool = _nth(args.get("HPEVA_PoolIDs"), i, n, "HPEVA_PoolIDs")
+        sync = _nth(args.get("HPEVA_SyncTypes"), i, n, "HPEVA_SyncTypes")
+        one = {
+            "SourceElement": source,
+            "SyncType": args.get("SyncType") if sync is None else sync,
+            "ElementName": _nth(names, i, n, "ElementNames"),
+            "HPEVA_SnapshotType": _nth(args.get("HPEVA_SnapshotTypes"), i, n, "SnapshotTypes"),
+            "HPEVA_Vraid": _nth(args.get("HPEVA_Vraids"), i, n, "HPEVA_Vraids"),
+            "TargetPool": args.get("TargetPool"),
+        }
+        spec = create_spec(door, one)
+        specs.append(replace(spec, disk_group=pool or spec.disk_group))
+    made = door.backend.create_targets(specs)
+    out: dict[str, Any] = {
+        "TargetElements": [door.vol_path(t.id) for t in made],
+        "Synchronizations": [door.sync_path(t) for t in made],
+    }
+    clones = [t for t in made if t.kind == VdiskKind.SNAPCLONE and t.copy is not None]
+    if not clones:
+        return RC_OK, out
+    jobs = [door.new_job(t.id, "normalize", t.copy.done_at) for t in clones]  # type: ignore[union-attr]
+    last = max(range(len(clones)), key=lambda k: (clones[k].copy.done_at, k))  # type: ignore[union-attr]
+    out["Job"] = jobs[last]
+    return RC_JOB, out
 
 
 def modify_replica_synchronization(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
@@ -138,6 +186,7 @@ def hide_paths(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
 
 HANDLERS: dict[str, Callable[[EvaSmisDoor, dict[str, Any]], Result]] = {
     "createelementreplica": create_element_replica,
+    "createlistreplica": create_list_replica,
     "modifyreplicasynchronization": modify_replica_synchronization,
     "returntostoragepool": return_to_storage_pool,
     "exposepaths": expose_paths,

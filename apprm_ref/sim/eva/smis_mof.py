@@ -4,7 +4,12 @@ Hand-written subset of the DMTF classes of protocols.md 1.2 with the ``HPEVA_`` 
 the HP provider used (1.1). Method signatures follow protocols.md 1.3; parameters named
 ``HPEVA_*`` are our vendor extensions **(inferred)**: snapshot allocation (standard/vsnap)
 and Vraid on CreateElementReplica, keep/retain options on ModifyReplicaSynchronization,
-and ``HPEVA_ErrorCode`` out-parameters carrying the EVA refusal code.
+and ``HPEVA_ErrorCode`` out-parameters carrying the EVA refusal code. Added for the real
+driver (``real/eva_smis.py``): ``CreateListReplica`` (SMI-S 1.5 Replication Services: several
+replicas at one point in time, all or nothing) with per-element ``HPEVA_*`` arrays,
+``CIM_ReplicationServiceCapabilities`` with ``HPEVA_*`` limits, and
+``HPEVA_TimeRemaining`` (an interval) on ``CIM_StorageSynchronized`` so a driver can tell
+when a background copy ends **(inferred vendor extensions)**.
 """
 
 from __future__ import annotations
@@ -79,6 +84,7 @@ class CIM_StorageSynchronized {
     uint16 ProgressStatus;
     uint16 PercentSynced;
     boolean SyncMaintained;
+    datetime HPEVA_TimeRemaining;
 };
 class CIM_ConcreteJob : CIM_ManagedElement {
     [Key] string InstanceID;
@@ -112,6 +118,22 @@ class CIM_ReplicationService : CIM_Service {
         [In(false), Out] CIM_ConcreteJob REF Job,
         [In(false), Out] CIM_StorageSynchronized REF Synchronization,
         [In(false), Out] string HPEVA_ErrorCode);
+    uint32 CreateListReplica(
+        [In] string ElementNames[],
+        [In] uint16 SyncType,
+        [In] uint16 Mode,
+        [In] CIM_StorageVolume REF SourceElements[],
+        [In, Out] CIM_StorageVolume REF TargetElements[],
+        [In] string ReplicationSettingData,
+        [In] CIM_StoragePool REF TargetPool,
+        [In] uint16 WaitForCopyState,
+        [In] uint16 HPEVA_SyncTypes[],
+        [In] string HPEVA_SnapshotTypes[],
+        [In] string HPEVA_Vraids[],
+        [In] string HPEVA_PoolIDs[],
+        [In(false), Out] CIM_ConcreteJob REF Job,
+        [In(false), Out] CIM_StorageSynchronized REF Synchronizations[],
+        [In(false), Out] string HPEVA_ErrorCode);
     uint32 ModifyReplicaSynchronization(
         [In] uint16 Operation,
         [In] CIM_StorageSynchronized REF Synchronization,
@@ -124,6 +146,25 @@ class CIM_ReplicationService : CIM_Service {
         [In(false), Out] string HPEVA_ErrorCode);
 };
 class HPEVA_ReplicationService : CIM_ReplicationService {
+};
+class CIM_Capabilities : CIM_ManagedElement {
+    [Key] string InstanceID;
+};
+class CIM_ReplicationServiceCapabilities : CIM_Capabilities {
+    uint16 SupportedSynchronizationType[];
+    uint16 SupportedModifyOperations[];
+    string HPEVA_SnapshotTypes[];
+    uint32 HPEVA_MaxVdisks;
+    uint64 HPEVA_MaxVdiskBytes;
+    uint16 HPEVA_MaxSnapshotsPerSource;
+    uint16 HPEVA_MinSnapshotsPerSource;
+};
+class HPEVA_ReplicationServiceCapabilities : CIM_ReplicationServiceCapabilities {
+};
+[Association]
+class CIM_ElementCapabilities {
+    [Key] CIM_ManagedElement REF ManagedElement;
+    [Key] CIM_Capabilities REF Capabilities;
 };
 class CIM_StorageConfigurationService : CIM_Service {
     uint32 ReturnToStoragePool(
