@@ -15,6 +15,7 @@ app = typer.Typer(help="Run the driver conformance suite against a driver.", no_
 SUBJECTS = {
     "sim-eva": "apprm_ref.conformance.sim_backdoors:sim_eva_subject",
     "sim-xp": "apprm_ref.conformance.sim_backdoors:sim_xp_subject",
+    "eva-smis": "apprm_ref.conformance.sim_backdoors:eva_smis_subject",
 }
 
 

@@ -52,3 +52,11 @@ def sim_xp_subject(seed: int = 0) -> tuple[Any, Any]:
     from apprm_ref.conformance.xp_subjects import sim_xp_subject as make
 
     return make(seed)
+
+
+def eva_smis_subject(seed: int = 0) -> tuple[Any, Any]:
+    """The real EVA SMI-S driver over the simulator's SMI-S door (see
+    :mod:`apprm_ref.conformance.eva_subjects`)."""
+    from apprm_ref.conformance.eva_subjects import eva_smis_subject as make
+
+    return make(seed)
