@@ -1,0 +1,132 @@
+"""Two identical simulated worlds, one driven through the simulator's protocol door
+(``EvaDriver``), one through the real SMI-S driver over the SMI-S door; every operation is
+applied to both and their answers, refusals and inventories are compared."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from apprm_ref.conformance.eva_subjects import smis_driver
+from apprm_ref.drivers.array import ReplicaRequest, VolumeInfo
+from apprm_ref.errors import ApprmError
+from apprm_ref.sim.eva.backend import EvaBackend
+from apprm_ref.sim.eva.driver import EvaDriver
+from apprm_ref.sim.eva.models import object_id
+from apprm_ref.sim.storage import GIB
+from apprm_ref.sim.world import World
+from apprm_ref.types import TargetVolume, VolumeRef
+
+ARRAY = "eva1"
+
+
+def build(seed: int = 11) -> World:
+    world = World(seed)
+    eva = world.add_array(EvaBackend(ARRAY))
+    eva.add_disk_group("dg1", 400 * GIB)
+    eva.add_disk_group("dg2", 400 * GIB)
+    data = eva.create_vdisk("ora_data", 4 * GIB, "dg1", "vraid5")
+    eva.create_vdisk("ora_redo", 2 * GIB, "dg1", "vraid1")
+    eva.create_vdisk("ora_arch", 2 * GIB, "dg2", "vraid5")
+    eva.present(data.id, "hostA")
+    eva.block_write(data.id, {0: "label", 1: "v1"}, host="hostA")
+    return world
+
+
+def dev(vid: str) -> str:
+    return object_id(ARRAY, vid)
+
+
+VID_OF = {dev(f"vd{n:04d}"): f"vd{n:04d}" for n in range(1, 1000)}
+
+
+def vid(device_id: str) -> str:
+    return VID_OF.get(device_id, device_id)
+
+
+def _to_dev(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("vd"):
+        return dev(value)
+    if isinstance(value, ReplicaRequest):
+        return dataclasses.replace(value, source=dev(value.source))
+    if isinstance(value, list | tuple):
+        return type(value)(_to_dev(v) for v in value)
+    return value
+
+
+def _ref(ref: VolumeRef | None) -> VolumeRef | None:
+    return None if ref is None else VolumeRef(ref.array, vid(ref.volume))
+
+
+def to_vids(value: Any) -> Any:
+    """A result of the SMI-S driver with object ids replaced by vdisk ids."""
+    if isinstance(value, VolumeInfo):
+        return dataclasses.replace(value, ref=_ref(value.ref), source=_ref(value.source))
+    if isinstance(value, TargetVolume):
+        return (_ref(value.source), _ref(value.target), value.replica_type, value.details)
+    if isinstance(value, list):
+        return [to_vids(v) for v in value]
+    if isinstance(value, str):
+        return vid(value)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, TargetVolume):
+        return (value.source, value.target, value.replica_type, value.details)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Twin:
+    def __init__(self, seed: int = 11) -> None:
+        self.wa, self.wb = build(seed), build(seed)
+        self.sim = EvaDriver(self.wa, ARRAY)
+        self.smis = smis_driver(self.wb, ARRAY)
+        self.steps = 0
+
+    def do(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Apply one call to both drivers; same result or same refusal code; same arrays."""
+        a = self._call(self.sim, method, args, kwargs)
+        b = self._call(self.smis, method, _to_dev(args), kwargs)
+        self.steps += 1
+        if isinstance(a, ApprmError) or isinstance(b, ApprmError):
+            assert (type(a), getattr(a, "code", None)) == (type(b), getattr(b, "code", None)), (
+                f"{method}{args}: sim {a!r} vs smis {b!r}"
+            )
+        else:
+            got = to_vids(b.result if hasattr(b, "done_at") else b)
+            want = _plain(a.result if hasattr(a, "done_at") else a)
+            assert got == want, f"{method}{args}: sim {want} vs smis {got}"
+            if hasattr(b, "done_at"):
+                assert b.done_at == self.wb.now(), "a real driver's done_at is the clock's now"
+        self.check()
+        return a
+
+    @staticmethod
+    def _call(driver: Any, method: str, args: Any, kwargs: Any) -> Any:
+        try:
+            return getattr(driver, method)(*args, **kwargs)
+        except ApprmError as exc:
+            return exc
+
+    def inventory(self) -> tuple[list[VolumeInfo], list[VolumeInfo]]:
+        sim = sorted(self.sim.list_volumes(), key=lambda v: v.ref)
+        smis = sorted(to_vids(self.smis.list_volumes()), key=lambda v: v.ref)
+        return sim, smis
+
+    def check(self) -> None:
+        """Same inventory (every compared VolumeInfo field), same pools, same world state."""
+        sim, smis = self.inventory()
+        assert smis == sim, f"after step {self.steps}: inventories differ"
+        assert self.smis.pools() == self.sim.pools()
+        assert self.wa.digest() == self.wb.digest(), f"after step {self.steps}: worlds differ"
+
+    def advance(self, seconds: float) -> None:
+        self.wa.advance(seconds)
+        self.wb.advance(seconds)
+        self.check()
+
+    def copy_states(self, volume: str) -> tuple[Any, Any]:
+        return self.sim.copy_state(volume), self.smis.copy_state(dev(volume))
