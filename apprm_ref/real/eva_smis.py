@@ -36,6 +36,7 @@ REPLICATION, CONFIGURATION, CONTROLLER = (
     "CIM_ControllerConfigurationService",
 )
 SYNC, PCFU = "CIM_StorageSynchronized", "CIM_ProtocolControllerForUnit"
+DR_GROUP = "HPEVA_DRGroup"
 ACCESS_READ_WRITE = 2
 
 
@@ -166,7 +167,12 @@ class EvaSmisDriver:
             masking = self._service(CONTROLLER) is not None
         except EvaError:
             masking = False
-        return parse.capabilities(self.system, caps[0] if caps else None, masking=masking)
+        return parse.capabilities(
+            self.system,
+            caps[0] if caps else None,
+            masking=masking,
+            dr_groups=self._has_class(DR_GROUP),
+        )
 
     def list_volumes(self) -> list[VolumeInfo]:
         vols = [v for v in self._enum("CIM_StorageVolume") if self._mine(v.path)]
@@ -209,8 +215,7 @@ class EvaSmisDriver:
     def targets_of(self, source: str) -> list[VolumeInfo]:
         inst = self._volume(source)
         syncs = self._call("References", inst.path, ResultClass=SYNC, Role="SystemElement")
-        devs = sorted(str(parse.dev_of(s["SyncedElement"])) for s in syncs)
-        return [self.volume_info(d) for d in devs]
+        return [self.volume_info(d) for d in parse.by_establishment(syncs)]
 
     def copy_state(self, target: str) -> CopyState:
         inst = self._volume(target)
@@ -233,10 +238,26 @@ class EvaSmisDriver:
         return parse.snapshot_limit(int(v["BlockSize"]) * int(v["NumberOfBlocks"]))
 
     def dr_group_state(self, volume: str) -> str | None:
-        """CA EVA DR groups are not served by this provider's model: no group (the driver
-        does not declare ``ca-eva``)."""
-        self._volume(volume)
-        return None
+        """State of the CA EVA DR group holding ``volume`` (HPEVA_OrderedMemberOfCollection
+        to an HPEVA_DRGroup), None if it is in none or the provider has no DR groups."""
+        inst = self._volume(volume)
+        if not self._has_class(DR_GROUP):
+            return None
+        groups = self._call(
+            "Associators", inst.path, AssocClass="CIM_MemberOfCollection", ResultClass=DR_GROUP
+        )
+        return str(groups[0]["HPEVA_State"]).lower() if groups else None
+
+    def _has_class(self, cls: str) -> bool:
+        try:
+            self.conn.GetClass(cls, namespace=self.namespace, LocalOnly=True)
+        except pywbem.CIMError as exc:
+            if exc.status_code in (pywbem.CIM_ERR_NOT_FOUND, pywbem.CIM_ERR_INVALID_CLASS):
+                return False
+            raise parse.cim_error(exc, "GetClass") from None
+        except pywbem.Error as exc:
+            raise parse.cim_error(exc, "GetClass") from None
+        return True
 
     # --- presentation --------------------------------------------------------------------
 

@@ -180,6 +180,16 @@ def presentations(
     return out
 
 
+def by_establishment(syncs: Iterable[pywbem.CIMInstance]) -> list[str]:
+    """Target DeviceIDs of ``syncs``, oldest first (WhenEstablished, then DeviceID)."""
+    keyed = []
+    for s in syncs:
+        when = s.get("WhenEstablished")
+        stamp = when.datetime.timestamp() if when is not None and when.datetime else 0.0
+        keyed.append((stamp, str(dev_of(s["SyncedElement"]))))
+    return [d for _, d in sorted(keyed)]
+
+
 def copy_state(dev: str, syncs: Iterable[pywbem.CIMInstance], now: float) -> CopyState:
     """Background copy of ``dev``: a snapclone normalizing (it is the SyncedElement in Copy
     In Progress) or a source under copy-back (SystemElement in Restore In Progress)."""
@@ -202,9 +212,14 @@ PROFILE_FEATURES = frozenset({"snapshot", "snapclone", "copy-back", "present"})
 
 
 def capabilities(
-    system: pywbem.CIMInstance, caps: pywbem.CIMInstance | None, *, masking: bool
+    system: pywbem.CIMInstance,
+    caps: pywbem.CIMInstance | None,
+    *,
+    masking: bool,
+    dr_groups: bool = False,
 ) -> Capabilities:
-    """Capabilities from what the provider advertises."""
+    """Capabilities from what the provider advertises (``dr_groups``: it serves CA EVA DR
+    groups)."""
     model = str(system.get("Model") or "")
     if caps is None:
         return Capabilities("snapshot-array", vendor="HP", model=model, features=PROFILE_FEATURES)
@@ -224,6 +239,8 @@ def capabilities(
         features.add("copy-back")
     if masking:
         features.add("present")
+    if dr_groups:
+        features.add("ca-eva")
     limits = {
         "max_vdisks": caps.get("HPEVA_MaxVdisks"),
         "max_snapshots_per_source": caps.get("HPEVA_MaxSnapshotsPerSource"),

@@ -11,6 +11,7 @@ rewrites the instances from the backend (reads cannot be hooked by a provider, p
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -159,6 +160,8 @@ class EvaSmisDoor:
                     RemainingManagedSpace=Uint64(b.free_raw(name) * g.extent_bytes),
                 )
             )
+        for name in sorted(b.dr_groups):
+            out.extend(self._dr_group_instances(name))
         hosts = sorted({h for v in b.vdisks.values() for h in v.presentations})
         out.extend(_inst(self.view_path(h), ElementName=h) for h in hosts)
         for vid in sorted(b.vdisks):
@@ -193,6 +196,29 @@ class EvaSmisDoor:
             ),
             _inst(link),
         ]
+
+    def _dr_group_instances(self, name: str) -> list[CIMInstance]:
+        """A CA EVA DR group and its ordered members (56-hex-digit InstanceID, 1.1)."""
+        g = self.backend.dr_groups[name]
+        gid = hashlib.sha256(f"{self.backend.name}/drgroup/{name}".encode()).hexdigest()[:56]
+        path = CIMInstanceName("HPEVA_DRGroup", {"InstanceID": gid.upper()}, namespace=NAMESPACE)
+        out = [
+            _inst(
+                path,
+                ElementName=name,
+                HPEVA_State=g.state.value,
+                HPEVA_Role=g.role,
+                HPEVA_RemoteArray=g.remote_array,
+            )
+        ]
+        for i, vid in enumerate(g.members):
+            link = CIMInstanceName(
+                "HPEVA_OrderedMemberOfCollection",
+                {"Collection": path, "Member": self.vol_path(vid)},
+                namespace=NAMESPACE,
+            )
+            out.append(_inst(link, AssignedSequence=Uint64(i)))
+        return out
 
     def _volume_instances(self, v: Vdisk) -> list[CIMInstance]:
         ok = v.state not in (VdiskState.FAILED, VdiskState.INVALID)
@@ -249,6 +275,7 @@ class EvaSmisDoor:
             ProgressStatus=Uint16(progress),
             PercentSynced=Uint16(pct),
             SyncMaintained=False,
+            WhenEstablished=CIMDateTime(self.world.clock.epoch + timedelta(seconds=t.created_at)),
             HPEVA_TimeRemaining=self._remaining(copy.done_at if copy else None),
         )
 

@@ -9,7 +9,9 @@ driver (``real/eva_smis.py``): ``CreateListReplica`` (SMI-S 1.5 Replication Serv
 replicas at one point in time, all or nothing) with per-element ``HPEVA_*`` arrays,
 ``CIM_ReplicationServiceCapabilities`` with ``HPEVA_*`` limits, and
 ``HPEVA_TimeRemaining`` (an interval) on ``CIM_StorageSynchronized`` so a driver can tell
-when a background copy ends **(inferred vendor extensions)**.
+when a background copy ends, and CA EVA DR groups (``HPEVA_DRGroup`` with ``HPEVA_State``,
+members by ``HPEVA_OrderedMemberOfCollection``, protocols.md 1.1) **(inferred vendor
+extensions)**.
 """
 
 from __future__ import annotations
@@ -84,7 +86,25 @@ class CIM_StorageSynchronized {
     uint16 ProgressStatus;
     uint16 PercentSynced;
     boolean SyncMaintained;
+    datetime WhenEstablished;
     datetime HPEVA_TimeRemaining;
+};
+class CIM_Collection : CIM_ManagedElement {
+};
+class HPEVA_DRGroup : CIM_Collection {
+    [Key] string InstanceID;
+    string HPEVA_State;
+    string HPEVA_Role;
+    string HPEVA_RemoteArray;
+};
+[Association]
+class CIM_MemberOfCollection {
+    [Key] CIM_Collection REF Collection;
+    [Key] CIM_ManagedElement REF Member;
+};
+[Association]
+class HPEVA_OrderedMemberOfCollection : CIM_MemberOfCollection {
+    uint64 AssignedSequence;
 };
 class CIM_ConcreteJob : CIM_ManagedElement {
     [Key] string InstanceID;

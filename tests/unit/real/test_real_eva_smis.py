@@ -132,6 +132,30 @@ def test_batches_are_all_or_nothing_on_both(twin: Twin) -> None:
     twin.do("create_replicas", [])
 
 
+def test_dr_group_state_follows_the_group(twin: Twin) -> None:
+    """CA EVA DR groups through HPEVA_DRGroup / HPEVA_OrderedMemberOfCollection."""
+    twin.do("dr_group_state", SRC)
+    for world in (twin.wa, twin.wb):
+        world.array("eva1").add_dr_group("DRG1", [SRC, ARCH], remote_array="eva2")
+    twin.do("dr_group_state", ARCH)
+    twin.do("dr_group_state", REDO)
+    for world in (twin.wa, twin.wb):
+        world.array("eva1").set_dr_state("DRG1", "logging")
+    assert twin.do("dr_group_state", SRC) == "logging"
+    refused(twin, "dr_group_state", "vd0099", code="EVA_NO_SUCH_OBJECT")
+
+
+def test_targets_of_lists_oldest_first(twin: Twin) -> None:
+    for _ in range(3):
+        twin.do("create_replicas", [Req(SRC, T.SNAPSHOT)])
+        twin.advance(10.0)
+    assert [vid(t.ref.volume) for t in twin.smis.targets_of(dev(SRC))] == [
+        "vd0004",
+        "vd0005",
+        "vd0006",
+    ]
+
+
 def test_deleting_a_source_invalidates_its_snapshots(twin: Twin) -> None:
     """E13: both report the orphaned snapshot invalid. The SMI-S association to a deleted
     source is gone, so the real driver no longer knows the snapshot's source."""
@@ -269,7 +293,7 @@ def test_a_terminated_job_is_an_error(twin: Twin) -> None:
 def test_capabilities_come_from_the_provider(twin: Twin) -> None:
     sim, smis = twin.sim.capabilities(), twin.smis.capabilities()
     assert smis.kind == sim.kind == "snapshot-array" and smis.model == sim.model
-    assert smis.features == sim.features - {"ca-eva"}
+    assert smis.features == sim.features
     assert smis.limits == sim.limits
     bare = parse.capabilities(
         CIMInstance("HPEVA_StorageSystem", {"Model": "EVA4400"}), None, masking=True
