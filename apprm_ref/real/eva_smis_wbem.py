@@ -1,0 +1,150 @@
+"""WBEM plumbing of the EVA SMI-S driver: discovery of the array and its services, object
+paths, intrinsic calls and ``InvokeMethod`` with CIM errors and return values turned into
+:class:`~apprm_ref.errors.EvaError`, and ``CIM_ConcreteJob`` polling (protocols.md 1.6-1.7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pywbem
+from pywbem import CIMInstanceName
+
+from apprm_ref.errors import EvaError
+from apprm_ref.real import eva_smis_parse as parse
+from apprm_ref.types import Op
+
+VOL_CLASS = "HPEVA_StorageVolume"
+REPLICATION, CONFIGURATION, CONTROLLER = (
+    "CIM_ReplicationService",
+    "CIM_StorageConfigurationService",
+    "CIM_ControllerConfigurationService",
+)
+SYNC, PCFU = "CIM_StorageSynchronized", "CIM_ProtocolControllerForUnit"
+DR_GROUP = "HPEVA_DRGroup"
+ACCESS_READ_WRITE = 2
+
+
+class WbemClient:
+    """The connection to one array's provider; :class:`EvaSmisDriver` builds on it."""
+
+    def __init__(
+        self,
+        conn: pywbem.WBEMConnection,
+        *,
+        now: Callable[[], float],
+        namespace: str = "root/eva",
+        system_name: str | None = None,
+        name: str | None = None,
+        poll: Callable[[float], None] | None = None,
+        poll_interval: float = 1.0,
+        max_polls: int = 3600,
+    ) -> None:
+        self.conn, self.namespace = conn, namespace
+        self._now, self._poll = now, poll
+        self.poll_interval, self.max_polls = poll_interval, max_polls
+        self.system = self._find_system(system_name)
+        self.name = name or str(self.system.get("ElementName") or self.system["Name"])
+        self._services: dict[str, CIMInstanceName] = {}
+
+    # --- WBEM plumbing -------------------------------------------------------------------
+
+    def _call(self, op: str, *args: Any, missing: str | None = None, **kwargs: Any) -> Any:
+        """One intrinsic operation; CIM and transport errors become EvaError."""
+        try:
+            return getattr(self.conn, op)(*args, **kwargs)
+        except pywbem.Error as exc:
+            raise parse.cim_error(exc, op, missing=missing) from None
+
+    def _enum(self, cls: str) -> list[pywbem.CIMInstance]:
+        return self._call("EnumerateInstances", cls, namespace=self.namespace)
+
+    def _find_system(self, wanted: str | None) -> pywbem.CIMInstance:
+        systems = self._enum("CIM_ComputerSystem")
+        if wanted is not None:
+            systems = [s for s in systems if wanted in (s.get("Name"), s.get("ElementName"))]
+        if len(systems) != 1:
+            raise EvaError(
+                f"{len(systems)} storage systems match {wanted!r} in {self.namespace}",
+                code="EVA_NO_SUCH_OBJECT",
+            )
+        return systems[0]
+
+    def _mine(self, path: CIMInstanceName) -> bool:
+        return path.keybindings.get("SystemName") == self.system["Name"]
+
+    def _service(self, cls: str) -> CIMInstanceName:
+        if cls not in self._services:
+            found = [
+                p
+                for p in self._call("EnumerateInstanceNames", cls, namespace=self.namespace)
+                if self._mine(p)
+            ]
+            if not found:
+                raise EvaError(f"the provider has no {cls}", code="SMIS_NOT_SUPPORTED")
+            self._services[cls] = found[0]
+        return self._services[cls]
+
+    def _invoke(self, cls: str, method: str, **params: Any) -> tuple[int, Any]:
+        """InvokeMethod on a service; a refusal raises (0 and 4096 return)."""
+        params = {k: v for k, v in params.items() if v is not None}
+        try:
+            rc, out = self.conn.InvokeMethod(method, self._service(cls), **params)
+        except pywbem.Error as exc:
+            raise parse.cim_error(exc, method) from None
+        parse.raise_for(method, rc, out)
+        return int(rc), out
+
+    def _finish(self, rc: int, out: Any) -> None:
+        """Wait for the job of a method whose effect is only done when its job ends."""
+        if rc == parse.RC_JOB and out.get("Job") is not None:
+            self.wait_job(out["Job"])
+
+    def wait_job(self, job: CIMInstanceName) -> None:
+        """Poll a CIM_ConcreteJob until it finishes; raise what a failed job reports."""
+        for _ in range(self.max_polls):
+            inst = self._call("GetInstance", job)
+            if int(inst["JobState"] or 0) in parse.JOB_DONE_STATES:
+                err = parse.job_error(inst)
+                if err is not None:
+                    raise err
+                return
+            if self._poll is None:
+                break
+            self._poll(self.poll_interval)
+        raise EvaError(
+            f"job {job.keybindings.get('InstanceID')} did not finish", code="SMIS_TIMEOUT"
+        )
+
+    def _op(self, result: Any = None) -> Op[Any]:
+        return Op(result, self._now())
+
+    # --- paths ---------------------------------------------------------------------------
+
+    def _vol_path(self, volume: str) -> CIMInstanceName:
+        keys = {
+            "SystemCreationClassName": self.system.classname,
+            "SystemName": self.system["Name"],
+            "CreationClassName": VOL_CLASS,
+            "DeviceID": volume,
+        }
+        return CIMInstanceName(VOL_CLASS, keys, namespace=self.namespace)
+
+    def _sync_path(self, source: str, target: str) -> CIMInstanceName:
+        keys = {"SystemElement": self._vol_path(source), "SyncedElement": self._vol_path(target)}
+        return CIMInstanceName(SYNC, keys, namespace=self.namespace)
+
+    def _volume(self, volume: str) -> pywbem.CIMInstance:
+        return self._call("GetInstance", self._vol_path(volume), missing="EVA_NO_SUCH_OBJECT")
+
+    def _has_class(self, cls: str) -> bool:
+        try:
+            self.conn.GetClass(cls, namespace=self.namespace, LocalOnly=True)
+        except pywbem.CIMError as exc:
+            if exc.status_code in (pywbem.CIM_ERR_NOT_FOUND, pywbem.CIM_ERR_INVALID_CLASS):
+                return False
+            raise parse.cim_error(exc, "GetClass") from None
+        except pywbem.Error as exc:
+            raise parse.cim_error(exc, "GetClass") from None
+        return True
