@@ -92,7 +92,12 @@ def cross_problem(scenario: Scenario) -> tuple[tuple[Any, ...], str] | None:
             return ("specs", i, "name"), f"spec {name} is defined twice"
     known = ", ".join(names) or "none"
     marks: set[str] = set()
+    declared = 0.0
     for i, step in enumerate(scenario.timeline):
+        at = parse_at(step.at, declared)
+        if at < declared:
+            return ("timeline", i, "at"), f"{step.at} is before the previous step's time"
+        declared = at
         spec = _step_spec(step)
         if spec is not None and spec not in names:
             return ("timeline", i, step.kind), f"unknown spec {spec!r}; defined: {known}"

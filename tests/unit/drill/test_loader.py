@@ -173,3 +173,8 @@ def test_line_of_finds_list_items_by_name() -> None:
 
     data = load_yaml(ESTATE, "f")
     assert locate(data, ("estate", "hosts", "app1")) == (11, ("estate", "hosts", 0))
+
+
+def test_step_times_must_not_go_backwards() -> None:
+    e = _err(GOOD.replace("  - at: 1d 03:00", "  - at: 1h"))
+    assert (e.line, e.field) == (19, "timeline[3].at") and "before the previous step" in e.message
