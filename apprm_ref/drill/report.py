@@ -13,6 +13,7 @@ from apprm_ref.drill.result import DrillResult
 from apprm_ref.drill.timeparse import format_at, short_at, short_duration
 
 WIDTH, LEFT, LANE, PAD = 1100, 170, 18, 6
+REPLICA_ROWS = 8
 STATUS_COLOUR = {
     "Completed": "#3a9d5d",
     "Completed/Errors": "#d9a400",
@@ -32,17 +33,17 @@ class _Svg:
     def x(self, t: float) -> float:
         return round(LEFT + (WIDTH - LEFT - 10) * t / self.end, 2)
 
-    def lane(self, label: str) -> int:
+    def lane(self, label: str, height: int = LANE) -> int:
         y = self.y
         self.parts.append(f'<text x="4" y="{y + 12}" class="lbl">{escape(label)}</text>')
-        self.y += LANE + PAD
+        self.y += max(height, LANE) + PAD
         return y
 
     def bar(
         self, y: float, t0: float, t1: float | None, colour: str, title: str, h: int = LANE
     ) -> None:
         x0, x1 = self.x(t0), self.x(t1 if t1 is not None else self.end)
-        w = max(x1 - x0, 1.5)
+        w = max(x1 - x0, 3.0)  # a 20-second session on a week still shows
         self.parts.append(
             f'<rect x="{x0}" y="{y}" width="{w:.2f}" height="{h}" fill="{colour}">'
             f"<title>{escape(title)}</title></rect>"
@@ -83,12 +84,11 @@ def _spec_lanes(svg: _Svg, result: DrillResult, spec: str) -> None:
             svg.bar(y + LANE - 5, *s.backup_mode, "#263238", f"{s.id} backup mode", h=5)
     reps = [r for r in result.replicas if r.spec == spec]
     if reps:
-        y = svg.lane(f"{spec} replicas")
-        h = max(3, LANE // max(1, min(len(reps), 6)))
+        rows = min(len(reps), REPLICA_ROWS)  # one row per replica, reused round-robin
+        y = svg.lane(f"{spec} replicas", rows * 5)
         for i, r in enumerate(reps):
-            svg.bar(
-                y + (i % 6) * h * 0.9, r.created, r.removed, "#90caf9", f"{r.id} ({r.status})", h=h
-            )
+            colour = "#90caf9" if r.status == "active" else "#cfd8dc"
+            svg.bar(y + (i % rows) * 5, r.created, r.removed, colour, f"{r.id} ({r.status})", h=4)
     rest = [r for r in result.restores if r.spec == spec]
     if rest:
         y = svg.lane(f"{spec} restores")
@@ -182,7 +182,8 @@ def report_html(result: DrillResult) -> str:
 
 
 def _legend() -> str:
-    items = [*STATUS_COLOUR.items(), ("backup mode", "#263238"), ("replica in the set", "#90caf9")]
+    items = [*STATUS_COLOUR.items(), ("backup mode", "#263238"), ("replica kept", "#90caf9")]
+    items.append(("replica gone (rotated, consumed, deleted)", "#cfd8dc"))
     items += [(f"{kind} event", colour) for kind, colour in MARKER_COLOUR.items()]
     spans = "".join(
         f"<span class='key'><i style='background:{colour}'></i>{escape(label)}</span>"
