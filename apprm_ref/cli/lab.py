@@ -282,3 +282,12 @@ def load(
         for name in names:
             (Path(tmp) / name).replace(home / name)
     typer.echo(f"Lab loaded into {home} from {path}.")
+
+
+def _register_ops() -> None:
+    from apprm_ref.cli import lab_ops
+
+    lab_ops.register(app)
+
+
+_register_ops()

@@ -92,6 +92,17 @@ class Lab:
         self.home.mkdir(parents=True, exist_ok=True)
         self.world.save(self.world_path)
         self.config_path.write_text(yaml.safe_dump(self.config, sort_keys=True))
+        self._write_horcm()
+
+    def _write_horcm(self) -> None:
+        """HORCM files for the lab's XP pairs, so RAID Manager commands run against it
+        (``python -m apprm_ref.sim.xp.cci pairdisplay -g XP1_MU0 -fcx``)."""
+        from apprm_ref.sim.xp.cci.labconf import lab_horcm
+
+        for instance, text in lab_horcm(self.world).items():
+            path = self.home / f"horcm{instance}.conf"
+            if not path.exists() or path.read_text() != text:
+                path.write_text(text)
 
     def close(self) -> None:
         if self._repo is not None:
