@@ -43,7 +43,10 @@ def _row(out: dict[str, Any], dbs: int, days: int) -> dict[str, Any]:
     row = {"databases": dbs, "days": days, **{k: out.get(k) for k in keys}}
     row["peak_rss_mb"] = out.get("peak_rss_mb")
     row["idb_bytes"] = out.get("idb_bytes")
+    row["cpu_s"] = out.get("cpu_s")
     row["ms_per_db_day"] = round(1000 * out["wall_s"] / db_days, 3)
+    if out.get("cpu_s"):
+        row["cpu_ms_per_db_day"] = round(1000 * out["cpu_s"] / db_days, 3)
     row["events_per_db_day"] = round(out["events"] / db_days, 2)
     row["ok"] = out["sessions"] == out["expected_sessions"] and not out["invariant_problems"]
     return row
@@ -58,7 +61,9 @@ def run_scaling(app: str, full: bool, timeout: float) -> dict[str, Any]:
                 continue
             args = ["--days", str(days), "--databases", str(dbs), "--app", app, "--json"]
             rows.append(_row(_run("bench.estate", args, timeout), dbs, days))
-    costs = [r["ms_per_db_day"] for r in rows if "ms_per_db_day" in r]
+    costs = [
+        r.get("cpu_ms_per_db_day", r.get("ms_per_db_day")) for r in rows if "ms_per_db_day" in r
+    ]
     return {
         "app": app,
         "kernel_events_per_s": round(kernel_events_per_s(), 1),
