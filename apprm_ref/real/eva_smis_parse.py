@@ -135,9 +135,11 @@ def volume_info(
     luns: Mapping[str, int],
 ) -> VolumeInfo:
     """VolumeInfo of one ``HPEVA_StorageVolume`` (its source from CIM_StorageSynchronized,
-    its presentations from CIM_ProtocolControllerForUnit)."""
+    or ``HPEVA_ParentDeviceID`` once that association is gone with the source; its
+    presentations from CIM_ProtocolControllerForUnit)."""
     kind = str(inst.get("VDiskType") or "original").lower()
     rtype = TYPE_OF_VDISK.get(kind)
+    source = source or (str(inst.get("HPEVA_ParentDeviceID") or "") if rtype else None)
     return VolumeInfo(
         ref=VolumeRef(array, str(inst["DeviceID"])),
         wwn=str(inst["Name"]).lower(),

@@ -118,6 +118,14 @@ class EvaSmisDoor:
             refuse("EVA_NO_SUCH_OBJECT", f"no volume {path}")
         return self._by_device[dev]
 
+    def vid_or_dev(self, path: Any) -> str:
+        """Like :meth:`vid_of`, but an unknown DeviceID is passed on as is, so that the
+        backend refuses it in its own order among the other elements of a batch."""
+        dev = path.keybindings.get("DeviceID") if isinstance(path, CIMInstanceName) else None
+        if dev in self._by_device:
+            return self._by_device[dev]
+        return self.vid_of(path) if dev is None else str(dev)
+
     # --- instances --------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -235,6 +243,7 @@ class EvaSmisDoor:
                 VDiskType=v.kind.value,
                 RaidType=v.vraid.value.upper(),
                 EVAState=v.state.value,
+                HPEVA_ParentDeviceID=object_id(self.backend.name, v.source) if v.source else "",
             )
         ]
         for host, lun in sorted(v.presentations.items()):

@@ -23,10 +23,12 @@ OP_FAILOVER, OP_RESTORE, OP_RETURN_TO_POOL = 10, 15, 19  # Operation (1.3 B)
 SUPPORTED_OPERATIONS = (OP_FAILOVER, OP_RESTORE, OP_RETURN_TO_POOL)
 
 
-def create_spec(door: EvaSmisDoor, args: dict[str, Any]) -> TargetSpec:
-    """TargetSpec from CreateElementReplica parameters."""
+def create_spec(door: EvaSmisDoor, args: dict[str, Any], *, strict: bool = True) -> TargetSpec:
+    """TargetSpec from CreateElementReplica parameters (``strict``: refuse an unknown
+    source here; else the backend refuses it in batch order)."""
     sync = int(args.get("SyncType") or 0)
-    source = door.vid_of(args.get("SourceElement"))
+    element = args.get("SourceElement")
+    source = door.vid_of(element) if strict else door.vid_or_dev(element)
     if sync == SYNC_CLONE:
         kind = VdiskKind.SNAPCLONE
     elif sync == SYNC_SNAPSHOT:
@@ -92,7 +94,7 @@ def create_list_replica(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
             "HPEVA_Vraid": _nth(args.get("HPEVA_Vraids"), i, n, "HPEVA_Vraids"),
             "TargetPool": args.get("TargetPool"),
         }
-        spec = create_spec(door, one)
+        spec = create_spec(door, one, strict=False)
         specs.append(replace(spec, disk_group=pool or spec.disk_group))
     made = door.backend.create_targets(specs)
     out: dict[str, Any] = {

@@ -10,8 +10,10 @@ replicas at one point in time, all or nothing) with per-element ``HPEVA_*`` arra
 ``CIM_ReplicationServiceCapabilities`` with ``HPEVA_*`` limits, and
 ``HPEVA_TimeRemaining`` (an interval) on ``CIM_StorageSynchronized`` so a driver can tell
 when a background copy ends, and CA EVA DR groups (``HPEVA_DRGroup`` with ``HPEVA_State``,
-members by ``HPEVA_OrderedMemberOfCollection``, protocols.md 1.1) **(inferred vendor
-extensions)**.
+members by ``HPEVA_OrderedMemberOfCollection``, protocols.md 1.1), and
+``HPEVA_ParentDeviceID`` on a volume: the source it was taken from, still known when the
+source is gone and its ``CIM_StorageSynchronized`` with it (an invalid snapshot, E13)
+**(inferred vendor extensions)**.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class HPEVA_StorageVolume : CIM_StorageVolume {
     string VDiskType;
     string RaidType;
     string EVAState;
+    string HPEVA_ParentDeviceID;
 };
 class CIM_SCSIProtocolController : CIM_ManagedElement {
     [Key] string SystemCreationClassName;

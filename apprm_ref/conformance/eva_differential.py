@@ -1,6 +1,10 @@
-"""Two identical simulated worlds, one driven through the simulator's protocol door
-(``EvaDriver``), one through the real SMI-S driver over the SMI-S door; every operation is
-applied to both and their answers, refusals and inventories are compared."""
+"""Differential check of the real EVA SMI-S driver against the simulator's protocol door.
+
+Two identical simulated worlds, one driven through ``EvaDriver``, one through
+``EvaSmisDriver`` over the SMI-S door; every operation is applied to both and their
+answers, refusal codes, inventories and world states must agree (object ids of the SMI-S
+side are translated to vdisk ids). Used by the unit and stateful tests of ``eva-smis``.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,14 @@ import dataclasses
 from typing import Any
 
 from apprm_ref.conformance.eva_subjects import smis_driver
-from apprm_ref.drivers.array import ReplicaRequest, VolumeInfo
+from apprm_ref.drivers.array import CopyState, ReplicaRequest, VolumeInfo
 from apprm_ref.errors import ApprmError
 from apprm_ref.sim.eva.backend import EvaBackend
 from apprm_ref.sim.eva.driver import EvaDriver
 from apprm_ref.sim.eva.models import object_id
 from apprm_ref.sim.storage import GIB
 from apprm_ref.sim.world import World
-from apprm_ref.types import TargetVolume, VolumeRef
+from apprm_ref.types import Op, TargetVolume, VolumeRef
 
 ARRAY = "eva1"
 
@@ -83,6 +87,15 @@ def _key(info: VolumeInfo) -> VolumeRef:
     return info.ref
 
 
+def _copy(state: CopyState, sim: CopyState) -> tuple[bool, float | None]:
+    """Copying and its end; SMI-S gives the time left as an interval rounded up, so an end
+    within 10 microseconds after the simulator's counts as the same."""
+    done = state.done_at
+    if done is not None and sim.done_at is not None and 0 <= done - sim.done_at < 1e-5:
+        done = sim.done_at
+    return state.copying, done
+
+
 class Twin:
     def __init__(self, seed: int = 11) -> None:
         self.wa, self.wb = build(seed), build(seed)
@@ -100,12 +113,14 @@ class Twin:
                 f"{method}{args}: sim {a!r} vs smis {b!r}"
             )
         else:
-            got = to_vids(b.result if hasattr(b, "done_at") else b)
-            want = _plain(a.result if hasattr(a, "done_at") else a)
+            got = to_vids(b.result if isinstance(b, Op) else b)
+            want = _plain(a.result if isinstance(a, Op) else a)
             if method == "targets_of":  # same-instant targets: the order is not specified
                 got, want = sorted(got, key=_key), sorted(want, key=_key)
+            if method == "copy_state":
+                got, want = _copy(got, want), _copy(want, want)
             assert got == want, f"{method}{args}: sim {want} vs smis {got}"
-            if hasattr(b, "done_at"):
+            if isinstance(b, Op):
                 assert b.done_at == self.wb.now(), "a real driver's done_at is the clock's now"
         self.check()
         return a
@@ -125,7 +140,8 @@ class Twin:
     def check(self) -> None:
         """Same inventory (every compared VolumeInfo field), same pools, same world state."""
         sim, smis = self.inventory()
-        assert smis == sim, f"after step {self.steps}: inventories differ"
+        diff = [(a, b) for a, b in zip(sim, smis, strict=False) if a != b]
+        assert smis == sim, f"after step {self.steps}: inventories differ: {diff or (sim, smis)}"
         assert self.smis.pools() == self.sim.pools()
         assert self.wa.digest() == self.wb.digest(), f"after step {self.steps}: worlds differ"
 
