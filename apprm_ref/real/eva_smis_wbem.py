@@ -48,6 +48,32 @@ class WbemClient:
         self.name = name or str(self.system.get("ElementName") or self.system["Name"])
         self._services: dict[str, CIMInstanceName] = {}
 
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        *,
+        user: str,
+        password: str,
+        now: Callable[[], float],
+        namespace: str = "root/eva",
+        ca_certs: str | None = None,
+        no_verification: bool = False,
+        timeout: float = 30,
+        **kwargs: Any,
+    ) -> Any:
+        """A driver over a new ``pywbem.WBEMConnection`` to the CIMOM at ``url`` (e.g.
+        ``https://cv-server:5989``); resolved at call time so a harness can substitute it."""
+        conn = pywbem.WBEMConnection(
+            url,
+            creds=(user, password),
+            default_namespace=namespace,
+            ca_certs=ca_certs,
+            no_verification=no_verification,
+            timeout=timeout,
+        )
+        return cls(conn, now=now, namespace=namespace, **kwargs)
+
     # --- WBEM plumbing -------------------------------------------------------------------
 
     def _call(self, op: str, *args: Any, missing: str | None = None, **kwargs: Any) -> Any:

@@ -319,3 +319,19 @@ def test_driver_over_a_fresh_door_sees_existing_state(twin: Twin) -> None:
     twin.smis.create_replicas([Req(dev(SRC), T.SNAPSHOT)])
     again = smis_driver(twin.wb, "eva1")
     assert again.list_volumes() == twin.smis.list_volumes()
+
+
+def test_connect_builds_a_wbem_connection(twin: Twin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``connect`` opens pywbem.WBEMConnection (looked up at call time) with the settings."""
+    seen = {}
+
+    def fake(url, **kwargs):  # type: ignore[no-untyped-def]
+        seen.update(kwargs, url=url)
+        return twin.smis.conn
+
+    monkeypatch.setattr("pywbem.WBEMConnection", fake)
+    drv = EvaSmisDriver.connect(
+        "https://cv:5989", user="admin", password="pw", now=twin.wb.now, no_verification=True
+    )
+    assert drv.name == "eva1" and seen["url"] == "https://cv:5989"
+    assert seen["creds"] == ("admin", "pw") and seen["default_namespace"] == "root/eva"
