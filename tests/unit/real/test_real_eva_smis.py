@@ -335,3 +335,16 @@ def test_connect_builds_a_wbem_connection(twin: Twin, monkeypatch) -> None:  # t
     )
     assert drv.name == "eva1" and seen["url"] == "https://cv:5989"
     assert seen["creds"] == ("admin", "pw") and seen["default_namespace"] == "root/eva"
+
+
+def test_injected_array_faults_carry_the_same_code(twin: Twin) -> None:
+    """A fault at an EVA fault site reaches the SMI-S driver as the same EvaError code
+    (SMI-S return 4 failed + HPEVA_ErrorCode)."""
+    from apprm_ref.sim.faults import FaultRule
+
+    for world in (twin.wa, twin.wb):
+        world.fault_plan.arm(FaultRule("eva.create", code="EVA_CONTROLLER_TIMEOUT"))
+        world.fault_plan.arm(FaultRule("eva.present", code="EVA_PORT_DOWN"))
+    refused(twin, "create_replicas", [Req(SRC, T.SNAPSHOT)], code="EVA_CONTROLLER_TIMEOUT")
+    refused(twin, "present", REDO, "hostB", code="EVA_PORT_DOWN")
+    twin.do("create_replicas", [Req(SRC, T.SNAPSHOT)])  # each rule fires once
