@@ -25,6 +25,7 @@ ORACLE_VGS: tuple[layout.VgShape, ...] = (
 
 
 ARCHIVE_KEEP_S = 3 * 86400.0
+PURGE_EVERY_DAYS = 7
 
 
 class OracleApp:
@@ -34,6 +35,7 @@ class OracleApp:
         self.plans = [
             layout.DbPlan(p.index, p.name, p.host, p.array, p.kind, _vgs(p)) for p in plans
         ]
+        self._days = 0
 
     def estate(self) -> dict[str, Any]:
         """Arrays and hosts, plus one ``applications`` entry per database (``build_oracle``)."""
@@ -72,14 +74,19 @@ class OracleApp:
         """The integration's configuration in the IDB (``apprm oracle config``)."""
 
     def housekeeping(self, world: Any) -> None:
-        """The DBA's daily purge: archived logs older than ``ARCHIVE_KEEP_S`` are deleted
-        (RMAN DELETE ARCHIVELOG UNTIL TIME). Every replica in a set is younger than that
-        (EVA 7 x 6 h, XP 3 x 6 h), so recovery from any of them still finds its logs."""
+        """The DBA's weekly purge (called daily, acts every ``PURGE_EVERY_DAYS``): archived
+        logs older than ``ARCHIVE_KEEP_S`` are deleted (RMAN DELETE ARCHIVELOG UNTIL TIME).
+        Every replica in a set is younger than that (EVA 7 x 6 h, XP 3 x 6 h), so recovery
+        from any of them still finds its logs. Weekly, because each purge rewrites the
+        whole control file."""
+        self._days += 1
+        if self._days % PURGE_EVERY_DAYS:
+            return
         cut = world.now() - ARCHIVE_KEEP_S
         for p in self.plans:
             db = world.apps[p.name]
             if db.status in ("OPEN", "MOUNTED"):
-                # archive destination busy: tomorrow's run catches up
+                # archive destination busy: the next run catches up
                 with contextlib.suppress(ApprmError):
                     db.delete_archived_logs(cut)
 
