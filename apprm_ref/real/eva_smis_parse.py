@@ -243,16 +243,23 @@ def capabilities(
         features.add("present")
     if dr_groups:
         features.add("ca-eva")
-    limits = {
-        "max_vdisks": caps.get("HPEVA_MaxVdisks"),
-        "max_snapshots_per_source": caps.get("HPEVA_MaxSnapshotsPerSource"),
-        "min_snapshots_per_source": caps.get("HPEVA_MinSnapshotsPerSource"),
-        "max_vdisk_bytes": caps.get("HPEVA_MaxVdiskBytes"),
-    }
     return Capabilities(
         "snapshot-array",
         vendor="HP",
         model=model,
         features=frozenset(features),
-        limits={k: int(v) for k, v in limits.items() if v is not None},
+        limits=_limits(caps),
     )
+
+
+LIMITS = {
+    "max_vdisks": "HPEVA_MaxVdisks",
+    "max_snapshots_per_source": "HPEVA_MaxSnapshotsPerSource",
+    "min_snapshots_per_source": "HPEVA_MinSnapshotsPerSource",
+    "max_vdisk_bytes": "HPEVA_MaxVdiskBytes",
+}
+
+
+def _limits(caps: pywbem.CIMInstance) -> dict[str, int]:
+    values = {k: caps.get(prop) for k, prop in LIMITS.items()}
+    return {k: int(v) for k, v in values.items() if v is not None}
