@@ -17,6 +17,7 @@ def eva_problems(b: EvaBackend) -> list[str]:
         out.extend(_vdisk_problems(b, vid))
     out.extend(_source_problems(b))
     out.extend(_space_problems(b))
+    out.extend(_lun_problems(b))
     if len(b.vdisks) > b.max_vdisks:
         out.append(f"ARR-I4: {len(b.vdisks)} vdisks exceed the maximum {b.max_vdisks}")
     wwns = [v.wwn for v in b.vdisks.values()]
@@ -50,8 +51,18 @@ def _vdisk_problems(b: EvaBackend, vid: str) -> list[str]:
         out.append(f"ARR-I6: content of target {vid} changed without a host write")
     if v.kind != VdiskKind.VSNAP and v.cow:
         out.append(f"{vid}: only vsnaps allocate copy-on-write extents")
-    if len(set(v.presentations.values())) != len(v.presentations):
-        out.append(f"{vid}: duplicate LUNs")
+    return out
+
+
+def _lun_problems(b: EvaBackend) -> list[str]:
+    """LUN numbers are per host: two vdisks never share one LUN of the same host."""
+    seen: dict[tuple[str, int], str] = {}
+    out = []
+    for vid in sorted(b.vdisks):
+        for host, lun in sorted(b.vdisks[vid].presentations.items()):
+            other = seen.setdefault((host, lun), vid)
+            if other != vid:
+                out.append(f"{vid} and {other}: both LUN {lun} of host {host}")
     return out
 
 

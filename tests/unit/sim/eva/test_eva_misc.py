@@ -171,3 +171,20 @@ def test_registry_builds_the_driver(world, eva):
 
     drv = registry.factory("sim-eva")(world, "eva1")
     assert drv.capabilities().vendor == "HP"
+
+
+def test_lun_numbers_are_per_host() -> None:
+    """The same LUN number on two hosts is legal; two vdisks on one host's LUN are not."""
+    from apprm_ref.sim.eva.backend import EvaBackend
+    from apprm_ref.sim.storage import GIB, TIB
+    from apprm_ref.sim.world import World
+
+    world = World(0)
+    eva = world.add_array(EvaBackend("e"))
+    eva.add_disk_group("DG", TIB)
+    a = eva.create_vdisk("a", GIB, "DG").id
+    b = eva.create_vdisk("b", GIB, "DG").id
+    assert eva.present(a, "h1", 5) == 5 and eva.present(a, "h2", 5) == 5
+    assert eva.check_invariants() == []
+    eva.vdisks[b].presentations["h1"] = 5  # forced past the door: the invariant must see it
+    assert any("LUN 5 of host h1" in p for p in eva.check_invariants())
