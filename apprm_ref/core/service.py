@@ -19,7 +19,7 @@ from apprm_ref.core.replication.base import RestoreOptions, method_for
 from apprm_ref.core.repository import Repository
 from apprm_ref.core.session import Session, SessionIdAllocator
 from apprm_ref.core.specs import BackupSpec, parse_spec
-from apprm_ref.errors import ConfigError, NotFoundError, RecoveryError
+from apprm_ref.errors import ApprmError, ConfigError, NotFoundError, RecoveryError
 from apprm_ref.types import SessionStatus, SessionType
 
 
@@ -211,6 +211,6 @@ class Orchestrator:
         for rep in self.repo.list_replicas(status=ReplicaStatus.PURGE):
             try:
                 removed.append(self.delete_replica(rep.id))
-            except Exception:  # noqa: BLE001 - still not deletable, stays on the list
+            except ApprmError:  # the array still refuses: it stays on the purge list
                 continue
         return removed
