@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from apprm_ref.core.replication.options import boolean, choice, reject_unknown
 from apprm_ref.errors import ConfigError
 from apprm_ref.types import ReplicaType
 
@@ -69,28 +70,10 @@ class EvaOptions:
     retain_source_on_ir: bool = False
 
 
-def _bool(raw: dict[str, Any], key: str, default: bool) -> bool:
-    value = raw.get(key, default)
-    if not isinstance(value, bool):
-        raise ConfigError("must be true or false", field=f"replication.{key}")
-    return value
-
-
-def _choice(raw: dict[str, Any], key: str, choices: tuple[str, ...], default: str | None) -> Any:
-    value = raw.get(key, default)
-    if value is not None and value not in choices:
-        raise ConfigError(f"must be one of {', '.join(choices)}", field=f"replication.{key}")
-    return value
-
-
 def parse_eva_options(raw: dict[str, Any], *, spec_name: str) -> EvaOptions:
-    unknown = sorted(k for k in raw if k not in KEYS)
-    if unknown:
-        raise ConfigError(
-            f"unknown EVA option (known: {', '.join(KEYS)})", field=f"replication.{unknown[0]}"
-        )
-    kind = TYPES[_choice(raw, "snapshot_type", tuple(TYPES), "standard")]
-    policy = _choice(raw, "snapshot_policy", ("strict", "loose"), "strict")
+    reject_unknown(raw, KEYS, "EVA")
+    kind = TYPES[choice(raw, "snapshot_type", tuple(TYPES), "standard")]
+    policy = choice(raw, "snapshot_policy", ("strict", "loose"), "strict")
     replicas = raw.get("replicas", 1)
     if (
         isinstance(replicas, bool)
@@ -98,8 +81,8 @@ def parse_eva_options(raw: dict[str, Any], *, spec_name: str) -> EvaOptions:
         or not 1 <= replicas <= MAX_REPLICAS
     ):
         raise ConfigError(f"must be a whole number 1..{MAX_REPLICAS}", field="replication.replicas")
-    track = _bool(raw, "keep_for_ir", True)
-    keep = _bool(raw, "keep_replica", True)
+    track = boolean(raw, "keep_for_ir", True)
+    keep = boolean(raw, "keep_replica", True)
     if track and not keep:
         raise ConfigError(
             "keeping the replica is forced on while it is kept for instant recovery",
@@ -127,9 +110,9 @@ def parse_eva_options(raw: dict[str, Any], *, spec_name: str) -> EvaOptions:
         keep_for_ir=track,
         keep_replica=keep,
         wait_clonecopy_min=None if wait is None else float(wait),
-        snapclone_vraid=_choice(raw, "snapclone_vraid", VRAIDS, None),
+        snapclone_vraid=choice(raw, "snapclone_vraid", VRAIDS, None),
         snapclone_disk_group=group,
-        replica_conf=_choice(raw, "replica_conf", ("local", "combined"), "local"),
-        ca_override=_bool(raw, "ca_override", False),
-        retain_source_on_ir=_bool(raw, "retain_source_on_ir", False),
+        replica_conf=choice(raw, "replica_conf", ("local", "combined"), "local"),
+        ca_override=boolean(raw, "ca_override", False),
+        retain_source_on_ir=boolean(raw, "retain_source_on_ir", False),
     )

@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from apprm_ref.core.replication.options import boolean, choice, reject_unknown
 from apprm_ref.errors import ConfigError
 
 MAX_MU = 2  # Business Copy L1 MUs are 0..2 (arrays.md 3.1)
@@ -111,33 +112,15 @@ def _from_text(text: str) -> list[int]:
         ) from None
 
 
-def _bool(raw: dict[str, Any], key: str, default: bool) -> bool:
-    value = raw.get(key, default)
-    if not isinstance(value, bool):
-        raise ConfigError("must be true or false", field=f"replication.{key}")
-    return value
-
-
-def _choice(raw: dict[str, Any], key: str, choices: tuple[str, ...], default: str | None) -> Any:
-    value = raw.get(key, default)
-    if value is not None and value not in choices:
-        raise ConfigError(f"must be one of {', '.join(choices)}", field=f"replication.{key}")
-    return value
-
-
 def parse_xp_options(raw: dict[str, Any], *, spec_name: str) -> XpOptions:
-    unknown = sorted(k for k in raw if k not in KEYS)
-    if unknown:
-        raise ConfigError(
-            f"unknown XP option (known: {', '.join(KEYS)})", field=f"replication.{unknown[0]}"
-        )
-    conf = _choice(raw, "replica_conf", ("local", "combined"), "local")
-    track = _bool(raw, "keep_for_ir", conf == "local")
+    reject_unknown(raw, KEYS, "XP")
+    conf = choice(raw, "replica_conf", ("local", "combined"), "local")
+    track = boolean(raw, "keep_for_ir", conf == "local")
     if track and conf == "combined":
         raise ConfigError(
             "instant recovery is not available for CA+BC replicas", field="replication.keep_for_ir"
         )
-    keep = _bool(raw, "keep_replica", True)
+    keep = boolean(raw, "keep_replica", True)
     if track and not keep:
         raise ConfigError(
             "keeping the replica is forced on while it is kept for instant recovery",
@@ -145,13 +128,13 @@ def parse_xp_options(raw: dict[str, Any], *, spec_name: str) -> XpOptions:
         )
     return XpOptions(
         mus=parse_mu_list(raw.get("mu", 0)),
-        sync_at_start=_bool(raw, "sync_at_start", True),
-        prepare_next_mirror=_bool(raw, "prepare_next_mirror", False),
+        sync_at_start=boolean(raw, "sync_at_start", True),
+        prepare_next_mirror=boolean(raw, "prepare_next_mirror", False),
         keep_replica=keep,
         keep_for_ir=track,
-        wait_for_replica=_bool(raw, "wait_for_replica", False),
-        create_pairs=_bool(raw, "create_pairs", False),
-        split_mode=_choice(raw, "split_mode", ("steady", "quick"), "steady"),
-        restore_method=_choice(raw, "restore_method", ("normal", "quick"), None),
+        wait_for_replica=boolean(raw, "wait_for_replica", False),
+        create_pairs=boolean(raw, "create_pairs", False),
+        split_mode=choice(raw, "split_mode", ("steady", "quick"), "steady"),
+        restore_method=choice(raw, "restore_method", ("normal", "quick"), None),
         replica_conf=conf,
     )
