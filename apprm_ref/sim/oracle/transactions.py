@@ -128,6 +128,7 @@ class TransactionsMixin:
 
     def workload(self, commits: int, *, ops_per_commit: int = 2, keys: int = 40) -> list[Commit]:
         """One epoch: ``commits`` random transactions (seeded stream), one redo batch."""
+        self.require_state(OPEN)  # type: ignore[attr-defined]  # before touching the instance
         rng = self.world.streams.get(f"oracle.{self.name}.workload")
         tables = sorted(self.cf["tables"])
         present: dict[tuple[str, str], bool] = {}

@@ -230,3 +230,18 @@ def test_save_load_gives_equal_world(tmp_path) -> None:  # type: ignore[no-untyp
         db.archive_log_current()
     assert loaded.digest() == e.world.digest()
     assert loaded.app("PRD").data() == e.db.data()
+
+
+def test_workload_on_a_database_that_is_down_is_ora_01034(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A workload against a shut-down instance fails as Oracle does, not with a Python error."""
+    import pytest as _pytest
+
+    from apprm_ref.errors import OracleError
+    from apprm_ref.sim.estate import build_world, default_estate
+
+    world = build_world(default_estate(), 1)
+    db = world.app("PROD")
+    db.shutdown("IMMEDIATE") if hasattr(db, "shutdown") else db.drop_instance()
+    with _pytest.raises(OracleError) as err:
+        db.workload(5)
+    assert err.value.code == "ORA-01034"
