@@ -146,6 +146,17 @@ class FileLayout:
     spfile: str | None
 
 
+def layout_of(driver: OracleDriver) -> FileLayout:
+    """The file layout every driver derives the same way from its own queries."""
+    return FileLayout(
+        datafiles=tuple(d.name for d in driver.datafiles()),
+        control_files=tuple(driver.control_files()),
+        online_logs=tuple(m for g in driver.online_logs() for m in g.members),
+        archive_dest=driver.archive_dest(),
+        spfile=driver.spfile(),
+    )
+
+
 @runtime_checkable
 class OracleDriver(Protocol):
     def capabilities(self) -> Capabilities: ...

@@ -16,6 +16,7 @@ import pywbem
 
 from apprm_ref.drivers.array import CopyState, VolumeInfo
 from apprm_ref.drivers.capabilities import Capabilities
+from apprm_ref.drivers.eva_limits import SNAPSHOT_LIMITS, snapshot_limit  # noqa: F401
 from apprm_ref.errors import EvaError
 from apprm_ref.types import ReplicaType, VolumeRef
 
@@ -54,31 +55,6 @@ SYNC_OF_TYPE = {
     ReplicaType.VSNAP: (SYNC_SNAPSHOT, "vsnap"),
     ReplicaType.SNAPCLONE: (SYNC_CLONE, None),
 }
-
-# Rule E9 (arrays.md 2.2): (largest source size in TB, snapshots allowed), XCS firmware;
-# TB read as TiB, rounded to two decimals like HP's table; above 2 TB floor(15 / size).
-SNAPSHOT_LIMITS: tuple[tuple[float, int], ...] = (
-    (0.94, 16),
-    (1.00, 15),
-    (1.07, 14),
-    (1.15, 13),
-    (1.25, 12),
-    (1.36, 11),
-    (1.50, 10),
-    (1.67, 9),
-    (1.88, 8),
-    (2.00, 7),
-)
-TIB = 1024**4
-
-
-def snapshot_limit(size_bytes: int) -> int:
-    """Snapshots the EVA firmware allows per source of this size (rule E9)."""
-    tb = round(size_bytes / TIB, 2)
-    for upper, limit in SNAPSHOT_LIMITS:
-        if tb <= upper:
-            return limit
-    return max(1, int(15 // tb))
 
 
 # --- errors ---------------------------------------------------------------------------

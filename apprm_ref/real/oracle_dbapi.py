@@ -31,6 +31,7 @@ from apprm_ref.drivers.oracle import (
     LogGroupInfo,
     RecoveryResult,
     RecoveryTarget,
+    layout_of,
 )
 from apprm_ref.errors import DriverError, OracleError
 
@@ -229,13 +230,7 @@ class OracleDbapiDriver:
         return self._parameters().get("spfile") or None
 
     def file_layout(self) -> FileLayout:
-        return FileLayout(
-            datafiles=tuple(d.name for d in self.datafiles()),
-            control_files=tuple(self.control_files()),
-            online_logs=tuple(m for g in self.online_logs() for m in g.members),
-            archive_dest=self.archive_dest(),
-            spfile=self.spfile(),
-        )
+        return layout_of(self)
 
     # --- backup mode and logs -------------------------------------------------------------------
 

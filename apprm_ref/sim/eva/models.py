@@ -12,8 +12,9 @@ import enum
 import hashlib
 from dataclasses import dataclass, field
 
+from apprm_ref.drivers.eva_limits import SNAPSHOT_LIMITS, snapshot_limit  # noqa: F401
 from apprm_ref.persist import persistable, register_enum
-from apprm_ref.sim.storage import TIB, VolumeData
+from apprm_ref.sim.storage import VolumeData
 
 
 @register_enum("eva.Vraid")
@@ -80,30 +81,6 @@ class DrState(enum.StrEnum):
 
 # Destination vdisks are consistent (ZDB allowed by default) only in these states.
 DR_CONSISTENT = frozenset({DrState.NORMAL, DrState.WARNING})
-
-# Rule E9: (largest source size in TB, snapshots allowed), XCS, total per source <= 15 TB.
-SNAPSHOT_LIMITS: tuple[tuple[float, int], ...] = (
-    (0.94, 16),
-    (1.00, 15),
-    (1.07, 14),
-    (1.15, 13),
-    (1.25, 12),
-    (1.36, 11),
-    (1.50, 10),
-    (1.67, 9),
-    (1.88, 8),
-    (2.00, 7),
-)
-
-
-def snapshot_limit(size_bytes: int) -> int:
-    """Snapshots allowed per source (rule E9); TB read as TiB, rounded to 2 decimals like
-    the table. Sources above 2 TB (not made in that era) get floor(15 / size) **(inferred)**."""
-    tb = round(size_bytes / TIB, 2)
-    for upper, limit in SNAPSHOT_LIMITS:
-        if tb <= upper:
-            return limit
-    return max(1, int(15 // tb))
 
 
 def make_wwn(array: str, vdisk_id: str, generation: int = 0) -> str:

@@ -14,6 +14,7 @@ from apprm_ref.drivers.oracle import (
     LogGroupInfo,
     RecoveryResult,
     RecoveryTarget,
+    layout_of,
 )
 from apprm_ref.errors import OracleError
 from apprm_ref.sim.oracle import views as V
@@ -150,13 +151,7 @@ class OracleSimDriver:
         return self._params().get("spfile") or None
 
     def file_layout(self) -> FileLayout:
-        return FileLayout(
-            datafiles=tuple(d.name for d in self.datafiles()),
-            control_files=tuple(self.control_files()),
-            online_logs=tuple(m for g in self.online_logs() for m in g.members),
-            archive_dest=self.archive_dest(),
-            spfile=self.spfile(),
-        )
+        return layout_of(self)
 
     # --- backup mode and logs ---------------------------------------------------------------
 
