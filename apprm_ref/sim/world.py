@@ -153,6 +153,7 @@ class World:
     def from_plain(cls, doc: dict[str, Any]) -> World:
         from datetime import datetime
 
+        _register_backends()
         state = persist.load(doc)
         world = cls(state["seed"], epoch=datetime.fromisoformat(state["epoch"]), start=state["now"])
         world.streams.restore(state["streams"])
@@ -185,3 +186,14 @@ class World:
 
         data = json.dumps(self.to_plain(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(data.encode()).hexdigest()
+
+
+BACKEND_MODULES = ("eva.backend", "xp.backend", "oracle.backend")
+
+
+def _register_backends() -> None:
+    """A saved world may hold any simulator: import them so their persist tags are known."""
+    import importlib
+
+    for module in BACKEND_MODULES:
+        importlib.import_module(f"apprm_ref.sim.{module}")
