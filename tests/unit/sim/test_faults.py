@@ -9,8 +9,11 @@ from apprm_ref.sim.world import World
 
 def test_unarmed_sites_are_inert() -> None:
     world = World(1)
+    before = world.streams.get("faults").getstate()
     for _ in range(100):
         world.faults.check("eva.create_snapshot", EvaError)
+    assert world.fault_plan.log == []
+    assert world.streams.get("faults").getstate() == before  # inert: not even a draw
 
 
 def test_nth_call_fires_once_with_the_vendor_code() -> None:
