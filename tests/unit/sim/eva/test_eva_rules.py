@@ -65,7 +65,7 @@ def test_e5_no_replica_of_a_normalizing_vdisk(world, eva, src):
     refused(world, "EVA_SOURCE_NORMALIZING", make, eva, clone.id, CLONE)
 
 
-@pytest.mark.rule("ARR-I2", "ARR-P7")
+@pytest.mark.rule("ARR-I2", "ARR-P7", "VC-P11")
 def test_e7_cloning_lockout_then_allowed(world, eva, src):
     clone = make(eva, src.id, CLONE)
     assert clone.state == VdiskState.NORMALIZING
@@ -81,7 +81,7 @@ def test_e7_cloning_lockout_then_allowed(world, eva, src):
     refused(world, "EVA_CLONE_IN_PROGRESS", eva.create_targets, batch)
 
 
-@pytest.mark.rule("ARR-I2")
+@pytest.mark.rule("ARR-I2", "VC-P11")
 def test_e8_no_snapclone_of_a_source_with_snapshots(world, eva, src):
     snap = make(eva, src.id, VSNAP)
     refused(world, "EVA_HAS_SNAPSHOTS", make, eva, src.id, CLONE)
