@@ -7,7 +7,26 @@ from typing import Any
 from apprm_ref.sim.world import World
 
 
-class EvaBackdoor:
+class SimBackdoor:
+    """Block I/O, time and fingerprint straight from a simulated array (shared by all arrays)."""
+
+    world: World
+    backend: Any
+
+    def write(self, volume: str, items: dict[int, Any]) -> None:
+        self.backend.block_write(volume, items, host="conformance")
+
+    def read(self, volume: str, extent: int) -> Any:
+        return self.backend.block_read(volume, extent)
+
+    def advance(self, seconds: float) -> None:
+        self.world.clock.run_until(seconds)
+
+    def fingerprint(self) -> str:
+        return self.world.digest()
+
+
+class EvaBackdoor(SimBackdoor):
     def __init__(self, world: World, array: str, disk_group: str) -> None:
         self.world, self.backend, self.disk_group = world, world.array(array), disk_group
         self._n = 0
@@ -21,18 +40,6 @@ class EvaBackdoor:
     def destroy(self, volume: str) -> None:
         self.backend.unpresent(volume, "conformance")
         self.backend.delete_vdisk(volume)
-
-    def write(self, volume: str, items: dict[int, Any]) -> None:
-        self.backend.block_write(volume, items, host="conformance")
-
-    def read(self, volume: str, extent: int) -> Any:
-        return self.backend.block_read(volume, extent)
-
-    def advance(self, seconds: float) -> None:
-        self.world.clock.run_until(seconds)
-
-    def fingerprint(self) -> str:
-        return self.world.digest()
 
 
 def sim_eva_subject(seed: int = 0) -> tuple[Any, EvaBackdoor]:

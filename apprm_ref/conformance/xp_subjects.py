@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apprm_ref.conformance.sim_backdoors import SimBackdoor
 from apprm_ref.sim.storage import MIB
 from apprm_ref.sim.world import World
 
@@ -22,7 +23,7 @@ CONF localhost {other}
 """
 
 
-class XpBackdoor:
+class XpBackdoor(SimBackdoor):
     def __init__(self, world: World, array: str, runner: Any = None) -> None:
         self.world, self.backend, self.runner = world, world.array(array), runner
         self._n = 0x300
@@ -47,18 +48,6 @@ class XpBackdoor:
         dev = f"d{pvol.replace(':', '')}m{mu}"
         confs[0].devs.append(DevLine("CONF", dev, 0, mu, serial=self.backend.serial, ldev=pvol))
         confs[1].devs.append(DevLine("CONF", dev, 0, 0, serial=self.backend.serial, ldev=svol))
-
-    def write(self, volume: str, items: dict[int, Any]) -> None:
-        self.backend.block_write(volume, items, host="conformance")
-
-    def read(self, volume: str, extent: int) -> Any:
-        return self.backend.block_read(volume, extent)
-
-    def advance(self, seconds: float) -> None:
-        self.world.clock.run_until(seconds)
-
-    def fingerprint(self) -> str:
-        return self.world.digest()
 
 
 def sim_xp_subject(seed: int = 0) -> tuple[Any, XpBackdoor]:
