@@ -6,7 +6,7 @@ simulated time; sessions on the same application system queue (VC-I19).
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
@@ -22,6 +22,8 @@ from apprm_ref.core.specs import BackupSpec, parse_spec
 from apprm_ref.errors import ApprmError, ConfigError, NotFoundError, RecoveryError
 from apprm_ref.types import SessionStatus, SessionType
 
+SessionObserver = Callable[[Session, simpy.Process], None]
+
 
 class Orchestrator:
     def __init__(
@@ -36,6 +38,13 @@ class Orchestrator:
         self.ids = SessionIdAllocator(repo.last_session_number)
         self._locks: dict[str, simpy.Resource] = {}
         self.running: dict[str, Session] = {}
+        self._observers: list[SessionObserver] = []
+
+    def observe_sessions(self, observer: SessionObserver) -> None:
+        """Call ``observer(session, process)`` for every session started from now on, right
+        after its process is created and before it runs (drills trace starts and ends this
+        way; the process's value is the finished Session)."""
+        self._observers.append(observer)
 
     # --- specifications -------------------------------------------------------------
 
@@ -74,6 +83,12 @@ class Orchestrator:
         when = self.epoch + timedelta(seconds=float(self.env.now))
         return Session(self.ids.next(when), kind, spec_name, float(self.env.now))
 
+    def _launch(self, session: Session, flow: Generator[Any, Any, Session]) -> simpy.Process:
+        proc = self.env.process(flow)
+        for observer in self._observers:
+            observer(session, proc)
+        return proc
+
     def _lock(self, key: str) -> simpy.Resource:
         if key not in self._locks:
             self._locks[key] = simpy.Resource(self.env, capacity=1)
@@ -83,7 +98,7 @@ class Orchestrator:
         """Start a ZDB session; the process's value is the finished Session."""
         spec = self.repo.get_spec(spec_name)
         session = self._new_session(SessionType.BACKUP, spec.name)
-        return self.env.process(self._backup(spec, session))
+        return self._launch(session, self._backup(spec, session))
 
     def _backup(self, spec: BackupSpec, session: Session) -> Generator[simpy.Event, Any, Session]:
         array = self.drivers.array(spec.array)
@@ -137,14 +152,15 @@ class Orchestrator:
         replica = self.find_replica(ref)
         spec = self.repo.get_spec(replica.spec)
         session = self._new_session(SessionType.RESTORE, spec.name)
-        return self.env.process(
+        return self._launch(
+            session,
             self._restore(
                 spec,
                 replica,
                 session,
                 array_opts or RestoreOptions(),
                 app_opts or RecoveryOptions(),
-            )
+            ),
         )
 
     def _restore(

@@ -39,14 +39,10 @@ class TracedOrchestrator(Orchestrator):
         self.replica_status: dict[str, str] = {}
         self.replica_removed: dict[str, float] = {}
         self._last: Session | None = None
+        self.observe_sessions(self._watch)
 
-    def _new_session(self, kind: SessionType, spec_name: str) -> Session:
-        self._last = super()._new_session(kind, spec_name)
-        return self._last
-
-    def _watch(self, proc: simpy.Process) -> simpy.Process:
-        session = self._last
-        assert session is not None
+    def _watch(self, session: Session, proc: simpy.Process) -> None:
+        self._last = session
         self.drill.trace.record(
             self.env.now,
             "session.start",
@@ -56,15 +52,6 @@ class TracedOrchestrator(Orchestrator):
         )
         proc.callbacks.append(lambda ev, s=session: self._ended(ev, s))
         self.procs.append(proc)
-        return proc
-
-    def start_backup(self, spec_name: str) -> simpy.Process:
-        return self._watch(super().start_backup(spec_name))
-
-    def start_restore(
-        self, ref: str, array_opts: Any = None, app_opts: Any = None
-    ) -> simpy.Process:
-        return self._watch(super().start_restore(ref, array_opts, app_opts))
 
     def _ended(self, ev: simpy.Event, session: Session) -> None:
         self.drill.note_firings()

@@ -129,3 +129,17 @@ def test_xp_set_larger_than_three_mirror_units_is_rejected(estate) -> None:  # t
             }
         )
     assert "mu" in str(err.value)
+
+
+def test_observers_see_each_session_before_it_runs_and_its_process(estate) -> None:  # type: ignore[no-untyped-def]
+    world, orch = estate
+    _spec(orch)
+    seen: list[tuple[str, str, bool]] = []
+    orch.observe_sessions(lambda s, p: seen.append((s.id, s.status.value, p.triggered)))
+    backup = orch.run_backup("fs")
+    restore = orch.restore(backup.id)
+    assert [s[0] for s in seen] == [backup.id, restore.id]
+    # observed at start: nothing has run yet, the session is not finished
+    assert all(not triggered for _, _, triggered in seen)
+    assert seen[0][1] != SessionStatus.COMPLETED.value
+    assert backup.status == restore.status == SessionStatus.COMPLETED
