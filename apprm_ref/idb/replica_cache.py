@@ -1,0 +1,143 @@
+"""What the SQLite fast path remembers of the ZDB database between calls.
+
+Entries hold a replica's rows exactly as the IDB stores them (so a write can be diffed
+against them) and the parts of its record that never change. Each read builds a new
+record: the immutable parts (volume refs, layouts, enums) are shared and the JSON parts
+come from one pickle, so a caller mutating what it got cannot touch the cache. The owner
+(:class:`apprm_ref.idb.sqlite_store.SqliteStore`) clears everything as soon as another
+connection may have written.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from bisect import bisect_left, insort
+from typing import Any, NamedTuple
+
+from apprm_ref.core.records import MountLayout, ReplicaRecord
+from apprm_ref.idb.convert import to_layout
+from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
+
+SortKey = tuple[str, int, str]  # (spec, sequence, id): the order list_replicas promises
+ListKey = tuple[str | None, str | None, str | None]  # (spec, array, status) filters
+
+MAX_ROWS = 4096  # past this many cached replicas, start over (memory stays bounded)
+MAX_LIST = 512  # a longer query result is not kept (it is not on a session's path)
+
+
+class Entry(NamedTuple):
+    row: tuple[Any, ...]  # the replicas row, in statements.REPLICA_COLS order
+    targets: tuple[tuple[Any, ...], ...]  # its replica_targets rows, TARGET_COLS order
+    key: SortKey
+    base: tuple[Any, ...]  # the scalar fields of the record, in constructor order
+    layout: tuple[MountLayout, ...]
+    refs: tuple[tuple[VolumeRef, VolumeRef, ReplicaType], ...]
+    blob: bytes  # pickle of (details, [target details]): the mutable parts
+
+    def build(self) -> ReplicaRecord:
+        details, tdetails = pickle.loads(self.blob)
+        b = self.base
+        targets = [
+            TargetVolume(s, t, k, d) for (s, t, k), d in zip(self.refs, tdetails, strict=True)
+        ]
+        return ReplicaRecord(
+            b[0], b[1], b[2], b[3], b[4], b[5], targets, list(self.layout), *b[6:], details
+        )
+
+    def filters(self) -> tuple[str, str, str]:
+        return self.row[1], self.row[3], self.row[7]
+
+
+def make_entry(row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> Entry:
+    """An entry from rows as SQLite returns them (JSON as text), read the way the ORM path
+    reads them (``convert.replica_from``), so both paths build equal records."""
+    rid, spec, session_id, array, created_at, rtype, tracked, status, seq, mu, lay, det = row
+    layout = tuple(to_layout(m) for m in (_json(lay) or []))
+    details = dict(_json(det) or {})
+    refs, tdetails = [], []
+    for t in targets:
+        refs.append((VolumeRef(t[2], t[3]), VolumeRef(t[4], t[5]), ReplicaType(t[6])))
+        tdetails.append(dict(_json(t[7]) or {}))
+    base = (
+        rid,
+        spec,
+        session_id,
+        array,
+        created_at,
+        ReplicaType(rtype),
+        None if tracked is None else bool(tracked),
+        status,
+        seq,
+        mu,
+    )
+    blob = pickle.dumps((details, tdetails), protocol=pickle.HIGHEST_PROTOCOL)
+    return Entry(row, targets, (spec, seq, rid), base, layout, tuple(refs), blob)
+
+
+def _json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def list_keys(spec: str, array: str, status: str) -> list[ListKey]:
+    """Every (spec, array, status) filter a replica with these values matches."""
+    return [(s, a, t) for s in (spec, None) for a in (array, None) for t in (status, None)]
+
+
+class ReplicaCache:
+    """Replica entries by ID, the sorted keys of recent queries, next sequence by spec.
+
+    Invariant: an ID in any cached query result has an entry, so a write that knows no
+    entry for its replica knows that no cached result holds it."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Entry] = {}
+        self.lists: dict[ListKey, list[SortKey]] = {}
+        self.next_seq: dict[str, int] = {}
+
+    def clear(self) -> None:
+        self.rows.clear()
+        self.lists.clear()
+        self.next_seq.clear()
+
+    def records(self, key: ListKey) -> list[ReplicaRecord] | None:
+        keys = self.lists.get(key)
+        if keys is None:
+            return None
+        rows = self.rows
+        return [rows[k[2]].build() for k in keys]
+
+    def remember(self, key: ListKey | None, entries: list[Entry]) -> None:
+        """Entries read from the IDB; ``key`` the query they answer (None: not a list)."""
+        if len(self.rows) + len(entries) > MAX_ROWS:
+            self.clear()
+        for e in entries:
+            self.rows[e.key[2]] = e
+        if key is not None and len(entries) <= MAX_LIST:
+            self.lists[key] = [e.key for e in entries]
+
+    def replace(self, old: Entry | None, new: Entry) -> None:
+        """``new`` was committed over ``old`` (None: a new replica)."""
+        if old is not None:
+            for k in list_keys(*old.filters()):
+                keys = self.lists.get(k)
+                if keys is not None:
+                    i = bisect_left(keys, old.key)
+                    if i < len(keys) and keys[i] == old.key:
+                        del keys[i]
+                    else:  # cannot happen while the invariant holds; stay correct anyway
+                        del self.lists[k]
+        if len(self.rows) >= MAX_ROWS:
+            self.clear()
+        for k in list_keys(*new.filters()):
+            keys = self.lists.get(k)
+            if keys is not None:
+                insort(keys, new.key)
+        self.rows[new.key[2]] = new
+
+    def forget(self, replica_id: str) -> None:
+        """Drop what is known of one replica (a write whose outcome is not mirrored)."""
+        e = self.rows.pop(replica_id, None)
+        if e is not None:
+            for k in list_keys(*e.filters()):
+                self.lists.pop(k, None)

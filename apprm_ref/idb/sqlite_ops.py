@@ -1,0 +1,343 @@
+"""The repository methods a backup session calls, on the SQLite fast path.
+
+Each builds its rows as the ORM path would store them, runs prepared statements in one
+``BEGIN IMMEDIATE`` ... ``COMMIT`` and mirrors the result into the store's cache. A write
+diffs against what it knows is stored (a session's second save only adds its new
+messages; a rotated replica only updates its status), and falls back to replacing every
+row when it knows nothing. Reads come from the cache when it is valid.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pickle
+import sqlite3
+from typing import Any
+
+from apprm_ref.core.records import AppConfig, ReplicaRecord
+from apprm_ref.core.session import Session
+from apprm_ref.core.specs import BackupSpec
+from apprm_ref.errors import IdbError, NotFoundError
+from apprm_ref.idb import statements as q
+from apprm_ref.idb.convert import layout_plain, split_session_id
+from apprm_ref.idb.replica_cache import Entry, make_entry
+from apprm_ref.idb.sqlite_store import MAX_SESSIONS, SqliteStore, cut_point
+from apprm_ref.types import ReplicaType
+
+_PICKLE = pickle.HIGHEST_PROTOCOL
+_ORDER = ("spec", "sequence", "id")
+_FILTERS = ("spec", "array", "status")
+
+
+def _flag(v: Any) -> int | None:
+    return None if v is None else int(bool(v))
+
+
+def session_rows(s: Session) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], list[Any]]:
+    """The session's row, message rows and object rows (``convert.fill_session_scalars``)."""
+    day, number = split_session_id(s.id)
+    sid = s.id
+    row = (
+        sid,
+        day,
+        number,
+        s.type.value,
+        s.spec,
+        float(s.started),
+        s.status.value,
+        s.finished,
+        _flag(s.pre_exec_failed),
+        _flag(s.post_exec_failed),
+        s.replica_id,
+        float(s.backup_mode_seconds),
+        json.dumps({k: s.metrics[k] for k in sorted(s.metrics)}),
+        s.restored_from,
+    )
+    msgs = [
+        (sid, i, float(m.at), int(m.severity), m.origin, m.text, m.code, m.obj)
+        for i, m in enumerate(s.messages)
+    ]
+    objs = [(sid, i, o.name, o.kind, o.status, o.detail) for i, o in enumerate(s.objects)]
+    return row, msgs, objs
+
+
+def replica_rows(rec: ReplicaRecord) -> tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]:
+    """The replica's row and target rows (``convert.fill_replica_scalars``, ``target_params``)."""
+    row = (
+        rec.id,
+        rec.spec,
+        rec.session_id,
+        rec.array,
+        float(rec.created_at),
+        ReplicaType(rec.replica_type).value,
+        _flag(rec.tracked),
+        rec.status,
+        rec.sequence,
+        rec.mu,
+        json.dumps([layout_plain(m) for m in rec.layout]),
+        json.dumps(dict(rec.details)),
+    )
+    targets = tuple(
+        (
+            rec.id,
+            i,
+            t.source.array,
+            t.source.volume,
+            t.target.array,
+            t.target.volume,
+            t.replica_type.value,
+            json.dumps({k: t.details[k] for k in sorted(t.details)}),
+        )
+        for i, t in enumerate(rec.targets)
+    )
+    return row, targets
+
+
+def _mirrorable(row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> bool:
+    """True when SQLite returns exactly these values (plain str and int, a non-NaN float),
+    so the cache may hold them without reading them back."""
+    if not all(type(row[i]) is str for i in (0, 1, 2, 3, 7)):
+        return False
+    if math.isnan(row[4]) or type(row[8]) is not int or not (row[9] is None or type(row[9]) is int):
+        return False
+    return all(type(v) is str for t in targets for v in t[2:6])
+
+
+def _entries(rows: list[Any], trows: list[Any]) -> list[Entry]:
+    by_id: dict[str, list[tuple[Any, ...]]] = {}
+    for t in trows:
+        by_id.setdefault(t[0], []).append(t)
+    return [make_entry(tuple(r), tuple(by_id.get(r[0], ()))) for r in rows]
+
+
+class SqliteOps:
+    """The fast methods; :class:`apprm_ref.idb.repository.SqlRepository` calls them."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.st = store
+
+    # --- sessions ----------------------------------------------------------------------
+
+    def last_session_number(self, day: str) -> int:
+        (n,) = self.st.read(q.LAST_NUMBER, (day,))[0]
+        return int(n or 0)
+
+    def save_session(self, session: Session) -> None:
+        row, msgs, objs = session_rows(session)
+        sid = session.id
+        st = self.st
+        db, dv = st.begin()
+        try:
+            known = st.sessions.get(sid)
+            if known is None:
+                db.execute(q.SESSION_UPSERT, row)
+                db.execute(q.MESSAGE_CUT, (sid, 0))
+                db.execute(q.OBJECT_CUT, (sid, 0))
+                mcut = ocut = 0
+            else:
+                old, old_msgs, old_objs = known
+                changed = [i for i in range(1, len(row)) if row[i] != old[i]]
+                if changed:
+                    cols = tuple(q.SESSION_COLS[i] for i in changed)
+                    db.execute(q.session_update(cols), (*(row[i] for i in changed), sid))
+                mcut, ocut = cut_point(old_msgs, msgs), cut_point(old_objs, objs)
+                if mcut < len(old_msgs):
+                    db.execute(q.MESSAGE_CUT, (sid, mcut))
+                if ocut < len(old_objs):
+                    db.execute(q.OBJECT_CUT, (sid, ocut))
+            if len(msgs) > mcut:
+                db.executemany(q.MESSAGE_INSERT, msgs[mcut:])
+            if len(objs) > ocut:
+                db.executemany(q.OBJECT_INSERT, objs[ocut:])
+        except BaseException as exc:
+            raise st.fail(db, exc) from None
+        st.commit(db, dv)
+        if known is None and len(st.sessions) >= MAX_SESSIONS:
+            del st.sessions[next(iter(st.sessions))]
+        st.sessions[sid] = (row, msgs, objs)
+
+    # --- specifications and configurations ----------------------------------------------
+
+    def save_spec(self, spec: BackupSpec) -> None:
+        body = json.dumps(spec.model_dump(mode="json"))
+        self._write(
+            q.SPEC_UPSERT, (spec.name, spec.type, spec.array, spec.application_system, body)
+        )
+        self.st.specs.pop(spec.name, None)
+
+    def get_spec(self, name: str) -> BackupSpec:
+        self.st.fresh()
+        blob = self.st.specs.get(name)
+        if blob is not None:
+            return pickle.loads(blob)  # type: ignore[no-any-return]
+        rows = self.st.read(q.SPEC_BODY, (name,))
+        if not rows:
+            raise NotFoundError(f"spec {name!r} not found")
+        spec = BackupSpec.model_validate(json.loads(rows[0][0]))
+        if type(name) is str:
+            self.st.specs[name] = pickle.dumps(spec, protocol=_PICKLE)
+        return spec
+
+    def delete_spec(self, name: str) -> None:
+        if not self._write(q.SPEC_DELETE, (name,)):
+            raise NotFoundError(f"spec {name!r} not found")
+        self.st.specs.pop(name, None)
+
+    def save_config(self, config: AppConfig) -> None:
+        data = json.dumps({k: config.data[k] for k in sorted(config.data)})
+        self._write(q.CONFIG_UPSERT, (config.kind, config.name, config.host, data))
+        self.st.configs.pop((config.kind, config.name), None)
+
+    def get_config(self, kind: str, name: str) -> AppConfig:
+        self.st.fresh()
+        blob = self.st.configs.get((kind, name))
+        if blob is not None:
+            return pickle.loads(blob)  # type: ignore[no-any-return]
+        rows = self.st.read(q.CONFIG_GET, (kind, name))
+        if not rows:
+            raise NotFoundError(f"{kind} configuration {name!r} not found")
+        k, n, host, data = rows[0]
+        cfg = AppConfig(kind=k, name=n, host=host, data=dict(json.loads(data) or {}))
+        if type(kind) is str and type(name) is str:
+            self.st.configs[(kind, name)] = pickle.dumps(cfg, protocol=_PICKLE)
+        return cfg
+
+    def delete_config(self, kind: str, name: str) -> None:
+        if not self._write(q.CONFIG_DELETE, (kind, name)):
+            raise NotFoundError(f"{kind} configuration {name!r} not found")
+        self.st.configs.pop((kind, name), None)
+
+    def _write(self, sql: str, params: tuple[Any, ...]) -> int:
+        """One statement in its own transaction; the number of rows it changed."""
+        db, dv = self.st.begin()
+        try:
+            n = db.execute(sql, params).rowcount
+        except BaseException as exc:
+            raise self.st.fail(db, exc) from None
+        if n:
+            self.st.commit(db, dv)
+        else:
+            self.st.abort(db)
+        return n
+
+    # --- replicas ----------------------------------------------------------------------
+
+    def add_replica(self, replica: ReplicaRecord) -> None:
+        row, targets = replica_rows(replica)
+        st = self.st
+        db, dv = st.begin()
+        try:
+            db.execute(q.RSET_BUMP, (replica.spec, replica.sequence))
+            try:
+                db.execute(q.REPLICA_INSERT, row)
+            except sqlite3.IntegrityError as exc:
+                if f"{q.REPLICAS.name}.id" in str(exc):
+                    raise IdbError(f"replica {replica.id!r} is already recorded") from None
+                raise
+            if targets:
+                db.executemany(q.TARGET_INSERT, targets)
+        except BaseException as exc:
+            raise st.fail(db, exc) from None
+        st.commit(db, dv)
+        cache = st.replicas
+        if not _mirrorable(row, targets):
+            cache.clear()
+            return
+        cache.replace(None, make_entry(row, targets))
+        nxt = cache.next_seq.get(row[1])
+        if nxt is not None:
+            if row[8] >= 0:
+                cache.next_seq[row[1]] = max(nxt, row[8] + 1)
+            else:
+                del cache.next_seq[row[1]]
+
+    def update_replica(self, replica: ReplicaRecord) -> None:
+        row, targets = replica_rows(replica)
+        rid = replica.id
+        st = self.st
+        db, dv = st.begin()
+        old = st.replicas.rows.get(rid)
+        try:
+            if old is None:
+                cols = q.REPLICA_COLS[1:]
+                if not db.execute(q.replica_update(cols), (*row[1:], rid)).rowcount:
+                    raise NotFoundError(f"replica {rid!r} not found")
+                db.execute(q.TARGET_CUT, (rid, 0))
+                cut = 0
+            else:
+                changed = [i for i in range(1, len(row)) if row[i] != old.row[i]]
+                if changed:
+                    cols = tuple(q.REPLICA_COLS[i] for i in changed)
+                    db.execute(q.replica_update(cols), (*(row[i] for i in changed), rid))
+                cut = cut_point(list(old.targets), list(targets))
+                if cut < len(old.targets):
+                    db.execute(q.TARGET_CUT, (rid, cut))
+            if len(targets) > cut:
+                db.executemany(q.TARGET_INSERT, targets[cut:])
+        except BaseException as exc:
+            raise st.fail(db, exc) from None
+        st.commit(db, dv)
+        cache = st.replicas
+        if not _mirrorable(row, targets):
+            cache.clear()
+            return
+        cache.replace(old, make_entry(row, targets))
+        if old is None:
+            cache.next_seq.clear()  # the replica's previous spec and sequence are unknown
+        elif (old.row[1], old.row[8]) != (row[1], row[8]):
+            cache.next_seq.pop(old.row[1], None)
+            cache.next_seq.pop(row[1], None)
+
+    def get_replica(self, replica_id: str) -> ReplicaRecord:
+        self.st.fresh()
+        e = self.st.replicas.rows.get(replica_id)
+        if e is not None:
+            return e.build()
+        found = self._select(("id",), (replica_id,), ("id",), None)
+        if not found:
+            raise NotFoundError(f"replica {replica_id!r} not found")
+        return found[0].build()
+
+    def list_replicas(
+        self, spec: str | None, array: str | None, status: str | None
+    ) -> list[ReplicaRecord]:
+        key = (spec, array, status)
+        self.st.fresh()
+        cacheable = all(v is None or type(v) is str for v in key)
+        if cacheable:
+            got = self.st.replicas.records(key)
+            if got is not None:
+                return got
+        where = tuple(c for c, v in zip(_FILTERS, key, strict=True) if v is not None)
+        params = tuple(v for v in key if v is not None)
+        entries = self._select(where, params, _ORDER, key if cacheable else None)
+        return [e.build() for e in entries]
+
+    def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:
+        self.st.fresh()
+        return [e.build() for e in self._select(("session_id",), (session_id,), ("id",), None)]
+
+    def next_replica_sequence(self, spec: str) -> int:
+        self.st.fresh()
+        cache = self.st.replicas.next_seq
+        nxt = cache.get(spec)
+        if nxt is None:
+            last, high = self.st.read(q.NEXT_SEQUENCE, (spec,))[0]
+            nxt = max(last or 0, int(high or 0)) + 1
+            if type(spec) is str:
+                cache[spec] = nxt
+        return nxt
+
+    def _select(
+        self,
+        where: tuple[str, ...],
+        params: tuple[Any, ...],
+        order: tuple[str, ...],
+        key: Any,
+    ) -> list[Entry]:
+        rows_sql, targets_sql = q.replica_select(where, order)
+        rows, trows = self.st.read_many((rows_sql, params), (targets_sql, params))
+        entries = _entries(rows, trows)
+        self.st.replicas.remember(key, entries)
+        return entries
