@@ -13,6 +13,7 @@ import json
 import math
 import pickle
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from apprm_ref.core.records import AppConfig, ReplicaRecord
@@ -22,10 +23,11 @@ from apprm_ref.errors import IdbError, NotFoundError
 from apprm_ref.idb import statements as q
 from apprm_ref.idb.convert import layout_plain, split_session_id
 from apprm_ref.idb.replica_cache import Entry, make_entry
-from apprm_ref.idb.sqlite_store import MAX_SESSIONS, SqliteStore, cut_point
+from apprm_ref.idb.sqlite_store import MAX_SESSIONS, SqliteStore
 from apprm_ref.types import ReplicaType
 
 _PICKLE = pickle.HIGHEST_PROTOCOL
+ABSENT = b""  # cached answer "no such row" (the bench's get_config, for one, finds none)
 _ORDER = ("spec", "sequence", "id")
 _FILTERS = ("spec", "array", "status")
 
@@ -104,6 +106,36 @@ def _mirrorable(row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> b
     return all(type(v) is str for t in targets for v in t[2:6])
 
 
+def sync_children(
+    db: sqlite3.Connection,
+    kind: str,
+    parent: str,
+    old: Sequence[tuple[Any, ...]],
+    new: Sequence[tuple[Any, ...]],
+) -> None:
+    """Turn the stored child rows ``old`` (rows are (parent, seq, ...)) into ``new``: update
+    only the columns that differ, cut the surplus, insert the rest. A changed column that
+    no index holds rewrites one page instead of every index of the table."""
+    insert, cut = _CHILD_SQL[kind]
+    n = min(len(old), len(new))
+    for i in range(n):
+        o, r = old[i], new[i]
+        if o != r:
+            idx = tuple(j for j in range(2, len(r)) if r[j] != o[j])
+            db.execute(q.child_update(kind, idx), (*(r[j] for j in idx), parent, i))
+    if len(old) > n:
+        db.execute(cut, (parent, n))
+    if len(new) > n:
+        db.executemany(insert, new[n:])
+
+
+_CHILD_SQL = {
+    "messages": (q.MESSAGE_INSERT, q.MESSAGE_CUT),
+    "objects": (q.OBJECT_INSERT, q.OBJECT_CUT),
+    "targets": (q.TARGET_INSERT, q.TARGET_CUT),
+}
+
+
 def _entries(rows: list[Any], trows: list[Any]) -> list[Entry]:
     by_id: dict[str, list[tuple[Any, ...]]] = {}
     for t in trows:
@@ -130,26 +162,20 @@ class SqliteOps:
         db, dv = st.begin()
         try:
             known = st.sessions.get(sid)
-            if known is None:
+            if known is None:  # what is stored is unknown: replace every row
                 db.execute(q.SESSION_UPSERT, row)
                 db.execute(q.MESSAGE_CUT, (sid, 0))
                 db.execute(q.OBJECT_CUT, (sid, 0))
-                mcut = ocut = 0
+                old_msgs: Sequence[Any] = ()
+                old_objs: Sequence[Any] = ()
             else:
                 old, old_msgs, old_objs = known
                 changed = [i for i in range(1, len(row)) if row[i] != old[i]]
                 if changed:
                     cols = tuple(q.SESSION_COLS[i] for i in changed)
                     db.execute(q.session_update(cols), (*(row[i] for i in changed), sid))
-                mcut, ocut = cut_point(old_msgs, msgs), cut_point(old_objs, objs)
-                if mcut < len(old_msgs):
-                    db.execute(q.MESSAGE_CUT, (sid, mcut))
-                if ocut < len(old_objs):
-                    db.execute(q.OBJECT_CUT, (sid, ocut))
-            if len(msgs) > mcut:
-                db.executemany(q.MESSAGE_INSERT, msgs[mcut:])
-            if len(objs) > ocut:
-                db.executemany(q.OBJECT_INSERT, objs[ocut:])
+            sync_children(db, "messages", sid, old_msgs, msgs)
+            sync_children(db, "objects", sid, old_objs, objs)
         except BaseException as exc:
             raise st.fail(db, exc) from None
         st.commit(db, dv)
@@ -169,15 +195,17 @@ class SqliteOps:
     def get_spec(self, name: str) -> BackupSpec:
         self.st.fresh()
         blob = self.st.specs.get(name)
-        if blob is not None:
-            return pickle.loads(blob)  # type: ignore[no-any-return]
-        rows = self.st.read(q.SPEC_BODY, (name,))
-        if not rows:
+        if blob is None:
+            rows = self.st.read(q.SPEC_BODY, (name,))
+            spec = BackupSpec.model_validate(json.loads(rows[0][0])) if rows else None
+            blob = pickle.dumps(spec, protocol=_PICKLE) if spec is not None else ABSENT
+            if type(name) is str:
+                self.st.specs[name] = blob
+            if spec is not None:
+                return spec
+        if blob is ABSENT:
             raise NotFoundError(f"spec {name!r} not found")
-        spec = BackupSpec.model_validate(json.loads(rows[0][0]))
-        if type(name) is str:
-            self.st.specs[name] = pickle.dumps(spec, protocol=_PICKLE)
-        return spec
+        return pickle.loads(blob)  # type: ignore[no-any-return]
 
     def delete_spec(self, name: str) -> None:
         if not self._write(q.SPEC_DELETE, (name,)):
@@ -192,16 +220,20 @@ class SqliteOps:
     def get_config(self, kind: str, name: str) -> AppConfig:
         self.st.fresh()
         blob = self.st.configs.get((kind, name))
-        if blob is not None:
-            return pickle.loads(blob)  # type: ignore[no-any-return]
-        rows = self.st.read(q.CONFIG_GET, (kind, name))
-        if not rows:
+        if blob is None:
+            rows = self.st.read(q.CONFIG_GET, (kind, name))
+            cfg = None
+            if rows:
+                k, n, host, data = rows[0]
+                cfg = AppConfig(kind=k, name=n, host=host, data=dict(json.loads(data) or {}))
+            blob = pickle.dumps(cfg, protocol=_PICKLE) if cfg is not None else ABSENT
+            if type(kind) is str and type(name) is str:
+                self.st.configs[(kind, name)] = blob
+            if cfg is not None:
+                return cfg
+        if blob is ABSENT:
             raise NotFoundError(f"{kind} configuration {name!r} not found")
-        k, n, host, data = rows[0]
-        cfg = AppConfig(kind=k, name=n, host=host, data=dict(json.loads(data) or {}))
-        if type(kind) is str and type(name) is str:
-            self.st.configs[(kind, name)] = pickle.dumps(cfg, protocol=_PICKLE)
-        return cfg
+        return pickle.loads(blob)  # type: ignore[no-any-return]
 
     def delete_config(self, kind: str, name: str) -> None:
         if not self._write(q.CONFIG_DELETE, (kind, name)):
@@ -259,22 +291,18 @@ class SqliteOps:
         db, dv = st.begin()
         old = st.replicas.rows.get(rid)
         try:
-            if old is None:
+            if old is None:  # what is stored is unknown: every column, every target
                 cols = q.REPLICA_COLS[1:]
                 if not db.execute(q.replica_update(cols), (*row[1:], rid)).rowcount:
                     raise NotFoundError(f"replica {rid!r} not found")
                 db.execute(q.TARGET_CUT, (rid, 0))
-                cut = 0
+                sync_children(db, "targets", rid, (), targets)
             else:
                 changed = [i for i in range(1, len(row)) if row[i] != old.row[i]]
                 if changed:
                     cols = tuple(q.REPLICA_COLS[i] for i in changed)
                     db.execute(q.replica_update(cols), (*(row[i] for i in changed), rid))
-                cut = cut_point(list(old.targets), list(targets))
-                if cut < len(old.targets):
-                    db.execute(q.TARGET_CUT, (rid, cut))
-            if len(targets) > cut:
-                db.executemany(q.TARGET_INSERT, targets[cut:])
+                sync_children(db, "targets", rid, old.targets, targets)
         except BaseException as exc:
             raise st.fail(db, exc) from None
         st.commit(db, dv)

@@ -166,12 +166,3 @@ class SqliteStore:
         if fairy is not None:
             with suppress(Exception):  # at interpreter shutdown there is nothing to do
                 fairy.close()
-
-
-def cut_point(old: list[tuple[Any, ...]], new: list[tuple[Any, ...]]) -> int:
-    """Length of the common prefix of two row lists: rows before it are already stored."""
-    n = min(len(old), len(new))
-    i = 0
-    while i < n and old[i] == new[i]:
-        i += 1
-    return i

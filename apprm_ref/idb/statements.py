@@ -146,6 +146,21 @@ def replica_update(cols: tuple[str, ...]) -> str:
     return f"UPDATE {_quote(REPLICAS.name)} SET {sets} WHERE id = ?"
 
 
+_CHILDREN = {
+    "messages": (MESSAGES, MESSAGE_COLS),
+    "objects": (OBJECTS, OBJECT_COLS),
+    "targets": (TARGETS, TARGET_COLS),
+}
+
+
+@lru_cache(maxsize=64)
+def child_update(kind: str, idx: tuple[int, ...]) -> str:
+    """``UPDATE`` of columns ``idx`` of one child row, found by (parent, seq)."""
+    table, cols = _CHILDREN[kind]
+    sets = ", ".join(f"{_quote(cols[i])} = ?" for i in idx)
+    return f"UPDATE {_quote(table.name)} SET {sets} WHERE {_quote(cols[0])} = ? AND seq = ?"
+
+
 @lru_cache(maxsize=16)
 def replica_select(where: tuple[str, ...], order: tuple[str, ...]) -> tuple[str, str]:
     """Replica rows matching ``col = ?`` for each of ``where``, and their target rows."""
