@@ -4,6 +4,11 @@ The tables follow the product's split (``vss-and-core.md`` §8.2): sessions with
 messages and backup objects (CDB/SMBF), backup specifications, and the ZDB database
 (replica sets, replicas, target volumes, as SMISDB/XPDB/VSSDB hold them). Rows never leave
 ``apprm_ref.idb``: the repository converts them to domain types.
+
+Indexes are the ones some query uses: each index is one more page written to the WAL by
+every commit that touches its table, and sessions and replicas are written several times
+per backup session (no query looks up messages by severity, objects by name, or targets
+by volume, so none of those is indexed).
 """
 
 from __future__ import annotations
@@ -70,10 +75,7 @@ class MessageRow(Base):
 
     session: Mapped[SessionRow] = relationship(back_populates="messages")
 
-    __table_args__ = (
-        Index("ix_messages_session_seq", "session_id", "seq", unique=True),
-        Index("ix_messages_session_severity", "session_id", "severity"),
-    )
+    __table_args__ = (Index("ix_messages_session_seq", "session_id", "seq", unique=True),)
 
 
 class BackupObjectRow(Base):
@@ -89,10 +91,7 @@ class BackupObjectRow(Base):
 
     session: Mapped[SessionRow] = relationship(back_populates="objects")
 
-    __table_args__ = (
-        Index("ix_objects_session_seq", "session_id", "seq", unique=True),
-        Index("ix_objects_name", "name"),
-    )
+    __table_args__ = (Index("ix_objects_session_seq", "session_id", "seq", unique=True),)
 
 
 class SpecRow(Base):
@@ -162,11 +161,7 @@ class TargetRow(Base):
 
     replica: Mapped[ReplicaRow] = relationship(back_populates="targets")
 
-    __table_args__ = (
-        Index("ix_targets_replica_seq", "replica_id", "seq", unique=True),
-        Index("ix_targets_target", "target_array", "target_volume"),
-        Index("ix_targets_source", "source_array", "source_volume"),
-    )
+    __table_args__ = (Index("ix_targets_replica_seq", "replica_id", "seq", unique=True),)
 
 
 class AppConfigRow(Base):
