@@ -55,6 +55,23 @@ def test_another_connection_commit_drops_the_cache(file_repo, db_path):
     other.engine.dispose()
 
 
+def test_a_cached_absence_is_dropped_too(file_repo, db_path):
+    for _ in range(2):  # the second answer comes from the cache
+        with pytest.raises(NotFoundError):
+            file_repo.get_config("oracle", "LATE")
+        with pytest.raises(NotFoundError):
+            file_repo.get_spec("late")
+    other = SqlRepository(make_engine(file_url(db_path)))
+    other.save_config(AppConfig("oracle", "LATE", "h"))
+    other.save_spec(_spec("late"))
+    assert file_repo.get_config("oracle", "LATE").host == "h"
+    assert file_repo.get_spec("late").name == "late"
+    other.delete_config("oracle", "LATE")
+    with pytest.raises(NotFoundError):
+        file_repo.get_config("oracle", "LATE")
+    other.engine.dispose()
+
+
 def test_a_write_after_a_foreign_commit_does_not_hide_it(file_repo, db_path):
     file_repo.add_replica(make_replica("fs1", 1))
     assert len(file_repo.list_replicas(status="active")) == 1  # cached
