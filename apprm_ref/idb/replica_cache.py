@@ -81,7 +81,17 @@ def _json(text: str | None) -> Any:
 
 def list_keys(spec: str, array: str, status: str) -> list[ListKey]:
     """Every (spec, array, status) filter a replica with these values matches."""
-    return [(s, a, t) for s in (spec, None) for a in (array, None) for t in (status, None)]
+    s, a, t = spec, array, status
+    return [
+        (s, a, t),
+        (s, a, None),
+        (s, None, t),
+        (s, None, None),
+        (None, a, t),
+        (None, a, None),
+        (None, None, t),
+        (None, None, None),
+    ]
 
 
 class ReplicaCache:

@@ -10,6 +10,8 @@ and raise the same errors; every method commits before it returns.
 
 from __future__ import annotations
 
+from threading import get_ident
+
 from sqlalchemy import Engine
 
 from apprm_ref.core.records import AppConfig, ReplicaRecord
@@ -25,87 +27,94 @@ class SqlRepository(OrmRepository):
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
-        self._fast = SqliteOps(store_for(engine)) if engine.dialect.name == "sqlite" else None
+        self._fast_ops = SqliteOps(store_for(engine)) if engine.dialect.name == "sqlite" else None
+
+    @property
+    def _fast(self) -> SqliteOps | None:
+        """The fast path, for the thread that made the engine's store (the simulation runs
+        on one); any other thread takes the ORM path, whose writes the store notices."""
+        ops = self._fast_ops
+        return ops if ops is not None and ops.st.owner == get_ident() else None
 
     # --- sessions -------------------------------------------------------------------
 
     def last_session_number(self, day: str) -> int:
         """Highest N used on ``day`` (``YYYY/MM/DD``) by any session, 0 if none (VC-P13)."""
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().last_session_number(day)
-        return self._fast.last_session_number(day)
+        return fast.last_session_number(day)
 
     def save_session(self, session: Session) -> None:
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().save_session(session)
-        return self._fast.save_session(session)
+        return fast.save_session(session)
 
     # --- specifications -------------------------------------------------------------
 
     def save_spec(self, spec: BackupSpec) -> None:
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().save_spec(spec)
-        return self._fast.save_spec(spec)
+        return fast.save_spec(spec)
 
     def get_spec(self, name: str) -> BackupSpec:
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().get_spec(name)
-        return self._fast.get_spec(name)
+        return fast.get_spec(name)
 
     def delete_spec(self, name: str) -> None:
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().delete_spec(name)
-        return self._fast.delete_spec(name)
+        return fast.delete_spec(name)
 
     # --- replicas -------------------------------------------------------------------
 
     def add_replica(self, replica: ReplicaRecord) -> None:
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().add_replica(replica)
-        return self._fast.add_replica(replica)
+        return fast.add_replica(replica)
 
     def update_replica(self, replica: ReplicaRecord) -> None:
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().update_replica(replica)
-        return self._fast.update_replica(replica)
+        return fast.update_replica(replica)
 
     def get_replica(self, replica_id: str) -> ReplicaRecord:
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().get_replica(replica_id)
-        return self._fast.get_replica(replica_id)
+        return fast.get_replica(replica_id)
 
     def list_replicas(
         self, *, spec: str | None = None, array: str | None = None, status: str | None = None
     ) -> list[ReplicaRecord]:
         """Ordered by (spec, sequence, id)."""
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().list_replicas(spec=spec, array=array, status=status)
-        return self._fast.list_replicas(spec, array, status)
+        return fast.list_replicas(spec, array, status)
 
     def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().replicas_of_session(session_id)
-        return self._fast.replicas_of_session(session_id)
+        return fast.replicas_of_session(session_id)
 
     def next_replica_sequence(self, spec: str) -> int:
         """1 + the highest sequence ever recorded for ``spec`` (does not reserve it)."""
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().next_replica_sequence(spec)
-        return self._fast.next_replica_sequence(spec)
+        return fast.next_replica_sequence(spec)
 
     # --- application configurations -------------------------------------------------
 
     def save_config(self, config: AppConfig) -> None:
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().save_config(config)
-        return self._fast.save_config(config)
+        return fast.save_config(config)
 
     def get_config(self, kind: str, name: str) -> AppConfig:
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().get_config(kind, name)
-        return self._fast.get_config(kind, name)
+        return fast.get_config(kind, name)
 
     def delete_config(self, kind: str, name: str) -> None:
-        if self._fast is None:
+        if (fast := self._fast) is None:
             return super().delete_config(kind, name)
-        return self._fast.delete_config(kind, name)
+        return fast.delete_config(kind, name)

@@ -36,6 +36,10 @@ def _flag(v: Any) -> int | None:
     return None if v is None else int(bool(v))
 
 
+def _type_value(t: Any) -> str:
+    return t.value if type(t) is ReplicaType else ReplicaType(t).value  # type: ignore[no-any-return]
+
+
 def session_rows(s: Session) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], list[Any]]:
     """The session's row, message rows and object rows (``convert.fill_session_scalars``)."""
     day, number = split_session_id(s.id)
@@ -72,7 +76,7 @@ def replica_rows(rec: ReplicaRecord) -> tuple[tuple[Any, ...], tuple[tuple[Any, 
         rec.session_id,
         rec.array,
         float(rec.created_at),
-        ReplicaType(rec.replica_type).value,
+        _type_value(rec.replica_type),
         _flag(rec.tracked),
         rec.status,
         rec.sequence,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 import weakref
 from contextlib import suppress
+from threading import get_ident
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -52,6 +53,7 @@ def idb_error(exc: BaseException) -> BaseException:
 class SqliteStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = weakref.ref(engine)
+        self.owner = get_ident()  # the one thread that uses this connection and cache
         self._fairy: Any = None  # the pool's proxy, kept checked out
         self._db: sqlite3.Connection | None = None
         self._token: tuple[int, int] | None = None  # (data_version, total_changes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+import threading
 
 import pytest
 from sqlalchemy import text
@@ -148,6 +149,27 @@ def test_errors_leave_the_cache_consistent(file_repo):
     assert [r.id for r in file_repo.list_replicas()] == ["fs1#1"]
     assert file_repo.get_replica("fs1#1") == make_replica("fs1", 1)
     assert file_repo.next_replica_sequence("fs1") == 2
+
+
+@pytest.mark.parametrize("fixture", ["repo", "file_repo"])
+def test_another_thread_takes_the_orm_path(fixture, request):
+    r = request.getfixturevalue(fixture)
+    r.add_replica(make_replica("fs1", 1))
+    assert len(r.list_replicas(status="active")) == 1
+    seen: list[object] = []
+
+    def elsewhere() -> None:
+        seen.append(r._fast)
+        rec = r.get_replica("fs1#1")
+        rec.status = ReplicaStatus.PURGE
+        r.update_replica(rec)
+
+    t = threading.Thread(target=elsewhere)
+    t.start()
+    t.join()
+    assert seen == [None]
+    assert r.list_replicas(status="active") == []
+    assert r.get_replica("fs1#1").status == ReplicaStatus.PURGE
 
 
 def test_dispose_then_use_again(file_repo):
