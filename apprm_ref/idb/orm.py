@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload, sessionmaker
 
-from apprm_ref.core.records import AppConfig, ReplicaRecord
+from apprm_ref.core.records import AppConfig, ReplicaRecord, ReplicaStatus
 from apprm_ref.core.session import RUNNING_STATUSES, Message, Session
 from apprm_ref.core.specs import BackupSpec
 from apprm_ref.errors import ApprmError, IdbError, NotFoundError
@@ -33,7 +33,7 @@ from apprm_ref.idb.models import (
     SpecRow,
     TargetRow,
 )
-from apprm_ref.types import Severity
+from apprm_ref.types import Severity, VolumeRef
 
 
 class OrmRepository:
@@ -215,6 +215,18 @@ class OrmRepository:
         ]
         with self._tx() as db:
             return _read_replicas(db, conds, (rt.c.spec, rt.c.sequence, rt.c.id))
+
+    def replicas_holding(
+        self, source: VolumeRef, mu: int | None, *, status: str = ReplicaStatus.ACTIVE
+    ) -> list[ReplicaRecord]:
+        """Replicas on ``source.array`` in ``status`` made on mirror unit ``mu`` with
+        ``source`` among their sources, ordered like :meth:`list_replicas` (the XP check
+        that an MU holds no other specification's replica needs only these)."""
+        return [
+            r
+            for r in self.list_replicas(array=source.array, status=status)
+            if r.mu == mu and source in r.sources
+        ]
 
     def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:
         rt = ReplicaRow.__table__

@@ -117,6 +117,13 @@ class ReplicaCache:
         rows = self.rows
         return [rows[k[2]].build() for k in keys]
 
+    def entries(self, key: ListKey) -> list[Entry] | None:
+        keys = self.lists.get(key)
+        if keys is None:
+            return None
+        rows = self.rows
+        return [rows[k[2]] for k in keys]
+
     def remember(self, key: ListKey | None, entries: list[Entry]) -> None:
         """Entries read from the IDB; ``key`` the query they answer (None: not a list)."""
         if len(self.rows) + len(entries) > MAX_ROWS:

@@ -14,12 +14,13 @@ from threading import get_ident
 
 from sqlalchemy import Engine
 
-from apprm_ref.core.records import AppConfig, ReplicaRecord
+from apprm_ref.core.records import AppConfig, ReplicaRecord, ReplicaStatus
 from apprm_ref.core.session import Session
 from apprm_ref.core.specs import BackupSpec
 from apprm_ref.idb.orm import OrmRepository
 from apprm_ref.idb.sqlite_ops import SqliteOps
 from apprm_ref.idb.sqlite_store import store_for
+from apprm_ref.types import VolumeRef
 
 
 class SqlRepository(OrmRepository):
@@ -90,6 +91,16 @@ class SqlRepository(OrmRepository):
         if (fast := self._fast) is None:
             return super().list_replicas(spec=spec, array=array, status=status)
         return fast.list_replicas(spec, array, status)
+
+    def replicas_holding(
+        self, source: VolumeRef, mu: int | None, *, status: str = ReplicaStatus.ACTIVE
+    ) -> list[ReplicaRecord]:
+        """Replicas on ``source.array`` in ``status`` made on mirror unit ``mu`` with
+        ``source`` among their sources, ordered like :meth:`list_replicas`. Not in the
+        Protocol yet: the XP MU check would call it instead of listing the whole array."""
+        if (fast := self._fast) is None:
+            return super().replicas_holding(source, mu, status=status)
+        return fast.replicas_holding(source, mu, status)
 
     def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:
         if (fast := self._fast) is None:

@@ -24,7 +24,7 @@ from apprm_ref.idb import statements as q
 from apprm_ref.idb.convert import layout_plain, split_session_id
 from apprm_ref.idb.replica_cache import Entry, make_entry
 from apprm_ref.idb.sqlite_store import MAX_SESSIONS, SqliteStore
-from apprm_ref.types import ReplicaType
+from apprm_ref.types import ReplicaType, VolumeRef
 
 _PICKLE = pickle.HIGHEST_PROTOCOL
 ABSENT = b""  # cached answer "no such row" (the bench's get_config, for one, finds none)
@@ -345,6 +345,22 @@ class SqliteOps:
         params = tuple(v for v in key if v is not None)
         entries = self._select(where, params, _ORDER, key if cacheable else None)
         return [e.build() for e in entries]
+
+    def replicas_holding(
+        self, source: VolumeRef, mu: int | None, status: str
+    ) -> list[ReplicaRecord]:
+        """Filtered on the cached entries of the array's list: only matches are built."""
+        key = (None, source.array, status)
+        if type(source.array) is not str or type(status) is not str:
+            rows = self.list_replicas(None, source.array, status)
+            return [r for r in rows if r.mu == mu and source in r.sources]
+        self.st.fresh()
+        entries = self.st.replicas.entries(key)
+        if entries is None:
+            entries = self._select(("array", "status"), (source.array, status), _ORDER, key)
+        return [
+            e.build() for e in entries if e.row[9] == mu and any(ref[0] == source for ref in e.refs)
+        ]
 
     def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:
         self.st.fresh()

@@ -241,6 +241,9 @@ def test_same_answers_as_the_orm_path(seed, db_path):
             both("get_replica", f"{spec}#{seq}")
         elif op == 4:
             both("replicas_of_session", f"2008/03/03-{seq}")
+            arr = rng.choice(arrays)
+            src = VolumeRef(arr, rng.choice(["src0", "src1", "p"]))
+            both("replicas_holding", src, rng.choice([None, 0, 1]), status=rng.choice(statuses))
         elif op == 5:
             sid = f"2008/03/0{rng.randint(1, 3)}-{rng.randint(1, 3)}"
             both("save_session", _session_variant(rng, sid, spec))
@@ -262,3 +265,24 @@ def test_same_answers_as_the_orm_path(seed, db_path):
     both("list_specs")
     both("list_configs")
     fast.engine.dispose()
+
+
+@pytest.mark.parametrize("cls", [SqlRepository, OrmRepository])
+def test_replicas_holding_an_mu(cls, db_path):
+    r = cls(make_engine(file_url(db_path)))
+    for spec, seq, mu in [("b", 1, 0), ("a", 1, 1), ("a", 2, 0), ("c", 1, 0)]:
+        rec = make_replica(spec, seq, "xp1")
+        rec.mu = mu
+        r.add_replica(rec)
+    gone = r.get_replica("c#1")
+    gone.status = ReplicaStatus.DELETED
+    r.update_replica(gone)
+    src = VolumeRef("xp1", "src0")
+    assert [x.id for x in r.replicas_holding(src, 0)] == ["a#2", "b#1"]
+    assert [x.id for x in r.replicas_holding(src, 1)] == ["a#1"]
+    assert r.replicas_holding(VolumeRef("xp1", "other"), 0) == []
+    assert [x.id for x in r.replicas_holding(src, 0, status="deleted")] == ["c#1"]
+    assert r.replicas_holding(src, 0) == [
+        x for x in r.list_replicas(array="xp1", status="active") if x.mu == 0
+    ]
+    r.engine.dispose()
