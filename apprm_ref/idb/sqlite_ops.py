@@ -32,6 +32,14 @@ _ORDER = ("spec", "sequence", "id")
 _FILTERS = ("spec", "array", "status")
 
 
+def _dumps(value: Any) -> str:
+    """A JSON column's text; a value JSON cannot hold fails as the ORM's flush did."""
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise IdbError(f"IDB operation failed: StatementError: {exc}") from None
+
+
 def _flag(v: Any) -> int | None:
     return None if v is None else int(bool(v))
 
@@ -57,7 +65,7 @@ def session_rows(s: Session) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], li
         _flag(s.post_exec_failed),
         s.replica_id,
         float(s.backup_mode_seconds),
-        json.dumps({k: s.metrics[k] for k in sorted(s.metrics)}),
+        _dumps({k: s.metrics[k] for k in sorted(s.metrics)}),
         s.restored_from,
     )
     msgs = [
@@ -81,8 +89,8 @@ def replica_rows(rec: ReplicaRecord) -> tuple[tuple[Any, ...], tuple[tuple[Any, 
         rec.status,
         rec.sequence,
         rec.mu,
-        json.dumps([layout_plain(m) for m in rec.layout]),
-        json.dumps(dict(rec.details)),
+        _dumps([layout_plain(m) for m in rec.layout]),
+        _dumps(dict(rec.details)),
     )
     targets = tuple(
         (
@@ -93,7 +101,7 @@ def replica_rows(rec: ReplicaRecord) -> tuple[tuple[Any, ...], tuple[tuple[Any, 
             t.target.array,
             t.target.volume,
             t.replica_type.value,
-            json.dumps({k: t.details[k] for k in sorted(t.details)}),
+            _dumps({k: t.details[k] for k in sorted(t.details)}),
         )
         for i, t in enumerate(rec.targets)
     )
@@ -190,7 +198,7 @@ class SqliteOps:
     # --- specifications and configurations ----------------------------------------------
 
     def save_spec(self, spec: BackupSpec) -> None:
-        body = json.dumps(spec.model_dump(mode="json"))
+        body = _dumps(spec.model_dump(mode="json"))
         self._write(
             q.SPEC_UPSERT, (spec.name, spec.type, spec.array, spec.application_system, body)
         )
@@ -217,7 +225,7 @@ class SqliteOps:
         self.st.specs.pop(name, None)
 
     def save_config(self, config: AppConfig) -> None:
-        data = json.dumps({k: config.data[k] for k in sorted(config.data)})
+        data = _dumps({k: config.data[k] for k in sorted(config.data)})
         self._write(q.CONFIG_UPSERT, (config.kind, config.name, config.host, data))
         self.st.configs.pop((config.kind, config.name), None)
 

@@ -172,6 +172,21 @@ def test_another_thread_takes_the_orm_path(fixture, request):
     assert r.get_replica("fs1#1").status == ReplicaStatus.PURGE
 
 
+@pytest.mark.parametrize("cls", [SqlRepository, OrmRepository])
+def test_a_value_json_cannot_hold_is_an_idb_error(cls, db_path):
+    r = cls(make_engine(file_url(db_path)))
+    bad = make_replica("fs1", 1)
+    bad.details["when"] = object()
+    with pytest.raises(IdbError):
+        r.add_replica(bad)
+    s = make_session()
+    s.metrics["x"] = {1, 2}
+    with pytest.raises(IdbError):
+        r.save_session(s)
+    assert r.list_replicas() == [] and r.list_sessions() == []
+    r.engine.dispose()
+
+
 def test_dispose_then_use_again(file_repo):
     file_repo.save_spec(_spec("s1"))
     assert file_repo.get_spec("s1").name == "s1"
