@@ -16,6 +16,7 @@ from apprm_ref.persist import persistable
 from apprm_ref.sim.storage import DEFAULT_EXTENT_BYTES, VolumeData
 from apprm_ref.sim.xp import errors as xe
 from apprm_ref.sim.xp.ca import ContinuousAccess
+from apprm_ref.sim.xp.index import PairIndex
 from apprm_ref.sim.xp.invariants import check_backend
 from apprm_ref.sim.xp.models import (
     COPY_RS_R,
@@ -64,6 +65,7 @@ class XpBackend(PairCommands, ContinuousAccess):
     def attach(self, world: World) -> None:
         """Store the world and re-schedule every running copy from its plain data."""
         self.world = world
+        self._index, self._due = None, None
         for key in sorted(self.pairs):
             pair = self.pairs[key]
             if pair.copy_done_at is not None:
@@ -73,9 +75,11 @@ class XpBackend(PairCommands, ContinuousAccess):
         return self.world.now() if self.world is not None else 0.0
 
     def check_invariants(self) -> list[str]:
+        stale = self._index is not None and not self._index.same_as(PairIndex.build(self.pairs))
         self._index = None  # rebuild from the pairs themselves
         self.settle()
-        return check_backend(self)
+        found = ["index: the pairs-by-volume index differs from the pairs"] if stale else []
+        return found + check_backend(self)
 
     # --- LDEVs --------------------------------------------------------------------------
 
@@ -109,6 +113,9 @@ class XpBackend(PairCommands, ContinuousAccess):
         self.excluded = [x for x in self.excluded if x != lid]
 
     def ldev(self, lid: str) -> Ldev:
+        found = self.ldevs.get(lid)  # keys are canonical CU:LDEV ids: the usual case
+        if found is not None:
+            return found
         try:
             return self.ldevs[ldev_id(ldev_number(lid))]
         except (KeyError, ValueError):
@@ -127,29 +134,25 @@ class XpBackend(PairCommands, ContinuousAccess):
 
     # --- pairs by volume ----------------------------------------------------------------
 
-    def _by_volume(self) -> tuple[dict[str, list[Pair]], dict[str, Pair]]:
-        # invalidated where pairs are added or removed; the length guards direct edits
-        sig = len(self.pairs)
-        if self._index is None or self._index[0] != sig:
-            by_p: dict[str, list[Pair]] = {}
-            by_s: dict[str, Pair] = {}
-            for key in sorted(self.pairs):
-                pair = self.pairs[key]
-                by_p.setdefault(pair.pvol, []).append(pair)
-                if pair.kind == "BC":
-                    by_s.setdefault(pair.svol, pair)
-            self._index = (sig, by_p, by_s)
-        return self._index[1], self._index[2]
+    def _by_volume(self) -> PairIndex:
+        # dropped where pairs are added or removed; the length guards direct edits
+        ix = self._index
+        if ix is None or ix.count != len(self.pairs):
+            ix = self._index = PairIndex.build(self.pairs)
+        return ix
 
     def pairs_of_pvol(self, lid: str, kind: str | None = "BC") -> list[Pair]:
-        found = self._by_volume()[0].get(lid, [])
-        if kind is not None:
-            found = [p for p in found if p.kind == kind]
-        return sorted(found, key=lambda p: p.mu)
+        """The pairs of P-VOL ``lid`` by MU: Business Copy ones, every kind with None."""
+        ix = self._by_volume()
+        if kind is None:
+            return list(ix.by_pvol.get(lid, ()))
+        if kind == "BC":
+            return list(ix.bc_by_pvol.get(lid, ()))
+        return [p for p in ix.by_pvol.get(lid, ()) if p.kind == kind]
 
     def pair_of_svol(self, lid: str) -> Pair | None:
         """The local BC pair whose S-VOL is ``lid``."""
-        return self._by_volume()[1].get(lid)
+        return self._by_volume().by_svol.get(lid)
 
     def ca_link(self, lid: str) -> tuple[XpBackend, Pair] | None:
         """(primary array, CA pair) when ``lid`` is the S-VOL of a Continuous Access pair."""

@@ -1,0 +1,48 @@
+"""Pairs by volume: what a host write asks on every call (which pairs a P-VOL has, which
+pair an S-VOL belongs to), answered without scanning or sorting the array's pairs.
+
+Never saved. A pair's volumes, MU and kind never change after creation, so the index is
+rebuilt only when a pair is added or removed (the backend drops it there, and after a
+load); ``check_invariants`` compares it with a fresh build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from apprm_ref.sim.xp.models import Pair
+
+
+@dataclass
+class PairIndex:
+    count: int  # len(pairs) when built: a guard against edits that bypass the commands
+    by_pvol: dict[str, list[Pair]] = field(default_factory=dict)  # every kind, by MU
+    bc_by_pvol: dict[str, list[Pair]] = field(default_factory=dict)  # Business Copy, by MU
+    by_svol: dict[str, Pair] = field(default_factory=dict)  # local BC pair of an S-VOL
+
+    @classmethod
+    def build(cls, pairs: Mapping[str, Pair]) -> PairIndex:
+        ix = cls(len(pairs))
+        for key in sorted(pairs):
+            pair = pairs[key]
+            ix.by_pvol.setdefault(pair.pvol, []).append(pair)
+            if pair.kind == "BC":
+                ix.bc_by_pvol.setdefault(pair.pvol, []).append(pair)
+                ix.by_svol.setdefault(pair.svol, pair)
+        for lists in (ix.by_pvol, ix.bc_by_pvol):
+            for found in lists.values():
+                found.sort(key=lambda p: p.mu)
+        return ix
+
+    def same_as(self, other: PairIndex) -> bool:
+        def ids(d: Mapping[str, list[Pair]]) -> dict[str, list[int]]:
+            return {k: [id(p) for p in v] for k, v in d.items()}
+
+        return (
+            self.count == other.count
+            and ids(self.by_pvol) == ids(other.by_pvol)
+            and ids(self.bc_by_pvol) == ids(other.bc_by_pvol)
+            and {k: id(p) for k, p in self.by_svol.items()}
+            == {k: id(p) for k, p in other.by_svol.items()}
+        )
