@@ -53,9 +53,11 @@ class XpBackend(PairCommands, ContinuousAccess):
     swap_and_freeze: bool = False  # array option: quick restore keeps old P-VOL data on S-VOL
     pair_commands: int = 0  # accepted pair-changing commands (ARR-P11 checks none ran)
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
-    # derived, never saved: pairs by volume (rebuilt when the set of pairs changes) and the
-    # earliest pending copy completion (a lower bound; ``settle`` rescans past it)
+    # derived, never saved (index.py): pairs by volume (rebuilt when the set of pairs
+    # changes), the scheduled copy completions, and the earliest of them (a lower bound;
+    # ``settle`` does nothing before it)
     _index: Any = field(default=None, metadata={"transient": True}, repr=False)
+    _wake: Any = field(default=None, metadata={"transient": True}, repr=False)
     _due: Any = field(default=None, metadata={"transient": True}, repr=False)
 
     kind = "xp"
@@ -65,7 +67,7 @@ class XpBackend(PairCommands, ContinuousAccess):
     def attach(self, world: World) -> None:
         """Store the world and re-schedule every running copy from its plain data."""
         self.world = world
-        self._index, self._due = None, None
+        self._index, self._due, self._wake = None, None, None
         for key in sorted(self.pairs):
             pair = self.pairs[key]
             if pair.copy_done_at is not None:

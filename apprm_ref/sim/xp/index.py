@@ -8,6 +8,7 @@ load); ``check_invariants`` compares it with a fresh build.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -46,3 +47,42 @@ class PairIndex:
             and {k: id(p) for k, p in self.by_svol.items()}
             == {k: id(p) for k, p in other.by_svol.items()}
         )
+
+
+def due_of(pair: Pair) -> float | None:
+    """When the pair's running copy completes (or its restore aborts); None: no copy."""
+    if pair.copy_done_at is None:
+        return None
+    return pair.abort_at if pair.abort_at is not None else pair.copy_done_at
+
+
+@dataclass
+class WakeQueue:
+    """(due, pair key) of every scheduled copy completion, earliest first, so ``settle``
+    finds the due pairs without scanning every pair. Entries of superseded copies stay
+    until they come due and are then skipped (the pair's own due decides)."""
+
+    heap: list[tuple[float, str]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, pairs: Mapping[str, Pair]) -> WakeQueue:
+        q = cls()
+        for key in sorted(pairs):
+            due = due_of(pairs[key])
+            if due is not None:
+                q.push(due, key)
+        return q
+
+    def push(self, due: float, key: str) -> None:
+        heapq.heappush(self.heap, (due, key))
+
+    def pop_due(self, now: float) -> list[str]:
+        """Keys with an entry due by ``now``, sorted (the order ``settle`` completes them)."""
+        keys: dict[str, None] = {}
+        while self.heap and self.heap[0][0] <= now:
+            keys[heapq.heappop(self.heap)[1]] = None
+        return sorted(keys)
+
+    def next_due(self) -> float:
+        """A lower bound of the next completion (inf: none scheduled)."""
+        return self.heap[0][0] if self.heap else float("inf")

@@ -45,3 +45,18 @@ def test_a_stale_index_is_reported() -> None:
 def test_ldev_accepts_every_spelling() -> None:
     _, xp = make_world()
     assert xp.ldev("01:10") is xp.ldev("0x110") is xp.ldev("272") is xp.ldev(" 01:10 ")
+
+
+def test_settle_skips_superseded_completions_and_finds_due_ones() -> None:
+    world, xp = make_world()
+    first = xp.paircreate(P, S, 0)
+    world.clock.run_until(first / 2)
+    xp.pairsuspend([(P, 0)])  # the initial copy's completion is now stale
+    second = xp.pairresync([(P, 0)])
+    assert second > first
+    world.clock.run_until(first)
+    xp.settle()  # pops the stale entry; the resync still runs
+    assert xp.pairs[f"{P}/0"].state == "COPY(RS)"
+    world.clock.run_until(second)
+    assert xp.pair_state(P, 0) == "PAIR"
+    assert xp.check_invariants() == []
