@@ -16,7 +16,7 @@ from apprm_ref.persist import persistable
 from apprm_ref.sim.storage import DEFAULT_EXTENT_BYTES, VolumeData
 from apprm_ref.sim.xp import errors as xe
 from apprm_ref.sim.xp.ca import ContinuousAccess
-from apprm_ref.sim.xp.index import PairIndex
+from apprm_ref.sim.xp.index import LunPaths, PairIndex
 from apprm_ref.sim.xp.invariants import check_backend
 from apprm_ref.sim.xp.models import (
     COPY_RS_R,
@@ -59,6 +59,7 @@ class XpBackend(PairCommands, ContinuousAccess):
     _index: Any = field(default=None, metadata={"transient": True}, repr=False)
     _wake: Any = field(default=None, metadata={"transient": True}, repr=False)
     _due: Any = field(default=None, metadata={"transient": True}, repr=False)
+    _luns: Any = field(default=None, metadata={"transient": True}, repr=False)  # LunPaths
 
     kind = "xp"
 
@@ -67,7 +68,7 @@ class XpBackend(PairCommands, ContinuousAccess):
     def attach(self, world: World) -> None:
         """Store the world and re-schedule every running copy from its plain data."""
         self.world = world
-        self._index, self._due, self._wake = None, None, None
+        self._index, self._due, self._wake, self._luns = None, None, None, None
         for key in sorted(self.pairs):
             pair = self.pairs[key]
             if pair.copy_done_at is not None:
@@ -81,6 +82,8 @@ class XpBackend(PairCommands, ContinuousAccess):
         self._index = None  # rebuild from the pairs themselves
         self.settle()
         found = ["index: the pairs-by-volume index differs from the pairs"] if stale else []
+        if self._luns is not None and self._luns != LunPaths.build(self.host_groups):
+            found.append("index: the LUN path index differs from the host groups")
         return found + check_backend(self)
 
     # --- LDEVs --------------------------------------------------------------------------
@@ -222,11 +225,19 @@ class XpBackend(PairCommands, ContinuousAccess):
 
     # --- host groups and LUN paths ------------------------------------------------------
 
+    def lun_paths(self) -> LunPaths:
+        """Paths by host and by LDEV, rebuilt from the host groups when missing."""
+        if self._luns is None:
+            self._luns = LunPaths.build(self.host_groups)
+        return self._luns
+
     def add_host_group(self, port: str, gid: int, name: str, hosts: list[str]) -> HostGroup:
         hg = HostGroup(port, gid, name, sorted(hosts))
         if hg.key in self.host_groups:
             xe.refuse("EX_CMDRJE", f"host group {hg.key} exists")
+        paths = self.lun_paths()  # built before the group joins, so it is added once
         self.host_groups[hg.key] = hg
+        paths.group_added(hg)
         return hg
 
     def map_lun(self, port: str, gid: int, lun: int, lid: str) -> None:
@@ -236,62 +247,52 @@ class XpBackend(PairCommands, ContinuousAccess):
         lid = self.ldev(lid).id
         if lun in hg.luns:
             xe.refuse("EX_CMDRJE", f"LUN {lun} of {hg.key} is in use")
+        self.lun_paths().mapped(hg.key, lun, lid)
         hg.luns[lun] = lid
 
     def present(self, lid: str, host: str, *, port: str = "CL1-A") -> int:
         """Map ``lid`` to ``host`` (creating its host group on ``port``); returns the LUN."""
         lid = self.ldev(lid).id
-        groups = [g for g in sorted(self.host_groups) if host in self.host_groups[g].hosts]
-        for g in groups:
-            for lun, mapped in sorted(self.host_groups[g].luns.items()):
-                if mapped == lid:
-                    return lun
+        paths = self.lun_paths()
+        groups = list(paths.groups_of_host.get(host, ()))
+        for g, lun in paths.paths.get(lid, ()):  # by group, then LUN
+            if g in groups:
+                return lun
         if groups:
             hg = self.host_groups[groups[0]]
         else:
             gids = [g.gid for g in self.host_groups.values() if g.port == port]
             hg = self.add_host_group(port, max(gids, default=-1) + 1, host, [host])
         lun = next(n for n in range(len(hg.luns) + 1) if n not in hg.luns)
+        self.lun_paths().mapped(hg.key, lun, lid)
         hg.luns[lun] = lid
         return lun
 
     def unpresent(self, lid: str, host: str) -> None:
         lid = self.ldev(lid).id
-        found = False
-        for g in sorted(self.host_groups):
-            hg = self.host_groups[g]
-            if host in hg.hosts:
-                for lun in [n for n, m in sorted(hg.luns.items()) if m == lid]:
-                    del hg.luns[lun]
-                    found = True
-        if not found:
+        paths = self.lun_paths()
+        mine = [(g, n) for g, n in paths.paths.get(lid, ()) if host in self.host_groups[g].hosts]
+        if not mine:
             xe.refuse("EX_ENOOBJ", f"LDEV {lid} is not presented to {host}")
+        for g, lun in mine:
+            paths.unmapped(g, lun, lid)
+            del self.host_groups[g].luns[lun]
 
     def paths_of(self, lid: str) -> list[tuple[str, int, int]]:
         """(port-with-host-group, target id, LUN) of every path to ``lid``."""
-        out = []
-        for g in sorted(self.host_groups):
-            for lun, mapped in sorted(self.host_groups[g].luns.items()):
-                if mapped == lid:
-                    out.append((g, 0, lun))
-        return out
+        return [(g, 0, lun) for g, lun in self.lun_paths().paths.get(lid, ())]
 
     def presented_to(self, lid: str) -> tuple[str, ...]:
-        hosts: set[str] = set()
-        for hg in self.host_groups.values():
-            if lid in hg.luns.values():
-                hosts.update(hg.hosts)
-        return tuple(sorted(hosts))
+        groups = dict.fromkeys(g for g, _ in self.lun_paths().paths.get(lid, ()))
+        return tuple(sorted({h for g in groups for h in self.host_groups[g].hosts}))
 
     # --- BlockStore ----------------------------------------------------------------------
 
     def host_luns(self, host: str) -> list[tuple[int, str]]:
         seen: dict[str, int] = {}
-        for g in sorted(self.host_groups):
-            hg = self.host_groups[g]
-            if host in hg.hosts:
-                for lun, lid in sorted(hg.luns.items()):
-                    seen.setdefault(lid, lun)
+        for g in self.lun_paths().groups_of_host.get(host, ()):  # sorted group keys
+            for lun, lid in sorted(self.host_groups[g].luns.items()):
+                seen.setdefault(lid, lun)
         return sorted((lun, lid) for lid, lun in seen.items())
 
     def volume_wwn(self, volume: str) -> str:

@@ -9,10 +9,11 @@ load); ``check_invariants`` compares it with a fresh build.
 from __future__ import annotations
 
 import heapq
+from bisect import insort
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from apprm_ref.sim.xp.models import Pair
+from apprm_ref.sim.xp.models import HostGroup, Pair
 
 
 @dataclass
@@ -86,3 +87,36 @@ class WakeQueue:
     def next_due(self) -> float:
         """A lower bound of the next completion (inf: none scheduled)."""
         return self.heap[0][0] if self.heap else float("inf")
+
+
+@dataclass
+class LunPaths:
+    """LUN paths by host and by LDEV, so presenting, unpresenting and asking who sees an
+    LDEV cost O(its own paths), not O(every host group). Never saved; rebuilt after a
+    load and kept in step by the backend's host-group commands."""
+
+    groups_of_host: dict[str, list[str]] = field(default_factory=dict)  # sorted group keys
+    paths: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # (group, LUN)
+
+    @classmethod
+    def build(cls, host_groups: Mapping[str, HostGroup]) -> LunPaths:
+        ix = cls()
+        for key in sorted(host_groups):
+            hg = host_groups[key]
+            ix.group_added(hg)
+            for lun in sorted(hg.luns):
+                ix.mapped(key, lun, hg.luns[lun])
+        return ix
+
+    def group_added(self, hg: HostGroup) -> None:
+        for host in hg.hosts:
+            insort(self.groups_of_host.setdefault(host, []), hg.key)
+
+    def mapped(self, key: str, lun: int, lid: str) -> None:
+        insort(self.paths.setdefault(lid, []), (key, lun))
+
+    def unmapped(self, key: str, lun: int, lid: str) -> None:
+        mine = self.paths[lid]
+        mine.remove((key, lun))
+        if not mine:
+            del self.paths[lid]

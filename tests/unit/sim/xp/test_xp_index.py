@@ -60,3 +60,32 @@ def test_settle_skips_superseded_completions_and_finds_due_ones() -> None:
     world.clock.run_until(second)
     assert xp.pair_state(P, 0) == "PAIR"
     assert xp.check_invariants() == []
+
+
+def test_lun_paths_follow_present_map_and_unpresent() -> None:
+    _, xp = make_world()
+    assert xp.present(P, "app") == 0 and xp.present(S, "app") == 1
+    assert xp.present(P, "app") == 0  # already mapped: the same LUN
+    assert xp.present(P, "bkp", port="CL2-A") == 0
+    xp.add_host_group("CL1-B", 0, "shared", ["app", "bkp"])
+    xp.map_lun("CL1-B", 0, 7, P)
+    assert xp.presented_to(P) == ("app", "bkp")
+    assert xp.paths_of(P) == [("CL1-A-0", 0, 0), ("CL1-B-0", 0, 7), ("CL2-A-0", 0, 0)]
+    assert xp.host_luns("app") == [(0, P), (1, S)]
+    assert xp.check_invariants() == []
+    xp.unpresent(P, "app")  # every path of the LDEV that "app" sees
+    assert xp.paths_of(P) == [("CL2-A-0", 0, 0)] and xp.presented_to(P) == ("bkp",)
+    assert xp.host_luns("app") == [(1, S)]
+    assert xp.check_invariants() == []
+    xp.host_groups["CL1-A-0"].luns[5] = P  # mapped behind the commands' back
+    assert any("LUN path index" in p for p in xp.check_invariants())
+
+
+def test_lun_paths_are_rebuilt_after_a_load(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    world, xp = make_world()
+    xp.present(P, "app")
+    path = tmp_path / "w.json"
+    world.save(path)
+    x2 = World.load(path).arrays["xp1"]
+    assert x2._luns is None and x2.presented_to(P) == ("app",)
+    assert x2.lun_paths() == xp.lun_paths()
