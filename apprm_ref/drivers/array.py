@@ -91,6 +91,11 @@ class SnapshotArray(ArrayDriver, Protocol):
 
     def targets_of(self, source: str) -> list[VolumeInfo]: ...
 
+    def volumes_info(self, volumes: Sequence[str]) -> dict[str, VolumeInfo]:
+        """Info of each of ``volumes`` the array has, by volume id; ids it does not have are
+        left out. A session asks about its own few volumes instead of listing the array."""
+        ...
+
     def copy_state(self, target: str) -> CopyState: ...
 
     def restore_switch(self, source: str, target: str, *, retain_source: bool = False) -> Op[str]:

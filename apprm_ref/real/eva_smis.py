@@ -89,6 +89,17 @@ class EvaSmisDriver(WbemClient):
         source = parse.dev_of(syncs[0]["SystemElement"]) if syncs else None
         return parse.volume_info(self.name, inst, source, self._luns(inst.path))
 
+    def volumes_info(self, volumes: Sequence[str]) -> dict[str, VolumeInfo]:
+        """One GetInstance per volume asked about, not an enumeration of the array."""
+        out: dict[str, VolumeInfo] = {}
+        for vid in volumes:
+            try:
+                out[vid] = self.volume_info(vid)
+            except EvaError as exc:
+                if exc.code != "EVA_NO_SUCH_OBJECT":
+                    raise
+        return out
+
     def _luns(self, path: CIMInstanceName) -> dict[str, int]:
         """Host -> LUN of one volume, following CIM_ProtocolControllerForUnit."""
         views = self._call("Associators", path, AssocClass=PCFU, Role="Dependent")

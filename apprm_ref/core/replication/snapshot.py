@@ -136,8 +136,9 @@ class SnapshotReplication:
 
     def _rotate_out(self, ctx: SessionContext, rep: ReplicaRecord) -> Steps:
         drv = self.array(ctx, rep.array)
-        live = _live_targets(drv, rep)
-        busy = [t for t in live if drv.volume_info(t.target.volume).presented_to]
+        infos = _infos(drv, rep.targets)
+        live = [t for t in rep.targets if t.target.volume in infos]
+        busy = [t for t in live if infos[t.target.volume].presented_to]
         gone_all = not busy
         if not busy:
             for t in live:
@@ -254,8 +255,9 @@ class SnapshotReplication:
         """Delete the replica's targets (``omnidbsmis -delete``, purge). A presented target
         refuses the whole delete unless ``force``, which also drops what cannot be deleted."""
         drv = self.array(ctx, replica.array)
-        live = _live_targets(drv, replica)
-        busy = [t for t in live if drv.volume_info(t.target.volume).presented_to]
+        infos = _infos(drv, replica.targets)
+        live = [t for t in replica.targets if t.target.volume in infos]
+        busy = [t for t in live if infos[t.target.volume].presented_to]
         if busy and not force:
             raise PlanError(
                 f"{busy[0].target} is still presented; unpresent it first",
@@ -274,10 +276,10 @@ class SnapshotReplication:
                 )
 
 
-def _live_targets(drv: Any, replica: ReplicaRecord) -> list[TargetVolume]:
-    """The replica's targets the array still has (a purge may find some already gone)."""
-    present = {v.ref.volume for v in drv.list_volumes()}
-    return [t for t in replica.targets if t.target.volume in present]
+def _infos(drv: Any, targets: list[TargetVolume]) -> dict[str, Any]:
+    """Info of the targets the array still has (a purge may find some already gone), asked
+    for by id: listing the whole array would cost every session O(estate)."""
+    return drv.volumes_info([t.target.volume for t in targets])
 
 
 def _dropper(drv: Any, targets: list[TargetVolume]) -> Callable[[], None]:
@@ -286,7 +288,7 @@ def _dropper(drv: Any, targets: list[TargetVolume]) -> Callable[[], None]:
 
     def drop() -> None:
         first: Exception | None = None
-        present = {v.ref.volume: v for v in drv.list_volumes()}
+        present = _infos(drv, targets)
         for t in targets:
             info = present.get(t.target.volume)
             if info is None:

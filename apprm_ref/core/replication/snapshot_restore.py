@@ -47,7 +47,9 @@ def check_restore(
     if hosts_released:
         _check_hosts(ctx, replica)
     drv = m.array(ctx, replica.array)
-    volumes = {v.ref.volume: v for v in drv.list_volumes()}
+    volumes = drv.volumes_info(
+        [v for t in replica.targets for v in (t.target.volume, t.source.volume)]
+    )
     for t in replica.targets:
         tgt, src = volumes.get(t.target.volume), volumes.get(t.source.volume)
         if tgt is None or src is None:

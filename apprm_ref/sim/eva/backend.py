@@ -14,6 +14,7 @@ from typing import Any
 from apprm_ref.errors import EvaError
 from apprm_ref.persist import persistable
 from apprm_ref.sim.eva.errors import refuse
+from apprm_ref.sim.eva.index import EvaIndex
 from apprm_ref.sim.eva.invariants import eva_problems
 from apprm_ref.sim.eva.models import (
     DiskGroup,
@@ -46,15 +47,16 @@ class EvaBackend(ReplicaOps, PresentationOps):
     dr_groups: dict[str, DrGroup] = field(default_factory=dict)
     next_id: int = 1
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
-    _lineage: dict[str, list[str]] | None = field(
+    _ix: EvaIndex | None = field(
         default=None, metadata={"transient": True}, repr=False
-    )  # source id -> target ids; a cache rebuilt after any vdisk is added, removed or re-pointed
+    )  # derived lookups (index.py): built on first use, then kept in step by every mutation
 
     kind = "eva"
 
     def attach(self, world: Any) -> None:
         """Join ``world`` and re-schedule every background copy from its stored done_at."""
         self.world = world
+        self._ix = None
         for vid in sorted(self.vdisks):
             if self.vdisks[vid].copy is not None:
                 self._schedule(self.vdisks[vid])
@@ -105,8 +107,9 @@ class EvaBackend(ReplicaOps, PresentationOps):
             created_at=self.world.now(),
         )
         v.wwn = make_wwn(self.name, v.id)
+        ix = self.index()  # built before the new vdisk joins, so it is added once
         self.vdisks[v.id] = v
-        self._lineage = None
+        ix.add(v)
         self.world.emit("eva.create", array=self.name, volume=v.id, vtype="original")
         return v
 
@@ -130,16 +133,16 @@ class EvaBackend(ReplicaOps, PresentationOps):
             refuse("EVA_NO_SUCH_OBJECT", f"no disk group {name} on {self.name}")
         return g
 
+    def index(self) -> EvaIndex:
+        """The derived lookups, rebuilt from the vdisks when missing (after a load)."""
+        if self._ix is None:
+            self._ix = EvaIndex.build(self.vdisks)
+        return self._ix
+
     def targets_of(self, source: str) -> list[Vdisk]:
         """Every target whose lineage is ``source`` (snapshots, vsnaps, snapclones)."""
-        if self._lineage is None:
-            index: dict[str, list[str]] = {}
-            for k in sorted(self.vdisks):
-                src = self.vdisks[k].source
-                if src is not None:
-                    index.setdefault(src, []).append(k)
-            self._lineage = index
-        return [self.vdisks[k] for k in self._lineage.get(source, ())]
+        ids = self.index().lineage.get(source)
+        return [self.vdisks[k] for k in ids] if ids else []
 
     def snapshots_of(self, source: str) -> list[Vdisk]:
         """Dependent snapshots and vsnaps of ``source`` (not the invalid ones)."""
@@ -157,7 +160,9 @@ class EvaBackend(ReplicaOps, PresentationOps):
         return any(t.state == VdiskState.FAILED for t in self.targets_of(origin))
 
     def used_raw(self, group: str) -> int:
-        return sum(v.allocated_raw() for v in self.vdisks.values() if v.disk_group == group)
+        """Raw extents allocated in ``group`` (rule ARR-I5), kept as a running total by the
+        index; ``check_invariants`` recomputes it from the vdisks."""
+        return self.index().used.get(group, 0)
 
     def free_raw(self, group: str) -> int:
         return self.disk_group(group).capacity_extents - self.used_raw(group)
@@ -173,7 +178,8 @@ class EvaBackend(ReplicaOps, PresentationOps):
         if self.clone_in_progress(volume):
             refuse("EVA_UNSHARING", f"{volume} has a snapclone that is still unsharing")
         if v.restoring or any(
-            t.copy and t.copy.peer == volume for t in self.vdisks.values() if t.restoring
+            t.restoring and t.copy.peer == volume  # type: ignore[union-attr]
+            for t in self._copying()
         ):
             refuse("EVA_RESTORE_IN_PROGRESS", f"{volume} takes part in a running copy-back")
         self.world.faults.check("eva.delete", EvaError, volume=volume, kind=v.kind.value)
@@ -186,8 +192,8 @@ class EvaBackend(ReplicaOps, PresentationOps):
         for g in self.dr_groups.values():
             if v.id in g.members:
                 g.members.remove(v.id)
+        self.index().remove(v)
         del self.vdisks[v.id]
-        self._lineage = None
         self.world.emit("eva.delete", array=self.name, volume=v.id, vtype=v.kind.value)
 
     # --- BlockStore: what the hosts see ------------------------------------------------
@@ -213,13 +219,14 @@ class EvaBackend(ReplicaOps, PresentationOps):
             refuse("EVA_NOT_PRESENTED", f"{volume} is not presented to {host}")
         if v.read_only:
             refuse("EVA_CA_DESTINATION", f"{volume} is a CA destination vdisk")
-        bad = [e for e in items if not 0 <= e < v.size_extents]
-        if bad:
-            refuse("EVA_INVALID_PARAMETER", f"extent {bad[0]} outside {volume}")
-        origin = v.source if v.kind.is_snapshot else v.id
-        if origin is not None and self.frozen(origin):
+        size = v.data.size_extents
+        for e in items:
+            if not 0 <= e < size:
+                refuse("EVA_INVALID_PARAMETER", f"extent {e} outside {volume}")
+        origin, family, vsnaps = self._write_family(v)
+        if any(t.state == VdiskState.FAILED for t in family):  # frozen(origin), rule E11
             refuse("EVA_WRITE_FROZEN", f"writes to {volume} stopped: disk group full (vsnaps)")
-        needs = self._cow_needs(v, sorted(items))
+        needs = self._new_cow(vsnaps, sorted(items)) if vsnaps else {}
         need_raw = sum(raw_extents(len(e), self.vdisks[k].vraid) for k, e in needs.items())
         if need_raw and need_raw > self.free_raw(v.disk_group):
             self._exhaust(origin or v.id, v.disk_group)
@@ -227,8 +234,7 @@ class EvaBackend(ReplicaOps, PresentationOps):
                 "EVA_WRITE_FROZEN", f"disk group {v.disk_group} is full; writes to {volume} stopped"
             )
         v.data.write_many(items)
-        for vid, extents in needs.items():
-            self.vdisks[vid].cow.update(dict.fromkeys(extents, True))
+        self._allocate_cow(needs)
         if v.is_target:
             v.host_written = True
 
@@ -240,17 +246,27 @@ class EvaBackend(ReplicaOps, PresentationOps):
             refuse("EVA_SNAPSHOT_INVALID", f"{volume} is invalid: its source is gone")
         return v
 
+    def _write_family(self, v: Vdisk) -> tuple[str | None, list[Vdisk], list[Vdisk]]:
+        """For a write to ``v``: its origin, the origin's targets (any failed one freezes
+        writes) and the vsnaps that allocate copy-on-write; one lineage lookup per write."""
+        kind = v.kind
+        if kind == VdiskKind.VSNAP or kind == VdiskKind.SNAPSHOT:
+            family = self.targets_of(v.source) if v.source is not None else []
+            return v.source, family, [v] if kind == VdiskKind.VSNAP else []
+        family = self.targets_of(v.id)
+        vsnaps = [t for t in family if t.kind == VdiskKind.VSNAP and t.state != VdiskState.INVALID]
+        return v.id, family, vsnaps
+
     def _cow_needs(self, v: Vdisk, extents: list[int]) -> dict[str, list[int]]:
         """Extents each vsnap must newly allocate if ``extents`` of ``v`` change."""
-        if v.kind == VdiskKind.VSNAP:
-            vsnaps = [v]
-        elif v.kind == VdiskKind.SNAPSHOT:
-            vsnaps = []
-        else:
-            vsnaps = [t for t in self.snapshots_of(v.id) if t.kind == VdiskKind.VSNAP]
+        return self._new_cow(self._write_family(v)[2], extents)
+
+    @staticmethod
+    def _new_cow(vsnaps: list[Vdisk], extents: list[int]) -> dict[str, list[int]]:
         out: dict[str, list[int]] = {}
         for s in vsnaps:
-            new = [e for e in extents if e not in s.cow]
+            cow = s.cow
+            new = [e for e in extents if e not in cow]
             if new:
                 out[s.id] = new
         return out
@@ -262,6 +278,19 @@ class EvaBackend(ReplicaOps, PresentationOps):
                 t.state = VdiskState.FAILED
                 self.world.emit("eva.vsnap_failed", array=self.name, volume=t.id, source=origin)
         self.world.emit("eva.disk_group_full", array=self.name, group=group)
+
+    def _allocate_cow(self, needs: dict[str, list[int]]) -> None:
+        """Vsnaps take their new copy-on-write extents; the disk group's total follows."""
+        used = self.index().used
+        for vid, extents in needs.items():
+            s = self.vdisks[vid]
+            before = s.allocated_raw()
+            s.cow.update(dict.fromkeys(extents, True))
+            used[s.disk_group] += s.allocated_raw() - before
+
+    def _copying(self) -> list[Vdisk]:
+        """Vdisks with a background copy (unsharing or copy-back), by id."""
+        return [self.vdisks[k] for k in sorted(self.index().copying)]
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -278,7 +307,7 @@ class EvaBackend(ReplicaOps, PresentationOps):
             refuse("EVA_INVALID_PARAMETER", f"unknown Vraid {value!r}")
 
     def _check_name(self, name: str, pending: tuple[str, ...] = ()) -> None:
-        if not name or any(v.name == name for v in self.vdisks.values()) or name in pending:
+        if not name or name in self.index().names or name in pending:
             refuse("EVA_NAME_IN_USE", f"vdisk name {name!r} is empty or in use")
 
     def _check_count(self, new: int) -> None:
@@ -291,4 +320,4 @@ class EvaBackend(ReplicaOps, PresentationOps):
             refuse("EVA_INSUFFICIENT_SPACE", f"disk group {group}: need {raw}, free {free} extents")
 
     def check_invariants(self) -> list[str]:
-        return eva_problems(self)
+        return eva_problems(self) + self.index().problems(self.vdisks)

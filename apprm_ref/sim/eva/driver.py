@@ -87,6 +87,11 @@ class EvaDriver:
         self.backend.settle()
         return self._info(self.backend.vdisk(volume))
 
+    def volumes_info(self, volumes: Sequence[str]) -> dict[str, VolumeInfo]:
+        self.backend.settle()
+        vdisks = self.backend.vdisks
+        return {vid: self._info(vdisks[vid]) for vid in volumes if vid in vdisks}
+
     def volume_by_wwn(self, wwn: str) -> VolumeInfo:
         return self._info(self.backend.by_wwn(wwn))
 

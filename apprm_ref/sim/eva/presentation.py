@@ -36,6 +36,7 @@ class PresentationOps:
         self.world.faults.check("eva.present", EvaError, volume=volume, host=host)
         v.presentations[host] = lun
         v.presentations = dict(sorted(v.presentations.items()))
+        self.index().luns.setdefault(host, {})[v.id] = lun
         self.world.emit("eva.present", array=self.name, volume=volume, host=host, lun=lun)
         return lun
 
@@ -44,14 +45,13 @@ class PresentationOps:
         if host not in v.presentations:
             refuse("EVA_NOT_PRESENTED", f"{volume} is not presented to {host}")
         self.world.faults.check("eva.unpresent", EvaError, volume=volume, host=host)
+        self.index().unpresent(v, [host])
         del v.presentations[host]
         self.world.emit("eva.unpresent", array=self.name, volume=volume, host=host)
 
     def host_luns(self: EvaBackend, host: str) -> list[tuple[int, str]]:
         """(LUN, vdisk id) of every vdisk presented to ``host`` (BlockStore)."""
-        return sorted(
-            (v.presentations[host], v.id) for v in self.vdisks.values() if host in v.presentations
-        )
+        return sorted((lun, vid) for vid, lun in self.index().luns.get(host, {}).items())
 
     # --- Continuous Access EVA ---------------------------------------------------------
 

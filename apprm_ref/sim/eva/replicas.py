@@ -135,8 +135,9 @@ class ReplicaOps:
             t.state = VdiskState.NORMALIZING
             t.copy = BackgroundCopy("normalize", now, rate, t.size_bytes, now + t.size_bytes / rate)
             self._schedule(t)
+        ix = self.index()  # built before the new target joins, so it is added once
         self.vdisks[t.id] = t
-        self._lineage = None
+        ix.add(t)
         self.world.emit(
             "eva.create", array=self.name, volume=t.id, vtype=s.kind.value, source=src.id
         )
@@ -153,7 +154,7 @@ class ReplicaOps:
         """Finish copies whose done_at has been reached but whose event has not run yet
         (``world.advance(t)`` stops just before events at exactly ``t``)."""
         now = self.world.now()
-        due = [v for v in self.vdisks.values() if v.copy is not None and v.copy.done_at <= now]
+        due = [v for v in self._copying() if v.copy.done_at <= now]  # type: ignore[union-attr]
         for v in sorted(due, key=lambda v: (v.copy.done_at, v.id)):  # type: ignore[union-attr]
             self._copy_done(v.id, v.copy.done_at)  # type: ignore[union-attr]
 
@@ -162,6 +163,7 @@ class ReplicaOps:
         if v is None or v.copy is None or v.copy.done_at != done_at:
             return  # deleted or superseded meanwhile
         copy, v.copy = v.copy, None
+        self.index().copy_changed(v)
         if copy.kind == "normalize":
             v.state = VdiskState.NORMALIZED
             self.world.emit("eva.normalized", array=self.name, volume=vid)
@@ -205,13 +207,13 @@ class ReplicaOps:
         self.world.faults.check(
             "eva.restore", EvaError, source=source, target=target, method="copy-back"
         )
-        for vid, extents in needs.items():
-            self.vdisks[vid].cow.update(dict.fromkeys(extents, True))
+        self._allocate_cow(needs)
         src.data.replace_content(tgt.data)
         now, rate = self.world.now(), self.timing.copy_back_bytes_per_s
         src.copy = BackgroundCopy(
             "copy-back", now, rate, src.size_bytes, now + src.size_bytes / rate, tgt.id, not keep
         )
+        self.index().copy_changed(src)
         self._schedule(src)
         self.world.emit("eva.copy_back", array=self.name, volume=source, replica=target, keep=keep)
         return src.copy.done_at
@@ -228,29 +230,35 @@ class ReplicaOps:
         self.world.faults.check(
             "eva.restore", EvaError, source=source, target=target, method="switch"
         )
+        ix = self.index()
         name, wwn, pres = src.name, src.wwn, dict(src.presentations)
+        ix.unpresent(src)
         src.presentations.clear()
         for t in self.targets_of(src.id):
             if t.kind == VdiskKind.SNAPCLONE and t is not tgt and not t.normalizing:
+                ix.repoint(t, tgt.id)
                 t.source = tgt.id  # independent clones stay replicas of the recovered volume
         if retain_source:
-            src.name, src.wwn = (
-                f"{name}_retained_{src.id}",
-                make_wwn(self.name, src.id, self.next_id),
-            )
+            retained = f"{name}_retained_{src.id}"
+            ix.rename(src, name, retained)
+            src.name, src.wwn = retained, make_wwn(self.name, src.id, self.next_id)
             self.next_id += 1
         else:
             self._remove(src)
         for g in self.dr_groups.values():
             g.members = sorted(tgt.id if m == src.id else m for m in g.members)
+        ix.rename(tgt, tgt.name, name)
         tgt.name, tgt.wwn, tgt.presentations = name, wwn, pres
-        self._lineage = None
+        ix.present(tgt)
+        ix.repoint(tgt, None)
+        before = tgt.allocated_raw()
         tgt.kind, tgt.source, tgt.state, tgt.host_written = (
             VdiskKind.ORIGINAL,
             None,
             VdiskState.AVAILABLE,
             False,
         )
+        ix.used[tgt.disk_group] += tgt.allocated_raw() - before  # a clone and an original alike
         self.world.emit(
             "eva.switch", array=self.name, source=source, volume=tgt.id, retained=retain_source
         )

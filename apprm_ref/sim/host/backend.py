@@ -282,7 +282,10 @@ class HostBackend(FileOps):
 
     def mount_of(self, host_name: str, path: str) -> tuple[Mount, str]:
         """The mount holding ``path`` (longest prefix) and the path relative to it."""
-        host = self._up(host_name)
+        return self._mount_in(self._up(host_name), path)
+
+    @staticmethod
+    def _mount_in(host: Host, path: str) -> tuple[Mount, str]:
         best = None
         for mp in host.mounts:
             if (path == mp or path.startswith(mp.rstrip("/") + "/")) and (
@@ -290,7 +293,7 @@ class HostBackend(FileOps):
             ):
                 best = mp
         if best is None:
-            raise HostError(f"{path}: not on a mounted filesystem of {host_name}", code="ENOENT")
+            raise HostError(f"{path}: not on a mounted filesystem of {host.name}", code="ENOENT")
         return host.mounts[best], path[len(best.rstrip("/")) :].lstrip("/")
 
     def _lv_map(self, vg: VolumeGroup, lv: LogicalVolume, index: int) -> tuple[str, int]:
@@ -307,6 +310,15 @@ class HostBackend(FileOps):
     def _lv_write(
         self, host: Host, vg: VolumeGroup, lv: LogicalVolume, items: dict[int, Any]
     ) -> None:
+        segs = lv.segments
+        if len(segs) == 1:  # the usual LV: one run of extents on one PV, one array call
+            seg = segs[0]
+            for index in items:
+                if not index < seg.count:
+                    raise HostError(f"extent beyond logical volume {lv.name}", code="EINVAL")
+            start = seg.start
+            self._write(host, vg.pvs[seg.pv], {start + i: p for i, p in items.items()})
+            return
         per_pv: dict[str, dict[int, Any]] = {}
         for index, payload in items.items():
             wwn, ext = self._lv_map(vg, lv, index)

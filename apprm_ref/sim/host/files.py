@@ -59,11 +59,11 @@ class FileOps:
     def _file(
         self, host_name: str, path: str
     ) -> tuple[Host, VolumeGroup, LogicalVolume, Mount, FileEntry]:
-        mnt, rel = self.mount_of(host_name, path)
+        host = self._up(host_name)
+        mnt, rel = self._mount_in(host, path)
         entry = mnt.files.get(rel)
         if entry is None:
             raise HostError(f"{path}: no such file on {host_name}", code="ENOENT")
-        host = self.host(host_name)
         vg = self._vg(host, mnt.vg, active=True)
         return host, vg, vg.lvs[mnt.lv], mnt, entry
 

@@ -16,6 +16,7 @@ from apprm_ref.persist import persistable
 from apprm_ref.sim.storage import DEFAULT_EXTENT_BYTES, VolumeData
 from apprm_ref.sim.xp import errors as xe
 from apprm_ref.sim.xp.ca import ContinuousAccess
+from apprm_ref.sim.xp.index import LunPaths, PairIndex
 from apprm_ref.sim.xp.invariants import check_backend
 from apprm_ref.sim.xp.models import (
     COPY_RS_R,
@@ -52,10 +53,13 @@ class XpBackend(PairCommands, ContinuousAccess):
     swap_and_freeze: bool = False  # array option: quick restore keeps old P-VOL data on S-VOL
     pair_commands: int = 0  # accepted pair-changing commands (ARR-P11 checks none ran)
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
-    # derived, never saved: pairs by volume (rebuilt when the set of pairs changes) and the
-    # earliest pending copy completion (a lower bound; ``settle`` rescans past it)
+    # derived, never saved (index.py): pairs by volume (rebuilt when the set of pairs
+    # changes), the scheduled copy completions, and the earliest of them (a lower bound;
+    # ``settle`` does nothing before it)
     _index: Any = field(default=None, metadata={"transient": True}, repr=False)
+    _wake: Any = field(default=None, metadata={"transient": True}, repr=False)
     _due: Any = field(default=None, metadata={"transient": True}, repr=False)
+    _luns: Any = field(default=None, metadata={"transient": True}, repr=False)  # LunPaths
 
     kind = "xp"
 
@@ -64,6 +68,7 @@ class XpBackend(PairCommands, ContinuousAccess):
     def attach(self, world: World) -> None:
         """Store the world and re-schedule every running copy from its plain data."""
         self.world = world
+        self._index, self._due, self._wake, self._luns = None, None, None, None
         for key in sorted(self.pairs):
             pair = self.pairs[key]
             if pair.copy_done_at is not None:
@@ -73,9 +78,13 @@ class XpBackend(PairCommands, ContinuousAccess):
         return self.world.now() if self.world is not None else 0.0
 
     def check_invariants(self) -> list[str]:
+        stale = self._index is not None and not self._index.same_as(PairIndex.build(self.pairs))
         self._index = None  # rebuild from the pairs themselves
         self.settle()
-        return check_backend(self)
+        found = ["index: the pairs-by-volume index differs from the pairs"] if stale else []
+        if self._luns is not None and self._luns != LunPaths.build(self.host_groups):
+            found.append("index: the LUN path index differs from the host groups")
+        return found + check_backend(self)
 
     # --- LDEVs --------------------------------------------------------------------------
 
@@ -109,6 +118,9 @@ class XpBackend(PairCommands, ContinuousAccess):
         self.excluded = [x for x in self.excluded if x != lid]
 
     def ldev(self, lid: str) -> Ldev:
+        found = self.ldevs.get(lid)  # keys are canonical CU:LDEV ids: the usual case
+        if found is not None:
+            return found
         try:
             return self.ldevs[ldev_id(ldev_number(lid))]
         except (KeyError, ValueError):
@@ -127,29 +139,25 @@ class XpBackend(PairCommands, ContinuousAccess):
 
     # --- pairs by volume ----------------------------------------------------------------
 
-    def _by_volume(self) -> tuple[dict[str, list[Pair]], dict[str, Pair]]:
-        # invalidated where pairs are added or removed; the length guards direct edits
-        sig = len(self.pairs)
-        if self._index is None or self._index[0] != sig:
-            by_p: dict[str, list[Pair]] = {}
-            by_s: dict[str, Pair] = {}
-            for key in sorted(self.pairs):
-                pair = self.pairs[key]
-                by_p.setdefault(pair.pvol, []).append(pair)
-                if pair.kind == "BC":
-                    by_s.setdefault(pair.svol, pair)
-            self._index = (sig, by_p, by_s)
-        return self._index[1], self._index[2]
+    def _by_volume(self) -> PairIndex:
+        # dropped where pairs are added or removed; the length guards direct edits
+        ix = self._index
+        if ix is None or ix.count != len(self.pairs):
+            ix = self._index = PairIndex.build(self.pairs)
+        return ix
 
     def pairs_of_pvol(self, lid: str, kind: str | None = "BC") -> list[Pair]:
-        found = self._by_volume()[0].get(lid, [])
-        if kind is not None:
-            found = [p for p in found if p.kind == kind]
-        return sorted(found, key=lambda p: p.mu)
+        """The pairs of P-VOL ``lid`` by MU: Business Copy ones, every kind with None."""
+        ix = self._by_volume()
+        if kind is None:
+            return list(ix.by_pvol.get(lid, ()))
+        if kind == "BC":
+            return list(ix.bc_by_pvol.get(lid, ()))
+        return [p for p in ix.by_pvol.get(lid, ()) if p.kind == kind]
 
     def pair_of_svol(self, lid: str) -> Pair | None:
         """The local BC pair whose S-VOL is ``lid``."""
-        return self._by_volume()[1].get(lid)
+        return self._by_volume().by_svol.get(lid)
 
     def ca_link(self, lid: str) -> tuple[XpBackend, Pair] | None:
         """(primary array, CA pair) when ``lid`` is the S-VOL of a Continuous Access pair."""
@@ -217,11 +225,19 @@ class XpBackend(PairCommands, ContinuousAccess):
 
     # --- host groups and LUN paths ------------------------------------------------------
 
+    def lun_paths(self) -> LunPaths:
+        """Paths by host and by LDEV, rebuilt from the host groups when missing."""
+        if self._luns is None:
+            self._luns = LunPaths.build(self.host_groups)
+        return self._luns
+
     def add_host_group(self, port: str, gid: int, name: str, hosts: list[str]) -> HostGroup:
         hg = HostGroup(port, gid, name, sorted(hosts))
         if hg.key in self.host_groups:
             xe.refuse("EX_CMDRJE", f"host group {hg.key} exists")
+        paths = self.lun_paths()  # built before the group joins, so it is added once
         self.host_groups[hg.key] = hg
+        paths.group_added(hg)
         return hg
 
     def map_lun(self, port: str, gid: int, lun: int, lid: str) -> None:
@@ -231,62 +247,52 @@ class XpBackend(PairCommands, ContinuousAccess):
         lid = self.ldev(lid).id
         if lun in hg.luns:
             xe.refuse("EX_CMDRJE", f"LUN {lun} of {hg.key} is in use")
+        self.lun_paths().mapped(hg.key, lun, lid)
         hg.luns[lun] = lid
 
     def present(self, lid: str, host: str, *, port: str = "CL1-A") -> int:
         """Map ``lid`` to ``host`` (creating its host group on ``port``); returns the LUN."""
         lid = self.ldev(lid).id
-        groups = [g for g in sorted(self.host_groups) if host in self.host_groups[g].hosts]
-        for g in groups:
-            for lun, mapped in sorted(self.host_groups[g].luns.items()):
-                if mapped == lid:
-                    return lun
+        paths = self.lun_paths()
+        groups = list(paths.groups_of_host.get(host, ()))
+        for g, lun in paths.paths.get(lid, ()):  # by group, then LUN
+            if g in groups:
+                return lun
         if groups:
             hg = self.host_groups[groups[0]]
         else:
             gids = [g.gid for g in self.host_groups.values() if g.port == port]
             hg = self.add_host_group(port, max(gids, default=-1) + 1, host, [host])
         lun = next(n for n in range(len(hg.luns) + 1) if n not in hg.luns)
+        self.lun_paths().mapped(hg.key, lun, lid)
         hg.luns[lun] = lid
         return lun
 
     def unpresent(self, lid: str, host: str) -> None:
         lid = self.ldev(lid).id
-        found = False
-        for g in sorted(self.host_groups):
-            hg = self.host_groups[g]
-            if host in hg.hosts:
-                for lun in [n for n, m in sorted(hg.luns.items()) if m == lid]:
-                    del hg.luns[lun]
-                    found = True
-        if not found:
+        paths = self.lun_paths()
+        mine = [(g, n) for g, n in paths.paths.get(lid, ()) if host in self.host_groups[g].hosts]
+        if not mine:
             xe.refuse("EX_ENOOBJ", f"LDEV {lid} is not presented to {host}")
+        for g, lun in mine:
+            paths.unmapped(g, lun, lid)
+            del self.host_groups[g].luns[lun]
 
     def paths_of(self, lid: str) -> list[tuple[str, int, int]]:
         """(port-with-host-group, target id, LUN) of every path to ``lid``."""
-        out = []
-        for g in sorted(self.host_groups):
-            for lun, mapped in sorted(self.host_groups[g].luns.items()):
-                if mapped == lid:
-                    out.append((g, 0, lun))
-        return out
+        return [(g, 0, lun) for g, lun in self.lun_paths().paths.get(lid, ())]
 
     def presented_to(self, lid: str) -> tuple[str, ...]:
-        hosts: set[str] = set()
-        for hg in self.host_groups.values():
-            if lid in hg.luns.values():
-                hosts.update(hg.hosts)
-        return tuple(sorted(hosts))
+        groups = dict.fromkeys(g for g, _ in self.lun_paths().paths.get(lid, ()))
+        return tuple(sorted({h for g in groups for h in self.host_groups[g].hosts}))
 
     # --- BlockStore ----------------------------------------------------------------------
 
     def host_luns(self, host: str) -> list[tuple[int, str]]:
         seen: dict[str, int] = {}
-        for g in sorted(self.host_groups):
-            hg = self.host_groups[g]
-            if host in hg.hosts:
-                for lun, lid in sorted(hg.luns.items()):
-                    seen.setdefault(lid, lun)
+        for g in self.lun_paths().groups_of_host.get(host, ()):  # sorted group keys
+            for lun, lid in sorted(self.host_groups[g].luns.items()):
+                seen.setdefault(lid, lun)
         return sorted((lun, lid) for lid, lun in seen.items())
 
     def volume_wwn(self, volume: str) -> str:

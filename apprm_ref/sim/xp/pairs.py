@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from apprm_ref.errors import InvariantViolation
 from apprm_ref.sim.xp import errors as xe
+from apprm_ref.sim.xp.index import WakeQueue, due_of
 from apprm_ref.sim.xp.models import (
     COPY_PD,
     COPY_RS,
@@ -337,22 +338,21 @@ class PairCommands:
         now = self.now()
         if self._due is not None and now < self._due:
             return
-        nxt = float("inf")
-        for key in sorted(self.pairs):
+        if self._wake is None:  # after attach: from the pairs, then from every _schedule
+            self._wake = WakeQueue.of(self.pairs)
+        for key in self._wake.pop_due(now):
             pair = self.pairs.get(key)
-            if pair is None or pair.copy_done_at is None:
-                continue
-            due = pair.abort_at if pair.abort_at is not None else pair.copy_done_at
-            if due <= now:
-                self._complete(key, pair.gen)
-            else:
-                nxt = min(nxt, due)
-        self._due = nxt
+            due = due_of(pair) if pair is not None else None
+            if due is not None and due <= now:
+                self._complete(key, pair.gen)  # type: ignore[union-attr]
+        self._due = self._wake.next_due()
 
     def _schedule(self: XpBackend, pair: Pair) -> None:
         when = pair.abort_at if pair.abort_at is not None else pair.copy_done_at
         if self._due is not None:
             self._due = min(self._due, when)
+        if self._wake is not None:
+            self._wake.push(when, pair.key)
         key, gen = pair.key, pair.gen
         self.world.call_at(when, lambda: self._complete(key, gen))
 

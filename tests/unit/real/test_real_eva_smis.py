@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from pywbem import CIMInstance, CIMInstanceName, ConnectionError, Uint16
 
-from apprm_ref.conformance.eva_differential import Twin, dev, vid
+from apprm_ref.conformance.eva_differential import Twin, dev, to_vids, vid
 from apprm_ref.conformance.eva_subjects import smis_driver
 from apprm_ref.drivers.array import ReplicaRequest as Req
 from apprm_ref.drivers.array import SnapshotArray
@@ -348,3 +348,11 @@ def test_injected_array_faults_carry_the_same_code(twin: Twin) -> None:
     refused(twin, "create_replicas", [Req(SRC, T.SNAPSHOT)], code="EVA_CONTROLLER_TIMEOUT")
     refused(twin, "present", REDO, "hostB", code="EVA_PORT_DOWN")
     twin.do("create_replicas", [Req(SRC, T.SNAPSHOT)])  # each rule fires once
+
+
+def test_volumes_info_answers_only_for_the_volumes_asked(twin: Twin) -> None:
+    twin.do("create_replicas", [Req(SRC, T.SNAPSHOT, name="s1")])
+    want = twin.sim.volumes_info([SRC, "vd0099", "vd0004"])
+    got = twin.smis.volumes_info([dev(SRC), dev("vd0099"), dev("vd0004")])
+    assert list(want) == [SRC, "vd0004"]
+    assert {vid(k): to_vids(v) for k, v in got.items()} == want

@@ -211,3 +211,21 @@ def test_delete_gives_the_mu_back() -> None:
     est.advance(60)
     assert est.repo.get_replica(rid).status == ReplicaStatus.DELETED
     assert all(est.state(s, 0) == "PAIR" for s in SOURCES)
+
+
+@pytest.mark.rule("ARR-P11")
+def test_an_mu_holding_another_specs_replica_is_refused_before_any_pair_command() -> None:
+    est = make_estate({"mu": "0-2"})
+    est.orch.create_spec(spec("fs2", {"mu": 0}))
+    est.orch.create_spec(spec("fs3", {"mu": 1}))
+    first = est.backup("fs1")  # fs1 takes MU#0
+    assert first.status == SessionStatus.COMPLETED
+    est.advance()
+    commands = est.xp.pair_commands
+    session = est.backup("fs2")
+    assert session.status == SessionStatus.FAILED
+    crit = [m for m in session.messages if m.severity == Severity.CRITICAL]
+    assert crit and crit[0].code == "XP_MU_IN_USE" and first.replica_id in crit[0].text
+    assert est.xp.pair_commands == commands and est.active("fs2") == []
+    assert [r.id for r in est.active("fs1")] == [first.replica_id]
+    assert est.backup("fs3").status == SessionStatus.COMPLETED  # MU#1 holds nothing foreign
