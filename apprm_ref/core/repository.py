@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from apprm_ref.core.records import AppConfig, ReplicaRecord
+from apprm_ref.core.records import AppConfig, ReplicaRecord, ReplicaStatus
 from apprm_ref.core.session import Session
 from apprm_ref.core.specs import BackupSpec
+from apprm_ref.types import VolumeRef
 
 
 class Repository(Protocol):
@@ -43,6 +44,13 @@ class Repository(Protocol):
         self, *, spec: str | None = None, array: str | None = None, status: str | None = None
     ) -> list[ReplicaRecord]:
         """Ordered by (spec, sequence)."""
+        ...
+
+    def replicas_holding(
+        self, source: VolumeRef, mu: int | None, *, status: str = ReplicaStatus.ACTIVE
+    ) -> list[ReplicaRecord]:
+        """Replicas on ``source.array`` in ``status``, made on mirror unit ``mu``, with
+        ``source`` among their sources; ordered like :meth:`list_replicas`."""
         ...
 
     def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:

@@ -130,7 +130,6 @@ class SplitMirrorReplication:
     ) -> dict[str, str]:
         opts: XpOptions = ctx.options
         create: dict[str, str] = {}
-        foreign: list[ReplicaRecord] | None = None  # read once, on the first paired source
         for src in sources:
             self._not_excluded(drv, src.volume, "P-VOL")
             info = drv.pair_info(src.volume, mu)
@@ -152,9 +151,7 @@ class SplitMirrorReplication:
                     "(synchronise at start is off)",
                     code="XP_NOT_PAIR",
                 )
-            if foreign is None:
-                foreign = self._foreign(ctx, src.array, mu)
-            self._not_foreign(foreign, src, mu)
+            self._not_foreign(ctx, src, mu)
         return create
 
     @staticmethod
@@ -163,22 +160,12 @@ class SplitMirrorReplication:
             raise PlanError(f"{role} LDEV {ldev} is in the XP exclude file", code="XP_EXCLUDED")
 
     @staticmethod
-    def _foreign(ctx: SessionContext, array: str, mu: int) -> list[ReplicaRecord]:
-        """Active replicas of other specs on ``mu`` of ``array``, in the IDB's order.
-
-        Still one read of the array's active replicas per session (the IDB offers no query
-        by MU or source volume); done once per check, not once per source."""
+    def _not_foreign(ctx: SessionContext, src: VolumeRef, mu: int) -> None:
+        """MU ``mu`` of ``src`` must not hold another specification's active replica: asked
+        of the IDB for this source and MU only, so the check does not grow with the array."""
         assert ctx.spec is not None
-        return [
-            rep
-            for rep in ctx.repo.list_replicas(array=array, status=ReplicaStatus.ACTIVE)
-            if rep.mu == mu and rep.spec != ctx.spec.name
-        ]
-
-    @staticmethod
-    def _not_foreign(foreign: list[ReplicaRecord], src: VolumeRef, mu: int) -> None:
-        for rep in foreign:
-            if src in rep.sources:
+        for rep in ctx.repo.replicas_holding(src, mu, status=ReplicaStatus.ACTIVE):
+            if rep.spec != ctx.spec.name:
                 raise PlanError(
                     f"MU#{mu} of {src.volume} holds replica {rep.id} of {rep.spec}",
                     code="XP_MU_IN_USE",
