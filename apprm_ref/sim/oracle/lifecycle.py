@@ -65,7 +65,7 @@ class LifecycleMixin:
         if first["db_name"] != self.params["db_name"]:
             raise ora("ORA-01103", first["db_name"], self.params["db_name"])
         self.cf = first
-        self.arch_synced, self.ts_files_cache = -1, {}  # type: ignore[attr-defined]
+        self.forget_derived()  # type: ignore[attr-defined]
         if self.cf["type"] == "BACKUP":
             self.cf["open_resetlogs"] = "REQUIRED"
         self.scn = self._highest_known_scn()
@@ -76,8 +76,8 @@ class LifecycleMixin:
         """SCNs never go back: the highest one the control file has seen (OS-I1)."""
         rl_id, cf = self.cf["rl_id"], self.cf
         firsts = [g["first"] for g in cf["groups"].values() if g["rl_id"] == rl_id]
-        nexts = [a["next"] for a in cf["archives"] if a["rl_id"] == rl_id]
-        return max(cf["ckpt_scn"], cf["rec_end"] or 0, *firsts, *nexts)
+        nexts = self.arch_index().max_next_of.get(rl_id, 0)  # type: ignore[attr-defined]
+        return max(cf["ckpt_scn"], cf["rec_end"] or 0, nexts, *firsts)
 
     # --- open ----------------------------------------------------------------------------------
 

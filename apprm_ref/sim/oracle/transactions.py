@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from apprm_ref.sim.oracle import formats as F
+from apprm_ref.sim.oracle.memo import ROW_LOCS_MAX, Memo
 from apprm_ref.sim.oracle.messages import ora
 from apprm_ref.sim.oracle.models import OPEN, Commit
 
 Op = tuple[Any, ...]
+Staged = dict[tuple[int, int], list[Any]]  # (file#, block) -> [block SCN, copy of its rows]
 
 
 class TransactionsMixin:
@@ -26,10 +28,23 @@ class TransactionsMixin:
     scn: int
     history: Any
     ts_files_cache: dict[str, list[int]]
+    memo: Memo
 
     # --- row placement ------------------------------------------------------------------
 
     def _locate_row(self, table: str, key: str) -> tuple[int, int]:
+        """(file#, block) of a row; placements are memoized while mounted (the tables and
+        the files of each tablespace do not change then)."""
+        locs = self.memo.row_locs
+        loc = locs.get((table, key))
+        if loc is None:
+            loc = self._place_row(table, key)
+            if len(locs) >= ROW_LOCS_MAX:
+                locs.clear()
+            locs[(table, key)] = loc
+        return loc
+
+    def _place_row(self, table: str, key: str) -> tuple[int, int]:
         ts = self.cf["tables"].get(table)
         if ts is None:
             raise ora("ORA-00942")
@@ -45,38 +60,55 @@ class TransactionsMixin:
         return int(self.cf["files"][file_no]["blocks"])
 
     def _block(self, loc: tuple[int, int]) -> tuple[int, dict[tuple[str, str], Any]]:
+        """(block SCN, rows) of a block as the instance sees it. The rows dict is shared
+        with the memo: callers must copy it before changing it."""
         if loc not in self.cache:
             path = self.cf["files"][loc[0]]["name"]
             self.cache[loc] = self.read_block(path, loc[1])  # type: ignore[attr-defined]
-        return F.parse_data_block(self.cache[loc])
+        payload = self.cache[loc]
+        hit = self.memo.blocks.get(loc)
+        if hit is not None and hit[0] is payload:
+            return hit[1], hit[2]
+        bscn, rows = F.parse_data_block(payload)
+        self.memo.blocks[loc] = (payload, bscn, rows)
+        return bscn, rows
 
     # --- commits --------------------------------------------------------------------------
 
     def transact(self, transactions: list[tuple[Op, ...]]) -> list[Commit]:
         """Commit each transaction at the next SCN; one redo batch for the whole call."""
         self.require_state(OPEN)  # type: ignore[attr-defined]
-        staged: dict[tuple[int, int], tuple[int, dict[tuple[str, str], Any]]] = {}
+        staged: Staged = {}
         records, commits = [], []
         scn, now = self.scn, self.world.now()
         for ops in transactions:
             scn += 1
-            vectors = []
-            for op in ops:
-                loc = self._locate_row(op[1], op[2])
-                if loc not in staged:
-                    bscn, rows = self._block(loc)
-                    staged[loc] = (bscn, dict(rows))
-                rows = staged[loc][1]
-                value = self._apply_op(op, rows)
-                staged[loc] = (scn, rows)
-                vectors.append((loc[0], loc[1], op[1], op[2], value))
-            records.append((scn, now, "tx", tuple(vectors)))
-            commits.append(Commit(scn, now, tuple(tuple(o) for o in ops)))
+            vectors = tuple([self._stage_op(op, staged, scn) for op in ops])
+            records.append((scn, now, "tx", vectors))
+            commits.append(Commit(scn, now, tuple(map(tuple, ops))))
+        return self._commit_batch(staged, records, commits, scn)
+
+    def _stage_op(self, op: Op, staged: Staged, scn: int) -> tuple[Any, ...]:
+        """Apply one row operation to a private copy of its block; its change vector."""
+        loc = self._locate_row(op[1], op[2])
+        block = staged.get(loc)
+        if block is None:
+            block = staged[loc] = [0, dict(self._block(loc)[1])]
+        value = self._apply_op(op, block[1])
+        block[0] = scn
+        return (loc[0], loc[1], op[1], op[2], value)
+
+    def _commit_batch(
+        self, staged: Staged, records: list[F.Record], commits: list[Commit], scn: int
+    ) -> list[Commit]:
+        """Redo first, then the changed blocks into the buffer cache, then DBWR."""
         if not records:
             return []
         self.write_redo(tuple(records))  # type: ignore[attr-defined]
+        memo = self.memo.blocks
         for loc, (bscn, rows) in staged.items():
-            self.cache[loc] = F.data_block(bscn, rows)
+            payload = self.cache[loc] = F.data_block(bscn, rows)
+            memo[loc] = (payload, bscn, rows)
             self.dirty[loc] = bscn
         self.scn = scn
         if self.history is not None:
@@ -127,29 +159,39 @@ class TransactionsMixin:
     # --- workload ---------------------------------------------------------------------------
 
     def workload(self, commits: int, *, ops_per_commit: int = 2, keys: int = 40) -> list[Commit]:
-        """One epoch: ``commits`` random transactions (seeded stream), one redo batch."""
+        """One epoch: ``commits`` random transactions (seeded stream), one redo batch.
+
+        Each operation is drawn against the rows as the batch has left them so far (insert
+        an absent key, else delete one time in five or update) and staged at once, which is
+        what drawing them all first and then calling :meth:`transact` gives, in one pass.
+        """
         self.require_state(OPEN)  # type: ignore[attr-defined]  # before touching the instance
         rng = self.world.streams.get(f"oracle.{self.name}.workload")
         tables = sorted(self.cf["tables"])
-        present: dict[tuple[str, str], bool] = {}
-        txs = []
+        if commits > 0 and ops_per_commit > 0 and (not tables or keys <= 0):
+            rng.choice(tables)  # refused exactly as the draws below always were
+            rng.randrange(keys)
+        below, ntables = rng._randbelow, len(tables)  # what choice() and randrange(n) draw
+        staged: Staged = {}
+        records, done = [], []
+        scn, now = self.scn, self.world.now()
         for _ in range(commits):
-            ops = []
+            scn += 1
+            ops, vectors = [], []
             for _ in range(ops_per_commit):
-                table, key = rng.choice(tables), f"k{rng.randrange(keys):04d}"
-                if (table, key) not in present:
-                    present[(table, key)] = self._row_exists(table, key)
-                if not present[(table, key)]:
-                    ops.append(("insert", table, key, f"v{rng.randrange(10**6)}"))
-                    present[(table, key)] = True
+                table, key = tables[below(ntables)], f"k{below(keys):04d}"
+                loc = self._locate_row(table, key)
+                block = staged.get(loc)
+                if block is None:
+                    block = staged[loc] = [0, dict(self._block(loc)[1])]
+                if (table, key) not in block[1]:
+                    op: Op = ("insert", table, key, f"v{below(10**6)}")
                 elif rng.random() < 0.2:
-                    ops.append(("delete", table, key))
-                    present[(table, key)] = False
+                    op = ("delete", table, key)
                 else:
-                    ops.append(("update", table, key, f"v{rng.randrange(10**6)}"))
-            txs.append(tuple(ops))
-        return self.transact(txs)
-
-    def _row_exists(self, table: str, key: str) -> bool:
-        loc = self._locate_row(table, key)
-        return (table, key) in self._block(loc)[1]
+                    op = ("update", table, key, f"v{below(10**6)}")
+                ops.append(op)
+                vectors.append(self._stage_op(op, staged, scn))
+            records.append((scn, now, "tx", tuple(vectors)))
+            done.append(Commit(scn, now, tuple(ops)))
+        return self._commit_batch(staged, records, done, scn)
