@@ -235,8 +235,10 @@ class OracleDatabase(
         self.forget_derived()
 
     def forget_derived(self) -> None:
-        """Drop what was derived from the control file of the instance (mount, crash)."""
-        self.arch_synced, self.ts_files_cache, self.memo = -1, {}, Memo()
+        """Drop what was derived from the control file of the instance (mount, crash); the
+        other memos check their sources on use and stay."""
+        self.arch_synced, self.ts_files_cache = -1, {}
+        self.memo.row_locs = {}
 
     # --- checkpoints --------------------------------------------------------------------------
 

@@ -68,7 +68,7 @@ class FilesMixin:
             archives: list[dict[str, Any]] = []
             for chunk in range((main["narch"] + F.ARCH_PER_BLOCK - 1) // F.ARCH_PER_BLOCK):
                 payload = self.read_block(path, 1 + chunk)
-                archives.extend(F.thaw(r) for r in payload[2])
+                archives.extend([self.memo.cf.thaw_record(r) for r in payload[2]])
         except (HostError, TypeError, IndexError):
             return None
         main["archives"] = archives[: main["narch"]]

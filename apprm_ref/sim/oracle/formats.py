@@ -53,11 +53,14 @@ def freeze(obj: Any) -> Any:
 
 
 def thaw(obj: Any) -> Any:
-    if isinstance(obj, tuple) and len(obj) == 2 and obj[0] in ("{}", "[]"):
+    if isinstance(obj, tuple) and len(obj) == 2 and obj[0] in _TAGS:
         if obj[0] == "{}":
-            return {k: thaw(v) for k, v in obj[1]}
-        return [thaw(v) for v in obj[1]]
+            return {k: v if type(v) in SCALARS else thaw(v) for k, v in obj[1]}
+        return [v if type(v) in SCALARS else thaw(v) for v in obj[1]]
     return obj
+
+
+_TAGS = ("{}", "[]")
 
 
 def pack(magic: str, fields: dict[str, Any]) -> tuple[str, Any]:

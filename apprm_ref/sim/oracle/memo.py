@@ -84,6 +84,7 @@ class FrozenCf:
     sections: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     chunks: dict[int, tuple[list[dict[str, Any]], tuple[Any, ...]]] = field(default_factory=dict)
     records: dict[int, tuple[dict[str, Any], dict[str, Any], Any]] = field(default_factory=dict)
+    thawed: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
 
     def section(self, key: str, value: Any) -> Any:
         hit = self.sections.get(key)
@@ -116,10 +117,20 @@ class FrozenCf:
         if hit is not None and hit[0] is rec and hit[1] == rec:
             return hit[2]
         if len(self.records) >= FROZEN_RECORDS_MAX:
-            self.records = {}
+            self.records, self.thawed = {}, {}
         frozen = F.freeze(rec)
-        self.records[id(rec)] = (rec, dict(rec), frozen)
+        snapshot = F.thaw(frozen)  # equal to rec, in the key order a thaw gives
+        self.records[id(rec)] = (rec, snapshot, frozen)
+        self.thawed[id(frozen)] = (frozen, snapshot)
         return frozen
+
+    def thaw_record(self, frozen: Any) -> dict[str, Any]:
+        """A record read back from a control-file block: a fresh dict, thawed only if this
+        instance did not freeze that very payload itself (mounting reads every record)."""
+        hit = self.thawed.get(id(frozen))
+        if hit is not None and hit[0] is frozen:
+            return dict(hit[1])
+        return F.thaw(frozen)  # type: ignore[no-any-return]
 
 
 @dataclass

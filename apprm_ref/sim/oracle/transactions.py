@@ -8,6 +8,7 @@ batch changes nothing (every insert is checked first).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from apprm_ref.sim.oracle import formats as F
@@ -91,12 +92,15 @@ class TransactionsMixin:
     def _stage_op(self, op: Op, staged: Staged, scn: int) -> tuple[Any, ...]:
         """Apply one row operation to a private copy of its block; its change vector."""
         loc = self._locate_row(op[1], op[2])
-        block = staged.get(loc)
-        if block is None:
-            block = staged[loc] = [0, dict(self._block(loc)[1])]
+        block = staged.get(loc) or self._stage_block(staged, loc)
         value = self._apply_op(op, block[1])
         block[0] = scn
         return (loc[0], loc[1], op[1], op[2], value)
+
+    def _stage_block(self, staged: Staged, loc: tuple[int, int]) -> list[Any]:
+        """A private copy of a block's rows for this batch (a refused batch changes nothing)."""
+        block = staged[loc] = [0, dict(self._block(loc)[1])]
+        return block
 
     def _commit_batch(
         self, staged: Staged, records: list[F.Record], commits: list[Commit], scn: int
@@ -172,6 +176,7 @@ class TransactionsMixin:
             rng.choice(tables)  # refused exactly as the draws below always were
             rng.randrange(keys)
         below, ntables = rng._randbelow, len(tables)  # what choice() and randrange(n) draw
+        random, names, locs = rng.random, _key_names(keys), self.memo.row_locs
         staged: Staged = {}
         records, done = [], []
         scn, now = self.scn, self.world.now()
@@ -179,19 +184,35 @@ class TransactionsMixin:
             scn += 1
             ops, vectors = [], []
             for _ in range(ops_per_commit):
-                table, key = tables[below(ntables)], f"k{below(keys):04d}"
-                loc = self._locate_row(table, key)
-                block = staged.get(loc)
-                if block is None:
-                    block = staged[loc] = [0, dict(self._block(loc)[1])]
-                if (table, key) not in block[1]:
-                    op: Op = ("insert", table, key, f"v{below(10**6)}")
-                elif rng.random() < 0.2:
-                    op = ("delete", table, key)
-                else:
-                    op = ("update", table, key, f"v{below(10**6)}")
+                table, key = tables[below(ntables)], names[below(keys)]
+                row = (table, key)
+                loc = locs.get(row) or self._locate_row(table, key)
+                block = staged.get(loc) or self._stage_block(staged, loc)
+                op, value = _draw_op(random, below, block[1], row)
+                block[0] = scn
                 ops.append(op)
-                vectors.append(self._stage_op(op, staged, scn))
+                vectors.append((loc[0], loc[1], table, key, value))
             records.append((scn, now, "tx", tuple(vectors)))
             done.append(Commit(scn, now, tuple(ops)))
         return self._commit_batch(staged, records, done, scn)
+
+
+def _draw_op(
+    random: Any, below: Any, rows: dict[tuple[str, str], Any], row: tuple[str, str]
+) -> tuple[Op, Any]:
+    """Draw one operation on a row and apply it to the staged rows, as ``_apply_op`` would:
+    insert an absent key, else delete one time in five, else update. (op, redo value)."""
+    if row not in rows:
+        value = rows[row] = f"v{below(10**6)}"
+        return ("insert", *row, value), value
+    if random() < 0.2:
+        del rows[row]
+        return ("delete", *row), None
+    value = rows[row] = f"v{below(10**6)}"
+    return ("update", *row, value), value
+
+
+@functools.lru_cache(maxsize=8)
+def _key_names(keys: int) -> tuple[str, ...]:
+    """The workload's key names ``k0000``.. (formatted once, not per operation)."""
+    return tuple(f"k{i:04d}" for i in range(max(keys, 0)))

@@ -4,6 +4,7 @@ appends, circular reuse of records, purges, refused batches, crashes and RESETLO
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -200,3 +201,19 @@ def test_workload_refuses_an_empty_key_range_as_before(estate: Estate) -> None:
     with pytest.raises(ValueError):
         estate.db.workload(3, keys=0)
     assert estate.db.workload(0, keys=0) == []
+
+
+def test_control_file_read_back_is_a_plain_thaw_key_order_and_types_included() -> None:
+    e = build_estate(4)
+    busy(e, 70)  # two chunks of records, frozen by this instance
+    path = e.db.cf_paths()[0]
+    blocks = on_disk_cf(e)
+    plain = [F.thaw(r) for b in sorted(blocks) if b for r in blocks[b][2]]
+    read = e.db.read_controlfile(path)
+    assert read is not None
+    assert json.dumps(read["archives"]) == json.dumps(plain[: read["narch"]])
+    read["archives"][0]["deleted"] = True  # a fresh dict: the memo's copy is untouched
+    assert json.dumps(e.db.read_controlfile(path)["archives"]) == json.dumps(plain)
+    e.db.shutdown("IMMEDIATE")
+    e.db.startup()
+    assert json.dumps(e.db.cf["archives"]) == json.dumps(plain)
