@@ -19,7 +19,9 @@ FROZEN_RECORDS_MAX = 4096  # frozen archived-log records kept before the memo st
 @dataclass
 class ArchIndex:
     """What the hot paths ask of the control file's archived-log records, kept in step with
-    the record list (appends are indexed incrementally; any other change rebuilds it).
+    the record list: appends are indexed incrementally; a replaced list (mount, circular
+    reuse) or a changed last record rebuilds it. Records are never edited in place except
+    their DELETED flag, which the index does not use.
 
     Answers "highest archived sequence", "highest NEXT_CHANGE#" and "the records of one
     (sequence, incarnation)" without walking the whole history each time.
