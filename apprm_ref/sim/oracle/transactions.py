@@ -175,8 +175,11 @@ class TransactionsMixin:
         if commits > 0 and ops_per_commit > 0 and (not tables or keys <= 0):
             rng.choice(tables)  # refused exactly as the draws below always were
             rng.randrange(keys)
-        below, ntables = rng._randbelow, len(tables)  # what choice() and randrange(n) draw
-        random, names, locs = rng.random, _key_names(keys), self.memo.row_locs
+        # choice(seq) and randrange(n) draw getrandbits(n.bit_length()) until below n
+        # (Random._randbelow); drawn inline here, the same numbers without three calls each
+        bits, random = rng.getrandbits, rng.random
+        ntables, tbits, kbits = len(tables), len(tables).bit_length(), keys.bit_length()
+        names, locs = _key_names(keys), self.memo.row_locs
         staged: Staged = {}
         records, done = [], []
         scn, now = self.scn, self.world.now()
@@ -184,11 +187,17 @@ class TransactionsMixin:
             scn += 1
             ops, vectors = [], []
             for _ in range(ops_per_commit):
-                table, key = tables[below(ntables)], names[below(keys)]
+                t = bits(tbits)
+                while t >= ntables:
+                    t = bits(tbits)
+                k = bits(kbits)
+                while k >= keys:
+                    k = bits(kbits)
+                table, key = tables[t], names[k]
                 row = (table, key)
                 loc = locs.get(row) or self._locate_row(table, key)
                 block = staged.get(loc) or self._stage_block(staged, loc)
-                op, value = _draw_op(random, below, block[1], row)
+                op, value = _draw_op(random, bits, block[1], row)
                 block[0] = scn
                 ops.append(op)
                 vectors.append((loc[0], loc[1], table, key, value))
@@ -197,19 +206,27 @@ class TransactionsMixin:
         return self._commit_batch(staged, records, done, scn)
 
 
+VALUES = 10**6  # workload values are v0 .. v999999
+VALUE_BITS = VALUES.bit_length()
+
+
 def _draw_op(
-    random: Any, below: Any, rows: dict[tuple[str, str], Any], row: tuple[str, str]
+    random: Any, bits: Any, rows: dict[tuple[str, str], Any], row: tuple[str, str]
 ) -> tuple[Op, Any]:
     """Draw one operation on a row and apply it to the staged rows, as ``_apply_op`` would:
     insert an absent key, else delete one time in five, else update. (op, redo value)."""
     if row not in rows:
-        value = rows[row] = f"v{below(10**6)}"
-        return ("insert", *row, value), value
-    if random() < 0.2:
+        kind = "insert"
+    elif random() < 0.2:
         del rows[row]
         return ("delete", *row), None
-    value = rows[row] = f"v{below(10**6)}"
-    return ("update", *row, value), value
+    else:
+        kind = "update"
+    v = bits(VALUE_BITS)  # randrange(VALUES), as in the loop of workload()
+    while v >= VALUES:
+        v = bits(VALUE_BITS)
+    value = rows[row] = f"v{v}"
+    return (kind, *row, value), value
 
 
 @functools.lru_cache(maxsize=8)

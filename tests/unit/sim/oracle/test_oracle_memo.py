@@ -5,6 +5,7 @@ appends, circular reuse of records, purges, refused batches, crashes and RESETLO
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 import pytest
@@ -217,3 +218,18 @@ def test_control_file_read_back_is_a_plain_thaw_key_order_and_types_included() -
     e.db.shutdown("IMMEDIATE")
     e.db.startup()
     assert json.dumps(e.db.cf["archives"]) == json.dumps(plain)
+
+
+def test_inline_bounded_draws_are_what_choice_and_randrange_draw() -> None:
+    """workload() draws getrandbits(n.bit_length()) until the value is below n, which is
+    what random.Random does for choice(seq) and randrange(n); if Python changes that, the
+    epoch would stop matching the public calls, and this says so first."""
+    for n in (1, 2, 3, 40, 10**6):
+        ours, public = random.Random(n), random.Random(n)
+        k, seq = n.bit_length(), list(range(n)) if n < 100 else None
+        for i in range(300):
+            r = ours.getrandbits(k)
+            while r >= n:
+                r = ours.getrandbits(k)
+            expected = public.choice(seq) if seq and i % 2 else public.randrange(n)
+            assert r == expected
