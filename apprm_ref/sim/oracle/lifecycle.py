@@ -76,8 +76,8 @@ class LifecycleMixin:
         """SCNs never go back: the highest one the control file has seen (OS-I1)."""
         rl_id, cf = self.cf["rl_id"], self.cf
         firsts = [g["first"] for g in cf["groups"].values() if g["rl_id"] == rl_id]
-        nexts = self.arch_index().max_next_of.get(rl_id, 0)  # type: ignore[attr-defined]
-        return max(cf["ckpt_scn"], cf["rec_end"] or 0, nexts, *firsts)
+        nexts = [a["next"] for a in cf["archives"] if a["rl_id"] == rl_id]
+        return max(cf["ckpt_scn"], cf["rec_end"] or 0, *firsts, *nexts)
 
     # --- open ----------------------------------------------------------------------------------
 

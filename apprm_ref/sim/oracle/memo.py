@@ -7,6 +7,7 @@ so a memo can be dropped at any time (world load, crash) and only costs a recomp
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,29 +17,22 @@ ROW_LOCS_MAX = 4096  # distinct (table, key) placements kept before the memo sta
 FROZEN_RECORDS_MAX = 4096  # frozen archived-log records kept before the memo starts over
 
 
-@dataclass
 class ArchIndex:
     """What the hot paths ask of the control file's archived-log records, kept in step with
     the record list: appends are indexed incrementally; a replaced list (mount, circular
-    reuse) or a changed last record rebuilds it. Records are never edited in place except
-    their DELETED flag, which the index does not use.
+    reuse) or a changed last record starts it over. Records are never edited in place
+    except their DELETED flag, which the index does not use.
 
-    Answers "highest archived sequence", "highest NEXT_CHANGE#" and "the records of one
-    (sequence, incarnation)" without walking the whole history each time.
+    Answers "highest archived sequence" and "highest NEXT_CHANGE#" at once, and (built on
+    first use, for recovery) "the records of one (sequence, incarnation)" and "the last
+    record of each sequence of an incarnation", without walking the history each time.
     """
 
-    source: list[dict[str, Any]] | None = None
-    count: int = 0
-    last: dict[str, Any] | None = None
-    max_seq: int = 0
-    max_next: int = 0
-    by_log: dict[tuple[int, int], list[dict[str, Any]]] = field(default_factory=dict)
-    known: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)  # rl_id -> seq
-    max_next_of: dict[int, int] = field(default_factory=dict)  # rl_id -> highest next
+    def __init__(self) -> None:
+        self._clear(None)
 
     def sync(self, archives: list[dict[str, Any]]) -> ArchIndex:
-        """Bring the index up to date with ``archives`` (the control file's list): index
-        what was appended since, or start over if the list was replaced or rewritten."""
+        """Bring the index up to date with ``archives`` (the control file's list)."""
         n, done = len(archives), self.count
         if (
             archives is not self.source
@@ -46,25 +40,55 @@ class ArchIndex:
             or (done and archives[done - 1] is not self.last)
         ):
             self._clear(archives)
-            done = 0
-        for rec in archives[done:]:
-            self._add(rec)
+            self.max_seq = max(map(_SEQ, archives), default=0)
+            self.max_next = max([x for x in map(_NEXT, archives) if x is not None], default=0)
+        else:
+            for rec in archives[done:]:
+                self._add(rec)
         self.count, self.last = n, (archives[n - 1] if n else None)
         return self
 
-    def _clear(self, archives: list[dict[str, Any]]) -> None:
+    @property
+    def by_log(self) -> dict[tuple[int, int], list[dict[str, Any]]]:
+        """(seq, rl_id) -> its records, in control-file order."""
+        if self._by_log is None:
+            self._build()
+        return self._by_log  # type: ignore[return-value]
+
+    @property
+    def known(self) -> dict[int, dict[int, dict[str, Any]]]:
+        """rl_id -> seq -> the last record of that sequence."""
+        if self._known is None:
+            self._build()
+        return self._known  # type: ignore[return-value]
+
+    def _clear(self, archives: list[dict[str, Any]] | None) -> None:
         self.source, self.count, self.last = archives, 0, None
         self.max_seq = self.max_next = 0
-        self.by_log, self.known, self.max_next_of = {}, {}, {}
+        self._by_log: dict[tuple[int, int], list[dict[str, Any]]] | None = None
+        self._known: dict[int, dict[int, dict[str, Any]]] | None = None
 
     def _add(self, rec: dict[str, Any]) -> None:
-        seq, rl_id, nxt = rec["seq"], rec["rl_id"], rec["next"]
-        self.max_seq = max(self.max_seq, seq)
-        self.by_log.setdefault((seq, rl_id), []).append(rec)
-        self.known.setdefault(rl_id, {})[seq] = rec  # the last record of a sequence wins
-        if nxt is not None:
-            self.max_next = max(self.max_next, nxt)
-            self.max_next_of[rl_id] = max(self.max_next_of.get(rl_id, nxt), nxt)
+        seq, nxt = rec["seq"], rec["next"]
+        if seq > self.max_seq:
+            self.max_seq = seq
+        if nxt is not None and nxt > self.max_next:
+            self.max_next = nxt
+        if self._by_log is not None:
+            self._file(rec)
+
+    def _build(self) -> None:
+        self._by_log, self._known = {}, {}
+        for rec in (self.source or [])[: self.count]:
+            self._file(rec)
+
+    def _file(self, rec: dict[str, Any]) -> None:
+        seq, rl_id = rec["seq"], rec["rl_id"]
+        self._by_log.setdefault((seq, rl_id), []).append(rec)  # type: ignore[union-attr]
+        self._known.setdefault(rl_id, {})[seq] = rec  # type: ignore[union-attr]
+
+
+_SEQ, _NEXT = operator.itemgetter("seq"), operator.itemgetter("next")
 
 
 def _copy(value: Any) -> Any:
