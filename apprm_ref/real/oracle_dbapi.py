@@ -212,6 +212,10 @@ class OracleDbapiDriver:
             for r in rows
         ]
 
+    def last_archived_sequence(self) -> int:
+        rows = self._query("SELECT MAX(sequence#) FROM v$archived_log")
+        return int(rows[0]["MAX(SEQUENCE#)"] or 0) if rows else 0
+
     def _parameters(self) -> dict[str, Any]:
         rows = self._query(
             "SELECT name, value FROM v$parameter WHERE name IN "

@@ -201,7 +201,7 @@ class OracleIntegration:
             drv.archive_log_current()
         opts: OracleOptions = ctx.app_options
         info = drv.database()
-        archived = drv.archived_logs()
+        archived_through = drv.last_archived_sequence()
         replica.details["oracle"] = {
             "database": info.name,
             "dbid": info.dbid,
@@ -212,7 +212,7 @@ class OracleIntegration:
             "ctlcp": ctx.scratch.get("oracle_ctlcp"),
             "include_cf_olf": opts.include_cf_olf,
             "include_spf": opts.include_spf,
-            "archived_through": max((a.sequence for a in archived), default=0),
+            "archived_through": archived_through,
         }
         if online:
             ctx.info(

@@ -20,6 +20,7 @@ from apprm_ref.sim.oracle.admin import AdminMixin
 from apprm_ref.sim.oracle.files import FilesMixin
 from apprm_ref.sim.oracle.invariants import InvariantsMixin
 from apprm_ref.sim.oracle.lifecycle import LifecycleMixin
+from apprm_ref.sim.oracle.memo import Memo
 from apprm_ref.sim.oracle.messages import file_error, ora
 from apprm_ref.sim.oracle.models import OPEN, SHUTDOWN, History, OracleLayout
 from apprm_ref.sim.oracle.recovery import RecoveryMixin
@@ -67,6 +68,7 @@ class OracleDatabase(
     ts_files_cache: dict[str, list[int]] = field(
         default_factory=dict, metadata={"transient": True}, repr=False
     )
+    memo: Memo = field(default_factory=Memo, metadata={"transient": True}, repr=False)
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
 
     kind = "oracle"
@@ -229,7 +231,14 @@ class OracleDatabase(
         self.status = SHUTDOWN
         self.params, self.cf, self.hdr = {}, {}, {}
         self.cache, self.dirty = {}, {}
-        self.log_pos, self.arch_synced, self.ts_files_cache = 1, -1, {}
+        self.log_pos = 1
+        self.forget_derived()
+
+    def forget_derived(self) -> None:
+        """Drop what was derived from the control file of the instance (mount, crash); the
+        other memos check their sources on use and stay."""
+        self.arch_synced, self.ts_files_cache = -1, {}
+        self.memo.row_locs = {}
 
     # --- checkpoints --------------------------------------------------------------------------
 

@@ -137,6 +137,9 @@ class OracleSimDriver:
             for r in V.v_archived_log(self.db)
         ]
 
+    def last_archived_sequence(self) -> int:
+        return V.max_archived_sequence(self.db)
+
     def _params(self) -> dict[str, Any]:
         return {r["NAME"]: r["VALUE"] for r in V.v_parameter(self.db)}
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from apprm_ref.errors import HostError
 from apprm_ref.sim.oracle import formats as F
+from apprm_ref.sim.oracle.memo import Memo
 from apprm_ref.sim.oracle.messages import ora
 
 
@@ -19,6 +20,7 @@ class FilesMixin:
     cf: dict[str, Any]
     hdr: dict[int, dict[str, Any]]
     arch_synced: int
+    memo: Memo
 
     @property
     def hosts(self) -> Any:
@@ -66,7 +68,7 @@ class FilesMixin:
             archives: list[dict[str, Any]] = []
             for chunk in range((main["narch"] + F.ARCH_PER_BLOCK - 1) // F.ARCH_PER_BLOCK):
                 payload = self.read_block(path, 1 + chunk)
-                archives.extend(F.thaw(r) for r in payload[2])
+                archives.extend([self.memo.cf.thaw_record(r) for r in payload[2]])
         except (HostError, TypeError, IndexError):
             return None
         main["archives"] = archives[: main["narch"]]
@@ -78,10 +80,17 @@ class FilesMixin:
     def encode_controlfile(
         self, cf: dict[str, Any], *, full: bool, archives: bool = True
     ) -> dict[int, Any]:
-        main = {k: v for k, v in cf.items() if k != "archives"}
-        main["narch"] = len(cf["archives"])
-        blocks: dict[int, Any] = {0: F.pack(F.CF_MAGIC, main)}
+        """Blocks of a control file: the main block always, archived-log chunks when asked
+        (all, or the last one). Frozen sections and records are reused while unchanged."""
+        frozen = self.memo.cf
         n = len(cf["archives"])
+        items = [("narch", n)]
+        for k, v in cf.items():
+            if k == "archives" or k == "narch":
+                continue
+            items.append((k, v if type(v) in F.SCALARS else frozen.section(k, v)))
+        items.sort()
+        blocks: dict[int, Any] = {0: (F.CF_MAGIC, ("{}", tuple(items)))}
         chunks = range((n + F.ARCH_PER_BLOCK - 1) // F.ARCH_PER_BLOCK)
         if not archives:
             chunks = range(0)
@@ -89,7 +98,7 @@ class FilesMixin:
             chunks = range(max(0, (n - 1) // F.ARCH_PER_BLOCK), (n - 1) // F.ARCH_PER_BLOCK + 1)
         for chunk in chunks:
             recs = cf["archives"][chunk * F.ARCH_PER_BLOCK : (chunk + 1) * F.ARCH_PER_BLOCK]
-            blocks[1 + chunk] = (F.CF_ARCH, chunk, tuple(F.freeze(r) for r in recs))
+            blocks[1 + chunk] = (F.CF_ARCH, chunk, frozen.chunk(chunk, recs))
         return blocks
 
     def write_controlfile(self, *, full: bool = False) -> None:

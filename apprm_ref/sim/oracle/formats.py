@@ -35,7 +35,7 @@ ARCH_PER_BLOCK = 64
 Record = tuple[int, float, str, tuple[Any, ...]]
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def freeze(obj: Any) -> Any:
@@ -43,23 +43,24 @@ def freeze(obj: Any) -> Any:
     equal structures give equal payloads whatever their insertion order)."""
     t = type(obj)
     if t is dict:
-        items = ((k, v if type(v) in _SCALARS else freeze(v)) for k, v in obj.items())
-        return ("{}", tuple(sorted(items, key=_first)))
+        # dict keys are unique, so sorting (key, value) pairs never compares two values
+        items = [(k, v if type(v) in SCALARS else freeze(v)) for k, v in obj.items()]
+        items.sort()
+        return ("{}", tuple(items))
     if t is list:
-        return ("[]", tuple(v if type(v) in _SCALARS else freeze(v) for v in obj))
+        return ("[]", tuple([v if type(v) in SCALARS else freeze(v) for v in obj]))
     return obj
-
-
-def _first(kv: tuple[Any, Any]) -> Any:
-    return kv[0]
 
 
 def thaw(obj: Any) -> Any:
-    if isinstance(obj, tuple) and len(obj) == 2 and obj[0] in ("{}", "[]"):
+    if isinstance(obj, tuple) and len(obj) == 2 and obj[0] in _TAGS:
         if obj[0] == "{}":
-            return {k: thaw(v) for k, v in obj[1]}
-        return [thaw(v) for v in obj[1]]
+            return {k: v if type(v) in SCALARS else thaw(v) for k, v in obj[1]}
+        return [v if type(v) in SCALARS else thaw(v) for v in obj[1]]
     return obj
+
+
+_TAGS = ("{}", "[]")
 
 
 def pack(magic: str, fields: dict[str, Any]) -> tuple[str, Any]:

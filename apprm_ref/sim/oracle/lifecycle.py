@@ -65,7 +65,7 @@ class LifecycleMixin:
         if first["db_name"] != self.params["db_name"]:
             raise ora("ORA-01103", first["db_name"], self.params["db_name"])
         self.cf = first
-        self.arch_synced, self.ts_files_cache = -1, {}  # type: ignore[attr-defined]
+        self.forget_derived()  # type: ignore[attr-defined]
         if self.cf["type"] == "BACKUP":
             self.cf["open_resetlogs"] = "REQUIRED"
         self.scn = self._highest_known_scn()

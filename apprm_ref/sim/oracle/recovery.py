@@ -225,10 +225,8 @@ class RecoveryMixin:
         return max(fitting) if fitting else known[0][0]
 
     def _next_of(self, seq: int, rl_id: int) -> int | None:
-        for s, _, nxt in self.known_logs(rl_id):  # type: ignore[attr-defined]
-            if s == seq:
-                return nxt
-        return None
+        known = self.log_bounds(seq, rl_id)  # type: ignore[attr-defined]
+        return None if known is None else known[2]
 
     def finish_run(self, run: _Run) -> None:
         """Write rebuilt blocks, then headers advanced to the stop point."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from apprm_ref.errors import HostError, OracleError
 from apprm_ref.sim.oracle import formats as F
+from apprm_ref.sim.oracle.memo import ArchIndex, Memo
 from apprm_ref.sim.oracle.messages import ora
 
 
@@ -19,6 +20,7 @@ class RedoMixin:
     params: dict[str, Any]
     scn: int
     log_pos: int
+    memo: Memo
 
     # --- parameters -----------------------------------------------------------------------
 
@@ -143,17 +145,18 @@ class RedoMixin:
 
     # --- finding logs for recovery ------------------------------------------------------------
 
+    def arch_index(self) -> ArchIndex:
+        """The index of the control file's archived-log records, brought up to date."""
+        return self.memo.arch.sync(self.cf["archives"])
+
     def locate_log(
         self, seq: int, rl_id: int, *, online_only: bool = False
     ) -> tuple[str, dict[str, Any], list[F.Record]] | None:
         """The log of (thread 1, seq, incarnation): archived copy first, then online members."""
         candidates: list[str] = []
         if not online_only:
-            candidates += [
-                a["name"]
-                for a in self.cf["archives"]
-                if a["seq"] == seq and a["rl_id"] == rl_id and not a["deleted"]
-            ]
+            recs = self.arch_index().by_log.get((seq, rl_id), ())
+            candidates += [a["name"] for a in recs if not a["deleted"]]
             candidates.append(self.archive_path(seq, rl_id))
         for g in sorted(self.cf["groups"]):
             candidates += list(self.cf["groups"][g]["members"])
@@ -165,11 +168,19 @@ class RedoMixin:
 
     def known_logs(self, rl_id: int) -> list[tuple[int, int, int | None]]:
         """(seq, first_scn, next_scn) of every log of one incarnation the control file knows."""
-        known: dict[int, tuple[int, int, int | None]] = {}
-        for a in self.cf["archives"]:
-            if a["rl_id"] == rl_id:
-                known[a["seq"]] = (a["seq"], a["first"], a["next"])
+        recs = self.arch_index().known.get(rl_id, {})
+        known = {seq: (seq, a["first"], a["next"]) for seq, a in recs.items()}
         for g in self.cf["groups"].values():
             if g["rl_id"] == rl_id and g["seq"] > 0 and g["seq"] not in known:
                 known[g["seq"]] = (g["seq"], g["first"], g["next"])
         return [known[s] for s in sorted(known)]
+
+    def log_bounds(self, seq: int, rl_id: int) -> tuple[int, int, int | None] | None:
+        """The :meth:`known_logs` entry of one sequence, without listing them all."""
+        a = self.arch_index().known.get(rl_id, {}).get(seq)
+        if a is not None:
+            return (seq, a["first"], a["next"])
+        for g in self.cf["groups"].values():
+            if g["rl_id"] == rl_id and g["seq"] > 0 and g["seq"] == seq:
+                return (seq, g["first"], g["next"])
+        return None

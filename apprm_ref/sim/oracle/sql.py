@@ -8,7 +8,8 @@ Statements (case-insensitive, trailing ``;`` allowed):
 ``ALTER DATABASE DISMOUNT``, ``ALTER DATABASE [DATAFILE n] END BACKUP``,
 ``ALTER DATABASE RECOVER [AUTOMATIC] DATABASE [UNTIL CHANGE n | UNTIL TIME 'YYYY-MM-DD:HH24:MI:SS'
 | UNTIL CANCEL] [USING BACKUP CONTROLFILE]``, ``ALTER DATABASE RECOVER CANCEL``,
-``SELECT cols|* FROM view|table [WHERE col = value|:bind [AND ...] | col IN (...)] [ORDER BY cols]``
+``SELECT cols|*|MAX(col)|MIN(col) FROM view|table [WHERE col = value|:bind [AND ...] | col IN (...)]
+[ORDER BY cols]``
 over the V$ views and the application tables (columns ``KEY``, ``VALUE``),
 ``INSERT INTO t (KEY, VALUE) VALUES (:k, :v)``, ``UPDATE t SET VALUE = :v WHERE KEY = :k``,
 ``DELETE FROM t WHERE KEY = :k`` (each one commit).
@@ -128,6 +129,9 @@ def _select(db: OracleDatabase, s: str, binds: dict[str, Any]) -> Result:
         rows = [{"KEY": k, "VALUE": v} for k, v in db.select(src).items()]
     for cond in _split_and(m["where"]):
         rows = [r for r in rows if _match(r, cond, binds)]
+    aggregate = _AGGREGATE.fullmatch(m["cols"].strip())
+    if aggregate:
+        return _aggregate(aggregate[1].upper(), aggregate[2].upper(), rows)
     if m["order"]:
         for col in reversed([c.strip().upper() for c in m["order"].split(",")]):
             desc = col.endswith(" DESC")
@@ -135,6 +139,19 @@ def _select(db: OracleDatabase, s: str, binds: dict[str, Any]) -> Result:
             rows.sort(key=lambda r, c=col: (r.get(c) is None, r.get(c)), reverse=desc)
     cols = _columns(m["cols"], rows, src)
     return cols, [tuple(r.get(c) for c in cols) for r in rows]
+
+
+_AGGREGATE = re.compile(r"(MAX|MIN)\(\s*([\w#$]+)\s*\)", re.IGNORECASE)
+
+
+def _aggregate(fn: str, col: str, rows: list[dict[str, Any]]) -> Result:
+    """``SELECT MAX(col)|MIN(col)``: one row, NULL over no rows (NULLs ignored), named as
+    Oracle names an unaliased expression column."""
+    if rows and col not in rows[0]:
+        raise OracleError(f'"{col}": invalid identifier', code="ORA-00904")
+    values = [r[col] for r in rows if r.get(col) is not None]
+    pick = max if fn == "MAX" else min
+    return [f"{fn}({col})"], [(pick(values) if values else None,)]
 
 
 def _columns(text: str, rows: list[dict[str, Any]], src: str) -> list[str]:

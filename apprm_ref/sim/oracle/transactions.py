@@ -8,13 +8,16 @@ batch changes nothing (every insert is checked first).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from apprm_ref.sim.oracle import formats as F
+from apprm_ref.sim.oracle.memo import ROW_LOCS_MAX, Memo
 from apprm_ref.sim.oracle.messages import ora
 from apprm_ref.sim.oracle.models import OPEN, Commit
 
 Op = tuple[Any, ...]
+Staged = dict[tuple[int, int], list[Any]]  # (file#, block) -> [block SCN, copy of its rows]
 
 
 class TransactionsMixin:
@@ -26,10 +29,23 @@ class TransactionsMixin:
     scn: int
     history: Any
     ts_files_cache: dict[str, list[int]]
+    memo: Memo
 
     # --- row placement ------------------------------------------------------------------
 
     def _locate_row(self, table: str, key: str) -> tuple[int, int]:
+        """(file#, block) of a row; placements are memoized while mounted (the tables and
+        the files of each tablespace do not change then)."""
+        locs = self.memo.row_locs
+        loc = locs.get((table, key))
+        if loc is None:
+            loc = self._place_row(table, key)
+            if len(locs) >= ROW_LOCS_MAX:
+                locs.clear()
+            locs[(table, key)] = loc
+        return loc
+
+    def _place_row(self, table: str, key: str) -> tuple[int, int]:
         ts = self.cf["tables"].get(table)
         if ts is None:
             raise ora("ORA-00942")
@@ -45,38 +61,58 @@ class TransactionsMixin:
         return int(self.cf["files"][file_no]["blocks"])
 
     def _block(self, loc: tuple[int, int]) -> tuple[int, dict[tuple[str, str], Any]]:
+        """(block SCN, rows) of a block as the instance sees it. The rows dict is shared
+        with the memo: callers must copy it before changing it."""
         if loc not in self.cache:
             path = self.cf["files"][loc[0]]["name"]
             self.cache[loc] = self.read_block(path, loc[1])  # type: ignore[attr-defined]
-        return F.parse_data_block(self.cache[loc])
+        payload = self.cache[loc]
+        hit = self.memo.blocks.get(loc)
+        if hit is not None and hit[0] is payload:
+            return hit[1], hit[2]
+        bscn, rows = F.parse_data_block(payload)
+        self.memo.blocks[loc] = (payload, bscn, rows)
+        return bscn, rows
 
     # --- commits --------------------------------------------------------------------------
 
     def transact(self, transactions: list[tuple[Op, ...]]) -> list[Commit]:
         """Commit each transaction at the next SCN; one redo batch for the whole call."""
         self.require_state(OPEN)  # type: ignore[attr-defined]
-        staged: dict[tuple[int, int], tuple[int, dict[tuple[str, str], Any]]] = {}
+        staged: Staged = {}
         records, commits = [], []
         scn, now = self.scn, self.world.now()
         for ops in transactions:
             scn += 1
-            vectors = []
-            for op in ops:
-                loc = self._locate_row(op[1], op[2])
-                if loc not in staged:
-                    bscn, rows = self._block(loc)
-                    staged[loc] = (bscn, dict(rows))
-                rows = staged[loc][1]
-                value = self._apply_op(op, rows)
-                staged[loc] = (scn, rows)
-                vectors.append((loc[0], loc[1], op[1], op[2], value))
-            records.append((scn, now, "tx", tuple(vectors)))
-            commits.append(Commit(scn, now, tuple(tuple(o) for o in ops)))
+            vectors = tuple([self._stage_op(op, staged, scn) for op in ops])
+            records.append((scn, now, "tx", vectors))
+            commits.append(Commit(scn, now, tuple(map(tuple, ops))))
+        return self._commit_batch(staged, records, commits, scn)
+
+    def _stage_op(self, op: Op, staged: Staged, scn: int) -> tuple[Any, ...]:
+        """Apply one row operation to a private copy of its block; its change vector."""
+        loc = self._locate_row(op[1], op[2])
+        block = staged.get(loc) or self._stage_block(staged, loc)
+        value = self._apply_op(op, block[1])
+        block[0] = scn
+        return (loc[0], loc[1], op[1], op[2], value)
+
+    def _stage_block(self, staged: Staged, loc: tuple[int, int]) -> list[Any]:
+        """A private copy of a block's rows for this batch (a refused batch changes nothing)."""
+        block = staged[loc] = [0, dict(self._block(loc)[1])]
+        return block
+
+    def _commit_batch(
+        self, staged: Staged, records: list[F.Record], commits: list[Commit], scn: int
+    ) -> list[Commit]:
+        """Redo first, then the changed blocks into the buffer cache, then DBWR."""
         if not records:
             return []
         self.write_redo(tuple(records))  # type: ignore[attr-defined]
+        memo = self.memo.blocks
         for loc, (bscn, rows) in staged.items():
-            self.cache[loc] = F.data_block(bscn, rows)
+            payload = self.cache[loc] = F.data_block(bscn, rows)
+            memo[loc] = (payload, bscn, rows)
             self.dirty[loc] = bscn
         self.scn = scn
         if self.history is not None:
@@ -127,29 +163,73 @@ class TransactionsMixin:
     # --- workload ---------------------------------------------------------------------------
 
     def workload(self, commits: int, *, ops_per_commit: int = 2, keys: int = 40) -> list[Commit]:
-        """One epoch: ``commits`` random transactions (seeded stream), one redo batch."""
+        """One epoch: ``commits`` random transactions (seeded stream), one redo batch.
+
+        Each operation is drawn against the rows as the batch has left them so far (insert
+        an absent key, else delete one time in five or update) and staged at once, which is
+        what drawing them all first and then calling :meth:`transact` gives, in one pass.
+        """
         self.require_state(OPEN)  # type: ignore[attr-defined]  # before touching the instance
         rng = self.world.streams.get(f"oracle.{self.name}.workload")
         tables = sorted(self.cf["tables"])
-        present: dict[tuple[str, str], bool] = {}
-        txs = []
+        if commits > 0 and ops_per_commit > 0 and (not tables or keys <= 0):
+            rng.choice(tables)  # refused exactly as the draws below always were
+            rng.randrange(keys)
+        # choice(seq) and randrange(n) draw getrandbits(n.bit_length()) until below n
+        # (Random._randbelow); drawn inline here, the same numbers without three calls each
+        bits, random = rng.getrandbits, rng.random
+        ntables, tbits, kbits = len(tables), len(tables).bit_length(), keys.bit_length()
+        names, locs = _key_names(keys), self.memo.row_locs
+        staged: Staged = {}
+        records, done = [], []
+        scn, now = self.scn, self.world.now()
         for _ in range(commits):
-            ops = []
+            scn += 1
+            ops, vectors = [], []
             for _ in range(ops_per_commit):
-                table, key = rng.choice(tables), f"k{rng.randrange(keys):04d}"
-                if (table, key) not in present:
-                    present[(table, key)] = self._row_exists(table, key)
-                if not present[(table, key)]:
-                    ops.append(("insert", table, key, f"v{rng.randrange(10**6)}"))
-                    present[(table, key)] = True
-                elif rng.random() < 0.2:
-                    ops.append(("delete", table, key))
-                    present[(table, key)] = False
-                else:
-                    ops.append(("update", table, key, f"v{rng.randrange(10**6)}"))
-            txs.append(tuple(ops))
-        return self.transact(txs)
+                t = bits(tbits)
+                while t >= ntables:
+                    t = bits(tbits)
+                k = bits(kbits)
+                while k >= keys:
+                    k = bits(kbits)
+                table, key = tables[t], names[k]
+                row = (table, key)
+                loc = locs.get(row) or self._locate_row(table, key)
+                block = staged.get(loc) or self._stage_block(staged, loc)
+                op, value = _draw_op(random, bits, block[1], row)
+                block[0] = scn
+                ops.append(op)
+                vectors.append((loc[0], loc[1], table, key, value))
+            records.append((scn, now, "tx", tuple(vectors)))
+            done.append(Commit(scn, now, tuple(ops)))
+        return self._commit_batch(staged, records, done, scn)
 
-    def _row_exists(self, table: str, key: str) -> bool:
-        loc = self._locate_row(table, key)
-        return (table, key) in self._block(loc)[1]
+
+VALUES = 10**6  # workload values are v0 .. v999999
+VALUE_BITS = VALUES.bit_length()
+
+
+def _draw_op(
+    random: Any, bits: Any, rows: dict[tuple[str, str], Any], row: tuple[str, str]
+) -> tuple[Op, Any]:
+    """Draw one operation on a row and apply it to the staged rows, as ``_apply_op`` would:
+    insert an absent key, else delete one time in five, else update. (op, redo value)."""
+    if row not in rows:
+        kind = "insert"
+    elif random() < 0.2:
+        del rows[row]
+        return ("delete", *row), None
+    else:
+        kind = "update"
+    v = bits(VALUE_BITS)  # randrange(VALUES), as in the loop of workload()
+    while v >= VALUES:
+        v = bits(VALUE_BITS)
+    value = rows[row] = f"v{v}"
+    return (kind, *row, value), value
+
+
+@functools.lru_cache(maxsize=8)
+def _key_names(keys: int) -> tuple[str, ...]:
+    """The workload's key names ``k0000``.. (formatted once, not per operation)."""
+    return tuple(f"k{i:04d}" for i in range(max(keys, 0)))

@@ -7,7 +7,7 @@ protocol door and the DB-API door both read them, so they agree by construction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from apprm_ref.sim.oracle.backend import OracleDatabase
@@ -21,6 +21,17 @@ def _dt(db: OracleDatabase, seconds: float | None) -> datetime | None:
     if seconds is None:
         return None
     return db.world.clock.at(seconds).replace(tzinfo=None)
+
+
+def _datetimes(db: OracleDatabase) -> Callable[[float | None], datetime | None]:
+    """:func:`_dt` for many values: the naive epoch is computed once (same results: adding
+    a timedelta to an aware datetime only moves its wall-clock fields)."""
+    epoch = db.world.clock.at(0.0).replace(tzinfo=None)
+
+    def dt(seconds: float | None) -> datetime | None:
+        return None if seconds is None else epoch + timedelta(seconds=seconds)
+
+    return dt
 
 
 def _mounted(db: OracleDatabase) -> None:
@@ -71,7 +82,7 @@ def v_database(db: OracleDatabase) -> list[Row]:
             "DATABASE_ROLE": "PRIMARY",
             "CHECKPOINT_CHANGE#": cf["ckpt_scn"],
             "CURRENT_SCN": db.scn if db.status == OPEN else 0,
-            "ARCHIVE_CHANGE#": max((a["next"] for a in cf["archives"]), default=0),
+            "ARCHIVE_CHANGE#": db.arch_index().max_next,
             "RESETLOGS_CHANGE#": cf["rl_scn"],
             "RESETLOGS_TIME": _dt(db, cf["rl_time"]),
             "PRIOR_RESETLOGS_CHANGE#": cf["prior_rl_scn"],
@@ -192,6 +203,7 @@ def v_controlfile(db: OracleDatabase) -> list[Row]:
 
 def v_archived_log(db: OracleDatabase) -> list[Row]:
     _mounted(db)
+    dt = _datetimes(db)
     return [
         {
             "NAME": a["name"],
@@ -200,15 +212,21 @@ def v_archived_log(db: OracleDatabase) -> list[Row]:
             "SEQUENCE#": a["seq"],
             "RESETLOGS_CHANGE#": a["rl_scn"],
             "FIRST_CHANGE#": a["first"],
-            "FIRST_TIME": _dt(db, a["first_time"]),
+            "FIRST_TIME": dt(a["first_time"]),
             "NEXT_CHANGE#": a["next"],
-            "NEXT_TIME": _dt(db, a["next_time"]),
+            "NEXT_TIME": dt(a["next_time"]),
             "ARCHIVED": "YES",
             "DELETED": "YES" if a["deleted"] else "NO",
             "STATUS": "D" if a["deleted"] else "A",
         }
         for a in db.cf["archives"]
     ]
+
+
+def max_archived_sequence(db: OracleDatabase) -> int:
+    """SELECT MAX(SEQUENCE#) FROM V$ARCHIVED_LOG (0 when empty), from the record index."""
+    _mounted(db)
+    return db.arch_index().max_seq
 
 
 def v_database_incarnation(db: OracleDatabase) -> list[Row]:

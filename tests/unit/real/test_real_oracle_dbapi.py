@@ -41,6 +41,7 @@ def scenario(e: Estate, d: OracleDriver) -> tuple[Any, ...]:
         e.db.workload(5)
         d.switch_logfile()
     logs, archived = d.online_logs(), d.archived_logs()
+    assert d.last_archived_sequence() == max(a.sequence for a in archived)
     history = list(e.db.history.commits)
     d.shutdown("IMMEDIATE")
     e.instant_recovery(copies)
@@ -54,7 +55,7 @@ def scenario(e: Estate, d: OracleDriver) -> tuple[Any, ...]:
     assert e.db.data() == fold(history, target.first_change)
     return (
         files, logs, archived, headers, result.end_scn, exc.value.code,
-        d.database(), d.file_layout(), d.instance_status(),
+        d.database(), d.file_layout(), d.instance_status(), d.last_archived_sequence(),
     )  # fmt: skip
 
 

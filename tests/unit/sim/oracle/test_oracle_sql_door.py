@@ -105,3 +105,21 @@ def test_two_call_shutdown_and_startup(estate: Estate) -> None:
     run(conn, "ALTER DATABASE MOUNT")
     run(conn, "ALTER DATABASE OPEN")
     assert estate.db.status == "OPEN"
+
+
+def test_max_and_min_aggregates(estate: Estate) -> None:
+    conn = sysdba(estate)
+    assert run(conn, "SELECT MAX(sequence#) FROM v$archived_log") == [(None,)]
+    for _ in range(3):
+        estate.db.workload(2)
+        run(conn, "ALTER SYSTEM ARCHIVE LOG CURRENT")
+    cur = conn.cursor()
+    cur.execute("SELECT max(sequence#) FROM v$archived_log WHERE sequence# < 3")
+    assert [d[0] for d in cur.description] == ["MAX(SEQUENCE#)"]
+    assert cur.fetchall() == [(2,)]
+    assert run(conn, "SELECT MIN( first_change# ) FROM v$archived_log") == [
+        (estate.db.cf["archives"][0]["first"],)
+    ]
+    with pytest.raises(dbapi.DatabaseError) as exc:
+        run(conn, "SELECT MAX(nope) FROM v$archived_log")
+    assert exc.value.args[0].full_code == "ORA-00904"

@@ -1,0 +1,171 @@
+"""Transient memos of the instance: derived data kept only so hot paths do not recompute it.
+
+Nothing here is durable or persisted, and nothing here is trusted blindly: every entry is
+checked against what it was derived from (object identity or equality) before it is used,
+so a memo can be dropped at any time (world load, crash) and only costs a recomputation.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+from apprm_ref.sim.oracle import formats as F
+
+ROW_LOCS_MAX = 4096  # distinct (table, key) placements kept before the memo starts over
+FROZEN_RECORDS_MAX = 4096  # frozen archived-log records kept before the memo starts over
+
+
+class ArchIndex:
+    """What the hot paths ask of the control file's archived-log records, kept in step with
+    the record list: appends are indexed incrementally; a replaced list (mount, circular
+    reuse) or a changed last record starts it over. Records are never edited in place
+    except their DELETED flag, which the index does not use.
+
+    Answers "highest archived sequence" and "highest NEXT_CHANGE#" at once, and (built on
+    first use, for recovery) "the records of one (sequence, incarnation)" and "the last
+    record of each sequence of an incarnation", without walking the history each time.
+    """
+
+    def __init__(self) -> None:
+        self._clear(None)
+
+    def sync(self, archives: list[dict[str, Any]]) -> ArchIndex:
+        """Bring the index up to date with ``archives`` (the control file's list)."""
+        n, done = len(archives), self.count
+        if (
+            archives is not self.source
+            or n < done
+            or (done and archives[done - 1] is not self.last)
+        ):
+            self._clear(archives)
+            self.max_seq = max(map(_SEQ, archives), default=0)
+            self.max_next = max([x for x in map(_NEXT, archives) if x is not None], default=0)
+        else:
+            for rec in archives[done:]:
+                self._add(rec)
+        self.count, self.last = n, (archives[n - 1] if n else None)
+        return self
+
+    @property
+    def by_log(self) -> dict[tuple[int, int], list[dict[str, Any]]]:
+        """(seq, rl_id) -> its records, in control-file order."""
+        if self._by_log is None:
+            self._build()
+        return self._by_log  # type: ignore[return-value]
+
+    @property
+    def known(self) -> dict[int, dict[int, dict[str, Any]]]:
+        """rl_id -> seq -> the last record of that sequence."""
+        if self._known is None:
+            self._build()
+        return self._known  # type: ignore[return-value]
+
+    def _clear(self, archives: list[dict[str, Any]] | None) -> None:
+        self.source, self.count, self.last = archives, 0, None
+        self.max_seq = self.max_next = 0
+        self._by_log: dict[tuple[int, int], list[dict[str, Any]]] | None = None
+        self._known: dict[int, dict[int, dict[str, Any]]] | None = None
+
+    def _add(self, rec: dict[str, Any]) -> None:
+        seq, nxt = rec["seq"], rec["next"]
+        if seq > self.max_seq:
+            self.max_seq = seq
+        if nxt is not None and nxt > self.max_next:
+            self.max_next = nxt
+        if self._by_log is not None:
+            self._file(rec)
+
+    def _build(self) -> None:
+        self._by_log, self._known = {}, {}
+        for rec in (self.source or [])[: self.count]:
+            self._file(rec)
+
+    def _file(self, rec: dict[str, Any]) -> None:
+        seq, rl_id = rec["seq"], rec["rl_id"]
+        self._by_log.setdefault((seq, rl_id), []).append(rec)  # type: ignore[union-attr]
+        self._known.setdefault(rl_id, {})[seq] = rec  # type: ignore[union-attr]
+
+
+_SEQ, _NEXT = operator.itemgetter("seq"), operator.itemgetter("next")
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of plain control-file data (dicts, lists, scalars), to compare with later."""
+    t = type(value)
+    if t is dict:
+        return {k: v if type(v) in F.SCALARS else _copy(v) for k, v in value.items()}
+    if t is list:
+        return [v if type(v) in F.SCALARS else _copy(v) for v in value]
+    return value
+
+
+@dataclass
+class FrozenCf:
+    """Frozen forms of control-file sections, archived-log chunks and records, reused while
+    the live value is still equal to the one they were frozen from (so payloads are
+    identical to freezing from scratch)."""
+
+    sections: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    chunks: dict[int, tuple[list[dict[str, Any]], tuple[Any, ...]]] = field(default_factory=dict)
+    records: dict[int, tuple[dict[str, Any], dict[str, Any], Any]] = field(default_factory=dict)
+    thawed: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
+
+    def section(self, key: str, value: Any) -> Any:
+        hit = self.sections.get(key)
+        if hit is not None and hit[0] == value:
+            return hit[1]
+        frozen = F.freeze(value)
+        self.sections[key] = (_copy(value), frozen)
+        return frozen
+
+    def chunk(self, index: int, recs: list[dict[str, Any]]) -> tuple[Any, ...]:
+        """The frozen records of one archived-log chunk. Records are only ever appended to
+        the last chunk, so a chunk whose known part is unchanged only freezes the new ones."""
+        hit = self.chunks.get(index)
+        if hit is not None:
+            snaps, frozen = hit
+            done = len(snaps)
+            if done <= len(recs) and snaps == recs[:done]:
+                if done == len(recs):
+                    return frozen
+                new = recs[done:]
+                frozen += tuple([self.record(r) for r in new])
+                self.chunks[index] = (snaps + [dict(r) for r in new], frozen)
+                return frozen
+        frozen = tuple([self.record(r) for r in recs])
+        self.chunks[index] = ([dict(r) for r in recs], frozen)
+        return frozen
+
+    def record(self, rec: dict[str, Any]) -> Any:
+        hit = self.records.get(id(rec))
+        if hit is not None and hit[0] is rec and hit[1] == rec:
+            return hit[2]
+        if len(self.records) >= FROZEN_RECORDS_MAX:
+            self.records, self.thawed = {}, {}
+        frozen = F.freeze(rec)
+        snapshot = F.thaw(frozen)  # equal to rec, in the key order a thaw gives
+        self.records[id(rec)] = (rec, snapshot, frozen)
+        self.thawed[id(frozen)] = (frozen, snapshot)
+        return frozen
+
+    def thaw_record(self, frozen: Any) -> dict[str, Any]:
+        """A record read back from a control-file block: a fresh dict, thawed only if this
+        instance did not freeze that very payload itself (mounting reads every record)."""
+        hit = self.thawed.get(id(frozen))
+        if hit is not None and hit[0] is frozen:
+            return dict(hit[1])
+        return F.thaw(frozen)  # type: ignore[no-any-return]
+
+
+@dataclass
+class Memo:
+    """Every memo of one instance."""
+
+    row_locs: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    blocks: dict[tuple[int, int], tuple[Any, int, dict[tuple[str, str], Any]]] = field(
+        default_factory=dict
+    )
+    cf: FrozenCf = field(default_factory=FrozenCf)
+    arch: ArchIndex = field(default_factory=ArchIndex)
