@@ -41,6 +41,12 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
     ap.add_argument("--app", choices=("oracle", "filesystem"), default="oracle")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-invariants", action="store_true", help="skip the final invariant check")
+    ap.add_argument(
+        "--gc-default",
+        action="store_true",
+        help="keep CPython's default collector settings (default: frozen start-up heap, "
+        "young generation collected every 50 000 allocations)",
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     a = ap.parse_args(argv)
     if a.days < 1 or a.databases < 1:
@@ -51,6 +57,7 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
         app=a.app,
         seed=a.seed,
         check_invariants=not a.no_invariants,
+        gc_tuned=not a.gc_default,
     )
     return cfg, a.json
 

@@ -59,3 +59,16 @@ def test_estate_two_days_two_databases(app: str, capsys: pytest.CaptureFixture[s
     assert out["kernel_ratio"] == pytest.approx(
         out["events_per_wall_s"] / out["kernel_events_per_s"], rel=1e-2, abs=1e-5
     )
+
+
+def test_gc_tuning_is_undone_after_the_run() -> None:
+    import gc
+
+    from bench.harness import BenchConfig, run_estate
+
+    before = gc.get_threshold()
+    out = run_estate(BenchConfig(days=1, databases=1, app="filesystem"))
+    assert out["gc_tuned"] is True
+    assert out["sessions"] == out["expected_sessions"] == 4
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
