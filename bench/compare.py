@@ -15,7 +15,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-CONFIG = ("app", "databases", "sim_days")  # gc_tuned may differ: that is a speed setting
+CONFIG = (
+    "app",
+    "databases",
+    "sim_days",
+    "workload_epoch_s",
+)  # gc_tuned may differ: that is a speed setting
 # what the simulation did: must be identical for a pure optimization
 OUTCOME = (
     "sessions",

@@ -18,7 +18,7 @@ import json
 import sys
 from typing import Any
 
-from bench.harness import BenchConfig, run_estate
+from bench.harness import WORKLOAD_EPOCH_S, BenchConfig, run_estate
 from bench.kernel import kernel_events_per_s
 
 
@@ -42,6 +42,12 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-invariants", action="store_true", help="skip the final invariant check")
     ap.add_argument(
+        "--epoch-hours",
+        type=float,
+        default=WORKLOAD_EPOCH_S / 3600,
+        help="workload epoch in hours (default 1; 6 is one per backup interval)",
+    )
+    ap.add_argument(
         "--gc-default",
         action="store_true",
         help="keep CPython's default collector settings (default: frozen start-up heap, "
@@ -51,6 +57,8 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
     a = ap.parse_args(argv)
     if a.days < 1 or a.databases < 1:
         ap.error("--days and --databases must be at least 1")
+    if not 0 < a.epoch_hours <= 24:
+        ap.error("--epoch-hours must be in (0, 24]")
     cfg = BenchConfig(
         days=a.days,
         databases=a.databases,
@@ -58,6 +66,7 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
         seed=a.seed,
         check_invariants=not a.no_invariants,
         gc_tuned=not a.gc_default,
+        epoch_s=a.epoch_hours * 3600,
     )
     return cfg, a.json
 
