@@ -238,7 +238,7 @@ class OracleDatabase(
         """Drop what was derived from the control file of the instance (mount, crash); the
         other memos check their sources on use and stay."""
         self.arch_synced, self.ts_files_cache = -1, {}
-        self.memo.row_locs = {}
+        self.memo.row_locs, self.memo.grids = {}, {}
 
     # --- checkpoints --------------------------------------------------------------------------
 
@@ -270,15 +270,35 @@ class OracleDatabase(
         return out
 
     def dbwr(self) -> None:
-        """Lazy writer: some dirty blocks reach disk now, so datafiles are genuinely fuzzy."""
+        """Lazy writer: some dirty blocks reach disk now, so datafiles are genuinely fuzzy.
+
+        One pass in block order: the draw per dirty block, the chosen payloads grouped per
+        file and the highest block SCN per file (what ``write_data_blocks`` and
+        ``_max_block_scn`` would give for the chosen blocks, without sorting them again)."""
         rng = self.world.streams.get(f"oracle.{self.name}.dbwr")
-        chosen = {k: s for k, s in sorted(self.dirty.items()) if rng.random() < self.dbwr_fraction}
+        random, fraction, cache = rng.random, self.dbwr_fraction, self.cache
+        chosen: list[tuple[int, int]] = []
+        per_file: dict[int, dict[int, Any]] = {}
+        top: dict[int, int] = {}
+        for k in sorted(self.dirty):
+            if random() < fraction:
+                chosen.append(k)
+                no, scn = k[0], self.dirty[k]
+                items = per_file.get(no)
+                if items is None:
+                    items = per_file[no] = {}
+                    top[no] = 0
+                items[k[1]] = cache[k]
+                if scn > top[no]:
+                    top[no] = scn
         if not chosen:
             return
-        self.write_data_blocks({k: self.cache[k] for k in chosen})
+        files = self.cf["files"]
+        for no, items in per_file.items():
+            self.write_blocks(files[no]["name"], items)
         for k in chosen:
             del self.dirty[k]
-        for no, scn in self._max_block_scn(chosen).items():
+        for no, scn in top.items():
             if scn > self.hdr[no]["fuzzy_scn"]:
                 self.hdr[no]["fuzzy_scn"] = scn
                 self.write_header(no)

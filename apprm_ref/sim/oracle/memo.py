@@ -164,7 +164,10 @@ class Memo:
     """Every memo of one instance."""
 
     row_locs: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
-    blocks: dict[tuple[int, int], tuple[Any, int, dict[tuple[str, str], Any]]] = field(
+    # (tables, keys) -> [table index][key index] -> the workload's placement cell
+    grids: dict[tuple[tuple[str, ...], int], list[list[Any]]] = field(default_factory=dict)
+    # (file#, block) -> (payload, block SCN, rows, rows known to be in key order)
+    blocks: dict[tuple[int, int], tuple[Any, int, dict[tuple[str, str], Any], bool]] = field(
         default_factory=dict
     )
     cf: FrozenCf = field(default_factory=FrozenCf)

@@ -17,7 +17,8 @@ from apprm_ref.sim.oracle.messages import ora
 from apprm_ref.sim.oracle.models import OPEN, Commit
 
 Op = tuple[Any, ...]
-Staged = dict[tuple[int, int], list[Any]]  # (file#, block) -> [block SCN, copy of its rows]
+# (file#, block) -> [block SCN, copy of its rows, whether that copy is still in key order]
+Staged = dict[tuple[int, int], list[Any]]
 
 
 class TransactionsMixin:
@@ -71,7 +72,7 @@ class TransactionsMixin:
         if hit is not None and hit[0] is payload:
             return hit[1], hit[2]
         bscn, rows = F.parse_data_block(payload)
-        self.memo.blocks[loc] = (payload, bscn, rows)
+        self.memo.blocks[loc] = (payload, bscn, rows, False)  # order as read: not trusted
         return bscn, rows
 
     # --- commits --------------------------------------------------------------------------
@@ -87,7 +88,7 @@ class TransactionsMixin:
             vectors = tuple([self._stage_op(op, staged, scn) for op in ops])
             records.append((scn, now, "tx", vectors))
             commits.append(Commit(scn, now, tuple(map(tuple, ops))))
-        return self._commit_batch(staged, records, commits, scn)
+        return self._commit_batch(staged, records, commits, scn) or []
 
     def _stage_op(self, op: Op, staged: Staged, scn: int) -> tuple[Any, ...]:
         """Apply one row operation to a private copy of its block; its change vector."""
@@ -95,27 +96,38 @@ class TransactionsMixin:
         block = staged.get(loc) or self._stage_block(staged, loc)
         value = self._apply_op(op, block[1])
         block[0] = scn
+        if op[0] == "insert":
+            block[2] = False  # a new key goes last: no longer in key order
         return (loc[0], loc[1], op[1], op[2], value)
 
     def _stage_block(self, staged: Staged, loc: tuple[int, int]) -> list[Any]:
-        """A private copy of a block's rows for this batch (a refused batch changes nothing)."""
-        block = staged[loc] = [0, dict(self._block(loc)[1])]
+        """A private copy of a block's rows for this batch (a refused batch changes nothing).
+        Updates and deletes keep a dict's key order, so a copy of rows the memo knows to be
+        in key order stays so until an insert (then the payload is sorted again)."""
+        self._block(loc)
+        hit = self.memo.blocks[loc]
+        block = staged[loc] = [0, dict(hit[2]), hit[3]]
         return block
 
     def _commit_batch(
-        self, staged: Staged, records: list[F.Record], commits: list[Commit], scn: int
-    ) -> list[Commit]:
-        """Redo first, then the changed blocks into the buffer cache, then DBWR."""
+        self, staged: Staged, records: list[F.Record], commits: list[Commit] | None, scn: int
+    ) -> list[Commit] | None:
+        """Redo first, then the changed blocks into the buffer cache, then DBWR. ``commits``
+        is None when the caller keeps no Commit objects (then no history is kept either)."""
         if not records:
-            return []
+            return commits
         self.write_redo(tuple(records))  # type: ignore[attr-defined]
-        memo = self.memo.blocks
-        for loc, (bscn, rows) in staged.items():
-            payload = self.cache[loc] = F.data_block(bscn, rows)
-            memo[loc] = (payload, bscn, rows)
-            self.dirty[loc] = bscn
+        memo, cache, dirty = self.memo.blocks, self.cache, self.dirty
+        for loc, (bscn, rows, ordered) in staged.items():
+            if ordered:  # F.data_block without the sort: the rows are in key order already
+                payload = cache[loc] = (F.DATA_BLOCK, bscn, tuple(rows.items()))
+            else:
+                payload = cache[loc] = F.data_block(bscn, rows)
+                rows = dict(payload[2])  # the memo's copy in key order, for the next batch
+            memo[loc] = (payload, bscn, rows, True)
+            dirty[loc] = bscn
         self.scn = scn
-        if self.history is not None:
+        if self.history is not None and commits is not None:
             self.history.commits.extend(commits)
         self.dbwr()  # type: ignore[attr-defined]
         return commits
@@ -169,6 +181,19 @@ class TransactionsMixin:
         an absent key, else delete one time in five or update) and staged at once, which is
         what drawing them all first and then calling :meth:`transact` gives, in one pass.
         """
+        return self._epoch(commits, ops_per_commit, keys, True) or []
+
+    def apply_workload(self, commits: int, *, ops_per_commit: int = 2, keys: int = 40) -> int:
+        """:meth:`workload` for callers that only count the commits (the bench, the drill):
+        the same draws, redo and blocks, without building the Commit list when the commit
+        history is off and nothing else would read it."""
+        done = self._epoch(commits, ops_per_commit, keys, self.history is not None)
+        return commits if done is None else len(done)
+
+    def _epoch(
+        self, commits: int, ops_per_commit: int, keys: int, keep: bool
+    ) -> list[Commit] | None:
+        """The epoch of :meth:`workload`; the Commit list only if ``keep`` (else None)."""
         self.require_state(OPEN)  # type: ignore[attr-defined]  # before touching the instance
         rng = self.world.streams.get(f"oracle.{self.name}.workload")
         tables = sorted(self.cf["tables"])
@@ -179,13 +204,16 @@ class TransactionsMixin:
         # (Random._randbelow); drawn inline here, the same numbers without three calls each
         bits, random = rng.getrandbits, rng.random
         ntables, tbits, kbits = len(tables), len(tables).bit_length(), keys.bit_length()
-        names, locs = _key_names(keys), self.memo.row_locs
+        grid = self._row_grid(tables, keys)
+        memo, cache = self.memo.blocks, self.cache
         staged: Staged = {}
-        records, done = [], []
+        records: list[F.Record] = []
+        done: list[Commit] | None = [] if keep else None
+        ops: list[Op] = []
         scn, now = self.scn, self.world.now()
         for _ in range(commits):
             scn += 1
-            ops, vectors = [], []
+            vectors = []
             for _ in range(ops_per_commit):
                 t = bits(tbits)
                 while t >= ntables:
@@ -193,40 +221,61 @@ class TransactionsMixin:
                 k = bits(kbits)
                 while k >= keys:
                     k = bits(kbits)
-                table, key = tables[t], names[k]
-                row = (table, key)
-                loc = locs.get(row) or self._locate_row(table, key)
-                block = staged.get(loc) or self._stage_block(staged, loc)
-                op, value = _draw_op(random, bits, block[1], row)
+                cell = grid[t][k] or self._grid_cell(grid, tables, t, k)
+                row, loc, file_no, block_no, table, key = cell
+                block = staged.get(loc)
+                if block is None:
+                    hit, payload = memo.get(loc), cache.get(loc)
+                    if hit is not None and payload is not None and hit[0] is payload:
+                        block = staged[loc] = [0, dict(hit[2]), hit[3]]
+                    else:
+                        block = self._stage_block(staged, loc)
                 block[0] = scn
-                ops.append(op)
-                vectors.append((loc[0], loc[1], table, key, value))
+                rows = block[1]
+                # _draw_op inlined: insert an absent key, else delete one time in five,
+                # else update (with a value drawn as randrange(VALUES))
+                if row not in rows:
+                    kind = "insert"
+                    block[2] = False
+                elif random() < 0.2:
+                    del rows[row]
+                    vectors.append((file_no, block_no, table, key, None))
+                    if keep:
+                        ops.append(("delete", table, key))
+                    continue
+                else:
+                    kind = "update"
+                v = bits(VALUE_BITS)
+                while v >= VALUES:
+                    v = bits(VALUE_BITS)
+                value = rows[row] = f"v{v}"
+                vectors.append((file_no, block_no, table, key, value))
+                if keep:
+                    ops.append((kind, table, key, value))
             records.append((scn, now, "tx", tuple(vectors)))
-            done.append(Commit(scn, now, tuple(ops)))
+            if done is not None:
+                done.append(Commit(scn, now, tuple(ops)))
+                ops = []
         return self._commit_batch(staged, records, done, scn)
+
+    def _row_grid(self, tables: list[str], keys: int) -> list[list[Any]]:
+        """[table index][key index] -> placement cell (filled on first use), kept while
+        mounted like the row placements it is derived from."""
+        grids = self.memo.grids
+        grid = grids.get((tuple(tables), keys))
+        if grid is None:
+            grid = grids[(tuple(tables), keys)] = [[None] * keys for _ in tables]
+        return grid
+
+    def _grid_cell(self, grid: list[list[Any]], tables: list[str], t: int, k: int) -> Any:
+        table, key = tables[t], _key_names(len(grid[t]))[k]
+        loc = self._locate_row(table, key)
+        cell = grid[t][k] = ((table, key), loc, loc[0], loc[1], table, key)
+        return cell
 
 
 VALUES = 10**6  # workload values are v0 .. v999999
 VALUE_BITS = VALUES.bit_length()
-
-
-def _draw_op(
-    random: Any, bits: Any, rows: dict[tuple[str, str], Any], row: tuple[str, str]
-) -> tuple[Op, Any]:
-    """Draw one operation on a row and apply it to the staged rows, as ``_apply_op`` would:
-    insert an absent key, else delete one time in five, else update. (op, redo value)."""
-    if row not in rows:
-        kind = "insert"
-    elif random() < 0.2:
-        del rows[row]
-        return ("delete", *row), None
-    else:
-        kind = "update"
-    v = bits(VALUE_BITS)  # randrange(VALUES), as in the loop of workload()
-    while v >= VALUES:
-        v = bits(VALUE_BITS)
-    value = rows[row] = f"v{v}"
-    return (kind, *row, value), value
 
 
 @functools.lru_cache(maxsize=8)

@@ -233,3 +233,47 @@ def test_inline_bounded_draws_are_what_choice_and_randrange_draw() -> None:
                 r = ours.getrandbits(k)
             expected = public.choice(seq) if seq and i % 2 else public.randrange(n)
             assert r == expected
+
+
+def test_apply_workload_without_history_is_workload_without_the_commit_list() -> None:
+    """The counting epoch (bench, drill) draws, logs and writes exactly what workload()
+    does; with the history off it builds no Commit objects and keeps none."""
+    a, b = build_estate(12), build_estate(12)
+    a.db.history = b.db.history = None  # the digest covers the history too
+    for epoch in range(40):
+        for e in (a, b):
+            e.world.advance(3600)
+        assert a.db.apply_workload(20) == len(b.db.workload(20)) == 20
+        if epoch % 9 == 0:
+            for e in (a, b):
+                e.db.archive_log_current()
+    assert a.db.history is None
+    assert a.world.digest() == b.world.digest()
+    with_history = build_estate(12)
+    with_history.world.advance(3600)
+    assert with_history.db.apply_workload(5) == 5
+    assert len(with_history.db.history.commits) == 5
+
+
+def test_data_blocks_stay_sorted_through_inserts_deletes_and_a_refused_batch() -> None:
+    """Blocks whose rows kept their key order are written without a sort: every payload
+    in the cache and on disk is still what sorting the rows gives."""
+    e = build_estate(13)
+    db = e.db
+    for epoch in range(30):
+        e.world.advance(3600)
+        db.apply_workload(20, keys=12)
+        if epoch == 10:
+            rows = db.select("T_USERS")
+            with pytest.raises(OracleError):  # the second insert of a batch collides
+                db.transact(
+                    [(("insert", "T_USERS", "zz", "1"),), (("insert", "T_USERS", "zz", "2"),)]
+                )
+            assert db.select("T_USERS") == rows
+    db.checkpoint()
+    for (no, block), payload in sorted(db.cache.items()):
+        if payload is None:  # never written
+            continue
+        bscn, rows = F.parse_data_block(payload)
+        assert payload == F.data_block(bscn, rows)
+        assert e.world.hosts.read_block("db1", db.cf["files"][no]["name"], block) == payload
