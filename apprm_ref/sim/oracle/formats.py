@@ -36,6 +36,7 @@ Record = tuple[int, float, str, tuple[Any, ...]]
 
 
 SCALARS = frozenset({str, int, float, bool, type(None)})
+_ALL_SCALAR = SCALARS.issuperset  # _ALL_SCALAR(map(type, values)): every value a scalar
 
 
 def freeze(obj: Any) -> Any:
@@ -43,11 +44,16 @@ def freeze(obj: Any) -> Any:
     equal structures give equal payloads whatever their insertion order)."""
     t = type(obj)
     if t is dict:
-        # dict keys are unique, so sorting (key, value) pairs never compares two values
+        # dict keys are unique, so sorting (key, value) pairs never compares two values;
+        # a dict of scalars (most of them) is checked and sorted without a Python loop
+        if _ALL_SCALAR(map(type, obj.values())):
+            return ("{}", tuple(sorted(obj.items())))
         items = [(k, v if type(v) in SCALARS else freeze(v)) for k, v in obj.items()]
         items.sort()
         return ("{}", tuple(items))
     if t is list:
+        if _ALL_SCALAR(map(type, obj)):
+            return ("[]", tuple(obj))
         return ("[]", tuple([v if type(v) in SCALARS else freeze(v) for v in obj]))
     return obj
 

@@ -89,14 +89,19 @@ class ArchIndex:
 
 
 _SEQ, _NEXT = operator.itemgetter("seq"), operator.itemgetter("next")
+_ALL_SCALAR = F.SCALARS.issuperset
 
 
 def _copy(value: Any) -> Any:
     """A deep copy of plain control-file data (dicts, lists, scalars), to compare with later."""
     t = type(value)
     if t is dict:
+        if _ALL_SCALAR(map(type, value.values())):
+            return dict(value)
         return {k: v if type(v) in F.SCALARS else _copy(v) for k, v in value.items()}
     if t is list:
+        if _ALL_SCALAR(map(type, value)):
+            return list(value)
         return [v if type(v) in F.SCALARS else _copy(v) for v in value]
     return value
 
