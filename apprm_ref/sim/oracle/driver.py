@@ -14,7 +14,6 @@ from apprm_ref.drivers.oracle import (
     LogGroupInfo,
     RecoveryResult,
     RecoveryTarget,
-    layout_of,
 )
 from apprm_ref.errors import OracleError
 from apprm_ref.sim.oracle import views as V
@@ -154,7 +153,20 @@ class OracleSimDriver:
         return self._params().get("spfile") or None
 
     def file_layout(self) -> FileLayout:
-        return layout_of(self)
+        """What :func:`layout_of` derives from seven view queries (V$TABLESPACE, V$BACKUP,
+        V$DATAFILE, V$CONTROLFILE, V$LOGFILE, V$LOG, V$PARAMETER), read in one pass from the
+        rows those views are built from; the same checks first (mounted or open)."""
+        db = self.db
+        V.require_mounted(db)  # the first query of layout_of (V$TABLESPACE) checks this
+        cf, params = db.cf, db.params
+        dest = str(params.get("log_archive_dest_1", ""))
+        return FileLayout(
+            datafiles=tuple([f["name"] for _, f in sorted(cf["files"].items())]),
+            control_files=tuple(params["control_files"]),
+            online_logs=tuple([m for _, g in sorted(cf["groups"].items()) for m in g["members"]]),
+            archive_dest=dest.split("=", 1)[1] if "=" in dest else dest,
+            spfile=params.get("spfile") or None,
+        )
 
     # --- backup mode and logs ---------------------------------------------------------------
 

@@ -38,6 +38,9 @@ def _mounted(db: OracleDatabase) -> None:
     db.require_state(MOUNTED, OPEN)
 
 
+require_mounted = _mounted  # what every view of the mounted database checks first
+
+
 def v_instance(db: OracleDatabase) -> list[Row]:
     db.require_state(STARTED, MOUNTED, OPEN)
     return [
