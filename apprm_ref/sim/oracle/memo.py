@@ -90,6 +90,7 @@ class ArchIndex:
 
 _SEQ, _NEXT = operator.itemgetter("seq"), operator.itemgetter("next")
 _ALL_SCALAR = F.SCALARS.issuperset
+_ALL_DICT = frozenset({dict}).issuperset
 
 
 def _copy(value: Any) -> Any:
@@ -113,6 +114,7 @@ class FrozenCf:
     identical to freezing from scratch)."""
 
     sections: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    entries: dict[str, dict[Any, tuple[Any, Any]]] = field(default_factory=dict)
     chunks: dict[int, tuple[list[dict[str, Any]], tuple[Any, ...]]] = field(default_factory=dict)
     records: dict[int, tuple[dict[str, Any], dict[str, Any], Any]] = field(default_factory=dict)
     thawed: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
@@ -121,9 +123,28 @@ class FrozenCf:
         hit = self.sections.get(key)
         if hit is not None and hit[0] == value:
             return hit[1]
-        frozen = F.freeze(value)
-        self.sections[key] = (_copy(value), frozen)
+        if type(value) is dict and value and _ALL_DICT(map(type, value.values())):
+            snapshot, frozen = self._by_entry(key, value)
+        else:
+            snapshot, frozen = _copy(value), F.freeze(value)
+        self.sections[key] = (snapshot, frozen)
         return frozen
+
+    def _by_entry(self, key: str, value: dict[Any, Any]) -> tuple[dict[Any, Any], Any]:
+        """A section that is a dict of dicts (files, groups), frozen entry by entry: an
+        entry still equal to its snapshot keeps its frozen form (a log switch changes two
+        groups, an archive one). The same tuple as ``F.freeze(value)``."""
+        entries = self.entries.setdefault(key, {})
+        snapshot: dict[Any, Any] = {}
+        items = []
+        for k, v in value.items():
+            hit = entries.get(k)
+            if hit is None or hit[0] != v:
+                hit = entries[k] = (_copy(v), F.freeze(v))
+            snapshot[k] = hit[0]  # snapshots are never changed, so sections may share them
+            items.append((k, hit[1]))
+        items.sort()
+        return snapshot, ("{}", tuple(items))
 
     def chunk(self, index: int, recs: list[dict[str, Any]]) -> tuple[Any, ...]:
         """The frozen records of one archived-log chunk. Records are only ever appended to

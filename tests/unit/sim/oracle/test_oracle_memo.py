@@ -277,3 +277,32 @@ def test_data_blocks_stay_sorted_through_inserts_deletes_and_a_refused_batch() -
         bscn, rows = F.parse_data_block(payload)
         assert payload == F.data_block(bscn, rows)
         assert e.world.hosts.read_block("db1", db.cf["files"][no]["name"], block) == payload
+
+
+def test_sections_frozen_entry_by_entry_are_a_full_freeze_types_included() -> None:
+    """files and groups are frozen one entry at a time (unchanged entries reused): after
+    every kind of control-file write the main block is what freezing everything gives,
+    down to the type of each value (json tells 1 from 1.0 and True from 1)."""
+    e = build_estate(7, simple_layout(tablespaces=("SYSTEM", "USERS", "APP")))
+    db = e.db
+
+    def same() -> None:
+        main = db.encode_controlfile(db.cf, full=False, archives=False)[0]
+        assert json.dumps(main) == json.dumps(reference_cf_blocks(db.cf)[0])
+
+    for step in range(12):
+        e.world.advance(600)
+        db.apply_workload(5)
+        same()
+        db.switch_logfile() if step % 2 else db.archive_log_current()
+        same()
+        db.begin_backup("APP")
+        same()
+        db.end_backup("APP")
+        same()
+        db.checkpoint()
+        same()
+    db.cf["groups"][2]["members"].append("/oractl/extra.log")  # a change inside an entry
+    same()
+    del db.cf["groups"][3]  # an entry gone
+    same()
