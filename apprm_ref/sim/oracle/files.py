@@ -61,18 +61,45 @@ class FilesMixin:
         return list(self.params["control_files"])  # type: ignore[attr-defined]
 
     def read_controlfile(self, path: str) -> dict[str, Any] | None:
+        return self._read_cf(path)[0]
+
+    def _read_cf(self, path: str) -> tuple[dict[str, Any] | None, tuple[Any, ...]]:
+        """(the control file at ``path`` or None if unreadable, the blocks it was read from)."""
+        raw = []
         try:
-            main = F.unpack(self.read_block(path, 0), F.CF_MAGIC)
+            head = self.read_block(path, 0)
+            raw.append(head)
+            main = F.unpack(head, F.CF_MAGIC)
             if main is None:
-                return None
+                return None, ()
             archives: list[dict[str, Any]] = []
             for chunk in range((main["narch"] + F.ARCH_PER_BLOCK - 1) // F.ARCH_PER_BLOCK):
                 payload = self.read_block(path, 1 + chunk)
-                archives.extend([self.memo.cf.thaw_record(r) for r in payload[2]])
+                raw.append(payload)
+                archives.extend(self.memo.cf.thaw_chunk(chunk, payload[2]))
         except (HostError, TypeError, IndexError):
-            return None
+            return None, ()
         main["archives"] = archives[: main["narch"]]
-        return main
+        return main, tuple(raw)
+
+    def read_controlfiles(self, paths: list[str]) -> list[tuple[str, dict[str, Any] | None]]:
+        """(path, control file or None) of every copy, as :meth:`read_controlfile` reads
+        each. A copy whose blocks equal the first copy's decodes to an equal control file,
+        so it is read but not decoded again: mounting costs one decode, not one per copy."""
+        if not paths:
+            return []
+        first, raw = self._read_cf(paths[0])
+        copies = [(paths[0], first)]
+        for path in paths[1:]:
+            same = first is not None and self._holds_blocks(path, raw)
+            copies.append((path, first if same else self.read_controlfile(path)))
+        return copies
+
+    def _holds_blocks(self, path: str, raw: tuple[Any, ...]) -> bool:
+        try:
+            return all(self.read_block(path, b) == payload for b, payload in enumerate(raw))
+        except (HostError, TypeError, IndexError):
+            return False
 
     def cf_capacity(self, nblocks: int) -> int:
         return (nblocks - 1) * F.ARCH_PER_BLOCK

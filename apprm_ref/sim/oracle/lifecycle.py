@@ -54,7 +54,7 @@ class LifecycleMixin:
         if self.status in (MOUNTED, OPEN):
             raise ora("ORA-01100")
         self.require_state(STARTED)
-        copies = [(p, self.read_controlfile(p)) for p in self.cf_paths()]  # type: ignore[attr-defined]
+        copies = self.read_controlfiles(self.cf_paths())  # type: ignore[attr-defined]
         if not copies or any(cf is None for _, cf in copies):
             raise ora("ORA-00205")
         first_path, first = copies[0]
