@@ -7,6 +7,7 @@ Create a database on mounted filesystems (``estate.build_estate`` gives a ready 
     from apprm_ref.sim.oracle.models import simple_layout, fold
     db = OracleDatabase.create(world, "PRD", "db1", simple_layout())   # OPEN, ARCHIVELOG
     db.workload(50)                        # one epoch: 50 commits, one redo batch
+    db.apply_workload(50)                  # the same epoch, returns the count (bench, drill)
     db.transact([(("insert", "T_USERS", "k1", "v1"),)])                # fine-grained
     db.data()                              # {table: {key: value}} committed, DB OPEN
     fold(db.history.commits, below_scn=x)  # what recovery until SCN x must give
