@@ -78,9 +78,23 @@ class ArchIndex:
             self._file(rec)
 
     def _build(self) -> None:
-        self._by_log, self._known = {}, {}
+        """Both tables in one pass (what :meth:`_file` does per record, inlined: recovery
+        after every mount builds them over the whole history, up to ~1000 records)."""
+        by_log: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        known: dict[int, dict[int, dict[str, Any]]] = {}
         for rec in (self.source or [])[: self.count]:
-            self._file(rec)
+            seq, rl_id = rec["seq"], rec["rl_id"]
+            recs = by_log.get((seq, rl_id))
+            if recs is None:
+                by_log[(seq, rl_id)] = [rec]
+            else:
+                recs.append(rec)
+            last = known.get(rl_id)
+            if last is None:
+                known[rl_id] = {seq: rec}
+            else:
+                last[seq] = rec
+        self._by_log, self._known = by_log, known
 
     def _file(self, rec: dict[str, Any]) -> None:
         seq, rl_id = rec["seq"], rec["rl_id"]
