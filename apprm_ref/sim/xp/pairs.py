@@ -344,7 +344,7 @@ class PairCommands:
             pair = self.pairs.get(key)
             due = due_of(pair) if pair is not None else None
             if due is not None and due <= now:
-                self._complete(key, pair.gen)  # type: ignore[union-attr]
+                self._complete(key, pair.gen, pair)  # type: ignore[arg-type]
         self._due = self._wake.next_due()
 
     def _schedule(self: XpBackend, pair: Pair) -> None:
@@ -354,12 +354,14 @@ class PairCommands:
         if self._wake is not None:
             self._wake.push(when, pair.key)
         key, gen = pair.key, pair.gen
-        self.world.call_at(when, lambda: self._complete(key, gen))
+        self.world.call_at(when, lambda: self._complete(key, gen, pair))
 
-    def _complete(self: XpBackend, key: str, gen: int) -> None:
+    def _complete(self: XpBackend, key: str, gen: int, scheduled_for: Pair) -> None:
         pair = self.pairs.get(key)
-        if pair is None or pair.gen != gen:
-            return  # superseded by a later command
+        if pair is not scheduled_for or pair.gen != gen:
+            # superseded by a later command, or the pair was deleted (and maybe re-created
+            # under the same key, with its own generation count starting again at 0)
+            return
         if pair.abort_at is not None:
             self._abort_restore(pair)
             return

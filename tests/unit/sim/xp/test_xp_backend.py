@@ -368,3 +368,22 @@ def test_batches_name_a_pair_once_and_restore_one_source_once() -> None:
     with pytest.raises(XpError, match="two restores"):
         xp.pairresync([(P, 0), (P, 1)], restore=True)
     assert snapshot(xp) == before
+
+
+@pytest.mark.rule("ARR-I10")
+def test_a_deleted_pairs_copy_does_not_finish_its_successor() -> None:
+    """paircreate, pairdelete during the copy, paircreate again on the same P-VOL/MU: the
+    first copy's completion event must not complete the new pair early."""
+    world, xp = make_world()
+    xp.block_write(P, {i: f"d{i}" for i in range(SIZE)})
+    first_done = xp.paircreate(P, S, 0)
+    run_to(world, world.now() + (first_done - world.now()) / 2)
+    xp.pairdelete([(P, 0)])
+    second_done = xp.paircreate(P, S, 0)
+    assert second_done > first_done
+    run_to(world, first_done + (second_done - first_done) / 2)
+    assert xp.pair_state(P, 0) == "COPY(PD)"
+    run_to(world, second_done)
+    assert xp.pair_state(P, 0) == "PAIR"
+    assert xp.content(S).written() == xp.content(P).written()
+    assert xp.check_invariants() == []
