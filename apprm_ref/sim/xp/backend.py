@@ -216,8 +216,10 @@ class XpBackend(PairCommands, ContinuousAccess):
             if state in TRACKING or (state == PAIR and pair.swap_freeze):
                 pair.pdiff |= tracks
             elif state in MIRRORING:
-                target = self.world.arrays[pair.svol_array] if pair.kind == "CA" else self
-                target.touch(pair.svol, tracks)
+                if pair.kind == "CA":
+                    self.world.arrays[pair.svol_array].touch(pair.svol, tracks)
+                elif self._feeds_more(ix, pair):
+                    self.touch(pair.svol, tracks)
         own = ix.by_svol.get(lid)
         if own is not None and own.state in TRACKING:
             own.sdiff |= tracks
@@ -225,6 +227,17 @@ class XpBackend(PairCommands, ContinuousAccess):
             link = self.ca_link(lid)
             if link is not None and link[1].state in TRACKING:
                 link[1].sdiff |= tracks
+
+    def _feeds_more(self, ix: PairIndex, pair: Pair) -> bool:
+        """Whether a change reaching the S-VOL of mirroring BC ``pair`` goes further than
+        the S-VOL itself: a cascaded pair, another pair naming it S-VOL, or a CA link (the
+        S-VOL's own pair mirrors, so it records nothing)."""
+        svol = pair.svol
+        return (
+            svol in ix.by_pvol
+            or ix.by_svol.get(svol) is not pair
+            or bool(self.ldevs[svol].ca_primary)
+        )
 
     # --- host groups and LUN paths ------------------------------------------------------
 
