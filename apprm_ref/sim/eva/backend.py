@@ -33,6 +33,10 @@ from apprm_ref.sim.eva.timing import EvaTiming
 from apprm_ref.sim.storage import DEFAULT_EXTENT_BYTES, TIB, VolumeData
 
 DEFAULT_MAX_VDISKS = 2048  # (inferred) XCS 6.x virtual disk limit per array
+# the members the host-write path compares with, bound once (an Enum class attribute
+# lookup costs more than the comparison itself)
+_FAILED, _INVALID = VdiskState.FAILED, VdiskState.INVALID
+_ORIGINAL, _SNAPSHOT, _VSNAP = VdiskKind.ORIGINAL, VdiskKind.SNAPSHOT, VdiskKind.VSNAP
 
 
 @persistable("eva.Backend")
@@ -226,18 +230,18 @@ class EvaBackend(ReplicaOps, PresentationOps):
                 refuse("EVA_INVALID_PARAMETER", f"extent {e} outside {volume}")
         ix = self.index()
         kind = v.kind
-        on_origin = kind != VdiskKind.VSNAP and kind != VdiskKind.SNAPSHOT
+        on_origin = kind != _VSNAP and kind != _SNAPSHOT
         origin = v.id if on_origin else v.source
         family = ix.targets(origin, self.vdisks) if origin is not None else ()
         for t in family:
-            if t.state == VdiskState.FAILED:  # frozen(origin), rule E11
+            if t.state == _FAILED:  # frozen(origin), rule E11
                 refuse("EVA_WRITE_FROZEN", f"writes to {volume} stopped: disk group full (vsnaps)")
         if on_origin:
             covered = ix.covered.get(v.id) if family else None
             fresh = [e for e in items if e not in covered] if covered is not None else items
             needs = self._new_cow(_live_vsnaps(family), sorted(fresh)) if fresh and family else {}
         else:
-            needs = self._new_cow([v], sorted(items)) if kind == VdiskKind.VSNAP else {}
+            needs = self._new_cow([v], sorted(items)) if kind == _VSNAP else {}
         if needs:
             need_raw = sum(raw_extents(len(e), self.vdisks[k].vraid) for k, e in needs.items())
             if need_raw and need_raw > self.free_raw(v.disk_group):
@@ -251,14 +255,14 @@ class EvaBackend(ReplicaOps, PresentationOps):
             self._allocate_cow(needs)
         if on_origin and family:  # every live vsnap of v now holds these extents
             ix.covered.setdefault(v.id, {}).update(dict.fromkeys(items))
-        if kind != VdiskKind.ORIGINAL:
+        if kind != _ORIGINAL:
             v.host_written = True
 
     def _usable(self, volume: str) -> Vdisk:
         v = self.vdisk(volume)
-        if v.state == VdiskState.FAILED:
+        if v.state == _FAILED:
             refuse("EVA_SNAPSHOT_FAILED", f"{volume} failed: disk group space exhausted")
-        if v.state == VdiskState.INVALID:
+        if v.state == _INVALID:
             refuse("EVA_SNAPSHOT_INVALID", f"{volume} is invalid: its source is gone")
         return v
 
@@ -340,4 +344,4 @@ class EvaBackend(ReplicaOps, PresentationOps):
 
 def _live_vsnaps(family: Sequence[Vdisk]) -> list[Vdisk]:
     """The vsnaps that allocate copy-on-write when their origin changes."""
-    return [t for t in family if t.kind == VdiskKind.VSNAP and t.state != VdiskState.INVALID]
+    return [t for t in family if t.kind == _VSNAP and t.state != _INVALID]
