@@ -82,8 +82,10 @@ class VolumeData:
         self.delta[index] = payload
 
     def write_many(self, items: dict[int, Payload]) -> None:
+        size = self.size_extents
         for index in items:
-            self._check(index)
+            if not 0 <= index < size:
+                self._check(index)  # raises, with the same message as ``write``
         self.delta.update(items)
 
     def _check(self, index: int) -> None:

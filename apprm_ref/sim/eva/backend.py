@@ -8,6 +8,7 @@ presentation and DR groups in ``presentation.py``, invariants in ``invariants.py
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,10 @@ from apprm_ref.sim.eva.timing import EvaTiming
 from apprm_ref.sim.storage import DEFAULT_EXTENT_BYTES, TIB, VolumeData
 
 DEFAULT_MAX_VDISKS = 2048  # (inferred) XCS 6.x virtual disk limit per array
+# the members the host-write path compares with, bound once (an Enum class attribute
+# lookup costs more than the comparison itself)
+_FAILED, _INVALID = VdiskState.FAILED, VdiskState.INVALID
+_ORIGINAL, _SNAPSHOT, _VSNAP = VdiskKind.ORIGINAL, VdiskKind.SNAPSHOT, VdiskKind.VSNAP
 
 
 @persistable("eva.Backend")
@@ -223,26 +228,41 @@ class EvaBackend(ReplicaOps, PresentationOps):
         for e in items:
             if not 0 <= e < size:
                 refuse("EVA_INVALID_PARAMETER", f"extent {e} outside {volume}")
-        origin, family, vsnaps = self._write_family(v)
-        if any(t.state == VdiskState.FAILED for t in family):  # frozen(origin), rule E11
-            refuse("EVA_WRITE_FROZEN", f"writes to {volume} stopped: disk group full (vsnaps)")
-        needs = self._new_cow(vsnaps, sorted(items)) if vsnaps else {}
-        need_raw = sum(raw_extents(len(e), self.vdisks[k].vraid) for k, e in needs.items())
-        if need_raw and need_raw > self.free_raw(v.disk_group):
-            self._exhaust(origin or v.id, v.disk_group)
-            refuse(
-                "EVA_WRITE_FROZEN", f"disk group {v.disk_group} is full; writes to {volume} stopped"
-            )
+        ix = self.index()
+        kind = v.kind
+        on_origin = kind != _VSNAP and kind != _SNAPSHOT
+        origin = v.id if on_origin else v.source
+        family = ix.targets(origin, self.vdisks) if origin is not None else ()
+        for t in family:
+            if t.state == _FAILED:  # frozen(origin), rule E11
+                refuse("EVA_WRITE_FROZEN", f"writes to {volume} stopped: disk group full (vsnaps)")
+        if on_origin:
+            covered = ix.covered.get(v.id) if family else None
+            fresh = [e for e in items if e not in covered] if covered is not None else items
+            needs = self._new_cow(_live_vsnaps(family), sorted(fresh)) if fresh and family else {}
+        else:
+            needs = self._new_cow([v], sorted(items)) if kind == _VSNAP else {}
+        if needs:
+            need_raw = sum(raw_extents(len(e), self.vdisks[k].vraid) for k, e in needs.items())
+            if need_raw and need_raw > self.free_raw(v.disk_group):
+                self._exhaust(origin or v.id, v.disk_group)
+                refuse(
+                    "EVA_WRITE_FROZEN",
+                    f"disk group {v.disk_group} is full; writes to {volume} stopped",
+                )
         v.data.write_many(items)
-        self._allocate_cow(needs)
-        if v.is_target:
+        if needs:
+            self._allocate_cow(needs)
+        if on_origin and family:  # every live vsnap of v now holds these extents
+            ix.covered.setdefault(v.id, {}).update(dict.fromkeys(items))
+        if kind != _ORIGINAL:
             v.host_written = True
 
     def _usable(self, volume: str) -> Vdisk:
         v = self.vdisk(volume)
-        if v.state == VdiskState.FAILED:
+        if v.state == _FAILED:
             refuse("EVA_SNAPSHOT_FAILED", f"{volume} failed: disk group space exhausted")
-        if v.state == VdiskState.INVALID:
+        if v.state == _INVALID:
             refuse("EVA_SNAPSHOT_INVALID", f"{volume} is invalid: its source is gone")
         return v
 
@@ -254,8 +274,7 @@ class EvaBackend(ReplicaOps, PresentationOps):
             family = self.targets_of(v.source) if v.source is not None else []
             return v.source, family, [v] if kind == VdiskKind.VSNAP else []
         family = self.targets_of(v.id)
-        vsnaps = [t for t in family if t.kind == VdiskKind.VSNAP and t.state != VdiskState.INVALID]
-        return v.id, family, vsnaps
+        return v.id, family, _live_vsnaps(family)
 
     def _cow_needs(self, v: Vdisk, extents: list[int]) -> dict[str, list[int]]:
         """Extents each vsnap must newly allocate if ``extents`` of ``v`` change."""
@@ -321,3 +340,8 @@ class EvaBackend(ReplicaOps, PresentationOps):
 
     def check_invariants(self) -> list[str]:
         return eva_problems(self) + self.index().problems(self.vdisks)
+
+
+def _live_vsnaps(family: Sequence[Vdisk]) -> list[Vdisk]:
+    """The vsnaps that allocate copy-on-write when their origin changes."""
+    return [t for t in family if t.kind == _VSNAP and t.state != _INVALID]

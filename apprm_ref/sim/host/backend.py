@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from apprm_ref.errors import HostError, NotFoundError
 from apprm_ref.persist import persistable
+from apprm_ref.sim.host.dcache import HostCache, cache_problems
 from apprm_ref.sim.host.files import FileOps
 from apprm_ref.sim.host.models import (
     FS_MAGIC,
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from apprm_ref.sim.world import World
 
 
+PATHS_KEPT = 4096  # resolved paths cached per host (the cache is emptied when full)
+
+
 def _uuid(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:16]
 
@@ -41,9 +45,24 @@ class HostBackend(FileOps):
     kind = "hosts"
     hosts: dict[str, Host] = field(default_factory=dict)
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
+    # derived per-host lookups (dcache.py), dropped wherever what they derive from changes
+    _cache: dict[str, HostCache] = field(
+        default_factory=dict, metadata={"transient": True}, repr=False
+    )
 
     def attach(self, world: World) -> None:
         self.world = world
+        self._cache = {}
+
+    def _hc(self, host_name: str) -> HostCache:
+        hc = self._cache.get(host_name)
+        if hc is None:
+            hc = self._cache[host_name] = HostCache()
+        return hc
+
+    def _forget(self, host_name: str) -> None:
+        """Drop every cached lookup of ``host_name`` (its devices, VGs or mounts change)."""
+        self._cache.pop(host_name, None)
 
     # --- hosts and devices ------------------------------------------------------------
 
@@ -68,6 +87,7 @@ class HostBackend(FileOps):
     def rescan(self, host_name: str) -> list[Device]:
         """Discover the LUNs every array presents to this host; forget the vanished ones."""
         host = self._up(host_name)
+        self._forget(host_name)
         seen: dict[str, Device] = {}
         for array_name in sorted(self.world.arrays):
             array = self.world.arrays[array_name]
@@ -91,7 +111,7 @@ class HostBackend(FileOps):
         return list(host.devices.values())
 
     def _device(self, host: Host, wwn: str) -> Device:
-        dev = host.device_by_wwn(wwn)
+        dev = self._hc(host.name).device(host, wwn)
         if dev is None:
             raise HostError(f"{host.name}: no device with WWN {wwn} (rescan?)", code="ENXIO")
         return dev
@@ -108,6 +128,7 @@ class HostBackend(FileOps):
 
     def create_vg(self, host_name: str, vg_name: str, device_names: list[str]) -> VolumeGroup:
         host = self._up(host_name)
+        self._forget(host_name)
         if vg_name in host.vgs:
             raise HostError(f"volume group {vg_name} exists on {host_name}", code="EEXIST")
         wwns = []
@@ -123,6 +144,7 @@ class HostBackend(FileOps):
     def create_lv(self, host_name: str, vg_name: str, lv_name: str, extents: int) -> LogicalVolume:
         """Allocate ``extents`` extents (plus the filesystem superblock) over the VG's PVs."""
         host = self._up(host_name)
+        self._forget(host_name)
         vg = self._vg(host, vg_name, active=True)
         used: dict[int, int] = {i: 1 for i in range(len(vg.pvs))}  # extent 0 holds the label
         for lv in vg.lvs.values():
@@ -164,6 +186,7 @@ class HostBackend(FileOps):
 
     def deactivate_vg(self, host_name: str, vg_name: str) -> None:
         host = self._up(host_name)
+        self._forget(host_name)
         vg = self._vg(host, vg_name)
         busy = [m.mount_point for m in host.mounts.values() if m.vg == vg_name]
         if busy:
@@ -172,6 +195,7 @@ class HostBackend(FileOps):
 
     def activate_vg(self, host_name: str, vg_name: str) -> None:
         host = self._up(host_name)
+        self._forget(host_name)
         vg = self._vg(host, vg_name)
         for wwn in vg.pvs:
             label = self._read(host, wwn, 0)
@@ -183,6 +207,7 @@ class HostBackend(FileOps):
     def import_vg(self, host_name: str, vg_uuid: str, as_name: str) -> VolumeGroup:
         """Import a volume group from the labels of visible devices (backup-host mount)."""
         host = self._up(host_name)
+        self._forget(host_name)
         if as_name in host.vgs:
             raise HostError(f"volume group {as_name} exists on {host_name}", code="EEXIST")
         members: dict[int, str] = {}
@@ -204,6 +229,7 @@ class HostBackend(FileOps):
 
     def export_vg(self, host_name: str, vg_name: str) -> None:
         host = self._up(host_name)
+        self._forget(host_name)
         vg = self._vg(host, vg_name)
         if vg.active:
             self.deactivate_vg(host_name, vg_name)
@@ -219,6 +245,7 @@ class HostBackend(FileOps):
 
     def mkfs(self, host_name: str, vg_name: str, lv_name: str) -> str:
         host = self._up(host_name)
+        self._forget(host_name)
         vg = self._vg(host, vg_name, active=True)
         fs_uuid = _uuid(vg.uuid, lv_name, "fs")
         self._lv_write(host, vg, vg.lvs[lv_name], {0: (FS_MAGIC, fs_uuid, ())})
@@ -234,6 +261,7 @@ class HostBackend(FileOps):
         read_only: bool = False,
     ) -> Mount:
         host = self._up(host_name)
+        self._forget(host_name)
         if mount_point in host.mounts:
             raise HostError(f"{mount_point} is already mounted on {host_name}", code="EBUSY")
         vg = self._vg(host, vg_name, active=True)
@@ -249,6 +277,7 @@ class HostBackend(FileOps):
 
     def unmount(self, host_name: str, mount_point: str, *, force: bool = False) -> None:
         host = self._up(host_name)
+        self._forget(host_name)
         mnt = host.mounts.get(mount_point)
         if mnt is None:
             raise HostError(f"{mount_point} is not mounted on {host_name}", code="EINVAL")
@@ -284,8 +313,17 @@ class HostBackend(FileOps):
         """The mount holding ``path`` (longest prefix) and the path relative to it."""
         return self._mount_in(self._up(host_name), path)
 
+    def _mount_in(self, host: Host, path: str) -> tuple[Mount, str]:
+        hc = self._hc(host.name)
+        found = hc.paths.get(path)
+        if found is None:
+            if len(hc.paths) >= PATHS_KEPT:  # bound it: new file names keep coming
+                hc.paths.clear()
+            found = hc.paths[path] = self._scan_mounts(host, path)
+        return found
+
     @staticmethod
-    def _mount_in(host: Host, path: str) -> tuple[Mount, str]:
+    def _scan_mounts(host: Host, path: str) -> tuple[Mount, str]:
         best = None
         for mp in host.mounts:
             if (path == mp or path.startswith(mp.rstrip("/") + "/")) and (
@@ -344,12 +382,14 @@ class HostBackend(FileOps):
     def crash(self, host_name: str) -> None:
         """Power loss: every mount and hold is gone; the volumes keep what was written."""
         host = self.host(host_name)
+        self._forget(host_name)
         host.crashed = True
         host.mounts.clear()
         for vg in host.vgs.values():
             vg.active = False
 
     def boot(self, host_name: str) -> None:
+        self._forget(host_name)
         self.host(host_name).crashed = False
 
     def check_invariants(self) -> list[str]:
@@ -361,4 +401,4 @@ class HostBackend(FileOps):
                     problems.append(
                         f"{host.name}: {mnt.mount_point} mounted on inactive VG {mnt.vg}"
                     )
-        return problems
+        return problems + cache_problems(self)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from apprm_ref.errors import HostError
+from apprm_ref.sim.host.dcache import Dentry, FileTable
 from apprm_ref.sim.host.models import FS_MAGIC, FileEntry, Host, LogicalVolume, Mount, VolumeGroup
 
 if TYPE_CHECKING:
@@ -26,29 +27,45 @@ class FileOps:
             raise HostError(f"{path} exists", code="EEXIST")
         vg = self._vg(host, mnt.vg, active=True)
         lv = vg.lvs[mnt.lv]
-        start = max((e.start + e.length for e in mnt.files.values()), default=1)
+        table = self._table(host_name, mnt)
+        start = table.next_free
         if start + extents > lv.size_extents:
             raise HostError(f"{mnt.mount_point}: no space for {path}", code="ENOSPC")
         entry = FileEntry(rel, start, extents)
         mnt.files[rel] = entry
-        table = tuple(
-            (e.path, e.start, e.length) for e in sorted(mnt.files.values(), key=lambda e: e.path)
-        )
-        self._lv_write(host, vg, lv, {0: (FS_MAGIC, mnt.fs_uuid, table)})
+        table.add(entry)  # no cached dentry can name a file that did not exist
+        self._lv_write(host, vg, lv, {0: (FS_MAGIC, mnt.fs_uuid, tuple(table.rows))})
         return entry
 
     def delete_file(self: HostBackend, host_name: str, path: str) -> None:
         """``rm``: drop the file from the table and trim its extents (they read as zeros),
         so the array stops holding its content. Space is not reused by later files."""
-        host, vg, lv, mnt, entry = self._file(host_name, path)
+        d = self._file(host_name, path)
+        mnt, entry = d.mnt, d.entry
         self._writable(mnt, path)
+        table = self._table(host_name, mnt)
         del mnt.files[entry.path]
-        table = tuple(
-            (e.path, e.start, e.length) for e in sorted(mnt.files.values(), key=lambda e: e.path)
-        )
+        table.remove(entry, mnt)
+        self._forget_file(host_name, entry)
         items: dict[int, Any] = {entry.start + i: None for i in range(entry.length)}
-        items[0] = (FS_MAGIC, mnt.fs_uuid, table)
-        self._lv_write(host, vg, lv, items)
+        items[0] = (FS_MAGIC, mnt.fs_uuid, tuple(table.rows))
+        self._lv_write(d.host, d.vg, d.lv, items)
+
+    def _table(self: HostBackend, host_name: str, mnt: Mount) -> FileTable:
+        """The mount's sorted file table and next free extent, kept between creates."""
+        tables = self._hc(host_name).tables
+        table = tables.get(mnt.mount_point)
+        if table is None:
+            table = tables[mnt.mount_point] = FileTable.of(mnt)
+        return table
+
+    def _forget_file(self: HostBackend, host_name: str, entry: FileEntry) -> None:
+        """Drop the dentries of a deleted file (every path spelling that reached it)."""
+        hc = self._cache.get(host_name)
+        if hc is not None:
+            gone = [p for p, d in hc.files.items() if d.entry is entry]
+            for path in gone:
+                del hc.files[path]
 
     def _writable(self: HostBackend, mnt: Mount, path: str) -> None:
         if mnt.read_only:
@@ -56,37 +73,73 @@ class FileOps:
         if mnt.frozen:
             raise HostError(f"{path}: filesystem {mnt.mount_point} is frozen", code="EAGAIN")
 
-    def _file(
-        self, host_name: str, path: str
-    ) -> tuple[Host, VolumeGroup, LogicalVolume, Mount, FileEntry]:
+    def _file(self: HostBackend, host_name: str, path: str) -> Dentry:
+        hc = self._cache.get(host_name)
+        if hc is not None:
+            d = hc.files.get(path)
+            if d is not None and not d.host.crashed:
+                return d
         host = self._up(host_name)
         mnt, rel = self._mount_in(host, path)
         entry = mnt.files.get(rel)
         if entry is None:
             raise HostError(f"{path}: no such file on {host_name}", code="ENOENT")
         vg = self._vg(host, mnt.vg, active=True)
-        return host, vg, vg.lvs[mnt.lv], mnt, entry
+        lv = vg.lvs[mnt.lv]
+        d = Dentry(host, mnt, entry, vg, lv, self._direct(host, vg, lv, entry))
+        self._hc(host_name).files[path] = d
+        return d
+
+    def _direct(
+        self: HostBackend, host: Host, vg: VolumeGroup, lv: LogicalVolume, entry: FileEntry
+    ) -> tuple[str, str, int] | None:
+        """(array, volume, PV extent of block 0) when the file lies in one segment whose
+        device is known; otherwise None and I/O takes the per-extent path (and its errors)."""
+        offset = 0
+        for seg in lv.segments:
+            if offset <= entry.start and entry.start + entry.length <= offset + seg.count:
+                dev = self._hc(host.name).device(host, vg.pvs[seg.pv])
+                if dev is None:
+                    return None
+                return dev.array, dev.volume, seg.start + entry.start - offset
+            offset += seg.count
+        return None
 
     def write_file(self: HostBackend, host_name: str, path: str, blocks: dict[int, Any]) -> None:
         """Write file blocks (block index -> payload) through to the array extents."""
-        host, vg, lv, mnt, entry = self._file(host_name, path)
-        self._writable(mnt, path)
+        d = self._file(host_name, path)
+        mnt = d.mnt
+        if mnt.read_only or mnt.frozen:
+            self._writable(mnt, path)
+        length, direct = d.entry.length, d.direct
+        base = d.entry.start if direct is None else direct[2]
         items = {}
         for block, payload in blocks.items():
-            if not 0 <= block < entry.length:
+            if not 0 <= block < length:
                 raise HostError(f"{path}: block {block} beyond end of file", code="EFBIG")
-            items[entry.start + block] = payload
-        self._lv_write(host, vg, lv, items)
+            items[base + block] = payload
+        if direct is None:
+            self._lv_write(d.host, d.vg, d.lv, items)
+        else:
+            self.world.arrays[direct[0]].block_write(direct[1], items, host=d.host.name)
 
     def read_file(self: HostBackend, host_name: str, path: str) -> tuple[Any, ...]:
-        host, vg, lv, _mnt, entry = self._file(host_name, path)
-        return tuple(self._lv_read(host, vg, lv, entry.start + i) for i in range(entry.length))
+        d = self._file(host_name, path)
+        start, length, direct = d.entry.start, d.entry.length, d.direct
+        if direct is None:
+            return tuple(self._lv_read(d.host, d.vg, d.lv, start + i) for i in range(length))
+        array, volume, base = direct
+        read = self.world.arrays[array].block_read
+        return tuple(read(volume, base + i) for i in range(length))
 
     def read_block(self: HostBackend, host_name: str, path: str, block: int) -> Any:
-        host, vg, lv, _mnt, entry = self._file(host_name, path)
-        if not 0 <= block < entry.length:
+        d = self._file(host_name, path)
+        if not 0 <= block < d.entry.length:
             raise HostError(f"{path}: block {block} beyond end of file", code="EFBIG")
-        return self._lv_read(host, vg, lv, entry.start + block)
+        direct = d.direct
+        if direct is None:
+            return self._lv_read(d.host, d.vg, d.lv, d.entry.start + block)
+        return self.world.arrays[direct[0]].block_read(direct[1], direct[2] + block)
 
     def file_exists(self: HostBackend, host_name: str, path: str) -> bool:
         try:

@@ -210,18 +210,34 @@ class XpBackend(PairCommands, ContinuousAccess):
         """``tracks`` of ``lid`` changed: record them where a pair tracks differences."""
         if not tracks:
             return
-        for pair in self.pairs_of_pvol(lid, None):
-            if pair.state in TRACKING or (pair.state == PAIR and pair.swap_freeze):
+        ix = self._by_volume()
+        for pair in ix.by_pvol.get(lid, ()):  # by MU; no pair is added or removed here
+            state = pair.state
+            if state in TRACKING or (state == PAIR and pair.swap_freeze):
                 pair.pdiff |= tracks
-            elif pair.state in MIRRORING:
-                target = self.world.arrays[pair.svol_array] if pair.kind == "CA" else self
-                target.touch(pair.svol, tracks)
-        own = self.pair_of_svol(lid)
+            elif state in MIRRORING:
+                if pair.kind == "CA":
+                    self.world.arrays[pair.svol_array].touch(pair.svol, tracks)
+                elif self._feeds_more(ix, pair):
+                    self.touch(pair.svol, tracks)
+        own = ix.by_svol.get(lid)
         if own is not None and own.state in TRACKING:
             own.sdiff |= tracks
-        link = self.ca_link(lid)
-        if link is not None and link[1].state in TRACKING:
-            link[1].sdiff |= tracks
+        if self.ldevs[lid].ca_primary:
+            link = self.ca_link(lid)
+            if link is not None and link[1].state in TRACKING:
+                link[1].sdiff |= tracks
+
+    def _feeds_more(self, ix: PairIndex, pair: Pair) -> bool:
+        """Whether a change reaching the S-VOL of mirroring BC ``pair`` goes further than
+        the S-VOL itself: a cascaded pair, another pair naming it S-VOL, or a CA link (the
+        S-VOL's own pair mirrors, so it records nothing)."""
+        svol = pair.svol
+        return (
+            svol in ix.by_pvol
+            or ix.by_svol.get(svol) is not pair
+            or bool(self.ldevs[svol].ca_primary)
+        )
 
     # --- host groups and LUN paths ------------------------------------------------------
 
@@ -324,13 +340,14 @@ class XpBackend(PairCommands, ContinuousAccess):
     def _check_host_write(self, ldev: Ldev) -> None:
         if ldev.reserved and not self.in_any_pair(ldev.id):
             xe.refuse(xe.NOT_SERVED, f"LDEV {ldev.id} is reserved (no host I/O)")
-        own = self.pair_of_svol(ldev.id)
+        ix = self._by_volume()
+        own = ix.by_svol.get(ldev.id)
         if own is not None and own.state not in SVOL_WRITABLE:
             xe.refuse(xe.WRITE_PROTECTED, f"S-VOL {ldev.id} is {own.state}: host writes refused")
-        link = self.ca_link(ldev.id)
+        link = self.ca_link(ldev.id) if ldev.ca_primary else None
         if link is not None and not (link[1].state in SVOL_WRITABLE and link[1].svol_rw):
             xe.refuse(xe.WRITE_PROTECTED, f"CA S-VOL {ldev.id} is {link[1].state}: read only")
-        for pair in self.pairs_of_pvol(ldev.id):
+        for pair in ix.bc_by_pvol.get(ldev.id, ()):
             if pair.state == COPY_RS_R:
                 xe.refuse(xe.WRITE_PROTECTED, f"P-VOL {ldev.id} is being restored (RCPY)")
 

@@ -223,6 +223,21 @@ def test_l2_tracks_l1_resync_changes() -> None:
     assert xp.check_invariants() == []
 
 
+def test_l2_tracks_host_writes_through_a_mirroring_l1() -> None:
+    """A host write to the P-VOL changes the S-VOL it mirrors, so the split L2 pair of
+    that S-VOL records the track (the write cascades through a PAIR-state L1)."""
+    world, xp = make_world()
+    run_to(world, xp.paircreate(P, S, 0))
+    run_to(world, xp.paircreate(S, S2, 1))
+    run_to(world, xp.pairsplit([(P, 0)]))
+    run_to(world, xp.pairsplit([(S, 1)]))
+    run_to(world, xp.pairresync([(P, 0)]))
+    assert xp.pair_state(P, 0) == "PAIR" and not xp.pairs[f"{S}/1"].pdiff
+    xp.block_write(P, {4: "new"})
+    assert xp.pairs[f"{S}/1"].pdiff == {4} and not xp.pairs[f"{P}/0"].pdiff
+    assert xp.check_invariants() == []
+
+
 def test_pairsplit_s_refused_in_psus_sp() -> None:
     world, xp = make_world()
     pair_in(world, xp, "PSUS(SP)")
