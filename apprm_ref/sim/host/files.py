@@ -39,7 +39,8 @@ class FileOps:
 
     def delete_file(self: HostBackend, host_name: str, path: str) -> None:
         """``rm``: drop the file from the table and trim its extents (they read as zeros),
-        so the array stops holding its content. Space is not reused by later files."""
+        so the array stops holding its content. New files go after the last file in the
+        table: space freed at the end is reused, holes in the middle are not."""
         d = self._file(host_name, path)
         mnt, entry = d.mnt, d.entry
         self._writable(mnt, path)
