@@ -108,6 +108,18 @@ def replica_rows(rec: ReplicaRecord) -> tuple[tuple[Any, ...], tuple[tuple[Any, 
     return row, targets
 
 
+def _mirror(
+    cache: Any, old: Any, row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]
+) -> bool:
+    """Put a committed replica row in the cache (in place of ``old``); a row the cache
+    cannot hold faithfully empties it instead. True if the row is now cached."""
+    if not _mirrorable(row, targets):
+        cache.clear()
+        return False
+    cache.replace(old, make_entry(row, targets))
+    return True
+
+
 def _mirrorable(row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> bool:
     """True when SQLite returns exactly these values (plain str and int, a non-NaN float),
     so the cache may hold them without reading them back."""
@@ -285,10 +297,8 @@ class SqliteOps:
             raise st.fail(db, exc) from None
         st.commit(db, dv)
         cache = st.replicas
-        if not _mirrorable(row, targets):
-            cache.clear()
+        if not _mirror(cache, None, row, targets):
             return
-        cache.replace(None, make_entry(row, targets))
         nxt = cache.next_seq.get(row[1])
         if nxt is not None:
             if row[8] >= 0:
@@ -319,10 +329,8 @@ class SqliteOps:
             raise st.fail(db, exc) from None
         st.commit(db, dv)
         cache = st.replicas
-        if not _mirrorable(row, targets):
-            cache.clear()
+        if not _mirror(cache, old, row, targets):
             return
-        cache.replace(old, make_entry(row, targets))
         if old is None:
             cache.next_seq.clear()  # the replica's previous spec and sequence are unknown
         elif (old.row[1], old.row[8]) != (row[1], row[8]):

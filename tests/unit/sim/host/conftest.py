@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,8 @@ from apprm_ref.errors import ArrayError
 from apprm_ref.persist import persistable
 from apprm_ref.sim.storage import VolumeData
 from apprm_ref.sim.world import World
+
+sys.path.insert(0, str(Path(__file__).parent))  # host_helpers
 
 
 @persistable("test.PlainArray")

@@ -1,21 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from host_helpers import mount_data_and_logs
 
 from apprm_ref.errors import ArrayError, HostError
 from apprm_ref.sim.world import World
 
 
 def _fs(world: World) -> None:
-    hb = world.hosts
-    devs = hb.rescan("app")
-    hb.create_vg("app", "vgdata", [d.name for d in devs])
-    hb.create_lv("app", "vgdata", "lvol1", 80)  # spans both 64-extent PVs
-    hb.create_lv("app", "vgdata", "lvol2", 20)
-    hb.mkfs("app", "vgdata", "lvol1")
-    hb.mkfs("app", "vgdata", "lvol2")
-    hb.mount("app", "vgdata", "lvol1", "/data")
-    hb.mount("app", "vgdata", "lvol2", "/data/logs")
+    mount_data_and_logs(world)
 
 
 def test_files_land_on_array_extents_and_survive_remount(lab) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from host_helpers import mount_data_and_logs
 
 from apprm_ref.errors import HostError
 from apprm_ref.sim.host.backend import HostBackend
@@ -14,15 +15,7 @@ from apprm_ref.sim.world import World
 
 
 def _fs(world: World) -> HostBackend:
-    hb = world.hosts
-    devs = hb.rescan("app")
-    hb.create_vg("app", "vgdata", [d.name for d in devs])
-    hb.create_lv("app", "vgdata", "lvol1", 80)  # spans both 64-extent PVs
-    hb.create_lv("app", "vgdata", "lvol2", 20)
-    hb.mkfs("app", "vgdata", "lvol1")
-    hb.mkfs("app", "vgdata", "lvol2")
-    hb.mount("app", "vgdata", "lvol1", "/data")
-    hb.mount("app", "vgdata", "lvol2", "/data/logs")
+    hb = mount_data_and_logs(world)
     hb.create_file("app", "/data/f", 4)
     hb.create_file("app", "/data/logs/l1", 2)
     return hb
