@@ -14,7 +14,11 @@ from typing import Any
 from apprm_ref.sim.oracle import formats as F
 
 ROW_LOCS_MAX = 4096  # distinct (table, key) placements kept before the memo starts over
-FROZEN_RECORDS_MAX = 4096  # frozen archived-log records kept before the memo starts over
+# frozen archived-log records kept before the memo starts over. The memo keeps every record
+# it froze alive, also those the control file has since reused: at 1.6x a full control
+# file (960 records) it is cleared every ~600 new records instead of holding up to 4x the
+# live ones (4 databases x 365 days: peak RSS 128 -> 110 MB, same CPU).
+FROZEN_RECORDS_MAX = 1536
 
 
 class ArchIndex:
