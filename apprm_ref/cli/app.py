@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 completed with errors or warnings, 2 failure or bad inp
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -16,16 +17,29 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-try:  # older typer depends on click; newer releases vendor it as typer._click
-    from click.exceptions import Abort as _ClickAbort
-    from click.exceptions import ClickException
-except ImportError:  # pragma: no cover - depends on the installed typer
-    from typer._click.exceptions import ClickException
-
-    _ClickAbort = typer.Abort
-
 from apprm_ref.errors import ApprmError
 from apprm_ref.types import SessionStatus
+
+
+def _click_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    """Usage errors and aborts of every click the installed typer may raise: older typer
+    depends on click, newer releases vendor it as ``typer._click`` (both may be present)."""
+    usage: list[type[BaseException]] = []
+    aborts: list[type[BaseException]] = [typer.Abort]
+    for module in ("click.exceptions", "typer._click.exceptions"):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        usage.append(mod.ClickException)
+        abort = getattr(mod, "Abort", None)
+        if abort is not None:
+            aborts.append(abort)
+    return tuple(usage), tuple(aborts)
+
+
+_USAGE_ERRORS, _ABORTS = _click_errors()
+
 
 EXIT_OK, EXIT_WARN, EXIT_FAIL = 0, 1, 2
 
@@ -56,10 +70,10 @@ class ApprmGroup(TyperGroup):
                 raise
             typer.echo(fail_line(str(exc)), err=True)
             code = EXIT_FAIL
-        except ClickException as exc:
-            typer.echo(fail_line(exc.format_message()), err=True)
+        except _USAGE_ERRORS as exc:
+            typer.echo(fail_line(exc.format_message()), err=True)  # type: ignore[attr-defined]
             code = EXIT_FAIL
-        except (typer.Abort, _ClickAbort):
+        except _ABORTS:
             typer.echo("apprm: aborted", err=True)
             code = EXIT_FAIL
         except Exception as exc:  # noqa: BLE001 - a bug: still one line, never a traceback
