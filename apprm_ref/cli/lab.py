@@ -186,7 +186,7 @@ def _run_schedules(lab: Lab, horizon: float) -> list[Any]:
 
 @fault_app.command("arm")
 def fault_arm(
-    site: str = typer.Argument(..., help="fault site or fnmatch pattern, e.g. eva.create_snapshot"),
+    site: str = typer.Argument(..., help="fault site or fnmatch pattern, e.g. eva.create, xp.*"),
     nth: int = typer.Option(None, "--nth", min=1, help="fire on the nth matching call"),
     probability: float = typer.Option(None, "--probability", min=0.0, max=1.0),
     code: str = typer.Option(None, "--code", help="vendor code the raised error carries"),
@@ -194,14 +194,31 @@ def fault_arm(
     message: str = typer.Option("injected fault", "--message"),
 ) -> None:
     """Arm a fault site: the next matching call fails with the vendor's error."""
+    from apprm_ref.sim.fault_sites import SITES, matching
     from apprm_ref.sim.faults import FaultRule
 
+    if not matching(site):
+        raise ConfigError(
+            f"no fault site matches {site!r} (known sites: {', '.join(SITES)}; "
+            "see 'apprm lab fault sites')"
+        )
     with open_lab(current_home(), save=True) as lab:
         rule = FaultRule(
             site=site, nth=nth, probability=probability, code=code, times=times, message=message
         )
         lab.world.fault_plan.arm(rule)
     typer.echo(f"Armed {site}" + (f" (code {code})" if code else "") + ".")
+
+
+@fault_app.command("sites")
+def fault_sites(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    """List the named fault sites of the simulators and what each stands for."""
+    from apprm_ref.sim.fault_sites import SITES
+
+    if as_json:
+        emit_json([{"site": k, "failure": v} for k, v in SITES.items()])
+        return
+    typer.echo(table(["Site", "Failure"], list(SITES.items())))
 
 
 @fault_app.command("disarm")
