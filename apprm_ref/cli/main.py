@@ -25,10 +25,21 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"apprm-ref {version('apprm-ref')}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def root(
     home: Path = typer.Option(
         None, "--home", help="lab directory (default: $APPRM_HOME or ./.apprm)"
+    ),
+    _show_version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_version, help="print the version and exit"
     ),
 ) -> None:
     """Keep the chosen lab directory for the subcommand."""
