@@ -19,7 +19,7 @@ app = typer.Typer(
     cls=ApprmGroup,
     help="apprm: zero downtime backup and instant recovery on simulated EVA/XP arrays.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion SHELL
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )

@@ -61,3 +61,18 @@ def test_version(cli):  # type: ignore[no-untyped-def]
 
     res = cli("--version")
     assert res.exit_code == 0 and res.stdout.strip() == f"apprm-ref {version('apprm-ref')}"
+
+
+def test_shell_completion_completes_commands():  # type: ignore[no-untyped-def]
+    """``apprm --show-completion bash`` prints a script; completion answers with commands."""
+    import os
+    import subprocess
+
+    script = subprocess.run(
+        ["apprm", "--show-completion", "bash"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "complete" in script and "_APPRM_COMPLETE" in script
+    env = dict(os.environ, _APPRM_COMPLETE="complete_bash", COMP_WORDS="apprm replicas ch")
+    env["COMP_CWORD"] = "2"
+    out = subprocess.run(["apprm"], capture_output=True, text=True, env=env).stdout
+    assert out.split() == ["check"]
