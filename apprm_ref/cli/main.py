@@ -61,6 +61,7 @@ OPTIONAL = {
     "fidelity": "apprm_ref.cli.fidelity",
     "oracle": "apprm_ref.cli.oracle",
     "sap": "apprm_ref.cli.sap",
+    "swarm": "apprm_ref.cli.swarm",
 }
 
 

@@ -22,15 +22,6 @@ def _secs(v: float | None) -> str:
     return "-" if v is None else short_duration(v)
 
 
-def judge(drill: Drill, kind: str, value: Any = None) -> ExpectationResult:
-    """One expectation by kind outside a scenario's list (the swarm's safety checks)."""
-    fn = globals().get(f"_{kind}")
-    if fn is None:
-        raise KeyError(f"no expectation kind {kind!r}")
-    result: ExpectationResult = fn(drill, value)
-    return result
-
-
 def evaluate(drill: Drill) -> None:
     res = drill.result
     errors = [m for _, m in res.errors]

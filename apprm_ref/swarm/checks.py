@@ -1,7 +1,7 @@
 """One seed of one scenario: the drill under a fault plan, its safety and liveness checks.
 
-Safety, after every timeline step: the simulators' invariants hold, and whenever no session
-is running the estate has no silent leftover — no orphan replica, nothing frozen, no
+Safety, after every timeline step and every session's end: the simulators' invariants hold,
+and whenever no session is running the estate has no silent leftover — no orphan replica, nothing frozen, no
 database in backup mode — unless a session reported it as Critical (a failed undo must be
 reported, never silent; REL-I1). Liveness, once the timeline ends: faults stop, every
 session ends within a bound, the operator's documented repairs run (purge the purge list,
@@ -60,6 +60,18 @@ class SeedOutcome:
         }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Leftover:
+    text: str
+    tokens: tuple[str, ...]  # words a Critical message reporting it must contain
+
+    def reported_in(self, critical: list[str]) -> bool:
+        return any(all(t in text for t in self.tokens) for text in critical)
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class SwarmDrill(Drill):
     """A drill that arms a swarm plan and judges safety and liveness instead of expectations."""
 
@@ -71,12 +83,17 @@ class SwarmDrill(Drill):
         self._crashes_seen = 0
         from apprm_ref.sim.faults import FaultRule
 
+        self.orch.observe_sessions(self._watch)
         for armed in plan.armed:
             self.world.fault_plan.arm(
                 FaultRule(armed.site, probability=armed.probability, times=armed.times)
             )
 
     # --- safety, after every step -----------------------------------------------------
+
+    def _watch(self, session: Any, proc: Any) -> None:
+        """Also judge the estate the moment a session ends with none other running."""
+        proc.callbacks.append(lambda _ev: self._safety(f"after session {session.id}"))
 
     def _check_invariants(self, index: int) -> None:
         super()._check_invariants(index)
@@ -92,9 +109,12 @@ class SwarmDrill(Drill):
             self._violate("session-crash", where, message)
         self._crashes_seen = len(crashes)
         if not self._running():
-            silent = self.leftovers() if not self._critical_reported() else []
-            for item in silent:
-                self._violate("leftovers", where, f"{item} (no session reported it as Critical)")
+            critical = self._critical_texts()
+            for item in self.leftovers():
+                if not item.reported_in(critical):
+                    self._violate(
+                        "leftovers", where, f"{item} (no session reported it as Critical)"
+                    )
 
     def _violate(self, check: str, where: str, detail: str, at: float | None = None) -> None:
         self.violations.append(Violation(check, self.now() if at is None else at, where, detail))
@@ -102,21 +122,31 @@ class SwarmDrill(Drill):
     def _running(self) -> bool:
         return any(not p.processed for p in self.orch.procs)
 
-    def _critical_reported(self) -> bool:
-        return any(
-            m.severity >= Severity.CRITICAL for s in self.repo.list_sessions() for m in s.messages
-        )
+    def _critical_texts(self) -> list[str]:
+        return [
+            m.text for s in self.repo.list_sessions() for m in s.messages
+            if m.severity >= Severity.CRITICAL
+        ]  # fmt: skip
 
-    def leftovers(self) -> list[str]:
-        """What a failed session may leave behind: orphan or missing replica targets, frozen
-        file systems, databases in backup mode."""
-        from apprm_ref.drill.expect import judge
+    def leftovers(self) -> list[Leftover]:
+        """What a failed session may leave behind: replica targets the IDB does not track
+        (or tracks but the array lost), frozen file systems, databases in backup mode."""
+        from apprm_ref.idb.reconcile import reconcile
 
-        found = []
-        for kind in ("no_orphan_replicas", "nothing_in_backup_mode"):
-            res = judge(self, kind)
-            if not res.passed:
-                found.append(f"{res.name}: {res.observed}")
+        found = [
+            Leftover(f"{f.kind} replica target {f.array}:{f.volume}", (f.volume,))
+            for f in reconcile(self.repo.list_replicas(), self.drivers.arrays)
+        ]
+        for host in sorted(self.world.hosts.hosts.values(), key=lambda h: h.name):
+            found += [
+                Leftover(f"{host.name}:{mp} frozen", (mp, "frozen"))
+                for mp, m in sorted(host.mounts.items())
+                if m.frozen
+            ]
+        for name in sorted(self.world.apps):
+            probe = getattr(self.world.apps[name], "in_backup_mode", None)
+            if callable(probe) and probe():
+                found.append(Leftover(f"{name} in backup mode", (name, "backup mode")))
         return found
 
     # --- the run: timeline, then liveness -------------------------------------------------
@@ -164,6 +194,6 @@ class SwarmDrill(Drill):
         if open_:
             self._violate("liveness", where, f"sessions never ended: {', '.join(open_)}")
         for item in self.leftovers():
-            self._violate("convergence", where, item)
+            self._violate("convergence", where, str(item))
         for problem in self.world.invariant_problems():
             self._violate("invariants", where, problem)

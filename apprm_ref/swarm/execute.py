@@ -75,7 +75,8 @@ def _in_processes(tasks: Sequence[Task], jobs: int, done: Done | None) -> list[S
 
 
 def _on_dask(tasks: Sequence[Task], scheduler: Any, done: Done | None) -> list[SeedOutcome]:
-    from distributed import Client, as_completed as dask_completed
+    from distributed import Client
+    from distributed import as_completed as dask_completed
 
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
