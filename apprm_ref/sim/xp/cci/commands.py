@@ -101,7 +101,7 @@ def execute(cci: Cci, argv: list[str]) -> tuple[int, str, str]:
             rc, out = raidcom(cci, argv[1:])
             return rc, out, ""
         args = parse(argv)
-        if args.has("-h"):
+        if args.has("-h") and args.command != "raidqry":
             return 0, f"Usage: {args.command} -g <group> [-d <dev>] ...\n", ""
         rc, out = _commands()[args.command](cci, args)
         return rc, out, ""

@@ -51,10 +51,14 @@ def raidqry(cci: Cci, args: Args) -> tuple[int, str]:
     lines = [RAIDQRY_HEAD]
     for n, arr in enumerate(_units(cci, inst), start=1):
         micro, cache = MICROCODE.get(arr.model, ("60-06-33/00", 65536))
-        lines.append(
-            f"{n:>4}{'---':>7}{host:>12}{VERSION:>14}{0:>6}{arr.serial:>9}{micro:>15}{cache:>12}"
-        )
+        lines.append(raidqry_row(n, "---", host, VERSION, 0, arr.serial, micro, cache))
     return 0, "\n".join(lines) + "\n"
+
+
+def raidqry_row(
+    n: int, group: str, host: str, ver: str, uid: int, serial: int, micro: str, cache: int
+) -> str:
+    return f"{n:>4}{group:>7}{host:>12}{ver:>14}{uid:>6}{serial:>9}{micro:>15}{cache:>12}"
 
 
 def _attr(arr, lid: str, mu: int | None) -> str:  # type: ignore[no-untyped-def]
