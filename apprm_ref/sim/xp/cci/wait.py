@@ -87,7 +87,10 @@ def pairevtwait(cci: Cci, args: Args) -> tuple[int, str]:
         xe.refuse("EX_REQARG", "pairevtwait needs -t <timeout>")
     timeout = float(args.number("-t") or 0)
     clock = cci.world.clock
-    deadline = clock.now() + timeout
+    start = clock.now()
+    deadline = start + timeout
+    vals = args.opts["-t"]
+    interval = float(vals[1]) if len(vals) > 1 else None
     if cci.world.env.active_process is not None:
         if len(wanted) > 1:
             xe.refuse("EX_UNWOPT", "-s with -ss inside a running process is not implemented")
@@ -102,12 +105,24 @@ def pairevtwait(cci: Cci, args: Args) -> tuple[int, str]:
                 xe.refuse("EX_EWSUSE", "pair suspended at WAIT state")
             reached = reached and all(s in wanted[side] for s in statuses)
         if reached:
+            _to_poll(clock, start, interval, deadline)
             return _done("pairevtwait : Wait status done.\n", args)
         nxt = _next_event(views, clock.now())
         if clock.now() >= deadline:
             break
         clock.run_until(min(deadline, nxt) if nxt is not None else deadline)
     xe.refuse("EX_EWSTOT", f"no status {sorted(map(sorted, wanted.values()))} within {timeout:g} s")
+
+
+def _to_poll(clock, start: float, interval: float | None, deadline: float) -> None:  # type: ignore[no-untyped-def]
+    """With ``-t <timeout> <interval>`` the status is looked at every ``interval`` seconds:
+    the command returns at the first look after the status was reached."""
+    if interval is None or clock.now() <= start:
+        return
+    polls = -(-(clock.now() - start) // interval)
+    when = min(deadline, start + polls * interval)
+    if when > clock.now():
+        clock.run_until(when)
 
 
 def pairsyncwait(cci: Cci, args: Args) -> tuple[int, str]:

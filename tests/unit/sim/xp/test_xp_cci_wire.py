@@ -174,3 +174,20 @@ def test_horcm_conf_ipcmd_h_mu_and_vcmd() -> None:
     assert conf.vcmd == [412345]
     assert [(d.mu, d.horc_mu) for d in conf.devs] == [(None, 1), (2, None)]
     assert P == "01:10"
+
+
+@pytest.mark.rule("WIRE-I3")
+def test_percent_is_concordance_and_the_interval_is_the_polling_step() -> None:
+    world, xp, r = cci_world()
+    r.run(["paircreate", "-g", "ORA_BC", "-vl"])
+    assert r.run(["pairevtwait", "-g", "ORA_BC", "-s", "pair", "-t", "3600", "7"])[0] == 0
+    assert world.now() % 7 == 0  # returned at a poll, not at the copy's end
+    r.run(["pairsplit", "-g", "ORA_BC", "-d", "data01"])
+    r.run(["pairevtwait", "-g", "ORA_BC", "-d", "data01", "-s", "psus", "-t", "60"])
+    xp.block_write(P, {t: "new" for t in range(4)})  # 4 of 16 tracks differ
+    row = lambda: r.run(["pairdisplay", "-g", "ORA_BC", "-d", "data01", "-fc", "-CLI", "-l"])[1]  # noqa: E731
+    assert row().splitlines()[1].split()[11] == "75"
+    r.run(["pairresync", "-g", "ORA_BC", "-d", "data01"])
+    pair = xp.pairs[f"{P}/0"]
+    world.clock.run_until((pair.copy_started_at + pair.copy_done_at) / 2)
+    assert row().splitlines()[1].split()[10:12] == ["COPY", "87"]  # 2 tracks still to copy
