@@ -67,19 +67,21 @@ class Cci:
             return args.mode == "HORC"
         return self.env.get("HORCC_MRCF", "") != "1"
 
+    def _partner(self, inst: int, group: str) -> int | None:
+        """The instance listening where HORCM_INST sends ``group`` (matched on the service)."""
+        service = self.confs[inst].inst.get(group, ("", ""))[1]
+        others = [n for n in sorted(self.confs) if n != inst]
+        return next((n for n in others if self.confs[n].service == service), None)
+
     def views(self, args: Args) -> list[resolve.View]:
         inst = self.instance(args)
         if not self.is_running(inst):
             xe.refuse("EX_COMERR", f"HORCM instance {inst} is not running")
         devs = resolve.devices(self.world, self.confs, inst, args.value("-g"), args.dev, self.env)
-        for d in devs:
-            partner = next(
-                (n for n, c in sorted(self.confs.items()) if c is not self.confs[inst]
-                 and c.service == self.confs[inst].inst.get(d.group, ("", ""))[1]),
-                None,
-            )  # fmt: skip
+        for group in dict.fromkeys(d.group for d in devs):
+            partner = self._partner(inst, group)
             if partner is not None and not self.is_running(partner):
-                xe.refuse("EX_ENORMT", f"HORCM instance {partner} ({d.group}) is not running")
+                xe.refuse("EX_ENORMT", f"HORCM instance {partner} ({group}) is not running")
         tc = self.tc(args)
         for dev in devs:
             same = dev.local.array is dev.remote.array
@@ -107,7 +109,8 @@ def execute(cci: Cci, argv: list[str]) -> tuple[int, str, str]:
         return rc, out, ""
     except XpError as exc:
         msg = xe.MESSAGES.get(exc.code or "", "")
-        return xe.exit_code(exc.code), "", f"{name}: [{exc.code}] {msg}: {exc.message}\n"
+        text = f"{msg}: {exc.message}" if msg else exc.message
+        return xe.exit_code(exc.code), "", f"{name}: [{exc.code}] {text}\n"
     except ApprmError as exc:  # a fault or a host-side error reached the command
         return xe.exit_code("EX_CMDIOE"), "", f"{name}: [EX_CMDIOE] {exc}\n"
 
