@@ -1,8 +1,10 @@
 """Console door: ``python -m apprm_ref.sim.xp.cci <command> [args]`` against a saved lab.
 
-The world is loaded from ``$APPRM_HOME/world.json`` (default ``./.apprm``) and the HORCM
-instances from ``$APPRM_HOME/horcm<n>.conf`` (``HORCM_CONF`` overrides the file of the
-current instance, as RAID Manager does). A state-changing command saves the world back.
+The world is the lab's in ``$APPRM_HOME`` (default ``./.apprm``), opened through the lab
+store (its writer lock for a state-changing command, a snapshot otherwise), and the HORCM
+instances come from ``$APPRM_HOME/horcm<n>.conf`` (``HORCM_CONF`` overrides the file of the
+current instance, as RAID Manager does). A state-changing command that succeeds commits
+the world back; a refused or failed one saves nothing.
 """
 
 from __future__ import annotations
@@ -47,8 +49,6 @@ def _register_backends() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from apprm_ref.sim.world import World
-
     _register_backends()
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -57,15 +57,26 @@ def main(argv: list[str] | None = None) -> int:
         return xe.exit_code("EX_REQARG")
     env = dict(os.environ)
     home = Path(env.get("APPRM_HOME", ".apprm"))
+    stateful = argv[0].rsplit("/", 1)[-1] in STATEFUL
+    # the lab's store and writer lock, as the apprm CLI (apprm_ref.lab); a refused or
+    # failed command saves nothing: its changes to the world are rolled back at close
+    from apprm_ref.lab.handle import LabHandle
+    from apprm_ref.lab.lock import DEFAULT_WAIT
+
+    lab = LabHandle(home, write=stateful)
     try:
-        world = World.load(home / "world.json")
-        cci = Cci(world, load_confs(home, env), env)
-    except (ApprmError, OSError, ValueError) as exc:
-        print(f"{argv[0]}: [EX_COMERR] {exc}", file=sys.stderr)
-        return xe.exit_code("EX_COMERR")
-    rc, out, err = execute(cci, argv)
-    sys.stdout.write(out)
-    sys.stderr.write(err)
-    if argv[0].rsplit("/", 1)[-1] in STATEFUL:
-        world.save(home / "world.json")
+        try:
+            lab.wait = float(env.get("APPRM_WAIT") or DEFAULT_WAIT)
+            world = lab.open().world
+            cci = Cci(world, load_confs(home, env), env)
+        except (ApprmError, OSError, ValueError) as exc:
+            print(f"{argv[0]}: [EX_COMERR] {exc}", file=sys.stderr)
+            return xe.exit_code("EX_COMERR")
+        rc, out, err = execute(cci, argv)
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+        if stateful and rc == 0:
+            lab.commit()
+    finally:
+        lab.close()
     return rc
