@@ -76,7 +76,9 @@ def _run(home: Any, args: list[str], plan: str | None, rng: random.Random) -> bo
 def _wait_for_session(home: Any, proc: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 30
     path = home / JOURNAL
-    while proc.poll() is None and '"sessions": []' in (path.read_text() if path.exists() else '"sessions": []'):
+    while proc.poll() is None and '"sessions": []' in (
+        path.read_text() if path.exists() else '"sessions": []'
+    ):
         assert time.monotonic() < deadline, "the command never started its session"
         time.sleep(0.002)
 
