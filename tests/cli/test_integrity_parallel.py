@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from apprm_ref.lab.lock import LOCK, WriterLock
+from apprm_ref.lab.handle import LabHandle
+from apprm_ref.lab.lock import LOCK
 
 from .conftest import one_error_line
 from .integrity import EVA_SPEC, XP_SPEC, check_lab, ok, start
@@ -82,8 +83,7 @@ def test_a_workload_beside_a_backup_loses_no_committed_transaction(specs, cli): 
 
 @pytest.mark.rule("OPS-I1")
 def test_a_second_writer_waits_then_exits_2(specs, cli, capsys):  # type: ignore[no-untyped-def]
-    holder = WriterLock(specs, 0)
-    holder.acquire()
+    holder = LabHandle(specs, write=True).open()  # a writer: the lock and its transaction
     try:
         t0 = time.monotonic()
         res = cli("--wait", "0.3", "lab", "advance", "1h")
@@ -95,11 +95,12 @@ def test_a_second_writer_waits_then_exits_2(specs, cli, capsys):  # type: ignore
             len(lines) == 2 and lines[1].startswith("apprm: error: ") and "still in use" in lines[1]
         )
         assert res.exit_code == 2
-        # readers do not wait for the writer: one consistent snapshot
-        listed = cli("--wait", "0", "sessions", "list")
-        assert listed.exit_code == 0 and "in use" not in listed.stderr
+        # readers do not wait for the writer: they read the last committed snapshot
+        for args in (("sessions", "list"), ("replicas", "check"), ("stat",), ("lab", "show")):
+            res = cli("--wait", "0", *args)
+            assert res.exit_code == 0 and "in use" not in res.stderr, (args, res.stderr)
     finally:
-        holder.release()
+        holder.close()
     assert (specs / LOCK).exists()
     ok(cli("lab", "advance", "1h"))
 
