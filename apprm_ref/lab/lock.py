@@ -20,6 +20,7 @@ from apprm_ref.lab.atomic import write_atomic
 
 LOCK, OWNER = "lab.lock", "lab.lock.owner"
 DEFAULT_WAIT = 5.0
+ROOT_OPTIONS = ("--home", "--wait")
 MAX_WAIT = 86400.0
 
 
@@ -27,9 +28,21 @@ class LabBusyError(ApprmError):
     """Another command holds the lab's writer lock for longer than this one may wait."""
 
 
-def command_line() -> str:
-    argv = [os.path.basename(sys.argv[0]) or "apprm", *sys.argv[1:]]
-    return " ".join(argv)
+def command_line(argv: list[str] | None = None) -> str:
+    """The command's name and leading words (``apprm backup DATA``), for the journal and
+    the waiting message. Options are left out: their values may be secrets (REL-I3)."""
+    args = list(sys.argv if argv is None else argv)
+    words = [os.path.basename(args[0]) if args else "apprm"]
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg in ROOT_OPTIONS:  # the root's --home/--wait come before the command
+            next(rest, None)
+        elif arg.startswith("-"):
+            words.append("...")
+            break
+        else:
+            words.append(arg)
+    return " ".join(words)
 
 
 @dataclass

@@ -108,3 +108,21 @@ def test_readers_refuse_to_write(lab):  # type: ignore[no-untyped-def]
 
 def test_bad_wait_is_refused(lab, cli):  # type: ignore[no-untyped-def]
     one_error_line(cli("--wait", "1e9", "lab", "advance", "1h"), "--wait")
+
+
+@pytest.mark.rule("REL-I3")
+def test_the_journal_records_no_option_values() -> None:
+    from apprm_ref.lab.lock import command_line
+
+    argv = [
+        "/venv/bin/apprm",
+        "--home",
+        "/l",
+        "oracle",
+        "config",
+        "set",
+        "--password-ref",
+        "env:S3CRET",
+    ]
+    assert command_line(argv) == "apprm oracle config set ..."
+    assert command_line(["apprm", "backup", "fs_eva", "--json"]) == "apprm backup fs_eva ..."
