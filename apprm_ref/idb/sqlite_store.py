@@ -11,6 +11,9 @@ anything else writes through this same connection, as on the shared in-memory da
 with their values after this store's own last statement. Any difference drops the whole
 cache. Writes check the same inside their ``BEGIN IMMEDIATE`` (no one else can commit
 then) and mirror what they committed into the cache.
+
+:class:`HeldSqliteStore` is the same path inside a transaction its caller owns (a lab
+command): each call's transaction becomes a savepoint and only the caller commits.
 """
 
 from __future__ import annotations

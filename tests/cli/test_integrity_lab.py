@@ -126,3 +126,23 @@ def test_the_journal_records_no_option_values() -> None:
     ]
     assert command_line(argv) == "apprm oracle config set ..."
     assert command_line(["apprm", "backup", "fs_eva", "--json"]) == "apprm backup fs_eva ..."
+
+
+@pytest.mark.rule("REL-I2")
+def test_a_held_idb_call_that_fails_undoes_only_itself(lab, cli):  # type: ignore[no-untyped-def]
+    from apprm_ref.core.specs import parse_spec
+    from apprm_ref.errors import NotFoundError
+
+    good = {"name": "held1", "type": "filesystem", "application_system": "app1",
+            "backup_system": "bk1", "array": "eva1", "objects": ["/data"]}  # fmt: skip
+    writer = LabHandle(lab, write=True).open()
+    try:
+        repo = writer.store.repo
+        repo.save_spec(parse_spec(good))
+        with pytest.raises(NotFoundError):
+            repo.delete_spec("nothing")  # its savepoint is rolled back, not the transaction
+        assert repo.get_spec("held1").name == "held1"
+        assert ok(cli("spec", "list")).stdout.strip() == "No backup specifications."
+    finally:
+        writer.close()  # never committed: nothing of it is left
+    assert ok(cli("spec", "list")).stdout.strip() == "No backup specifications."
