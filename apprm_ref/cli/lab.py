@@ -12,7 +12,7 @@ import typer
 import yaml
 
 from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, status_exit, table
-from apprm_ref.cli.labdir import CONFIG, IDB, WORLD, Lab, current_home, open_lab
+from apprm_ref.cli.labdir import CONFIG, IDB, JOURNAL, WORLD, Lab, current_home, open_lab
 from apprm_ref.errors import ConfigError, NotFoundError
 
 app = new_app("Create and drive a persistent simulated estate (a lab directory).")
@@ -47,7 +47,7 @@ def _estate_from(scenario: Path | None, seed: int | None) -> tuple[Any, int, lis
 
 
 def _wipe(home: Path) -> None:
-    for name in (WORLD, CONFIG, IDB, IDB + "-wal", IDB + "-shm"):
+    for name in (WORLD, CONFIG, IDB, IDB + "-wal", IDB + "-shm", JOURNAL):
         (home / name).unlink(missing_ok=True)
 
 
@@ -286,8 +286,9 @@ def save(path: Path = typer.Argument(..., help="archive to write (.tar.gz)")) ->
             _sqlite_copy(lab.idb_path, idb_copy)
         else:
             warn = True
+        (Path(tmp) / WORLD).write_bytes(lab.world.to_bytes())
         with tarfile.open(path, "w:gz") as tar:
-            tar.add(lab.world_path, arcname=WORLD)
+            tar.add(Path(tmp) / WORLD, arcname=WORLD)
             if lab.config_path.exists():
                 tar.add(lab.config_path, arcname=CONFIG)
             if idb_copy.exists():
@@ -326,7 +327,7 @@ def load(
         if WORLD not in names or not set(names) <= {WORLD, CONFIG, IDB}:
             raise ConfigError(f"not a lab archive (members: {', '.join(names)})", file=str(path))
         tar.extractall(tmp, filter="data")
-        Lab(Path(tmp)).load().close()  # refuse a broken world before touching the lab
+        Lab(Path(tmp), write=False).load().close()  # refuse a broken world before touching the lab
         home.mkdir(parents=True, exist_ok=True)
         _wipe(home)
         for name in names:

@@ -1,13 +1,14 @@
 """A lab: a directory holding a simulated estate that persists between ``apprm`` commands.
 
-``world.json`` is the saved :class:`~apprm_ref.sim.world.World`, ``idb.sqlite`` the IDB
-(unless ``APPRM_IDB_URL`` points elsewhere), ``lab.yaml`` what the lab was built from.
-Each command opens the lab, acts, and saves the world back only when it succeeded.
+The world (the simulated arrays, hosts and applications) and the IDB live in one database,
+``idb.sqlite`` unless ``APPRM_IDB_URL`` points elsewhere, and ``lab.yaml`` records what the
+lab was built from. A command that changes the lab holds its writer lock and runs in one
+transaction: world and IDB become durable together when it ends well, or not at all
+(:mod:`apprm_ref.lab.store`). Read-only commands read one snapshot and take no lock.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,11 +16,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import typer
 import yaml
 
-from apprm_ref.errors import ConfigError, NotFoundError
+from apprm_ref.errors import ConfigError
+from apprm_ref.lab.atomic import write_atomic
+from apprm_ref.lab.handle import ENV_HOME, LabHandle, register_backends
+from apprm_ref.lab.journal import JOURNAL
+from apprm_ref.lab.lock import DEFAULT_WAIT
 
-ENV_HOME = "APPRM_HOME"
+__all__ = ["ENV_HOME", "JOURNAL", "Lab", "open_lab", "register_backends"]
+
 DEFAULT_HOME = ".apprm"
 WORLD, IDB, CONFIG = "world.json", "idb.sqlite", "lab.yaml"
 
@@ -32,34 +39,22 @@ def resolve_home(option: str | Path | None) -> Path:
     return Path(env) if env else Path(DEFAULT_HOME)
 
 
-def register_backends() -> None:
-    """Import every simulator backend so its persisted classes can be loaded."""
-    import pkgutil
-
-    import apprm_ref.sim as sim
-
-    for info in sorted(pkgutil.iter_modules(sim.__path__), key=lambda i: i.name):
-        if not info.ispkg:
-            continue
-        for mod in ("backend", "models"):
-            try:
-                importlib.import_module(f"apprm_ref.sim.{info.name}.{mod}")
-            except ImportError:
-                continue
-
-
 class Lab:
-    def __init__(self, home: Path) -> None:
+    """One command's lab. ``write=True``: the writer lock and one transaction, made
+    durable by :meth:`save`; otherwise a read-only snapshot."""
+
+    def __init__(self, home: Path, *, write: bool = True) -> None:
         self.home = home
         self.world: Any = None
         self.config: dict[str, Any] = {}
-        self._repo: Any = None
+        self._handle = LabHandle(home, write, current_wait())
         self._orch: Any = None
 
     # --- paths -----------------------------------------------------------------------
 
     @property
     def world_path(self) -> Path:
+        """Where a lab from before the store kept its world (migrated on first open)."""
         return self.home / WORLD
 
     @property
@@ -71,27 +66,32 @@ class Lab:
         return self.home / CONFIG
 
     def exists(self) -> bool:
-        return self.world_path.exists()
+        return self.world_path.exists() or self.config_path.exists()
 
     # --- opening and saving ----------------------------------------------------------
 
     def load(self) -> Lab:
-        from apprm_ref.sim.world import World
-
-        if not self.exists():
-            raise NotFoundError(
-                f"no lab at {self.home} (run 'apprm lab init' or set {ENV_HOME} / --home)"
-            )
-        register_backends()
-        self.world = World.load(self.world_path)
+        self._handle.open()
+        self.world = self._handle.world
+        self._announce()
         if self.config_path.exists():
             self.config = yaml.safe_load(self.config_path.read_text()) or {}
         return self
 
+    def _announce(self) -> None:
+        store = self._handle.store
+        for sid in store.reconciled if store is not None else ():
+            typer.echo(
+                f"apprm: warning: session {sid} ended Aborted: the command that ran it died "
+                "(its changes were rolled back)",
+                err=True,
+            )
+
     def save(self) -> None:
-        self.home.mkdir(parents=True, exist_ok=True)
-        self.world.save(self.world_path)
-        self.config_path.write_text(yaml.safe_dump(self.config, sort_keys=True))
+        """Commit world and IDB together, then rewrite the lab's files atomically."""
+        self._handle.world = self.world
+        self._handle.commit()
+        write_atomic(self.config_path, yaml.safe_dump(self.config, sort_keys=True))
         self._write_horcm()
 
     def _write_horcm(self) -> None:
@@ -102,28 +102,20 @@ class Lab:
         for instance, text in lab_horcm(self.world).items():
             path = self.home / f"horcm{instance}.conf"
             if not path.exists() or path.read_text() != text:
-                path.write_text(text)
+                write_atomic(path, text)
 
     def close(self) -> None:
-        if self._repo is not None:
-            self._repo.engine.dispose()
-            self._repo = None
+        """Roll back what :meth:`save` did not commit; release the lab."""
+        self._orch = None
+        self._handle.close()
 
     @property
     def idb_url(self) -> str:
-        from apprm_ref.idb.engine import resolve_url
-
-        return resolve_url(default_path=self.idb_path)
+        return self._handle.url
 
     @property
     def repo(self) -> Any:
-        if self._repo is None:
-            from apprm_ref.idb.engine import make_engine
-            from apprm_ref.idb.repository import SqlRepository
-
-            self.home.mkdir(parents=True, exist_ok=True)
-            self._repo = SqlRepository(make_engine(self.idb_url))
-        return self._repo
+        return self._handle.open_store().repo
 
     # --- the estate's drivers and the orchestrator --------------------------------------
 
@@ -155,24 +147,36 @@ class Lab:
 
 @contextmanager
 def open_lab(home: Path, *, save: bool = False) -> Iterator[Lab]:
-    """Load the lab; save the world back on success when ``save``; always close the IDB."""
-    lab = Lab(home).load()
+    """Open the lab (``save``: as its one writer); commit world and IDB when the block
+    ends well (a deliberate ``typer.Exit`` too), roll both back otherwise."""
+    lab = Lab(home, write=save).load()
     try:
         yield lab
+    except typer.Exit:
+        if save:
+            lab.save()
+        raise
+    else:
         if save:
             lab.save()
     finally:
         lab.close()
 
 
-_SELECTED: dict[str, Path | None] = {"home": None}
+_SELECTED: dict[str, Any] = {"home": None, "wait": DEFAULT_WAIT}
 
 
-def select_home(option: Path | None) -> None:
-    """Remember the root ``--home`` option for this invocation."""
+def select_home(option: Path | None, wait: float | None = None) -> None:
+    """Remember the root ``--home`` and ``--wait`` options for this invocation."""
     _SELECTED["home"] = option
+    _SELECTED["wait"] = DEFAULT_WAIT if wait is None else wait
 
 
 def current_home() -> Path:
     """The lab directory chosen on the command line (root ``--home``) or by the defaults."""
     return resolve_home(_SELECTED["home"])
+
+
+def current_wait() -> float:
+    """How long a writer waits for the lab's lock (root ``--wait``)."""
+    return float(_SELECTED["wait"])

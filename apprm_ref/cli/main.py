@@ -14,6 +14,7 @@ import typer
 from apprm_ref.cli import lab, replicas, run, sessions, spec
 from apprm_ref.cli.app import ApprmGroup
 from apprm_ref.cli.labdir import select_home
+from apprm_ref.lab.lock import DEFAULT_WAIT, MAX_WAIT
 
 app = typer.Typer(
     cls=ApprmGroup,
@@ -38,12 +39,19 @@ def root(
     home: Path = typer.Option(
         None, "--home", help="lab directory (default: $APPRM_HOME or ./.apprm)"
     ),
+    wait: float = typer.Option(
+        DEFAULT_WAIT,
+        "--wait",
+        min=0,
+        max=MAX_WAIT,
+        help="seconds a command that changes the lab waits for another one holding it",
+    ),
     _show_version: bool = typer.Option(
         False, "--version", is_eager=True, callback=_version, help="print the version and exit"
     ),
 ) -> None:
-    """Keep the chosen lab directory for the subcommand."""
-    select_home(home)
+    """Keep the chosen lab directory and lock wait for the subcommand."""
+    select_home(home, wait)
 
 
 app.add_typer(lab.app, name="lab")

@@ -76,7 +76,7 @@ def config_set(
         ctlcp_location=ctlcp_location,
         tmp_dir=tmp_dir,
     )
-    with open_lab(current_home()) as lab:
+    with open_lab(current_home(), save=True) as lab:
         lab.repo.save_config(cfg.to_app_config())
     typer.echo(f"Oracle configuration of {sid} on {host} saved.")
 
@@ -121,7 +121,7 @@ def config_list(as_json: bool = typer.Option(False, "--json")) -> None:
 @config_app.command("delete")
 def config_delete(sid: str = typer.Argument(...)) -> None:
     """Remove a database's configuration."""
-    with open_lab(current_home()) as lab:
+    with open_lab(current_home(), save=True) as lab:
         lab.repo.delete_config("oracle", sid)
     typer.echo(f"Oracle configuration of {sid} deleted.")
 

@@ -5,21 +5,25 @@ the fast path of :mod:`apprm_ref.idb.sqlite_ops`: one connection per engine, sta
 prepared once, a read cache validated against other connections' commits. Every other
 dialect, and the reads only the CLI makes (sessions, listings), take the ORM path of
 :class:`apprm_ref.idb.orm.OrmRepository`. Both return the same values in the same order
-and raise the same errors; every method commits before it returns.
+and raise the same errors; every method commits before it returns, unless the repository
+is :meth:`~SqlRepository.hold`-ing a caller's transaction (a lab command): then each
+method's commit is a savepoint's release inside it and only the caller commits.
 """
 
 from __future__ import annotations
 
 from threading import get_ident
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.orm import sessionmaker
 
+from apprm_ref import crashpoint
 from apprm_ref.core.records import AppConfig, ReplicaRecord, ReplicaStatus
 from apprm_ref.core.session import Session
 from apprm_ref.core.specs import BackupSpec
 from apprm_ref.idb.orm import OrmRepository
 from apprm_ref.idb.sqlite_ops import SqliteOps
-from apprm_ref.idb.sqlite_store import store_for
+from apprm_ref.idb.sqlite_store import HeldSqliteStore, store_for
 from apprm_ref.types import VolumeRef
 
 
@@ -29,6 +33,18 @@ class SqlRepository(OrmRepository):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         self._fast_ops = SqliteOps(store_for(engine)) if engine.dialect.name == "sqlite" else None
+
+    def hold(self, conn: Connection) -> None:
+        """Run every later call inside ``conn``'s open transaction, which the caller commits
+        or rolls back: ORM calls join it through a savepoint each, and on SQLite the fast
+        path runs on the same DB-API connection (one snapshot, one writer, one commit)."""
+        self._factory = sessionmaker(
+            bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        event.listen(self._factory, "after_commit", _count_commit)
+        if self._fast_ops is not None:
+            db = conn.connection.driver_connection
+            self._fast_ops = SqliteOps(HeldSqliteStore(self.engine, db))  # type: ignore[arg-type]
 
     @property
     def _fast(self) -> SqliteOps | None:
@@ -129,3 +145,7 @@ class SqlRepository(OrmRepository):
         if (fast := self._fast) is None:
             return super().delete_config(kind, name)
         return fast.delete_config(kind, name)
+
+
+def _count_commit(_session: object) -> None:
+    crashpoint.hit("idb")

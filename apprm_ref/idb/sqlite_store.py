@@ -11,6 +11,9 @@ anything else writes through this same connection, as on the shared in-memory da
 with their values after this store's own last statement. Any difference drops the whole
 cache. Writes check the same inside their ``BEGIN IMMEDIATE`` (no one else can commit
 then) and mirror what they committed into the cache.
+
+:class:`HeldSqliteStore` is the same path inside a transaction its caller owns (a lab
+command): each call's transaction becomes a savepoint and only the caller commits.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
+from apprm_ref import crashpoint
 from apprm_ref.errors import IdbError
 from apprm_ref.idb import statements as q
 from apprm_ref.idb.replica_cache import ReplicaCache
@@ -168,3 +172,58 @@ class SqliteStore:
         if fairy is not None:
             with suppress(Exception):  # at interpreter shutdown there is nothing to do
                 fairy.close()
+
+
+SAVEPOINT = "apprm_call"
+
+
+class HeldSqliteStore(SqliteStore):
+    """The fast path inside a transaction someone else owns (a lab command's one
+    transaction, :mod:`apprm_ref.lab.store`): each call's ``BEGIN IMMEDIATE`` ... ``COMMIT``
+    becomes ``SAVEPOINT`` ... ``RELEASE``, so a failed call still undoes only itself while
+    nothing is durable before the owner commits. Reads run in the owner's snapshot."""
+
+    def __init__(self, engine: Engine, db: sqlite3.Connection) -> None:
+        super().__init__(engine)
+        self._db = db
+
+    def _open(self) -> sqlite3.Connection:
+        raise IdbError("the lab's IDB transaction has ended")
+
+    def close(self, *_: Any) -> None:
+        self.drop()
+        self._db = None  # the connection belongs to the transaction's owner
+
+    def begin(self) -> tuple[sqlite3.Connection, int]:
+        db = self._db or self._open()
+        try:
+            db.execute(f"SAVEPOINT {SAVEPOINT}")
+            dv = db.execute(q.DATA_VERSION).fetchone()[0]
+        except BaseException as exc:
+            raise self.fail(db, exc) from None
+        if (dv, db.total_changes) != self._token:
+            self.drop()
+        return db, dv
+
+    def commit(self, db: sqlite3.Connection, dv: int) -> None:
+        self._token = None
+        try:
+            db.execute(f"RELEASE {SAVEPOINT}")
+        except BaseException as exc:
+            raise self.fail(db, exc) from None
+        crashpoint.hit("idb")
+        self._token = (dv, db.total_changes)
+
+    def abort(self, db: sqlite3.Connection) -> None:
+        self._token = None
+        self.drop()
+        with suppress(sqlite3.Error):
+            db.execute(f"ROLLBACK TO {SAVEPOINT}")
+            db.execute(f"RELEASE {SAVEPOINT}")
+
+    def read_many(self, *stmts: tuple[str, tuple[Any, ...]]) -> list[list[Any]]:
+        db = self._db or self._open()
+        try:
+            return [db.execute(sql, params).fetchall() for sql, params in stmts]
+        except sqlite3.Error as exc:
+            raise idb_error(exc) from None

@@ -8,6 +8,7 @@ running processes (a snapclone normalizing, a pair copying) from plain data.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,10 +144,17 @@ class World:
         }
         return persist.dump(state)
 
+    def to_bytes(self) -> bytes:
+        """The saved form (a lab stores it in its database, ``save`` in a file)."""
+        return json.dumps(self.to_plain(), sort_keys=True, separators=(",", ":")).encode()
+
     def save(self, path: str | Path) -> None:
-        data = json.dumps(self.to_plain(), sort_keys=True, separators=(",", ":"))
+        """Write the saved form durably: temporary file, fsync, rename."""
         tmp = Path(path).with_suffix(".tmp")
-        tmp.write_text(data)
+        with open(tmp, "wb") as f:
+            f.write(self.to_bytes())
+            f.flush()
+            os.fsync(f.fileno())
         tmp.replace(path)
 
     @classmethod
@@ -170,16 +178,22 @@ class World:
         return world
 
     @classmethod
-    def load(cls, path: str | Path) -> World:
+    def from_bytes(cls, data: bytes | str, *, source: str = "saved world") -> World:
         try:
-            doc = json.loads(Path(path).read_text())
-        except FileNotFoundError:
-            raise NotFoundError(f"no saved world at {path}") from None
+            doc = json.loads(data)
         except json.JSONDecodeError as exc:
             raise ConfigError(
-                f"saved world is not valid JSON: {exc}", file=str(path), line=exc.lineno
+                f"saved world is not valid JSON: {exc}", file=source, line=exc.lineno
             ) from None
         return cls.from_plain(doc)
+
+    @classmethod
+    def load(cls, path: str | Path) -> World:
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError(f"no saved world at {path}") from None
+        return cls.from_bytes(data, source=str(path))
 
     def digest(self) -> str:
         import hashlib

@@ -16,7 +16,7 @@ def test_init_and_show(lab, cli):
     assert info["arrays"] == [{"kind": "eva", "name": "eva1"}, {"kind": "xp", "name": "xp1"}]
     assert info["hosts"] == ["app1", "bk1"]
     assert info["idb"]["sessions"] == 0
-    assert (lab / "world.json").exists() and (lab / "idb.sqlite").exists()
+    assert (lab / "idb.sqlite").exists() and not (lab / "world.json").exists()  # world in the IDB
     assert (lab / "lab.yaml").exists()
     assert "eva1 (eva)" in cli("lab", "show").stdout
 
@@ -35,7 +35,7 @@ def test_no_lab_is_one_line(home, cli):
 def test_home_option_wins(tmp_path, home, cli):
     other = tmp_path / "other"
     assert cli("--home", str(other), "lab", "init").exit_code == 0
-    assert (other / "world.json").exists()
+    assert (other / "idb.sqlite").exists() and (other / "lab.yaml").exists()
     assert not home.exists()
 
 

@@ -39,21 +39,25 @@ def _template() -> Path:
     import sys
 
     sys.path.insert(0, str(HERE))
-    from xp_helpers import CONF0, CONF1, cci_world
+    from xp_helpers import CONF0, CONF1, cci_world, store_lab
 
     home = Path(_DIR) / "template"
     if not home.exists():
         home.mkdir()
         world, _, r = cci_world()
         r.run(["paircreate", "-g", "ORA_BC", "-vl"])  # a lab with pairs in COPY
-        world.save(home / "world.json")
         (home / "horcm0.conf").write_text(CONF0)
         (home / "horcm1.conf").write_text(CONF1)
+        store_lab(home, world)
     return home
 
 
-def _snapshot(home: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(home.iterdir())}
+def _snapshot(home: Path) -> dict[str, object]:
+    """The stored world, its generation and the HORCM files (the SQLite file's own bytes
+    move with WAL checkpoints, so the world is compared as the store gives it back)."""
+    from xp_helpers import lab_state
+
+    return lab_state(home)
 
 
 @pytest.mark.rule("REL-I4")

@@ -1,10 +1,11 @@
 """Console door: ``pairdisplay -g XP1_MU0`` (the package's console scripts) or
 ``python -m apprm_ref.sim.xp.cci <command> [args]`` against a saved lab.
 
-The world is loaded from ``$APPRM_HOME/world.json`` (default ``./.apprm``) and the HORCM
-instances from ``$APPRM_HOME/horcm<n>.conf`` (``HORCM_CONF`` overrides the file of the
-current instance, as RAID Manager does). A state-changing command that succeeds saves the
-world back; a refused one saves nothing. Which instances run is kept in
+The world is the lab's in ``$APPRM_HOME`` (default ``./.apprm``), opened through the lab
+store (its writer lock for a state-changing command, a snapshot otherwise), and the HORCM
+instances come from ``$APPRM_HOME/horcm<n>.conf`` (``HORCM_CONF`` overrides the file of the
+current instance, as RAID Manager does). A state-changing command that succeeds commits
+the world back; a refused or failed one saves nothing. Which instances run is kept in
 ``$APPRM_HOME/horcm.run`` (no file: every configured instance runs, as on a host whose boot
 scripts start HORCM).
 """
@@ -52,8 +53,6 @@ def _register_backends() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from apprm_ref.sim.world import World
-
     _register_backends()
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -62,23 +61,33 @@ def main(argv: list[str] | None = None) -> int:
         return xe.exit_code("EX_REQARG")
     env = dict(os.environ)
     home = Path(env.get("APPRM_HOME", ".apprm"))
+    stateful = argv[0].rsplit("/", 1)[-1] in STATEFUL
+    # the lab's store and writer lock, as the apprm CLI (apprm_ref.lab); a refused or
+    # failed command saves nothing: its changes to the world are rolled back at close
+    from apprm_ref.lab.atomic import write_atomic
+    from apprm_ref.lab.handle import LabHandle
+    from apprm_ref.lab.lock import DEFAULT_WAIT
+
+    lab = LabHandle(home, write=stateful)
     try:
-        world = World.load(home / "world.json")
-        cci = Cci(world, load_confs(home, env), env)
-    except (ApprmError, OSError, ValueError) as exc:
-        print(f"{argv[0]}: [EX_COMERR] {exc}", file=sys.stderr)
-        return xe.exit_code("EX_COMERR")
-    _prepare(cci, home, argv)
-    before = None if cci.running is None else set(cci.running)
-    rc, out, err = execute(cci, argv)
-    sys.stdout.write(out)
-    sys.stderr.write(err)
-    if cci.running is not None and cci.running != before:
-        (home / lifecycle.RUN_FILE).write_text(lifecycle.format_running(cci.running))
-    if not saves(argv[0], rc):
-        return rc
-    if argv[0].rsplit("/", 1)[-1] in STATEFUL:
-        world.save(home / "world.json")
+        try:
+            lab.wait = float(env.get("APPRM_WAIT") or DEFAULT_WAIT)
+            world = lab.open().world
+            cci = Cci(world, load_confs(home, env), env)
+        except (ApprmError, OSError, ValueError) as exc:
+            print(f"{argv[0]}: [EX_COMERR] {exc}", file=sys.stderr)
+            return xe.exit_code("EX_COMERR")
+        _prepare(cci, home, argv)
+        before = None if cci.running is None else set(cci.running)
+        rc, out, err = execute(cci, argv)
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+        if cci.running is not None and cci.running != before:
+            write_atomic(home / lifecycle.RUN_FILE, lifecycle.format_running(cci.running))
+        if stateful and saves(argv[0], rc):
+            lab.commit()
+    finally:
+        lab.close()
     return rc
 
 

@@ -9,8 +9,15 @@ from pathlib import Path
 
 from xp_helpers import CONF0, CONF1, P, cci_world
 
-from apprm_ref.sim.world import World
+from apprm_ref.lab.handle import LabHandle
 from apprm_ref.sim.xp.cci.main import main
+
+
+def _saved(home: Path):  # type: ignore[no-untyped-def]
+    """The lab's committed world (the door moved world.json into the lab store)."""
+    lab = LabHandle(home).open()
+    lab.close()
+    return lab.world
 
 
 def _lab(tmp_path: Path) -> Path:
@@ -27,9 +34,9 @@ def test_console_commands_persist_the_world(tmp_path, monkeypatch, capsys) -> No
     monkeypatch.setenv("HORCMINST", "0")
     monkeypatch.setenv("HORCC_MRCF", "1")
     assert main(["paircreate", "-g", "ORA_BC", "-vl"]) == 0
-    assert World.load(home / "world.json").arrays["xp1"].pairs[f"{P}/0"].state == "COPY(PD)"
+    assert _saved(home).arrays["xp1"].pairs[f"{P}/0"].state == "COPY(PD)"
     assert main(["pairevtwait", "-g", "ORA_BC", "-s", "pair", "-t", "300"]) == 0
-    world = World.load(home / "world.json")
+    world = _saved(home)
     assert world.arrays["xp1"].pairs[f"{P}/0"].state == "PAIR" and world.now() > 0
     capsys.readouterr()
     assert main(["pairdisplay", "-g", "ORA_BC", "-CLI"]) == 0

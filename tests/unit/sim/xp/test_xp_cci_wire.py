@@ -17,9 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from xp_helpers import CONF0, CONF1, P, cci_world
+from xp_helpers import CONF0, CONF1, P, cci_world, lab_state, store_lab, stored_world
 
-from apprm_ref.sim.world import World
 from apprm_ref.sim.xp.cci.horcm import parse_horcm
 from apprm_ref.sim.xp.cci.inventory import INQRAID_HEAD, RAIDQRY_HEAD, raidqry_row
 from apprm_ref.sim.xp.cci.raidcom import ldev_lines
@@ -31,10 +30,9 @@ def _lab(tmp_path: Path) -> Path:
     world, _, _ = cci_world()
     world.hosts.add_host("app")
     world.hosts.rescan("app")
-    world.save(tmp_path / "world.json")
     (tmp_path / "horcm0.conf").write_text(CONF0)
     (tmp_path / "horcm1.conf").write_text(CONF1)
-    return tmp_path
+    return store_lab(tmp_path, world)
 
 
 def _sh(home: Path, *argv: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -116,10 +114,10 @@ def test_instance_options_and_the_serial_ldev_form(tmp_path: Path) -> None:
 )
 def test_options_the_door_does_not_implement_are_refused(tmp_path: Path, argv: list[str]) -> None:
     home = _lab(tmp_path)
-    before = (home / "world.json").read_bytes()
+    before = lab_state(home)
     got = _sh(home, *argv)
     assert got.returncode == 252 and "[EX_UNWOPT]" in got.stderr and got.stdout == ""
-    assert (home / "world.json").read_bytes() == before
+    assert lab_state(home) == before
 
 
 @pytest.mark.rule("WIRE-I3")
@@ -141,7 +139,7 @@ def test_raidqry_and_raidcom_layouts(tmp_path: Path) -> None:
     assert [k.strip() for k in keys] == cinder
     assert ldev.startswith("Serial#  : 64123\nLDEV : 272\n") and "RAID_LEVEL  : RAID5\n" in ldev
     assert "VOL_Capacity(BLK) : 32768\n" in ldev and "PORTs : CL1-A-0 0 app\n" in ldev
-    world = World.load(home / "world.json")
+    world = stored_world(home)
     assert dict(ldev_lines(world.array("xp1"), 0x777))["VOL_TYPE"] == "NOT DEFINED"
     hexa = _sh(home, "raidcom", "get", "ldev", "-ldev_id", "01:10", "-fx").stdout
     assert "\nLDEV : 110\n" in hexa

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from apprm_ref import persist
 from apprm_ref.sim.world import World
 from apprm_ref.sim.xp.backend import XpBackend
@@ -107,3 +110,36 @@ def cci_world(seed: int = 3):
         xp.present(lid, "bkp", port="CL2-A")
     runner = SimCciRunner(world, {0: CONF0, 1: CONF1}, {"HORCMINST": "0", "HORCC_MRCF": "1"})
     return world, xp, runner
+
+
+def store_lab(home: Path, world: Any) -> Path:
+    """Save ``world`` as a lab the way the CLI keeps one (world and IDB in the lab store)."""
+    from apprm_ref.lab.handle import LabHandle
+
+    world.save(home / "world.json")
+    lab = LabHandle(home, write=True).open()  # a writer moves world.json into the store
+    try:
+        lab.commit()
+    finally:
+        lab.close()
+    return home
+
+
+def lab_state(home: Path) -> dict[str, Any]:
+    """What a command could change: the stored world, its generation, the HORCM files."""
+    import sqlite3
+
+    world = stored_world(home)
+    with sqlite3.connect(home / "idb.sqlite") as db:
+        generation = int(db.execute("SELECT generation FROM lab_world").fetchone()[0])
+    files = {p.name: p.read_bytes() for p in sorted(home.glob("horcm*"))}
+    return {"world": world.to_bytes(), "generation": generation, "files": files}
+
+
+def stored_world(home: Path) -> Any:
+    """The lab's committed world."""
+    from apprm_ref.lab.handle import LabHandle
+
+    lab = LabHandle(home).open()
+    lab.close()
+    return lab.world

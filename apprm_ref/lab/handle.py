@@ -1,0 +1,96 @@
+"""An open lab world: the store's transaction plus the :class:`~apprm_ref.sim.world.World`
+it holds. The ``apprm`` CLI (:mod:`apprm_ref.cli.labdir`) and the XP console door
+(:mod:`apprm_ref.sim.xp.cci.main`) both open labs through it, so both take the same lock
+and commit world and IDB together."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from apprm_ref import crashpoint
+from apprm_ref.errors import NotFoundError
+from apprm_ref.idb.engine import resolve_url
+from apprm_ref.lab.lock import DEFAULT_WAIT
+from apprm_ref.lab.store import WORLD_FILE, LabStore
+
+ENV_HOME = "APPRM_HOME"
+IDB_FILE = "idb.sqlite"
+
+
+def register_backends() -> None:
+    """Import every simulator backend so its persisted classes can be loaded."""
+    import apprm_ref.sim as sim
+
+    for info in sorted(pkgutil.iter_modules(sim.__path__), key=lambda i: i.name):
+        if not info.ispkg:
+            continue
+        for mod in ("backend", "models"):
+            try:
+                importlib.import_module(f"apprm_ref.sim.{info.name}.{mod}")
+            except ImportError:
+                continue
+
+
+def _array_event(event: Any) -> None:
+    if event.kind.startswith(("eva.", "xp.")):
+        crashpoint.hit("array")
+
+
+@dataclass
+class LabHandle:
+    home: Path
+    write: bool = False
+    wait: float = DEFAULT_WAIT
+    store: LabStore | None = field(default=None, init=False)
+    world: Any = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        return resolve_url(default_path=self.home / IDB_FILE)
+
+    def open_store(self) -> LabStore:
+        """The store alone (``apprm lab init`` builds its world itself)."""
+        if self.store is None:
+            self.home.mkdir(parents=True, exist_ok=True)
+            self.store = LabStore(self.home, self.url, self.write, self.wait).open()
+        return self.store
+
+    def open(self) -> LabHandle:
+        """Open the store and the world in it; no world is 'no lab here'."""
+        from apprm_ref.idb.engine import file_url
+        from apprm_ref.sim.world import World
+
+        nothing = not (self.home / WORLD_FILE).exists() and not (self.home / IDB_FILE).exists()
+        if not self.home.is_dir() or (nothing and self.url == file_url(self.home / IDB_FILE)):
+            raise self._missing()
+        store = self.open_store()
+        body, source = store.world_body, f"{self.url} (lab_world)"
+        legacy = self.home / WORLD_FILE
+        if legacy.exists():  # a reader before migration (a writer has moved it already)
+            body, source = legacy.read_bytes(), str(legacy)
+        if body is None:
+            self.close()
+            raise self._missing()
+        register_backends()
+        self.world = World.from_bytes(body, source=source)
+        if crashpoint.armed():
+            self.world.subscribe(_array_event)
+        return self
+
+    def _missing(self) -> NotFoundError:
+        return NotFoundError(
+            f"no lab at {self.home} (run 'apprm lab init' or set {ENV_HOME} / --home)"
+        )
+
+    def commit(self) -> None:
+        """World and IDB durable together (writers only)."""
+        self.open_store().commit(self.world.to_bytes())
+
+    def close(self) -> None:
+        store, self.store = self.store, None
+        if store is not None:
+            store.close()
