@@ -87,14 +87,7 @@ def run_restore(
         yield from integration.start_after_ir(ctx, replica, app_opts)
     except ApprmError as exc:
         ctx.log(Severity.CRITICAL, RSM, f"Instant recovery failed: {exc.message}", code=exc.code)
-        for label, err in ctx.undo.unwind():
-            if err is not None:
-                ctx.log(
-                    Severity.MAJOR,
-                    RSM,
-                    f"Undo '{label}' failed: {err}",
-                    code=getattr(err, "code", None),
-                )
+        ctx.unwind(RSM, report_undone=False)  # a failed undo is Critical (OPS-I2)
         session.objects[0].status = ObjectResult.FAILED
         session.objects[0].detail = str(exc)
         ctx.repo.update_replica(replica)

@@ -132,6 +132,6 @@ def test_compensation_stack_unwinds_newest_first_and_survives_failing_undo() -> 
     stack.discard("d")
     results = stack.unwind()
     assert done == ["c", "a"]
-    assert [label for label, _ in results] == ["c", "b", "a"]
-    assert isinstance(results[1][1], RuntimeError)
+    assert [out.description for out in results] == ["c", "b", "a"]
+    assert isinstance(results[1].error, RuntimeError)
     assert len(stack) == 0
