@@ -1,4 +1,5 @@
-"""``apprm oracle config/check`` (``util_oracle8.pl -config`` / ``-chkconf``)."""
+"""``apprm oracle config/check`` (``util_oracle8.pl -config`` / ``-chkconf``) and
+``apprm oracle end-backup`` (the DBA's repair of a database left in backup mode)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import typer
 from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, table
 from apprm_ref.cli.labdir import Lab, current_home, open_lab
 from apprm_ref.core.integrations import oracle_config as oc
+from apprm_ref.core.integrations.oracle import end_backup_quietly
 from apprm_ref.errors import ConfigError, NotFoundError
 
 app = new_app("Oracle integration: per-database configuration and its checks.")
@@ -153,6 +155,7 @@ def run_checks(lab: Lab, sid: str, spec_name: str | None) -> dict[str, Any]:
     problems = oc.ir_problems(
         drv.file_layout(), lambda p: drivers.host.volumes_under(cfg.host, p), opts
     )
+    stuck = [f.name for f in drv.datafiles() if f.backup_status == "ACTIVE"]
     return {
         "sid": sid,
         "host": cfg.host,
@@ -161,6 +164,7 @@ def run_checks(lab: Lab, sid: str, spec_name: str | None) -> dict[str, Any]:
         "log_mode": info.log_mode,
         "open_mode": info.open_mode,
         "ir_problems": problems,
+        "backup_mode": stuck,
         "warnings": warnings,
     }
 
@@ -171,7 +175,8 @@ def check(
     spec: str = typer.Option(None, "--spec", help="spec whose options apply (default: found)"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """util_oracle8.pl -chkconf: exit 0 ready, 1 with warnings or IR problems."""
+    """util_oracle8.pl -chkconf: exit 0 ready, 1 with warnings, IR problems or datafiles
+    left in backup mode (OPS-I2: every later online backup would fail with ORA-01146)."""
     with open_lab(current_home()) as lab:
         res = run_checks(lab, sid, spec)
     if as_json:
@@ -186,5 +191,61 @@ def check(
                 typer.echo(f"IR configuration check: {p}")
         else:
             typer.echo("IR configuration check: passed")
-    if res["warnings"] or res["ir_problems"]:
+        if res["backup_mode"]:
+            typer.echo(f"Datafiles in backup mode: {', '.join(res['backup_mode'])}")
+            typer.echo(f"  end it with: apprm oracle end-backup {sid}")
+        else:
+            typer.echo("Backup mode: no datafile in backup mode")
+    if res["warnings"] or res["ir_problems"] or res["backup_mode"]:
         raise typer.Exit(EXIT_WARN)
+
+
+def end_backup_mode(lab: Lab, sid: str, *, open_after: bool) -> dict[str, Any]:
+    """STARTUP MOUNT if the instance is down (after a crash OPEN stops at ORA-10873),
+    ALTER DATABASE END BACKUP when V$BACKUP shows ACTIVE files, then OPEN (OS-P10)."""
+    drv = lab.drivers().apps.get(sid)
+    if drv is None:
+        raise NotFoundError(f"no Oracle database {sid!r} in this estate")
+    started = drv.instance_status()
+    if started == "SHUTDOWN":
+        drv.startup("MOUNTED")
+    elif started == "STARTED":
+        drv.mount()
+    ended = [f.name for f in drv.datafiles() if f.backup_status == "ACTIVE"]
+    if ended:
+        end_backup_quietly(drv, None)
+    opened = open_after and drv.instance_status() != "OPEN"
+    if opened:
+        drv.open()
+    return {
+        "sid": sid,
+        "was": started,
+        "ended": ended,
+        "opened": opened,
+        "status": drv.instance_status(),
+    }
+
+
+@app.command("end-backup")
+def end_backup(
+    sid: str = typer.Argument(..., help="database SID"),
+    open_after: bool = typer.Option(
+        True, "--open/--no-open", help="open the database afterwards if it is not open"
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """ALTER DATABASE END BACKUP: take every datafile out of backup mode, also after a crash."""
+    with open_lab(current_home(), save=True) as lab:
+        res = end_backup_mode(lab, sid, open_after=open_after)
+    if as_json:
+        emit_json(res)
+        return
+    if res["was"] in ("SHUTDOWN", "STARTED"):
+        typer.echo(f"Database {sid}: instance was {res['was']}; mounted")
+    if res["ended"]:
+        names = ", ".join(res["ended"])
+        typer.echo(f"ALTER DATABASE END BACKUP: out of backup mode: {names}")
+    else:
+        typer.echo(f"Database {sid}: no datafile in backup mode")
+    if res["opened"]:
+        typer.echo(f"Database {sid} opened")

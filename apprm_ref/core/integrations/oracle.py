@@ -110,10 +110,25 @@ class OracleIntegration:
                 )
             if info.status != "OPEN":
                 raise OrchestrationError(f"database {info.name} is not open", code="ORA-01109")
+        self.not_in_backup_mode(ctx)
         opts: OracleOptions = ctx.app_options
         if opts.check_order == "before":
             self.ir_check(ctx)
         ctx.info(origin(ctx), f"Database {info.name} ({info.log_mode}, {info.open_mode}) checked")
+
+    def not_in_backup_mode(self, ctx: SessionContext) -> None:
+        """Files left in backup mode (a failed END BACKUP, a crash) block every backup with
+        ORA-01146: say so before anything changes, with the repair (OPS-I2)."""
+        stuck = [f for f in driver(ctx).datafiles() if f.backup_status == "ACTIVE"]
+        if not stuck:
+            return
+        name = database_name(ctx)
+        raise OrchestrationError(
+            f"database {name} is still in backup mode (file {stuck[0].file_no}: "
+            f"{stuck[0].name}, {len(stuck)} file(s) in all); end it with "
+            f"'apprm oracle end-backup {name}'",
+            code="ORA-01146",
+        )
 
     def ir_check(self, ctx: SessionContext) -> None:
         """Datafiles must not share a volume with control files, online logs or the SPFILE."""
