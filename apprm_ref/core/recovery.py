@@ -40,10 +40,15 @@ def release_hosts(ctx: SessionContext, replica: ReplicaRecord) -> None:
             ctx.undo.push(
                 f"remount {lay.mount_point}",
                 lambda lay=lay: hd.mount(lay.host, lay.vg, lay.lv, lay.mount_point),
+                left_behind=f"{lay.mount_point} is not mounted on {lay.host}",
             )
     for host, vg in vgs:
         hd.deactivate_vg(host, vg)
-        ctx.undo.push(f"activate {vg}", lambda host=host, vg=vg: hd.activate_vg(host, vg))
+        ctx.undo.push(
+            f"activate {vg}",
+            lambda host=host, vg=vg: hd.activate_vg(host, vg),
+            left_behind=f"volume group {vg} is inactive on {host}",
+        )
     ctx.info(RSM, f"Dismounted {', '.join(sorted(lay.mount_point for lay in replica.layout))}")
 
 

@@ -181,7 +181,9 @@ class OracleIntegration:
             )
             ctx.info(origin(ctx), "Database shut down (IMMEDIATE) for an offline backup")
             return [down]
-        spaces: list[str | None] = [None] if opts.backup_mode == "database" else drv.tablespaces()
+        spaces: list[str | None] = [None]  # ALTER DATABASE, or each tablespace
+        if opts.backup_mode != "database":
+            spaces = [*drv.tablespaces()]
         held = [begin_backup(ctx, drv, name, ts) for ts in spaces]
         files = drv.datafiles()
         ctx.scratch["oracle_begin_scn"] = min(f.backup_change for f in files)
