@@ -8,6 +8,8 @@ fails is Critical and says what it left behind (OPS-I2).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from apprm_ref.core import planner
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.integrations.base import Integration, Steps
@@ -85,6 +87,58 @@ def zdb_flow(
     return replica
 
 
+@dataclass
+class BackupMounts:
+    """A replica mounted on the backup system: the mount points and the handles that undo
+    them (one per mount point, one per imported volume group)."""
+
+    points: list[str] = field(default_factory=list)
+    unmounts: list[UndoHandle] = field(default_factory=list)
+    exports: dict[str, UndoHandle] = field(default_factory=dict)
+
+    def hand_over(self) -> None:
+        """Left enabled: the operator's now, the session no longer undoes them."""
+        for handle in [*self.unmounts, *self.exports.values()]:
+            handle.done()
+
+    def undo(self) -> None:
+        for handle in reversed(self.unmounts):
+            handle.revert()
+        for as_name in sorted(self.exports):
+            self.exports[as_name].revert()
+
+
+def mount_replica(
+    ctx: SessionContext, replica: ReplicaRecord, mount: planner.MountOptions
+) -> BackupMounts:
+    """Import each replicated volume group under a session-tagged name and mount its LVs."""
+    assert ctx.spec is not None and ctx.spec.backup_system
+    bk, hd = ctx.spec.backup_system, ctx.drivers.host
+    held = BackupMounts()
+    tag = replica.id.replace("#", "_")
+    for vg in sorted({lay.vg for lay in replica.layout}):
+        lays = [lay for lay in replica.layout if lay.vg == vg]
+        as_name = f"{vg}_{tag}"
+        hd.import_vg(bk, lays[0].vg_uuid, as_name)
+        held.exports[as_name] = ctx.undo.push(
+            f"export {as_name}",
+            lambda n=as_name: hd.export_vg(bk, n),
+            left_behind=f"volume group {as_name} is still imported on {bk}",
+        )
+        for lay in lays:
+            mp = f"{mount.prefix}/{ctx.spec.name}{lay.mount_point}"
+            hd.mount(bk, as_name, lay.lv, mp, read_only=mount.read_only)
+            held.unmounts.append(
+                ctx.undo.push(
+                    f"unmount {mp}",
+                    lambda mp=mp: hd.unmount(bk, mp),
+                    left_behind=f"{mp} is still mounted on {bk}",
+                )
+            )
+            held.points.append(mp)
+    return held
+
+
 def expose_and_mount(
     ctx: SessionContext,
     method: ReplicationMethod,
@@ -96,40 +150,13 @@ def expose_and_mount(
     bk, hd = ctx.spec.backup_system, ctx.drivers.host
     yield from method.expose(ctx, replica)
     hd.rescan(bk)
-    exports: dict[str, UndoHandle] = {}
-    unmounts: list[UndoHandle] = []
-    mounted: list[str] = []
-    tag = replica.id.replace("#", "_")
-    for vg in sorted({lay.vg for lay in replica.layout}):
-        lays = [lay for lay in replica.layout if lay.vg == vg]
-        as_name = f"{vg}_{tag}"
-        hd.import_vg(bk, lays[0].vg_uuid, as_name)
-        exports[as_name] = ctx.undo.push(
-            f"export {as_name}",
-            lambda n=as_name: hd.export_vg(bk, n),
-            left_behind=f"volume group {as_name} is still imported on {bk}",
-        )
-        for lay in lays:
-            mp = f"{mount.prefix}/{ctx.spec.name}{lay.mount_point}"
-            hd.mount(bk, as_name, lay.lv, mp, read_only=mount.read_only)
-            unmounts.append(
-                ctx.undo.push(
-                    f"unmount {mp}",
-                    lambda mp=mp: hd.unmount(bk, mp),
-                    left_behind=f"{mp} is still mounted on {bk}",
-                )
-            )
-            mounted.append(mp)
-    ctx.info(f"SMISA@{bk}", f"Replica mounted on {bk}: {', '.join(mounted)}")
-    replica.details["backup_system_mounts"] = mounted
-    if mount.leave_enabled:  # the operator's now: the session no longer undoes them
-        for handle in [*unmounts, *exports.values()]:
-            handle.done()
+    held = mount_replica(ctx, replica, mount)
+    ctx.info(f"SMISA@{bk}", f"Replica mounted on {bk}: {', '.join(held.points)}")
+    replica.details["backup_system_mounts"] = held.points
+    if mount.leave_enabled:
+        held.hand_over()
         return
-    for handle in reversed(unmounts):
-        handle.revert()
-    for as_name in sorted(exports):
-        exports[as_name].revert()
+    held.undo()
     replica.details.pop("backup_system_mounts", None)
     yield from method.conceal(ctx, replica)
     hd.rescan(bk)

@@ -11,6 +11,7 @@ import pytest
 
 from apprm_ref.cli.labdir import open_lab
 
+from .conftest import one_error_line
 from .test_oracle import _configure, ora_lab  # noqa: F401 - the fixture is used by name
 
 
@@ -29,6 +30,8 @@ def test_failed_end_backup_is_reported_checked_and_repaired(ora_lab, cli) -> Non
     assert res.exit_code == 2, res.stdout + res.stderr
     assert "[Critical]" in res.stdout and "database PROD is still in backup mode" in res.stdout
     assert res.stdout.rstrip().endswith("Failed.")
+    refused = cli("oracle", "end-backup", "PROD")  # END BACKUP still fails: nothing saved
+    one_error_line(refused, "injected fault at oracle.end_backup")
     assert cli("lab", "fault", "disarm", "oracle.end_backup").exit_code == 0
 
     check = cli("oracle", "check", "PROD")
@@ -60,6 +63,7 @@ def test_end_backup_after_a_crash_in_backup_mode_opens_with_no_data_loss(
     cli,
     dba_tried_startup: bool,
 ) -> None:
+    """OS-P10: STARTUP stops at MOUNT (ORA-10873); END BACKUP + OPEN loses nothing."""
     from apprm_ref.errors import OracleError
     from apprm_ref.sim.oracle.models import fold
 
@@ -82,6 +86,21 @@ def test_end_backup_after_a_crash_in_backup_mode_opens_with_no_data_loss(
     with open_lab(ora_lab) as lab:
         db = lab.world.apps["PROD"]
         assert db.backup_files() == {} and db.data() == expected
+
+
+@pytest.mark.rule("OPS-I2")
+def test_end_backup_can_leave_the_database_mounted(ora_lab, cli) -> None:  # noqa: F811
+    with open_lab(ora_lab, save=True) as lab:
+        db = lab.world.apps["PROD"]
+        db.begin_backup(None)
+        db.shutdown("ABORT")
+    res = cli("oracle", "end-backup", "PROD", "--no-open")
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert res.stdout.splitlines()[0] == "Database PROD: instance was SHUTDOWN; mounted"
+    assert "opened" not in res.stdout
+    with open_lab(ora_lab) as lab:
+        db = lab.world.apps["PROD"]
+        assert db.status == "MOUNTED" and db.backup_files() == {}
 
 
 @pytest.mark.rule("OPS-I2")
