@@ -202,7 +202,12 @@ def check(
 
 def end_backup_mode(lab: Lab, sid: str, *, open_after: bool) -> dict[str, Any]:
     """STARTUP MOUNT if the instance is down (after a crash OPEN stops at ORA-10873),
-    ALTER DATABASE END BACKUP when V$BACKUP shows ACTIVE files, then OPEN (OS-P10)."""
+    ALTER DATABASE END BACKUP when V$BACKUP shows ACTIVE files, then OPEN (OS-P10).
+
+    The DBA's documented repair: https://www.howtosop.com/how-to-resolve-ora-10873-file-1-
+    needs-to-be-either-taken-out-of-backup-mode-or-media-recovered/ (STARTUP -> ORA-10873,
+    MOUNTED; ALTER DATABASE END BACKUP; ALTER DATABASE OPEN).
+    """
     drv = lab.drivers().apps.get(sid)
     if drv is None:
         raise NotFoundError(f"no Oracle database {sid!r} in this estate")
