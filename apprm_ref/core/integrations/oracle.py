@@ -269,7 +269,11 @@ class OracleIntegration:
                 )
                 drv.shutdown("ABORT")
         ctx.info(origin(ctx), "Database shut down for instant recovery")
-        ctx.undo.push("restart database", lambda: drv.startup("OPEN"))
+        ctx.undo.push(
+            "restart database",
+            lambda: drv.startup("OPEN"),
+            left_behind=f"database {database_name(ctx)} is still shut down",
+        )
         if options.keep_current_cf_olf:
             self.keep_copies(ctx, options)
         yield from ()
