@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from typing import Any
 
 import typer
@@ -11,7 +12,7 @@ import typer
 from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, table
 from apprm_ref.cli.labdir import Lab, current_home, open_lab
 from apprm_ref.core.integrations import oracle_config as oc
-from apprm_ref.core.integrations.oracle import end_backup_quietly
+from apprm_ref.core.integrations import oracle_repair as repair
 from apprm_ref.errors import ConfigError, NotFoundError
 
 app = new_app("Oracle integration: per-database configuration and its checks.")
@@ -155,7 +156,7 @@ def run_checks(lab: Lab, sid: str, spec_name: str | None) -> dict[str, Any]:
     problems = oc.ir_problems(
         drv.file_layout(), lambda p: drivers.host.volumes_under(cfg.host, p), opts
     )
-    stuck = [f.name for f in drv.datafiles() if f.backup_status == "ACTIVE"]
+    stuck = repair.files_in_backup_mode(drv)
     return {
         "sid": sid,
         "host": cfg.host,
@@ -200,37 +201,6 @@ def check(
         raise typer.Exit(EXIT_WARN)
 
 
-def end_backup_mode(lab: Lab, sid: str, *, open_after: bool) -> dict[str, Any]:
-    """STARTUP MOUNT if the instance is down (after a crash OPEN stops at ORA-10873),
-    ALTER DATABASE END BACKUP when V$BACKUP shows ACTIVE files, then OPEN (OS-P10).
-
-    The DBA's documented repair: https://www.howtosop.com/how-to-resolve-ora-10873-file-1-
-    needs-to-be-either-taken-out-of-backup-mode-or-media-recovered/ (STARTUP -> ORA-10873,
-    MOUNTED; ALTER DATABASE END BACKUP; ALTER DATABASE OPEN).
-    """
-    drv = lab.drivers().apps.get(sid)
-    if drv is None:
-        raise NotFoundError(f"no Oracle database {sid!r} in this estate")
-    started = drv.instance_status()
-    if started == "SHUTDOWN":
-        drv.startup("MOUNTED")
-    elif started == "STARTED":
-        drv.mount()
-    ended = [f.name for f in drv.datafiles() if f.backup_status == "ACTIVE"]
-    if ended:
-        end_backup_quietly(drv, None)
-    opened = open_after and drv.instance_status() != "OPEN"
-    if opened:
-        drv.open()
-    return {
-        "sid": sid,
-        "was": started,
-        "ended": ended,
-        "opened": opened,
-        "status": drv.instance_status(),
-    }
-
-
 @app.command("end-backup")
 def end_backup(
     sid: str = typer.Argument(..., help="database SID"),
@@ -241,7 +211,11 @@ def end_backup(
 ) -> None:
     """ALTER DATABASE END BACKUP: take every datafile out of backup mode, also after a crash."""
     with open_lab(current_home(), save=True) as lab:
-        res = end_backup_mode(lab, sid, open_after=open_after)
+        drv = lab.drivers().apps.get(sid)
+        if drv is None:
+            raise NotFoundError(f"no Oracle database {sid!r} in this estate")
+        done = repair.end_backup_mode(drv, open_after=open_after)
+    res = {"sid": sid, **asdict(done), "ended": list(done.ended)}
     if as_json:
         emit_json(res)
         return
