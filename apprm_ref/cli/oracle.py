@@ -1,8 +1,10 @@
-"""``apprm oracle config/check`` (``util_oracle8.pl -config`` / ``-chkconf``)."""
+"""``apprm oracle config/check`` (``util_oracle8.pl -config`` / ``-chkconf``) and
+``apprm oracle end-backup`` (the DBA's repair of a database left in backup mode)."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from typing import Any
 
 import typer
@@ -10,6 +12,7 @@ import typer
 from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, table
 from apprm_ref.cli.labdir import Lab, current_home, open_lab
 from apprm_ref.core.integrations import oracle_config as oc
+from apprm_ref.core.integrations import oracle_repair as repair
 from apprm_ref.errors import ConfigError, NotFoundError
 
 app = new_app("Oracle integration: per-database configuration and its checks.")
@@ -153,6 +156,7 @@ def run_checks(lab: Lab, sid: str, spec_name: str | None) -> dict[str, Any]:
     problems = oc.ir_problems(
         drv.file_layout(), lambda p: drivers.host.volumes_under(cfg.host, p), opts
     )
+    stuck = repair.files_in_backup_mode(drv)
     return {
         "sid": sid,
         "host": cfg.host,
@@ -161,6 +165,7 @@ def run_checks(lab: Lab, sid: str, spec_name: str | None) -> dict[str, Any]:
         "log_mode": info.log_mode,
         "open_mode": info.open_mode,
         "ir_problems": problems,
+        "backup_mode": stuck,
         "warnings": warnings,
     }
 
@@ -171,7 +176,8 @@ def check(
     spec: str = typer.Option(None, "--spec", help="spec whose options apply (default: found)"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """util_oracle8.pl -chkconf: exit 0 ready, 1 with warnings or IR problems."""
+    """util_oracle8.pl -chkconf: exit 0 ready, 1 with warnings, IR problems or datafiles
+    left in backup mode (OPS-I2: every later online backup would fail with ORA-01146)."""
     with open_lab(current_home()) as lab:
         res = run_checks(lab, sid, spec)
     if as_json:
@@ -186,5 +192,39 @@ def check(
                 typer.echo(f"IR configuration check: {p}")
         else:
             typer.echo("IR configuration check: passed")
-    if res["warnings"] or res["ir_problems"]:
+        if res["backup_mode"]:
+            typer.echo(f"Datafiles in backup mode: {', '.join(res['backup_mode'])}")
+            typer.echo(f"  end it with: apprm oracle end-backup {sid}")
+        else:
+            typer.echo("Backup mode: no datafile in backup mode")
+    if res["warnings"] or res["ir_problems"] or res["backup_mode"]:
         raise typer.Exit(EXIT_WARN)
+
+
+@app.command("end-backup")
+def end_backup(
+    sid: str = typer.Argument(..., help="database SID"),
+    open_after: bool = typer.Option(
+        True, "--open/--no-open", help="open the database afterwards if it is not open"
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """ALTER DATABASE END BACKUP: take every datafile out of backup mode, also after a crash."""
+    with open_lab(current_home(), save=True) as lab:
+        drv = lab.drivers().apps.get(sid)
+        if drv is None:
+            raise NotFoundError(f"no Oracle database {sid!r} in this estate")
+        done = repair.end_backup_mode(drv, open_after=open_after)
+    res = {"sid": sid, **asdict(done), "ended": list(done.ended)}
+    if as_json:
+        emit_json(res)
+        return
+    if res["was"] in ("SHUTDOWN", "STARTED"):
+        typer.echo(f"Database {sid}: instance was {res['was']}; mounted")
+    if res["ended"]:
+        names = ", ".join(res["ended"])
+        typer.echo(f"ALTER DATABASE END BACKUP: out of backup mode: {names}")
+    else:
+        typer.echo(f"Database {sid}: no datafile in backup mode")
+    if res["opened"]:
+        typer.echo(f"Database {sid} opened")

@@ -41,6 +41,9 @@ def _drive(lab: Lab, proc: Any, label: str, quiet: bool) -> Any:
             running = list(lab.orchestrator.running.values())
             if running and running[-1].messages:
                 progress.update(task, description=f"{label}: {running[-1].messages[-1].text}")
+    if not proc.ok:  # the orchestrator ends every session; an error here is never a result
+        proc.defused = True
+        raise OrchestrationError(f"{label}: the session process failed: {proc.value}")
     return proc.value
 
 

@@ -1,19 +1,21 @@
 """The ZDB session flow of ``arrays.md`` §4.1 as one SimPy process.
 
-Every step pushes its undo; any failure unwinds them newest first, so the application is
-released on every path (ARR-I16, OS-I13) and no partly made replica survives (ARR-I14).
+Every step holds an undo handle; any failure unwinds them newest first, so the application
+is released on every path (ARR-I16, OS-I13) and no partly made replica survives (ARR-I14).
+The application wraps the replica instant itself (``consistent``, EXT-I5); an undo that
+fails is Critical and says what it left behind (OPS-I2).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
 from apprm_ref.core import planner
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.integrations.base import Integration, Steps
 from apprm_ref.core.records import ReplicaRecord
 from apprm_ref.core.replication.base import ReplicationMethod
-from apprm_ref.core.session import BackupObjectRecord, ObjectResult
+from apprm_ref.core.session import BackupObjectRecord, ObjectResult, UndoHandle
 from apprm_ref.errors import ApprmError
 from apprm_ref.types import Severity
 
@@ -27,7 +29,16 @@ def run_exec(ctx: SessionContext, which: str) -> bool:
     if ref is None:
         return True
     host = ref.host or ctx.spec.application_system
-    rc, output = ctx.drivers.host.run_script(host, ref.command)
+    try:
+        rc, output = ctx.drivers.host.run_script(host, ref.command)
+    except ApprmError as exc:  # not found, host down: the script failed (VC-I18)
+        ctx.log(
+            Severity.MAJOR,
+            BSM,
+            f"{which.capitalize()}-exec command {ref.command} could not be run: {exc.message}",
+            code=exc.code,
+        )
+        return False
     for line in output:
         ctx.info(f"{which}-exec@{host}", line)
     if rc != 0:
@@ -60,11 +71,11 @@ def zdb_flow(
     yield from method.prepare(ctx, plan.sources)
     yield from integration.before_quiesce(ctx)
     quiesced_at = ctx.now
-    yield from integration.quiesce(ctx)
-    replica: ReplicaRecord = yield from method.create(ctx, plan.sources)
-    replica.layout = plan.layout
-    yield from integration.release(ctx)
+    replica: ReplicaRecord = yield from integration.consistent(
+        ctx, lambda: method.create(ctx, plan.sources)
+    )
     ctx.session.backup_mode_seconds = ctx.now - quiesced_at
+    replica.layout = plan.layout
     ctx.info(
         BSM,
         f"Replica {replica.id} created at one instant ({len(replica.targets)} target volume(s))",
@@ -74,6 +85,58 @@ def zdb_flow(
         yield from expose_and_mount(ctx, method, replica, mount)
     yield from method.finish(ctx, replica)
     return replica
+
+
+@dataclass
+class BackupMounts:
+    """A replica mounted on the backup system: the mount points and the handles that undo
+    them (one per mount point, one per imported volume group)."""
+
+    points: list[str] = field(default_factory=list)
+    unmounts: list[UndoHandle] = field(default_factory=list)
+    exports: dict[str, UndoHandle] = field(default_factory=dict)
+
+    def hand_over(self) -> None:
+        """Left enabled: the operator's now, the session no longer undoes them."""
+        for handle in [*self.unmounts, *self.exports.values()]:
+            handle.done()
+
+    def undo(self) -> None:
+        for handle in reversed(self.unmounts):
+            handle.revert()
+        for as_name in sorted(self.exports):
+            self.exports[as_name].revert()
+
+
+def mount_replica(
+    ctx: SessionContext, replica: ReplicaRecord, mount: planner.MountOptions
+) -> BackupMounts:
+    """Import each replicated volume group under a session-tagged name and mount its LVs."""
+    assert ctx.spec is not None and ctx.spec.backup_system
+    bk, hd = ctx.spec.backup_system, ctx.drivers.host
+    held = BackupMounts()
+    tag = replica.id.replace("#", "_")
+    for vg in sorted({lay.vg for lay in replica.layout}):
+        lays = [lay for lay in replica.layout if lay.vg == vg]
+        as_name = f"{vg}_{tag}"
+        hd.import_vg(bk, lays[0].vg_uuid, as_name)
+        held.exports[as_name] = ctx.undo.push(
+            f"export {as_name}",
+            lambda n=as_name: hd.export_vg(bk, n),
+            left_behind=f"volume group {as_name} is still imported on {bk}",
+        )
+        for lay in lays:
+            mp = f"{mount.prefix}/{ctx.spec.name}{lay.mount_point}"
+            hd.mount(bk, as_name, lay.lv, mp, read_only=mount.read_only)
+            held.unmounts.append(
+                ctx.undo.push(
+                    f"unmount {mp}",
+                    lambda mp=mp: hd.unmount(bk, mp),
+                    left_behind=f"{mp} is still mounted on {bk}",
+                )
+            )
+            held.points.append(mp)
+    return held
 
 
 def expose_and_mount(
@@ -87,31 +150,13 @@ def expose_and_mount(
     bk, hd = ctx.spec.backup_system, ctx.drivers.host
     yield from method.expose(ctx, replica)
     hd.rescan(bk)
-    mounted: list[tuple[str, str]] = []
-    tag = replica.id.replace("#", "_")
-    for vg in sorted({lay.vg for lay in replica.layout}):
-        lays = [lay for lay in replica.layout if lay.vg == vg]
-        as_name = f"{vg}_{tag}"
-        hd.import_vg(bk, lays[0].vg_uuid, as_name)
-        ctx.undo.push(f"export {as_name}", lambda n=as_name: hd.export_vg(bk, n))
-        for lay in lays:
-            mp = f"{mount.prefix}/{ctx.spec.name}{lay.mount_point}"
-            hd.mount(bk, as_name, lay.lv, mp, read_only=mount.read_only)
-            ctx.undo.push(f"unmount {mp}", lambda mp=mp: hd.unmount(bk, mp))
-            mounted.append((as_name, mp))
-    ctx.info(f"SMISA@{bk}", f"Replica mounted on {bk}: {', '.join(mp for _, mp in mounted)}")
-    replica.details["backup_system_mounts"] = [mp for _, mp in mounted]
+    held = mount_replica(ctx, replica, mount)
+    ctx.info(f"SMISA@{bk}", f"Replica mounted on {bk}: {', '.join(held.points)}")
+    replica.details["backup_system_mounts"] = held.points
     if mount.leave_enabled:
-        for as_name, mp in mounted:
-            ctx.undo.discard(f"unmount {mp}")
-            ctx.undo.discard(f"export {as_name}")
+        held.hand_over()
         return
-    for _as_name, mp in reversed(mounted):
-        hd.unmount(bk, mp)
-        ctx.undo.discard(f"unmount {mp}")
-    for as_name in sorted({a for a, _ in mounted}):
-        hd.export_vg(bk, as_name)
-        ctx.undo.discard(f"export {as_name}")
+    held.undo()
     replica.details.pop("backup_system_mounts", None)
     yield from method.conceal(ctx, replica)
     hd.rescan(bk)
@@ -133,17 +178,17 @@ def run_session(
         for obj in session.objects:
             obj.status = ObjectResult.ABORTED
         return session
-    replica: Any = None
+    replica: ReplicaRecord | None = None
     try:
         replica = yield from zdb_flow(ctx, integration, method, mount)
-    except ApprmError as exc:
-        ctx.log(Severity.CRITICAL, BSM, f"{exc.message} => aborting.", code=exc.code)
-        unwind(ctx)
+    except Exception as exc:  # noqa: BLE001 - any error fails the session, named (OPS-I2)
+        ctx.report_failure(BSM, exc)
+        ctx.unwind(BSM)
         for obj in session.objects:
             obj.status = ObjectResult.FAILED
             obj.detail = str(exc)
     except BaseException:
-        unwind(ctx)
+        ctx.unwind(BSM)
         raise
     if replica is not None:
         ctx.undo.clear()
@@ -154,16 +199,3 @@ def run_session(
     if not run_exec(ctx, "post"):
         session.post_exec_failed = True
     return session
-
-
-def unwind(ctx: SessionContext) -> None:
-    for label, err in ctx.undo.unwind():
-        if err is None:
-            ctx.info(BSM, f"Undone: {label}")
-        else:
-            ctx.log(
-                Severity.MAJOR,
-                BSM,
-                f"Undo '{label}' failed: {err}",
-                code=getattr(err, "code", None),
-            )

@@ -12,6 +12,7 @@ from apprm_ref.core.repository import Repository
 from apprm_ref.core.session import CompensationStack, Session
 from apprm_ref.core.specs import BackupSpec
 from apprm_ref.drivers.host import HostDriver
+from apprm_ref.errors import ApprmError
 from apprm_ref.types import Op, Severity
 
 T = TypeVar("T")
@@ -46,6 +47,7 @@ class SessionContext:
     app_options: Any = None  # parsed integration options
     undo: CompensationStack = field(default_factory=CompensationStack)
     scratch: dict[str, Any] = field(default_factory=dict)  # per-session working data
+    failure: BaseException | None = None  # the error that ended the flow, once reported
 
     @property
     def now(self) -> float:
@@ -77,3 +79,34 @@ class SessionContext:
 
     def warn(self, origin: str, text: str, *, code: str | None = None) -> None:
         self.log(Severity.WARNING, origin, text, code=code)
+
+    def report_failure(self, origin: str, exc: BaseException) -> None:
+        """One Critical message for the error that ends the flow, however many layers see
+        it go by; an error that is not the product's is named by its type."""
+        if exc is self.failure:
+            return
+        self.failure = exc
+        if isinstance(exc, ApprmError):
+            self.log(Severity.CRITICAL, origin, f"{exc.message} => aborting.", code=exc.code)
+            return
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        self.log(Severity.CRITICAL, origin, f"Internal error {text} => aborting.")
+
+    def unwind(self, origin: str, *, report_undone: bool = True, down_to: int = 0) -> int:
+        """Unwind the undo stack newest first and report every step: Normal when undone,
+        Critical with what it left behind when not, never silent (OPS-I2); returns the
+        number of failed undos."""
+        failed = 0
+        for out in self.undo.unwind(down_to):
+            if out.error is None:
+                if report_undone:
+                    self.info(origin, f"Undone: {out.description}")
+                continue
+            failed += 1
+            self.log(
+                Severity.CRITICAL,
+                origin,
+                f"Undo '{out.description}' failed: {out.error}; {out.handle.what_stays}",
+                code=getattr(out.error, "code", None),
+            )
+        return failed

@@ -40,10 +40,15 @@ def release_hosts(ctx: SessionContext, replica: ReplicaRecord) -> None:
             ctx.undo.push(
                 f"remount {lay.mount_point}",
                 lambda lay=lay: hd.mount(lay.host, lay.vg, lay.lv, lay.mount_point),
+                left_behind=f"{lay.mount_point} is not mounted on {lay.host}",
             )
     for host, vg in vgs:
         hd.deactivate_vg(host, vg)
-        ctx.undo.push(f"activate {vg}", lambda host=host, vg=vg: hd.activate_vg(host, vg))
+        ctx.undo.push(
+            f"activate {vg}",
+            lambda host=host, vg=vg: hd.activate_vg(host, vg),
+            left_behind=f"volume group {vg} is inactive on {host}",
+        )
     ctx.info(RSM, f"Dismounted {', '.join(sorted(lay.mount_point for lay in replica.layout))}")
 
 
@@ -87,14 +92,7 @@ def run_restore(
         yield from integration.start_after_ir(ctx, replica, app_opts)
     except ApprmError as exc:
         ctx.log(Severity.CRITICAL, RSM, f"Instant recovery failed: {exc.message}", code=exc.code)
-        for label, err in ctx.undo.unwind():
-            if err is not None:
-                ctx.log(
-                    Severity.MAJOR,
-                    RSM,
-                    f"Undo '{label}' failed: {err}",
-                    code=getattr(err, "code", None),
-                )
+        ctx.unwind(RSM, report_undone=False)  # a failed undo is Critical (OPS-I2)
         session.objects[0].status = ObjectResult.FAILED
         session.objects[0].detail = str(exc)
         ctx.repo.update_replica(replica)

@@ -17,7 +17,7 @@ from apprm_ref.core.integrations.base import RecoveryOptions, integration_for
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions, method_for
 from apprm_ref.core.repository import Repository
-from apprm_ref.core.session import Session, SessionIdAllocator
+from apprm_ref.core.session import ObjectResult, Session, SessionIdAllocator
 from apprm_ref.core.specs import BackupSpec, parse_spec
 from apprm_ref.errors import ApprmError, ConfigError, NotFoundError, RecoveryError
 from apprm_ref.types import SessionStatus, SessionType
@@ -115,14 +115,18 @@ class Orchestrator:
         return self._launch(session, self._backup(spec, session))
 
     def _backup(self, spec: BackupSpec, session: Session) -> Generator[simpy.Event, Any, Session]:
+        ctx = SessionContext(self.env, self.drivers, self.repo, session, spec)
+        return self._guarded(ctx, "BSM", self._backup_flow(ctx, spec, session))
+
+    def _backup_flow(
+        self, ctx: SessionContext, spec: BackupSpec, session: Session
+    ) -> Generator[simpy.Event, Any, None]:
         array = self.drivers.array(spec.array)
         method = method_for(array)
         integration = integration_for(spec.type)
         mount, rest = planner.split_mount_options(spec.replication)
-        ctx = SessionContext(self.env, self.drivers, self.repo, session, spec)
         ctx.options = method.parse_options(rest, spec_name=spec.name)
         ctx.app_options = integration.parse_options(spec.application, spec_name=spec.name)
-        self.running[session.id] = session
         lock = self._lock(f"{spec.application_system}:{spec.type}:{','.join(spec.objects)}")
         with lock.request() as req:
             if not req.triggered:
@@ -133,6 +137,22 @@ class Orchestrator:
                 session.set_running(SessionStatus.IN_PROGRESS)
             ctx.info("BSM", f"Backup session {session.id} started for specification {spec.name}")
             yield from backup.run_session(ctx, integration, method, mount)
+
+    def _guarded(
+        self, ctx: SessionContext, origin: str, flow: Generator[simpy.Event, Any, Any]
+    ) -> Generator[simpy.Event, Any, Session]:
+        """Run a session's flow and end the session whatever the flow raises: Failed with
+        its error named, its undo unwound, never left open (OPS-I2)."""
+        session = ctx.session
+        self.running[session.id] = session
+        try:
+            yield from flow
+        except Exception as exc:  # noqa: BLE001 - any error ends the session, never a zombie
+            ctx.report_failure(origin, exc)
+            ctx.unwind(origin)
+            for obj in session.objects:
+                if obj.status == ObjectResult.PENDING:
+                    obj.status, obj.detail = ObjectResult.FAILED, str(exc)
         return self._close(session)
 
     def _close(self, session: Session) -> Session:
@@ -185,20 +205,29 @@ class Orchestrator:
         array_opts: RestoreOptions,
         app_opts: RecoveryOptions,
     ) -> Generator[simpy.Event, Any, Session]:
+        ctx = SessionContext(self.env, self.drivers, self.repo, session, spec)
+        flow = self._restore_flow(ctx, spec, replica, array_opts, app_opts)
+        return self._guarded(ctx, "RSM", flow)
+
+    def _restore_flow(
+        self,
+        ctx: SessionContext,
+        spec: BackupSpec,
+        replica: ReplicaRecord,
+        array_opts: RestoreOptions,
+        app_opts: RecoveryOptions,
+    ) -> Generator[simpy.Event, Any, None]:
         method = method_for(self.drivers.array(replica.array))
         integration = integration_for(spec.type)
-        ctx = SessionContext(self.env, self.drivers, self.repo, session, spec)
         ctx.options = method.parse_options(
             planner.split_mount_options(spec.replication)[1], spec_name=spec.name
         )
         ctx.app_options = integration.parse_options(spec.application, spec_name=spec.name)
-        self.running[session.id] = session
         lock = self._lock(f"{spec.application_system}:{spec.type}:{','.join(spec.objects)}")
         with lock.request() as req:
             yield req
-            ctx.info("RSM", f"Restore session {session.id}: instant recovery of {replica.id}")
+            ctx.info("RSM", f"Restore session {ctx.session.id}: instant recovery of {replica.id}")
             yield from recovery.run_restore(ctx, replica, integration, method, array_opts, app_opts)
-        return self._close(session)
 
     def restore(
         self,

@@ -190,49 +190,109 @@ class Session:
         return [m for m in self.messages if m.severity >= level]
 
 
-@dataclass
-class Compensation:
-    label: str
+@dataclass(eq=False)
+class UndoHandle:
+    """One change a step made, held by the step that made it: ``undo`` reverts it,
+    ``description`` says what the undo does and ``left_behind`` what stays if it fails.
+
+    The step reverts its own change through the handle (``revert``), or says it is gone
+    (``done``); whatever is still held when the session fails is unwound by the stack.
+    """
+
+    description: str
     undo: Callable[[], None]
+    left_behind: str = ""
+    stack: CompensationStack | None = field(default=None, repr=False)
+
+    @property
+    def what_stays(self) -> str:
+        return self.left_behind or f"not done: {self.description}"
+
+    def revert(self) -> None:
+        """Undo now; a failed undo stays on the stack (so the unwinding retries and reports
+        it) and the error goes on to the caller."""
+        self.undo()
+        self.done()
+
+    def done(self) -> None:
+        """The change is gone (reverted or handed over): nothing is left to undo."""
+        if self.stack is not None:
+            self.stack.remove(self)
+
+
+@dataclass(frozen=True)
+class UndoOutcome:
+    handle: UndoHandle
+    error: Exception | None = None
+
+    @property
+    def description(self) -> str:
+        return self.handle.description
 
 
 class CompensationStack:
-    """Every step pushes its undo; on failure the stack unwinds newest first.
+    """Every step pushes its undo as a handle; on failure the stack unwinds newest first.
 
     An undo that fails is reported and the unwinding goes on, so one stuck step never
-    leaves the database in backup mode or a half-made replica behind.
+    hides the others; what it left behind is said in the report (OPS-I2).
     """
 
     def __init__(self) -> None:
-        self._stack: list[Compensation] = []
+        self._stack: list[UndoHandle] = []
 
-    def push(self, label: str, undo: Callable[[], None]) -> None:
-        self._stack.append(Compensation(label, undo))
+    def push(
+        self, description: str, undo: Callable[[], None], *, left_behind: str = ""
+    ) -> UndoHandle:
+        handle = UndoHandle(description, undo, left_behind, self)
+        self._stack.append(handle)
+        return handle
 
-    def discard(self, label: str) -> None:
-        """Drop the newest compensation with ``label`` (its step was undone normally)."""
+    def do(
+        self,
+        description: str,
+        do: Callable[[], None],
+        undo: Callable[[], None],
+        *,
+        left_behind: str = "",
+    ) -> UndoHandle:
+        """Make a change and hold its undo: nothing is pushed when ``do`` fails."""
+        do()
+        return self.push(description, undo, left_behind=left_behind)
+
+    def remove(self, handle: UndoHandle) -> None:
+        if handle in self._stack:
+            self._stack.remove(handle)
+
+    def discard(self, description: str) -> None:
+        """Drop the newest handle with ``description``, for a step that reverts in another
+        hook than the one that made the change and so holds no handle."""
         for i in range(len(self._stack) - 1, -1, -1):
-            if self._stack[i].label == label:
+            if self._stack[i].description == description:
                 del self._stack[i]
                 return
 
-    def unwind(self) -> list[tuple[str, Exception | None]]:
-        results: list[tuple[str, Exception | None]] = []
-        while self._stack:
-            comp = self._stack.pop()
+    def mark(self) -> int:
+        """A point to unwind back to (``unwind(down_to=...)``)."""
+        return len(self._stack)
+
+    def unwind(self, down_to: int = 0) -> list[UndoOutcome]:
+        """Undo every handle pushed since ``down_to``, newest first; never raises."""
+        results: list[UndoOutcome] = []
+        while len(self._stack) > down_to:
+            handle = self._stack.pop()
             try:
-                comp.undo()
-                results.append((comp.label, None))
+                handle.undo()
+                results.append(UndoOutcome(handle))
             except Exception as exc:  # noqa: BLE001 - keep unwinding, report each failure
-                results.append((comp.label, exc))
+                results.append(UndoOutcome(handle, exc))
         return results
 
     def clear(self) -> None:
         self._stack.clear()
 
     @property
-    def labels(self) -> list[str]:
-        return [c.label for c in self._stack]
+    def handles(self) -> list[UndoHandle]:
+        return list(self._stack)
 
     def __len__(self) -> int:
         return len(self._stack)

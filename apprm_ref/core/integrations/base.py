@@ -1,13 +1,15 @@
 """The interface every application integration implements, and its registry by spec type.
 
 The generic ZDB flow (``core/backup.py``) and instant recovery (``core/recovery.py``) call
-these hooks in the order of ``arrays.md`` §4; each hook pushes its undo where it changes
-something, so any failure unwinds to an application that runs as before.
+these hooks in the order of ``arrays.md`` §4; each hook holds an undo handle where it
+changes something, so any failure unwinds to an application that runs as before. The
+application wraps the replica's creation (``consistent``): it decides how to hold still
+(BEGIN BACKUP, freeze, shutdown) and is released on every path out (EXT-I5).
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -15,10 +17,13 @@ import simpy
 
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord
+from apprm_ref.core.session import UndoHandle
 from apprm_ref.errors import PlanError
 from apprm_ref.types import VolumeRef
 
 Steps = Generator[simpy.Event, Any, Any]
+ORIGIN = "BSM"  # the session manager reports a failed instant
+MakeReplica = Callable[[], Generator[simpy.Event, Any, ReplicaRecord]]
 
 
 @dataclass(frozen=True)
@@ -58,12 +63,9 @@ class Integration(Protocol):
         """Work before quiescing (e.g. control-file copy); may push undo."""
         ...
 
-    def quiesce(self, ctx: SessionContext) -> Steps:
-        """Freeze / begin backup / shut down; pushes the matching release as undo."""
-        ...
-
-    def release(self, ctx: SessionContext) -> Steps:
-        """Thaw / end backup / start up; removes the undo pushed by quiesce."""
+    def consistent(self, ctx: SessionContext, make_replica: MakeReplica) -> Steps:
+        """Hold the application still around ``make_replica()`` and give its replica; the
+        application is released on every path out, failures included (EXT-I5, ARR-I16)."""
         ...
 
     def after_replica(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
@@ -81,6 +83,31 @@ class Integration(Protocol):
     ) -> Steps:
         """Recover and restart the application on the restored volumes."""
         ...
+
+
+def around_instant(
+    ctx: SessionContext,
+    hold: Callable[[], list[UndoHandle]],
+    make_replica: MakeReplica,
+    release: Callable[[list[UndoHandle]], None],
+) -> Steps:
+    """The one shape of every ``consistent``: hold, make the replica, release.
+
+    On a failure anywhere inside (hold, replica, release) the failure is reported, and
+    everything done since the hold began is unwound newest first (the partial replica,
+    then the application's release) before the error goes on; an undo that fails is
+    Critical with what it left behind (OPS-I2).
+    """
+    mark = ctx.undo.mark()
+    try:
+        held = hold()
+        replica = yield from make_replica()
+        release(held)
+    except Exception as exc:
+        ctx.report_failure(ORIGIN, exc)
+        ctx.unwind(ORIGIN, down_to=mark)
+        raise
+    return replica
 
 
 def integration_for(spec_type: str) -> Integration:

@@ -9,12 +9,23 @@ from __future__ import annotations
 from typing import Any
 
 from apprm_ref.core.context import SessionContext
-from apprm_ref.core.integrations.base import RecoveryOptions, Steps
+from apprm_ref.core.integrations.base import MakeReplica, RecoveryOptions, Steps, around_instant
 from apprm_ref.core.records import ReplicaRecord
+from apprm_ref.core.session import UndoHandle
+from apprm_ref.drivers.host import HostDriver
 from apprm_ref.errors import ConfigError
 from apprm_ref.types import VolumeRef
 
 ORIGIN = "VBDA"
+
+
+def freeze(ctx: SessionContext, hd: HostDriver, host: str, mount_point: str) -> UndoHandle:
+    return ctx.undo.do(
+        f"thaw {mount_point}",
+        lambda: hd.freeze(host, mount_point),
+        lambda: hd.thaw(host, mount_point),
+        left_behind=f"{mount_point} on {host} is still frozen",
+    )
 
 
 class FilesystemIntegration:
@@ -51,27 +62,28 @@ class FilesystemIntegration:
         return
         yield
 
-    def quiesce(self, ctx: SessionContext) -> Steps:
-        assert ctx.spec is not None
-        if not ctx.app_options.get("freeze", True):
-            return
-        host = ctx.spec.application_system
-        for mp in ctx.spec.objects:
-            ctx.drivers.host.freeze(host, mp)
-            ctx.undo.push(f"thaw {mp}", lambda mp=mp: ctx.drivers.host.thaw(host, mp))
-        ctx.info(f"{ORIGIN}@{host}", f"Filesystems frozen: {', '.join(ctx.spec.objects)}")
-        yield from ()
+    def consistent(self, ctx: SessionContext, make_replica: MakeReplica) -> Steps:
+        """Frozen filesystems (unless ``freeze: false``) around the replica, thawed on
+        every path (EXT-I5)."""
+        return around_instant(
+            ctx, lambda: self.freeze(ctx), make_replica, lambda held: self.thaw(ctx, held)
+        )
 
-    def release(self, ctx: SessionContext) -> Steps:
+    def freeze(self, ctx: SessionContext) -> list[UndoHandle]:
         assert ctx.spec is not None
         if not ctx.app_options.get("freeze", True):
-            return
-        host = ctx.spec.application_system
-        for mp in ctx.spec.objects:
-            ctx.drivers.host.thaw(host, mp)
-            ctx.undo.discard(f"thaw {mp}")
-        ctx.info(f"{ORIGIN}@{host}", "Filesystems thawed")
-        yield from ()
+            return []
+        host, hd = ctx.spec.application_system, ctx.drivers.host
+        held = [freeze(ctx, hd, host, mp) for mp in ctx.spec.objects]
+        ctx.info(f"{ORIGIN}@{host}", f"Filesystems frozen: {', '.join(ctx.spec.objects)}")
+        return held
+
+    def thaw(self, ctx: SessionContext, held: list[UndoHandle]) -> None:
+        assert ctx.spec is not None
+        for handle in held:
+            handle.revert()
+        if ctx.app_options.get("freeze", True):
+            ctx.info(f"{ORIGIN}@{ctx.spec.application_system}", "Filesystems thawed")
 
     def after_replica(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
         return

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from apprm_ref.core.context import SessionContext
-from apprm_ref.core.integrations.base import RecoveryOptions, Steps
+from apprm_ref.core.integrations.base import MakeReplica, RecoveryOptions, Steps, around_instant
 from apprm_ref.core.integrations.oracle_config import (
     DEFAULT_TMP_DIR,
     OracleOptions,
@@ -24,6 +24,7 @@ from apprm_ref.core.integrations.oracle_config import (
 )
 from apprm_ref.core.integrations.oracle_recovery import recover_and_open, validate_recovery
 from apprm_ref.core.records import ReplicaRecord
+from apprm_ref.core.session import UndoHandle
 from apprm_ref.drivers.oracle import OracleDriver
 from apprm_ref.errors import ConfigError, OracleError, OrchestrationError
 from apprm_ref.types import VolumeRef
@@ -58,6 +59,19 @@ def end_backup_quietly(drv: OracleDriver, tablespace: str | None = None) -> None
     except OracleError as exc:
         if exc.code != "ORA-01260":
             raise
+
+
+def begin_backup(
+    ctx: SessionContext, drv: OracleDriver, name: str, tablespace: str | None
+) -> UndoHandle:
+    """BEGIN BACKUP (of the database, or one tablespace), holding its END BACKUP."""
+    stuck = f"database {name} is still in backup mode"
+    return ctx.undo.do(
+        f"end backup {tablespace}" if tablespace else "end backup",
+        lambda: drv.begin_backup(tablespace),
+        lambda: end_backup_quietly(drv, tablespace),
+        left_behind=f"{stuck} (tablespace {tablespace})" if tablespace else stuck,
+    )
 
 
 def stamp(ctx: SessionContext) -> str:
@@ -96,10 +110,25 @@ class OracleIntegration:
                 )
             if info.status != "OPEN":
                 raise OrchestrationError(f"database {info.name} is not open", code="ORA-01109")
+        self.not_in_backup_mode(ctx)
         opts: OracleOptions = ctx.app_options
         if opts.check_order == "before":
             self.ir_check(ctx)
         ctx.info(origin(ctx), f"Database {info.name} ({info.log_mode}, {info.open_mode}) checked")
+
+    def not_in_backup_mode(self, ctx: SessionContext) -> None:
+        """Files left in backup mode (a failed END BACKUP, a crash) block every backup with
+        ORA-01146: say so before anything changes, with the repair (OPS-I2)."""
+        stuck = [f for f in driver(ctx).datafiles() if f.backup_status == "ACTIVE"]
+        if not stuck:
+            return
+        name = database_name(ctx)
+        raise OrchestrationError(
+            f"database {name} is still in backup mode (file {stuck[0].file_no}: "
+            f"{stuck[0].name}, {len(stuck)} file(s) in all); end it with "
+            f"'apprm oracle end-backup {name}'",
+            code="ORA-01146",
+        )
 
     def ir_check(self, ctx: SessionContext) -> None:
         """Datafiles must not share a volume with control files, online logs or the SPFILE."""
@@ -133,22 +162,29 @@ class OracleIntegration:
             self.controlfile_copy(ctx)
         yield from ()
 
-    def quiesce(self, ctx: SessionContext) -> Steps:
+    def consistent(self, ctx: SessionContext, make_replica: MakeReplica) -> Steps:
+        """Backup mode (or shutdown) around the replica, ended on every path (OS-I13)."""
+        return around_instant(
+            ctx, lambda: self.hold(ctx), make_replica, lambda held: self.release(ctx, held)
+        )
+
+    def hold(self, ctx: SessionContext) -> list[UndoHandle]:
         assert ctx.spec is not None
         opts: OracleOptions = ctx.app_options
-        drv = driver(ctx)
+        drv, name = driver(ctx), database_name(ctx)
         if ctx.spec.mode == "offline":
-            drv.shutdown("IMMEDIATE")
-            ctx.undo.push("start database", lambda: drv.startup("OPEN"))
+            down = ctx.undo.do(
+                "start database",
+                lambda: drv.shutdown("IMMEDIATE"),
+                lambda: drv.startup("OPEN"),
+                left_behind=f"database {name} is still shut down",
+            )
             ctx.info(origin(ctx), "Database shut down (IMMEDIATE) for an offline backup")
-            return
-        if opts.backup_mode == "database":
-            drv.begin_backup(None)
-            ctx.undo.push("end backup", lambda: end_backup_quietly(drv, None))
-        else:
-            for ts in drv.tablespaces():
-                drv.begin_backup(ts)
-                ctx.undo.push(f"end backup {ts}", lambda ts=ts: end_backup_quietly(drv, ts))
+            return [down]
+        spaces: list[str | None] = [None]  # ALTER DATABASE, or each tablespace
+        if opts.backup_mode != "database":
+            spaces = [*drv.tablespaces()]
+        held = [begin_backup(ctx, drv, name, ts) for ts in spaces]
         files = drv.datafiles()
         ctx.scratch["oracle_begin_scn"] = min(f.backup_change for f in files)
         ctx.info(
@@ -158,7 +194,7 @@ class OracleIntegration:
         if opts.check_order == "after":
             self.ir_check(ctx)
         self.controlfile_copy(ctx)
-        yield from ()
+        return held
 
     def controlfile_copy(self, ctx: SessionContext) -> None:
         """Backup control file to the ctlcp location, before the replica (OS-I14)."""
@@ -172,26 +208,16 @@ class OracleIntegration:
         ctx.scratch["oracle_ctlcp"] = path
         ctx.info(origin(ctx), f"Backup control file written to {path}")
 
-    def release(self, ctx: SessionContext) -> Steps:
+    def release(self, ctx: SessionContext, held: list[UndoHandle]) -> None:
+        """END BACKUP (or STARTUP) through the handles: one that fails stays held."""
         assert ctx.spec is not None
-        drv = driver(ctx)
+        for handle in held:
+            handle.revert()
         if ctx.spec.mode == "offline":
-            drv.startup("OPEN")
-            ctx.undo.discard("start database")
             ctx.info(origin(ctx), "Database started")
             return
-        labels = [lb for lb in ctx.undo.labels if lb.startswith("end backup")]
-        opts: OracleOptions = ctx.app_options
-        if opts.backup_mode == "database":
-            end_backup_quietly(drv, None)
-        else:
-            for ts in drv.tablespaces():
-                end_backup_quietly(drv, ts)
-        for label in labels:
-            ctx.undo.discard(label)
-        ctx.scratch["oracle_min_recovery_scn"] = drv.database().current_scn + 1
+        ctx.scratch["oracle_min_recovery_scn"] = driver(ctx).database().current_scn + 1
         ctx.info(origin(ctx), "Datafiles taken out of backup mode (END BACKUP)")
-        yield from ()
 
     def after_replica(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
         assert ctx.spec is not None
@@ -243,7 +269,11 @@ class OracleIntegration:
                 )
                 drv.shutdown("ABORT")
         ctx.info(origin(ctx), "Database shut down for instant recovery")
-        ctx.undo.push("restart database", lambda: drv.startup("OPEN"))
+        ctx.undo.push(
+            "restart database",
+            lambda: drv.startup("OPEN"),
+            left_behind=f"database {database_name(ctx)} is still shut down",
+        )
         if options.keep_current_cf_olf:
             self.keep_copies(ctx, options)
         yield from ()

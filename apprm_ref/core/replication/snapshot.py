@@ -182,7 +182,11 @@ class SnapshotReplication:
         at = ctx.now
         op = drv.create_replicas(reqs)
         targets: list[TargetVolume] = op.result
-        ctx.undo.push("delete replica targets", _dropper(drv, targets))
+        ctx.undo.push(
+            "delete replica targets",
+            _dropper(drv, targets),
+            left_behind=f"target(s) {', '.join(t.target.volume for t in targets)} remain",
+        )
         yield from ctx.wait(op)
         seq = ctx.repo.next_replica_sequence(ctx.spec.name)
         ctx.info(
@@ -210,7 +214,11 @@ class SnapshotReplication:
         for t in replica.targets:
             vol = t.target.volume
             op = drv.present(vol, bk)
-            ctx.undo.push(f"unpresent {vol}", lambda vol=vol: drv.unpresent(vol, bk))
+            ctx.undo.push(
+                f"unpresent {vol}",
+                lambda vol=vol: drv.unpresent(vol, bk),
+                left_behind=f"{vol} is still presented to {bk}",
+            )
             yield from ctx.wait(op)
         ctx.info(SMISA, f"Presented {len(replica.targets)} target(s) to {bk}")
 

@@ -178,7 +178,11 @@ class SplitMirrorReplication:
         pairs = self._bc_pairs(ctx, sources)
         for pvol, svol in sorted(ctx.scratch["xp_create"].items()):
             yield from ctx.wait(drv.pair_create(pvol, svol, mu))
-            ctx.undo.push(f"pairsplit -S {pvol} MU#{mu}", lambda p=pvol: drv.pair_delete(p, mu))
+            ctx.undo.push(
+                f"pairsplit -S {pvol} MU#{mu}",
+                lambda p=pvol: drv.pair_delete(p, mu),
+                left_behind=f"pair {pvol} MU#{mu} still exists",
+            )
             ctx.info(origin(ctx), f"Pair {pvol} -> {svol} MU#{mu} created")
         split = [p for p in pairs if drv.pair_info(*p).state in ("PSUS", "PSUE")]
         if split:
@@ -206,7 +210,11 @@ class SplitMirrorReplication:
         pairs = self._bc_pairs(ctx, sources)
         op = drv.pair_split(pairs, quick=opts.split_mode == "quick")
         at = ctx.now
-        ctx.undo.push(f"pairresync MU#{mu}", lambda: drv.pair_resync(pairs))
+        ctx.undo.push(
+            f"pairresync MU#{mu}",
+            lambda: drv.pair_resync(pairs),
+            left_behind=f"the pairs of MU#{mu} are still split",
+        )
         targets = []
         for src, (pvol, _) in zip(sources, pairs, strict=True):
             tgt = VolumeRef(array, drv.pair_info(pvol, mu).svol)
@@ -242,7 +250,11 @@ class SplitMirrorReplication:
                 vol = t.target.volume
                 if bk not in drv.volume_info(vol).presented_to:
                     yield from ctx.wait(drv.present(vol, bk))
-                    ctx.undo.push(f"unpresent {vol}", lambda v=vol: drv.unpresent(v, bk))
+                    ctx.undo.push(
+                        f"unpresent {vol}",
+                        lambda v=vol: drv.unpresent(v, bk),
+                        left_behind=f"{vol} is still presented to {bk}",
+                    )
                     presented.append(vol)
         replica.details["xp_presented"] = presented
 

@@ -132,6 +132,48 @@ def test_compensation_stack_unwinds_newest_first_and_survives_failing_undo() -> 
     stack.discard("d")
     results = stack.unwind()
     assert done == ["c", "a"]
-    assert [label for label, _ in results] == ["c", "b", "a"]
-    assert isinstance(results[1][1], RuntimeError)
+    assert [out.description for out in results] == ["c", "b", "a"]
+    assert isinstance(results[1].error, RuntimeError)
     assert len(stack) == 0
+
+
+def test_undo_handles_are_held_by_their_step_not_found_by_label() -> None:
+    stack = CompensationStack()
+    done: list[str] = []
+    first = stack.do("undo a", lambda: done.append("do a"), lambda: done.append("undo a"))
+    twin = stack.push("undo a", lambda: done.append("undo twin"), left_behind="twin stays")
+    first.revert()  # the step reverts its own change: the twin of the same name stays
+    assert done == ["do a", "undo a"] and stack.handles == [twin]
+    assert twin.what_stays == "twin stays" and first.what_stays == "not done: undo a"
+
+
+def test_a_handle_whose_undo_fails_stays_for_the_unwinding() -> None:
+    stack = CompensationStack()
+    calls: list[int] = []
+
+    def flaky() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("busy")
+
+    handle = stack.push("release", flaky)
+    with pytest.raises(RuntimeError):
+        handle.revert()
+    assert stack.handles == [handle]
+    (out,) = stack.unwind()
+    assert out.error is None and len(calls) == 2 and len(stack) == 0
+
+
+def test_do_pushes_nothing_when_the_change_fails_and_unwind_stops_at_a_mark() -> None:
+    stack = CompensationStack()
+    stack.push("outer", lambda: None)
+    mark = stack.mark()
+
+    def refuse() -> None:
+        raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        stack.do("never", refuse, lambda: None)
+    inner = stack.push("inner", lambda: None)
+    assert [o.handle for o in stack.unwind(down_to=mark)] == [inner]
+    assert [h.description for h in stack.handles] == ["outer"]
