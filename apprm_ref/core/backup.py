@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apprm_ref.core import planner
+from apprm_ref.core import identity, planner
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.integrations.base import Integration, Steps
 from apprm_ref.core.records import ReplicaRecord
@@ -73,6 +73,7 @@ def zdb_flow(
     if spec.backup_system and mount.mount:
         yield from expose_and_mount(ctx, method, replica, mount)
     yield from method.finish(ctx, replica)
+    identity.record(ctx.drivers, replica)  # what a restore will verify (REL-I6)
     return replica
 
 
