@@ -68,11 +68,15 @@ def reconcile(
             findings.append(Finding(UNREACHABLE, name, "*", detail=f"listing failed: {exc}"))
     known: set[tuple[str, str]] = set()
     for rec in live:
+        flagged: list[Finding] = []
         for t in rec.targets:
             known.add((t.target.array, t.target.volume))
-            findings.extend(_check_target(rec, t, reported, arrays))
+            flagged.extend(_check_target(rec, t, reported, arrays))
+        findings.extend(flagged)
         if rec.status == ReplicaStatus.ACTIVE and rec.array in reported:
-            findings.extend(identity_findings(rec, arrays, stamp))
+            seen = {(f.array, f.volume) for f in flagged}  # one finding per target is enough
+            more = identity_findings(rec, arrays, stamp)
+            findings.extend(f for f in more if (f.array, f.volume) not in seen)
     for name in sorted(reported):
         for vol_id in sorted(reported[name]):
             info = reported[name][vol_id]
