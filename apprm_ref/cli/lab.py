@@ -260,9 +260,9 @@ def _scrub_secrets(idb: Path) -> None:
     free page keeps their old bytes."""
     from apprm_ref.credentials import scrub_idb
     from apprm_ref.idb.engine import file_url, make_engine
-    from apprm_ref.idb.repository import SqlRepository
+    from apprm_ref.idb.orm import OrmRepository
 
-    repo = SqlRepository(make_engine(file_url(idb)))
+    repo = OrmRepository(make_engine(file_url(idb)))
     try:
         changed = scrub_idb(repo)
     finally:
