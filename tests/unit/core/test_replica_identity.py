@@ -12,7 +12,7 @@ from eva_lab import Lab
 from apprm_ref.core import identity
 from apprm_ref.core.identity import Mismatch
 from apprm_ref.core.records import ReplicaRecord
-from apprm_ref.idb.reconcile import CHANGED, reconcile
+from apprm_ref.idb.reconcile import CHANGED, MISSING, reconcile
 from apprm_ref.sim.eva.models import VdiskKind
 from apprm_ref.sim.eva.replicas import TargetSpec
 from apprm_ref.types import ReplicaType, SessionStatus, TargetVolume, VolumeRef
@@ -103,8 +103,10 @@ def test_every_out_of_band_eva_change_is_detected_and_refuses_ir(change: str) ->
     lab.write("v2")
     EVA_CHANGES[change](lab, rep)
     findings = reconcile(lab.repo.list_replicas(), lab.drivers.arrays)
-    changed = [f for f in findings if f.kind == CHANGED and f.replica_id == rep.id]
-    assert changed and changed[0].volume == rep.targets[0].target.volume, findings
+    flagged = [f for f in findings if f.replica_id == rep.id]  # missing, or identity-changed
+    assert [(f.kind in (MISSING, CHANGED), f.volume) for f in flagged] == [
+        (True, rep.targets[0].target.volume)
+    ], findings
     targets, before = lab.targets(), lab.content()
     session = lab.orch.restore(rep.id)
     assert session.status == SessionStatus.FAILED
