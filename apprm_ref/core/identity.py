@@ -86,7 +86,9 @@ def pair_identity(info: Any) -> Identity:
 def observe(array: Any, replica: ReplicaRecord) -> list[Identity | None]:
     """What identifies each target's content now (None: the array no longer has it)."""
     if replica.replica_type == ReplicaType.MIRROR:
-        mu = replica.mu if replica.mu is not None else -1
+        if replica.mu is None:  # no MU: no pair can be asked about
+            return [None for _ in replica.targets]
+        mu = replica.mu
         return [pair_identity(array.pair_info(t.source.volume, mu)) for t in replica.targets]
     found = array.target_identities([t.target.volume for t in replica.targets])
     return [found.get(t.target.volume) for t in replica.targets]
