@@ -1,6 +1,12 @@
 """XP replica identity (REL-I6): every out-of-band change the arrays allow to a tracked
 replica's targets is detected by ``replicas check`` and refuses instant recovery before
-anything changes; an untouched replica passes both."""
+anything changes; an untouched replica passes both.
+
+The changes are the pair commands RAID Manager accepts on a split (PSUS) pair: pairresync,
+pairresync -restore and pairsplit -S ("RAID Manager pair command results", Hitachi VSP
+G/F series manual, chdbicah.html), then a re-split or re-create; plus pairsplit -E, which
+this project's arrays.md 3.3 allows in any paired state.
+"""
 
 from __future__ import annotations
 
