@@ -15,7 +15,7 @@ app = new_app("The ZDB database: replicas made by ZDB sessions, and their check.
 LIVE = (ReplicaStatus.ACTIVE, ReplicaStatus.PURGE)
 
 
-def identity_problems(lab: Lab, r: Any) -> list[str]:
+def identity_problems(lab: Lab, r: Any, arrays: dict[str, Any]) -> list[str]:
     """Why an active replica's array side no longer matches the IDB (REL-I6); [] if it does.
     Asked of the replica's own array for its own targets only."""
     from apprm_ref.core import identity
@@ -23,7 +23,6 @@ def identity_problems(lab: Lab, r: Any) -> list[str]:
 
     if r.status != ReplicaStatus.ACTIVE:
         return []
-    arrays = lab.drivers().arrays
     if r.array not in arrays:
         return [f"no driver for array {r.array}"]
     try:
@@ -32,8 +31,8 @@ def identity_problems(lab: Lab, r: Any) -> list[str]:
         return [f"identity not readable: {exc}"]
 
 
-def replica_dict(lab: Lab, r: Any) -> dict[str, Any]:
-    problems = identity_problems(lab, r)
+def replica_dict(lab: Lab, r: Any, arrays: dict[str, Any] | None = None) -> dict[str, Any]:
+    problems = identity_problems(lab, r, lab.drivers().arrays if arrays is None else arrays)
     return {
         "id": r.id,
         "spec": r.spec,
@@ -54,6 +53,7 @@ def replica_dict(lab: Lab, r: Any) -> dict[str, Any]:
                 "target": str(t.target),
                 "type": t.replica_type.value,
                 "details": dict(sorted(t.details.items())),
+                "identity": dict(sorted(t.identity.items())),  # as recorded (REL-I6)
             }
             for t in r.targets
         ],
@@ -83,7 +83,8 @@ def list_(
         reps = [
             r for r in lab.repo.list_replicas(spec=spec, array=array) if all_ or r.status in LIVE
         ]
-        rows = [replica_dict(lab, r) for r in reps]
+        arrays = lab.drivers().arrays
+        rows = [replica_dict(lab, r, arrays) for r in reps]
     if as_json:
         emit_json(rows)
     elif not rows:
