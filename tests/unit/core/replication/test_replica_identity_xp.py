@@ -14,8 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from xp_estate import SOURCES, make_estate, svol
 
+from apprm_ref.errors import XpError
 from apprm_ref.idb.reconcile import CHANGED, reconcile
 from apprm_ref.types import SessionStatus
 
@@ -132,3 +135,46 @@ def test_xp_replica_kept_after_ir_records_its_new_split() -> None:
     est.write("v3")
     assert est.orch.restore(kept.id, opts).status == SessionStatus.COMPLETED
     assert est.read() == backed_up
+
+
+# --- any sequence of pair commands: detected exactly when one changed the replica's MU ------
+
+OPS = ("resync", "resync-quick", "restore", "split", "split-quick", "delete", "suspend", "create")
+
+
+def _apply(est, op: str, mu: int) -> None:  # type: ignore[no-untyped-def]
+    xp, pairs = est.xp, _pairs(mu)
+    calls: dict[str, Callable[[], Any]] = {
+        "resync": lambda: xp.pairresync(pairs),
+        "resync-quick": lambda: xp.pairresync(pairs, quick=True),
+        "restore": lambda: xp.pairresync(pairs, restore=True),
+        "split": lambda: xp.pairsplit(pairs),
+        "split-quick": lambda: xp.pairsplit(pairs, quick=True),
+        "delete": lambda: xp.pairdelete(pairs),
+        "suspend": lambda: xp.pairsuspend(pairs),
+        "create": lambda: xp.paircreate_many([(s, svol(s, mu), mu) for s in SOURCES]),
+    }
+    calls[op]()
+
+
+@pytest.mark.rule("REL-I6")
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(OPS), st.sampled_from((0, 1)), st.sampled_from((0, 5, 900))),
+        max_size=6,
+    )
+)
+def test_identity_changes_exactly_when_a_command_changed_the_replicas_pairs(steps) -> None:  # type: ignore[no-untyped-def]
+    """Oracle independent of the identity: the array's count of accepted pair-changing
+    commands, moved by a command on MU 0 (refused and no-op commands do not move it)."""
+    est, rep = _xp_after_backup()
+    touched = False
+    for op, mu, wait in steps:
+        before = est.xp.pair_commands
+        try:
+            _apply(est, op, mu)
+        except XpError:
+            assert est.xp.pair_commands == before  # a refused command changes nothing
+        touched |= mu == 0 and est.xp.pair_commands != before
+        est.advance(wait)
+    assert bool(_check_xp(est, rep)) == touched, steps
