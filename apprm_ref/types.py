@@ -109,3 +109,8 @@ class TargetVolume:
     target: VolumeRef
     replica_type: ReplicaType
     details: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # what identified the target's content on the array when the replica was recorded
+    # (REL-I6, ``core/identity.py``); kept out of traces ("transient")
+    identity: dict[str, str] = field(
+        default_factory=dict, compare=False, hash=False, metadata={"transient": True}
+    )

@@ -277,13 +277,20 @@ def fault_list(as_json: bool = typer.Option(False, "--json", help="print JSON"))
 
 @app.command("save")
 def save(path: Path = typer.Argument(..., help="archive to write (.tar.gz)")) -> None:
-    """Save the whole lab (world, IDB, lab.yaml) to one archive."""
+    """Save the whole lab (world, IDB, lab.yaml) to one archive, which holds no secret.
+
+    Credential references (env:, file:, keyring:) are kept as they are: define the same
+    variable, file or keyring entry where the lab is loaded. Passwords given with
+    --password-stdin are dropped, and the lab's key file (secret.key) is never archived: after
+    'apprm lab load', give them again with 'apprm oracle config set ... --password-stdin'.
+    """
     warn = False
     with open_lab(current_home()) as lab, tempfile.TemporaryDirectory() as tmp:
         idb_copy = Path(tmp) / IDB
         if lab.idb_url == f"sqlite:///{lab.idb_path}" and lab.idb_path.exists():
             lab.close()
             _sqlite_copy(lab.idb_path, idb_copy)
+            _scrub_secrets(idb_copy)
         else:
             warn = True
         (Path(tmp) / WORLD).write_bytes(lab.world.to_bytes())
@@ -299,8 +306,32 @@ def save(path: Path = typer.Argument(..., help="archive to write (.tar.gz)")) ->
         raise typer.Exit(EXIT_WARN)
 
 
+def _scrub_secrets(idb: Path) -> None:
+    """REL-I3: drop the encrypted passwords from the archive's IDB copy, then VACUUM so no
+    free page keeps their old bytes."""
+    from apprm_ref.credentials import scrub_idb
+    from apprm_ref.idb.engine import file_url, make_engine
+    from apprm_ref.idb.orm import OrmRepository
+
+    repo = OrmRepository(make_engine(file_url(idb)))
+    try:
+        changed = scrub_idb(repo)
+    finally:
+        repo.engine.dispose()
+    if changed:
+        db = sqlite3.connect(idb)
+        try:
+            db.execute("PRAGMA journal_mode=DELETE")
+            db.execute("VACUUM")
+        finally:
+            db.close()
+
+
 def _sqlite_copy(src: Path, dst: Path) -> None:
     """A consistent copy of a WAL database (the backup API includes the WAL's pages)."""
+    from apprm_ref.credentials import private_file
+
+    private_file(dst)  # the copy is as private as the IDB (REL-I3)
     a, b = sqlite3.connect(src), sqlite3.connect(dst)
     try:
         a.backup(b)
@@ -332,6 +363,8 @@ def load(
         _wipe(home)
         for name in names:
             (Path(tmp) / name).replace(home / name)
+        if IDB in names:
+            (home / IDB).chmod(0o600)  # REL-I3
     typer.echo(f"Lab loaded into {home} from {path}.")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from apprm_ref import credentials
 from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, table
 from apprm_ref.cli.labdir import Lab, current_home, open_lab
 from apprm_ref.core.integrations import oracle_config as oc
@@ -20,66 +21,86 @@ config_app = new_app("Configure Oracle databases for ZDB (util_oracle8.pl -confi
 app.add_typer(config_app, name="config")
 
 
+REF_HELP = "credential reference: env:NAME, file:/path or keyring:service/user (validated)"
+
+
 def _password(stdin: bool) -> str | None:
     if stdin:
-        text = sys.stdin.readline().rstrip("\n")
+        text = sys.stdin.readline().rstrip("\r\n")
         if not text:
             raise ConfigError("no password on standard input", field="--password-stdin")
         return text
     return None
 
 
+def _no_stray_arguments(ctx: typer.Context) -> None:
+    """A word after the options (``--password-stdin PW``) is refused without echoing it:
+    it may be the password typed where it does not belong."""
+    if ctx.args:
+        raise ConfigError(
+            f"{len(ctx.args)} unexpected argument(s) or unknown option(s), not shown (one may "
+            "be a password); --password-stdin reads the password from standard input",
+            field="oracle config set",
+        )
+
+
 def config_dict(cfg: oc.OracleConfig) -> dict[str, Any]:
-    """The stored record as shown: password references are masked, never revealed."""
+    """The stored record as shown: credentials masked to their kind, never revealed."""
     data = cfg.to_app_config().data
-
-    def mask(login: dict[str, str] | None) -> dict[str, str] | None:
-        if login is None:
-            return None
-        ref = login.get("password_ref", "")
-        shown = ref if ref.startswith("env:") else ("****" if ref else "")
-        return {**login, "password_ref": shown}
-
     return {
         "sid": cfg.sid,
         "host": cfg.host,
         **{k: v for k, v in data.items() if k not in ("target", "catalog")},
-        "target": mask(data["target"]),
-        "catalog": mask(data["catalog"]),
+        "target": cfg.target.shown(),
+        "catalog": None if cfg.catalog is None else cfg.catalog.shown(),
     }
 
 
-@config_app.command("set")
+@config_app.command(
+    "set", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
 def config_set(
+    ctx: typer.Context,
     sid: str = typer.Argument(..., help="database SID"),
     host: str = typer.Option(..., "--host", help="application system"),
     oracle_home: str = typer.Option(..., "--oracle-home"),
     user: str = typer.Option("system", "--user", help="primary (target) database user"),
     service: str = typer.Option("", "--service", help="net service of the target database"),
-    password_ref: str = typer.Option(None, "--password-ref", help="env:NAME (or obf1:...)"),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="read it from stdin"),
+    password_ref: str = typer.Option(None, "--password-ref", help=REF_HELP),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="read the password from stdin; stored encrypted"
+    ),
     catalog_user: str = typer.Option(None, "--catalog-user", help="recovery catalog user"),
+    catalog_password_ref: str = typer.Option(None, "--catalog-password-ref", help=REF_HELP),
     catalog_service: str = typer.Option("", "--catalog-service"),
     ctlcp_location: str = typer.Option(None, "--ctlcp-location", help="control file copy dir"),
     tmp_dir: str = typer.Option(oc.DEFAULT_TMP_DIR, "--tmp-dir"),
 ) -> None:
-    """Store (or replace) the configuration of one database; passwords are never stored clear."""
+    """Store (or replace) the configuration of one database. Prefer a reference (nothing
+    secret is stored); a password on stdin is stored encrypted with the lab's key file
+    (secret.key, mode 0600), which never leaves the lab."""
+    _no_stray_arguments(ctx)
+    if password_ref and password_stdin:
+        raise ConfigError("give --password-ref or --password-stdin, not both", field="password")
     secret = _password(password_stdin)
-    cfg = oc.make_config(
-        sid=sid,
-        host=host,
-        oracle_home=oracle_home,
-        user=user,
-        password=secret,
-        password_ref=password_ref,
-        service=service,
-        catalog_user=catalog_user,
-        catalog_password=secret if catalog_user else None,
-        catalog_service=catalog_service,
-        ctlcp_location=ctlcp_location,
-        tmp_dir=tmp_dir,
-    )
-    with open_lab(current_home(), save=True) as lab:
+    home = current_home()
+    with open_lab(home, save=True) as lab:  # the lab first: its key file is made only in a lab
+        cfg = oc.make_config(
+            sid=sid,
+            host=host,
+            oracle_home=oracle_home,
+            user=user,
+            password=secret,
+            password_ref=password_ref,
+            service=service,
+            catalog_user=catalog_user,
+            catalog_password=secret if catalog_user and not catalog_password_ref else None,
+            catalog_password_ref=catalog_password_ref if catalog_user else None,
+            catalog_service=catalog_service,
+            ctlcp_location=ctlcp_location,
+            tmp_dir=tmp_dir,
+            seal=lambda password: credentials.encrypt(password, home),
+        )
         lab.repo.save_config(cfg.to_app_config())
     typer.echo(f"Oracle configuration of {sid} on {host} saved.")
 

@@ -15,7 +15,24 @@ app = new_app("The ZDB database: replicas made by ZDB sessions, and their check.
 LIVE = (ReplicaStatus.ACTIVE, ReplicaStatus.PURGE)
 
 
-def replica_dict(lab: Lab, r: Any) -> dict[str, Any]:
+def identity_problems(lab: Lab, r: Any, arrays: dict[str, Any]) -> list[str]:
+    """Why an active replica's array side no longer matches the IDB (REL-I6); [] if it does.
+    Asked of the replica's own array for its own targets only."""
+    from apprm_ref.core import identity
+    from apprm_ref.errors import ApprmError
+
+    if r.status != ReplicaStatus.ACTIVE:
+        return []
+    if r.array not in arrays:
+        return [f"no driver for array {r.array}"]
+    try:
+        return [m.describe(lab.stamp) for m in identity.mismatches(arrays, r)]
+    except ApprmError as exc:
+        return [f"identity not readable: {exc}"]
+
+
+def replica_dict(lab: Lab, r: Any, arrays: dict[str, Any] | None = None) -> dict[str, Any]:
+    problems = identity_problems(lab, r, lab.drivers().arrays if arrays is None else arrays)
     return {
         "id": r.id,
         "spec": r.spec,
@@ -25,6 +42,8 @@ def replica_dict(lab: Lab, r: Any) -> dict[str, Any]:
         "created": lab.stamp(r.created_at),
         "type": r.replica_type.value,
         "tracked": r.tracked,
+        "ir_capable": bool(r.tracked and r.status == ReplicaStatus.ACTIVE and not problems),
+        "identity_problems": problems,
         "status": r.status,
         "sequence": r.sequence,
         "mu": r.mu,
@@ -34,6 +53,7 @@ def replica_dict(lab: Lab, r: Any) -> dict[str, Any]:
                 "target": str(t.target),
                 "type": t.replica_type.value,
                 "details": dict(sorted(t.details.items())),
+                "identity": dict(sorted(t.identity.items())),  # as recorded (REL-I6)
             }
             for t in r.targets
         ],
@@ -63,7 +83,8 @@ def list_(
         reps = [
             r for r in lab.repo.list_replicas(spec=spec, array=array) if all_ or r.status in LIVE
         ]
-        rows = [replica_dict(lab, r) for r in reps]
+        arrays = lab.drivers().arrays
+        rows = [replica_dict(lab, r, arrays) for r in reps]
     if as_json:
         emit_json(rows)
     elif not rows:
@@ -76,7 +97,7 @@ def list_(
                 r["array"],
                 r["type"],
                 r["status"],
-                "yes" if r["tracked"] else "no",
+                _ir(r),
                 r["created"],
                 len(r["targets"]),
             ]
@@ -84,6 +105,13 @@ def list_(
         ]
         head = ["Replica", "SessionID", "Array", "Type", "Status", "IR", "Created", "Targets"]
         typer.echo(table(head, body))
+
+
+def _ir(r: dict[str, Any]) -> str:
+    """The IR column: a tracked replica whose array side changed is not IR-capable."""
+    if r["ir_capable"]:
+        return "yes"
+    return "no (changed)" if r["tracked"] and r["identity_problems"] else "no"
 
 
 @app.command("show")
@@ -100,6 +128,9 @@ def show(
     for key in ("id", "spec", "session_id", "array", "type", "status", "tracked", "created", "mu"):
         if d[key] is not None:
             typer.echo(f"{key.replace('_', ' ').capitalize():<12} : {d[key]}")
+    typer.echo(f"{'IR capable':<12} : {_ir(d)}")
+    for problem in d["identity_problems"]:
+        typer.echo(f"{'Changed':<12} : {problem}")
     typer.echo("")
     typer.echo(
         table(
@@ -146,11 +177,12 @@ def purge(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
 
 @app.command("check")
 def check(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
-    """Compare the IDB with the arrays: missing targets and orphans (exit 1 if any)."""
+    """Compare the IDB with the arrays: missing targets, orphans, and replicas whose content
+    on the array changed since they were made (identity-changed); exit 1 if any."""
     from apprm_ref.idb.reconcile import reconcile
 
     with open_lab(current_home()) as lab:
-        findings = reconcile(lab.repo.list_replicas(), lab.drivers().arrays)
+        findings = reconcile(lab.repo.list_replicas(), lab.drivers().arrays, stamp=lab.stamp)
     if as_json:
         emit_json([f.to_dict() for f in findings])
     elif not findings:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from apprm_ref.core import planner
+from apprm_ref.core import identity, planner
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.integrations.base import Integration, Steps
 from apprm_ref.core.records import ReplicaRecord
@@ -84,6 +84,7 @@ def zdb_flow(
     if spec.backup_system and mount.mount:
         yield from expose_and_mount(ctx, method, replica, mount)
     yield from method.finish(ctx, replica)
+    identity.record(ctx.drivers, replica)  # what a restore will verify (REL-I6)
     return replica
 
 

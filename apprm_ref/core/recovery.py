@@ -7,6 +7,7 @@ of the replicated volume groups (selected or not) before the array touches the s
 
 from __future__ import annotations
 
+from apprm_ref.core import identity
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.integrations.base import Integration, RecoveryOptions, Steps
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
@@ -83,6 +84,7 @@ def run_restore(
         precheck = getattr(method, "check_restore", None)  # optional: array preconditions
         if precheck is not None:  # before the application is stopped (nothing changed yet)
             precheck(ctx, replica, array_opts)
+        identity.verify(ctx.drivers, replica)  # REL-I6: still the content backed up
         yield from integration.stop_for_ir(ctx, replica, app_opts)
         release_hosts(ctx, replica)
         yield from method.restore(ctx, replica, array_opts)

@@ -126,6 +126,14 @@ class SnapshotArray(ArrayDriver, Protocol):
         """How many snapshots ``source`` may have (EVA rule E9, by source size)."""
         ...
 
+    def target_identities(self, volumes: Sequence[str]) -> dict[str, dict[str, str]]:
+        """What identifies each of ``volumes`` (target vdisks) the array has, by volume id:
+        ``wwn``, ``object_id`` and, where the array reports it, ``created_at`` (repr of the
+        creation instant). A vdisk deleted and re-created under the same id or name differs
+        in at least one of them, so a replica's content can be verified before a restore
+        (REL-I6). Ids the array does not have are left out."""
+        ...
+
 
 @dataclass(frozen=True)
 class PairInfo:
@@ -145,6 +153,11 @@ class PairInfo:
     fraction: float = 1.0
     detail: str = ""
     level: int = 1  # cascade level (2: the P-VOL is itself an L1 S-VOL)
+    # What identifies the S-VOL's content (REL-I6): when the last split happened and the
+    # array's serial number of that split. RAID Manager's pairdisplay shows neither, so a
+    # driver that cannot know them leaves None; not compared, so drivers stay comparable.
+    split_at: float | None = field(default=None, compare=False)
+    split_generation: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,7 @@ def target_row(seq: int, t: TargetVolume) -> TargetRow:
         target_volume=t.target.volume,
         replica_type=t.replica_type.value,
         details={k: t.details[k] for k in sorted(t.details)},
+        identity={k: t.identity[k] for k in sorted(t.identity)},
     )
 
 
@@ -192,6 +193,7 @@ def to_target(r: Any) -> TargetVolume:
         target=VolumeRef(r.target_array, r.target_volume),
         replica_type=ReplicaType(r.replica_type),
         details=dict(r.details or {}),
+        identity=dict(r.identity or {}),
     )
 
 
@@ -212,6 +214,7 @@ def target_params(rec: ReplicaRecord) -> list[dict[str, Any]]:
             "target_volume": t.target.volume,
             "replica_type": t.replica_type.value,
             "details": {k: t.details[k] for k in sorted(t.details)},
+            "identity": {k: t.identity[k] for k in sorted(t.identity)},
         }
         for i, t in enumerate(rec.targets)
     ]

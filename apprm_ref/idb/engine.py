@@ -53,6 +53,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
         cur.close()
 
 
+def _private_file(path: Path) -> None:
+    from apprm_ref.credentials import private_file
+
+    try:
+        private_file(path)
+    except OSError as exc:
+        raise IdbError(f"cannot create the IDB file {path}: {exc.strerror}") from None
+
+
 def make_engine(url: str | None = None, *, create: bool = True, echo: bool = False) -> Engine:
     """An engine for ``url`` (default in-memory SQLite), with the schema created."""
     url = url or MEMORY_URL
@@ -67,6 +76,8 @@ def make_engine(url: str | None = None, *, create: bool = True, echo: bool = Fal
         raise ConfigError(f"bad IDB URL {url!r}: {exc}", field="idb_url") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if create and not _is_memory(url) and engine.url.database:
+            _private_file(Path(engine.url.database))  # REL-I3: 0600 before SQLite opens it
     if create:
         try:
             Base.metadata.create_all(engine)

@@ -158,6 +158,9 @@ class TargetRow(Base):
     target_volume: Mapped[str] = mapped_column(String(128))
     replica_type: Mapped[str] = mapped_column(String(16))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # what identified the target's content on the array when recorded (REL-I6): EVA WWN,
+    # object id, creation instant; XP S-VOL, pair state, split time and generation
+    identity: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     replica: Mapped[ReplicaRow] = relationship(back_populates="targets")
 

@@ -2,15 +2,18 @@
 
 The product's ``omnidbxp -check`` / ``omnidbsmis`` answer one question: do the replicas the
 IDB tracks still exist on the arrays, and do the arrays hold replica targets nobody tracks
-(orphans, the leak ``ARR-I14`` forbids)? Findings are returned, never repaired here.
+(orphans, the leak ``ARR-I14`` forbids)? And does each active replica's content still
+match what the IDB recorded of it on the array (REL-I6, :mod:`apprm_ref.core.identity`)?
+Findings are returned, never repaired here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
+from apprm_ref.core import identity
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.errors import ApprmError
 
@@ -21,6 +24,7 @@ MISSING = "missing"  # IDB tracks a target the array does not have
 ORPHAN = "orphan"  # the array holds a target the IDB does not track
 WRONG_SOURCE = "wrong-source"  # the target exists but belongs to another source
 UNREACHABLE = "unreachable"  # the IDB names an array no driver serves, or listing failed
+CHANGED = "identity-changed"  # the target's content is no longer the one recorded (REL-I6)
 
 
 class _Volumes(Protocol):
@@ -51,6 +55,7 @@ def reconcile(
     arrays: Mapping[str, _Volumes],
     *,
     ignore_states: tuple[str, ...] = NOT_A_REPLICA_STATES,
+    stamp: Callable[[float], str] | None = None,
 ) -> list[Finding]:
     """Compare live IDB replicas with every array's volumes; sorted findings."""
     live = [r for r in replicas if r.status in LIVE]
@@ -63,9 +68,15 @@ def reconcile(
             findings.append(Finding(UNREACHABLE, name, "*", detail=f"listing failed: {exc}"))
     known: set[tuple[str, str]] = set()
     for rec in live:
+        flagged: list[Finding] = []
         for t in rec.targets:
             known.add((t.target.array, t.target.volume))
-            findings.extend(_check_target(rec, t, reported, arrays))
+            flagged.extend(_check_target(rec, t, reported, arrays))
+        findings.extend(flagged)
+        if rec.status == ReplicaStatus.ACTIVE and rec.array in reported:
+            seen = {(f.array, f.volume) for f in flagged}  # one finding per target is enough
+            more = identity_findings(rec, arrays, stamp)
+            findings.extend(f for f in more if (f.array, f.volume) not in seen)
     for name in sorted(reported):
         for vol_id in sorted(reported[name]):
             info = reported[name][vol_id]
@@ -95,3 +106,18 @@ def _check_target(rec, t, reported, arrays) -> list[Finding]:  # type: ignore[no
             )
         ]
     return []
+
+
+def identity_findings(
+    rec: ReplicaRecord, arrays: Mapping[str, Any], stamp: Callable[[float], str] | None = None
+) -> list[Finding]:
+    """One finding per target field that no longer matches what the IDB recorded."""
+    try:
+        found = identity.mismatches(arrays, rec)
+    except ApprmError as exc:
+        return [Finding(UNREACHABLE, rec.array, "*", rec.id, f"identity not readable: {exc}")]
+    out = []
+    for m in found:
+        array, _, volume = m.target.partition(":")
+        out.append(Finding(CHANGED, array, volume, rec.id, m.detail(stamp)))
+    return out

@@ -33,13 +33,14 @@ class Entry(NamedTuple):
     base: tuple[Any, ...]  # the scalar fields of the record, in constructor order
     layout: tuple[MountLayout, ...]
     refs: tuple[tuple[VolumeRef, VolumeRef, ReplicaType], ...]
-    blob: bytes  # pickle of (details, [target details]): the mutable parts
+    blob: bytes  # pickle of (details, [(target details, identity)]): the mutable parts
 
     def build(self) -> ReplicaRecord:
         details, tdetails = pickle.loads(self.blob)
         b = self.base
         targets = [
-            TargetVolume(s, t, k, d) for (s, t, k), d in zip(self.refs, tdetails, strict=True)
+            TargetVolume(s, t, k, d, i)
+            for (s, t, k), (d, i) in zip(self.refs, tdetails, strict=True)
         ]
         return ReplicaRecord(
             b[0], b[1], b[2], b[3], b[4], b[5], targets, list(self.layout), *b[6:], details
@@ -58,7 +59,7 @@ def make_entry(row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> En
     refs, tdetails = [], []
     for t in targets:
         refs.append((VolumeRef(t[2], t[3]), VolumeRef(t[4], t[5]), ReplicaType(t[6])))
-        tdetails.append(dict(_json(t[7]) or {}))
+        tdetails.append((dict(_json(t[7]) or {}), dict(_json(t[8]) or {})))
     base = (
         rid,
         spec,

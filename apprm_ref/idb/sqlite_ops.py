@@ -102,6 +102,7 @@ def replica_rows(rec: ReplicaRecord) -> tuple[tuple[Any, ...], tuple[tuple[Any, 
             t.target.volume,
             t.replica_type.value,
             _dumps({k: t.details[k] for k in sorted(t.details)}),
+            _dumps({k: t.identity[k] for k in sorted(t.identity)}),
         )
         for i, t in enumerate(rec.targets)
     )

@@ -96,6 +96,7 @@ TARGET_COLS = (
     "target_volume",
     "replica_type",
     "details",
+    "identity",
 )
 
 DATA_VERSION = "PRAGMA data_version"

@@ -107,6 +107,14 @@ class EvaSmisDriver(WbemClient):
         names = {str(v["DeviceID"]): str(v["ElementName"]) for v in views}
         return parse.presentations(refs, names).get(str(path.keybindings["DeviceID"]), {})
 
+    def target_identities(self, volumes: Sequence[str]) -> dict[str, dict[str, str]]:
+        """WWN (``Name``) and object id (``DeviceID``); the provider reports no creation
+        instant, so none is compared (REL-I6)."""
+        return {
+            vid: {"wwn": info.wwn, "object_id": info.ref.volume}
+            for vid, info in self.volumes_info(volumes).items()
+        }
+
     def volume_by_wwn(self, wwn: str) -> VolumeInfo:
         for v in self._enum("CIM_StorageVolume"):
             if self._mine(v.path) and str(v["Name"]).lower() == wwn.lower():

@@ -19,6 +19,9 @@ def home(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("APPRM_HOME", str(path))
     monkeypatch.delenv("APPRM_IDB_URL", raising=False)
     monkeypatch.delenv("APPRM_DEBUG", raising=False)
+    # the credential the tests' Oracle configurations name (--password-ref env:ORA_PW), which
+    # is validated when configured (REL-I3)
+    monkeypatch.setenv("ORA_PW", "lab-oracle-pw")
     return path
 
 

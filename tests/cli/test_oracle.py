@@ -34,7 +34,7 @@ def test_config_set_list_show_delete(ora_lab, cli):
         ("PROD", "app1", "system")
     ]
     shown = json.loads(cli("oracle", "config", "show", "PROD", "--json").stdout)
-    assert shown["target"]["password_ref"] == "env:ORA_PW"
+    assert shown["target"]["password_ref"] == "env:****"  # masked, even a reference (REL-I3)
     assert cli("oracle", "config", "delete", "PROD").exit_code == 0
     one_error_line(cli("oracle", "config", "show", "PROD"), "no Oracle configuration")
     one_error_line(cli("oracle", "config", "delete", "PROD"), "not found")
@@ -53,7 +53,7 @@ def test_password_never_shown_or_stored_clear(ora_lab, cli):
     )  # fmt: skip
     assert res.exit_code == 0, res.stderr
     out = cli("oracle", "config", "show", "PROD", "--json").stdout
-    assert "s3cret-pw" not in out and json.loads(out)["target"]["password_ref"] == "****"
+    assert "s3cret-pw" not in out and json.loads(out)["target"]["password_ref"] == "fernet:****"
     assert b"s3cret-pw" not in (ora_lab / "idb.sqlite").read_bytes()
 
 
@@ -64,7 +64,7 @@ def test_config_bad_input(ora_lab, cli):
     )
     one_error_line(
         cli("oracle", "config", "set", "PROD", "--host", "app1", "--oracle-home", "/u01",
-            "--user", "internal", "--password-ref", "env:X"),
+            "--user", "internal", "--password-ref", "env:ORA_PW"),
         "internal",
     )  # fmt: skip
 

@@ -1,53 +1,50 @@
 """Oracle integration configuration (reference 2.1-2.4): what is stored per database, the
 spec's ``omnirc``-style options, the IR volume check, and keep-copy file names.
 
-Passwords are never stored or shown in clear: a configuration keeps only an obfuscated
-reference (``obf1:...``, the product stored them encoded too) or an ``env:NAME`` reference
-that a real-driver factory resolves at connect time.
+Passwords are never stored or shown in clear (REL-I3): a configuration keeps a reference
+(``env:``, ``file:``, ``keyring:``, validated when configured) or a password encrypted by the
+caller's ``seal`` (the CLI's: Fernet under the lab's key file, :mod:`apprm_ref.credentials`);
+a real-driver factory resolves it at connect time with :func:`password_of`.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
+from apprm_ref import credentials
 from apprm_ref.core.records import AppConfig
 from apprm_ref.drivers.oracle import FileLayout
 from apprm_ref.errors import ConfigError, NotFoundError
 from apprm_ref.types import VolumeRef
 
 DEFAULT_TMP_DIR = "/var/opt/omni/tmp"
-_KEY = b"apprm-ref:oracle"
 BOOL_VARS = ("ZDB_ORA_INCLUDE_CF_OLF", "ZDB_ORA_INCLUDE_SPF", "ZDB_ORA_NO_CHECKCONF_IR")
-
-
-def obfuscate(password: str) -> str:
-    raw = bytes(b ^ _KEY[i % len(_KEY)] for i, b in enumerate(password.encode()))
-    return "obf1:" + base64.urlsafe_b64encode(raw).decode()
-
-
-def reveal(ref: str) -> str:
-    """Clear text of an ``obf1:`` reference (for real-driver factories, never for output)."""
-    if not ref.startswith("obf1:"):
-        raise ConfigError("not an obfuscated password reference", field="password")
-    raw = base64.urlsafe_b64decode(ref[5:])
-    return bytes(b ^ _KEY[i % len(_KEY)] for i, b in enumerate(raw)).decode()
 
 
 @dataclass(frozen=True)
 class Login:
     user: str
     service: str = ""
-    password_ref: str = ""  # "obf1:..." or "env:NAME"; never the password itself
+    password_ref: str = ""  # env:/file:/keyring: reference or fernet: token; never clear
 
     def __repr__(self) -> str:
         return f"Login(user={self.user!r}, service={self.service!r}, password=****)"
 
     def plain(self) -> dict[str, str]:
         return {"user": self.user, "service": self.service, "password_ref": self.password_ref}
+
+    def shown(self) -> dict[str, str]:
+        """As displayed: the credential masked to its kind (``env:****``)."""
+        return {**self.plain(), "password_ref": credentials.mask(self.password_ref)}
+
+
+def password_of(login: Login, home: Path) -> str:
+    """The clear password of ``login`` for a real driver's connection (never for output)."""
+    return credentials.resolve(login.password_ref, home)
 
 
 @dataclass(frozen=True)
@@ -85,14 +82,20 @@ class OracleConfig:
         )
 
 
-def _secret(password: str | None, ref: str | None, field: str) -> str:
+Seal = Callable[[str], str]  # clear password -> stored credential (encrypted)
+
+
+def _secret(password: str | None, ref: str | None, field: str, seal: Seal | None) -> str:
+    """A validated reference, or the password sealed; errors never echo either."""
     if ref:
-        if not ref.startswith(("env:", "obf1:")):
-            raise ConfigError("a password reference is env:NAME or obf1:...", field=field)
-        return ref
+        return credentials.validate(ref, field)
     if not password:
-        raise ConfigError("a password (or a password reference) is required", field=field)
-    return obfuscate(password)
+        raise ConfigError(
+            f"a password reference ({credentials.FORMS}) or a password is required", field=field
+        )
+    if seal is None:
+        raise ConfigError("no secret store to keep the password in; use a reference", field=field)
+    return seal(password)
 
 
 def make_config(
@@ -106,11 +109,14 @@ def make_config(
     service: str = "",
     catalog_user: str | None = None,
     catalog_password: str | None = None,
+    catalog_password_ref: str | None = None,
     catalog_service: str = "",
     ctlcp_location: str | None = None,
     tmp_dir: str = DEFAULT_TMP_DIR,
+    seal: Seal | None = None,
 ) -> OracleConfig:
-    """``util_oracle8.pl -config``: validate, obfuscate the passwords, build the record."""
+    """``util_oracle8.pl -config``: validate the references, seal the passwords, build the
+    record."""
     if user.lower() == "internal":
         raise ConfigError("user 'internal' cannot be used; configure 'system'", field="user")
     for name, path in (("ctlcp_location", ctlcp_location), ("tmp_dir", tmp_dir)):
@@ -119,13 +125,15 @@ def make_config(
     catalog = None
     if catalog_user:
         catalog = Login(
-            catalog_user, catalog_service, _secret(catalog_password, None, "catalog_password")
+            catalog_user,
+            catalog_service,
+            _secret(catalog_password, catalog_password_ref, "catalog_password", seal),
         )
     return OracleConfig(
         sid=sid,
         host=host,
         oracle_home=oracle_home,
-        target=Login(user, service, _secret(password, password_ref, "password")),
+        target=Login(user, service, _secret(password, password_ref, "password", seal)),
         catalog=catalog,
         ctlcp_location=ctlcp_location,
         tmp_dir=tmp_dir,

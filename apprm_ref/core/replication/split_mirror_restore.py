@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apprm_ref.core import identity
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions, Steps
@@ -56,6 +57,7 @@ def restore_replica(
     if options.keep_replica:
         yield from ctx.wait(drv.pair_split(pairs))
         yield from _wait(ctx, drv, pairs, "PSUS")
+        identity.record(ctx.drivers, replica)  # this split is the replica's content now
         ctx.info(_origin(ctx), f"Replica {replica.id} kept: MU#{replica.mu} split again")
     else:
         replica.status = ReplicaStatus.CONSUMED

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from apprm_ref.drivers.array import CopyState, PoolInfo, ReplicaRequest, VolumeInfo
 from apprm_ref.drivers.capabilities import Capabilities
 from apprm_ref.sim.eva.errors import refuse
-from apprm_ref.sim.eva.models import SNAPSHOT_LIMITS, Vdisk, VdiskKind
+from apprm_ref.sim.eva.models import SNAPSHOT_LIMITS, Vdisk, VdiskKind, object_id
 from apprm_ref.sim.eva.replicas import TargetSpec
 from apprm_ref.types import Op, ReplicaType, TargetVolume, VolumeRef
 
@@ -94,6 +94,19 @@ class EvaDriver:
 
     def volume_by_wwn(self, wwn: str) -> VolumeInfo:
         return self._info(self.backend.by_wwn(wwn))
+
+    def target_identities(self, volumes: Sequence[str]) -> dict[str, dict[str, str]]:
+        """WWN, SMI-S object id and creation instant of each vdisk asked about (REL-I6)."""
+        vdisks = self.backend.vdisks
+        return {
+            vid: {
+                "wwn": vdisks[vid].wwn,
+                "object_id": object_id(self.name, vid),
+                "created_at": repr(vdisks[vid].created_at),
+            }
+            for vid in volumes
+            if vid in vdisks
+        }
 
     def targets_of(self, source: str) -> list[VolumeInfo]:
         self.backend.settle()

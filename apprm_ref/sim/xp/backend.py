@@ -52,6 +52,7 @@ class XpBackend(PairCommands, ContinuousAccess):
     timing: XpTiming = field(default_factory=XpTiming)
     swap_and_freeze: bool = False  # array option: quick restore keeps old P-VOL data on S-VOL
     pair_commands: int = 0  # accepted pair-changing commands (ARR-P11 checks none ran)
+    splits: int = 0  # splits ever made here: each split's generation (REL-I6)
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
     # derived, never saved (index.py): pairs by volume (rebuilt when the set of pairs
     # changes), the scheduled copy completions, and the earliest of them (a lower bound;

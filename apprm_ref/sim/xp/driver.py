@@ -97,6 +97,8 @@ class XpDriver:
             pair.fraction(self.world.now()),
             detail=pair.state,
             level=2 if b.is_l2(pair) else 1,
+            split_at=pair.split_at,
+            split_generation=pair.split_generation or None,
         )
 
     def pairs_of(self, pvol: str) -> list[PairInfo]:

@@ -145,6 +145,7 @@ class Pair:
     pace: int = 3
     created_at: float = 0.0
     split_at: float | None = None
+    split_generation: int = 0  # the array's serial number of the last split (0: never split)
     copy_started_at: float | None = None
     copy_tracks: int = 0  # tracks the running (or last) copy moves
     copy_done_at: float | None = None

@@ -162,10 +162,17 @@ class PairCommands:
     def _split(self: XpBackend, pair: Pair, quick: bool, rw: bool) -> float:
         if not pair.swap_freeze:
             self._materialize(pair)
-        pair.split_at = self.now()
+        self._mark_split(pair)
         pair.svol_rw = rw or pair.kind == "BC"
         secs = self.timing.quick_split_s if quick else self.timing.steady_split_s
         return self._start(pair, PSUS_SP if quick else COPY_SP, 0, PSUS, seconds=secs)
+
+    def _mark_split(self: XpBackend, pair: Pair) -> None:
+        """The S-VOL now holds the P-VOL of this instant: record when, and number the split
+        from the array-wide count, so a resync and re-split (even at the same instant, or
+        after a pair delete and re-create) is told apart from the split a replica recorded."""
+        self.splits += 1
+        pair.split_at, pair.split_generation = self.now(), self.splits
 
     def _materialize(self: XpBackend, pair: Pair) -> None:
         """The S-VOL stops following: it keeps exactly what the P-VOL reads now (ARR-I12)."""
@@ -367,7 +374,7 @@ class PairCommands:
             return
         if pair.state == COPY_PD and pair.next_state == PSUS:
             self._materialize(pair)
-            pair.split_at = self.now()
+            self._mark_split(pair)
         if pair.state == COPY_RS_R:
             self.ldevs[pair.pvol].inconsistent = False
         self._set_state(pair, pair.next_state)

@@ -10,7 +10,6 @@ from apprm_ref.core.integrations.oracle_config import (
     decode_keep_name,
     make_config,
     parse_options,
-    reveal,
 )
 from apprm_ref.errors import ApprmError, ConfigError, HostError
 from apprm_ref.sim.faults import FaultRule
@@ -32,7 +31,7 @@ def test_online_zdb_backup_mode_only_around_the_replica() -> None:
     lab = OracleLab()
     lab.orch.repo.save_config(make_config(
         sid="PRD", host="app1", oracle_home="/oracle/10g", user="system", password="manager",
-        ctlcp_location="/var/opt/omni/tmp",
+        ctlcp_location="/var/opt/omni/tmp", seal=lambda p: "fernet:sealed",
     ).to_app_config())  # fmt: skip
     lab.spec()
     lab.work()
@@ -271,15 +270,28 @@ def test_backup_controlfile_when_current_ones_are_lost() -> None:
     assert len(lab.db.cf["incarnations"]) == inc + 1
 
 
-def test_configuration_never_keeps_a_clear_password() -> None:
-    cfg = make_config(sid="PRD", host="app1", oracle_home="/o", user="system", password="s3cret")
+@pytest.mark.rule("REL-I3")
+def test_configuration_never_keeps_a_clear_password(tmp_path, monkeypatch) -> None:
+    from apprm_ref import credentials
+    from apprm_ref.core.integrations.oracle_config import password_of
+
+    def seal(p: str) -> str:
+        return credentials.encrypt(p, tmp_path)
+
+    cfg = make_config(
+        sid="PRD", host="app1", oracle_home="/o", user="system", password="s3cret", seal=seal
+    )
     stored = cfg.to_app_config()
     assert "s3cret" not in repr(stored) and "s3cret" not in repr(cfg)
-    assert reveal(cfg.target.password_ref) == "s3cret"
+    assert cfg.target.password_ref.startswith("fernet:")
+    assert password_of(cfg.target, tmp_path) == "s3cret"
     with pytest.raises(ConfigError):
         make_config(sid="PRD", host="app1", oracle_home="/o", user="internal", password="x")
+    with pytest.raises(ConfigError, match="no secret store"):
+        make_config(sid="PRD", host="app1", oracle_home="/o", user="system", password="x")
+    monkeypatch.setenv("PW", "from-env")
     env = make_config(sid="PRD", host="a", oracle_home="/o", user="system", password_ref="env:PW")
-    assert env.target.password_ref == "env:PW"
+    assert env.target.password_ref == "env:PW" and password_of(env.target, tmp_path) == "from-env"
 
 
 def test_spec_options_validated() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from apprm_ref.core.records import ReplicaStatus
 from apprm_ref.drivers.array import VolumeInfo
 from apprm_ref.errors import EvaError
@@ -20,6 +22,16 @@ class FakeArray:
             raise EvaError("provider down", code="CIM_ERR_FAILED")
         return list(self.vols)
 
+    def target_identities(self, volumes: list[str]) -> dict[str, dict[str, str]]:
+        have = {v.ref.volume: v for v in self.vols}
+        return {v: {"wwn": have[v].wwn} for v in volumes if v in have}
+
+
+def identified(rec):  # type: ignore[no-untyped-def]
+    """``rec`` with the identity its targets had when recorded (REL-I6)."""
+    rec.targets = [dataclasses.replace(t, identity={"wwn": "w"}) for t in rec.targets]
+    return rec
+
 
 def vol(array: str, v: str, *, source: str | None = None, state: str = "") -> VolumeInfo:
     return VolumeInfo(
@@ -34,7 +46,7 @@ def vol(array: str, v: str, *, source: str | None = None, state: str = "") -> Vo
 
 
 def test_clean_estate_has_no_findings():
-    rec = make_replica()
+    rec = identified(make_replica())
     arr = FakeArray(
         "eva1",
         [

@@ -137,12 +137,13 @@ def test_ir_refuses_while_a_source_filesystem_is_mounted() -> None:
     assert err.value.code == "MOUNTED" and est.xp.pair_commands == commands
 
 
+@pytest.mark.rule("REL-I6")
 def test_ir_needs_the_pair_still_split() -> None:
     est, r1, *_ = two_backups()
     est.xp.pairresync([(s, 0) for s in SOURCES])  # someone resynced MU 0 by hand
     session = est.orch.restore(r1.id)
     assert session.status == SessionStatus.FAILED
-    assert any(m.code == "XP_PAIR_STATE" for m in session.messages)
+    assert any(m.code == "REPLICA_IDENTITY" for m in session.messages)
     assert "/data" in est.world.hosts.host("app").mounts
 
 
