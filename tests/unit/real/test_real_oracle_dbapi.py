@@ -20,7 +20,9 @@ from apprm_ref.sim.oracle.models import fold
 def real_driver(e: Estate) -> OracleDbapiDriver:
     def connect(prelim: bool = False) -> Any:
         mode = dbapi.AUTH_MODE_SYSDBA | (dbapi.AUTH_MODE_PRELIM if prelim else 0)
-        return dbapi.connect(e.world, "PRD", "sys", "change_on_install", mode=mode)
+        return dbapi.connect(
+            "db1/PRD", user="sys", password="change_on_install", mode=mode, world=e.world
+        )
 
     return OracleDbapiDriver(connect, rman_fn=lambda script: rman.run(e.world, "PRD", script))
 

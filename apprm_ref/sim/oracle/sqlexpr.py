@@ -1,0 +1,341 @@
+"""Expressions and conditions of the door's SQL: parsing and Oracle's evaluation rules.
+
+Three-valued logic (a comparison with NULL is unknown, ``NOT unknown`` is unknown), implicit
+conversion of a string to a number (ORA-01722 when it is not one) or to a date through the
+session's ``NLS_DATE_FORMAT`` (ORA-01861), ``TO_DATE``/``TO_CHAR``/``NVL``/``UPPER``/
+``LOWER``, ``SYSDATE``. Sources: Oracle Database SQL Language Reference, "Conditions",
+"Nulls", "Data Type Comparison Rules", "Format Models", "Functions".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from apprm_ref.errors import OracleError
+from apprm_ref.sim.oracle.sqllex import Cursor, sql_error
+
+Expr = tuple[Any, ...]
+AGGREGATES = ("COUNT", "MAX", "MIN", "SUM")
+FUNCTIONS = ("TO_DATE", "TO_CHAR", "NVL", "UPPER", "LOWER")
+_STOP = ("FROM", "WHERE", "AND", "OR", "ORDER", "BY", "ON", "JOIN", "INNER", "AS", "IS")
+_STOP += ("NOT", "IN", "LIKE", "BETWEEN", "ASC", "DESC", "NULLS", "UNION", "GROUP")
+
+
+@dataclass
+class Session:
+    """What ALTER SESSION changes and expressions read."""
+
+    now: datetime
+    nls: dict[str, str] = field(
+        default_factory=lambda: {"NLS_DATE_FORMAT": "DD-MON-RR", "NLS_LANGUAGE": "AMERICAN"}
+    )
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def parse_expr(c: Cursor) -> Expr:
+    tok = c.next()
+    if tok.kind == "str":
+        return ("lit", tok.text)
+    if tok.kind == "num":
+        return ("lit", float(tok.text) if "." in tok.text else int(tok.text))
+    if tok.kind == "bind":
+        return ("lit", c.bind_value(tok.text))
+    if tok.kind == "op" and tok.text == "-" and (nxt := c.peek()) and nxt.kind == "num":
+        c.next()
+        return ("lit", -(float(nxt.text) if "." in nxt.text else int(nxt.text)))
+    if tok.kind == "op" and tok.text == "(":
+        inner = parse_expr(c)
+        c.expect_op(")", "ORA-00907")
+        return inner
+    if tok.kind == "word" and tok.text == "NULL":
+        return ("lit", None)
+    if tok.kind == "word" and tok.text == "SYSDATE":
+        return ("sysdate",)
+    if tok.kind in ("word", "qident"):
+        if tok.kind == "word" and c.op("("):
+            return _call(c, tok.text)
+        if c.op("."):
+            return ("col", tok.text, c.ident("ORA-00904"))
+        if tok.kind == "word" and tok.text in _STOP:
+            raise sql_error("ORA-00936")
+        return ("col", None, tok.text)
+    raise sql_error("ORA-00936")
+
+
+def _call(c: Cursor, name: str) -> Expr:
+    if name in AGGREGATES:
+        if name == "COUNT" and c.op("*"):
+            c.expect_op(")", "ORA-00907")
+            return ("agg", "COUNT", None)
+        arg = parse_expr(c)
+        c.expect_op(")", "ORA-00907")
+        return ("agg", name, arg)
+    if name not in FUNCTIONS:
+        raise sql_error("ORA-00904", name)
+    args = [parse_expr(c)]
+    while c.op(","):
+        args.append(parse_expr(c))
+    c.expect_op(")", "ORA-00907")
+    want = {"TO_DATE": (1, 2), "TO_CHAR": (1, 2), "NVL": (2, 2), "UPPER": (1, 1)}
+    lo, hi = want.get(name, (1, 1))
+    if not lo <= len(args) <= hi:
+        raise OracleError("invalid number of arguments", code="ORA-00909")
+    return ("fn", name, tuple(args))
+
+
+def parse_cond(c: Cursor) -> Expr:
+    left = _cond_and(c)
+    while c.kw("OR"):
+        left = ("or", left, _cond_and(c))
+    return left
+
+
+def _cond_and(c: Cursor) -> Expr:
+    left = _cond_not(c)
+    while c.kw("AND"):
+        left = ("and", left, _cond_not(c))
+    return left
+
+
+def _cond_not(c: Cursor) -> Expr:
+    if c.kw("NOT"):
+        return ("not", _cond_not(c))
+    tok = c.peek()
+    if tok is not None and tok.kind == "op" and tok.text == "(" and _is_cond_group(c):
+        c.next()
+        inner = parse_cond(c)
+        c.expect_op(")", "ORA-00907")
+        return inner
+    return _predicate(c)
+
+
+def _is_cond_group(c: Cursor) -> bool:
+    """A parenthesis opens a condition unless it holds a bare expression (``(a) = 1``)."""
+    depth, j = 0, c.i
+    while j < len(c.toks):
+        t = c.toks[j]
+        if t.kind == "op" and t.text == "(":
+            depth += 1
+        elif t.kind == "op" and t.text == ")":
+            depth -= 1
+            if depth == 0:
+                return False
+        elif depth == 1 and (
+            t.is_kw("AND", "OR", "IS", "IN", "LIKE", "NOT", "BETWEEN")
+            or (t.kind == "op" and t.text in ("=", "<>", "!=", "<", ">", "<=", ">="))
+        ):
+            return True
+        j += 1
+    return False
+
+
+def _predicate(c: Cursor) -> Expr:
+    left = parse_expr(c)
+    if c.kw("IS"):
+        negate = c.kw("NOT")
+        c.expect_kw("NULL", code="ORA-00908")
+        return ("null", left, negate)
+    negate = c.kw("NOT")
+    if c.kw("IN"):
+        c.expect_op("(", "ORA-00906")
+        items = [parse_expr(c)]
+        while c.op(","):
+            items.append(parse_expr(c))
+        c.expect_op(")", "ORA-00907")
+        return ("in", left, tuple(items), negate)
+    if c.kw("LIKE"):
+        return ("like", left, parse_expr(c), negate)
+    if c.kw("BETWEEN"):
+        lo = parse_expr(c)
+        c.expect_kw("AND")
+        return ("between", left, lo, parse_expr(c), negate)
+    if negate:
+        raise sql_error("ORA-00920")
+    tok = c.peek()
+    if tok is None or tok.kind != "op" or tok.text not in ("=", "<>", "!=", "<", ">", "<=", ">="):
+        raise sql_error("ORA-00920")
+    c.next()
+    return ("cmp", tok.text, left, parse_expr(c))
+
+
+def render(e: Expr) -> str:
+    """The column heading Oracle gives an unaliased expression (upper-cased text)."""
+    kind = e[0]
+    if kind == "col":
+        return e[2]
+    if kind == "agg":
+        return f"{e[1]}({'*' if e[2] is None else render(e[2])})"
+    if kind == "fn":
+        return f"{e[1]}({','.join(render(a) for a in e[2])})"
+    if kind == "sysdate":
+        return "SYSDATE"
+    value = e[1]
+    return "NULL" if value is None else f"'{value}'" if isinstance(value, str) else str(value)
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+def evaluate(e: Expr, lookup: Any, s: Session) -> Any:
+    kind = e[0]
+    if kind == "lit":
+        return e[1]
+    if kind == "col":
+        return lookup(e[1], e[2])
+    if kind == "sysdate":
+        return s.now
+    if kind == "fn":
+        return _function(e[1], [evaluate(a, lookup, s) for a in e[2]], s)
+    raise OracleError("group function is not allowed here", code="ORA-00934")
+
+
+def _function(name: str, args: list[Any], s: Session) -> Any:
+    if name == "NVL":
+        return args[1] if args[0] is None else args[0]
+    if args[0] is None:
+        return None
+    if name in ("UPPER", "LOWER"):
+        text = to_text(args[0], s)
+        return text.upper() if name == "UPPER" else text.lower()
+    fmt = args[1] if len(args) > 1 else s.nls["NLS_DATE_FORMAT"]
+    if name == "TO_DATE":
+        return args[0] if isinstance(args[0], datetime) else parse_date(str(args[0]), fmt)
+    return format_date(args[0], fmt) if isinstance(args[0], datetime) else to_text(args[0], s)
+
+
+def test(e: Expr, lookup: Any, s: Session) -> bool | None:
+    kind = e[0]
+    if kind == "and":
+        a, b = test(e[1], lookup, s), test(e[2], lookup, s)
+        return False if a is False or b is False else None if a is None or b is None else True
+    if kind == "or":
+        a, b = test(e[1], lookup, s), test(e[2], lookup, s)
+        return True if a is True or b is True else None if a is None or b is None else False
+    if kind == "not":
+        a = test(e[1], lookup, s)
+        return None if a is None else not a
+    if kind == "null":
+        return (evaluate(e[1], lookup, s) is None) != e[2]
+    if kind == "cmp":
+        return compare(e[1], evaluate(e[2], lookup, s), evaluate(e[3], lookup, s), s)
+    value = evaluate(e[1], lookup, s)
+    if kind == "in":
+        hits = [compare("=", value, evaluate(x, lookup, s), s) for x in e[2]]
+        found = True if True in hits else None if None in hits else False
+        return None if found is None else found != e[3]
+    if kind == "like":
+        return _negate(_like(value, evaluate(e[2], lookup, s), s), e[3])
+    if kind == "between":
+        lo, hi = evaluate(e[2], lookup, s), evaluate(e[3], lookup, s)
+        a, b = compare(">=", value, lo, s), compare("<=", value, hi, s)
+        both = False if a is False or b is False else None if a is None or b is None else True
+        return _negate(both, e[4])
+    raise sql_error("ORA-00920")
+
+
+def _negate(v: bool | None, negate: bool) -> bool | None:
+    return None if v is None else v != negate
+
+
+def _like(value: Any, pattern: Any, s: Session) -> bool | None:
+    if value is None or pattern is None:
+        return None
+    rx = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
+    return re.fullmatch(rx, to_text(value, s), re.S) is not None
+
+
+def compare(op: str, a: Any, b: Any, s: Session) -> bool | None:
+    if a is None or b is None:
+        return None
+    a, b = _coerce(a, b, s)
+    return {
+        "=": a == b, "<>": a != b, "!=": a != b,
+        ">": a > b, "<": a < b, ">=": a >= b, "<=": a <= b,
+    }[op]  # fmt: skip
+
+
+def _coerce(a: Any, b: Any, s: Session) -> tuple[Any, Any]:
+    """Oracle's implicit conversions: a string meets a number or a date on their terms."""
+    if isinstance(a, str) and isinstance(b, int | float):
+        return to_number(a), b
+    if isinstance(b, str) and isinstance(a, int | float):
+        return a, to_number(b)
+    if isinstance(a, datetime) and isinstance(b, str):
+        return a, parse_date(b, s.nls["NLS_DATE_FORMAT"])
+    if isinstance(b, datetime) and isinstance(a, str):
+        return parse_date(a, s.nls["NLS_DATE_FORMAT"]), b
+    if isinstance(a, datetime) != isinstance(b, datetime):
+        raise OracleError("inconsistent datatypes: expected DATE got NUMBER", code="ORA-00932")
+    return a, b
+
+
+def to_number(text: str) -> int | float:
+    t = text.strip()
+    if re.fullmatch(r"[+-]?\d+", t):
+        return int(t)
+    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)(E[+-]?\d+)?", t, re.I):
+        return float(t)
+    raise sql_error("ORA-01722")
+
+
+def to_text(value: Any, s: Session) -> str:
+    """TO_CHAR of a value as Oracle writes it into a VARCHAR2 (``0.5`` -> ``.5``)."""
+    if isinstance(value, datetime):
+        return format_date(value, s.nls["NLS_DATE_FORMAT"])
+    if isinstance(value, bytes):
+        return value.hex().upper()  # RAWTOHEX, the implicit RAW -> VARCHAR2 conversion
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        text = repr(value)
+        return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+    return str(value)
+
+
+# --- datetime format models (the elements admin scripts use) ----------------------------------
+
+_ELEMENTS = {
+    "YYYY": "%Y", "RRRR": "%Y", "YY": "%y", "RR": "%y", "MM": "%m", "MON": "%b",
+    "MONTH": "%B", "DD": "%d", "HH24": "%H", "HH": "%I", "HH12": "%I", "MI": "%M",
+    "SS": "%S", "AM": "%p", "PM": "%p", "DY": "%a",
+}  # fmt: skip
+_ELEMENT = re.compile(r"YYYY|RRRR|MONTH|HH24|HH12|MON|YY|RR|MM|DD|HH|MI|SS|AM|PM|DY|[-/:., ;]")
+
+
+def _strftime_format(fmt: str) -> str:
+    out, i, up = [], 0, fmt.upper()
+    while i < len(up):
+        if up[i] == '"':
+            j = up.find('"', i + 1)
+            if j < 0:
+                raise sql_error("ORA-01821")
+            out.append(fmt[i + 1 : j].replace("%", "%%"))
+            i = j + 1
+            continue
+        m = _ELEMENT.match(up, i)
+        if m is None:
+            raise sql_error("ORA-01821")
+        out.append(_ELEMENTS.get(m.group(), m.group()))
+        i = m.end()
+    return "".join(out)
+
+
+def parse_date(text: str, fmt: str) -> datetime:
+    try:
+        return datetime.strptime(text.strip(), _strftime_format(fmt))
+    except ValueError:
+        raise sql_error("ORA-01861") from None
+
+
+def format_date(when: datetime, fmt: str) -> str:
+    text = when.strftime(_strftime_format(fmt))
+    return text.upper() if "MON" in fmt.upper() else text
+
+
+def check_date_format(fmt: str) -> None:
+    _strftime_format(fmt)
