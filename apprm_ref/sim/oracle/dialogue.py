@@ -89,8 +89,12 @@ def start(
     if automatic:
         _automatic(db, d, target, using)
         return
-    db.recovery_precheck(target, using)
-    first = min(h["ckpt"] for h in db.hdr.values())
+    cached = db.hdr
+    try:  # reading the headers for the prompt leaves the instance as it was
+        db.recovery_precheck(target, using)
+        first = min(h["ckpt"] for h in db.hdr.values())
+    finally:
+        db.hdr = cached
     d.target, d.using, d.steps, d.pending = target, using, 0, None
     d.seq = db._start_seq(first, db.cf["rl_id"])
     raise _prompt(db, d.seq, first + 1, ())

@@ -18,13 +18,14 @@ from apprm_ref.sim.oracle.models import fold
 
 
 def real_driver(e: Estate) -> OracleDbapiDriver:
-    def connect(prelim: bool = False) -> Any:
-        mode = dbapi.AUTH_MODE_SYSDBA | (dbapi.AUTH_MODE_PRELIM if prelim else 0)
-        return dbapi.connect(
-            "db1/PRD", user="sys", password="change_on_install", mode=mode, world=e.world
-        )
-
-    return OracleDbapiDriver(connect, rman_fn=lambda script: rman.run(e.world, "PRD", script))
+    """The real driver built exactly as for python-oracledb, over the door's module object."""
+    return OracleDbapiDriver.from_module(
+        dbapi.module(e.world),
+        dsn="db1:1521/PRD",
+        user="sys",
+        password="change_on_install",
+        rman_fn=lambda script: rman.run(e.world, "PRD", script),
+    )
 
 
 def scenario(e: Estate, d: OracleDriver) -> tuple[Any, ...]:
