@@ -146,3 +146,34 @@ def test_manual_until_change_ends_by_itself_and_matches_automatic() -> None:
     for e in (a, b):
         sysdba(e).cursor().execute("ALTER DATABASE OPEN RESETLOGS")
     assert a.db.data() == b.db.data() == fold(history, stop)
+
+
+@pytest.mark.rule("WIRE-I4")
+def test_manual_complete_recovery_with_the_current_control_file() -> None:
+    """RECOVER DATABASE, CONTINUE per log, ends by itself at the online log; plain OPEN."""
+    e = build_estate(11)
+    cur = sysdba(e).cursor()
+    e.db.workload(5)
+    cur.execute("ALTER TABLESPACE users BEGIN BACKUP")
+    copies = e.array.snap(["vdata"])
+    cur.execute("ALTER TABLESPACE users END BACKUP")
+    for _ in range(2):
+        e.db.workload(4)
+        cur.execute("ALTER SYSTEM ARCHIVE LOG CURRENT")
+    e.db.workload(3)
+    wanted = e.db.data()
+    e.db.shutdown("ABORT")
+    e.instant_recovery(copies)
+    e.db.startup("MOUNT")
+    assert fails(cur, "ALTER DATABASE RECOVER DATABASE").full_code == "ORA-00279"
+    for _ in range(10):
+        try:
+            cur.execute("ALTER DATABASE RECOVER CONTINUE")
+            break
+        except dbapi.DatabaseError as exc:
+            assert exc.args[0].full_code == "ORA-00279"
+    else:
+        pytest.fail("complete recovery never ended")
+    assert fails(cur, "ALTER DATABASE RECOVER CANCEL").full_code == "ORA-01112"
+    cur.execute("ALTER DATABASE OPEN")
+    assert e.db.data() == wanted
