@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from apprm_ref.errors import OracleError
@@ -38,16 +38,39 @@ class Session:
 
 
 def parse_expr(c: Cursor) -> Expr:
+    """``a || b``, ``a + b``, ``a - b`` (left to right) over ``*``/``/`` terms."""
+    left = _term(c)
+    while (tok := c.peek()) is not None and tok.kind == "op" and tok.text in ("+", "-", "||"):
+        c.next()
+        left = ("bin", tok.text, left, _term(c))
+    return left
+
+
+def _term(c: Cursor) -> Expr:
+    left = _primary(c)
+    while (tok := c.peek()) is not None and tok.kind == "op" and tok.text in ("*", "/"):
+        c.next()
+        left = ("bin", tok.text, left, _primary(c))
+    return left
+
+
+def _number(text: str) -> int | float:
+    """A numeric literal as python-oracledb returns a NUMBER: int when integral."""
+    value = float(text) if any(ch in text for ch in ".eE") else int(text)
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _primary(c: Cursor) -> Expr:
     tok = c.next()
     if tok.kind == "str":
         return ("lit", tok.text)
     if tok.kind == "num":
-        return ("lit", float(tok.text) if "." in tok.text else int(tok.text))
+        return ("lit", _number(tok.text))
     if tok.kind == "bind":
         return ("lit", c.bind_value(tok.text))
-    if tok.kind == "op" and tok.text == "-" and (nxt := c.peek()) and nxt.kind == "num":
-        c.next()
-        return ("lit", -(float(nxt.text) if "." in nxt.text else int(nxt.text)))
+    if tok.kind == "op" and tok.text in ("-", "+"):
+        operand = _primary(c)
+        return operand if tok.text == "+" else ("bin", "-", ("lit", 0), operand)
     if tok.kind == "op" and tok.text == "(":
         inner = parse_expr(c)
         c.expect_op(")", "ORA-00907")
@@ -163,19 +186,20 @@ def _predicate(c: Cursor) -> Expr:
     return ("cmp", tok.text, left, parse_expr(c))
 
 
-def render(e: Expr) -> str:
-    """The column heading Oracle gives an unaliased expression (upper-cased text)."""
-    kind = e[0]
-    if kind == "col":
-        return e[2]
-    if kind == "agg":
-        return f"{e[1]}({'*' if e[2] is None else render(e[2])})"
-    if kind == "fn":
-        return f"{e[1]}({','.join(render(a) for a in e[2])})"
-    if kind == "sysdate":
-        return "SYSDATE"
-    value = e[1]
-    return "NULL" if value is None else f"'{value}'" if isinstance(value, str) else str(value)
+def heading(toks: list[Any]) -> str:
+    """The column heading Oracle gives an unaliased expression: its text, upper-cased,
+    without blanks (``max( sequence# )`` -> ``MAX(SEQUENCE#)``)."""
+    parts = []
+    for t in toks:
+        if t.kind == "str":
+            parts.append("'" + t.text.replace("'", "''").upper() + "'")
+        elif t.kind == "qident":
+            parts.append(t.text)
+        elif t.kind == "bind":
+            parts.append(":" + t.text.upper())
+        else:
+            parts.append(t.text.upper())
+    return "".join(parts)
 
 
 # --- evaluation ------------------------------------------------------------------------------
@@ -191,7 +215,32 @@ def evaluate(e: Expr, lookup: Any, s: Session) -> Any:
         return s.now
     if kind == "fn":
         return _function(e[1], [evaluate(a, lookup, s) for a in e[2]], s)
+    if kind == "bin":
+        return _arith(e[1], evaluate(e[2], lookup, s), evaluate(e[3], lookup, s), s)
     raise OracleError("group function is not allowed here", code="ORA-00934")
+
+
+def _arith(op: str, a: Any, b: Any, s: Session) -> Any:
+    """Oracle arithmetic: NULL in, NULL out (``||`` treats NULL as ''); strings convert to
+    numbers; a date plus or minus a number of days; exact quotients stay integral."""
+    if op == "||":
+        return ("" if a is None else to_text(a, s)) + ("" if b is None else to_text(b, s))
+    if a is None or b is None:
+        return None
+    if isinstance(a, datetime) and isinstance(b, int | float) and op in "+-":
+        return a + timedelta(days=b if op == "+" else -b)
+    if isinstance(a, datetime) and isinstance(b, datetime) and op == "-":
+        return (a - b).total_seconds() / 86400
+    x = to_number(a) if isinstance(a, str) else a
+    y = to_number(b) if isinstance(b, str) else b
+    if isinstance(x, datetime) or isinstance(y, datetime):
+        raise OracleError("inconsistent datatypes: expected NUMBER got DATE", code="ORA-00932")
+    if op == "/":
+        if y == 0:
+            raise OracleError("divisor is equal to zero", code="ORA-01476")
+        q = x / y
+        return int(q) if isinstance(x, int) and isinstance(y, int) and x % y == 0 else q
+    return x + y if op == "+" else x - y if op == "-" else x * y
 
 
 def _function(name: str, args: list[Any], s: Session) -> Any:

@@ -35,6 +35,7 @@ ERRORS = {
     "ORA-01036": "illegal variable name/number",
     "ORA-01740": "missing double quote in identifier",
     "ORA-01741": "illegal zero-length identifier",
+    "ORA-01742": "comment not properly terminated",
     "ORA-00903": "invalid table name",
     "ORA-01756": "quoted string not properly terminated",
     "ORA-01722": "invalid number",
@@ -60,7 +61,7 @@ class Tok:
 
 _SPACE = re.compile(r"\s+|--[^\n]*|/\*.*?\*/", re.S)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_$#]*")
-_NUM = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+_NUM = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _BIND = re.compile(r":(?:[A-Za-z][A-Za-z0-9_$#]*|\d+)")
 _OPS = ("<>", "!=", ">=", "<=", "||", "=", "<", ">", "(", ")", ",", "*", ".", "+", "-", "/")
 
@@ -69,6 +70,8 @@ def tokenize(text: str) -> list[Tok]:
     out: list[Tok] = []
     i, n = 0, len(text)
     while i < n:
+        if text.startswith("/*", i) and "*/" not in text[i + 2 :]:
+            raise sql_error("ORA-01742")
         m = _SPACE.match(text, i)
         if m:
             i = m.end()

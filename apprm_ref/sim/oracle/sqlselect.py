@@ -21,9 +21,9 @@ from apprm_ref.sim.oracle.sqlexpr import (
     Expr,
     Session,
     evaluate,
+    heading,
     parse_cond,
     parse_expr,
-    render,
     test,
 )
 from apprm_ref.sim.oracle.sqllex import Cursor, sql_error
@@ -68,8 +68,9 @@ def _select_list(c: Cursor) -> tuple[list[tuple[Expr | None, str]], list[str | N
             items.append((None, "*"))
             stars.append(t.text)
         else:
+            first = c.i
             expr = parse_expr(c)
-            items.append((expr, _alias(c) or render(expr)))
+            items.append((expr, _alias(c) or heading(c.toks[first : c.i])))
         if not c.op(","):
             return items, stars
 

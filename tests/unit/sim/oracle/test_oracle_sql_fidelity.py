@@ -83,6 +83,26 @@ def test_session_dual_sysdate_quoted_identifiers(estate: Estate) -> None:
 
 
 @pytest.mark.rule("WIRE-I4")
+def test_expressions_and_headings(estate: Estate) -> None:
+    cur = sysdba(estate).cursor()
+    cur.execute("SELECT 1e3, -2 + 3 * 4, 5/2, 'a' || NULL || 1, NVL(NULL, 'd') FROM dual")
+    assert [d[0] for d in cur.description] == [
+        "1E3",
+        "-2+3*4",
+        "5/2",
+        "'A'||NULL||1",
+        "NVL(NULL,'D')",
+    ]
+    assert cur.fetchall() == [(1000, 10, 2.5, "a1", "d")]
+    assert rows(cur, "SELECT name FROM v$datafile WHERE file# + 1 = 3") == [
+        ("/oradata/users01.dbf",)
+    ]
+    assert rows(cur, "SELECT file# FROM v$datafile ORDER BY -file#") == [(2,), (1,)]
+    assert code(cur, "SELECT 1/0 FROM dual") == "ORA-01476"
+    assert code(cur, "SELECT 1 /* open FROM dual") == "ORA-01742"
+
+
+@pytest.mark.rule("WIRE-I4")
 def test_dictionary_views_and_recover_file(estate: Estate) -> None:
     cur = sysdba(estate).cursor()
     assert rows(cur, "SELECT tablespace_name, status, contents FROM dba_tablespaces") == [
