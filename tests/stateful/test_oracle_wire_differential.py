@@ -117,12 +117,14 @@ WORDS = (
     "CONTINUE", "LOGFILE", "AUTOMATIC", "UNTIL", "CHANGE", "ORDER", "BY", "COUNT", "MAX",
     "JOIN", "ON", "DATAFILE", "CONTROLFILE", "TO", "TRACE", "MOUNT", "OPEN", "RESETLOGS",
     "SWITCH", "LOGFILE", "SUSPEND", "key", "value", "name", "status", "--", "/*", "sysdate",
+    "GROUP", "HAVING", "+", "-", "/", "||", "1e5", "TO_DATE", "NVL", "DISTINCT", "BETWEEN",
+    "v$datafile", "v$tablespace", "d", "t", "ts#", "file#", "AS", "DESC",
 )  # fmt: skip
 _CODE = re.compile(r"(ORA|DPY)-\d{4,5}")
 
 
 @pytest.mark.rule("REL-I4")
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=12),
     noise=st.text(max_size=6),

@@ -3,8 +3,8 @@ aggregates (COUNT/MAX/MIN/SUM: one row even over no rows), joins (``JOIN ... ON`
 comma joins), WHERE with AND/OR/NOT, IS [NOT] NULL, [NOT] IN, LIKE, BETWEEN, ORDER BY
 columns, aliases or positions with ASC/DESC (NULLs sort high, as Oracle sorts them).
 
-Not implemented, and refused with the code Oracle gives a statement it cannot parse:
-GROUP BY/HAVING, subqueries, UNION (ORA-00933 at the first unknown word).
+GROUP BY/HAVING are in ``sqlgroup``. Not implemented, and refused where the parse stops
+(ORA-00933 / ORA-00936): subqueries, UNION/INTERSECT/MINUS, outer joins, analytic functions.
 Source: Oracle Database SQL Language Reference, "SELECT", "Joins", "Aggregate Functions".
 """
 
@@ -26,6 +26,7 @@ from apprm_ref.sim.oracle.sqlexpr import (
     parse_expr,
     test,
 )
+from apprm_ref.sim.oracle.sqlgroup import group_rows
 from apprm_ref.sim.oracle.sqllex import Cursor, sql_error
 
 Result = tuple[list[str], list[tuple[Any, ...]]]
@@ -40,6 +41,8 @@ class Query:
     where: Expr | None
     order: list[tuple[Expr | int, bool]]
     distinct: bool
+    group: list[Expr]
+    having: Expr | None
 
 
 def parse_select(c: Cursor) -> Query:
@@ -51,9 +54,18 @@ def parse_select(c: Cursor) -> Query:
     if c.kw("WHERE"):
         cond = parse_cond(c)
         where = cond if where is None else ("and", where, cond)
+    group = _expr_list(c) if c.kw("GROUP", "BY") else []
+    having = parse_cond(c) if c.kw("HAVING") else None
     order = _order_by(c) if c.kw("ORDER", "BY") else []
     c.end()
-    return Query(items, stars, sources, where, order, distinct)
+    return Query(items, stars, sources, where, order, distinct, group, having)
+
+
+def _expr_list(c: Cursor) -> list[Expr]:
+    out = [parse_expr(c)]
+    while c.op(","):
+        out.append(parse_expr(c))
+    return out
 
 
 def _select_list(c: Cursor) -> tuple[list[tuple[Expr | None, str]], list[str | None]]:
@@ -70,7 +82,8 @@ def _select_list(c: Cursor) -> tuple[list[tuple[Expr | None, str]], list[str | N
         else:
             first = c.i
             expr = parse_expr(c)
-            items.append((expr, _alias(c) or heading(c.toks[first : c.i])))
+            plain = expr[2] if expr[0] == "col" else heading(c.toks[first : c.i])
+            items.append((expr, _alias(c) or plain))
         if not c.op(","):
             return items, stars
 
@@ -141,13 +154,18 @@ def run_select(db: OracleDatabase, q: Query, s: Session) -> Result:
             raise OracleError("column ambiguously defined", code="ORA-00918")
         tables[alias] = (name, *source_rows(db, name))
     rows = _joined(q, tables, s)
-    if any(_has_agg(e) for e, _ in q.items if e is not None):
-        return _aggregate(q, rows, tables, s)
     heads, exprs = _expand(q, tables)
-    out = []
-    for env in rows:
-        look = _lookup(tables, env)
-        out.append((tuple(evaluate(e, look, s) for e in exprs), look))
+    if q.group or q.having is not None or any(map(_has_agg, exprs)):
+        exprs = [_qualify(e, tables) for e in exprs]
+        group = [_qualify(g, tables) for g in q.group]
+        having = None if q.having is None else _qualify(q.having, tables)
+        lookup_of = functools.partial(_lookup, tables)
+        out = group_rows(exprs, group, having, rows, lookup_of, s)
+    else:
+        out = []
+        for env in rows:
+            look = _lookup(tables, env)
+            out.append((tuple(evaluate(e, look, s) for e in exprs), look))
     if q.distinct:
         seen: dict[tuple[Any, ...], Any] = {}
         for values, look in out:
@@ -220,34 +238,13 @@ def _has_agg(e: Any) -> bool:
     return isinstance(e, tuple) and bool(e) and (e[0] == "agg" or any(map(_has_agg, e[1:])))
 
 
-def _aggregate(q: Query, rows: list[Any], tables: dict[str, Any], s: Session) -> Result:
-    """Aggregates without GROUP BY: one row, NULL (COUNT: 0) over no rows, NULLs ignored."""
-    values = []
-    for expr, _head in q.items:
-        if expr is None or (expr[0] != "agg" and _uses_columns(expr)):
-            raise sql_error("ORA-00937")
-        if expr[0] != "agg":
-            values.append(evaluate(expr, lambda *_: None, s))
-            continue
-        _check_columns(expr, tables)
-        seen = [evaluate(expr[2], _lookup(tables, env), s) for env in rows] if expr[2] else []
-        present = [v for v in seen if v is not None]
-        values.append(_fold(expr[1], present, len(rows) if expr[2] is None else len(present)))
-    return [h for _, h in q.items], [tuple(values)]
-
-
-def _uses_columns(e: Any) -> bool:
-    return isinstance(e, tuple) and bool(e) and (e[0] == "col" or any(map(_uses_columns, e[1:])))
-
-
-def _fold(fn: str, values: list[Any], count: int) -> Any:
-    if fn == "COUNT":
-        return count
-    if not values:
-        return None
-    if fn == "SUM":
-        return sum(values)
-    return max(values) if fn == "MAX" else min(values)
+def _qualify(e: Any, tables: dict[str, Any]) -> Any:
+    """Every column reference named by its source, so ``status`` and ``b.status`` match."""
+    if not isinstance(e, tuple) or not e:
+        return e
+    if e[0] == "col":
+        return ("col", _owner(tables, e[1], e[2]), e[2])
+    return tuple(_qualify(x, tables) for x in e)
 
 
 def _comparator(q: Query, heads: list[str], exprs: list[Expr], s: Session) -> Any:

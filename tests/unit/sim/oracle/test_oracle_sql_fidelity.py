@@ -103,6 +103,25 @@ def test_expressions_and_headings(estate: Estate) -> None:
 
 
 @pytest.mark.rule("WIRE-I4")
+def test_group_by_and_having(estate: Estate) -> None:
+    cur = sysdba(estate).cursor()
+    cur.execute("ALTER TABLESPACE users BEGIN BACKUP")
+    assert rows(cur, "SELECT status, COUNT(*) FROM v$backup GROUP BY status ORDER BY 1") == [
+        ("ACTIVE", 1),
+        ("NOT ACTIVE", 1),
+    ]
+    assert rows(
+        cur,
+        "SELECT t.name, COUNT(d.file#) files FROM v$datafile d JOIN v$tablespace t "
+        "ON t.ts# = d.ts# GROUP BY t.name HAVING COUNT(*) > 0 AND t.name <> 'SYSTEM'",
+    ) == [("USERS", 1)]
+    assert [d[0] for d in cur.description] == ["NAME", "FILES"]
+    assert rows(cur, "SELECT status, COUNT(*) FROM v$backup WHERE 1 = 0 GROUP BY status") == []
+    assert code(cur, "SELECT file#, COUNT(*) FROM v$backup GROUP BY status") == "ORA-00979"
+    assert code(cur, "SELECT MAX(MAX(file#)) FROM v$backup") == "ORA-00935"
+
+
+@pytest.mark.rule("WIRE-I4")
 def test_dictionary_views_and_recover_file(estate: Estate) -> None:
     cur = sysdba(estate).cursor()
     assert rows(cur, "SELECT tablespace_name, status, contents FROM dba_tablespaces") == [
