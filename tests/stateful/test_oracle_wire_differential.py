@@ -118,7 +118,8 @@ WORDS = (
     "JOIN", "ON", "DATAFILE", "CONTROLFILE", "TO", "TRACE", "MOUNT", "OPEN", "RESETLOGS",
     "SWITCH", "LOGFILE", "SUSPEND", "key", "value", "name", "status", "--", "/*", "sysdate",
     "GROUP", "HAVING", "+", "-", "/", "||", "1e5", "TO_DATE", "NVL", "DISTINCT", "BETWEEN",
-    "v$datafile", "v$tablespace", "d", "t", "ts#", "file#", "AS", "DESC",
+    "v$datafile", "v$tablespace", "d", "t", "ts#", "file#", "AS", "DESC", "EXISTS",
+    "(SELECT", "HAVING COUNT(*)",
 )  # fmt: skip
 _CODE = re.compile(r"(ORA|DPY)-\d{4,5}")
 

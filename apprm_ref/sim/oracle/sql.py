@@ -53,7 +53,9 @@ class SqlSession:
     dialogue: Dialogue = field(default_factory=Dialogue)
 
     def expr_session(self, db: OracleDatabase) -> Session:
-        return Session(db.world.clock.datetime().replace(tzinfo=None), self.nls)
+        s = Session(db.world.clock.datetime().replace(tzinfo=None), self.nls)
+        s.subquery = lambda q: run_select(db, q, s)
+        return s
 
 
 Action = Callable[[], Outcome]

@@ -32,6 +32,7 @@ class Session:
     nls: dict[str, str] = field(
         default_factory=lambda: {"NLS_DATE_FORMAT": "DD-MON-RR", "NLS_LANGUAGE": "AMERICAN"}
     )
+    subquery: Any = None  # Query -> (headings, rows): runs an uncorrelated subquery
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ def _primary(c: Cursor) -> Expr:
         operand = _primary(c)
         return operand if tok.text == "+" else ("bin", "-", ("lit", 0), operand)
     if tok.kind == "op" and tok.text == "(":
-        inner = parse_expr(c)
+        inner = _subquery(c) or parse_expr(c)
         c.expect_op(")", "ORA-00907")
         return inner
     if tok.kind == "word" and tok.text == "NULL":
@@ -88,6 +89,23 @@ def _primary(c: Cursor) -> Expr:
             raise sql_error("ORA-00936")
         return ("col", None, tok.text)
     raise sql_error("ORA-00936")
+
+
+def _subquery(c: Cursor) -> Expr | None:
+    """``(SELECT ...)``: an uncorrelated subquery (a column of the outer query is
+    ORA-00904 inside it)."""
+    if not c.kw("SELECT"):
+        return None
+    from apprm_ref.sim.oracle.sqlselect import parse_select  # the grammar is recursive
+
+    return ("subq", parse_select(c, nested=True))
+
+
+def _subquery_rows(q: Any, s: Session) -> list[Any]:
+    heads, rows = s.subquery(q)
+    if len(heads) != 1:
+        raise OracleError("too many values", code="ORA-00913")
+    return [r[0] for r in rows]
 
 
 def _call(c: Cursor, name: str) -> Expr:
@@ -128,6 +146,13 @@ def _cond_and(c: Cursor) -> Expr:
 def _cond_not(c: Cursor) -> Expr:
     if c.kw("NOT"):
         return ("not", _cond_not(c))
+    if c.kw("EXISTS"):
+        c.expect_op("(", "ORA-00906")
+        sub = _subquery(c)
+        if sub is None:
+            raise sql_error("ORA-00928")
+        c.expect_op(")", "ORA-00907")
+        return ("exists", sub[1])
     tok = c.peek()
     if tok is not None and tok.kind == "op" and tok.text == "(" and _is_cond_group(c):
         c.next()
@@ -138,7 +163,11 @@ def _cond_not(c: Cursor) -> Expr:
 
 
 def _is_cond_group(c: Cursor) -> bool:
-    """A parenthesis opens a condition unless it holds a bare expression (``(a) = 1``)."""
+    """A parenthesis opens a condition unless it holds a bare expression (``(a) = 1``) or a
+    subquery."""
+    nxt = c.peek(1)
+    if nxt is not None and nxt.is_kw("SELECT"):
+        return False
     depth, j = 0, c.i
     while j < len(c.toks):
         t = c.toks[j]
@@ -166,6 +195,10 @@ def _predicate(c: Cursor) -> Expr:
     negate = c.kw("NOT")
     if c.kw("IN"):
         c.expect_op("(", "ORA-00906")
+        sub = _subquery(c)
+        if sub is not None:
+            c.expect_op(")", "ORA-00907")
+            return ("insub", left, sub[1], negate)
         items = [parse_expr(c)]
         while c.op(","):
             items.append(parse_expr(c))
@@ -217,6 +250,11 @@ def evaluate(e: Expr, lookup: Any, s: Session) -> Any:
         return _function(e[1], [evaluate(a, lookup, s) for a in e[2]], s)
     if kind == "bin":
         return _arith(e[1], evaluate(e[2], lookup, s), evaluate(e[3], lookup, s), s)
+    if kind == "subq":
+        values = _subquery_rows(e[1], s)
+        if len(values) > 1:
+            raise OracleError("single-row subquery returns more than one row", code="ORA-01427")
+        return values[0] if values else None
     raise OracleError("group function is not allowed here", code="ORA-00934")
 
 
@@ -270,11 +308,16 @@ def test(e: Expr, lookup: Any, s: Session) -> bool | None:
         return None if a is None else not a
     if kind == "null":
         return (evaluate(e[1], lookup, s) is None) != e[2]
+    if kind == "exists":
+        return bool(s.subquery(e[1])[1])
     if kind == "cmp":
         return compare(e[1], evaluate(e[2], lookup, s), evaluate(e[3], lookup, s), s)
     value = evaluate(e[1], lookup, s)
-    if kind == "in":
-        hits = [compare("=", value, evaluate(x, lookup, s), s) for x in e[2]]
+    if kind in ("in", "insub"):
+        candidates = (
+            _subquery_rows(e[2], s) if kind == "insub" else [evaluate(x, lookup, s) for x in e[2]]
+        )
+        hits = [compare("=", value, x, s) for x in candidates]
         found = True if True in hits else None if None in hits else False
         return None if found is None else found != e[3]
     if kind == "like":

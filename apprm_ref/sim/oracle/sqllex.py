@@ -32,6 +32,7 @@ ERRORS = {
     "ORA-00925": "missing INTO keyword",
     "ORA-00926": "missing VALUES keyword",
     "ORA-00927": "missing equal sign",
+    "ORA-00928": "missing SELECT keyword",
     "ORA-00933": "SQL command not properly ended",
     "ORA-00936": "missing expression",
     "ORA-00937": "not a single-group group function",

@@ -3,8 +3,9 @@ aggregates (COUNT/MAX/MIN/SUM: one row even over no rows), joins (``JOIN ... ON`
 comma joins), WHERE with AND/OR/NOT, IS [NOT] NULL, [NOT] IN, LIKE, BETWEEN, ORDER BY
 columns, aliases or positions with ASC/DESC (NULLs sort high, as Oracle sorts them).
 
-GROUP BY/HAVING are in ``sqlgroup``. Not implemented, and refused where the parse stops
-(ORA-00933 / ORA-00936): subqueries, UNION/INTERSECT/MINUS, outer joins, analytic functions.
+GROUP BY/HAVING are in ``sqlgroup``; uncorrelated subqueries (scalar, IN, EXISTS) in
+``sqlexpr``. Not implemented, and refused where the parse stops (ORA-00933 / ORA-00936 /
+ORA-00904): correlated subqueries, UNION/INTERSECT/MINUS, outer joins, analytic functions.
 Source: Oracle Database SQL Language Reference, "SELECT", "Joins", "Aggregate Functions".
 """
 
@@ -45,7 +46,7 @@ class Query:
     having: Expr | None
 
 
-def parse_select(c: Cursor) -> Query:
+def parse_select(c: Cursor, *, nested: bool = False) -> Query:
     distinct = c.kw("DISTINCT") or (c.kw("UNIQUE"))
     items, stars = _select_list(c)
     if not c.kw("FROM"):
@@ -57,7 +58,8 @@ def parse_select(c: Cursor) -> Query:
     group = _expr_list(c) if c.kw("GROUP", "BY") else []
     having = parse_cond(c) if c.kw("HAVING") else None
     order = _order_by(c) if c.kw("ORDER", "BY") else []
-    c.end()
+    if not nested:
+        c.end()
     return Query(items, stars, sources, where, order, distinct, group, having)
 
 

@@ -122,6 +122,25 @@ def test_group_by_and_having(estate: Estate) -> None:
 
 
 @pytest.mark.rule("WIRE-I4")
+def test_uncorrelated_subqueries(estate: Estate) -> None:
+    cur = sysdba(estate).cursor()
+    for _ in range(3):
+        cur.execute("ALTER SYSTEM ARCHIVE LOG CURRENT")
+    last = rows(
+        cur,
+        "SELECT sequence# FROM v$archived_log "
+        "WHERE sequence# = (SELECT MAX(sequence#) FROM v$archived_log)",
+    )
+    assert last == [(3,)]
+    users = "SELECT ts# FROM v$tablespace WHERE name = 'USERS'"
+    assert rows(cur, f"SELECT file# FROM v$datafile WHERE ts# IN ({users})") == [(2,)]
+    assert rows(cur, f"SELECT file# FROM v$datafile WHERE ts# NOT IN ({users})") == [(1,)]
+    assert rows(cur, "SELECT 1 FROM dual WHERE EXISTS (SELECT 1 FROM v$backup)") == [(1,)]
+    assert code(cur, "SELECT (SELECT file# FROM v$backup) FROM dual") == "ORA-01427"
+    assert code(cur, "SELECT (SELECT d.name FROM dual) FROM v$datafile d") == "ORA-00904"
+
+
+@pytest.mark.rule("WIRE-I4")
 def test_dictionary_views_and_recover_file(estate: Estate) -> None:
     cur = sysdba(estate).cursor()
     assert rows(cur, "SELECT tablespace_name, status, contents FROM dba_tablespaces") == [
