@@ -25,8 +25,8 @@ from apprm_ref.drivers.oracle import RecoveryTarget
 from apprm_ref.errors import OracleError
 from apprm_ref.sim.oracle.backend import OracleDatabase
 from apprm_ref.sim.oracle.messages import line, ora
-from apprm_ref.sim.oracle.sqlexpr import parse_date
 from apprm_ref.sim.oracle.sqllex import Cursor, sql_error
+from apprm_ref.sim.oracle.sqltypes import parse_date
 
 UNTIL_TIME_FORMAT = "YYYY-MM-DD:HH24:MI:SS"
 

@@ -26,9 +26,9 @@ from apprm_ref.sim.oracle.sqlexpr import (
     parse_cond,
     parse_expr,
     test,
-    to_text,
 )
 from apprm_ref.sim.oracle.sqllex import Cursor, sql_error
+from apprm_ref.sim.oracle.sqltypes import to_text
 
 MAX_CHARS = 4000
 Action = Callable[[], Any]

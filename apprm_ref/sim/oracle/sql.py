@@ -29,9 +29,10 @@ from apprm_ref.sim.oracle.backend import OracleDatabase
 from apprm_ref.sim.oracle.dialogue import Dialogue, parse_recover
 from apprm_ref.sim.oracle.messages import ora
 from apprm_ref.sim.oracle.models import OPEN
-from apprm_ref.sim.oracle.sqlexpr import Session, check_date_format
+from apprm_ref.sim.oracle.sqlexpr import Session
 from apprm_ref.sim.oracle.sqllex import Cursor, resolve_binds, sql_error, tokenize
 from apprm_ref.sim.oracle.sqlselect import parse_select, run_select
+from apprm_ref.sim.oracle.sqltypes import check_date_format
 
 
 @dataclass

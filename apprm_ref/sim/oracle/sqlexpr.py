@@ -1,9 +1,8 @@
 """Expressions and conditions of the door's SQL: parsing and Oracle's evaluation rules.
 
 Three-valued logic (a comparison with NULL is unknown, ``NOT unknown`` is unknown), implicit
-conversion of a string to a number (ORA-01722 when it is not one) or to a date through the
-session's ``NLS_DATE_FORMAT`` (ORA-01861), ``TO_DATE``/``TO_CHAR``/``NVL``/``UPPER``/
-``LOWER``, ``SYSDATE``. Sources: Oracle Database SQL Language Reference, "Conditions",
+conversions (``sqltypes``), arithmetic and ``||``, ``TO_DATE``/``TO_CHAR``/``NVL``/``UPPER``/
+``LOWER``, ``SYSDATE``, uncorrelated subqueries. Sources: Oracle Database SQL Language Reference, "Conditions",
 "Nulls", "Data Type Comparison Rules", "Format Models", "Functions".
 """
 
@@ -16,6 +15,12 @@ from typing import Any
 
 from apprm_ref.errors import OracleError
 from apprm_ref.sim.oracle.sqllex import Cursor, sql_error
+from apprm_ref.sim.oracle.sqltypes import (
+    format_date,
+    parse_date,
+    to_number,
+    to_text,
+)
 
 Expr = tuple[Any, ...]
 AGGREGATES = ("COUNT", "MAX", "MIN", "SUM")
@@ -364,70 +369,3 @@ def _coerce(a: Any, b: Any, s: Session) -> tuple[Any, Any]:
     if isinstance(a, datetime) != isinstance(b, datetime):
         raise OracleError("inconsistent datatypes: expected DATE got NUMBER", code="ORA-00932")
     return a, b
-
-
-def to_number(text: str) -> int | float:
-    t = text.strip()
-    if re.fullmatch(r"[+-]?\d+", t):
-        return int(t)
-    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)(E[+-]?\d+)?", t, re.I):
-        return float(t)
-    raise sql_error("ORA-01722")
-
-
-def to_text(value: Any, s: Session) -> str:
-    """TO_CHAR of a value as Oracle writes it into a VARCHAR2 (``0.5`` -> ``.5``)."""
-    if isinstance(value, datetime):
-        return format_date(value, s.nls["NLS_DATE_FORMAT"])
-    if isinstance(value, bytes):
-        return value.hex().upper()  # RAWTOHEX, the implicit RAW -> VARCHAR2 conversion
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        text = repr(value)
-        return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
-    return str(value)
-
-
-# --- datetime format models (the elements admin scripts use) ----------------------------------
-
-_ELEMENTS = {
-    "YYYY": "%Y", "RRRR": "%Y", "YY": "%y", "RR": "%y", "MM": "%m", "MON": "%b",
-    "MONTH": "%B", "DD": "%d", "HH24": "%H", "HH": "%I", "HH12": "%I", "MI": "%M",
-    "SS": "%S", "AM": "%p", "PM": "%p", "DY": "%a",
-}  # fmt: skip
-_ELEMENT = re.compile(r"YYYY|RRRR|MONTH|HH24|HH12|MON|YY|RR|MM|DD|HH|MI|SS|AM|PM|DY|[-/:., ;]")
-
-
-def _strftime_format(fmt: str) -> str:
-    out, i, up = [], 0, fmt.upper()
-    while i < len(up):
-        if up[i] == '"':
-            j = up.find('"', i + 1)
-            if j < 0:
-                raise sql_error("ORA-01821")
-            out.append(fmt[i + 1 : j].replace("%", "%%"))
-            i = j + 1
-            continue
-        m = _ELEMENT.match(up, i)
-        if m is None:
-            raise sql_error("ORA-01821")
-        out.append(_ELEMENTS.get(m.group(), m.group()))
-        i = m.end()
-    return "".join(out)
-
-
-def parse_date(text: str, fmt: str) -> datetime:
-    try:
-        return datetime.strptime(text.strip(), _strftime_format(fmt))
-    except ValueError:
-        raise sql_error("ORA-01861") from None
-
-
-def format_date(when: datetime, fmt: str) -> str:
-    text = when.strftime(_strftime_format(fmt))
-    return text.upper() if "MON" in fmt.upper() else text
-
-
-def check_date_format(fmt: str) -> None:
-    _strftime_format(fmt)
