@@ -175,6 +175,18 @@ def test_datafile_end_backup_ends_only_the_named_files(estate: Estate) -> None:
 
 
 @pytest.mark.rule("WIRE-I4")
+def test_datafile_end_backup_clears_a_crash_leftover_while_mounted(estate: Estate) -> None:
+    cur = sysdba(estate).cursor()
+    cur.execute("ALTER DATABASE BEGIN BACKUP")
+    estate.db.shutdown("ABORT")
+    estate.db.startup("MOUNT")
+    cur.execute("ALTER DATABASE DATAFILE 1, '/oradata/users01.dbf' END BACKUP")
+    assert rows(cur, "SELECT COUNT(*) FROM v$backup WHERE status = 'ACTIVE'") == [(0,)]
+    cur.execute("ALTER DATABASE OPEN")
+    assert estate.db.status == "OPEN"
+
+
+@pytest.mark.rule("WIRE-I4")
 def test_suspend_resume_and_controlfile_to_trace(estate: Estate) -> None:
     cur = sysdba(estate).cursor()
     cur.execute("ALTER SYSTEM SUSPEND")
