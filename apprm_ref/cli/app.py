@@ -48,6 +48,18 @@ def fail_line(message: str) -> str:
     return "apprm: error: " + " ".join(str(message).split())
 
 
+def _line_fail(_code: str, message: str) -> int:
+    typer.echo(fail_line(message), err=True)
+    return EXIT_FAIL
+
+
+def _json_fail(code: str, message: str) -> int:
+    """With ``--json`` an error is JSON too, on stderr, with the same exit code."""
+    text = " ".join(str(message).split())
+    typer.echo(json.dumps({"error": {"code": code, "message": text}}, sort_keys=True), err=True)
+    return EXIT_FAIL
+
+
 class ApprmGroup(TyperGroup):
     """Typer group whose ``main`` turns every expected error into one line and exit 2."""
 
@@ -60,27 +72,25 @@ class ApprmGroup(TyperGroup):
         **extra: Any,
     ) -> Any:
         debug = bool(os.environ.get("APPRM_DEBUG"))
+        argv = list(sys.argv[1:] if args is None else args)
+        fail = _json_fail if "--json" in argv else _line_fail
         try:
             rv = super().main(
-                args, prog_name or "apprm", complete_var, standalone_mode=False, **extra
+                argv, prog_name or "apprm", complete_var, standalone_mode=False, **extra
             )
             code = rv if isinstance(rv, int) else EXIT_OK
         except ApprmError as exc:
             if debug:
                 raise
-            typer.echo(fail_line(str(exc)), err=True)
-            code = EXIT_FAIL
+            code = fail(exc.code or type(exc).__name__, str(exc))
         except _USAGE_ERRORS as exc:
-            typer.echo(fail_line(exc.format_message()), err=True)  # type: ignore[attr-defined]
-            code = EXIT_FAIL
+            code = fail("UsageError", exc.format_message())  # type: ignore[attr-defined]
         except _ABORTS:
-            typer.echo("apprm: aborted", err=True)
-            code = EXIT_FAIL
+            code = fail("Aborted", "aborted")
         except Exception as exc:  # noqa: BLE001 - a bug: still one line, never a traceback
             if debug:
                 raise
-            typer.echo(fail_line(f"internal error: {exc.__class__.__name__}: {exc}"), err=True)
-            code = EXIT_FAIL
+            code = fail("InternalError", f"internal error: {exc.__class__.__name__}: {exc}")
         if standalone_mode:
             sys.exit(code)
         return code

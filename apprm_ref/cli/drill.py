@@ -118,9 +118,10 @@ def list_cmd(
                          "steps": len(sc.timeline), "expectations": len(sc.expect), "error": None})  # fmt: skip
         except ApprmError as exc:
             rows.append({"path": str(path), "name": None, "description": "", "steps": 0, "expectations": 0, "error": str(exc)})  # fmt: skip
+    invalid = any(r["error"] for r in rows)
     if as_json:
         typer.echo(json.dumps(rows, indent=2, sort_keys=True))
-        return
+        raise typer.Exit(EXIT_BAD if invalid else EXIT_OK)
     for r in rows:
         if r["error"]:
             typer.echo(f"{r['path']}: INVALID: {r['error']}")
@@ -129,7 +130,7 @@ def list_cmd(
             typer.echo(
                 f"{r['path']}: {r['name']} ({r['steps']} steps, {r['expectations']} expectations) {first}"
             )
-    raise typer.Exit(EXIT_BAD if any(r["error"] for r in rows) else EXIT_OK)
+    raise typer.Exit(EXIT_BAD if invalid else EXIT_OK)
 
 
 def _first_sentence(text: str, width: int = 110) -> str:

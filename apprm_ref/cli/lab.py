@@ -11,7 +11,7 @@ from typing import Any
 import typer
 import yaml
 
-from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, table
+from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, status_exit, table
 from apprm_ref.cli.labdir import CONFIG, IDB, WORLD, Lab, current_home, open_lab
 from apprm_ref.errors import ConfigError, NotFoundError
 
@@ -134,7 +134,8 @@ def show(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> No
 
 @app.command("advance")
 def advance(duration: str = typer.Argument(..., help="90s, 15m, 2h, 3d, 1w")) -> None:
-    """Let simulated time pass (background copies complete, schedules run)."""
+    """Let simulated time pass: background copies complete and the specs' schedules run
+    (holidays honoured) as the cell manager would run them (OPS-I8)."""
     from apprm_ref.clock import parse_duration
 
     try:
@@ -144,8 +145,40 @@ def advance(duration: str = typer.Argument(..., help="90s, 15m, 2h, 3d, 1w")) ->
     if seconds < 0:
         raise ConfigError("time does not go backwards")
     with open_lab(current_home(), save=True) as lab:
-        lab.world.advance(seconds)
+        sessions = _run_schedules(lab, lab.world.now() + seconds)
+        for session in sessions:
+            typer.echo(
+                f"{lab.stamp(session.started)}  Session {session.id} ({session.spec}, "
+                f"scheduled) {session.status.value}."
+            )
         typer.echo(f"Simulated time is now {lab.stamp(lab.world.now())} (+{duration}).")
+    worst = max((status_exit(s.status) for s in sessions), default=0)
+    if worst:
+        raise typer.Exit(EXIT_WARN)
+
+
+# lab.yaml key: the end of the window whose schedules have been started, so a run that falls
+# due while a session spills past one ``advance`` is started by the next, never skipped
+SCHEDULED_UNTIL = "schedules_started_until"
+
+
+def _run_schedules(lab: Lab, horizon: float) -> list[Any]:
+    """Advance to ``horizon`` starting every scheduled run due before it; sessions still
+    running at the horizon are driven to their end, so none is saved half done."""
+    from apprm_ref.core.scheduler import Scheduler
+
+    env = lab.world.env
+    procs: list[Any] = []
+    scheduler = Scheduler(
+        env, lab.world.clock.epoch, lambda name: procs.append(lab.orchestrator.start_backup(name))
+    )
+    since = min(float(lab.config.get(SCHEDULED_UNTIL, env.now)), float(env.now))
+    scheduler.run([s for s in lab.repo.list_specs() if s.schedules], horizon, since)
+    lab.world.clock.run_until(horizon)
+    while any(p.is_alive for p in procs):
+        env.step()
+    lab.config[SCHEDULED_UNTIL] = horizon
+    return [p.value for p in procs]
 
 
 # --- faults ----------------------------------------------------------------------------
@@ -153,7 +186,7 @@ def advance(duration: str = typer.Argument(..., help="90s, 15m, 2h, 3d, 1w")) ->
 
 @fault_app.command("arm")
 def fault_arm(
-    site: str = typer.Argument(..., help="fault site or fnmatch pattern, e.g. eva.create_snapshot"),
+    site: str = typer.Argument(..., help="fault site or fnmatch pattern, e.g. eva.create, xp.*"),
     nth: int = typer.Option(None, "--nth", min=1, help="fire on the nth matching call"),
     probability: float = typer.Option(None, "--probability", min=0.0, max=1.0),
     code: str = typer.Option(None, "--code", help="vendor code the raised error carries"),
@@ -161,14 +194,31 @@ def fault_arm(
     message: str = typer.Option("injected fault", "--message"),
 ) -> None:
     """Arm a fault site: the next matching call fails with the vendor's error."""
+    from apprm_ref.sim.fault_sites import SITES, matching
     from apprm_ref.sim.faults import FaultRule
 
+    if not matching(site):
+        raise ConfigError(
+            f"no fault site matches {site!r} (known sites: {', '.join(SITES)}; "
+            "see 'apprm lab fault sites')"
+        )
     with open_lab(current_home(), save=True) as lab:
         rule = FaultRule(
             site=site, nth=nth, probability=probability, code=code, times=times, message=message
         )
         lab.world.fault_plan.arm(rule)
     typer.echo(f"Armed {site}" + (f" (code {code})" if code else "") + ".")
+
+
+@fault_app.command("sites")
+def fault_sites(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    """List the named fault sites of the simulators and what each stands for."""
+    from apprm_ref.sim.fault_sites import SITES
+
+    if as_json:
+        emit_json([{"site": k, "failure": v} for k, v in SITES.items()])
+        return
+    typer.echo(table(["Site", "Failure"], list(SITES.items())))
 
 
 @fault_app.command("disarm")

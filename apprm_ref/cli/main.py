@@ -19,16 +19,27 @@ app = typer.Typer(
     cls=ApprmGroup,
     help="apprm: zero downtime backup and instant recovery on simulated EVA/XP arrays.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion SHELL
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"apprm-ref {version('apprm-ref')}")
+        raise typer.Exit(0)
 
 
 @app.callback()
 def root(
     home: Path = typer.Option(
         None, "--home", help="lab directory (default: $APPRM_HOME or ./.apprm)"
+    ),
+    _show_version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_version, help="print the version and exit"
     ),
 ) -> None:
     """Keep the chosen lab directory for the subcommand."""
@@ -50,6 +61,7 @@ OPTIONAL = {
     "fidelity": "apprm_ref.cli.fidelity",
     "oracle": "apprm_ref.cli.oracle",
     "sap": "apprm_ref.cli.sap",
+    "swarm": "apprm_ref.cli.swarm",
 }
 
 

@@ -78,17 +78,23 @@ def backup(
 
 
 def _until_time(lab: Lab, text: str) -> float:
+    """The recovery target in simulated seconds; a time after now cannot be reached."""
     try:
-        return float(text)
+        seconds = float(text)
     except ValueError:
-        pass
-    try:
-        when = datetime.fromisoformat(text.replace("/", "-"))
-    except ValueError:
+        try:
+            when = datetime.fromisoformat(text.replace("/", "-"))
+        except ValueError:
+            raise ConfigError(
+                f"--until-time: not a time: {text!r} (YYYY-MM-DD HH:MM:SS or simulated seconds)"
+            ) from None
+        seconds = lab.world.clock.seconds_of(when)
+    if seconds > lab.world.now():
         raise ConfigError(
-            f"--until-time: not a time: {text!r} (YYYY-MM-DD HH:MM:SS or simulated seconds)"
-        ) from None
-    return lab.world.clock.seconds_of(when)
+            f"--until-time {text} is in the future (simulated now is "
+            f"{lab.stamp(lab.world.now())}): no redo exists yet to recover to it"
+        )
+    return seconds
 
 
 def _recovery(

@@ -147,9 +147,12 @@ def show(
 @app.command("delete")
 def delete(
     name: str = typer.Argument(...),
-    force: bool = typer.Option(False, "--force", help="delete even if replicas are tracked"),
+    force: bool = typer.Option(
+        False, "--force", help="also delete its replicas from the arrays (else refused)"
+    ),
 ) -> None:
-    """Delete a specification; refused while it still has replicas unless --force."""
+    """Delete a specification; refused while it still has replicas unless --force, which
+    deletes them first (a replica whose spec is gone could no longer be managed)."""
     with open_lab(current_home(), save=True) as lab:
         lab.repo.get_spec(name)
         live = [
@@ -161,5 +164,8 @@ def delete(
             raise ConfigError(
                 f"spec {name!r} still has replicas ({', '.join(live)}); delete them or use --force"
             )
+        for replica_id in live:
+            lab.orchestrator.delete_replica(replica_id, force=True)
+            typer.echo(f"Replica {replica_id} deleted.")
         lab.repo.delete_spec(name)
     typer.echo(f"Specification {name} deleted.")

@@ -119,18 +119,24 @@ class Scheduler:
         self.start = start
         self.started: list[tuple[float, str]] = []
 
-    def plan(self, specs: list[BackupSpec], horizon_s: float) -> list[tuple[float, str]]:
-        now = self.epoch + timedelta(seconds=float(self.env.now))
+    def plan(
+        self, specs: list[BackupSpec], horizon_s: float, since_s: float | None = None
+    ) -> list[tuple[float, str]]:
+        """Runs in [since, horizon) (since defaults to now); an overdue run starts at once."""
+        start = float(self.env.now) if since_s is None else since_s
+        after = self.epoch + timedelta(seconds=start)
         until = self.epoch + timedelta(seconds=horizon_s)
         runs = [
             ((t - self.epoch).total_seconds(), s.name)
             for s in specs
-            for t in spec_run_times(s, self.epoch, now, until)
+            for t in spec_run_times(s, self.epoch, after, until)
         ]
         return sorted(runs)
 
-    def run(self, specs: list[BackupSpec], horizon_s: float) -> simpy.Process:
-        return self.env.process(self._loop(self.plan(specs, horizon_s)))
+    def run(
+        self, specs: list[BackupSpec], horizon_s: float, since_s: float | None = None
+    ) -> simpy.Process:
+        return self.env.process(self._loop(self.plan(specs, horizon_s, since_s)))
 
     def _loop(self, runs: list[tuple[float, str]]) -> Generator[simpy.Event, Any, None]:
         for at, name in runs:

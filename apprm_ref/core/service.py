@@ -51,6 +51,7 @@ class Orchestrator:
     def validate_spec(self, spec: BackupSpec | dict[str, Any]) -> BackupSpec:
         if isinstance(spec, dict):
             spec = parse_spec(spec)
+        self._check_systems(spec)
         array = self.drivers.array(spec.array)
         _mount, rest = planner.split_mount_options(spec.replication)
         method_for(array).parse_options(rest, spec_name=spec.name)
@@ -60,6 +61,19 @@ class Orchestrator:
                 "only ZDB to disk is supported (no tape devices are simulated)", field="to"
             )
         return spec
+
+    def _check_systems(self, spec: BackupSpec) -> None:
+        """The application and backup systems must be clients of this cell."""
+        for fld, host in (
+            ("application_system", spec.application_system),
+            ("backup_system", spec.backup_system),
+        ):
+            if host is None:
+                continue
+            try:
+                self.drivers.host.mounts(host)
+            except NotFoundError:
+                raise ConfigError(f"no host named {host!r} in this estate", field=fld) from None
 
     def create_spec(
         self, spec: BackupSpec | dict[str, Any], *, replace: bool = False

@@ -1,14 +1,18 @@
-"""Pytest plugin (entry point ``pytest11``): the ``rule`` marker, the ``sim_world`` fixture, and
-scenario files as test items.
+"""Pytest plugin (entry point ``pytest11``): the ``rule`` marker, the ``sim_world`` and ``lab``
+fixtures, and scenario files as test items.
 
 ``pytest --apprm-scenarios scenarios/`` collects every ``*.yaml`` under a ``scenarios``
 directory as one test item that runs the drill and fails with each failed expectation
-(file:line, expected, observed). Without the option, YAML files are left alone.
+(file:line, expected, observed); a file that does not load is one failing item naming
+``file:line: field``, never a collection error. Without the option, YAML files are left
+alone. ``docs/pytest.md`` shows a CI using it.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +47,45 @@ def sim_world(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     return World(seed_for(request.node.nodeid))
 
 
+@dataclass
+class SimLab:
+    """The default estate (one EVA, one XP, an application and a backup host, two Oracle
+    databases) with an in-memory IDB and the orchestrator, for a user's own tests."""
+
+    world: Any
+    repo: Any
+    orchestrator: Any
+
+    def create_spec(self, spec: dict[str, Any]) -> Any:
+        return self.orchestrator.create_spec(spec)
+
+    def backup(self, spec: str) -> Any:
+        """Run one ZDB session of ``spec`` to its end; the finished Session."""
+        return self.orchestrator.run_backup(spec)
+
+    def restore(self, ref: str, array_opts: Any = None, app_opts: Any = None) -> Any:
+        """Instant recovery from a replica (its ID or its session's); the finished Session."""
+        return self.orchestrator.restore(ref, array_opts, app_opts)
+
+    def invariant_problems(self) -> list[str]:
+        return self.world.invariant_problems()
+
+
+@pytest.fixture
+def lab(request: pytest.FixtureRequest) -> Iterator[SimLab]:
+    """The default estate seeded from the test's node id, with its own in-memory IDB."""
+    from apprm_ref.core.service import Orchestrator
+    from apprm_ref.idb.engine import MEMORY_URL, make_engine
+    from apprm_ref.idb.repository import SqlRepository
+    from apprm_ref.sim.estate import build_world, default_estate, sim_drivers
+
+    world = build_world(default_estate(), seed_for(request.node.nodeid))
+    repo = SqlRepository(make_engine(MEMORY_URL))
+    orch = Orchestrator(sim_drivers(world), repo, world.env, epoch=world.clock.epoch)
+    yield SimLab(world, repo, orch)
+    repo.engine.dispose()
+
+
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
     if not parent.config.getoption("apprm_scenarios", default=False):
         return None
@@ -54,9 +97,31 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
 class ScenarioFile(pytest.File):
     def collect(self):  # type: ignore[no-untyped-def]
         from apprm_ref.drill.loader import load_scenario
+        from apprm_ref.errors import ApprmError
 
-        scenario = load_scenario(self.path)
+        try:
+            scenario = load_scenario(self.path)
+        except ApprmError as exc:  # a bad file is a failing item, not a collection error
+            yield BadScenarioItem.from_parent(self, name=self.path.name, problem=str(exc))
+            return
         yield ScenarioItem.from_parent(self, name=scenario.name)
+
+
+class BadScenarioItem(pytest.Item):
+    """A scenario file that does not load: fails with the loader's ``file:line: field``."""
+
+    def __init__(self, *, problem: str, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.problem = problem
+
+    def runtest(self) -> None:
+        raise DrillFailed([self.problem])
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:  # type: ignore[override]
+        return "scenario does not load:\n" + self.problem
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, 0, f"scenario {self.name}"
 
 
 class DrillFailed(Exception):

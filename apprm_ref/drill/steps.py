@@ -8,6 +8,7 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from apprm_ref.drill.base import Duration, Strict, TimeExpr, check_duration
 from apprm_ref.drill.timeparse import parse_at
+from apprm_ref.sim.fault_sites import SITES, matching
 
 # --- timeline steps ------------------------------------------------------------------
 
@@ -42,6 +43,8 @@ class Fault(Strict):
     def _one(self) -> Fault:
         if (self.arm is None) == (self.disarm is None):
             raise ValueError("give exactly one of 'arm: SITE' or 'disarm: SITE'")
+        if self.arm is not None and not matching(self.arm):
+            raise ValueError(f"no fault site matches {self.arm!r} (known: {', '.join(SITES)})")
         return self
 
 

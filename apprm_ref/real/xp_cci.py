@@ -5,6 +5,15 @@ driver learns which (P-VOL LDEV, MU#, S-VOL LDEV) each dev stands for from
 ``pairdisplay -CLI -fcx`` of its groups, and addresses every pair command that way. It
 implements :class:`~apprm_ref.drivers.array.SplitMirrorArray`; in tests its runner is the
 simulator's CCI door, so the parsing here is what runs.
+
+Transient errors are handled as OpenStack Cinder's Hitachi driver (``vsp_horcm.py``)
+documents them: HORCM not reachable (``EX_COMERR``, ``EX_ATTHOR``, ``EX_ATTDBG``,
+``EX_ENORMT``) -> ``horcmstart.sh`` the instance (and its partner) and run the command
+again; an I/O error towards the RAID (``EX_CMDIOE``, ``EX_CMDRJE``, ``EX_INVCMD``,
+``EX_INVMOD``, ``EX_OPTINV``) -> run it again, unless the sense bytes name a refusal that
+never clears (``_HORCM_NO_RETRY_ERRORS``). A whole group is split by one ``pairsplit -g``
+(one instant for every pair of it); size comes from ``raidcom get ldev`` and the WWN is the
+NAA-6 identifier an XP LU reports (Hitachi OUI 0060E8, serial, LDEV).
 """
 
 from __future__ import annotations
@@ -18,8 +27,10 @@ from apprm_ref.errors import XpError
 from apprm_ref.real.runner import CommandRunner
 from apprm_ref.real.xp_cci_text import (
     PairRow,
+    error_code,
     ldev_num,
     ldev_text,
+    parse_ldev,
     parse_pairdisplay,
     raise_for,
 )
@@ -38,6 +49,13 @@ FEATURES = frozenset(
 LIMITS = {"mu_per_pvol": 3, "l2_per_node": 2, "copies_per_pvol": 9}
 _WAIT = {"PAIR": "pair", "PSUS": "psus", "SSUS": "psus", "SMPL": "smpl", "PSUE": "psue"}
 _WAIT.update({"COPY": "copy", "RCPY": "copy"})
+HORCM_DOWN = frozenset({"EX_COMERR", "EX_ATTHOR", "EX_ATTDBG", "EX_ENORMT"})
+RAID_IO = frozenset({"EX_CMDIOE", "EX_CMDRJE", "EX_INVCMD", "EX_INVMOD", "EX_OPTINV"})
+NO_RETRY_SSB = (
+    "SSB=0x2E10,0x9705", "SSB=0x2E10,0x9706", "SSB=0x2E10,0x9707", "SSB=0x2E11,0x8303",
+    "SSB=0x2E30,0x0007", "SSB=0xB956,0x3173", "SSB=0xB956,0x31D7", "SSB=0xB956,0x31D9",
+    "SSB=0xB957,0x4188", "SSB=0xB958,0x015A", "SSB=0xB958,0x015E",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -77,8 +95,13 @@ class XpCciDriver:
         excluded: Sequence[str] = (),
         now: Callable[[], float] | None = None,
         wait_timeout: float = 86400.0,
+        partner_instance: int | None = None,
+        io_retries: int = 2,
     ) -> None:
         self.runner, self.instance, self.name = runner, horcm_instance, name
+        self.partner = partner_instance
+        self.io_retries = io_retries
+        self.horcm_starts = 0  # how often the driver had to start an instance
         self.groups = list(groups)
         self.mode = mode
         self.excluded = {ldev_text(ldev_num(x)) for x in excluded}
@@ -89,9 +112,31 @@ class XpCciDriver:
 
     def _run(self, cmd: str, *args: str) -> tuple[int, str]:
         flag = f"-IM{self.instance}" if self.mode == "MRCF" else f"-IH{self.instance}"
-        rc, out, err = self.runner.run([cmd, *args, flag])
+        argv = [cmd, *args, flag]
+        rc, out, err = self.runner.run(argv)
+        restarted, tries = False, 0
+        while rc > 127:
+            code = error_code(rc, err)
+            if code in HORCM_DOWN and not restarted:
+                self._start_horcm()
+                restarted = True
+            elif code in RAID_IO and tries < self.io_retries and not _final(err):
+                tries += 1
+            else:
+                break
+            rc, out, err = self.runner.run(argv)
         raise_for(cmd, rc, err)
         return rc, out
+
+    def _start_horcm(self) -> None:
+        """``horcmstart.sh`` this instance and its partner (exit 1: already running)."""
+        for inst in [self.instance] + ([] if self.partner is None else [self.partner]):
+            rc, _, err = self.runner.run(["horcmstart.sh", str(inst)])
+            if rc not in (0, 1):
+                raise XpError(
+                    f"horcmstart.sh {inst} failed ({rc}): {err.strip()}", code="EX_COMERR"
+                )
+            self.horcm_starts += rc == 0
 
     def _op(self, result=None) -> Op:  # type: ignore[no-untyped-def]
         return Op(result, self._now())
@@ -142,10 +187,14 @@ class XpCciDriver:
     def _info(self, row: PairRow, d: CciDev) -> VolumeInfo:
         lid = ldev_text(row.ldev)
         target = row.ps == "S-VOL"
+        _, text = self._run(
+            "raidcom", "get", "ldev", "-ldev_id", str(row.ldev), "-s", str(row.serial)
+        )
+        ldev = parse_ldev(text)
         return VolumeInfo(
             ref=VolumeRef(self.name, lid),
-            wwn="",
-            size_bytes=0,
+            wwn=naa_wwn(row.serial, row.ldev),
+            size_bytes=int(ldev.get("VOL_Capacity(BLK)", "0") or 0) * 512,
             role="target" if target else "source",
             replica_type=ReplicaType.MIRROR if target else None,
             source=VolumeRef(self.name, d.pvol) if target else None,
@@ -205,10 +254,8 @@ class XpCciDriver:
                     self._run(opts[0], "-g", group, "-d", name, *opts[1:])
 
     def pair_split(self, pairs: Sequence[tuple[str, int]], *, quick: bool = False) -> Op[None]:
-        for p, mu in pairs:
-            state = self.pair_info(p, mu).state
-            if state not in ("PAIR", "PSUS"):
-                raise XpError(f"pairsplit: {p} MU#{mu} is {state}", code="EX_CMDRJE")
+        """The array accepts or refuses each pair by its state (a pair already splitting or
+        split is left as it is); a whole group is split at one instant."""
         self._each(pairs, "pairsplit", *(["-fq", "quick"] if quick else []))
         return self._op()
 
@@ -253,3 +300,13 @@ class XpCciDriver:
             if d.pvol == lid and d.local.ps == "SMPL" and d.svol is not None
         }
         return sorted(s for s in found if s not in self.excluded)
+
+
+def naa_wwn(serial: int, ldev: int) -> str:
+    """NAA-6 identifier of an XP LU: Hitachi's IEEE OUI, the array serial and the LDEV."""
+    return f"60060e80{serial:08x}0000{ldev:012x}"
+
+
+def _final(stderr: str) -> bool:
+    """The array named a refusal that retrying never clears."""
+    return any(ssb in stderr for ssb in NO_RETRY_SSB)

@@ -159,3 +159,17 @@ def ldev_text(number: int) -> str:
 def ldev_num(text: str) -> int:
     cu, _, ld = text.partition(":")
     return int(cu, 16) * 256 + int(ld, 16) if ld else int(text, 0)
+
+
+def parse_ldev(text: str) -> dict[str, str]:
+    """``raidcom get ldev`` ``KEY : value`` lines (the first LDEV of the output)."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        key = key.strip()
+        if not sep or not key:
+            continue
+        if key in out:  # the next LDEV begins
+            break
+        out[key] = value.strip()
+    return out

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from apprm_ref.errors import ConfigError
 from apprm_ref.sim.storage import MIB
@@ -42,6 +42,8 @@ def parse_size(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("expected a size such as 100GiB")
     if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"a size cannot be negative, got {value}")
         return value
     m = _SIZE_RE.match(str(value))
     unit = m.group(2).upper().removesuffix("B") if m else None
@@ -51,7 +53,17 @@ def parse_size(value: Any) -> int:
     return int(float(m.group(1)) * _UNITS[unit])
 
 
-Size = Annotated[int, BeforeValidator(parse_size)]
+# What parse_size accepts, for editors validating a scenario against ``apprm drill schema``
+# (JSON Schema patterns have no case flag, hence the character classes).
+SIZE_PATTERN = r"^\s*\d+(\.\d+)?\s*([KkMmGgTtPp][Ii]?[Bb]?|[Bb])?\s*$"
+_SIZE_SCHEMA = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0},
+        {"type": "string", "pattern": SIZE_PATTERN},
+    ],
+    "description": "bytes, or a size with a binary unit such as 16GiB, 64 MiB, 2T",
+}
+Size = Annotated[int, BeforeValidator(parse_size), WithJsonSchema(_SIZE_SCHEMA)]
 
 
 class _Model(BaseModel):

@@ -1,6 +1,6 @@
 """Named fault sites that any backend can consult.
 
-A backend calls ``world.faults.check("eva.create_snapshot", ...)`` at the point where the
+A backend calls ``world.faults.check("eva.create", ...)`` at the point where the
 real device could fail. Nothing happens unless a plan arms that site. A rule fires on the
 nth matching call, with a probability drawn from the world's ``faults`` stream, or from a
 simulated time on; ``times`` bounds how often it fires. Every firing is logged.

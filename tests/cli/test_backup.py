@@ -163,3 +163,26 @@ def test_replicas_check_finds_orphans(with_spec, cli):
     found = json.loads(res.stdout)
     assert sorted(f["volume"] for f in found) == sorted(t.target.volume for t in rep.targets)
     assert {f["kind"] for f in found} == {"orphan"}
+
+
+def test_spec_create_refuses_unknown_systems_and_saves_nothing(lab, cli, tmp_path):  # type: ignore[no-untyped-def]
+    for old, new, field in (
+        ("application_system: app1", "application_system: nohost", "application_system"),
+        ("backup_system: bk1", "backup_system: nobk", "backup_system"),
+    ):
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(SPEC.replace(old, new))
+        one_error_line(cli("spec", "create", "--file", str(bad)), f"{field}: no host named")
+    assert cli("spec", "list").stdout.strip() == "No backup specifications."
+
+
+def test_spec_delete_force_deletes_its_replicas_from_the_array(with_spec, cli):  # type: ignore[no-untyped-def]
+    assert cli("backup", "fs1").exit_code == 0
+    one_error_line(cli("spec", "delete", "fs1"), "still has replicas")
+    res = cli("spec", "delete", "fs1", "--force")
+    assert res.exit_code == 0, res.stderr
+    assert "Replica fs1#1 deleted." in res.stdout
+    replicas = json.loads(cli("replicas", "list", "--json").stdout)
+    assert all(r["status"] == "deleted" for r in replicas), replicas
+    check = cli("replicas", "check", "--json")
+    assert check.exit_code == 0, check.stdout

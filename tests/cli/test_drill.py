@@ -92,6 +92,15 @@ def test_list_shows_names_and_first_description_line(tmp_path: Path) -> None:
     assert [d["name"] for d in data] == ["fails", "ok"]
 
 
+def test_list_json_exits_2_on_an_invalid_file(tmp_path: Path) -> None:
+    _files(tmp_path)
+    (tmp_path / "broken.yaml").write_text("version: 1\nname: [unclosed\n")
+    res = runner.invoke(app, ["list", str(tmp_path), "--json"])
+    assert res.exit_code == 2
+    rows = {Path(d["path"]).name: d for d in json.loads(res.stdout)}
+    assert rows["broken.yaml"]["error"] and rows["ok.yaml"]["error"] is None
+
+
 def test_replay_identical_then_different(tmp_path: Path) -> None:
     ok, _ = _files(tmp_path)
     tr = tmp_path / "t.jsonl"

@@ -42,3 +42,37 @@ def test_main_exits_with_code(home, monkeypatch, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("apprm: error: no lab at") and err.count("\n") == 1
+
+
+def test_json_errors_are_json_on_stderr_with_the_same_exit_code(home, cli):  # type: ignore[no-untyped-def]
+    import json
+
+    res = cli("sessions", "list", "--json")
+    assert res.exit_code == 2 and res.stdout == ""
+    err = json.loads(res.stderr)["error"]
+    assert err["code"] == "NotFoundError" and "no lab at" in err["message"]
+    res = cli("lab", "advance", "soon", "--json")
+    assert res.exit_code == 2
+    assert json.loads(res.stderr)["error"]["code"] == "UsageError"
+
+
+def test_version(cli):  # type: ignore[no-untyped-def]
+    from importlib.metadata import version
+
+    res = cli("--version")
+    assert res.exit_code == 0 and res.stdout.strip() == f"apprm-ref {version('apprm-ref')}"
+
+
+def test_shell_completion_completes_commands():  # type: ignore[no-untyped-def]
+    """``apprm --show-completion bash`` prints a script; completion answers with commands."""
+    import os
+    import subprocess
+
+    script = subprocess.run(
+        ["apprm", "--show-completion", "bash"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "complete" in script and "_APPRM_COMPLETE" in script
+    env = dict(os.environ, _APPRM_COMPLETE="complete_bash", COMP_WORDS="apprm replicas ch")
+    env["COMP_CWORD"] = "2"
+    out = subprocess.run(["apprm"], capture_output=True, text=True, env=env).stdout
+    assert out.split() == ["check"]

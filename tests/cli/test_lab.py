@@ -53,20 +53,45 @@ def test_advance_bad_duration(lab, cli):
 
 
 def test_fault_arm_list_disarm(lab, cli):
-    res = cli("lab", "fault", "arm", "eva.create_snapshot", "--nth", "2", "--code", "ERR_DG_FULL")
+    res = cli("lab", "fault", "arm", "eva.create", "--nth", "2", "--code", "ERR_DG_FULL")
     assert res.exit_code == 0, res.stderr
     rules = json.loads(cli("lab", "fault", "list", "--json").stdout)["rules"]
-    assert [(r["site"], r["nth"], r["code"]) for r in rules] == [
-        ("eva.create_snapshot", 2, "ERR_DG_FULL")
-    ]
-    assert "eva.create_snapshot" in cli("lab", "fault", "list").stdout
-    assert cli("lab", "fault", "disarm", "eva.create_snapshot").exit_code == 0
+    assert [(r["site"], r["nth"], r["code"]) for r in rules] == [("eva.create", 2, "ERR_DG_FULL")]
+    assert "eva.create" in cli("lab", "fault", "list").stdout
+    assert cli("lab", "fault", "disarm", "eva.create").exit_code == 0
     assert cli("lab", "fault", "list").stdout.strip() == "No faults armed."
-    one_error_line(cli("lab", "fault", "disarm", "eva.create_snapshot"), "no fault armed")
+    one_error_line(cli("lab", "fault", "disarm", "eva.create"), "no fault armed")
 
 
 def test_fault_arm_rejects_bad_probability(lab, cli):
-    one_error_line(cli("lab", "fault", "arm", "x.y", "--probability", "2"), "probability")
+    one_error_line(cli("lab", "fault", "arm", "eva.*", "--probability", "2"), "probability")
+
+
+def test_fault_arm_refuses_an_unknown_site_and_saves_nothing(lab, cli):
+    one_error_line(cli("lab", "fault", "arm", "eva.create_snapshot"), "no fault site matches")
+    one_error_line(cli("lab", "fault", "arm", "evaa.*"), "known sites: eva.create")
+    assert cli("lab", "fault", "list").stdout.strip() == "No faults armed."
+    sites = json.loads(cli("lab", "fault", "sites", "--json").stdout)
+    assert {"site": "eva.create", "failure": sites[0]["failure"]} in sites
+
+
+def test_fault_catalogue_names_every_site_in_the_sources():
+    """Every literal ``faults.check``/``fires`` site is catalogued, and nothing else is."""
+    import re
+    from pathlib import Path
+
+    import apprm_ref
+    from apprm_ref.sim.fault_sites import SITES
+
+    call = re.compile(r"faults\.(?:check|fires)\(\s*\"([a-z_.]+)\"")
+    pair = re.compile(r"site = \"([a-z_.]+)\" if \w+ else \"([a-z_.]+)\"")
+    found: set[str] = set()
+    for path in Path(apprm_ref.__file__).parent.rglob("*.py"):
+        text = path.read_text()
+        found.update(call.findall(text))
+        for a, b in pair.findall(text):
+            found.update((a, b))
+    assert sorted(found) == sorted(SITES)
 
 
 def test_save_and_load(tmp_path, lab, cli):

@@ -104,3 +104,15 @@ def test_oracle_backup_and_point_in_time_restore(ora_lab, cli):
     ok = cli("restore", "--session", sid, "--now", "--json")
     assert ok.exit_code == 0, ok.stdout
     assert json.loads(ok.stdout)["status"] == "Completed"
+
+
+def test_restore_refuses_a_recovery_time_in_the_future_and_changes_nothing(ora_lab, cli):  # type: ignore[no-untyped-def]
+    _configure(cli)
+    res = cli("spec", "create", "--name", "ora1", "--type", "oracle", "--host", "app1",
+              "--backup-host", "bk1", "--array", "eva1", "--object", "PROD")  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    sid = json.loads(cli("backup", "ora1", "--json").stdout)["id"]
+    before = cli("sessions", "list", "--json").stdout
+    res = cli("restore", "--session", sid, "--until-time", "2030-01-01 00:00:00")
+    one_error_line(res, "is in the future")
+    assert cli("sessions", "list", "--json").stdout == before

@@ -153,7 +153,12 @@ class SnapshotReplication:
         if gone_all:
             ctx.info(SMISA, f"Rotation: replica {rep.id} (session {rep.session_id}) deleted")
         else:
-            what = f"presented to {busy[0].target}" if busy else "not deletable"
+            what = (
+                f"target {busy[0].target.volume} is presented to "
+                f"{', '.join(infos[busy[0].target.volume].presented_to)}"
+                if busy
+                else "not deletable"
+            )
             ctx.warn(SMISA, f"Rotation: replica {rep.id} is {what}; moved to the purge list")
 
     # --- creation ------------------------------------------------------------------

@@ -168,7 +168,9 @@ class TransactionsMixin:
         return dict(sorted(out.items()))
 
     def data(self) -> dict[str, dict[str, Any]]:
-        """All committed data, as :func:`~apprm_ref.sim.oracle.models.fold` shapes it."""
+        """All committed data, as :func:`~apprm_ref.sim.oracle.models.fold` shapes it; like
+        any query it needs an open database (ORA-01034 / ORA-01219 otherwise)."""
+        self.require_state(OPEN)  # type: ignore[attr-defined]
         out = {t: self.select(t) for t in sorted(self.cf["tables"])}
         return {t: rows for t, rows in out.items() if rows}
 

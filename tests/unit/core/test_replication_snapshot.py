@@ -109,7 +109,7 @@ def test_in_use_oldest_goes_to_purge_list_then_purged(lab):
     lab.drv.present(held, "forensics")  # someone still uses it
     s = lab.backup()
     assert s.status == SessionStatus.COMPLETED_ERRORS or s.status == SessionStatus.COMPLETED
-    assert "purge list" in lab.messages(s)
+    assert f"target {held} is presented to forensics; moved to the purge list" in lab.messages(s)
     assert lab.repo.get_replica(first.id).status == ReplicaStatus.PURGE
     assert len(lab.active()) == 1
     assert lab.orch.purge() == []  # still presented: stays on the list

@@ -178,3 +178,9 @@ def test_line_of_finds_list_items_by_name() -> None:
 def test_step_times_must_not_go_backwards() -> None:
     e = _err(GOOD.replace("  - at: 1d 03:00", "  - at: 1h"))
     assert (e.line, e.field) == (19, "timeline[3].at") and "before the previous step" in e.message
+
+
+def test_unknown_fault_site_is_located() -> None:
+    e = _err(GOOD.replace("    mark: before\n", "    fault: {arm: eva.create_snapshot}\n"))
+    assert e.line == 12 and e.field.startswith("timeline[0]")
+    assert "no fault site matches 'eva.create_snapshot'" in e.message and "eva.create" in e.message

@@ -52,3 +52,30 @@ def test_rule_marker_is_registered_for_strict_markers(pytester: pytest.Pytester)
     pytester.runpytest_subprocess("--strict-markers", "-p", "no:cacheprovider").assert_outcomes(
         passed=1
     )
+
+
+def test_a_bad_scenario_is_a_failing_item_naming_file_line_field(pytester: pytest.Pytester) -> None:
+    _tree(pytester)
+    (pytester.path / "scenarios" / "typo.yaml").write_text(
+        PASSING.replace("  - {at: 1h, advance: 30m}", "  - {at: 1h, advnce: 30m}")
+    )
+    res = pytester.runpytest_subprocess("--apprm-scenarios", "scenarios", "-p", "no:cacheprovider")
+    res.assert_outcomes(passed=1, failed=2)
+    assert res.ret == pytest.ExitCode.TESTS_FAILED  # not INTERRUPTED by a collection error
+    res.stdout.fnmatch_lines(["*scenarios/typo.yaml:6: timeline[[]1[]]*"])
+
+
+def test_lab_fixture_runs_the_default_estate(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_backup_and_restore(lab):
+            lab.create_spec({"name": "fs", "application_system": "app1", "backup_system": "bk1",
+                             "array": "eva1", "objects": ["/data"]})
+            backup = lab.backup("fs")
+            assert backup.status.value == "Completed", [m.text for m in backup.messages]
+            restore = lab.restore(backup.id)
+            assert restore.status.value == "Completed", [m.text for m in restore.messages]
+            assert lab.invariant_problems() == []
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

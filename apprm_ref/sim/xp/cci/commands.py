@@ -1,8 +1,10 @@
-"""The RAID Manager pair commands executed against a simulated world.
+"""The RAID Manager commands executed against a simulated world.
 
 :func:`execute` takes an argv (``["pairdisplay", "-g", "ORA_BC", "-CLI"]``) and returns
 ``(exit_code, stdout, stderr)`` with the exit codes of protocols.md 2.6-2.8. Every rule is
-the backend's; this module only resolves devices, calls the backend and prints.
+the backend's; this module only resolves devices, calls the backend and prints. A refused
+command changes nothing: arguments are checked before any call, and a group whose volumes
+sit on several arrays is refused rather than changed array by array.
 """
 
 from __future__ import annotations
@@ -13,17 +15,23 @@ from typing import TYPE_CHECKING
 
 from apprm_ref.errors import ApprmError, XpError
 from apprm_ref.sim.xp import errors as xe
-from apprm_ref.sim.xp.cci import resolve
-from apprm_ref.sim.xp.cci.args import Args, parse
-from apprm_ref.sim.xp.cci.formats import Row, pairdisplay_text, pairvolchk_line
+from apprm_ref.sim.xp.cci import lifecycle, resolve
+from apprm_ref.sim.xp.cci.args import Args, command_name, parse
 from apprm_ref.sim.xp.cci.horcm import HorcmConf
-from apprm_ref.sim.xp.cci.wait import pairevtwait, side_status
-from apprm_ref.sim.xp.models import TRACKING
 
 if TYPE_CHECKING:
     from apprm_ref.sim.world import World
 
 STATEFUL = frozenset({"paircreate", "pairsplit", "pairresync", "pairevtwait"})
+# outcomes of a wait that ran (time passed), not refusals of the command line
+WAIT_OUTCOMES = frozenset({xe.EXIT_CODES["EX_EWSTOT"], xe.EXIT_CODES["EX_EWSUSE"]})
+
+
+def saves(command: str, rc: int) -> bool:
+    """Whether a command's effect on the world is kept: a refused command saves nothing."""
+    if command_name(command) not in STATEFUL:
+        return False
+    return rc <= 127 or rc in WAIT_OUTCOMES
 
 
 @dataclass
@@ -34,14 +42,24 @@ class Cci:
     confs: dict[int, HorcmConf]
     env: dict[str, str] = field(default_factory=dict)
     busy_until: float = 0.0  # a pairevtwait issued inside a SimPy process ends then
+    running: set[int] | None = None  # None: every configured instance runs
+    stdin: str = ""  # what a command reading stdin (inqraid) was given
+
+    def is_running(self, n: int) -> bool:
+        return n in self.confs and (self.running is None or n in self.running)
+
+    def set_running(self, n: int, up: bool) -> None:
+        if self.running is None:
+            self.running = set(self.confs)
+        (self.running.add if up else self.running.discard)(n)
 
     def instance(self, args: Args) -> int:
         if args.instance is not None:
             return args.instance
-        try:
-            return int(self.env.get("HORCMINST", "0"))
-        except ValueError:
-            xe.refuse("EX_INVARG", "HORCMINST is not a number")
+        text = self.env.get("HORCMINST", "0") or "0"
+        if not text.isdigit() or int(text) > 2047:
+            xe.refuse("EX_INVARG", "HORCMINST is not an instance number 0..2047")
+        return int(text)
 
     def tc(self, args: Args) -> bool:
         """True in HORC (Continuous Access) mode, False in MRCF (Business Copy) mode."""
@@ -49,10 +67,21 @@ class Cci:
             return args.mode == "HORC"
         return self.env.get("HORCC_MRCF", "") != "1"
 
+    def _partner(self, inst: int, group: str) -> int | None:
+        """The instance listening where HORCM_INST sends ``group`` (matched on the service)."""
+        service = self.confs[inst].inst.get(group, ("", ""))[1]
+        others = [n for n in sorted(self.confs) if n != inst]
+        return next((n for n in others if self.confs[n].service == service), None)
+
     def views(self, args: Args) -> list[resolve.View]:
-        devs = resolve.devices(
-            self.world, self.confs, self.instance(args), args.group, args.value("-d")
-        )
+        inst = self.instance(args)
+        if not self.is_running(inst):
+            xe.refuse("EX_COMERR", f"HORCM instance {inst} is not running")
+        devs = resolve.devices(self.world, self.confs, inst, args.value("-g"), args.dev, self.env)
+        for group in dict.fromkeys(d.group for d in devs):
+            partner = self._partner(inst, group)
+            if partner is not None and not self.is_running(partner):
+                xe.refuse("EX_ENORMT", f"HORCM instance {partner} ({group}) is not running")
         tc = self.tc(args)
         for dev in devs:
             same = dev.local.array is dev.remote.array
@@ -63,16 +92,25 @@ class Cci:
 
 
 def execute(cci: Cci, argv: list[str]) -> tuple[int, str, str]:
-    name = argv[0].rsplit("/", 1)[-1] if argv else "?"
+    name = command_name(argv[0]) if argv else "?"
     try:
+        if name in LIFECYCLE:
+            rc, out = LIFECYCLE[name](cci, argv[1:])
+            return rc, out, ""
+        if name == "raidcom":
+            from apprm_ref.sim.xp.cci.raidcom import raidcom
+
+            rc, out = raidcom(cci, argv[1:])
+            return rc, out, ""
         args = parse(argv)
-        if args.has("-h"):
+        if args.has("-h") and args.command != "raidqry":
             return 0, f"Usage: {args.command} -g <group> [-d <dev>] ...\n", ""
-        rc, out = COMMANDS[args.command](cci, args)
+        rc, out = _commands()[args.command](cci, args)
         return rc, out, ""
     except XpError as exc:
         msg = xe.MESSAGES.get(exc.code or "", "")
-        return xe.exit_code(exc.code), "", f"{name}: [{exc.code}] {msg}: {exc.message}\n"
+        text = f"{msg}: {exc.message}" if msg else exc.message
+        return xe.exit_code(exc.code), "", f"{name}: [{exc.code}] {text}\n"
     except ApprmError as exc:  # a fault or a host-side error reached the command
         return xe.exit_code("EX_CMDIOE"), "", f"{name}: [EX_CMDIOE] {exc}\n"
 
@@ -82,6 +120,8 @@ def _by_array(views: list[resolve.View], tc: bool) -> list[tuple[object, list[tu
     for v in views:
         arr = v.primary.array
         groups.setdefault(arr.name, (arr, []))[1].append(v.key(tc))
+    if len(groups) > 1:
+        xe.refuse("EX_ENQSER", "the volumes of this group are on more than one RAID")
     return [groups[k] for k in sorted(groups)]
 
 
@@ -89,24 +129,44 @@ def paircreate(cci: Cci, args: Args) -> tuple[int, str]:
     if args.has("-vl") == args.has("-vr"):
         xe.refuse("EX_REQARG", "paircreate needs exactly one of -vl / -vr")
     tc, split = cci.tc(args), args.has("-split")
-    pace = int(args.value("-c", "3") or 3)
+    fence = (args.value("-f") or "never").lower()
+    if fence != "never" or (args.has("-f") and not tc):
+        xe.refuse("EX_UNWOPT", "only the TrueCopy fence level never is implemented")
+    pace = args.number("-c", 3) or 3
     views = cci.views(args)
     items: dict[str, tuple[object, list[tuple[str, str, int]]]] = {}
     for v in views:
         p, s = (v.dev.local, v.dev.remote) if args.has("-vl") else (v.dev.remote, v.dev.local)
-        mu = p.mu
-        if tc:
-            p.array.ca_create(p.ldev, s.array.name, s.ldev, split=split, pace=pace)
-            continue
-        items.setdefault(p.array.name, (p.array, []))[1].append((p.ldev, s.ldev, mu))
+        items.setdefault(p.array.name, (p.array, []))[1].append((p.ldev, s.ldev, p.mu))
+    if len(items) > 1:
+        xe.refuse("EX_ENQSER", "the P-VOLs of this group are on more than one RAID")
     for name in sorted(items):
         arr, todo = items[name]
-        arr.paircreate_many(todo, split=split, pace=pace)
+        if tc:
+            if len(todo) > 1:
+                xe.refuse("EX_UNWOPT", "TrueCopy paircreate of a whole group is not implemented")
+            pv, sv, _ = todo[0]
+            remote = views[0].dev.remote if args.has("-vl") else views[0].dev.local
+            arr.ca_create(pv, remote.array.name, sv, split=split, pace=pace)
+        else:
+            arr.paircreate_many(todo, split=split, pace=pace)
     return 0, ""
+
+
+def _quick(cci: Cci, args: Args, env: str) -> bool:
+    value = (args.value("-fq") or cci.env.get(env, "") or "normal").lower()
+    if value not in ("quick", "normal"):
+        xe.refuse("EX_INVARG", f"-fq takes quick or normal, not {value!r}")
+    return value == "quick"
 
 
 def pairsplit(cci: Cci, args: Args) -> tuple[int, str]:
     tc = cci.tc(args)
+    if sum(args.has(o) for o in ("-S", "-E", "-R")) > 1:
+        xe.refuse("EX_INVARG", "-S, -E and -R exclude each other")
+    if (args.has("-r") or args.has("-rw")) and not tc:
+        xe.refuse("EX_OPTINV", "-r / -rw are TrueCopy options")
+    quick = _quick(cci, args, "HORCC_SPLT")
     views = cci.views(args)
     if args.has("-R"):
         if not tc:
@@ -114,7 +174,6 @@ def pairsplit(cci: Cci, args: Args) -> tuple[int, str]:
         for v in views:
             v.dev.local.array.ca_delete_from_svol(v.secondary.ldev)
         return 0, ""
-    quick = (args.value("-fq") or cci.env.get("HORCC_SPLT", "")).lower() == "quick"
     for arr, keys in _by_array(views, tc):
         if args.has("-S"):
             arr.pairdelete(keys)
@@ -127,117 +186,43 @@ def pairsplit(cci: Cci, args: Args) -> tuple[int, str]:
 
 def pairresync(cci: Cci, args: Args) -> tuple[int, str]:
     if args.has("-swaps") or args.has("-swapp"):
-        xe.refuse("EX_OPTINV", "-swaps/-swapp (takeover) are not simulated")
+        xe.refuse("EX_UNWOPT", "-swaps/-swapp (takeover) are not implemented")
     tc, restore = cci.tc(args), args.has("-restore")
-    env = "HORCC_REST" if restore else "HORCC_RSYN"
-    quick = (args.value("-fq") or cci.env.get(env, "")).lower() == "quick"
-    pace = args.value("-c")
+    quick = _quick(cci, args, "HORCC_REST" if restore else "HORCC_RSYN")
+    pace = args.number("-c")
     views = cci.views(args)
     if any(v.pair is None for v in views):
-        xe.refuse("EX_INVVOL", f"pairresync: group {args.group} has SMPL volumes")
+        xe.refuse("EX_INVVOL", "pairresync: the group has SMPL volumes")
     for arr, keys in _by_array(views, tc):
-        arr.pairresync(keys, restore=restore, quick=quick, pace=int(pace) if pace else None)
+        arr.pairresync(keys, restore=restore, quick=quick, pace=pace)
     return 0, ""
 
 
-def _row(v: resolve.View, side: str, tc: bool, now: float) -> Row:
-    me = v.dev.local if side == "L" else v.dev.remote
-    other = v.dev.remote if side == "L" else v.dev.local
-    paths = me.array.paths_of(me.ldev)
-    line = me.line
-    if line.port:
-        port = line.port if line.port.count("-") == 2 else f"{line.port}-0"
-        where: tuple = (port, line.tid, line.lu)
-    else:
-        where = paths[0] if paths else (None, None, None)
-    role = None if v.pair is None else ("P" if (me is v.primary) else "S")
-    base = dict(
-        group=v.dev.group,
-        dev=v.dev.name,
-        lr=side,
-        port=where[0],
-        tid=where[1],
-        lu=where[2],
-        mu=None if tc else me.mu,
-        serial=me.array.serial,
-        ldev=me.array.ldevs[me.ldev].number,
-        fence="NEVER" if tc else None,
-    )
-    if role is None:
-        return Row(ps="SMPL", status=None, **base)
-    pair = v.pair
-    written = role == "P" and pair.state in TRACKING and bool(pair.sdiff)
-    return Row(
-        ps="P-VOL" if role == "P" else "S-VOL",
-        status=side_status(pair, role),
-        partner_serial=other.array.serial if role == "P" else None,
-        percent=_percent(me.array, pair, now),
-        partner_ldev=other.array.ldevs[other.ldev].number,
-        m="W" if written else "-",
-        **base,
-    )
+def horcmgr(cci: Cci, args: Args) -> tuple[int, str]:
+    if not args.has("-check"):
+        xe.refuse("EX_REQARG", "horcmgr: only -check is implemented")
+    return lifecycle.horcmgr_check(cci, cci.instance(args))
 
 
-def _percent(arr, pair, now: float) -> int:  # type: ignore[no-untyped-def]
-    if pair.copy_done_at is not None and pair.state not in TRACKING:
-        return int(pair.fraction(now) * 100)
-    if pair.state in TRACKING:
-        size = arr.ldevs[pair.pvol].data.size_extents
-        return (size - len(pair.pdiff | pair.sdiff)) * 100 // size
-    return 100
-
-
-def pairdisplay(cci: Cci, args: Args) -> tuple[int, str]:
-    tc = cci.tc(args)
-    views = cci.views(args)
-    now = cci.world.now()
-    rows = []
-    for v in views:
-        v.dev.local.array.settle()
-        v.dev.remote.array.settle()
-        v = resolve.view(v.dev, tc)
-        rows.append(_row(v, "L", tc, now))
-        if not args.has("-l"):
-            rows.append(_row(v, "R", tc, now))
-    text = pairdisplay_text(
-        rows, tc=tc, fc="c" in args.fmt, hexa="x" in args.fmt, cli=args.has("-CLI")
-    )
-    return 0, text
-
-
-_PRECEDENCE = ["COPY", "RCPY", "PSUE", "PSUS", "SSUS", "PAIR"]
-_VOLCHK = {"SMPL": 11, "COPY": 2, "RCPY": 2, "PAIR": 3, "PSUS": 4, "SSUS": 4, "PSUE": 5}
-
-
-def pairvolchk(cci: Cci, args: Args) -> tuple[int, str]:
-    tc = cci.tc(args)
-    views = []
-    for v in cci.views(args):
-        v.dev.local.array.settle()
-        views.append(resolve.view(v.dev, tc))
-    roles = {v.role for v in views if v.pair is not None} | (
-        {None} if any(v.pair is None for v in views) else set()
-    )
-    if len(roles) > 1:
-        xe.refuse("EX_ENQVOL", f"group {args.group} mixes volume attributes")
-    role = roles.pop()
-    if role is None:
-        rc = 11 if args.has("-s") or args.has("-ss") else 1
-        return rc, pairvolchk_line("SMPL", None) + "\n"
-    statuses = [side_status(v.pair, role) for v in views]
-    status = min(statuses, key=lambda s: _PRECEDENCE.index(s) if s in _PRECEDENCE else 99)
-    attr = "P-VOL" if role == "P" else "S-VOL"
-    line = pairvolchk_line(attr, status, fence="NEVER" if tc else None)
-    if not (args.has("-s") or args.has("-ss")):
-        return (2 if role == "P" else 3), line + "\n"
-    return (20 if role == "P" else 30) + _VOLCHK[status], line + "\n"
-
-
-COMMANDS: dict[str, Callable[[Cci, Args], tuple[int, str]]] = {
-    "paircreate": paircreate,
-    "pairsplit": pairsplit,
-    "pairresync": pairresync,
-    "pairdisplay": pairdisplay,
-    "pairvolchk": pairvolchk,
-    "pairevtwait": pairevtwait,
+LIFECYCLE: dict[str, Callable[[Cci, list[str]], tuple[int, str]]] = {
+    "horcmstart.sh": lifecycle.horcmstart,
+    "horcmshutdown.sh": lifecycle.horcmshutdown,
 }
+
+
+def _commands() -> dict[str, Callable[[Cci, Args], tuple[int, str]]]:
+    from apprm_ref.sim.xp.cci import display, inventory, wait
+
+    return {
+        "paircreate": paircreate,
+        "pairsplit": pairsplit,
+        "pairresync": pairresync,
+        "pairdisplay": display.pairdisplay,
+        "pairvolchk": display.pairvolchk,
+        "pairevtwait": wait.pairevtwait,
+        "pairsyncwait": wait.pairsyncwait,
+        "raidscan": inventory.raidscan,
+        "raidqry": inventory.raidqry,
+        "inqraid": inventory.inqraid,
+        "horcmgr": horcmgr,
+    }

@@ -20,9 +20,17 @@ SECTIONS = (
     "HORCM_INST",
     "HORCM_INSTP",
     "HORCM_LDEVG",
+    "HORCM_VCMD",
+    "HORCM_ALLOW_INST",
 )
 _PORT = re.compile(r"^CL[0-9A-Z]-[A-Z](-\d+)?$", re.I)
-_CMD_SERIAL = re.compile(r"CMD-(\d+)", re.I)
+# ``\\.\CMD-<serial>[-<ldev>...][:<hint>]``; ``\\.\IPCMD-<ip>-<port>[-unit]`` is a
+# command device reached over the network and names no serial (HP XP7 / CCI 01-2x manuals)
+_CMD_SERIAL = re.compile(r"^\\\\\.\\CMD-(\d+)", re.I)
+_IPCMD = re.compile(r"^\\\\\.\\IPCMD-(?P<ip>[0-9A-Fa-f.:]+)-(?P<port>\d+)(-\d+)?$", re.I)
+# MU# of HORCM_DEV / HORCM_LDEV: 0..2 ShadowImage, 3..63 Thin Image, h0..h3 the mirror of
+# a TrueCopy / Universal Replicator pair (CCI User and Reference Guide, "MU#")
+_MU = re.compile(r"^(?:(\d{1,2})|[hH]([0-3]))$")
 _LDEV = re.compile(r"^([0-9A-Fa-f]{1,2}:[0-9A-Fa-f]{1,2}|0[xX][0-9A-Fa-f]+|\d+)$")
 
 
@@ -33,12 +41,13 @@ class DevLine:
     group: str
     dev: str
     line: int
-    mu: int | None = None
+    mu: int | None = None  # ShadowImage / Thin Image MU#
     port: str = ""  # HORCM_DEV: CL1-A or CL1-A-<host group>
     tid: int = 0
     lu: int = 0
     serial: int | None = None  # HORCM_LDEV
     ldev: str = ""  # HORCM_LDEV: CU:LDEV, 0x.. or decimal, as written
+    horc_mu: int | None = None  # h0..h3: the TrueCopy / UR mirror this line names
 
 
 @dataclass
@@ -51,9 +60,14 @@ class HorcmConf:
     cmd: list[str] = field(default_factory=list)
     devs: list[DevLine] = field(default_factory=list)
     inst: dict[str, tuple[str, str]] = field(default_factory=dict)  # group -> (ip, service)
+    vcmd: list[int] = field(default_factory=list)  # HORCM_VCMD: virtual storage serials
 
     def cmd_serials(self) -> list[int]:
-        return [int(m.group(1)) for c in self.cmd if (m := _CMD_SERIAL.search(c))]
+        """Serials named by ``\\\\.\\CMD-<serial>`` devices (IPCMD devices name none)."""
+        return [int(m.group(1)) for c in self.cmd if (m := _CMD_SERIAL.match(c))]
+
+    def ip_cmds(self) -> list[tuple[str, int]]:
+        return [(m["ip"], int(m["port"])) for c in self.cmd if (m := _IPCMD.match(c))]
 
     def group(self, name: str) -> list[DevLine]:
         return [d for d in self.devs if d.group == name]
@@ -93,6 +107,10 @@ def parse_horcm(text: str, path: str = "horcm.conf") -> HorcmConf:
         elif section == "HORCM_INSTP":
             _cols(cols, 4, 4, where)
             conf.inst[cols[0]] = (cols[1], cols[2])
+        elif section == "HORCM_VCMD":  # one virtual storage machine serial per line
+            conf.vcmd.extend(_int(c, "Serial#", where) for c in cols)
+        elif section == "HORCM_ALLOW_INST":
+            _cols(cols, 1, 2, where)
         else:  # HORCM_LDEVG: copy groups defined inside the array (not used by the simulator)
             _cols(cols, 3, 3, where)
     if not mon_seen:
@@ -120,13 +138,19 @@ def _mon(conf: HorcmConf, cols: list[str], where: dict) -> None:
     conf.timeout = _int(cols[3], "timeout(10ms)", where)
 
 
-def _mu(cols: list[str], index: int, where: dict) -> int | None:
+def _mu(cols: list[str], index: int, where: dict) -> tuple[int | None, int | None]:
+    """(ShadowImage MU#, TrueCopy/UR h-MU#) of the optional MU# column."""
     if len(cols) <= index:
-        return None
-    mu = _int(cols[index], "MU#", where)
+        return None, None
+    m = _MU.match(cols[index])
+    if m is None:
+        raise ConfigError(f"bad MU# {cols[index]!r} (0..63 or h0..h3)", **where)
+    if m.group(2) is not None:
+        return None, int(m.group(2))
+    mu = int(m.group(1))
     if not 0 <= mu <= 63:
         raise ConfigError(f"MU# {mu} out of range", **where)
-    return mu
+    return mu, None
 
 
 def _dev(section: str, cols: list[str], n: int, where: dict) -> DevLine:
@@ -134,25 +158,23 @@ def _dev(section: str, cols: list[str], n: int, where: dict) -> DevLine:
         _cols(cols, 5, 6, where)
         if not _PORT.match(cols[2]):
             raise ConfigError(f"bad port {cols[2]!r} (e.g. CL1-A)", **where)
+        mu, hmu = _mu(cols, 5, where)
         return DevLine(
             cols[0],
             cols[1],
             n,
-            _mu(cols, 5, where),
+            mu,
             port=cols[2].upper(),
             tid=_int(cols[3], "TargetID", where),
             lu=_int(cols[4], "LU#", where),
+            horc_mu=hmu,
         )
     _cols(cols, 4, 5, where)
     if not _LDEV.match(cols[3]):
         raise ConfigError(f"bad CU:LDEV {cols[3]!r}", **where)
+    mu, hmu = _mu(cols, 4, where)
     return DevLine(
-        cols[0],
-        cols[1],
-        n,
-        _mu(cols, 4, where),
-        serial=_int(cols[2], "Serial#", where),
-        ldev=cols[3],
+        cols[0], cols[1], n, mu, serial=_int(cols[2], "Serial#", where), ldev=cols[3], horc_mu=hmu
     )
 
 
@@ -166,6 +188,7 @@ def format_horcm(conf: HorcmConf) -> str:
             out += ["", section]
         for d in rows:
             mu = "" if d.mu is None else f"  {d.mu}"
+            mu = f"  h{d.horc_mu}" if d.horc_mu is not None else mu
             if d.port:
                 out.append(f"{d.group}  {d.dev}  {d.port}  {d.tid}  {d.lu}{mu}")
             else:

@@ -1,8 +1,12 @@
-"""Console door: ``python -m apprm_ref.sim.xp.cci <command> [args]`` against a saved lab.
+"""Console door: ``pairdisplay -g XP1_MU0`` (the package's console scripts) or
+``python -m apprm_ref.sim.xp.cci <command> [args]`` against a saved lab.
 
 The world is loaded from ``$APPRM_HOME/world.json`` (default ``./.apprm``) and the HORCM
 instances from ``$APPRM_HOME/horcm<n>.conf`` (``HORCM_CONF`` overrides the file of the
-current instance, as RAID Manager does). A state-changing command saves the world back.
+current instance, as RAID Manager does). A state-changing command that succeeds saves the
+world back; a refused one saves nothing. Which instances run is kept in
+``$APPRM_HOME/horcm.run`` (no file: every configured instance runs, as on a host whose boot
+scripts start HORCM).
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from pathlib import Path
 
 from apprm_ref.errors import ApprmError
 from apprm_ref.sim.xp import errors as xe
-from apprm_ref.sim.xp.cci.commands import STATEFUL, Cci, execute
+from apprm_ref.sim.xp.cci import lifecycle
+from apprm_ref.sim.xp.cci.commands import STATEFUL, Cci, execute, saves
 from apprm_ref.sim.xp.cci.horcm import HorcmConf, parse_horcm
 
 _CONF = re.compile(r"^horcm(\d+)\.conf$")
@@ -63,9 +68,26 @@ def main(argv: list[str] | None = None) -> int:
     except (ApprmError, OSError, ValueError) as exc:
         print(f"{argv[0]}: [EX_COMERR] {exc}", file=sys.stderr)
         return xe.exit_code("EX_COMERR")
+    _prepare(cci, home, argv)
+    before = None if cci.running is None else set(cci.running)
     rc, out, err = execute(cci, argv)
     sys.stdout.write(out)
     sys.stderr.write(err)
+    if cci.running is not None and cci.running != before:
+        (home / lifecycle.RUN_FILE).write_text(lifecycle.format_running(cci.running))
+    if not saves(argv[0], rc):
+        return rc
     if argv[0].rsplit("/", 1)[-1] in STATEFUL:
         world.save(home / "world.json")
     return rc
+
+
+def _prepare(cci: Cci, home: Path, argv: list[str]) -> None:
+    """Running instances from the lab; stdin for inqraid (``ls /dev/sd* | inqraid -CLI``)."""
+    run = home / lifecycle.RUN_FILE
+    cci.running = lifecycle.read_running(run.read_text() if run.exists() else None)
+    if argv[0].rsplit("/", 1)[-1] == "inqraid":
+        try:
+            cci.stdin = "" if sys.stdin.isatty() else sys.stdin.read()
+        except (OSError, ValueError):  # no readable stdin (a test runner, a daemon)
+            cci.stdin = ""

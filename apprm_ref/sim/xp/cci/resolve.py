@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from apprm_ref.errors import XpError
 from apprm_ref.sim.xp import errors as xe
+from apprm_ref.sim.xp.cci import hostdev
+from apprm_ref.sim.xp.cci.args import DevSpec
 from apprm_ref.sim.xp.cci.horcm import DevLine, HorcmConf
 from apprm_ref.sim.xp.models import Pair, ldev_id, ldev_number, pair_key
 
@@ -101,18 +104,28 @@ def partner_conf(confs: dict[int, HorcmConf], conf: HorcmConf, group: str) -> Ho
 
 
 def devices(
-    world: World, confs: dict[int, HorcmConf], inst: int, group: str, dev: str | None
+    world: World,
+    confs: dict[int, HorcmConf],
+    inst: int,
+    group: str | None,
+    dev: DevSpec | None,
+    env: dict[str, str] | None = None,
 ) -> list[Dev]:
     conf = confs.get(inst)
     if conf is None:
         xe.refuse("EX_COMERR", f"HORCM instance {inst} is not running")
-    lines = conf.group(group)
-    if not lines:
-        xe.refuse("EX_ENOGRP", f"no group {group} in {conf.path}")
-    if dev is not None:
-        lines = [d for d in lines if d.dev == dev]
+    if dev is not None and dev.name is None:
+        group, lines = _by_volume(world, conf, group, dev, env or {})
+    else:
+        if group is None:
+            xe.refuse("EX_REQARG", "-g <group> is required")
+        lines = conf.group(group)
         if not lines:
-            xe.refuse("EX_ENODEV", f"no device {dev} in group {group}")
+            xe.refuse("EX_ENOGRP", f"no group {group} in {conf.path}")
+        if dev is not None:
+            lines = [d for d in lines if d.dev == dev.name]
+            if not lines:
+                xe.refuse("EX_ENODEV", f"no device {dev.name} in group {group}")
     other = partner_conf(confs, conf, group)
     out = []
     for line in lines:
@@ -122,6 +135,48 @@ def devices(
         local, remote = side_of(world, conf, line), side_of(world, other, match[0])
         out.append(Dev(group, line.dev, local, remote))
     return out
+
+
+def _mu_matches(line: DevLine, mu: str | None) -> bool:
+    if mu is None:
+        return line.horc_mu is None
+    if mu.startswith("h"):
+        return line.horc_mu == int(mu[1:])
+    return line.horc_mu is None and (line.mu or 0) == int(mu)
+
+
+def _by_volume(
+    world: World, conf: HorcmConf, group: str | None, dev: DevSpec, env: dict[str, str]
+) -> tuple[str, list[DevLine]]:
+    """``-d[g] <serial> <ldev> [MU#]`` / ``-d[g] <raw_device> [MU#]``: the configuration
+    line of that volume (searched in the local instance), or its whole group with -dg."""
+    if dev.device is not None:
+        found = hostdev.device(world, env, dev.device)
+        if found is None:
+            xe.refuse("EX_ENODEV", f"no device file {dev.device} on this host")
+        serial, number = world.arrays[found.array].serial, ldev_number(found.volume)
+    else:
+        try:
+            serial, number = dev.serial, ldev_number(dev.ldev or "")
+        except ValueError:
+            xe.refuse("EX_INVARG", f"bad LDEV {dev.ldev}")
+    hits = []
+    for line in conf.devs:
+        if group is not None and line.group != group:
+            continue
+        try:
+            side = side_of(world, conf, line)
+        except XpError:
+            continue
+        same = side.array.serial == serial and ldev_number(side.ldev) == number
+        if same and _mu_matches(line, dev.mu):
+            hits.append(line)
+    if not hits:
+        xe.refuse("EX_ENODEV", f"no volume {serial}:{number} MU#{dev.mu or 0} in {conf.path}")
+    first = hits[0]
+    if dev.whole_group:
+        return first.group, conf.group(first.group)
+    return first.group, [first]
 
 
 def view(dev: Dev, tc: bool) -> View:

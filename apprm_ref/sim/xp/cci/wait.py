@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from apprm_ref.sim.xp.cci.commands import Cci
 
 NOWAIT_CODES = {"smpl": 1, "copy": 2, "pair": 3, "psus": 4, "psue": 5}
+# status words accepted after -s / -ss: ssus is the S-VOL name of psus, rcpy waits as copy
+_ALIASES = {"ssus": "psus", "rcpy": "copy"}
 _ORDER = ["copy", "psue", "psus", "pair", "smpl"]
 MAX_STEPS = 10_000
 
@@ -54,39 +56,83 @@ def _next_event(views: list[resolve.View], now: float) -> float | None:
     return min(later) if later else None
 
 
+def _wanted(args: Args) -> dict[str, set[str]]:
+    """{side: statuses} of -s (P-VOL side) and -ss (S-VOL side)."""
+    out = {}
+    for opt, side in (("-s", "P"), ("-ss", "S")):
+        words = [w.lower() for w in args.opts.get(opt, [])]
+        bad = [w for w in words if w not in NOWAIT_CODES and w not in _ALIASES]
+        if bad:
+            xe.refuse("EX_INVARG", f"unknown status {bad[0]}")
+        if words:
+            out[side] = {_ALIASES.get(w, w) for w in words}
+    if not out:
+        xe.refuse("EX_REQARG", "pairevtwait needs -s <status> or -ss <status>")
+    return out
+
+
+def _done(msg: str, args: Args) -> tuple[int, str]:
+    return 0, "" if args.has("-nomsg") else msg
+
+
 def pairevtwait(cci: Cci, args: Args) -> tuple[int, str]:
     if args.has("-nowait") or args.has("-nowaits"):
+        if args.has("-nowait") and args.has("-nowaits"):
+            xe.refuse("EX_INVARG", "-nowait and -nowaits exclude each other")
         statuses, _ = _statuses(cci, args, "S" if args.has("-nowaits") else "P")
         worst = min(statuses, key=_ORDER.index)
         return NOWAIT_CODES[worst], ""
-    side = "S" if args.has("-ss") else "P"
-    wanted = {s.lower() for s in args.opts.get("-ss" if side == "S" else "-s", [])}
-    if not wanted:
-        xe.refuse("EX_REQARG", "pairevtwait needs -s <status> or -ss <status>")
-    bad = wanted - set(NOWAIT_CODES)
-    if bad:
-        xe.refuse("EX_INVARG", f"unknown status {sorted(bad)[0]}")
+    wanted = _wanted(args)
     if not args.has("-t"):
         xe.refuse("EX_REQARG", "pairevtwait needs -t <timeout>")
-    try:
-        timeout = float(args.opts["-t"][0])
-    except ValueError:
-        xe.refuse("EX_INVARG", "-t takes a number of seconds")
+    timeout = float(args.number("-t") or 0)
     clock = cci.world.clock
-    deadline = clock.now() + timeout
+    start = clock.now()
+    deadline = start + timeout
+    vals = args.opts["-t"]
+    interval = float(vals[1]) if len(vals) > 1 else None
     if cci.world.env.active_process is not None:
-        return _predict(cci, args, side, wanted, deadline)
+        if len(wanted) > 1:
+            xe.refuse("EX_UNWOPT", "-s with -ss inside a running process is not implemented")
+        side, want = next(iter(wanted.items()))
+        return _predict(cci, args, side, want, deadline)
     for _ in range(MAX_STEPS):
-        statuses, views = _statuses(cci, args, side)
-        if all(s in wanted for s in statuses):
-            return 0, "pairevtwait : Wait status done.\n"
-        if "psue" in statuses and "psue" not in wanted:
-            xe.refuse("EX_EWSUSE", "pair suspended at WAIT state")
+        views: list[resolve.View] = []
+        reached = True
+        for side in sorted(wanted):
+            statuses, views = _statuses(cci, args, side)
+            if "psue" in statuses and "psue" not in wanted[side]:
+                xe.refuse("EX_EWSUSE", "pair suspended at WAIT state")
+            reached = reached and all(s in wanted[side] for s in statuses)
+        if reached:
+            _to_poll(clock, start, interval, deadline)
+            return _done("pairevtwait : Wait status done.\n", args)
         nxt = _next_event(views, clock.now())
         if clock.now() >= deadline:
             break
         clock.run_until(min(deadline, nxt) if nxt is not None else deadline)
-    xe.refuse("EX_EWSTOT", f"no status {sorted(wanted)} within {timeout:g} s")
+    xe.refuse("EX_EWSTOT", f"no status {sorted(map(sorted, wanted.values()))} within {timeout:g} s")
+
+
+def _to_poll(clock, start: float, interval: float | None, deadline: float) -> None:  # type: ignore[no-untyped-def]
+    """With ``-t <timeout> <interval>`` the status is looked at every ``interval`` seconds:
+    the command returns at the first look after the status was reached."""
+    if interval is None or clock.now() <= start:
+        return
+    polls = -(-(clock.now() - start) // interval)
+    when = min(deadline, start + polls * interval)
+    if when > clock.now():
+        clock.run_until(when)
+
+
+def pairsyncwait(cci: Cci, args: Args) -> tuple[int, str]:
+    """``pairsyncwait`` confirms that a TrueCopy Async / Universal Replicator sequence
+    marker reached the S-VOL. The simulated pairs are ShadowImage or synchronous TrueCopy,
+    so the command is refused as RAID Manager refuses it on such volumes (EX_INVVOL)."""
+    views = cci.views(args)
+    if any(v.pair is None for v in views):
+        xe.refuse("EX_INVVOL", "pairsyncwait: the group has SMPL volumes")
+    xe.refuse("EX_INVVOL", "pairsyncwait needs TrueCopy Async / UR volumes")
 
 
 def _predict(cci: Cci, args: Args, side: str, wanted: set[str], deadline: float) -> tuple[int, str]:

@@ -112,6 +112,7 @@ def test_truecopy_through_cci() -> None:
     assert rc == 0
     assert out.splitlines()[0].startswith("Group   PairVol(L/R) (Port#,TID, LU),")
     assert "64123   272.P-VOL PAIR NEVER ,64999    528 -" in out
+    assert "64999   528.S-VOL PAIR NEVER ,-----    272 -" in out
     assert r.run(["pairvolchk", "-g", "ORA_CA", "-s", "-I1"])[0] == 33
     assert r.run(["pairsplit", "-g", "ORA_CA", "-rw"])[0] == 0
     run_to(world, world.now() + 10)

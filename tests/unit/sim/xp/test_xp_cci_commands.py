@@ -58,7 +58,7 @@ def test_pairdisplay_shows_both_sides() -> None:
     assert rows[0].percent == 93  # 1 of 16 tracks differs
     rc, out, _ = run(r, "pairdisplay", "-g", "ORA_BC", "-l")
     assert rc == 0 and len(out.splitlines()) == 3
-    assert "ORA_BC  data01(L)    (CL1-A-0, 0,   0-0 )64123   272.P-VOL PSUS ,64123    288 W" in out
+    assert "ORA_BC  data01(L)    (CL1-A-0, 0,   0-0 )64123   272.P-VOL PSUS,64123     288 W" in out
 
 
 def test_pairevtwait_timeout_runs_simulated_time() -> None:
@@ -103,7 +103,7 @@ def test_refusals_exit_with_cci_codes_and_change_nothing() -> None:
         (["paircreate", "-g", "ORA_BC"], 254, "EX_REQARG"),
         (["pairsplit", "-g", "ORA_BC"], 222, "EX_INVVOL"),
         (["pairresync", "-g", "ORA_BC"], 222, "EX_INVVOL"),
-        (["raidscan", "-p", "CL1-A"], 240, "EX_INVCMD"),
+        (["raidvchkset", "-g", "ORA_BC"], 240, "EX_INVCMD"),
         (["pairevtwait", "-g", "ORA_BC", "-s", "pair"], 254, "EX_REQARG"),
         (["pairevtwait", "-g", "ORA_BC", "-s", "bogus", "-t", "1"], 253, "EX_INVARG"),
         (["pairsplit", "-g", "ORA_BC", "-R"], 248, "EX_OPTINV"),
