@@ -8,9 +8,18 @@ python-oracledb::
         mode = oracledb.AUTH_MODE_SYSDBA | (oracledb.AUTH_MODE_PRELIM if prelim else 0)
         return oracledb.connect(dsn=..., user=..., password=..., mode=mode)
 
-Errors come back as :class:`~apprm_ref.errors.OracleError` with the ORA- code of
-``exc.args[0].full_code`` and the following codes of the message as ``stack``. RMAN-only
+``OracleDbapiDriver.from_module(oracledb, dsn=..., user=..., password=...)`` builds that
+function from any module shaped like python-oracledb: the real ``oracledb`` or the
+simulator's door (``apprm_ref.sim.oracle.dbapi.module(world)``), so the same driver code
+runs on both. Errors come back as :class:`~apprm_ref.errors.OracleError` with the ORA- code
+of ``exc.args[0].full_code`` and the following codes of the message as ``stack``. RMAN-only
 operations (RESTORE CONTROLFILE) go through an optional ``rman_fn(script)``.
+
+Cancel-based recovery runs as a DBA runs it over OCI, on one session: ``RECOVER AUTOMATIC
+DATABASE UNTIL CANCEL`` applies every log there is and answers ORA-00279 ... ORA-00308 at
+the first missing one; ``RECOVER CANCEL`` then ends it (ORA-01547 when OPEN RESETLOGS would
+still fail). Source: Oracle Database Backup and Recovery User's Guide, "Performing
+Cancel-Based Incomplete Recovery".
 """
 
 from __future__ import annotations
@@ -58,6 +67,24 @@ class OracleDbapiDriver:
     ) -> None:
         self._connect = connect_fn
         self._rman = rman_fn
+
+    @classmethod
+    def from_module(
+        cls,
+        driver: Any,
+        *,
+        dsn: str,
+        user: str,
+        password: str,
+        rman_fn: Callable[[str], Any] | None = None,
+    ) -> OracleDbapiDriver:
+        """A driver over ``driver.connect(dsn=, user=, password=, mode=SYSDBA[|PRELIM])``."""
+
+        def connect(prelim: bool = False) -> Any:
+            mode = driver.AUTH_MODE_SYSDBA | (driver.AUTH_MODE_PRELIM if prelim else 0)
+            return driver.connect(dsn=dsn, user=user, password=password, mode=mode)
+
+        return cls(connect, rman_fn=rman_fn)
 
     def capabilities(self) -> Capabilities:
         feats = {
@@ -310,12 +337,33 @@ class OracleDbapiDriver:
         stmt = "ALTER DATABASE RECOVER AUTOMATIC DATABASE" + self._until(target)
         if using_backup_controlfile:
             stmt += " USING BACKUP CONTROLFILE"
-        self._exec(stmt)
+        if target.kind == "cancel":
+            self._recover_until_cancel(stmt)
+        else:
+            self._exec(stmt)
         db = self._query("SELECT controlfile_type, open_resetlogs FROM v$database")[0]
         heads = self._query("SELECT checkpoint_change# FROM v$datafile_header")
         end = min((int(r["CHECKPOINT_CHANGE#"]) for r in heads), default=0)
         complete = db["OPEN_RESETLOGS"] == "NOT ALLOWED" and db["CONTROLFILE_TYPE"] == "CURRENT"
         return RecoveryResult(end, complete and target.kind == "complete", ())
+
+    def _recover_until_cancel(self, stmt: str) -> None:
+        """Apply every log there is; at the first missing one (ORA-00279 ... ORA-00308) end
+        the session with RECOVER CANCEL on the same connection."""
+        with self._errors():
+            conn = self._connect()
+            try:
+                cur = conn.cursor()
+                try:
+                    cur.execute(stmt)
+                    return
+                except Exception as exc:
+                    mapped = to_oracle_error(exc)
+                    if mapped is None or "ORA-00308" not in mapped.codes:
+                        raise
+                cur.execute("ALTER DATABASE RECOVER CANCEL")
+            finally:
+                conn.close()
 
     def _until(self, target: RecoveryTarget) -> str:
         if target.kind == "complete":

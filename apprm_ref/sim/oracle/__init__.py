@@ -13,10 +13,11 @@ Create a database on mounted filesystems (``estate.build_estate`` gives a ready 
     fold(db.history.commits, below_scn=x)  # what recovery until SCN x must give
 
 Doors: ``driver.OracleSimDriver(world, db_name)`` (the ``OracleDriver`` Protocol of
-``apprm_ref.drivers.oracle``), ``dbapi.connect(world, db_name, user, password, mode)``
-(DB-API 2.0 shaped like python-oracledb, SQL in ``sql.py``), ``rman.run`` (RESTORE
-CONTROLFILE). Modules: ``formats`` (on-disk blocks), ``files`` (I/O), ``redo`` (LGWR,
+``apprm_ref.drivers.oracle``), ``dbapi.module(world)`` (a drop-in for the ``oracledb``
+module: ``connect(dsn=, user=, password=, mode=)``, python-oracledb's exception classes;
+SQL in ``sql``/``sqlselect``/``dml``, the recovery dialogue in ``dialogue``), ``rman.run``
+(RESTORE CONTROLFILE). Modules: ``formats`` (on-disk blocks), ``files`` (I/O), ``redo`` (LGWR,
 switches, archiving), ``lifecycle`` (states), ``transactions`` (commits, workload),
 ``recovery`` (media/crash recovery, RESETLOGS), ``admin`` (ctl copies, close/dismount),
-``views`` (V$), ``invariants`` (OS-I1, I2, I5, I6, I7, I8).
+``views`` (V$), ``dictviews`` (DUAL, DBA_*, V$RECOVER_FILE), ``invariants`` (OS-I1, I2, I5, I6, I7, I8).
 """

@@ -8,8 +8,9 @@ from typing import Any
 
 from apprm_ref.errors import HostError, OracleError
 from apprm_ref.sim.oracle import formats as F
-from apprm_ref.sim.oracle.messages import ora
+from apprm_ref.sim.oracle.messages import file_error, ora
 from apprm_ref.sim.oracle.models import MOUNTED, OPEN, STARTED
+from apprm_ref.sim.oracle.trace import controlfile_script
 
 
 class AdminMixin:
@@ -46,6 +47,91 @@ class AdminMixin:
         self.world.emit(
             "oracle.backup_controlfile", db=self.name, path=path, scn=self.cf["ckpt_scn"]
         )
+
+    def backup_controlfile_trace(
+        self, path: str | None, *, reuse: bool = False, resetlogs: bool = False
+    ) -> str:
+        """ALTER DATABASE BACKUP CONTROLFILE TO TRACE [AS 'path' [REUSE]]: the CREATE
+        CONTROLFILE script as text; without AS, into the session's trace file."""
+        self.require_state(MOUNTED, OPEN)  # type: ignore[attr-defined]
+        if path is None:
+            trace_dir = self.cf_paths()[0].rsplit("/", 1)[0]  # type: ignore[attr-defined]
+            path = f"{trace_dir}/{self.name.lower()}_ora_{self.scn}.trc"  # type: ignore[attr-defined]
+            reuse = True
+        if self.exists(path) and not reuse:  # type: ignore[attr-defined]
+            raise ora("ORA-01580", path, stack=(("ORA-27038", ()),))
+        text = controlfile_script(self.cf, self.params, resetlogs=resetlogs)
+        try:
+            self.ensure_file(path, 1)  # type: ignore[attr-defined]
+            self.write_blocks(path, {0: text})  # type: ignore[attr-defined]
+        except HostError as exc:
+            raise ora("ORA-01580", path, stack=(("ORA-27040", ()),)) from exc
+        return path
+
+    def end_backup_datafiles(self, refs: list[int | str]) -> int:
+        """ALTER DATABASE DATAFILE n|'name' [, ...] END BACKUP: those files only; each must
+        exist (ORA-01516) and be in backup mode (ORA-01142)."""
+        self.require_state(OPEN, MOUNTED)  # type: ignore[attr-defined]
+        files = self.cf["files"]
+        by_name = {f["name"]: no for no, f in files.items()}
+        nos = []
+        for ref in refs:
+            no = ref if isinstance(ref, int) else by_name.get(ref)
+            if no not in files:
+                raise OracleError(
+                    f'nonexistent log file, data file, or temporary file "{ref}"',
+                    code="ORA-01516",
+                )
+            if not files[no]["backup"]:
+                raise file_error("ORA-01142", no, files[no]["name"])
+            nos.append(no)
+        self.world.faults.check("oracle.end_backup", OracleError, db=self.name)
+        return self.end_backup_of(sorted(set(nos)))
+
+    def end_backup_of(self, active: list[int]) -> int:
+        """End backup mode of ``active`` files: the end-of-backup redo marker when open,
+        headers thawed, control file written."""
+        self.scn += 1  # type: ignore[attr-defined]
+        if self.status == OPEN:
+            self.write_redo(((self.scn, self.world.now(), "eb", tuple(active)),))  # type: ignore[attr-defined]
+        for no in active:
+            entry = self.cf["files"][no]
+            if no not in self.hdr:  # type: ignore[attr-defined]
+                # mounted: the instance has not read the headers yet
+                self.hdr[no] = self.read_header(entry["name"]) or {}  # type: ignore[attr-defined]
+            self.hdr[no].update(backup=0, ckpt=entry["ckpt"])  # type: ignore[attr-defined]
+            entry["backup"] = 0
+            self.write_header(no)  # type: ignore[attr-defined]
+        self.write_controlfile()  # type: ignore[attr-defined]
+        return self.scn  # type: ignore[attr-defined,no-any-return]
+
+    # --- ALTER SYSTEM SUSPEND / RESUME, ALTER DATABASE [NO]ARCHIVELOG ------------------------
+
+    def suspend(self) -> None:
+        """ALTER SYSTEM SUSPEND: I/O to datafiles and control files halts (V$INSTANCE.
+        DATABASE_STATUS = SUSPENDED) until RESUME; an instance state, lost with it."""
+        self.require_state(OPEN)  # type: ignore[attr-defined]
+        self.params["suspended"] = True
+
+    def resume(self) -> None:
+        self.require_state(STARTED, MOUNTED, OPEN)  # type: ignore[attr-defined]
+        self.params.pop("suspended", None)
+
+    def suspended(self) -> bool:
+        return bool(self.params.get("suspended"))
+
+    def require_io(self) -> None:
+        """A statement that writes datafiles or control files queues while suspended: in a
+        lab nothing else runs to RESUME, so the call times out, as a client with a call
+        timeout sees it (python-oracledb DPY-4024), and changes nothing."""
+        if self.suspended():
+            raise OracleError("call timeout of 0 ms exceeded", code="DPY-4024")
+
+    def set_log_mode(self, mode: str) -> None:
+        """ALTER DATABASE ARCHIVELOG|NOARCHIVELOG: mounted, not open (ORA-01126)."""
+        self.require_state(MOUNTED)  # type: ignore[attr-defined]
+        self.cf["log_mode"] = mode
+        self.write_controlfile()  # type: ignore[attr-defined]
 
     def restore_controlfile(self, source: str) -> None:
         """RMAN RESTORE CONTROLFILE FROM 'source' (NOMOUNT): copy it over every control file."""

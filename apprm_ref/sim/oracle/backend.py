@@ -345,17 +345,7 @@ class OracleDatabase(
             raise file_error("ORA-01142", files[0], self.cf["files"][files[0]]["name"])
         self.world.faults.check("oracle.end_backup", OracleError, db=self.name)
         if active:
-            self.scn += 1
-            if self.status == OPEN:
-                self.write_redo(((self.scn, self.world.now(), "eb", tuple(active)),))
-            for no in active:
-                entry = self.cf["files"][no]
-                if no not in self.hdr:  # mounted: the instance has not read the headers yet
-                    self.hdr[no] = self.read_header(entry["name"]) or {}
-                self.hdr[no].update(backup=0, ckpt=entry["ckpt"])
-                entry["backup"] = 0
-                self.write_header(no)
-            self.write_controlfile()
+            self.end_backup_of(active)
         self.world.emit("oracle.end_backup", db=self.name, ts=tablespace or "*", scn=self.scn)
         if tablespace is None and len(active) != len(files):
             raise ora("ORA-01260")

@@ -1,19 +1,42 @@
-"""DB-API 2.0 door of the Oracle simulator, shaped like python-oracledb.
+"""DB-API 2.0 door of the Oracle simulator, shaped like python-oracledb (Thick mode).
 
-``connect(world, db_name, user, password, mode=AUTH_MODE_SYSDBA)`` returns a connection
-whose cursors accept the SQL a backup tool issues (see ``sql.py``); errors are raised as
-``DatabaseError(err)`` with ``err.full_code`` ("ORA-01146"), ``err.code`` (1146) and
-``err.message``, exactly what a real driver reads from python-oracledb.
+``module(world)`` is a drop-in for the ``oracledb`` module object: the same constants and
+exception classes, and ``connect(dsn=None, *, user=None, password=None, mode=None)`` where
+``dsn`` is an Easy Connect string (``db1:1521/PRD``, ``db1/PRD``) or the service name
+(``PRD``). ``connect(..., world=world)`` is the same call at module level. The exception
+classes are python-oracledb's when it is installed (see ``dbapi_errors``); cursors accept
+the SQL of ``sql``; every statement commits. Connection.startup()/shutdown() follow
+python-oracledb's Thick-mode calls (protocols.md 3.6).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from apprm_ref.errors import OracleError
 from apprm_ref.sim.oracle import sql
 from apprm_ref.sim.oracle.backend import OracleDatabase, password_digest
+from apprm_ref.sim.oracle.dbapi_errors import (
+    REAL_DRIVER_CLASSES,
+    DatabaseError,
+    DataError,
+    Error,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+    Warning,
+    _Error,
+    internal,
+    raise_code,
+    raise_oracle,
+)
+from apprm_ref.sim.oracle.sqllex import DriverSideError
 
 apilevel = "2.0"
 threadsafety = 2
@@ -23,144 +46,182 @@ AUTH_MODE_DEFAULT = 0
 AUTH_MODE_SYSDBA = 2
 AUTH_MODE_SYSOPER = 4
 AUTH_MODE_PRELIM = 8
+SYSDBA, SYSOPER, PRELIM_AUTH = AUTH_MODE_SYSDBA, AUTH_MODE_SYSOPER, AUTH_MODE_PRELIM
 DBSHUTDOWN_TRANSACTIONAL = 1
 DBSHUTDOWN_TRANSACTIONAL_LOCAL = 2
 DBSHUTDOWN_IMMEDIATE = 3
 DBSHUTDOWN_ABORT = 4
 DBSHUTDOWN_FINAL = 5
-
-
-class Warning(Exception):  # noqa: A001 - DB-API name
-    pass
-
-
-class Error(Exception):
-    pass
-
-
-class InterfaceError(Error):
-    pass
-
-
-class DatabaseError(Error):
-    pass
-
-
-class OperationalError(DatabaseError):
-    pass
-
-
-class ProgrammingError(DatabaseError):
-    pass
-
-
-class NotSupportedError(DatabaseError):
-    pass
-
-
-@dataclass(frozen=True)
-class _Error:
-    """What python-oracledb puts in ``exc.args[0]``."""
-
-    full_code: str
-    code: int
-    message: str
-    offset: int = 0
-    context: str | None = None
-    isrecoverable: bool = False
-
-    def __str__(self) -> str:
-        return self.message
-
-
-def _raise(exc: OracleError) -> None:
-    code = exc.code or "ORA-00600"
-    err = _Error(code, int(code.split("-")[1]) if code.startswith("ORA-") else 0, str(exc))
-    cls = OperationalError if code in ("ORA-01034", "ORA-01089", "ORA-03113") else DatabaseError
-    if code == "ORA-00900":
-        cls = ProgrammingError
-    raise cls(err) from None
+_BINDABLE = (str, int, float, bool, bytes, Decimal, datetime, date, type(None))
+_EASY_CONNECT = re.compile(r"(?://)?(?:(?P<host>[\w.\-]+)(?::(?P<port>\d+))?/)?(?P<svc>[\w$#.]+)")
 
 
 def connect(
-    world: Any, db_name: str, user: str, password: str, mode: int = AUTH_MODE_DEFAULT, **_: Any
+    dsn: str | None = None,
+    *,
+    user: str | None = None,
+    password: str | None = None,
+    mode: int | None = None,
+    world: Any,
 ) -> Connection:
-    db: OracleDatabase = world.app(db_name)
-    if db.users.get(user.lower()) != password_digest(user, password):
-        _raise(OracleError("invalid username/password; logon denied", code="ORA-01017"))
+    """python-oracledb's ``connect`` (the parameters a backup tool uses) over ``world``."""
+    db = _resolve(world, dsn)
+    mode = AUTH_MODE_DEFAULT if mode is None else int(mode)
+    if not user or db.users.get(user.lower()) != password_digest(user, password or ""):
+        raise_code("ORA-01017", "invalid username/password; logon denied")
     if not mode & (AUTH_MODE_SYSDBA | AUTH_MODE_SYSOPER) and not db.alive():
-        _raise(OracleError("ORACLE not available", code="ORA-01034", stack=("ORA-27101",)))
-    return Connection(db, user, mode)
+        raise_code(
+            "ORA-01034", "ORACLE not available\nORA-27101: shared memory realm does not exist"
+        )
+    return Connection(world, db.name, user, mode, dsn or "")
+
+
+def _resolve(world: Any, dsn: str | None) -> OracleDatabase:
+    """The database an Easy Connect string names (ORA-12514 / ORA-12545 as the listener
+    answers an unknown service or host)."""
+    m = _EASY_CONNECT.fullmatch(dsn or "")
+    if m is None:
+        raise_code("ORA-12162", "TNS:net service name is incorrectly specified")
+    dbs = [b for b in world.backends() if getattr(b, "kind", "") == "oracle"]
+    svc = m["svc"].upper()
+    found = [d for d in dbs if svc in (d.name.upper(), d.sid.upper())]
+    if m["host"] is not None and not any(d.host == m["host"] for d in dbs):
+        raise_code("ORA-12545", "Connect failed because target host or object does not exist")
+    found = [d for d in found if m["host"] is None or d.host == m["host"]]
+    if not found:
+        raise_code(
+            "ORA-12514",
+            "TNS:listener does not currently know of service requested in connect descriptor",
+        )
+    return found[0]  # type: ignore[no-any-return]
+
+
+class DoorModule:
+    """An object usable wherever code expects the ``oracledb`` module: constants, exception
+    classes and ``connect`` bound to one simulated world."""
+
+    def __init__(self, world: Any) -> None:
+        self._world = world
+        for name, value in globals().items():
+            if name.isupper() or name in _MODULE_NAMES:
+                setattr(self, name, value)
+
+    def connect(
+        self,
+        dsn: str | None = None,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        mode: int | None = None,
+    ) -> Connection:
+        return connect(dsn, user=user, password=password, mode=mode, world=self._world)
+
+
+_MODULE_NAMES = (
+    "apilevel", "threadsafety", "paramstyle", "Warning", "Error", "InterfaceError",
+    "DatabaseError", "DataError", "OperationalError", "IntegrityError", "InternalError",
+    "ProgrammingError", "NotSupportedError",
+)  # fmt: skip
+
+
+def module(world: Any) -> DoorModule:
+    return DoorModule(world)
 
 
 class Connection:
-    def __init__(self, db: OracleDatabase, user: str, mode: int) -> None:
-        self._db = db
-        self.username = user
-        self.mode = mode
-        self.autocommit = False
+    def __init__(self, world: Any, db_name: str, user: str, mode: int, dsn: str) -> None:
+        self._world, self._db_name = world, db_name
+        self.username, self.mode, self.dsn = user, mode, dsn
+        self.autocommit = True  # every statement of the door commits
         self.thin = False
         self._closed = False
-        self._pending_shutdown: str | None = None
+        self._session = sql.SqlSession()
+
+    @property
+    def _db(self) -> OracleDatabase:
+        return self._world.app(self._db_name)  # type: ignore[no-any-return]
 
     @property
     def sysdba(self) -> bool:
         return bool(self.mode & (AUTH_MODE_SYSDBA | AUTH_MODE_SYSOPER))
 
-    def cursor(self) -> Cursor:
+    def _open(self) -> None:
         if self._closed:
-            raise InterfaceError(_Error("DPY-1001", 0, "DPY-1001: not connected to database"))
+            raise_code("DPY-1001", "not connected to database")
+
+    def cursor(self) -> Cursor:
+        self._open()
         return Cursor(self)
 
     def commit(self) -> None:
-        return None  # every statement of the door autocommits
+        self._open()
 
     def rollback(self) -> None:
-        return None
+        self._open()
 
     def close(self) -> None:
+        self._open()
         self._closed = True
 
     def ping(self) -> None:
+        self._open()
         if not self._db.alive():
-            _raise(OracleError("ORACLE not available", code="ORA-01034"))
+            raise_code("ORA-01034", "ORACLE not available")
+
+    def is_healthy(self) -> bool:
+        return not self._closed
 
     def __enter__(self) -> Connection:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        if not self._closed:
+            self.close()
 
     def startup(
         self, force: bool = False, restrict: bool = False, pfile: str | None = None
     ) -> None:
         """Start the instance (NOMOUNT), as python-oracledb's Connection.startup()."""
         self._privileged()
-        try:
-            if force and self._db.alive():
-                self._db.shutdown("ABORT")
-            self._db.startup("NOMOUNT")
-        except OracleError as exc:
-            _raise(exc)
+        if restrict or pfile is not None:
+            raise_code("DPY-3001", "startup(restrict=, pfile=) is not supported by the door")
+        self._guard(lambda: self._startup(force))
+
+    def _startup(self, force: bool) -> None:
+        if force and self._db.alive():
+            self._db.shutdown("ABORT")
+        self._db.startup("NOMOUNT")
 
     def shutdown(self, mode: int = 0) -> None:
         """ABORT stops at once; other modes close/dismount via SQL, then FINAL stops."""
         self._privileged()
-        try:
-            if mode == DBSHUTDOWN_ABORT:
-                self._db.shutdown("ABORT")
-            elif mode == DBSHUTDOWN_FINAL:
-                self._db.shutdown("IMMEDIATE")
-            else:
-                if self._db.status == "OPEN" and self._db.backup_files():
-                    self._db.close()  # raises ORA-01149 like the first shutdown call
-                self._pending_shutdown = {1: "TRANSACTIONAL", 3: "IMMEDIATE"}.get(mode, "NORMAL")
-        except OracleError as exc:
-            _raise(exc)
+        self._guard(lambda: self._shutdown(mode))
+
+    def _shutdown(self, mode: int) -> None:
+        db = self._db
+        if mode == DBSHUTDOWN_ABORT:
+            db.shutdown("ABORT")
+        elif mode == DBSHUTDOWN_FINAL:
+            db.shutdown("IMMEDIATE")
+        elif db.status == "OPEN" and db.backup_files():
+            db.close()  # raises ORA-01149 like the first shutdown call
 
     def _privileged(self) -> None:
+        self._open()
         if not self.sysdba:
-            _raise(OracleError("insufficient privileges", code="ORA-01031"))
+            raise_code("ORA-01031", "insufficient privileges")
+
+    def _guard(self, fn: Any) -> Any:
+        try:
+            return fn()
+        except OracleError as exc:
+            raise_oracle(exc)
+        except DriverSideError as exc:
+            raise_code(exc.code, str(exc).split(": ", 1)[1])
+        except Error:
+            raise
+        except Exception as exc:  # a defect must still reach the client as a DB-API error
+            internal(exc)
 
 
 class Cursor:
@@ -171,26 +232,31 @@ class Cursor:
         self.description: list[tuple[Any, ...]] | None = None
         self.rowcount = -1
         self._rows: list[tuple[Any, ...]] = []
+        self._executed = False
 
     def execute(self, statement: str, parameters: Any = None, **kw: Any) -> Cursor | None:
-        binds = (
-            dict(parameters or {}, **kw)
-            if not isinstance(parameters, list | tuple)
-            else {str(i + 1): v for i, v in enumerate(parameters)}
-        )
-        try:
-            result = sql.execute(
-                self.connection._db, statement, binds, sysdba=self.connection.sysdba
+        self.connection._open()
+        if kw:
+            parameters = dict(parameters or {}, **kw)
+        if not isinstance(statement, str):
+            raise_code("DPY-2003", "expecting a string for the statement")
+        for value in parameters.values() if isinstance(parameters, dict) else (parameters or ()):
+            if not isinstance(value, _BINDABLE):
+                raise_code(
+                    "DPY-3002", f'Python value of type "{type(value).__name__}" is not supported'
+                )
+        conn = self.connection
+        out = conn._guard(
+            lambda: sql.execute(
+                conn._db, statement, parameters, sysdba=conn.sysdba, session=conn._session
             )
-        except OracleError as exc:
-            _raise(exc)
+        )
+        self._executed = True
+        if out.columns is None:
+            self.description, self._rows, self.rowcount = None, [], out.rowcount
             return None
-        if result is None:
-            self.description, self._rows, self.rowcount = None, [], 0
-            return None
-        cols, rows = result
-        self.description = [(c, None, None, None, None, None, True) for c in cols]
-        self._rows, self.rowcount = list(rows), 0
+        self.description = [(c, None, None, None, None, None, True) for c in out.columns]
+        self._rows, self.rowcount = list(out.rows), 0
         return self
 
     def fetchone(self) -> tuple[Any, ...] | None:
@@ -214,10 +280,10 @@ class Cursor:
         return out
 
     def _check_rows(self) -> None:
+        if not self._executed:
+            raise_code("DPY-1004", "no statement executed")
         if self.description is None:
-            raise InterfaceError(
-                _Error("DPY-1003", 0, "DPY-1003: the executed statement does not return rows")
-            )
+            raise_code("DPY-1003", "the executed statement does not return rows")
 
     def __iter__(self) -> Any:
         while (row := self.fetchone()) is not None:
@@ -231,3 +297,10 @@ class Cursor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+__all__ = [
+    "REAL_DRIVER_CLASSES", "DataError", "DatabaseError", "Error", "IntegrityError",
+    "InterfaceError", "InternalError", "NotSupportedError", "OperationalError",
+    "ProgrammingError", "Warning", "_Error", "connect", "module",
+]  # fmt: skip

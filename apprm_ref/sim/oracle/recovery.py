@@ -46,6 +46,42 @@ class RecoveryMixin:
     def recover(
         self, target: RecoveryTarget, *, using_backup_controlfile: bool = False
     ) -> RecoveryResult:
+        result, _run, problem = self.recover_run(target, using_backup_controlfile)
+        if problem is not None:
+            raise problem
+        return result
+
+    def recover_run(
+        self, target: RecoveryTarget, using_backup_controlfile: bool = False
+    ) -> tuple[RecoveryResult, _Run, OracleError | None]:
+        """One roll-forward to ``target``, written out; with the ORA-01547 warning it would
+        raise (None when OPEN RESETLOGS would succeed), so the SQL dialogue can hold it."""
+        complete = self.recovery_precheck(target, using_backup_controlfile)
+        backup_cf = self.cf["type"] == "BACKUP" or using_backup_controlfile
+        run = self.roll_forward(self.hdr, target, online_only=False, backup_cf=backup_cf)
+        self.finish_run(run)
+        if run.stop == "missing" and target.kind != "cancel":
+            raise ora("ORA-00283", stack=(("ORA-00308", (run.missing,)), ("ORA-27037", ())))
+        if complete and run.stop == "end":
+            self._mark_complete(run)
+        else:
+            self.cf.update(open_resetlogs="REQUIRED", rec_end=run.end)
+            for no, h in run.headers.items():
+                self.cf["files"][no]["ckpt"] = h["ckpt"]
+        self.write_controlfile(full=True)  # type: ignore[attr-defined]
+        self.scn = max(self.scn, run.end)
+        self.world.emit("oracle.recover", db=self.name, target=target.kind, end_scn=run.end)
+        problem = None
+        if not (complete and run.stop == "end"):
+            inner = self.inconsistency(run.headers, run.end)
+            problem = None if inner is None else wrap("ORA-01547", inner)
+        result = RecoveryResult(run.end, complete and run.stop == "end", tuple(run.applied))
+        return result, run, problem
+
+    def recovery_precheck(self, target: RecoveryTarget, using_backup_controlfile: bool) -> bool:
+        """What RECOVER refuses before reading any redo (ORA-01610, ORA-00264); reads the
+        headers into ``hdr``; True when this is complete recovery with the current control
+        file."""
         self.require_state(MOUNTED)  # type: ignore[attr-defined]
         if self.cf["type"] == "BACKUP" and not using_backup_controlfile:
             raise ora("ORA-01610")
@@ -62,24 +98,7 @@ class RecoveryMixin:
         ):
             raise ora("ORA-00283", stack=(("ORA-00264", ()),))
         self.world.faults.check("oracle.recover", OracleError, db=self.name)
-        run = self.roll_forward(headers, target, online_only=False, backup_cf=backup_cf)
-        self.finish_run(run)
-        if run.stop == "missing" and target.kind != "cancel":
-            raise ora("ORA-00283", stack=(("ORA-00308", (run.missing,)), ("ORA-27037", ())))
-        if complete and run.stop == "end":
-            self._mark_complete(run)
-        else:
-            self.cf.update(open_resetlogs="REQUIRED", rec_end=run.end)
-            for no, h in run.headers.items():
-                self.cf["files"][no]["ckpt"] = h["ckpt"]
-        self.write_controlfile(full=True)  # type: ignore[attr-defined]
-        self.scn = max(self.scn, run.end)
-        self.world.emit("oracle.recover", db=self.name, target=target.kind, end_scn=run.end)
-        if not (complete and run.stop == "end"):
-            problem = self.inconsistency(run.headers, run.end)
-            if problem is not None:
-                raise wrap("ORA-01547", problem)
-        return RecoveryResult(run.end, complete and run.stop == "end", tuple(run.applied))
+        return complete
 
     def _mark_complete(self, run: _Run) -> None:
         """Complete recovery with the current control file: consistent, plain OPEN allowed."""

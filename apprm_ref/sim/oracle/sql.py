@@ -1,221 +1,228 @@
-"""The SQL the simulator understands: what a backup/recovery tool issues, and simple reads.
+"""The SQL the door accepts, with Oracle's semantics; everything else is refused with the
+code Oracle gives it.
 
-Statements (case-insensitive, trailing ``;`` allowed):
-``ALTER TABLESPACE ts BEGIN|END BACKUP``, ``ALTER DATABASE BEGIN|END BACKUP``,
-``ALTER SYSTEM ARCHIVE LOG CURRENT``, ``ALTER SYSTEM SWITCH LOGFILE``, ``ALTER SYSTEM CHECKPOINT``,
-``ALTER DATABASE BACKUP CONTROLFILE TO 'path' [REUSE]``, ``ALTER DATABASE MOUNT``,
-``ALTER DATABASE OPEN [RESETLOGS|NORESETLOGS]``, ``ALTER DATABASE CLOSE [NORMAL]``,
-``ALTER DATABASE DISMOUNT``, ``ALTER DATABASE [DATAFILE n] END BACKUP``,
-``ALTER DATABASE RECOVER [AUTOMATIC] DATABASE [UNTIL CHANGE n | UNTIL TIME 'YYYY-MM-DD:HH24:MI:SS'
-| UNTIL CANCEL] [USING BACKUP CONTROLFILE]``, ``ALTER DATABASE RECOVER CANCEL``,
-``SELECT cols|*|MAX(col)|MIN(col) FROM view|table [WHERE col = value|:bind [AND ...] | col IN (...)]
-[ORDER BY cols]``
-over the V$ views and the application tables (columns ``KEY``, ``VALUE``),
-``INSERT INTO t (KEY, VALUE) VALUES (:k, :v)``, ``UPDATE t SET VALUE = :v WHERE KEY = :k``,
-``DELETE FROM t WHERE KEY = :k`` (each one commit).
+Statements: SELECT (see ``sqlselect``); INSERT/UPDATE/DELETE on the application tables
+(``KEY``, ``VALUE``; each statement commits, as with ``autocommit``); ``COMMIT``,
+``ROLLBACK`` (nothing is pending); ``ALTER SESSION SET NLS_...``; ``ALTER TABLESPACE ts
+BEGIN|END BACKUP``; ``ALTER DATABASE`` ``BEGIN|END BACKUP``, ``DATAFILE n|'name' [, ...]
+END BACKUP``, ``MOUNT``, ``OPEN [RESETLOGS|NORESETLOGS]``, ``CLOSE [NORMAL]``,
+``DISMOUNT``, ``ARCHIVELOG|NOARCHIVELOG``, ``BACKUP CONTROLFILE TO 'f' [REUSE]``,
+``BACKUP CONTROLFILE TO TRACE [AS 'f' [REUSE]] [RESETLOGS|NORESETLOGS]``, ``RECOVER ...``
+(see ``dialogue``); ``ALTER SYSTEM ARCHIVE LOG CURRENT | SWITCH LOGFILE | CHECKPOINT |
+SUSPEND | RESUME``.
+
+Every statement is scanned, parsed and its binds resolved and converted before anything
+runs, so a refused statement changes nothing (statement-level atomicity).
+Sources: Oracle Database SQL Language Reference ("ALTER DATABASE", "ALTER SYSTEM",
+"ALTER SESSION", "ALTER TABLESPACE", "INSERT", "UPDATE", "DELETE"); protocols.md section 3.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from apprm_ref.drivers.oracle import RecoveryTarget
 from apprm_ref.errors import OracleError
+from apprm_ref.sim.oracle import dml
 from apprm_ref.sim.oracle.backend import OracleDatabase
+from apprm_ref.sim.oracle.dialogue import Dialogue, parse_recover
 from apprm_ref.sim.oracle.messages import ora
-from apprm_ref.sim.oracle.models import MOUNTED, OPEN, STARTED
-from apprm_ref.sim.oracle.views import VIEWS, query_view
-
-Result = tuple[list[str], list[tuple[Any, ...]]] | None
-
-_ADMIN = [
-    (r"ALTER TABLESPACE (\w+) BEGIN BACKUP", lambda db, m: db.begin_backup(m[1].upper())),
-    (r"ALTER TABLESPACE (\w+) END BACKUP", lambda db, m: db.end_backup(m[1].upper())),
-    (r"ALTER DATABASE BEGIN BACKUP", lambda db, m: db.begin_backup(None)),
-    (r"ALTER DATABASE (?:DATAFILE \d+ )?END BACKUP", lambda db, m: db.end_backup(None)),
-    (r"ALTER SYSTEM ARCHIVE LOG CURRENT", lambda db, m: db.archive_log_current()),
-    (r"ALTER SYSTEM SWITCH LOGFILE", lambda db, m: db.switch_logfile()),
-    (r"ALTER SYSTEM CHECKPOINT", lambda db, m: (db.require_state(OPEN), db.checkpoint())),
-    (
-        r"ALTER DATABASE BACKUP CONTROLFILE TO '([^']+)'( REUSE)?",
-        lambda db, m: db.backup_controlfile(m[1], reuse=bool(m[2])),
-    ),
-    (r"ALTER DATABASE MOUNT", lambda db, m: db.mount()),
-    (r"ALTER DATABASE OPEN RESETLOGS", lambda db, m: db.open(True)),
-    (r"ALTER DATABASE OPEN NORESETLOGS", lambda db, m: db.open(False)),
-    (r"ALTER DATABASE OPEN", lambda db, m: db.open(None)),
-    (r"ALTER DATABASE CLOSE(?: NORMAL)?", lambda db, m: db.close()),
-    (r"ALTER DATABASE DISMOUNT", lambda db, m: db.dismount()),
-    (r"ALTER DATABASE RECOVER CANCEL", lambda db, m: db.require_state(MOUNTED)),
-]
+from apprm_ref.sim.oracle.models import OPEN
+from apprm_ref.sim.oracle.sqlexpr import Session
+from apprm_ref.sim.oracle.sqllex import Cursor, resolve_binds, sql_error, tokenize
+from apprm_ref.sim.oracle.sqlselect import parse_select, run_select
+from apprm_ref.sim.oracle.sqltypes import check_date_format
 
 
-def _norm(statement: str) -> str:
-    s = statement.strip().rstrip(";").strip()
-    return re.sub(r"\s+", " ", s)
+@dataclass
+class Outcome:
+    """What a statement returns: a result set (columns, rows) or a DML row count."""
+
+    columns: list[str] | None = None
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    rowcount: int = 0
 
 
-def execute(db: OracleDatabase, statement: str, binds: dict[str, Any], *, sysdba: bool) -> Result:
-    s = _norm(statement)
-    upper = s.upper()
-    if upper.startswith("SELECT "):
-        return _select(db, s, binds)
-    if upper.startswith(("INSERT ", "UPDATE ", "DELETE ")):
-        return _dml(db, s, binds)
+@dataclass
+class SqlSession:
+    """A server session: its NLS settings and its media-recovery dialogue."""
+
+    nls: dict[str, str] = field(
+        default_factory=lambda: {"NLS_DATE_FORMAT": "DD-MON-RR", "NLS_LANGUAGE": "AMERICAN"}
+    )
+    dialogue: Dialogue = field(default_factory=Dialogue)
+
+    def expr_session(self, db: OracleDatabase) -> Session:
+        s = Session(db.world.clock.datetime().replace(tzinfo=None), self.nls)
+        s.subquery = lambda q: run_select(db, q, s)
+        return s
+
+
+Action = Callable[[], Outcome]
+
+
+def execute(
+    db: OracleDatabase, statement: str, params: Any, *, sysdba: bool, session: SqlSession
+) -> Outcome:
+    """Parse everything first (a refusal changes nothing), then run."""
+    toks = tokenize(statement)
+    if not toks:
+        raise sql_error("ORA-00900")
+    c = Cursor(toks, resolve_binds(toks, params))
+    action = _plan(db, c, sysdba, session)
+    return action()
+
+
+def _plan(db: OracleDatabase, c: Cursor, sysdba: bool, session: SqlSession) -> Action:
+    first = c.next()
+    if first.is_kw("SELECT"):
+        q = parse_select(c)
+        return lambda: Outcome(*run_select(db, q, session.expr_session(db)))
+    if first.is_kw("INSERT", "UPDATE", "DELETE"):
+        count = dml.plan(db, first.text, c, session.expr_session(db))
+        return lambda: Outcome(rowcount=count())
+    if first.is_kw("COMMIT", "ROLLBACK"):
+        c.kw("WORK")
+        c.end()
+        return Outcome
+    if first.is_kw("ALTER") and c.kw("SESSION"):
+        return _alter_session(c, session)
+    if not first.is_kw("ALTER") or c.peek() is None:
+        raise sql_error("ORA-00900" if not first.is_kw("ALTER") else "ORA-00940")
     if not sysdba:
         raise ora("ORA-01031")
-    if upper.startswith("ALTER DATABASE RECOVER ") and upper != "ALTER DATABASE RECOVER CANCEL":
-        _recover(db, upper, s)
-        return None
-    for pattern, action in _ADMIN:
-        m = re.fullmatch(pattern, s, flags=re.IGNORECASE)
-        if m:
-            action(db, m)
-            return None
-    raise OracleError("invalid SQL statement", code="ORA-00900")
+    if c.kw("TABLESPACE"):
+        return _alter_tablespace(db, c)
+    if c.kw("SYSTEM"):
+        return _alter_system(db, c)
+    if c.kw("DATABASE"):
+        return _alter_database(db, c, session)
+    raise OracleError("invalid ALTER command", code="ORA-00940")
 
 
-def _recover(db: OracleDatabase, upper: str, original: str) -> None:
-    m = re.fullmatch(
-        r"ALTER DATABASE RECOVER (AUTOMATIC )?DATABASE"
-        r"(?: (USING BACKUP CONTROLFILE))?"
-        r"(?: UNTIL (CHANGE (\d+)|TIME '([^']+)'|CANCEL))?"
-        r"(?: (USING BACKUP CONTROLFILE))?",
-        upper,
-    )
-    if m is None:
-        raise OracleError("invalid SQL statement", code="ORA-00900")
-    using = bool(m[2] or m[6])
-    if m[3] is None:
-        target = RecoveryTarget("complete")
-    elif m[4] is not None:
-        target = RecoveryTarget("scn", scn=int(m[4]))
-    elif m[5] is not None:
-        target = RecoveryTarget("time", time=_parse_time(m[5]))
-    else:
-        target = RecoveryTarget("cancel")
-    db.recover(target, using_backup_controlfile=using)
+def _done(fn: Callable[[], Any]) -> Action:
+    def run() -> Outcome:
+        fn()
+        return Outcome()
+
+    return run
 
 
-def _parse_time(text: str) -> datetime:
-    for fmt in ("%Y-%m-%d:%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    raise OracleError(f"literal does not match format string: {text}", code="ORA-01861")
+_NLS = ("NLS_DATE_FORMAT", "NLS_TIMESTAMP_FORMAT", "NLS_LANGUAGE", "NLS_TERRITORY")
+_NLS += ("NLS_NUMERIC_CHARACTERS", "NLS_SORT", "NLS_COMP", "TIME_ZONE", "CURRENT_SCHEMA")
 
 
-# --- SELECT ------------------------------------------------------------------------------------
-
-_SELECT = re.compile(
-    r"SELECT (?P<cols>.+?) FROM (?P<src>[\w$#]+)(?: WHERE (?P<where>.+?))?(?: ORDER BY (?P<order>.+))?",
-    re.IGNORECASE,
-)
-
-
-def _select(db: OracleDatabase, s: str, binds: dict[str, Any]) -> Result:
-    m = _SELECT.fullmatch(s)
-    if m is None:
-        raise OracleError("invalid SQL statement", code="ORA-00900")
-    src = m["src"].upper()
-    if src in VIEWS:
-        rows = query_view(db, src)
-    else:
-        if db.status in (STARTED, MOUNTED):
-            raise ora("ORA-01219")
-        rows = [{"KEY": k, "VALUE": v} for k, v in db.select(src).items()]
-    for cond in _split_and(m["where"]):
-        rows = [r for r in rows if _match(r, cond, binds)]
-    aggregate = _AGGREGATE.fullmatch(m["cols"].strip())
-    if aggregate:
-        return _aggregate(aggregate[1].upper(), aggregate[2].upper(), rows)
-    if m["order"]:
-        for col in reversed([c.strip().upper() for c in m["order"].split(",")]):
-            desc = col.endswith(" DESC")
-            col = col.removesuffix(" DESC").removesuffix(" ASC")
-            rows.sort(key=lambda r, c=col: (r.get(c) is None, r.get(c)), reverse=desc)
-    cols = _columns(m["cols"], rows, src)
-    return cols, [tuple(r.get(c) for c in cols) for r in rows]
+def _alter_session(c: Cursor, session: SqlSession) -> Action:
+    c.expect_kw("SET", code="ORA-00922")
+    changes: dict[str, str] = {}
+    while not c.at_end():
+        name = c.ident("ORA-00922")
+        if name not in _NLS:
+            raise sql_error("ORA-02248")
+        c.expect_op("=", "ORA-00922")
+        tok = c.next("ORA-00922")
+        value = tok.text
+        if name in ("NLS_DATE_FORMAT", "NLS_TIMESTAMP_FORMAT"):
+            if tok.kind != "str":
+                raise OracleError("missing or invalid option", code="ORA-00922")
+            check_date_format(value)
+        changes[name] = value
+    if not changes:
+        raise OracleError("missing or invalid option", code="ORA-00922")
+    return _done(lambda: session.nls.update(changes))
 
 
-_AGGREGATE = re.compile(r"(MAX|MIN)\(\s*([\w#$]+)\s*\)", re.IGNORECASE)
+def _alter_tablespace(db: OracleDatabase, c: Cursor) -> Action:
+    ts = c.ident("ORA-02140")
+    if c.kw("BEGIN", "BACKUP"):
+        c.end()
+        return _done(lambda: db.begin_backup(ts))
+    if c.kw("END", "BACKUP"):
+        c.end()
+        return _done(lambda: db.end_backup(ts))
+    raise OracleError("missing or invalid option", code="ORA-02142")
 
 
-def _aggregate(fn: str, col: str, rows: list[dict[str, Any]]) -> Result:
-    """``SELECT MAX(col)|MIN(col)``: one row, NULL over no rows (NULLs ignored), named as
-    Oracle names an unaliased expression column."""
-    if rows and col not in rows[0]:
-        raise OracleError(f'"{col}": invalid identifier', code="ORA-00904")
-    values = [r[col] for r in rows if r.get(col) is not None]
-    pick = max if fn == "MAX" else min
-    return [f"{fn}({col})"], [(pick(values) if values else None,)]
+def _alter_system(db: OracleDatabase, c: Cursor) -> Action:
+    table: list[tuple[tuple[str, ...], Callable[[], Any]]] = [
+        (("ARCHIVE", "LOG", "CURRENT"), db.archive_log_current),
+        (("SWITCH", "LOGFILE"), db.switch_logfile),
+        (("CHECKPOINT", "GLOBAL"), lambda: (db.require_state(OPEN), db.checkpoint())),
+        (("CHECKPOINT", "LOCAL"), lambda: (db.require_state(OPEN), db.checkpoint())),
+        (("CHECKPOINT",), lambda: (db.require_state(OPEN), db.checkpoint())),
+        (("SUSPEND",), db.suspend),
+        (("RESUME",), db.resume),
+    ]
+    for words, fn in table:
+        if c.kw(*words):
+            c.end()
+            if words[0] not in ("SUSPEND", "RESUME"):
+                db.require_io()
+            return _done(fn)
+    raise OracleError("invalid option for ALTER SYSTEM", code="ORA-02065")
 
 
-def _columns(text: str, rows: list[dict[str, Any]], src: str) -> list[str]:
-    if text.strip() == "*":
-        return list(rows[0]) if rows else []
-    cols = [c.strip().upper() for c in text.split(",")]
-    known = set(rows[0]) if rows else set(cols)
-    for c in cols:
-        if c not in known:
-            raise OracleError(f'"{c}": invalid identifier', code="ORA-00904")
-    return cols
+def _alter_database(db: OracleDatabase, c: Cursor, session: SqlSession) -> Action:
+    simple: list[tuple[tuple[str, ...], Callable[[], Any]]] = [
+        (("BEGIN", "BACKUP"), lambda: db.begin_backup(None)),
+        (("END", "BACKUP"), lambda: db.end_backup(None)),
+        (("MOUNT",), db.mount),
+        (("OPEN", "RESETLOGS"), lambda: db.open(True)),
+        (("OPEN", "NORESETLOGS"), lambda: db.open(False)),
+        (("OPEN",), lambda: db.open(None)),
+        (("CLOSE", "NORMAL"), db.close),
+        (("CLOSE",), db.close),
+        (("DISMOUNT",), db.dismount),
+        (("ARCHIVELOG",), lambda: db.set_log_mode("ARCHIVELOG")),
+        (("NOARCHIVELOG",), lambda: db.set_log_mode("NOARCHIVELOG")),
+    ]
+    if c.kw("RECOVER"):
+        return parse_recover(db, c, session.dialogue)
+    if c.kw("DATAFILE"):
+        return _datafile_end_backup(db, c)
+    if c.kw("BACKUP", "CONTROLFILE", "TO"):
+        return _backup_controlfile(db, c)
+    for words, fn in simple:
+        if c.kw(*words):
+            c.end()
+            if words[0] in ("BEGIN", "END"):
+                db.require_io()
+            return _done(fn)
+    raise OracleError("missing or invalid option", code="ORA-02231")
 
 
-def _split_and(where: str | None) -> list[str]:
-    return [] if not where else [c.strip() for c in re.split(r"\s+AND\s+", where, flags=re.I)]
+def _datafile_end_backup(db: OracleDatabase, c: Cursor) -> Action:
+    """``ALTER DATABASE DATAFILE 2, '/u01/x.dbf' END BACKUP``: those files only."""
+    refs: list[int | str] = []
+    while True:
+        tok = c.next()
+        if tok.kind == "num" and tok.text.isdigit():
+            refs.append(int(tok.text))
+        elif tok.kind == "str":
+            refs.append(tok.text)
+        else:
+            raise sql_error("ORA-00936")
+        if not c.op(","):
+            break
+    c.expect_kw("END", "BACKUP", code="ORA-00905")
+    c.end()
+    db.require_io()
+    return _done(lambda: db.end_backup_datafiles(refs))
 
 
-def _value(token: str, binds: dict[str, Any]) -> Any:
-    token = token.strip()
-    if token.startswith(":"):
-        return binds[token[1:]]
-    if token.startswith("'") and token.endswith("'"):
-        return token[1:-1]
-    if token.upper() == "NULL":
-        return None
-    return int(token) if re.fullmatch(r"-?\d+", token) else token
-
-
-def _match(row: dict[str, Any], cond: str, binds: dict[str, Any]) -> bool:
-    m = re.fullmatch(r"([\w#$]+)\s+IN\s*\((.+)\)", cond, flags=re.I)
-    if m:
-        values = [_value(v, binds) for v in m[2].split(",")]
-        return row.get(m[1].upper()) in values
-    m = re.fullmatch(r"([\w#$]+)\s*(=|<>|!=|>=|<=|>|<)\s*(.+)", cond)
-    if m is None:
-        raise OracleError("invalid relational operator", code="ORA-00920")
-    left, op, right = row.get(m[1].upper()), m[2], _value(m[3], binds)
-    if left is None or right is None:
-        return False
-    return {
-        "=": left == right,
-        "<>": left != right,
-        "!=": left != right,
-        ">": left > right,
-        "<": left < right,
-        ">=": left >= right,
-        "<=": left <= right,
-    }[op]
-
-
-# --- DML (one commit per statement) --------------------------------------------------------------
-
-
-def _dml(db: OracleDatabase, s: str, binds: dict[str, Any]) -> Result:
-    m = re.fullmatch(r"INSERT INTO (\w+) \(KEY, ?VALUE\) VALUES \((.+?), ?(.+?)\)", s, re.I)
-    if m:
-        db.transact([(("insert", m[1].upper(), _value(m[2], binds), _value(m[3], binds)),)])
-        return None
-    m = re.fullmatch(r"UPDATE (\w+) SET VALUE ?= ?(.+?) WHERE KEY ?= ?(.+)", s, re.I)
-    if m:
-        db.transact([(("update", m[1].upper(), _value(m[3], binds), _value(m[2], binds)),)])
-        return None
-    m = re.fullmatch(r"DELETE FROM (\w+) WHERE KEY ?= ?(.+)", s, re.I)
-    if m:
-        db.transact([(("delete", m[1].upper(), _value(m[2], binds)),)])
-        return None
-    raise OracleError("invalid SQL statement", code="ORA-00900")
+def _backup_controlfile(db: OracleDatabase, c: Cursor) -> Action:
+    if c.kw("TRACE"):
+        path = c.string() if c.kw("AS") else None
+        reuse = c.kw("REUSE")
+        resetlogs = c.kw("RESETLOGS")
+        if not resetlogs:
+            c.kw("NORESETLOGS")
+        c.end()
+        db.require_io()
+        return _done(lambda: db.backup_controlfile_trace(path, reuse=reuse, resetlogs=resetlogs))
+    path = c.string("ORA-00905")
+    reuse = c.kw("REUSE")
+    c.end()
+    db.require_io()
+    return _done(lambda: db.backup_controlfile(path, reuse=reuse))

@@ -49,7 +49,7 @@ def v_instance(db: OracleDatabase) -> list[Row]:
             "HOST_NAME": db.host,
             "VERSION": "10.2.0.4.0",
             "STATUS": db.status,
-            "DATABASE_STATUS": "ACTIVE",
+            "DATABASE_STATUS": "SUSPENDED" if db.suspended() else "ACTIVE",
             "ARCHIVER": "STARTED" if db.status != STARTED and db.archivelog() else "STOPPED",
             "LOGINS": "ALLOWED",
             "THREAD#": 1,

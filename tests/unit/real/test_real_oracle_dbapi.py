@@ -18,11 +18,14 @@ from apprm_ref.sim.oracle.models import fold
 
 
 def real_driver(e: Estate) -> OracleDbapiDriver:
-    def connect(prelim: bool = False) -> Any:
-        mode = dbapi.AUTH_MODE_SYSDBA | (dbapi.AUTH_MODE_PRELIM if prelim else 0)
-        return dbapi.connect(e.world, "PRD", "sys", "change_on_install", mode=mode)
-
-    return OracleDbapiDriver(connect, rman_fn=lambda script: rman.run(e.world, "PRD", script))
+    """The real driver built exactly as for python-oracledb, over the door's module object."""
+    return OracleDbapiDriver.from_module(
+        dbapi.module(e.world),
+        dsn="db1:1521/PRD",
+        user="sys",
+        password="change_on_install",
+        rman_fn=lambda script: rman.run(e.world, "PRD", script),
+    )
 
 
 def scenario(e: Estate, d: OracleDriver) -> tuple[Any, ...]:
@@ -114,3 +117,36 @@ def test_restore_controlfile_through_rman_and_until_time() -> None:
     d.open(resetlogs=True)
     cutoff = e.world.clock.seconds_of(stop)
     assert e.db.data() == fold([c for c in history if c.time < cutoff])
+
+
+def _cancel_case(e: Estate, d: OracleDriver) -> tuple[Any, ...]:
+    """Online backup restored, an archived log lost: UNTIL CANCEL stops before it."""
+    e.db.workload(6)
+    d.begin_backup()
+    d.backup_controlfile("/oraarch/c.ctl")
+    copies = e.array.snap(["vdata"])
+    d.end_backup()
+    for _ in range(6):
+        e.db.workload(4)
+        d.archive_log_current()
+    lost = d.archived_logs()[-3]
+    d.shutdown("ABORT")
+    e.instant_recovery(copies)
+    e.db.damage_archived_log(lost.sequence)
+    d.startup("STARTED")
+    d.restore_controlfile("/oraarch/c.ctl")
+    d.mount()
+    result = d.recover(RT.until_cancel(), using_backup_controlfile=True)
+    d.open(resetlogs=True)
+    return result.end_scn, e.db.data(), d.database(), lost.first_change
+
+
+@pytest.mark.rule("WIRE-I4")
+def test_real_driver_cancel_based_recovery_answers_as_oracle_does() -> None:
+    """Over the door the driver sees ORA-00279 ... ORA-00308 and ends with RECOVER CANCEL;
+    the outcome is the in-process driver's."""
+    a, b = build_estate(4), build_estate(4)
+    sim = _cancel_case(a, OracleSimDriver(a.world, "PRD"))
+    real = _cancel_case(b, real_driver(b))
+    assert sim == real
+    assert b.db.data() == fold(list(b.db.history.commits), real[3])

@@ -10,7 +10,9 @@ from apprm_ref.sim.oracle.estate import Estate
 
 def sysdba(e: Estate, prelim: bool = False) -> dbapi.Connection:
     mode = dbapi.AUTH_MODE_SYSDBA | (dbapi.AUTH_MODE_PRELIM if prelim else 0)
-    return dbapi.connect(e.world, "PRD", "sys", "change_on_install", mode=mode)
+    return dbapi.connect(
+        "db1/PRD", user="sys", password="change_on_install", mode=mode, world=e.world
+    )
 
 
 def run(conn: dbapi.Connection, sql: str, binds: dict | None = None) -> list[tuple]:
@@ -32,15 +34,17 @@ def test_error_object_like_python_oracledb(estate: Estate) -> None:
 
 def test_logon_and_privileges(estate: Estate) -> None:
     with pytest.raises(dbapi.DatabaseError) as exc:
-        dbapi.connect(estate.world, "PRD", "sys", "wrong", mode=dbapi.AUTH_MODE_SYSDBA)
+        dbapi.connect(
+            "PRD", user="sys", password="wrong", mode=dbapi.AUTH_MODE_SYSDBA, world=estate.world
+        )
     assert exc.value.args[0].full_code == "ORA-01017"
-    plain = dbapi.connect(estate.world, "PRD", "system", "manager")
+    plain = dbapi.connect("PRD", user="system", password="manager", world=estate.world)
     with pytest.raises(dbapi.DatabaseError) as exc:
         run(plain, "ALTER DATABASE BEGIN BACKUP")
     assert exc.value.args[0].full_code == "ORA-01031"
     estate.db.shutdown("IMMEDIATE")
     with pytest.raises(dbapi.OperationalError) as exc:
-        dbapi.connect(estate.world, "PRD", "system", "manager")
+        dbapi.connect("PRD", user="system", password="manager", world=estate.world)
     assert exc.value.args[0].full_code == "ORA-01034"
     idle = sysdba(estate)  # "Connected to an idle instance."
     with pytest.raises(dbapi.DatabaseError):
@@ -85,8 +89,10 @@ def test_dml_select_and_not_open(estate: Estate) -> None:
     with pytest.raises(dbapi.DatabaseError) as exc:
         run(conn, "SELECT key FROM no_such_table")
     assert exc.value.args[0].full_code == "ORA-00942"
-    with pytest.raises(dbapi.ProgrammingError):
+    with pytest.raises(dbapi.DatabaseError) as exc:  # python-oracledb: not ProgrammingError
         run(conn, "FROB THE DATABASE")
+    assert not isinstance(exc.value, dbapi.ProgrammingError)
+    assert exc.value.args[0].full_code == "ORA-00900"
 
 
 def test_two_call_shutdown_and_startup(estate: Estate) -> None:
