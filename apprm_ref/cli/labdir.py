@@ -7,7 +7,6 @@ Each command opens the lab, acts, and saves the world back only when it succeede
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,19 +32,10 @@ def resolve_home(option: str | Path | None) -> Path:
 
 
 def register_backends() -> None:
-    """Import every simulator backend so its persisted classes can be loaded."""
-    import pkgutil
+    """Import every registered kind's persisted modules so a saved world can be loaded."""
+    from apprm_ref.drivers import registry
 
-    import apprm_ref.sim as sim
-
-    for info in sorted(pkgutil.iter_modules(sim.__path__), key=lambda i: i.name):
-        if not info.ispkg:
-            continue
-        for mod in ("backend", "models"):
-            try:
-                importlib.import_module(f"apprm_ref.sim.{info.name}.{mod}")
-            except ImportError:
-                continue
+    registry.import_persisted()
 
 
 class Lab:

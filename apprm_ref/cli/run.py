@@ -124,7 +124,9 @@ def _recovery(
 def restore(
     session_id: str = typer.Option(..., "--session", help="backup session ID or replica ID"),
     method: str = typer.Option(
-        None, "--method", help="switch | copy-back (EVA), normal | quick (XP)"
+        None,
+        "--method",
+        help="a restore method of the array's family (switch, copy-back, normal, quick)",
     ),
     keep_replica: bool = typer.Option(None, "--keep-replica/--no-keep-replica"),
     retain_source: bool = typer.Option(None, "--retain-source/--no-retain-source", help="XP"),
@@ -142,9 +144,9 @@ def restore(
 ) -> None:
     """Instant recovery from a replica; exit code from the restore session's status."""
     from apprm_ref.core.replication.base import RestoreOptions
+    from apprm_ref.drivers import registry
 
-    if method is not None and method not in ("switch", "copy-back", "normal", "quick"):
-        raise ConfigError(f"--method: unknown method {method!r} (switch, copy-back, normal, quick)")
+    registry.check_restore_method(method, field="--method")
     if thread is not None and until_sequence is None:
         raise ConfigError("--thread goes with --until-sequence")
     arr_kw = {"method": method, "keep_replica": keep_replica, "retain_source": retain_source}

@@ -42,7 +42,7 @@ class BackupSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    type: Literal["filesystem", "oracle", "sap", "vss"] = "filesystem"
+    type: str = "filesystem"  # a registered application
     application_system: str
     backup_system: str | None = None  # None: local configuration, no mount on another host
     array: str
@@ -64,6 +64,17 @@ class BackupSpec(BaseModel):
             raise ValueError(
                 "letters, digits, '_', '.', '-' (at most 64), starting with a letter or digit"
             )
+        return v
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: str) -> str:
+        from apprm_ref.drivers import registry
+
+        try:
+            registry.application(v)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from None
         return v
 
     @field_validator("objects")

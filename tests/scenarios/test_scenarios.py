@@ -94,7 +94,7 @@ def test_malformed_scenario_gives_one_line_naming_file_line_and_field(tmp_path: 
     msg = str(info.value)
     assert "\n" not in msg
     assert msg.startswith(f"{bad}:{k + 1}: timeline[")
-    assert ".restore.method: expected 'switch', 'copy-back', 'normal' or 'quick'" in msg
+    assert ".restore.method: unknown method 'copyback'; registered restore methods: 'copy-back', 'normal', 'quick', 'switch'" in msg
 
 
 def test_replay_catches_an_injected_difference(tmp_path: Path) -> None:
