@@ -101,6 +101,7 @@ ORACLE = Application(
         DriverDecl("oracle-dbapi", "apprm_ref.real.oracle_dbapi:OracleDbapiDriver"),
     ),
     persisted=("apprm_ref.sim.oracle.backend", "apprm_ref.sim.oracle.models"),
+    cli="apprm_ref.cli.oracle:app",
     failures=(
         FailureKind("dropped_table", ("app", "table"), "apprm_ref.drill.failures:drop_table"),
         FailureKind(

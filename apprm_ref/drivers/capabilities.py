@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from apprm_ref.errors import ConfigError
 
@@ -63,7 +64,16 @@ class Capability(enum.StrEnum):
 
     @classmethod
     def parse_all(cls, names: Iterable[str | Capability]) -> frozenset[Capability]:
-        return frozenset(cls.parse(n) for n in names)
+        key = names if isinstance(names, frozenset) else None
+        if key is not None and key in _PARSED:  # drivers declare a few constant sets
+            return _PARSED[key]
+        parsed = frozenset(cls.parse(n) for n in names)
+        if key is not None and len(_PARSED) < 256:
+            _PARSED[key] = parsed
+        return parsed
+
+
+_PARSED: dict[frozenset[Any], frozenset[Capability]] = {}
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,7 @@ class Capabilities:
         object.__setattr__(self, "features", Capability.parse_all(self.features))
 
     def has(self, feature: str | Capability) -> bool:
-        return Capability.parse(feature) in self.features
+        return feature in self.features or Capability.parse(feature) in self.features
 
     def missing(self, needed: Iterable[Capability]) -> list[Capability]:
         """The capabilities of ``needed`` this driver does not declare, sorted."""

@@ -82,7 +82,7 @@ def _kinds() -> _Kinds:
         for desc in BUILTINS:
             state.add(validate(desc))
         for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            obj = ep.load()
+            obj = _load(ep)
             if isinstance(obj, ArrayFamily | Application | StorageStack):
                 state.add(validate(obj))
             elif callable(obj):
@@ -93,6 +93,18 @@ def _kinds() -> _Kinds:
             state.add(desc)
         _state = state
     return _state
+
+
+def _load(ep: Any) -> Any:
+    try:
+        return ep.load()
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"entry point {ep.name} ({ep.value}) cannot be loaded: {exc}") from None
+
+
+def cli_groups() -> list[tuple[str, Any]]:
+    """(kind name, typer app) of every kind bringing a command group."""
+    return [(d.name, resolve(d.cli)) for d in all_kinds() if d.cli is not None]
 
 
 def register(desc: Descriptor) -> Descriptor:
