@@ -98,9 +98,18 @@ def _until_time(lab: Lab, text: str) -> float:
 
 
 def _recovery(
-    lab: Lab, *, scn: int | None, time: str | None, sequence: int | None, now: bool, **rest: Any
+    lab: Lab,
+    ref: str,
+    *,
+    scn: int | None,
+    time: str | None,
+    sequence: int | None,
+    now: bool,
+    **rest: Any,
 ) -> Any:
-    from apprm_ref.core.integrations.base import RecoveryOptions
+    """The application half of the restore, in the options model of the spec's kind."""
+    from apprm_ref.drivers import registry
+    from apprm_ref.drivers.kinds import resolve
 
     chosen = [
         n
@@ -118,7 +127,8 @@ def _recovery(
         kw.update(until="time", time=_until_time(lab, time))
     elif sequence is not None:
         kw.update(until="sequence", sequence=sequence)
-    return RecoveryOptions(**kw)
+    spec = lab.orchestrator.repo.get_spec(lab.orchestrator.find_replica(ref).spec)
+    return resolve(registry.application(spec.type).recovery_options)(**kw)
 
 
 def restore(
@@ -154,6 +164,7 @@ def restore(
     with open_lab(current_home(), save=True) as lab:
         app_opts = _recovery(
             lab,
+            session_id,
             scn=until_scn,
             time=until_time,
             sequence=until_sequence,

@@ -76,22 +76,40 @@ def test_the_notes_probe_sees_a_frozen_filesystem(demo_site) -> None:  # type: i
     assert probe(world.app("N1"))
 
 
+APPRM = [sys.executable, "-c", "from apprm_ref.cli.main import main; main()"]
+
+
+def _apprm(site: Path | None, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if site is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(site), str(PLUGIN / "src")])
+    return subprocess.run([*APPRM, *args], env=env, capture_output=True, text=True)
+
+
 @pytest.mark.rule("EXT-I2")
 def test_conformance_cli_runs_on_the_demo_array(demo_site) -> None:  # type: ignore[no-untyped-def]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(demo_site), str(PLUGIN / "src")])}
-    cmd = [
-        sys.executable,
-        "-c",
-        "from apprm_ref.cli.main import main; main()",
-        "conformance",
-        "run",
-    ]
-    out = subprocess.run(
-        [*cmd, "--driver", "sim-demo", "--json"], env=env, capture_output=True, text=True
-    )
+    out = _apprm(demo_site, "conformance", "run", "--driver", "sim-demo", "--json")
     assert out.returncode == 0, out.stderr
     results = json.loads(out.stdout)
     assert results and {r["outcome"] for r in results} == {"passed"}
+
+
+@pytest.mark.rule("EXT-I2")
+@pytest.mark.rule("EXT-I3")
+def test_a_lab_of_demo_kinds_persists_and_is_refused_without_them(demo_site, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    home = str(tmp_path / "lab")
+    scenario = str(PLUGIN / "notes-drill.yaml")
+    assert _apprm(demo_site, "--home", home, "lab", "init", "--scenario", scenario).returncode == 0
+    backup = _apprm(demo_site, "--home", home, "backup", "notes")
+    assert backup.returncode == 0 and "Completed." in backup.stdout, backup.stdout + backup.stderr
+    shown = _apprm(demo_site, "--home", home, "lab", "show")
+    assert "dem1 (demo)" in shown.stdout and "1 replicas" in shown.stdout
+    refused = _apprm(None, "--home", home, "lab", "show")
+    assert refused.returncode == 2
+    assert (
+        "saved world holds array dem1 of an unregistered kind (demo.DemoArray); registered: "
+        in (refused.stderr)
+    )
 
 
 @pytest.mark.rule("EXT-I3")
