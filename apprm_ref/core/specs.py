@@ -93,8 +93,10 @@ def parse_spec(data: dict[str, Any], *, source: str | None = None) -> BackupSpec
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"])
         raise ConfigError(err["msg"], file=source, field=loc or None) from None
-    if spec.type == "filesystem" and not spec.objects:
+    from apprm_ref.drivers import registry
+
+    if registry.application(spec.type).mount_objects and not spec.objects:
         raise ConfigError(
-            "a filesystem spec needs at least one mount point", file=source, field="objects"
+            f"a {spec.type} spec needs at least one mount point", file=source, field="objects"
         )
     return spec

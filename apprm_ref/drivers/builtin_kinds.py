@@ -80,6 +80,7 @@ FILESYSTEM = Application(
     integration="apprm_ref.core.integrations.filesystem:FilesystemIntegration",
     recovery_options="apprm_ref.core.integrations.base:RecoveryOptions",
     rpo=Rpo.REPLICA,
+    mount_objects=True,
 )
 
 

@@ -100,6 +100,7 @@ class Application:
     integration: Ref
     recovery_options: Ref  # the dataclass of the application half of a restore
     rpo: Rpo = Rpo.REPLICA
+    mount_objects: bool = False  # a spec's objects are mount points whose files it protects
     config: Ref | None = None
     builder: Ref | None = None  # (world, cfg) -> backend
     backup_mode: Ref | None = None
