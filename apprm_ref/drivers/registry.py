@@ -44,10 +44,11 @@ class _Kinds:
         table = self.by_type[type(desc)]
         if table.get(desc.name) not in (None, desc):
             raise ConfigError(f"{desc.category} {desc.name!r} is already registered", field="kind")
+        mine = desc is table.get(desc.name)
         clash = [
             d.name
             for d in desc.drivers
-            if d.name in self.drivers and desc is not table.get(desc.name)
+            if d.name in self.bare or (d.name in self.drivers and not mine)
         ]
         if clash:
             raise ConfigError(f"driver {clash[0]!r} is already registered", field="drivers")
@@ -85,8 +86,10 @@ def _kinds() -> _Kinds:
             obj = _load(ep)
             if isinstance(obj, ArrayFamily | Application | StorageStack):
                 state.add(validate(obj))
-            elif callable(obj):
+            elif callable(obj) and ep.name not in state.drivers:
                 state.bare[ep.name] = obj
+            elif callable(obj):
+                raise ConfigError(f"driver {ep.name!r} is already registered", field="drivers")
             else:
                 raise ConfigError(f"entry point {ep.name} is neither a kind nor a factory")
         for desc in _local:

@@ -79,7 +79,18 @@ def test_register_in_process_adds_an_application_and_its_replica_types() -> None
     fs2 = dataclasses.replace(FILESYSTEM, name="fs2")
     with registry.registered(fs2):
         assert registry.application("fs2") is fs2
-        assert parse_spec({"name": "s", "type": "fs2", "application_system": "h", "array": "a"})
+        assert (
+            parse_spec(
+                {
+                    "name": "s",
+                    "type": "fs2",
+                    "application_system": "h",
+                    "array": "a",
+                    "objects": ["/d"],
+                }
+            ).type
+            == "fs2"
+        )
     with pytest.raises(ConfigError, match="unknown application 'fs2'"):
         registry.application("fs2")
     assert ReplicaType("vsnap") is ReplicaType.VSNAP
