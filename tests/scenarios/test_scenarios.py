@@ -55,6 +55,7 @@ RULES = {
 PARAMS = [pytest.param(p, marks=RULES.get(p.stem, []), id=p.stem) for p in SCENARIOS]
 
 
+@pytest.mark.rule("EXT-P1")
 @pytest.mark.parametrize("path", PARAMS)
 def test_scenario_passes_with_a_stable_golden_digest(path: Path) -> None:
     first, second = run_file(path), run_file(path)
