@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
@@ -57,10 +58,31 @@ def _registered_failure(kind: str) -> tuple[str, ...]:
     return known[kind]
 
 
+def _enum_of(names: Callable[[], Iterable[Any]]) -> Callable[[dict[str, Any]], None]:
+    """JSON Schema ``enum`` of what is registered when the schema is printed (editors)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["enum"] = list(names())
+
+    return extra
+
+
+def _failure_names() -> list[str]:
+    from apprm_ref.drivers import registry
+
+    return list(registry.failure_kinds())
+
+
+def _restore_methods() -> list[str | None]:
+    from apprm_ref.drivers import registry
+
+    return [*registry.restore_methods(), None]
+
+
 class Failure(Strict):
     """A disaster or a mistake the drill recovers from (a failure kind some kind registers)."""
 
-    kind: str
+    kind: str = Field(json_schema_extra=_enum_of(_failure_names))
     app: str | None = None
     table: str | None = None
     file: str | None = None
@@ -104,7 +126,9 @@ class Restore(Strict):
 
     session: str = Field(description=SESSION_REF_HELP)
     method: str | None = Field(
-        None, description="a restore method of the array's family (None: its default)"
+        None,
+        description="a restore method of the array's family (None: its default)",
+        json_schema_extra=_enum_of(_restore_methods),
     )
     keep: bool = False
     retain_source: bool = True

@@ -145,6 +145,10 @@ class KindModels:
     def models(self) -> list[type[BaseModel]]:
         return [resolve(k.config) for k in self.kinds() if k.config is not None]
 
+    def __get_pydantic_json_schema__(self, _schema: Any, handler: Any) -> dict[str, Any]:
+        """The JSON Schema of an entry: one of the registered kinds' config models."""
+        return {"oneOf": [handler(m.__pydantic_core_schema__) for m in self.models()]}
+
 
 def _by_kind(lookup: Callable[[Any], Any], what: str) -> Callable[[Any], Any]:
     """A validator giving each ``type:`` entry to the config model its registered kind owns."""
