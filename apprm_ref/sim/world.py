@@ -188,22 +188,23 @@ class World:
         return hashlib.sha256(data.encode()).hexdigest()
 
 
-def _register_backends(doc: dict[str, Any] | None = None) -> None:
+_SECTIONS = {"arrays": "array", "apps": "application"}
+
+
+def _register_backends(doc: dict[str, Any]) -> None:
     """A saved world may hold any registered kind: import their persisted modules, and refuse
     a world holding an array or application of a kind no longer registered."""
     from apprm_ref.drivers import registry
 
     registry.import_persisted()
-    if doc is None:
-        return
     table, root = doc.get("table", []), doc.get("root", {}).get("__d", {})
-    for section in ("arrays", "apps"):
+    for section, what in _SECTIONS.items():
         for name, entry in sorted(root.get(section, {}).get("__d", {}).items()):
-            plain = table[entry["__ref"]] if "__ref" in entry else entry
-            if not persist.is_registered(plain.get("__t", "")):
+            tag = (table[entry["__ref"]] if "__ref" in entry else entry).get("__t", "")
+            if not persist.is_registered(tag):
                 kinds = ", ".join(d.name for d in registry.all_kinds())
                 raise ConfigError(
-                    f"saved world holds {section[:-1] if section == 'arrays' else 'application'} "
-                    f"{name} of an unregistered kind ({plain.get('__t')}); registered: {kinds}",
+                    f"saved world holds {what} {name} of an unregistered kind ({tag}); "
+                    f"registered: {kinds}",
                     field=section,
                 )
