@@ -141,6 +141,10 @@ def load(doc: dict[str, Any]) -> Any:
     return Decoder(doc["table"]).decode(doc["root"])
 
 
+def is_registered(tag: str) -> bool:
+    return tag in _CLASSES
+
+
 def register_enum(tag: str) -> Callable[[type[T]], type[T]]:
     """Enums are registered the same way (their value is stored)."""
     return persistable(tag)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from apprm_ref.persist import register_enum
 
@@ -35,13 +35,62 @@ class Op(Generic[T]):
     done_at: float
 
 
-@register_enum("types.ReplicaType")
-class ReplicaType(enum.StrEnum):
-    SNAPSHOT = "snapshot"  # EVA standard snapshot (fully allocated)
-    VSNAP = "vsnap"  # EVA virtually capacity-free snapshot
-    SNAPCLONE = "snapclone"  # EVA snapclone (full copy, normalizes in background)
-    MIRROR = "mirror"  # XP Business Copy S-VOL
-    SNAPSHOT_XP = "snapshot_xp"  # XP Snapshot (pool based)
+class ReplicaType(str):
+    """A replica type's name: the built-ins below and those array families declare.
+
+    Open, unlike an enum: an array family's descriptor declares its types when it is
+    registered (``replica_types``); any other name is refused, listing the declared ones.
+    """
+
+    SNAPSHOT: ClassVar[ReplicaType]  # EVA standard snapshot (fully allocated)
+    VSNAP: ClassVar[ReplicaType]  # EVA virtually capacity-free snapshot
+    SNAPCLONE: ClassVar[ReplicaType]  # EVA snapclone (full copy, normalizes in background)
+    MIRROR: ClassVar[ReplicaType]  # XP Business Copy S-VOL
+    SNAPSHOT_XP: ClassVar[ReplicaType]  # XP Snapshot (pool based)
+    _known: ClassVar[dict[str, ReplicaType]] = {}
+
+    def __new__(cls, value: str) -> ReplicaType:
+        found = cls._known.get(str(value))
+        if found is None:
+            raise ValueError(
+                f"unknown replica type {value!r}; declared: {', '.join(sorted(cls._known))}"
+            )
+        return found
+
+    @classmethod
+    def declare(cls, value: str) -> ReplicaType:
+        """The type named ``value``, declared now if it is new (idempotent)."""
+        if value not in cls._known:
+            cls._known[value] = str.__new__(cls, value)
+        return cls._known[value]
+
+    @classmethod
+    def declared(cls) -> list[ReplicaType]:
+        return [cls._known[k] for k in sorted(cls._known)]
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+    @property
+    def name(self) -> str:
+        return self.value.upper()
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"ReplicaType({self.value!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ReplicaType, (self.value,))
+
+
+ReplicaType.SNAPSHOT = ReplicaType.declare("snapshot")
+ReplicaType.VSNAP = ReplicaType.declare("vsnap")
+ReplicaType.SNAPCLONE = ReplicaType.declare("snapclone")
+ReplicaType.MIRROR = ReplicaType.declare("mirror")
+ReplicaType.SNAPSHOT_XP = ReplicaType.declare("snapshot_xp")
 
 
 @register_enum("types.Severity")

@@ -12,30 +12,12 @@ from apprm_ref.conformance.harness import run_suite
 
 app = typer.Typer(help="Run the driver conformance suite against a driver.", no_args_is_help=True)
 
-SUBJECTS = {
-    "sim-eva": "apprm_ref.conformance.sim_backdoors:sim_eva_subject",
-    "sim-xp": "apprm_ref.conformance.sim_backdoors:sim_xp_subject",
-    "eva-smis": "apprm_ref.conformance.sim_backdoors:eva_smis_subject",
-}
-
 
 def _subject(name: str, seed: int):  # type: ignore[no-untyped-def]
-    import importlib
+    """The (driver, backdoor) the registered kind declares for driver ``name``."""
+    from apprm_ref.drivers import registry
 
-    from apprm_ref.errors import ConfigError
-
-    target = SUBJECTS.get(name)
-    if target is None:
-        raise ConfigError(
-            f"no conformance subject for driver {name!r}; known: {', '.join(sorted(SUBJECTS))} "
-            "(a real driver needs a backdoor to its array: use apprm_ref.conformance.run_suite from Python)",
-            field="--driver",
-        )
-    module, _, attr = target.partition(":")
-    fn = getattr(importlib.import_module(module), attr, None)
-    if fn is None:
-        raise ConfigError(f"conformance subject for {name} is not available", field="--driver")
-    return fn(seed)
+    return registry.subject(name, seed)
 
 
 @app.command("run")

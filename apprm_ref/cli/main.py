@@ -67,7 +67,6 @@ OPTIONAL = {
     "drill": "apprm_ref.cli.drill",
     "conformance": "apprm_ref.cli.conformance",
     "fidelity": "apprm_ref.cli.fidelity",
-    "oracle": "apprm_ref.cli.oracle",
     "sap": "apprm_ref.cli.sap",
     "swarm": "apprm_ref.cli.swarm",
 }
@@ -82,7 +81,21 @@ def _mount_optional() -> None:
         app.add_typer(sub, name=name)
 
 
+def _mount_kinds() -> None:
+    """The command group a registered kind brings (``apprm oracle`` ...), under its name."""
+    from apprm_ref.drivers import registry
+    from apprm_ref.errors import ConfigError
+
+    try:
+        groups = registry.cli_groups()
+    except ConfigError:  # a broken kind is reported by the command that needs it
+        return
+    for name, sub in groups:
+        app.add_typer(sub, name=name)
+
+
 _mount_optional()
+_mount_kinds()
 
 
 def main() -> None:

@@ -101,9 +101,18 @@ def _until_time(lab: Lab, text: str) -> float:
 
 
 def _recovery(
-    lab: Lab, *, scn: int | None, time: str | None, sequence: int | None, now: bool, **rest: Any
+    lab: Lab,
+    ref: str,
+    *,
+    scn: int | None,
+    time: str | None,
+    sequence: int | None,
+    now: bool,
+    **rest: Any,
 ) -> Any:
-    from apprm_ref.core.integrations.base import RecoveryOptions
+    """The application half of the restore, in the options model of the spec's kind."""
+    from apprm_ref.drivers import registry
+    from apprm_ref.drivers.kinds import resolve
 
     chosen = [
         n
@@ -121,13 +130,16 @@ def _recovery(
         kw.update(until="time", time=_until_time(lab, time))
     elif sequence is not None:
         kw.update(until="sequence", sequence=sequence)
-    return RecoveryOptions(**kw)
+    spec = lab.orchestrator.repo.get_spec(lab.orchestrator.find_replica(ref).spec)
+    return resolve(registry.application(spec.type).recovery_options)(**kw)
 
 
 def restore(
     session_id: str = typer.Option(..., "--session", help="backup session ID or replica ID"),
     method: str = typer.Option(
-        None, "--method", help="switch | copy-back (EVA), normal | quick (XP)"
+        None,
+        "--method",
+        help="a restore method of the array's family (switch, copy-back, normal, quick)",
     ),
     keep_replica: bool = typer.Option(None, "--keep-replica/--no-keep-replica"),
     retain_source: bool = typer.Option(None, "--retain-source/--no-retain-source", help="XP"),
@@ -145,9 +157,9 @@ def restore(
 ) -> None:
     """Instant recovery from a replica; exit code from the restore session's status."""
     from apprm_ref.core.replication.base import RestoreOptions
+    from apprm_ref.drivers import registry
 
-    if method is not None and method not in ("switch", "copy-back", "normal", "quick"):
-        raise ConfigError(f"--method: unknown method {method!r} (switch, copy-back, normal, quick)")
+    registry.check_restore_method(method, field="--method")
     if thread is not None and until_sequence is None:
         raise ConfigError("--thread goes with --until-sequence")
     arr_kw = {"method": method, "keep_replica": keep_replica, "retain_source": retain_source}
@@ -155,6 +167,7 @@ def restore(
     with open_lab(current_home(), save=True) as lab:
         app_opts = _recovery(
             lab,
+            session_id,
             scn=until_scn,
             time=until_time,
             sequence=until_sequence,

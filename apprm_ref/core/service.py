@@ -15,7 +15,7 @@ from apprm_ref.core import backup, planner, recovery
 from apprm_ref.core.context import DriverSet, SessionContext
 from apprm_ref.core.integrations.base import RecoveryOptions, integration_for
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
-from apprm_ref.core.replication.base import RestoreOptions, method_for
+from apprm_ref.core.replication.base import RestoreOptions, check_capabilities, method_for
 from apprm_ref.core.repository import Repository
 from apprm_ref.core.session import ObjectResult, Session, SessionIdAllocator
 from apprm_ref.core.specs import BackupSpec, parse_spec
@@ -54,7 +54,7 @@ class Orchestrator:
         self._check_systems(spec)
         array = self.drivers.array(spec.array)
         _mount, rest = planner.split_mount_options(spec.replication)
-        method_for(array).parse_options(rest, spec_name=spec.name)
+        check_capabilities(array, method_for(array).parse_options(rest, spec_name=spec.name))
         integration_for(spec.type).parse_options(spec.application, spec_name=spec.name)
         if spec.to != "disk":
             raise ConfigError(

@@ -42,7 +42,7 @@ class BackupSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    type: Literal["filesystem", "oracle", "sap", "vss"] = "filesystem"
+    type: str = "filesystem"  # a registered application
     application_system: str
     backup_system: str | None = None  # None: local configuration, no mount on another host
     array: str
@@ -66,6 +66,17 @@ class BackupSpec(BaseModel):
             )
         return v
 
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: str) -> str:
+        from apprm_ref.drivers import registry
+
+        try:
+            registry.application(v)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from None
+        return v
+
     @field_validator("objects")
     @classmethod
     def _objects(cls, v: list[str]) -> list[str]:
@@ -82,8 +93,10 @@ def parse_spec(data: dict[str, Any], *, source: str | None = None) -> BackupSpec
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"])
         raise ConfigError(err["msg"], file=source, field=loc or None) from None
-    if spec.type == "filesystem" and not spec.objects:
+    from apprm_ref.drivers import registry
+
+    if registry.application(spec.type).mount_objects and not spec.objects:
         raise ConfigError(
-            "a filesystem spec needs at least one mount point", file=source, field="objects"
+            f"a {spec.type} spec needs at least one mount point", file=source, field="objects"
         )
     return spec

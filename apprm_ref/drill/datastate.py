@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import Any
 
+from apprm_ref.drivers import registry
 from apprm_ref.errors import ApprmError
 
 State = dict[str, str]
@@ -48,7 +49,7 @@ def capture(world: Any, specs: list[Any]) -> State:
     """Every protected object's data digest: ``SPEC:OBJECT`` and ``app:NAME``."""
     state: State = {}
     for spec in sorted(specs, key=lambda s: s.name):
-        if spec.type == "filesystem":
+        if registry.application(spec.type).mount_objects:
             for mp in spec.objects:
                 state[f"{spec.name}:{mp}"] = filesystem_state(world, spec.application_system, mp)
     for name in sorted(world.apps):

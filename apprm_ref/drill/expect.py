@@ -13,6 +13,9 @@ from apprm_ref.drill import datastate, schema
 from apprm_ref.drill.refs import parse_session_ref
 from apprm_ref.drill.result import ExpectationResult
 from apprm_ref.drill.timeparse import parse_duration, short_duration
+from apprm_ref.drivers import registry
+from apprm_ref.drivers.kinds import resolve
+from apprm_ref.errors import ConfigError
 
 if TYPE_CHECKING:
     from apprm_ref.drill.runner import Drill
@@ -153,8 +156,10 @@ def _nothing_in_backup_mode(drill: Drill, _v: Any) -> ExpectationResult:
         stuck += [f"{host.name}:{mp} frozen" for mp, m in sorted(host.mounts.items()) if m.frozen]
     for name in sorted(drill.world.apps):
         app = drill.world.apps[name]
-        fn = getattr(app, "in_backup_mode", None) or getattr(app, "backup_files", None)
-        if callable(fn) and fn():
+        probe = registry.application(app.kind).backup_mode
+        if probe is None:  # registration refuses this; never pass for want of a probe
+            raise ConfigError(f"application kind {app.kind} has no backup-mode probe")
+        if resolve(probe)(app):
             stuck.append(f"{name} in backup mode")
     return ExpectationResult(
         "nothing left in backup mode",

@@ -243,11 +243,17 @@ def _narrow(tp: Any, part: Any) -> Any:
             continue
         if isinstance(cand, type) and issubclass(cand, BaseModel) and part in cand.model_fields:
             return cand.model_fields[part].annotation
-    for cand in _models(tp):  # a discriminated union member by its ``type`` value
+    registered = [m for meta in getattr(tp, "__metadata__", ()) for m in _kind_models(meta)]
+    for cand in [*_models(tp), *registered]:  # a union member by its ``type`` value
         kind = cand.model_fields.get("type")
         if kind is not None and part in typing.get_args(kind.annotation):
             return cand
     return None
+
+
+def _kind_models(meta: Any) -> list[type[BaseModel]]:
+    models = getattr(meta, "models", None)  # sim.estate.KindModels: the registered kinds'
+    return list(models()) if callable(models) else []
 
 
 def _flatten(tp: Any) -> list[Any]:

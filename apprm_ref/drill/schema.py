@@ -123,7 +123,7 @@ def _estate_ref(scenario: Scenario, step: Any, specs: list[str]) -> tuple[str, s
     est = scenario.estate
     hosts = {h.name for h in est.hosts}
     arrays = {a.name for a in est.arrays}
-    apps = {str(a.get("name")) for a in est.applications}
+    apps = {str(a.name) for a in est.applications}
     if isinstance(step, WorkloadStep) and step.workload.app not in {*specs, *apps}:
         choices = ", ".join(sorted({*specs, *apps})) or "none"
         return "app", f"no spec or application {step.workload.app!r}; known: {choices}"

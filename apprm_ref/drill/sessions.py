@@ -18,6 +18,8 @@ from apprm_ref.core.service import Orchestrator
 from apprm_ref.core.session import Session
 from apprm_ref.drill.refs import parse_session_ref
 from apprm_ref.drill.result import DrillResult, ReplicaRow, RestoreRow, SessionRow
+from apprm_ref.drivers import registry
+from apprm_ref.drivers.kinds import Rpo, resolve
 from apprm_ref.errors import NotFoundError, OrchestrationError, RecoveryError
 from apprm_ref.types import SessionType, Severity
 
@@ -171,23 +173,25 @@ class TracedOrchestrator(Orchestrator):
 def _recovery(
     r: Restore, drill: Drill, created_at: float, spec_type: str
 ) -> tuple[RecoveryOptions, float | None]:
-    """Core recovery options and the point in time the data will reflect (None: the failure)."""
+    """Core recovery options (the application kind's model) and the point in time the data
+    will reflect (None: the failure, where the kind's RPO rule rolls forward to it)."""
+    desc = registry.application(spec_type)
+    options = resolve(desc.recovery_options)
+    complete = None if desc.rpo is Rpo.ROLL_FORWARD else created_at
     rec = r.recovery
     if rec is None:
-        return RecoveryOptions(), (None if spec_type == "oracle" else created_at)
+        return options(), complete
     resetlogs = rec.resetlogs
     if rec.until == "none":
-        return RecoveryOptions(recover=False, open_resetlogs=resetlogs), created_at
+        return options(recover=False, open_resetlogs=resetlogs), created_at
     if rec.until == "now":
-        return RecoveryOptions(until="now", open_resetlogs=resetlogs), (
-            None if spec_type == "oracle" else created_at
-        )
+        return options(until="now", open_resetlogs=resetlogs), complete
     if rec.scn is not None:
-        return RecoveryOptions(until="scn", scn=rec.scn, open_resetlogs=resetlogs), created_at
+        return options(until="scn", scn=rec.scn, open_resetlogs=resetlogs), created_at
     from apprm_ref.drill.timeparse import parse_at
 
     t = drill.marks[rec.label][0] if rec.label is not None else parse_at(rec.time or 0)
-    return RecoveryOptions(until="time", time=t, open_resetlogs=resetlogs), t
+    return options(until="time", time=t, open_resetlogs=resetlogs), t
 
 
 def _session_row(s: Session) -> SessionRow:

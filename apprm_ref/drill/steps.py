@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
@@ -48,25 +49,40 @@ class Fault(Strict):
         return self
 
 
-FAILURE_TARGETS: dict[str, tuple[str, ...]] = {
-    "dropped_table": ("app", "table"),
-    "corrupted_datafile": ("app", "file"),
-    "corrupted_file": ("host", "path"),
-    "lost_volume": ("array", "volume"),
-    "host_crash": ("host",),
-}
+def _registered_failure(kind: str) -> tuple[str, ...]:
+    from apprm_ref.drivers import registry
+
+    known = registry.failure_kinds()
+    if kind not in known:
+        raise ValueError(f"unknown failure {kind!r}; registered: {', '.join(known)}")
+    return known[kind]
+
+
+def _enum_of(names: Callable[[], Iterable[Any]]) -> Callable[[dict[str, Any]], None]:
+    """JSON Schema ``enum`` of what is registered when the schema is printed (editors)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["enum"] = list(names())
+
+    return extra
+
+
+def _failure_names() -> list[str]:
+    from apprm_ref.drivers import registry
+
+    return list(registry.failure_kinds())
+
+
+def _restore_methods() -> list[str | None]:
+    from apprm_ref.drivers import registry
+
+    return [*registry.restore_methods(), None]
 
 
 class Failure(Strict):
-    """A disaster or a mistake the drill recovers from."""
+    """A disaster or a mistake the drill recovers from (a failure kind some kind registers)."""
 
-    kind: Literal[
-        "dropped_table",
-        "corrupted_datafile",
-        "corrupted_file",
-        "lost_volume",
-        "host_crash",
-    ]
+    kind: str = Field(json_schema_extra=_enum_of(_failure_names))
     app: str | None = None
     table: str | None = None
     file: str | None = None
@@ -77,7 +93,7 @@ class Failure(Strict):
 
     @model_validator(mode="after")
     def _targets(self) -> Failure:
-        missing = [f for f in FAILURE_TARGETS[self.kind] if getattr(self, f) is None]
+        missing = [f for f in _registered_failure(self.kind) if getattr(self, f) is None]
         if missing:
             raise ValueError(f"{self.kind} needs {', '.join(missing)}")
         return self
@@ -109,13 +125,26 @@ class Restore(Strict):
     """Instant recovery of a replica (``omnir``)."""
 
     session: str = Field(description=SESSION_REF_HELP)
-    method: Literal["switch", "copy-back", "normal", "quick"] | None = Field(
-        None, description="EVA: switch | copy-back; XP: normal | quick (None: the default)"
+    method: str | None = Field(
+        None,
+        description="a restore method of the array's family (None: its default)",
+        json_schema_extra=_enum_of(_restore_methods),
     )
     keep: bool = False
     retain_source: bool = True
     recovery: Recovery | None = None
     wait: bool = True
+
+    @field_validator("method")
+    @classmethod
+    def _method(cls, v: str | None) -> str | None:
+        from apprm_ref.drivers import registry
+        from apprm_ref.errors import ConfigError
+
+        try:
+            return registry.check_restore_method(v)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from None
 
     @field_validator("session")
     @classmethod

@@ -5,8 +5,6 @@ and commit world and IDB together."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,17 +20,10 @@ IDB_FILE = "idb.sqlite"
 
 
 def register_backends() -> None:
-    """Import every simulator backend so its persisted classes can be loaded."""
-    import apprm_ref.sim as sim
+    """Import every registered kind's persisted modules so a saved world can be loaded."""
+    from apprm_ref.drivers import registry
 
-    for info in sorted(pkgutil.iter_modules(sim.__path__), key=lambda i: i.name):
-        if not info.ispkg:
-            continue
-        for mod in ("backend", "models"):
-            try:
-                importlib.import_module(f"apprm_ref.sim.{info.name}.{mod}")
-            except ImportError:
-                continue
+    registry.import_persisted()
 
 
 def _array_event(event: Any) -> None:

@@ -5,30 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from apprm_ref.core.context import DriverSet
+from apprm_ref.drivers import registry
+from apprm_ref.drivers.kinds import resolve, simulator_driver
 from apprm_ref.errors import ConfigError
-from apprm_ref.sim.estate import Estate, EvaCfg, HostCfg, XpCfg
+from apprm_ref.sim.estate import Estate, EvaCfg, HostCfg, OracleCfg
 from apprm_ref.sim.world import World
 
 
 def build_world(estate: Estate, seed: int = 0) -> World:
+    """Each entry is built by the builder of the kind its ``type`` names (nothing else)."""
     world = World(seed)
     for host in estate.hosts:
         world.hosts.add_host(host.name, os=host.os, role=host.role)
     names: dict[str, str] = {}  # "array/volume-name" -> volume id
     for cfg in estate.arrays:
-        if isinstance(cfg, EvaCfg):
-            names.update(_build_eva(world, cfg))
-        else:
-            names.update(_build_xp(world, cfg))
+        names.update(
+            resolve(registry.array_family(cfg.type, field="arrays.type").builder)(world, cfg)
+        )
     for host in estate.hosts:
         world.hosts.rescan(host.name)
-        _build_host(world, host, names)
+        resolve(registry.storage_stack(host.storage, field="hosts.storage").builder)(
+            world, host, names
+        )
     for app in estate.applications:
-        _build_app(world, app)
+        resolve(registry.application(app.type, field="applications.type").builder)(world, app)
     return world
 
 
-def _build_eva(world: World, cfg: EvaCfg) -> dict[str, str]:
+def build_eva(world: World, cfg: EvaCfg) -> dict[str, str]:
     from apprm_ref.sim.eva.backend import EvaBackend
 
     eva = world.add_array(EvaBackend(cfg.name, model=cfg.model))
@@ -47,13 +51,7 @@ def _build_eva(world: World, cfg: EvaCfg) -> dict[str, str]:
     return names
 
 
-def _build_xp(world: World, cfg: XpCfg) -> dict[str, str]:
-    from apprm_ref.sim.xp.estate import build_xp
-
-    return build_xp(world, cfg)
-
-
-def _build_host(world: World, cfg: HostCfg, names: dict[str, str]) -> None:
+def build_lvm_host(world: World, cfg: HostCfg, names: dict[str, str]) -> None:
     hb = world.hosts
     host = hb.host(cfg.name)
     for script in cfg.scripts:
@@ -98,25 +96,23 @@ def _extent_bytes(world: World, volume: str, disk: str) -> int:
     )
 
 
-def _build_app(world: World, app: dict[str, Any]) -> None:
-    kind = app.get("type")
-    if kind == "oracle":
-        from apprm_ref.sim.oracle.estate import build_oracle
+def build_oracle_app(world: World, cfg: OracleCfg) -> Any:
+    from apprm_ref.sim.oracle.estate import build_oracle
 
-        build_oracle(world, app)
-        return
-    raise ConfigError(f"unknown application type {kind!r}", field="applications.type")
+    return build_oracle(world, cfg.model_dump())
+
+
+def _sim_factory(desc: Any) -> Any:
+    return registry.factory(simulator_driver(desc).name)
 
 
 def sim_drivers(world: World) -> DriverSet:
-    """The simulator's protocol doors for every backend of ``world``."""
-    from apprm_ref.drivers.registry import factory
-
+    """The simulator's protocol doors for every backend of ``world``, by the backend's kind."""
     arrays: dict[str, Any] = {}
     for name, backend in sorted(world.arrays.items()):
-        arrays[name] = factory(f"sim-{backend.kind}")(world, name)
+        arrays[name] = _sim_factory(registry.array_family(backend.kind))(world, name)
     apps: dict[str, Any] = {}
     for name, backend in sorted(world.apps.items()):
-        apps[name] = factory(f"sim-{backend.kind}")(world, name)
-    host = factory("sim-host")(world)
+        apps[name] = _sim_factory(registry.application(backend.kind))(world, name)
+    host = _sim_factory(registry.storage_stack(registry.DEFAULT_STORAGE_STACK))(world)
     return DriverSet(arrays=arrays, host=host, apps=apps, epoch_seconds=world.clock.at)

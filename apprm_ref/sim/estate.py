@@ -8,12 +8,25 @@ configuration operations, so an impossible estate fails with the array's own err
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import InitErrorDetails
 
+from apprm_ref.drivers import registry
+from apprm_ref.drivers.kinds import resolve
 from apprm_ref.errors import ConfigError
 from apprm_ref.sim.storage import MIB
 
@@ -122,7 +135,72 @@ class XpCfg(_Model):
     exclude: list[str] = Field(default_factory=list)
 
 
-ArrayCfg = Annotated[EvaCfg | XpCfg, Field(discriminator="type")]
+class KindModels:
+    """Annotation marker: the config models of every registered kind of one category (lets
+    tools such as the scenario loader name a config model's fields)."""
+
+    def __init__(self, kinds: Callable[[], list[Any]]) -> None:
+        self.kinds = kinds
+
+    def models(self) -> list[type[BaseModel]]:
+        return [resolve(k.config) for k in self.kinds() if k.config is not None]
+
+    def __get_pydantic_json_schema__(self, _schema: Any, handler: Any) -> dict[str, Any]:
+        """The JSON Schema of an entry: one of the registered kinds' config models."""
+        return {"oneOf": [handler(m.__pydantic_core_schema__) for m in self.models()]}
+
+
+def _by_kind(lookup: Callable[[Any], Any], what: str) -> Callable[[Any], Any]:
+    """A validator giving each ``type:`` entry to the config model its registered kind owns."""
+
+    def validate(value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            return value
+        if not isinstance(value, dict):
+            raise ValueError(f"an {what} entry is a mapping with a type")
+        try:
+            model = resolve(lookup(value.get("type")).config)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from None
+        if model is None:
+            raise ValueError(f"{what} type {value.get('type')!r} has no estate configuration")
+        try:
+            return model.model_validate(value)
+        except ValidationError as exc:  # re-raised whole, so each error keeps its location
+            raise _relocatable(exc, value["type"]) from None
+
+    return validate
+
+
+def _relocatable(exc: ValidationError, tag: str) -> ValidationError:
+    details: list[InitErrorDetails] = []
+    for err in exc.errors():
+        item = InitErrorDetails(type=err["type"], loc=(tag, *err["loc"]), input=err["input"])
+        if "ctx" in err:
+            item["ctx"] = err["ctx"]
+        details.append(item)
+    return ValidationError.from_exception_data(exc.title, details)
+
+
+ArrayCfg = Annotated[
+    SerializeAsAny[BaseModel],
+    BeforeValidator(_by_kind(registry.array_family, "array")),
+    KindModels(registry.array_families),
+]
+AppCfg = Annotated[
+    SerializeAsAny[BaseModel],
+    BeforeValidator(_by_kind(registry.application, "application")),
+    KindModels(registry.applications),
+]
+
+
+class OracleCfg(_Model):
+    """An Oracle database of the estate (keys: :func:`apprm_ref.sim.oracle.estate.build_oracle`)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: Literal["oracle"]
+    name: str
+    host: str
 
 
 class FileCfg(_Model):
@@ -152,6 +230,7 @@ class ScriptCfg(_Model):
 
 class HostCfg(_Model):
     name: str
+    storage: str = "lvm"  # the registered host storage stack
     os: str = "hpux"
     role: Literal["application", "backup", "both"] = "application"
     volume_groups: list[VgCfg] = Field(default_factory=list)
@@ -161,12 +240,20 @@ class HostCfg(_Model):
 class Estate(_Model):
     arrays: list[ArrayCfg] = Field(default_factory=list)
     hosts: list[HostCfg] = Field(default_factory=list)
-    applications: list[dict[str, Any]] = Field(default_factory=list)
+    applications: list[AppCfg] = Field(default_factory=list)
+
+    @field_validator("hosts")
+    @classmethod
+    def _stacks(cls, hosts: list[HostCfg]) -> list[HostCfg]:
+        for h in hosts:
+            try:
+                registry.storage_stack(h.storage)
+            except ConfigError as exc:
+                raise ValueError(exc.message) from None
+        return hosts
 
 
 def load_estate(path: str | Path) -> Estate:
-    from pydantic import ValidationError
-
     try:
         data = yaml.safe_load(Path(path).read_text())
     except FileNotFoundError:

@@ -161,7 +161,7 @@ class World:
     def from_plain(cls, doc: dict[str, Any]) -> World:
         from datetime import datetime
 
-        _register_backends()
+        _register_backends(doc)
         state = persist.load(doc)
         world = cls(state["seed"], epoch=datetime.fromisoformat(state["epoch"]), start=state["now"])
         world.streams.restore(state["streams"])
@@ -202,12 +202,23 @@ class World:
         return hashlib.sha256(data.encode()).hexdigest()
 
 
-BACKEND_MODULES = ("eva.backend", "xp.backend", "oracle.backend")
+_SECTIONS = {"arrays": "array", "apps": "application"}
 
 
-def _register_backends() -> None:
-    """A saved world may hold any simulator: import them so their persist tags are known."""
-    import importlib
+def _register_backends(doc: dict[str, Any]) -> None:
+    """A saved world may hold any registered kind: import their persisted modules, and refuse
+    a world holding an array or application of a kind no longer registered."""
+    from apprm_ref.drivers import registry
 
-    for module in BACKEND_MODULES:
-        importlib.import_module(f"apprm_ref.sim.{module}")
+    registry.import_persisted()
+    table, root = doc.get("table", []), doc.get("root", {}).get("__d", {})
+    for section, what in _SECTIONS.items():
+        for name, entry in sorted(root.get(section, {}).get("__d", {}).items()):
+            tag = (table[entry["__ref"]] if "__ref" in entry else entry).get("__t", "")
+            if not persist.is_registered(tag):
+                kinds = ", ".join(d.name for d in registry.all_kinds())
+                raise ConfigError(
+                    f"saved world holds {what} {name} of an unregistered kind ({tag}); "
+                    f"registered: {kinds}",
+                    field=section,
+                )

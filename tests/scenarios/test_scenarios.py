@@ -55,6 +55,7 @@ RULES = {
 PARAMS = [pytest.param(p, marks=RULES.get(p.stem, []), id=p.stem) for p in SCENARIOS]
 
 
+@pytest.mark.rule("EXT-P1")
 @pytest.mark.parametrize("path", PARAMS)
 def test_scenario_passes_with_a_stable_golden_digest(path: Path) -> None:
     first, second = run_file(path), run_file(path)
@@ -94,7 +95,8 @@ def test_malformed_scenario_gives_one_line_naming_file_line_and_field(tmp_path: 
     msg = str(info.value)
     assert "\n" not in msg
     assert msg.startswith(f"{bad}:{k + 1}: timeline[")
-    assert ".restore.method: expected 'switch', 'copy-back', 'normal' or 'quick'" in msg
+    assert ".restore.method: unknown method 'copyback'; registered restore methods: " in msg
+    assert msg.endswith("'copy-back', 'normal', 'quick', 'switch'")
 
 
 def test_replay_catches_an_injected_difference(tmp_path: Path) -> None:

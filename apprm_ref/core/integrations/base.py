@@ -18,7 +18,6 @@ import simpy
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord
 from apprm_ref.core.session import UndoHandle
-from apprm_ref.errors import PlanError
 from apprm_ref.types import VolumeRef
 
 Steps = Generator[simpy.Event, Any, Any]
@@ -111,12 +110,8 @@ def around_instant(
 
 
 def integration_for(spec_type: str) -> Integration:
-    if spec_type == "filesystem":
-        from apprm_ref.core.integrations.filesystem import FilesystemIntegration
+    """The integration of the registered application ``spec_type`` (EXT-I3)."""
+    from apprm_ref.drivers import registry
+    from apprm_ref.drivers.kinds import resolve
 
-        return FilesystemIntegration()
-    if spec_type == "oracle":
-        from apprm_ref.core.integrations.oracle import OracleIntegration
-
-        return OracleIntegration()
-    raise PlanError(f"no integration for specifications of type {spec_type!r}")
+    return resolve(registry.application(spec_type).integration)()  # type: ignore[no-any-return]

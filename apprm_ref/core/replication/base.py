@@ -14,7 +14,7 @@ import simpy
 
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord
-from apprm_ref.errors import PlanError
+from apprm_ref.errors import ConfigError, PlanError
 from apprm_ref.types import VolumeRef
 
 Steps = Generator[simpy.Event, Any, Any]
@@ -24,7 +24,7 @@ Steps = Generator[simpy.Event, Any, Any]
 class RestoreOptions:
     """Array half of an instant recovery request."""
 
-    method: str | None = None  # EVA: switch | copy-back ; XP: normal | quick (None: default)
+    method: str | None = None  # one of the family's restore_methods (None: its default)
     keep_replica: bool = False  # keep the replica after IR (where the method allows)
     retain_source: bool = True  # XP: safety copy of the source first (project default)
     check_configuration: bool = True
@@ -79,13 +79,31 @@ class ReplicationMethod(Protocol):
 
 
 def method_for(array_driver: Any) -> ReplicationMethod:
+    """The replication method of the registered family speaking the driver's protocol."""
+    from apprm_ref.drivers import registry
+    from apprm_ref.drivers.kinds import resolve
+
     kind = array_driver.capabilities().kind
-    if kind == "snapshot-array":
-        from apprm_ref.core.replication.snapshot import SnapshotReplication
+    try:
+        family = registry.family_for_protocol(kind)
+    except ConfigError as exc:
+        raise PlanError(f"no replication method for arrays of kind {kind!r}: {exc}") from None
+    return resolve(family.replication)()  # type: ignore[no-any-return]
 
-        return SnapshotReplication()
-    if kind == "split-mirror-array":
-        from apprm_ref.core.replication.split_mirror import SplitMirrorReplication
 
-        return SplitMirrorReplication()
-    raise PlanError(f"no replication method for arrays of kind {kind!r}")
+def check_capabilities(array_driver: Any, options: Any) -> None:
+    """EXT-I4: refuse, at spec creation, options needing a capability the driver lacks."""
+    from apprm_ref.drivers import registry
+    from apprm_ref.drivers.kinds import resolve
+
+    caps = array_driver.capabilities()
+    family = registry.family_for_protocol(caps.kind)
+    if family.needs is None:
+        return
+    missing = caps.missing(resolve(family.needs)(options))
+    if missing:
+        raise ConfigError(
+            f"array {array_driver.name} does not declare {', '.join(missing)}, which these "
+            "options need",
+            field="replication",
+        )

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apprm_ref.core.replication.options import boolean, choice, reject_unknown
+from apprm_ref.drivers.capabilities import Capability
 from apprm_ref.errors import ConfigError
 from apprm_ref.types import ReplicaType
 
@@ -68,6 +69,16 @@ class EvaOptions:
     replica_conf: str = "local"
     ca_override: bool = False
     retain_source_on_ir: bool = False
+
+
+def needs(opts: EvaOptions) -> frozenset[Capability]:
+    """The capabilities these options require of the array's driver (EXT-I4)."""
+    out = {Capability(opts.snapshot_type.value)}
+    if opts.replica_conf == "combined":
+        out.add(Capability.CA_EVA)
+    if opts.retain_source_on_ir:
+        out.add(Capability.RETAIN_SOURCE)
+    return frozenset(out)
 
 
 def parse_eva_options(raw: dict[str, Any], *, spec_name: str) -> EvaOptions:

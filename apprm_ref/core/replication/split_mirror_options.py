@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apprm_ref.core.replication.options import boolean, choice, reject_unknown
+from apprm_ref.drivers.capabilities import Capability
 from apprm_ref.errors import ConfigError
 
 MAX_MU = 2  # Business Copy L1 MUs are 0..2 (arrays.md 3.1)
@@ -110,6 +111,20 @@ def _from_text(text: str) -> list[int]:
         raise ConfigError(
             f"{text!r} is not an MU list like '0-2' or '0,1,2'", field="replication.mu"
         ) from None
+
+
+def needs(opts: XpOptions) -> frozenset[Capability]:
+    """The capabilities these options require of the array's driver (EXT-I4)."""
+    out = {Capability.BUSINESS_COPY}
+    if opts.split_mode == "quick":
+        out.add(Capability.QUICK_SPLIT)
+    if opts.restore_method == "quick":
+        out.add(Capability.QUICK_RESTORE)
+    if opts.create_pairs:
+        out.add(Capability.PAIR_CREATE)
+    if opts.replica_conf == "combined":
+        out.add(Capability.CONTINUOUS_ACCESS)
+    return frozenset(out)
 
 
 def parse_xp_options(raw: dict[str, Any], *, spec_name: str) -> XpOptions:

@@ -186,6 +186,12 @@ def test_an_error_that_is_not_the_products_still_ends_the_session(
     assert lab.world.invariant_problems() == [] and log.unreported(session) == []
 
 
+@pytest.fixture(autouse=True)
+def _oracle_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The credential the Oracle configurations name (references are checked when set)."""
+    monkeypatch.setenv("ORA_PW", "lab-oracle-pw")
+
+
 def _config(*, ctlcp: bool) -> Any:
     from apprm_ref.core.integrations.oracle_config import make_config
 

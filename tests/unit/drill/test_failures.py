@@ -15,18 +15,36 @@ def estate():  # type: ignore[no-untyped-def]
     return build_estate(seed=3)
 
 
-def test_lost_volume_keeps_identity_loses_content(estate) -> None:  # type: ignore[no-untyped-def]
-    vol = estate.array.volumes["varch"]
-    before = vol.written()
-    assert before
-    inject(estate.world, Failure(kind="lost_volume", array="plain", volume="varch"))
-    assert "varch" in estate.array.volumes and not estate.array.volumes["varch"].written()
-    assert estate.array.volumes["vdata"].written()  # the others are untouched
+@pytest.fixture
+def eva_world():  # type: ignore[no-untyped-def]
+    from apprm_ref.sim.estate import build_world, default_estate
+
+    return build_world(default_estate(), seed=3)
 
 
-def test_unknown_volume_is_a_config_error(estate) -> None:  # type: ignore[no-untyped-def]
+def _vdisk(world, name):  # type: ignore[no-untyped-def]
+    eva = world.array("eva1")
+    return next(v for v in eva.vdisks.values() if v.name == name)
+
+
+def test_lost_volume_keeps_identity_loses_content(eva_world) -> None:  # type: ignore[no-untyped-def]
+    data1, data2 = _vdisk(eva_world, "data1"), _vdisk(eva_world, "data2")
+    data1.data.write(0, "a")
+    data2.data.write(0, "b")
+    inject(eva_world, Failure(kind="lost_volume", array="eva1", volume="data1"))
+    assert _vdisk(eva_world, "data1") is data1 and not data1.data.written()
+    assert data2.data.written()  # the others are untouched
+
+
+def test_unknown_volume_is_a_config_error(eva_world) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match="no volume 'nope'"):
-        inject(estate.world, Failure(kind="lost_volume", array="plain", volume="nope"))
+        inject(eva_world, Failure(kind="lost_volume", array="eva1", volume="nope"))
+
+
+@pytest.mark.rule("EXT-I3")
+def test_array_of_no_registered_family_cannot_lose_a_volume(estate) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match="unknown array family None; registered: eva, xp"):
+        inject(estate.world, Failure(kind="lost_volume", array="plain", volume="varch"))
 
 
 def test_dropped_table_is_one_committed_transaction(estate) -> None:  # type: ignore[no-untyped-def]

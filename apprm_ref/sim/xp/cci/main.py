@@ -40,16 +40,10 @@ def load_confs(home: Path, env: dict[str, str]) -> dict[int, HorcmConf]:
 
 
 def _register_backends() -> None:
-    """A saved world may hold any simulator: import their modules so persist knows them."""
-    import importlib
+    """A saved world may hold any registered kind: import their persisted modules."""
+    from apprm_ref.drivers import registry
 
-    import apprm_ref.sim.xp.backend  # noqa: F401
-
-    for module in ("eva.backend", "oracle.backend", "vss.backend", "sap.backend"):
-        try:
-            importlib.import_module(f"apprm_ref.sim.{module}")
-        except ImportError:
-            continue
+    registry.import_persisted()
 
 
 def main(argv: list[str] | None = None) -> int:

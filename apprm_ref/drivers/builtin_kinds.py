@@ -1,0 +1,125 @@
+"""The kinds shipped with apprm-ref: EVA and XP arrays, filesystem and Oracle, LVM hosts.
+
+They are registered exactly as an out-of-tree kind is (``docs/architecture.md``); only the
+place they are listed differs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apprm_ref.drivers.kinds import (
+    Application,
+    ArrayFamily,
+    DriverDecl,
+    FailureKind,
+    Rpo,
+    StorageStack,
+)
+
+_SUBJECTS = "apprm_ref.conformance.sim_backdoors"
+
+EVA = ArrayFamily(
+    name="eva",
+    protocol="snapshot-array",
+    config="apprm_ref.sim.estate:EvaCfg",
+    builder="apprm_ref.sim.build:build_eva",
+    drivers=(
+        DriverDecl(
+            "sim-eva",
+            "apprm_ref.sim.eva.driver:EvaDriver",
+            simulator=True,
+            subject=f"{_SUBJECTS}:sim_eva_subject",
+        ),
+        DriverDecl(
+            "eva-smis",
+            "apprm_ref.real.eva_smis:EvaSmisDriver",
+            subject=f"{_SUBJECTS}:eva_smis_subject",
+        ),
+    ),
+    replication="apprm_ref.core.replication.snapshot:SnapshotReplication",
+    restore_methods=("switch", "copy-back"),
+    persisted=("apprm_ref.sim.eva.backend", "apprm_ref.sim.eva.models"),
+    replica_types=("snapshot", "vsnap", "snapclone"),
+    needs="apprm_ref.core.replication.snapshot_options:needs",
+    failures=(
+        FailureKind("lost_volume", ("array", "volume"), "apprm_ref.drill.failures:lose_vdisk"),
+    ),
+)
+
+XP = ArrayFamily(
+    name="xp",
+    protocol="split-mirror-array",
+    config="apprm_ref.sim.estate:XpCfg",
+    builder="apprm_ref.sim.xp.estate:build_xp",
+    drivers=(
+        DriverDecl(
+            "sim-xp",
+            "apprm_ref.sim.xp.driver:XpDriver",
+            simulator=True,
+            subject=f"{_SUBJECTS}:sim_xp_subject",
+        ),
+        DriverDecl(
+            "xp-cci",
+            "apprm_ref.real.xp_cci:XpCciDriver",
+            subject="apprm_ref.conformance.xp_subjects:cci_xp_subject",
+        ),
+    ),
+    replication="apprm_ref.core.replication.split_mirror:SplitMirrorReplication",
+    restore_methods=("normal", "quick"),
+    persisted=("apprm_ref.sim.xp.backend", "apprm_ref.sim.xp.models"),
+    replica_types=("mirror", "snapshot_xp"),
+    needs="apprm_ref.core.replication.split_mirror_options:needs",
+    failures=(
+        FailureKind("lost_volume", ("array", "volume"), "apprm_ref.drill.failures:lose_ldev"),
+    ),
+)
+
+FILESYSTEM = Application(
+    name="filesystem",
+    integration="apprm_ref.core.integrations.filesystem:FilesystemIntegration",
+    recovery_options="apprm_ref.core.integrations.base:RecoveryOptions",
+    rpo=Rpo.REPLICA,
+    mount_objects=True,
+)
+
+
+def oracle_in_backup_mode(db: Any) -> bool:
+    """A database with a datafile in backup mode (``V$BACKUP`` ACTIVE)."""
+    return bool(db.in_backup_mode())
+
+
+ORACLE = Application(
+    name="oracle",
+    integration="apprm_ref.core.integrations.oracle:OracleIntegration",
+    recovery_options="apprm_ref.core.integrations.base:RecoveryOptions",
+    rpo=Rpo.ROLL_FORWARD,
+    config="apprm_ref.sim.estate:OracleCfg",
+    builder="apprm_ref.sim.build:build_oracle_app",
+    backup_mode="apprm_ref.drivers.builtin_kinds:oracle_in_backup_mode",
+    drivers=(
+        DriverDecl("sim-oracle", "apprm_ref.sim.oracle.driver:OracleSimDriver", simulator=True),
+        DriverDecl("oracle-dbapi", "apprm_ref.real.oracle_dbapi:OracleDbapiDriver"),
+    ),
+    persisted=("apprm_ref.sim.oracle.backend", "apprm_ref.sim.oracle.models"),
+    cli="apprm_ref.cli.oracle:app",
+    failures=(
+        FailureKind("dropped_table", ("app", "table"), "apprm_ref.drill.failures:drop_table"),
+        FailureKind(
+            "corrupted_datafile", ("app", "file"), "apprm_ref.drill.failures:corrupt_datafile"
+        ),
+    ),
+)
+
+LVM = StorageStack(
+    name="lvm",
+    builder="apprm_ref.sim.build:build_lvm_host",
+    drivers=(DriverDecl("sim-host", "apprm_ref.sim.host.driver:SimHostDriver", simulator=True),),
+    persisted=("apprm_ref.sim.host.backend", "apprm_ref.sim.host.models"),
+    failures=(
+        FailureKind("host_crash", ("host",), "apprm_ref.drill.failures:crash_host"),
+        FailureKind("corrupted_file", ("host", "path"), "apprm_ref.drill.failures:corrupt_file"),
+    ),
+)
+
+BUILTINS = (EVA, XP, FILESYSTEM, ORACLE, LVM)

@@ -1,0 +1,68 @@
+"""The ``demo`` array family: one pool, volumes, snapshots, on the EVA simulator's model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from apprm_ref.conformance.sim_backdoors import EvaBackdoor
+from apprm_ref.drivers.capabilities import Capabilities
+from apprm_ref.persist import persistable
+from apprm_ref.sim.estate import Size
+from apprm_ref.sim.eva.backend import EvaBackend
+from apprm_ref.sim.eva.driver import FEATURES, EvaDriver
+from apprm_ref.sim.storage import TIB
+from apprm_ref.sim.world import World
+
+POOL = "pool"
+
+
+class DemoVolumeCfg(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    size: Size
+    present_to: list[str] = []
+
+
+class DemoArrayCfg(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: Literal["demo"]
+    name: str
+    capacity: Size
+    volumes: list[DemoVolumeCfg] = []
+
+
+@persistable("demo.DemoArray")
+@dataclass(eq=False)
+class DemoArray(EvaBackend):
+    model: str = "DEMO-1"
+    notes: dict[str, str] = field(default_factory=dict)
+
+    kind = "demo"
+
+
+def build_demo(world: World, cfg: DemoArrayCfg) -> dict[str, str]:
+    array = world.add_array(DemoArray(cfg.name))
+    array.add_disk_group(POOL, cfg.capacity)
+    names = {}
+    for vol in cfg.volumes:
+        v = array.create_vdisk(vol.name, vol.size, POOL, "vraid5")
+        names[f"{cfg.name}/{vol.name}"] = v.id
+        for host in vol.present_to:
+            array.present(v.id, host)
+    return names
+
+
+class DemoDriver(EvaDriver):
+    def capabilities(self) -> Capabilities:
+        caps = super().capabilities()
+        return Capabilities(caps.kind, "demo", self.backend.model, FEATURES, caps.limits)
+
+
+def demo_subject(seed: int = 0) -> tuple[Any, EvaBackdoor]:
+    world = World(seed)
+    array = world.add_array(DemoArray("conf-demo"))
+    array.add_disk_group(POOL, 8 * TIB)
+    return DemoDriver(world, "conf-demo"), EvaBackdoor(world, "conf-demo", POOL)
