@@ -17,7 +17,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 import pywbem
-from pywbem import CIMInstanceName, Uint32
+from pywbem import CIMInstanceName, Uint16, Uint32
 from pywbem_mock import FakedWBEMConnection, MethodProvider
 
 from apprm_ref.errors import EvaError
@@ -96,7 +96,10 @@ class EvaSmisDoor:
         return CIMInstanceName(cls, keys, namespace=NAMESPACE)
 
     def sync_path(self, t: Vdisk) -> CIMInstanceName:
-        keys = {"SystemElement": self.vol_path(t.source or ""), "SyncedElement": self.vol_path(t.id)}
+        keys = {
+            "SystemElement": self.vol_path(t.source or ""),
+            "SyncedElement": self.vol_path(t.id),
+        }
         return CIMInstanceName("CIM_StorageSynchronized", keys, namespace=NAMESPACE)
 
     def view_path(self, host: str) -> CIMInstanceName:
@@ -137,8 +140,18 @@ class EvaSmisDoor:
     def _signature(self) -> Any:
         b = self.backend
         vols = tuple(
-            (k, v.name, v.state, v.kind, v.source, v.vraid, v.disk_group,
-             tuple(sorted(v.presentations.items())), v.copy, len(v.cow))
+            (
+                k,
+                v.name,
+                v.state,
+                v.kind,
+                v.source,
+                v.vraid,
+                v.disk_group,
+                tuple(sorted(v.presentations.items())),
+                v.copy,
+                len(v.cow),
+            )
             for k, v in sorted(b.vdisks.items())
         )
         groups = tuple((k, b.free_raw(k)) for k in sorted(b.disk_groups))
@@ -150,7 +163,9 @@ class EvaSmisDoor:
         b = self.backend
         b.settle()
         now = self.world.now()
-        for job_id in [j for j, r in self.jobs.items() if finished_at(self, r) + KEEP_FINISHED_S < now]:
+        for job_id in [
+            j for j, r in self.jobs.items() if finished_at(self, r) + KEEP_FINISHED_S < now
+        ]:
             del self.jobs[job_id]
         sig = self._signature()
         if sig == self._seen:
@@ -174,7 +189,7 @@ class EvaSmisDoor:
             gid = hashlib.sha256(f"{b.name}/drgroup/{name}".encode()).hexdigest()[:56].upper()
             out.extend(dr_group_instances(self, name, gid))
         hosts = sorted({h for v in b.vdisks.values() for h in v.presentations})
-        out.extend(inst(self.view_path(h), ElementName=h, EnabledState=2) for h in hosts)
+        out.extend(inst(self.view_path(h), ElementName=h, EnabledState=Uint16(2)) for h in hosts)
         for vid in sorted(b.vdisks):
             out.extend(volume_instances(self, b.vdisks[vid]))
         for job_id in sorted(self.jobs):

@@ -68,7 +68,14 @@ def capability_instances(door: EvaSmisDoor) -> list[CIMInstance]:
             SupportedSynchronousActions=actions,
             SupportedAsynchronousActions=actions,
         ),
-        inst(link(door, "CIM_ElementCapabilities", ManagedElement=door.service_path("HPEVA_ReplicationService"), Capabilities=rep)),
+        inst(
+            link(
+                door,
+                "CIM_ElementCapabilities",
+                ManagedElement=door.service_path("HPEVA_ReplicationService"),
+                Capabilities=rep,
+            )
+        ),
         inst(
             cfg,
             ElementName="configuration",
@@ -78,7 +85,14 @@ def capability_instances(door: EvaSmisDoor) -> list[CIMInstance]:
             SupportedSynchronousActions=[Uint16(a) for a in (5, 6, 8, 9)],
             SupportedAsynchronousActions=[Uint16(8), Uint16(9)],
         ),
-        inst(link(door, "CIM_ElementCapabilities", ManagedElement=door.service_path("HPEVA_StorageConfigurationService"), Capabilities=cfg)),
+        inst(
+            link(
+                door,
+                "CIM_ElementCapabilities",
+                ManagedElement=door.service_path("HPEVA_StorageConfigurationService"),
+                Capabilities=cfg,
+            )
+        ),
     ]
 
 

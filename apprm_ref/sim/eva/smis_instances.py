@@ -23,6 +23,7 @@ A vsnap is ``ThinlyProvisioned`` (demand allocated, SMI-S Thin Provisioning).
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +71,11 @@ def system_instances(door: EvaSmisDoor) -> list[CIMInstance]:
     for cls in SERVICES:
         out.append(inst(door.service_path(cls), ElementName=cls, EnabledState=Uint16(2)))
         out.append(
-            inst(link(door, "CIM_HostedService", Antecedent=sys_path, Dependent=door.service_path(cls)))
+            inst(
+                link(
+                    door, "CIM_HostedService", Antecedent=sys_path, Dependent=door.service_path(cls)
+                )
+            )
         )
     return out
 
@@ -104,11 +109,21 @@ def pool_instances(door: EvaSmisDoor, name: str) -> list[CIMInstance]:
             RemainingManagedSpace=Uint64(b.free_raw(name) * g.extent_bytes),
             OperationalStatus=[Uint16(2)],
         ),
-        inst(link(door, "CIM_HostedStoragePool", GroupComponent=door.system_path(), PartComponent=path)),
-        inst(caps, ElementName=f"{name} capabilities", DataRedundancyMax=Uint16(2),
-             DataRedundancyMin=Uint16(1), DataRedundancyDefault=Uint16(1),
-             PackageRedundancyMax=Uint16(2), PackageRedundancyMin=Uint16(0),
-             PackageRedundancyDefault=Uint16(1)),
+        inst(
+            link(
+                door, "CIM_HostedStoragePool", GroupComponent=door.system_path(), PartComponent=path
+            )
+        ),
+        inst(
+            caps,
+            ElementName=f"{name} capabilities",
+            DataRedundancyMax=Uint16(2),
+            DataRedundancyMin=Uint16(1),
+            DataRedundancyDefault=Uint16(1),
+            PackageRedundancyMax=Uint16(2),
+            PackageRedundancyMin=Uint16(0),
+            PackageRedundancyDefault=Uint16(1),
+        ),
         inst(link(door, "CIM_ElementCapabilities", ManagedElement=path, Capabilities=caps)),
     ]
     for vraid, (data, package) in REDUNDANCY.items():
@@ -117,13 +132,18 @@ def pool_instances(door: EvaSmisDoor, name: str) -> list[CIMInstance]:
             inst(
                 setting,
                 ElementName=vraid.capitalize(),
-                DataRedundancyGoal=Uint16(data), DataRedundancyMin=Uint16(data),
-                DataRedundancyMax=Uint16(data), PackageRedundancyGoal=Uint16(package),
-                PackageRedundancyMin=Uint16(package), PackageRedundancyMax=Uint16(package),
+                DataRedundancyGoal=Uint16(data),
+                DataRedundancyMin=Uint16(data),
+                DataRedundancyMax=Uint16(data),
+                PackageRedundancyGoal=Uint16(package),
+                PackageRedundancyMin=Uint16(package),
+                PackageRedundancyMax=Uint16(package),
                 NoSinglePointOfFailure=package > 0,
             )
         )
-        assoc = link(door, "CIM_StorageSettingsAssociatedToCapabilities", Antecedent=caps, Dependent=setting)
+        assoc = link(
+            door, "CIM_StorageSettingsAssociatedToCapabilities", Antecedent=caps, Dependent=setting
+        )
         out.append(inst(assoc, DefaultSetting=vraid == "vraid5"))
     return out
 
@@ -164,16 +184,31 @@ def volume_instances(door: EvaSmisDoor, v: Vdisk) -> list[CIMInstance]:
         ),
         inst(link(door, "CIM_SystemDevice", GroupComponent=door.system_path(), PartComponent=vol)),
         inst(
-            link(door, "CIM_AllocatedFromStoragePool", Antecedent=pool_path(door, v.disk_group), Dependent=vol),
-            SpaceConsumed=Uint64(v.allocated_raw() * door.backend.disk_groups[v.disk_group].extent_bytes),
+            link(
+                door,
+                "CIM_AllocatedFromStoragePool",
+                Antecedent=pool_path(door, v.disk_group),
+                Dependent=vol,
+            ),
+            SpaceConsumed=Uint64(
+                v.allocated_raw() * door.backend.disk_groups[v.disk_group].extent_bytes
+            ),
         ),
         inst(
-            link(door, "CIM_ElementSettingData", ManagedElement=vol, SettingData=setting_path(door, v.disk_group, v.vraid.value)),
-            IsDefault=Uint16(2), IsCurrent=Uint16(1),
+            link(
+                door,
+                "CIM_ElementSettingData",
+                ManagedElement=vol,
+                SettingData=setting_path(door, v.disk_group, v.vraid.value),
+            ),
+            IsDefault=Uint16(2),
+            IsCurrent=Uint16(1),
         ),
     ]
     for host, lun in sorted(v.presentations.items()):
-        pcfu = link(door, "CIM_ProtocolControllerForUnit", Antecedent=door.view_path(host), Dependent=vol)
+        pcfu = link(
+            door, "CIM_ProtocolControllerForUnit", Antecedent=door.view_path(host), Dependent=vol
+        )
         out.append(inst(pcfu, DeviceNumber=f"{lun:04X}", DeviceAccess=Uint16(2)))
     if v.source is not None:
         out.append(sync_instance(door, v))
@@ -213,6 +248,11 @@ def sync_instance(door: EvaSmisDoor, t: Vdisk) -> CIMInstance:
     )
     if src is None:
         props["UndiscoveredElement"] = Uint16(2)
+    value = None
+    if copy is not None:
+        micros = math.ceil(max(0.0, copy.done_at - door.world.now()) * 1e6) + 1
+        value = CIMDateTime(timedelta(microseconds=micros))
+    props["HPEVA_TimeRemaining"] = CIMProperty("HPEVA_TimeRemaining", value, type="datetime")
     return inst(door.sync_path(t), **props)
 
 
@@ -220,10 +260,19 @@ def dr_group_instances(door: EvaSmisDoor, name: str, gid: str) -> list[CIMInstan
     """A CA EVA DR group and its ordered members (56-hex-digit InstanceID, protocols.md 1.1)."""
     g = door.backend.dr_groups[name]
     path = CIMInstanceName("HPEVA_DRGroup", {"InstanceID": gid}, namespace=door.namespace)
-    out = [inst(path, ElementName=name, HPEVA_State=g.state.value, HPEVA_Role=g.role,
-                HPEVA_RemoteArray=g.remote_array)]
+    out = [
+        inst(
+            path,
+            ElementName=name,
+            HPEVA_State=g.state.value,
+            HPEVA_Role=g.role,
+            HPEVA_RemoteArray=g.remote_array,
+        )
+    ]
     for i, vid in enumerate(g.members):
-        member = link(door, "HPEVA_OrderedMemberOfCollection", Collection=path, Member=door.vol_path(vid))
+        member = link(
+            door, "HPEVA_OrderedMemberOfCollection", Collection=path, Member=door.vol_path(vid)
+        )
         out.append(inst(member, AssignedSequence=Uint64(i)))
     return out
 

@@ -99,7 +99,9 @@ def _vraid(door: EvaSmisDoor, goal: Any) -> str | None:
     iid = str(goal.keybindings.get("InstanceID", "")) if isinstance(goal, CIMInstanceName) else ""
     prefix = f"HPEVA:{door.backend.name}:"
     if not iid.startswith(prefix) or iid.count(":") != 3:
-        raise Refused(RC_INVALID, f"TargetSettingGoal {goal} is not a storage setting of this array")
+        raise Refused(
+            RC_INVALID, f"TargetSettingGoal {goal} is not a storage setting of this array"
+        )
     return iid.rsplit(":", 1)[-1]
 
 
@@ -146,7 +148,11 @@ def _created(door: EvaSmisDoor, made: list[Vdisk], method: str, out: dict[str, A
     last = max(clones, key=lambda t: (t.copy.done_at, t.id))  # type: ignore[union-attr]
     affected = [(t.id, EFFECT_CREATE) for t in made]
     out["Job"] = door.new_job(
-        method, volume=last.id, kind="normalize", done_at=last.copy.done_at, affected=affected  # type: ignore[union-attr]
+        method,
+        volume=last.id,
+        kind="normalize",
+        done_at=last.copy.done_at,
+        affected=affected,  # type: ignore[union-attr]
     )
     return RC_JOB, out
 
@@ -223,7 +229,10 @@ def modify(door: EvaSmisDoor, op: int, source: str, target: str, rsd: dict[str, 
         return RC_OK, {}
     done_at = b.restore_copy_back(target, source, keep=not rsd.get("AutoDelete"))
     job = door.new_job(
-        "ModifyReplicaSynchronization", volume=source, kind="copy-back", done_at=done_at,
+        "ModifyReplicaSynchronization",
+        volume=source,
+        kind="copy-back",
+        done_at=done_at,
         affected=[(source, EFFECT_INTEGRITY)],
     )
     return RC_JOB, {"Job": job}

@@ -15,7 +15,9 @@ headers, brunolauze/openpegasus-providers ``UNIX_ReplicationSettingData.h``) and
 protocols.md 1.2-1.6. ``HPEVA_StorageVolume``'s ``DiskGroupID`` / ``VDiskType`` /
 ``RaidType`` and ``HPEVA_OrderedMemberOfCollection`` are the vendor names HP's own CIMOM
 shows (protocols.md 1.1, Zenoss HPEVAMon modeler); ``HPEVA_DRGroup.HPEVA_State`` is the one
-vendor property without a public source **(inferred)**.
+vendor property without a public source **(inferred)**, like
+``CIM_StorageSynchronized.HPEVA_TimeRemaining`` (time left of a background copy; SMI-S has
+no completion estimate).
 """
 
 from __future__ import annotations
@@ -210,6 +212,7 @@ _SYNC = """
     uint16 SyncType; uint16 Mode; uint16 CopyType; uint16 ReplicaType; uint16 SyncState;
     uint16 CopyState; uint16 ProgressStatus; uint16 PercentSynced; uint16 CopyMethodology;
     uint16 UndiscoveredElement; datetime WhenEstablished; datetime WhenActivated;
+    datetime HPEVA_TimeRemaining;
 };
 """
 
