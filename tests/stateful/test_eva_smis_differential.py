@@ -37,14 +37,14 @@ class SmisDifferential(RuleBasedStateMachine):
         event(f"{method}: {got.code if isinstance(got, EvaError) else 'ok'}")
 
     @rule(
-        picks=st.lists(
-            st.tuples(st.integers(0, 4), st.sampled_from(TYPES), st.sampled_from([None, "vraid0"])),
-            min_size=1,
-            max_size=3,
-        )
+        picks=st.lists(st.integers(0, 4), min_size=1, max_size=3),
+        rtype=st.sampled_from(TYPES),
+        raid=st.sampled_from([None, "vraid0"]),
     )
-    def create(self, picks) -> None:  # type: ignore[no-untyped-def]
-        reqs = [ReplicaRequest(self._vol(i), t, raid=r) for i, t, r in picks]
+    def create(self, picks, rtype, raid) -> None:  # type: ignore[no-untyped-def]
+        """One kind and Vraid per batch: a single SMI-S CreateListReplica carries one
+        SyncType and one TargetSettingGoal (a mixed batch is refused, tested apart)."""
+        reqs = [ReplicaRequest(self._vol(i), rtype, raid=raid) for i in picks]
         self._do("create_replicas", reqs)
 
     @rule(i=st.integers(0, 7))
@@ -96,4 +96,6 @@ SmisDifferential.TestCase.settings = settings(
     stateful_step_count=max(15, settings.default.stateful_step_count // 2),
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
-TestSmisDifferential = pytest.mark.rule("ARR-I2", "ARR-I4", "ARR-I8")(SmisDifferential.TestCase)
+TestSmisDifferential = pytest.mark.rule("ARR-I2", "ARR-I4", "ARR-I8", "WIRE-P1")(
+    SmisDifferential.TestCase
+)

@@ -213,9 +213,10 @@ def _pair(door: EvaSmisDoor, args: dict[str, Any]) -> tuple[str, str]:
 def modify(door: EvaSmisDoor, op: int, source: str, target: str, rsd: dict[str, Any]) -> Result:
     """One operation on the replica pair; 1 Not Supported where the EVA cannot do it."""
     b = door.backend
-    sync = SYNC_CLONE if b.vdisk(target).kind == VdiskKind.SNAPCLONE else SYNC_SNAPSHOT
-    if op not in OPERATIONS[sync]:
-        raise Refused(RC_NOT_SUPPORTED, f"operation {op} on SyncType {sync}")
+    supported = {o for ops in OPERATIONS.values() for o in ops}
+    clone = b.vdisk(target).kind == VdiskKind.SNAPCLONE
+    if op not in supported or (op == OP_RETURN_TO_POOL and clone):
+        raise Refused(RC_NOT_SUPPORTED, f"operation {op}")
     if op in (OP_DETACH, OP_DISSOLVE):
         b.detach_clone(source, target)
         return RC_OK, {}
