@@ -14,6 +14,7 @@ option b). Only the job list (id -> what it watches) lives here.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import pywbem
@@ -134,6 +135,20 @@ class EvaSmisDoor:
         self.jobs[job_id] = JobRecord(method, self.world.now(), **fields)
         self._seen = None
         return self.job_path(job_id)
+
+    def dump_jobs(self) -> dict[str, Any]:
+        """The job list as plain data (a CIMOM keeps its jobs across requests)."""
+        return {"count": self.job_count, "jobs": {k: asdict(r) for k, r in self.jobs.items()}}
+
+    def load_jobs(self, doc: dict[str, Any]) -> None:
+        self.job_count = int(doc["count"])
+        self.jobs = {}
+        for k, r in doc["jobs"].items():
+            error = r.pop("error", None)
+            error = tuple(error) if error else None
+            affected = [tuple(a) for a in r.pop("affected")]
+            self.jobs[k] = JobRecord(**r, error=error, affected=affected)  # type: ignore[arg-type]
+        self._seen = None
 
     # --- instances --------------------------------------------------------------------
 
