@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pywbem import CIMInstanceName, Uint16
+from pywbem import CIMInstanceName, Uint16, Uint64
 
 from apprm_ref.drivers.array import CopyState, PoolInfo, ReplicaRequest, VolumeInfo
 from apprm_ref.drivers.capabilities import Capabilities
@@ -283,19 +283,23 @@ class EvaSmisDriver(WbemClient):
         return out[name]
 
     def _setting(self, r: ReplicaRequest) -> CIMInstanceName:
-        """The predefined CIM_StorageSetting of ``r.raid`` in the target's pool (the pool's
-        StorageCapabilities -> CIM_StorageSettingsAssociatedToCapabilities)."""
-        wanted = parse.REDUNDANCY_OF.get(str(r.raid).lower())
-        if wanted is None:
-            raise EvaError(f"unknown Vraid {r.raid!r}", code="EVA_INVALID_PARAMETER")
+        """The predefined CIM_StorageSetting of ``r.raid`` in the target's pool."""
         pool = self._pool_path(r.pool) if r.pool else self._source_pool(r.source)
+        return self._setting_in(pool, str(r.raid))
+
+    def _setting_in(self, pool: CIMInstanceName, raid: str) -> CIMInstanceName:
+        """A pool's predefined setting of ``raid`` (the pool's StorageCapabilities ->
+        CIM_StorageSettingsAssociatedToCapabilities, matched on the redundancy goals)."""
+        wanted = parse.REDUNDANCY_OF.get(raid.lower())
+        if wanted is None:
+            raise EvaError(f"unknown Vraid {raid!r}", code="EVA_INVALID_PARAMETER")
         for caps in self._call("AssociatorNames", pool, AssocClass="CIM_ElementCapabilities"):
             for s in self._call(
                 "Associators", caps, AssocClass="CIM_StorageSettingsAssociatedToCapabilities"
             ):
                 if (s.get("DataRedundancyGoal"), s.get("PackageRedundancyGoal")) == wanted:
                     return s.path
-        raise EvaError(f"no {r.raid} setting in the target pool", code="EVA_INVALID_PARAMETER")
+        raise EvaError(f"no {raid} setting in the target pool", code="EVA_INVALID_PARAMETER")
 
     def _source_pool(self, source: str) -> CIMInstanceName:
         found = self._call(
@@ -358,6 +362,38 @@ class EvaSmisDriver(WbemClient):
         )
         self._started(rc, out)
         return self._op()
+
+    # --- SMI-S operations beyond the SnapshotArray protocol ------------------------------
+
+    def detach(self, source: str, target: str) -> Op[None]:
+        """ModifyReplicaSynchronization Detach (8): a normalized snapclone leaves its
+        source's lineage and stays an independent vdisk."""
+        rc, out = self._invoke(
+            REPLICATION,
+            "ModifyReplicaSynchronization",
+            Operation=Uint16(parse.OP_DETACH),
+            Synchronization=self._sync_path(source, target),
+        )
+        self._finish(rc, out)
+        return self._op()
+
+    def create_volume(
+        self, name: str, size_bytes: int, pool: str, raid: str | None = None
+    ) -> Op[str]:
+        """CreateOrModifyElementFromStoragePool (ElementType 2 StorageVolume) in ``pool``,
+        with the pool's setting of ``raid`` as Goal; returns the new volume's DeviceID."""
+        pool_path = self._pool_path(pool)
+        rc, out = self._invoke(
+            CONFIGURATION,
+            "CreateOrModifyElementFromStoragePool",
+            ElementName=name,
+            ElementType=Uint16(2),
+            Size=Uint64(size_bytes),
+            InPool=pool_path,
+            Goal=self._setting_in(pool_path, raid) if raid else None,
+        )
+        self._finish(rc, out)
+        return self._op(str(out["TheElement"].keybindings["DeviceID"]))
 
 
 def _pool_name(pool: Any) -> str:

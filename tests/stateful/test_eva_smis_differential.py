@@ -3,7 +3,8 @@ door (``EvaDriver``) and through the real SMI-S driver (``EvaSmisDriver`` over t
 door) on two identical worlds. After every step both give the same answer or the same
 refusal code, and the inventories, pools and world states are equal
 (:class:`apprm_ref.conformance.eva_differential.Twin`). Covers legal and refused outcomes
-of replica creation (single and batch), delete, presentation, both IR methods and time.
+of replica creation (single and batch), delete, presentation, both IR methods, SMI-S
+Detach and CreateOrModifyElementFromStoragePool, and time (WIRE-P1).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from apprm_ref.conformance.eva_differential import Twin
 from apprm_ref.drivers.array import ReplicaRequest
 from apprm_ref.errors import EvaError
+from apprm_ref.sim.storage import GIB
 from apprm_ref.types import ReplicaType
 
 TYPES = [ReplicaType.SNAPSHOT, ReplicaType.VSNAP, ReplicaType.SNAPCLONE]
@@ -72,6 +74,24 @@ class SmisDifferential(RuleBasedStateMachine):
         info = next((v for v in self.twin.sim.list_volumes() if v.ref.volume == tgt), None)
         src = info.source.volume if info and info.source else "vd0002"
         self._do("restore_switch", src, tgt, retain_source=retain)
+
+    @rule(i=st.integers(0, 7), j=st.integers(0, 7))
+    def detach(self, i: int, j: int) -> None:
+        """SMI-S Detach (8) against the backend's detach of a normalized snapclone."""
+        tgt = self._vol(i)
+        info = next((v for v in self.twin.sim.list_volumes() if v.ref.volume == tgt), None)
+        src = info.source.volume if info and info.source and i % 2 else self._vol(j)
+        self._do("detach", src, tgt)
+
+    @rule(
+        n=st.integers(0, 3),
+        gib=st.sampled_from([1, 2, 4]),
+        pool=st.sampled_from(["dg1", "dg2", "dg9"]),
+        raid=st.sampled_from([None, "vraid1", "vraid0"]),
+    )
+    def create_volume(self, n: int, gib: int, pool: str, raid: str | None) -> None:
+        """CreateOrModifyElementFromStoragePool against the backend's create_vdisk."""
+        self._do("create_volume", f"vol{n}", gib * GIB, pool, raid)
 
     @rule(
         i=st.integers(0, 7),

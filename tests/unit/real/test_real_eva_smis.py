@@ -382,3 +382,21 @@ def test_volumes_info_answers_only_for_the_volumes_asked(twin: Twin) -> None:
     got = twin.smis.volumes_info([dev(SRC), dev("vd0099"), dev("vd0004")])
     assert list(want) == [SRC, "vd0004"]
     assert {vid(k): to_vids(v) for k, v in got.items()} == want
+
+
+@pytest.mark.rule("WIRE-P1")
+def test_differential_detach_and_create_volume(twin: Twin) -> None:
+    """SMI-S Detach and CreateOrModifyElementFromStoragePool through the real driver give
+    what the backend's detach and create_vdisk give in-process."""
+    twin.do("create_replicas", [Req(ARCH, T.SNAPCLONE)])
+    refused(twin, "detach", ARCH, "vd0004", code="EVA_SOURCE_NORMALIZING")
+    twin.advance(3600)
+    refused(twin, "detach", SRC, "vd0004", code="EVA_NOT_A_REPLICA")
+    twin.do("detach", ARCH, "vd0004")
+    info = twin.smis.volume_info(dev("vd0004"))
+    assert (info.role, info.source, info.state) == ("source", None, "available")
+    twin.do("create_replicas", [Req(ARCH, T.SNAPSHOT)])  # no clone in progress any more
+    assert twin.do("create_volume", "new1", 2 * 1024**3, "dg2", "vraid1") == "vd0006"
+    refused(twin, "create_volume", "new1", 1024**3, "dg2", code="EVA_NAME_IN_USE")
+    refused(twin, "create_volume", "new2", 1024**3, "dg9", code="EVA_NO_SUCH_OBJECT")
+    assert twin.smis.volume_info(dev("vd0006")).raid == "vraid1"
