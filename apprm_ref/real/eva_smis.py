@@ -41,6 +41,7 @@ from apprm_ref.real.eva_smis_wbem import (
     REPLICATION,
     SYNC,
     WbemClient,
+    pool_name,
 )
 from apprm_ref.types import Op, ReplicaType, TargetVolume, VolumeRef
 
@@ -62,12 +63,12 @@ class EvaSmisDriver(WbemClient):
         )
         clone_ops: set[int] = set()
         if caps:
-            rc, out = self.conn.InvokeMethod(
+            rc, out = self._ask(
                 "GetSupportedOperations",
                 caps[0].path,
                 ReplicationType=Uint16(parse.REPLICATION_CLONE),
             )
-            if int(rc) == 0:
+            if rc == 0:
                 clone_ops = {int(v) for v in out.get("SupportedOperations") or []}
         try:
             masking = self._service(CONTROLLER) is not None
@@ -84,27 +85,10 @@ class EvaSmisDriver(WbemClient):
             dr_groups=self._has_class(DR_GROUP),
         )
 
-    def _max_size(self) -> int | None:
-        pools = self._pools()
-        if not pools:
-            return None
-        rc, out = self.conn.InvokeMethod(
-            "GetSupportedSizeRange", pools[0].path, ElementType=Uint16(2)
-        )
-        return int(out["MaximumVolumeSize"]) if int(rc) == 0 else None
-
-    def _pools(self) -> list[Any]:
-        return self._call(
-            "Associators",
-            self.system.path,
-            AssocClass="CIM_HostedStoragePool",
-            ResultClass="CIM_StoragePool",
-        )
-
     def list_volumes(self) -> list[VolumeInfo]:
         vols = [v for v in self._enum("CIM_StorageVolume") if self._mine(v.path)]
         syncs = {parse.dev_of(s["SyncedElement"]): s for s in self._enum(SYNC)}
-        pools = {str(p.path.keybindings["InstanceID"]): _pool_name(p) for p in self._pools()}
+        pools = {str(p.path.keybindings["InstanceID"]): pool_name(p) for p in self._pools()}
         alloc = {
             parse.dev_of(a["Dependent"]): pools.get(
                 str(a["Antecedent"].keybindings["InstanceID"]), ""
@@ -130,7 +114,7 @@ class EvaSmisDriver(WbemClient):
         inst = self._volume(volume)
         syncs = self._call("References", inst.path, ResultClass=SYNC, Role="SyncedElement")
         pools = self._call("Associators", inst.path, AssocClass=ALLOC, ResultRole="Antecedent")
-        pool = _pool_name(pools[0]) if pools else ""
+        pool = pool_name(pools[0]) if pools else ""
         return parse.volume_info(
             self.name, inst, syncs[0] if syncs else None, pool, self._luns(inst.path)
         )
@@ -174,7 +158,7 @@ class EvaSmisDriver(WbemClient):
     def pools(self) -> list[PoolInfo]:
         out = [
             PoolInfo(
-                _pool_name(p),
+                pool_name(p),
                 int(p["TotalManagedSpace"] or 0),
                 int(p["RemainingManagedSpace"] or 0),
             )
@@ -227,25 +211,12 @@ class EvaSmisDriver(WbemClient):
 
     def create_replicas(self, requests: Sequence[ReplicaRequest]) -> Op[list[TargetVolume]]:
         """All targets at one instant: CreateElementReplica for one, CreateListReplica for
-        several of one kind, Vraid and pool (all or nothing); SMI-S has no single call for
-        a mixed batch, which is refused. Snapclones return 4096 with the unsharing job,
-        which is not waited for: the target exists at once."""
-        kinds = []
-        for r in requests:
-            kind = parse.SYNC_OF_TYPE.get(ReplicaType(r.replica_type))
-            if kind is None:
-                raise EvaError(
-                    f"an EVA cannot make {r.replica_type} replicas", code="EVA_INVALID_PARAMETER"
-                )
-            kinds.append(kind)
+        several of one kind, Vraid and pool (all or nothing). Snapclones return 4096 with
+        the unsharing job, which is not waited for: the target exists at once."""
         if not requests:
             return self._op([])
-        if len({(k, r.raid, r.pool) for k, r in zip(kinds, requests, strict=True)}) > 1:
-            raise EvaError(
-                "replicas of different kinds, Vraids or pools cannot be created at one instant over SMI-S",
-                code="EVA_INVALID_PARAMETER",
-            )
-        (sync, mode, thin), first = kinds[0], requests[0]
+        sync, mode, thin = _uniform(requests)
+        first = requests[0]
         params = dict(
             SyncType=Uint16(sync),
             Mode=Uint16(mode),
@@ -286,34 +257,6 @@ class EvaSmisDriver(WbemClient):
         """The predefined CIM_StorageSetting of ``r.raid`` in the target's pool."""
         pool = self._pool_path(r.pool) if r.pool else self._source_pool(r.source)
         return self._setting_in(pool, str(r.raid))
-
-    def _setting_in(self, pool: CIMInstanceName, raid: str) -> CIMInstanceName:
-        """A pool's predefined setting of ``raid`` (the pool's StorageCapabilities ->
-        CIM_StorageSettingsAssociatedToCapabilities, matched on the redundancy goals)."""
-        wanted = parse.REDUNDANCY_OF.get(raid.lower())
-        if wanted is None:
-            raise EvaError(f"unknown Vraid {raid!r}", code="EVA_INVALID_PARAMETER")
-        for caps in self._call("AssociatorNames", pool, AssocClass="CIM_ElementCapabilities"):
-            for s in self._call(
-                "Associators", caps, AssocClass="CIM_StorageSettingsAssociatedToCapabilities"
-            ):
-                if (s.get("DataRedundancyGoal"), s.get("PackageRedundancyGoal")) == wanted:
-                    return s.path
-        raise EvaError(f"no {raid} setting in the target pool", code="EVA_INVALID_PARAMETER")
-
-    def _source_pool(self, source: str) -> CIMInstanceName:
-        found = self._call(
-            "AssociatorNames", self._vol_path(source), AssocClass=ALLOC, ResultRole="Antecedent"
-        )
-        if not found:
-            raise EvaError(f"no vdisk {source} on {self.name}", code="EVA_NO_SUCH_OBJECT")
-        return found[0]
-
-    def _pool_path(self, pool: str) -> CIMInstanceName:
-        for p in self._pools():
-            if pool in (p.get("ElementName"), p.get("PoolID")):
-                return p.path
-        raise EvaError(f"no disk group {pool} on {self.name}", code="EVA_NO_SUCH_OBJECT")
 
     def _target(self, r: ReplicaRequest, path: CIMInstanceName) -> TargetVolume:
         inst = self._call("GetInstance", path)
@@ -396,5 +339,20 @@ class EvaSmisDriver(WbemClient):
         return self._op(str(out["TheElement"].keybindings["DeviceID"]))
 
 
-def _pool_name(pool: Any) -> str:
-    return str(pool.get("ElementName") or pool.get("PoolID") or "")
+def _uniform(requests: Sequence[ReplicaRequest]) -> tuple[int, int, int]:
+    """(SyncType, Mode, ThinProvisioningPolicy) of a batch; SMI-S has no single call for a
+    batch that mixes kinds, Vraids or pools, so such a batch is refused whole."""
+    kinds = []
+    for r in requests:
+        kind = parse.SYNC_OF_TYPE.get(ReplicaType(r.replica_type))
+        if kind is None:
+            raise EvaError(
+                f"an EVA cannot make {r.replica_type} replicas", code="EVA_INVALID_PARAMETER"
+            )
+        kinds.append((kind, r.raid, r.pool))
+    if len(set(kinds)) > 1:
+        raise EvaError(
+            "replicas of different kinds, Vraids or pools cannot be made at one instant over SMI-S",
+            code="EVA_INVALID_PARAMETER",
+        )
+    return kinds[0][0]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pywbem
-from pywbem import CIMInstanceName
+from pywbem import CIMInstanceName, Uint16
 
 from apprm_ref.errors import EvaError
 from apprm_ref.real import eva_smis_parse as parse
@@ -195,6 +195,59 @@ class WbemClient:
     def _op(self, result: Any = None) -> Op[Any]:
         return Op(result, self._now())
 
+    def _max_size(self) -> int | None:
+        pools = self._pools()
+        if not pools:
+            return None
+        rc, out = self._ask("GetSupportedSizeRange", pools[0].path, ElementType=Uint16(2))
+        return int(out["MaximumVolumeSize"]) if rc == 0 else None
+
+    def _ask(self, method: str, target: CIMInstanceName, **params: Any) -> tuple[int, Any]:
+        """A query method a provider may lack: (1 Not Supported, {}) when it does."""
+        try:
+            rc, out = self.conn.InvokeMethod(method, target, **params)
+        except pywbem.CIMError:
+            return 1, {}
+        except pywbem.Error as exc:
+            raise parse.cim_error(exc, method) from None
+        return int(rc), out
+
+    def _pools(self) -> list[Any]:
+        return self._call(
+            "Associators",
+            self.system.path,
+            AssocClass="CIM_HostedStoragePool",
+            ResultClass="CIM_StoragePool",
+        )
+
+    def _setting_in(self, pool: CIMInstanceName, raid: str) -> CIMInstanceName:
+        """A pool's predefined setting of ``raid`` (the pool's StorageCapabilities ->
+        CIM_StorageSettingsAssociatedToCapabilities, matched on the redundancy goals)."""
+        wanted = parse.REDUNDANCY_OF.get(raid.lower())
+        if wanted is None:
+            raise EvaError(f"unknown Vraid {raid!r}", code="EVA_INVALID_PARAMETER")
+        for caps in self._call("AssociatorNames", pool, AssocClass="CIM_ElementCapabilities"):
+            for s in self._call(
+                "Associators", caps, AssocClass="CIM_StorageSettingsAssociatedToCapabilities"
+            ):
+                if (s.get("DataRedundancyGoal"), s.get("PackageRedundancyGoal")) == wanted:
+                    return s.path
+        raise EvaError(f"no {raid} setting in the target pool", code="EVA_INVALID_PARAMETER")
+
+    def _source_pool(self, source: str) -> CIMInstanceName:
+        found = self._call(
+            "AssociatorNames", self._vol_path(source), AssocClass=ALLOC, ResultRole="Antecedent"
+        )
+        if not found:
+            raise EvaError(f"no vdisk {source} on {self.name}", code="EVA_NO_SUCH_OBJECT")
+        return found[0]
+
+    def _pool_path(self, pool: str) -> CIMInstanceName:
+        for p in self._pools():
+            if pool in (p.get("ElementName"), p.get("PoolID")):
+                return p.path
+        raise EvaError(f"no disk group {pool} on {self.name}", code="EVA_NO_SUCH_OBJECT")
+
     # --- paths ---------------------------------------------------------------------------
 
     def _volume_class(self) -> str:
@@ -238,3 +291,7 @@ class WbemClient:
         except pywbem.Error as exc:
             raise parse.cim_error(exc, "GetClass") from None
         return True
+
+
+def pool_name(pool: Any) -> str:
+    return str(pool.get("ElementName") or pool.get("PoolID") or "")
