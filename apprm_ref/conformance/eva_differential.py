@@ -96,16 +96,32 @@ def _copy(state: CopyState, sim: CopyState) -> tuple[bool, float | None]:
     return state.copying, done
 
 
+class BackendOps:
+    """The in-process side of the SMI-S operations that ``EvaDriver`` does not offer:
+    the same EVA backend calls the SMI-S door maps them onto."""
+
+    def __init__(self, world: World) -> None:
+        self.backend: EvaBackend = world.array(ARRAY)
+
+    def detach(self, source: str, target: str) -> None:
+        self.backend.detach_clone(source, target)
+
+    def create_volume(self, name: str, size_bytes: int, pool: str, raid: str | None = None) -> str:
+        return self.backend.create_vdisk(name, size_bytes, pool, raid or "vraid5").id
+
+
 class Twin:
     def __init__(self, seed: int = 11) -> None:
         self.wa, self.wb = build(seed), build(seed)
         self.sim = EvaDriver(self.wa, ARRAY)
         self.smis = smis_driver(self.wb, ARRAY)
+        self.ops = BackendOps(self.wa)
         self.steps = 0
 
     def do(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """Apply one call to both drivers; same result or same refusal code; same arrays."""
-        a = self._call(self.sim, method, args, kwargs)
+        inner = self.ops if method in ("detach", "create_volume") else self.sim
+        a = self._call(inner, method, args, kwargs)
         b = self._call(self.smis, method, _to_dev(args), kwargs)
         self.steps += 1
         if isinstance(a, ApprmError) or isinstance(b, ApprmError):

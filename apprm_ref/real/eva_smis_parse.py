@@ -1,5 +1,5 @@
-"""What the EVA SMI-S driver reads back from the provider: return codes and HPEVA error
-out-parameters turned into :class:`~apprm_ref.errors.EvaError`, CIM instances turned into
+"""What the EVA SMI-S driver reads back from the provider: return codes and failed jobs'
+CIM_Error turned into :class:`~apprm_ref.errors.EvaError`, CIM instances turned into
 :class:`~apprm_ref.drivers.array.VolumeInfo`, provider capabilities into
 :class:`~apprm_ref.drivers.capabilities.Capabilities`.
 
@@ -22,7 +22,7 @@ from apprm_ref.types import ReplicaType, VolumeRef
 
 RC_OK, RC_JOB = 0, 4096
 # protocols.md 1.4 (common) and 1.3 E (ExposePaths): code names used when the provider
-# gives no HPEVA_ErrorCode out-parameter (a provider without our vendor extension).
+# names of the SMI-S return values of a refusal that carries no job.
 RC_NAMES = {
     1: "SMIS_NOT_SUPPORTED",
     2: "SMIS_UNKNOWN",
@@ -44,30 +44,35 @@ SYNC_STATE_RESTORING, SYNC_STATE_COPYING = 10, 15  # Restore In Progress / Copy 
 JOB_DONE_STATES = frozenset({7, 8, 9, 10})  # Completed, Terminated, Killed, Exception
 JOB_COMPLETED, STATUS_ERROR = 7, 6
 
-TYPE_OF_VDISK = {
-    "snapshot": ReplicaType.SNAPSHOT,
-    "vsnap": ReplicaType.VSNAP,
-    "snapclone": ReplicaType.SNAPCLONE,
-}
-# ReplicaType -> (SyncType, HPEVA_SnapshotType)
+# ReplicaType -> (SyncType, Mode, ReplicationSettingData.ThinProvisioningPolicy):
+# 4 "Copy full source to thin target" (a vsnap), 5 "Provisioning of target same as source"
 SYNC_OF_TYPE = {
-    ReplicaType.SNAPSHOT: (SYNC_SNAPSHOT, "standard"),
-    ReplicaType.VSNAP: (SYNC_SNAPSHOT, "vsnap"),
-    ReplicaType.SNAPCLONE: (SYNC_CLONE, None),
+    ReplicaType.SNAPSHOT: (SYNC_SNAPSHOT, 2, 5),
+    ReplicaType.VSNAP: (SYNC_SNAPSHOT, 2, 4),
+    ReplicaType.SNAPCLONE: (SYNC_CLONE, 3, 5),
 }
+
+
+def replication_settings(thin: int | None = None, *, auto_delete: bool | None = None) -> Any:
+    """An embedded CIM_ReplicationSettingData with the given standard properties."""
+    props: dict[str, Any] = {}
+    if thin is not None:
+        props["ThinProvisioningPolicy"] = pywbem.Uint16(thin)
+    if auto_delete is not None:
+        props["AutoDelete"] = bool(auto_delete)
+    return pywbem.CIMInstance("CIM_ReplicationSettingData", properties=props)
 
 
 # --- errors ---------------------------------------------------------------------------
 
 
 def raise_for(method: str, rc: int, out: Mapping[str, Any]) -> None:
-    """Raise the EvaError a method's return value means (0 and 4096 pass): the EVA code
-    from ``HPEVA_ErrorCode`` when the provider gives one, else the SMI-S return code name."""
+    """Raise the EvaError a method's return value means (0 and 4096 pass), named after the
+    SMI-S return value (1 Not Supported, 5 Invalid Parameter, ...)."""
     rc = int(rc)
     if rc in (RC_OK, RC_JOB):
         return
-    vendor = out.get("HPEVA_ErrorCode") if out is not None else None
-    code = vendor or RC_NAMES.get(rc, f"SMIS_RC_{rc}")
+    code = RC_NAMES.get(rc, f"SMIS_RC_{rc}")
     raise EvaError(f"{method} returned {rc} ({RC_NAMES.get(rc, 'vendor specific')})", code=code)
 
 
@@ -80,21 +85,26 @@ def cim_error(exc: pywbem.Error, what: str, *, missing: str | None = None) -> Ev
     return EvaError(f"{what}: {exc}", code="SMIS_CONNECTION")
 
 
-def job_error(job: pywbem.CIMInstance) -> EvaError | None:
-    """None when a finished job succeeded, else the error it reports."""
+def job_error(job: pywbem.CIMInstance, error: Any = None) -> EvaError | None:
+    """None when a finished job succeeded, else the error it reports: the ``MessageID`` of
+    the CIM_Error from GetError (the array's code), else ``SMIS_JOB_<ErrorCode>``."""
     state = int(job["JobState"] or 0)
     status = [int(s) for s in job.get("OperationalStatus") or []]
     if state == JOB_COMPLETED and STATUS_ERROR not in status:
         return None
     code = job.get("ErrorCode")
     desc = job.get("ErrorDescription") or f"job ended in state {state}"
+    if isinstance(error, pywbem.CIMInstance) and error.get("MessageID"):
+        name = str(error["MessageID"])
+        if not name.startswith("SMIS_RC_"):
+            return EvaError(f"job {job.path.keybindings.get('InstanceID')}: {desc}", code=name)
     return EvaError(f"job {job.path.keybindings.get('InstanceID')}: {desc}", code=_job_code(code))
 
 
 def _job_code(code: Any) -> str:
     if code is None or code == 0:
         return "SMIS_JOB_FAILED"
-    return str(code) if isinstance(code, str) else f"SMIS_JOB_{int(code)}"
+    return RC_NAMES.get(int(code), f"SMIS_JOB_{int(code)}")
 
 
 # --- inventory --------------------------------------------------------------------------
@@ -104,43 +114,69 @@ def dev_of(path: pywbem.CIMInstanceName | None) -> str | None:
     return None if path is None else str(path.keybindings.get("DeviceID"))
 
 
+# Vraid as (DataRedundancy, PackageRedundancy) of CIM_StorageExtent (EVA Vraid0: striping,
+# Vraid1: mirroring, Vraid5: single parity, Vraid6: double parity)
+VRAID_OF = {(1, 0): "vraid0", (2, 1): "vraid1", (1, 1): "vraid5", (1, 2): "vraid6"}
+REDUNDANCY_OF = {v: k for k, v in VRAID_OF.items()}
+STATUS_OK, STATUS_NON_RECOVERABLE = 2, 7
+COPY_UNSYNCHRONIZED, PROGRESS_SYNCHRONIZING = 3, 6
+
+
+def raid(inst: pywbem.CIMInstance) -> str:
+    key = (int(inst.get("DataRedundancy") or 0), int(inst.get("PackageRedundancy") or 0))
+    return VRAID_OF.get(key, "")
+
+
+def replica_type(inst: pywbem.CIMInstance, sync: pywbem.CIMInstance | None) -> ReplicaType | None:
+    """From the CIM_StorageSynchronized where the volume is the SyncedElement: SyncType 8
+    Clone = snapclone, 7 Snapshot = snapshot, or vsnap when ThinlyProvisioned."""
+    if sync is None:
+        return None
+    if int(sync.get("SyncType") or 0) == SYNC_CLONE:
+        return ReplicaType.SNAPCLONE
+    return ReplicaType.VSNAP if inst.get("ThinlyProvisioned") else ReplicaType.SNAPSHOT
+
+
+def _state(inst: pywbem.CIMInstance, rtype: ReplicaType | None, sync: Any) -> str:
+    status = [int(s) for s in inst.get("OperationalStatus") or []]
+    if STATUS_OK not in status:
+        return "invalid" if STATUS_NON_RECOVERABLE in status else "failed"
+    if rtype != ReplicaType.SNAPCLONE:
+        return "available"
+    copying = int(sync.get("CopyState") or 0) == COPY_UNSYNCHRONIZED and (
+        int(sync.get("ProgressStatus") or 0) == PROGRESS_SYNCHRONIZING
+    )
+    return "normalizing" if copying else "normalized"
+
+
 def volume_info(
     array: str,
     inst: pywbem.CIMInstance,
-    source: str | None,
+    sync: pywbem.CIMInstance | None,
+    pool: str,
     luns: Mapping[str, int],
 ) -> VolumeInfo:
-    """VolumeInfo of one ``HPEVA_StorageVolume`` (its source from CIM_StorageSynchronized,
-    or ``HPEVA_ParentDeviceID`` once that association is gone with the source; its
-    presentations from CIM_ProtocolControllerForUnit)."""
-    kind = str(inst.get("VDiskType") or "original").lower()
-    rtype = TYPE_OF_VDISK.get(kind)
-    source = source or (str(inst.get("HPEVA_ParentDeviceID") or "") if rtype else None)
+    """VolumeInfo of one CIM_StorageVolume; ``sync`` is its CIM_StorageSynchronized as
+    SyncedElement (None for an original), ``pool`` its CIM_AllocatedFromStoragePool pool."""
+    rtype = replica_type(inst, sync)
+    source = dev_of(sync["SystemElement"]) if sync is not None else None
     return VolumeInfo(
         ref=VolumeRef(array, str(inst["DeviceID"])),
         wwn=str(inst["Name"]).lower(),
         size_bytes=int(inst["BlockSize"]) * int(inst["NumberOfBlocks"]),
-        pool=str(inst.get("DiskGroupID") or ""),
-        raid=str(inst.get("RaidType") or "").lower(),
+        pool=pool,
+        raid=raid(inst),
         role="source" if rtype is None else "target",
         replica_type=rtype,
         source=VolumeRef(array, source) if source else None,
         presented_to=tuple(sorted(luns)),
-        state=_state(inst),
+        state=_state(inst, rtype, sync),
         details={
             "name": str(inst.get("ElementName") or ""),
             "luns": ",".join(f"{h}={n}" for h, n in sorted(luns.items())),
             "device_id": str(inst["DeviceID"]),
         },
     )
-
-
-def _state(inst: pywbem.CIMInstance) -> str:
-    """The EVA state (``EVAState``), or OK/error from OperationalStatus without it."""
-    if inst.get("EVAState"):
-        return str(inst["EVAState"])
-    status = [int(s) for s in inst.get("OperationalStatus") or []]
-    return "available" if 2 in status else "failed"
 
 
 def presentations(
@@ -168,18 +204,29 @@ def by_establishment(syncs: Iterable[pywbem.CIMInstance]) -> list[str]:
     return [d for _, d in sorted(keyed)]
 
 
-def copy_state(dev: str, syncs: Iterable[pywbem.CIMInstance], now: float) -> CopyState:
+def copy_state(dev: str, syncs: Iterable[pywbem.CIMInstance], job: Any, now: float) -> CopyState:
     """Background copy of ``dev``: a snapclone normalizing (it is the SyncedElement in Copy
-    In Progress) or a source under copy-back (SystemElement in Restore In Progress)."""
+    In Progress) or a source under copy-back (SystemElement in Restore In Progress). The
+    end is estimated from the copy's job (TimeSubmitted and PercentSynced) when known."""
     for s in syncs:
         state = int(s.get("SyncState") or 0)
         target = dev_of(s["SyncedElement"]) == dev and state == SYNC_STATE_COPYING
         source = dev_of(s["SystemElement"]) == dev and state == SYNC_STATE_RESTORING
         if target or source:
-            left = s.get("HPEVA_TimeRemaining")
-            done_at = now + left.timedelta.total_seconds() if left is not None else None
-            return CopyState(True, done_at, int(s.get("PercentSynced") or 0) / 100.0)
+            fraction = int(s.get("PercentSynced") or 0) / 100.0
+            left = s.get("HPEVA_TimeRemaining")  # HP extension when present, else estimate
+            if left is not None:
+                return CopyState(True, now + left.timedelta.total_seconds(), fraction)
+            return CopyState(True, _estimate(job, fraction, now), fraction)
     return CopyState(False, None, 1.0)
+
+
+def _estimate(job: Any, fraction: float, now: float) -> float | None:
+    when = job.get("TimeSubmitted") if job is not None else None
+    if when is None or when.datetime is None or fraction <= 0:
+        return None
+    start = when.datetime.timestamp()
+    return now + (now - start) * (1 - fraction) / fraction if start <= now else None
 
 
 # --- capabilities -----------------------------------------------------------------------
@@ -189,53 +236,43 @@ def copy_state(dev: str, syncs: Iterable[pywbem.CIMInstance], now: float) -> Cop
 PROFILE_FEATURES = frozenset({"snapshot", "snapclone", "copy-back", "present"})
 
 
+REPLICATION_SNAPSHOT, REPLICATION_CLONE = 6, 11  # Synchronous Snapshot / Asynchronous Clone Local
+OP_DETACH = 8
+
+
 def capabilities(
-    system: pywbem.CIMInstance,
+    model: str,
     caps: pywbem.CIMInstance | None,
+    clone_ops: set[int],
     *,
     masking: bool,
+    max_vdisk_bytes: int | None = None,
     dr_groups: bool = False,
 ) -> Capabilities:
-    """Capabilities from what the provider advertises (``dr_groups``: it serves CA EVA DR
-    groups)."""
-    model = str(system.get("Model") or "")
+    """Capabilities from CIM_ReplicationServiceCapabilities: SupportedReplicationTypes and
+    GetSupportedOperations of the clone type (``clone_ops``)."""
     if caps is None:
         return Capabilities("snapshot-array", vendor="HP", model=model, features=PROFILE_FEATURES)
-    syncs = {int(v) for v in caps.get("SupportedSynchronizationType") or []}
-    ops = {int(v) for v in caps.get("SupportedModifyOperations") or []}
-    snaps = {str(v).lower() for v in caps.get("HPEVA_SnapshotTypes") or []}
+    types = {int(v) for v in caps.get("SupportedReplicationTypes") or []}
     features = set()
-    if SYNC_SNAPSHOT in syncs:
-        features.add("snapshot")
-        if "vsnap" in snaps:
-            features.add("vsnap")
-    if SYNC_CLONE in syncs:
+    if types & {REPLICATION_SNAPSHOT, 7}:
+        features.update({"snapshot", "vsnap"})
+    if types & {10, REPLICATION_CLONE}:
         features.add("snapclone")
-    if OP_FAILOVER in ops:
+    if OP_FAILOVER in clone_ops:
         features.update({"switch", "retain-source"})
-    if OP_RESTORE in ops:
+    if OP_RESTORE in clone_ops:
         features.add("copy-back")
     if masking:
         features.add("present")
     if dr_groups:
         features.add("ca-eva")
+    limits = {
+        "max_snapshots_per_source": SNAPSHOT_LIMITS[0][1],
+        "min_snapshots_per_source": SNAPSHOT_LIMITS[-1][1],
+    }
+    if max_vdisk_bytes:
+        limits["max_vdisk_bytes"] = max_vdisk_bytes
     return Capabilities(
-        "snapshot-array",
-        vendor="HP",
-        model=model,
-        features=frozenset(features),
-        limits=_limits(caps),
+        "snapshot-array", vendor="HP", model=model, features=frozenset(features), limits=limits
     )
-
-
-LIMITS = {
-    "max_vdisks": "HPEVA_MaxVdisks",
-    "max_snapshots_per_source": "HPEVA_MaxSnapshotsPerSource",
-    "min_snapshots_per_source": "HPEVA_MinSnapshotsPerSource",
-    "max_vdisk_bytes": "HPEVA_MaxVdiskBytes",
-}
-
-
-def _limits(caps: pywbem.CIMInstance) -> dict[str, int]:
-    values = {k: caps.get(prop) for k, prop in LIMITS.items()}
-    return {k: int(v) for k, v in values.items() if v is not None}

@@ -3,7 +3,8 @@ door (``EvaDriver``) and through the real SMI-S driver (``EvaSmisDriver`` over t
 door) on two identical worlds. After every step both give the same answer or the same
 refusal code, and the inventories, pools and world states are equal
 (:class:`apprm_ref.conformance.eva_differential.Twin`). Covers legal and refused outcomes
-of replica creation (single and batch), delete, presentation, both IR methods and time.
+of replica creation (single and batch), delete, presentation, both IR methods, SMI-S
+Detach and CreateOrModifyElementFromStoragePool, and time (WIRE-P1).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from apprm_ref.conformance.eva_differential import Twin
 from apprm_ref.drivers.array import ReplicaRequest
 from apprm_ref.errors import EvaError
+from apprm_ref.sim.storage import GIB
 from apprm_ref.types import ReplicaType
 
 TYPES = [ReplicaType.SNAPSHOT, ReplicaType.VSNAP, ReplicaType.SNAPCLONE]
@@ -37,14 +39,14 @@ class SmisDifferential(RuleBasedStateMachine):
         event(f"{method}: {got.code if isinstance(got, EvaError) else 'ok'}")
 
     @rule(
-        picks=st.lists(
-            st.tuples(st.integers(0, 4), st.sampled_from(TYPES), st.sampled_from([None, "vraid0"])),
-            min_size=1,
-            max_size=3,
-        )
+        picks=st.lists(st.integers(0, 4), min_size=1, max_size=3),
+        rtype=st.sampled_from(TYPES),
+        raid=st.sampled_from([None, "vraid0"]),
     )
-    def create(self, picks) -> None:  # type: ignore[no-untyped-def]
-        reqs = [ReplicaRequest(self._vol(i), t, raid=r) for i, t, r in picks]
+    def create(self, picks, rtype, raid) -> None:  # type: ignore[no-untyped-def]
+        """One kind and Vraid per batch: a single SMI-S CreateListReplica carries one
+        SyncType and one TargetSettingGoal (a mixed batch is refused, tested apart)."""
+        reqs = [ReplicaRequest(self._vol(i), rtype, raid=raid) for i in picks]
         self._do("create_replicas", reqs)
 
     @rule(i=st.integers(0, 7))
@@ -73,6 +75,24 @@ class SmisDifferential(RuleBasedStateMachine):
         src = info.source.volume if info and info.source else "vd0002"
         self._do("restore_switch", src, tgt, retain_source=retain)
 
+    @rule(i=st.integers(0, 7), j=st.integers(0, 7))
+    def detach(self, i: int, j: int) -> None:
+        """SMI-S Detach (8) against the backend's detach of a normalized snapclone."""
+        tgt = self._vol(i)
+        info = next((v for v in self.twin.sim.list_volumes() if v.ref.volume == tgt), None)
+        src = info.source.volume if info and info.source and i % 2 else self._vol(j)
+        self._do("detach", src, tgt)
+
+    @rule(
+        n=st.integers(0, 3),
+        gib=st.sampled_from([1, 2, 4]),
+        pool=st.sampled_from(["dg1", "dg2", "dg9"]),
+        raid=st.sampled_from([None, "vraid1", "vraid0"]),
+    )
+    def create_volume(self, n: int, gib: int, pool: str, raid: str | None) -> None:
+        """CreateOrModifyElementFromStoragePool against the backend's create_vdisk."""
+        self._do("create_volume", f"vol{n}", gib * GIB, pool, raid)
+
     @rule(
         i=st.integers(0, 7),
         method=st.sampled_from(["volume_info", "targets_of", "copy_state", "snapshot_limit"]),
@@ -96,4 +116,6 @@ SmisDifferential.TestCase.settings = settings(
     stateful_step_count=max(15, settings.default.stateful_step_count // 2),
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
-TestSmisDifferential = pytest.mark.rule("ARR-I2", "ARR-I4", "ARR-I8")(SmisDifferential.TestCase)
+TestSmisDifferential = pytest.mark.rule("ARR-I2", "ARR-I4", "ARR-I8", "WIRE-P1")(
+    SmisDifferential.TestCase
+)

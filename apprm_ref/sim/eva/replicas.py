@@ -282,3 +282,26 @@ class ReplicaOps:
                 "EVA_RESTORE_NOT_ALLOWED",
                 f"{src.id} has dependent snapshots; retain it or delete them",
             )
+
+    def detach_clone(self: EvaBackend, source: str, target: str) -> None:
+        """SMI-S Detach/Dissolve of a normalized snapclone: it leaves the source's lineage
+        and stays an ordinary independent vdisk (arrays.md 2.3: NORMALIZED = independent)."""
+        self.settle()
+        src, tgt = self.vdisk(source), self.vdisk(target)
+        if tgt.kind != VdiskKind.SNAPCLONE or tgt.source != src.id:
+            refuse("EVA_NOT_A_REPLICA", f"{tgt.id} is not a snapclone of {src.id}")
+        if tgt.normalizing:
+            refuse("EVA_SOURCE_NORMALIZING", f"{tgt.id} is still unsharing")
+        if tgt.restoring or src.restoring:
+            refuse("EVA_RESTORE_IN_PROGRESS", f"{src.id} or {tgt.id} is busy copying")
+        ix = self.index()
+        ix.repoint(tgt, None)
+        before = tgt.allocated_raw()
+        tgt.kind, tgt.source, tgt.state, tgt.host_written = (
+            VdiskKind.ORIGINAL,
+            None,
+            VdiskState.AVAILABLE,
+            False,
+        )
+        ix.used[tgt.disk_group] += tgt.allocated_raw() - before
+        self.world.emit("eva.detach", array=self.name, source=source, volume=tgt.id)

@@ -1,196 +1,292 @@
-"""Extrinsic SMI-S methods of the EVA door: each decodes its parameters, calls the backend
-and encodes the answer (return value, out-parameters). Refusals propagate as EvaError and
-become the SMI-S return value of ``errors.CODES`` plus ``HPEVA_ErrorCode``."""
+"""Replication methods of the EVA door: SMI-S 1.4+ Replication Services
+(``CreateElementReplica``, ``CreateListReplica``, ``ModifyReplicaSynchronization``) and the
+SMI-S 1.1-1.3 Copy Services methods of the storage configuration service
+(``CreateReplica``, ``ModifySynchronization``), each mapped onto the EVA backend's rules.
+
+Parameters and value maps: protocols.md 1.3 A-C and the DMTF method references
+(MicrosoftDocs/win32 ``desktop-src/iSCSITarg/cim-replicationservice-*.md``). SyncType 7
+Snapshot / 8 Clone (6 Mirror: EVA mirrorclones are not modelled, Not Supported). A
+``CIM_ReplicationSettingData`` embedded instance is read: ``ThinProvisioningPolicy`` 4
+"Copy full source to thin target" makes a vsnap (demand allocated), 5 "Provisioning of
+target same as source" (the default) a fully allocated snapshot (values as CoprHD's SMI-S
+client uses them, CoprHD ``SmisConstants.PROVISIONING_TARGET_SAME_AS_SOURCE = 5``);
+``DesiredCopyMethodology`` 2 / 6 Copy-On-Write (snapshot) / 3 Full-Copy (clone);
+``TargetElementSupplier`` 3 Create new / 4 Provider decides; ``AutoDelete`` on a modify
+drops what the operation leaves behind (the replica after Restore, the old source after
+Failover) **(inferred mapping)**. Anything else set is refused with 1 Not Supported.
+
+Operations (ModifyReplicaSynchronization / legacy ModifySynchronization): Detach (8 / 2)
+and Dissolve (9) end a normalized snapclone's association, the target survives as an
+independent vdisk (arrays.md 2.3); Failover (10) is the switch of disks; Restore from
+Replica (15 / 5) the copy-back; Return To ResourcePool (19, snapshots only, as the
+standard says) deletes a snapshot. Fracture, Resync and the rest are refused with 1 Not
+Supported: an EVA snapshot or snapclone cannot be fractured or resynchronized in place.
+Parameter errors return 5 Invalid Parameter; array refusals become failed jobs (smis.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+
+from pywbem import CIMInstance, CIMInstanceName
 
 from apprm_ref.sim.eva.errors import refuse
 from apprm_ref.sim.eva.models import VdiskKind
 from apprm_ref.sim.eva.replicas import TargetSpec
+from apprm_ref.sim.eva.smis_jobs import EFFECT_CREATE, EFFECT_INTEGRITY
 
 if TYPE_CHECKING:
+    from apprm_ref.sim.eva.models import Vdisk
     from apprm_ref.sim.eva.smis import EvaSmisDoor
 
 Result = tuple[int, dict[str, Any]]
-
-RC_OK, RC_NOT_SUPPORTED, RC_JOB = 0, 1, 4096  # protocols.md 1.4
-SYNC_SNAPSHOT, SYNC_CLONE = 7, 8  # SyncType (1.3 A)
-OP_FAILOVER, OP_RESTORE, OP_RETURN_TO_POOL = 10, 15, 19  # Operation (1.3 B)
-SUPPORTED_OPERATIONS = (OP_FAILOVER, OP_RESTORE, OP_RETURN_TO_POOL)
-
-
-def create_spec(door: EvaSmisDoor, args: dict[str, Any], *, strict: bool = True) -> TargetSpec:
-    """TargetSpec from CreateElementReplica parameters (``strict``: refuse an unknown
-    source here; else the backend refuses it in batch order)."""
-    sync = int(args.get("SyncType") or 0)
-    element = args.get("SourceElement")
-    source = door.vid_of(element) if strict else door.vid_or_dev(element)
-    if sync == SYNC_CLONE:
-        kind = VdiskKind.SNAPCLONE
-    elif sync == SYNC_SNAPSHOT:
-        alloc = (args.get("HPEVA_SnapshotType") or "standard").lower()
-        if alloc not in ("standard", "vsnap"):
-            refuse("EVA_INVALID_PARAMETER", f"HPEVA_SnapshotType {alloc!r}")
-        kind = VdiskKind.VSNAP if alloc == "vsnap" else VdiskKind.SNAPSHOT
-    else:
-        refuse("EVA_INVALID_PARAMETER", f"SyncType {sync} is not supported by the EVA")
-    pool = args.get("TargetPool")
-    group = None
-    if pool is not None:
-        group = str(pool.keybindings.get("InstanceID", "")).split(":", 1)[-1]
-    vraid = args.get("HPEVA_Vraid") or None
-    return TargetSpec(source, kind, args.get("ElementName") or "", vraid, group)  # type: ignore[arg-type]
+RC_OK, RC_NOT_SUPPORTED, RC_INVALID, RC_JOB = 0, 1, 5, 4096  # protocols.md 1.4
+SYNC_MIRROR, SYNC_SNAPSHOT, SYNC_CLONE = 6, 7, 8
+MODE_SYNC, MODE_ASYNC = 2, 3
+OP_DETACH, OP_DISSOLVE, OP_FAILOVER, OP_RESTORE, OP_RETURN_TO_POOL = 8, 9, 10, 15, 19
+LEGACY_DETACH, LEGACY_RESTORE = 2, 5
+COPY_UNSYNC_ASSOC, COPY_UNSYNC_UNASSOC = 4, 5
+THIN_FULL_TO_THIN, THIN_SAME_AS_SOURCE = 4, 5
+# supported operations per SyncType (GetSupportedOperations, smis_config)
+OPERATIONS = {
+    SYNC_SNAPSHOT: (OP_RESTORE, OP_RETURN_TO_POOL),
+    SYNC_CLONE: (OP_DETACH, OP_DISSOLVE, OP_FAILOVER, OP_RESTORE),
+}
+MODES = {SYNC_SNAPSHOT: MODE_SYNC, SYNC_CLONE: MODE_ASYNC}
+_RSD_ALLOWED = {
+    "DesiredCopyMethodology": (None, 0, 2, 3, 6),
+    "TargetElementSupplier": (None, 0, 3, 4),
+    "ThinProvisioningPolicy": (None, 0, THIN_FULL_TO_THIN, THIN_SAME_AS_SOURCE),
+    "ConsistentPointInTime": (None, True, False),
+    "CopyPriority": (None, 0),
+    "AutoDelete": (None, True, False),
+}
 
 
-def create_element_replica(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
-    """Snapshot (SyncType 7: standard or vsnap) returns 0; snapclone (8) returns 4096 with
-    a job that completes when unsharing ends. The target exists (and is usable) at once."""
-    if args.get("TargetElement") is not None:
-        refuse(
-            "EVA_INVALID_PARAMETER", "the EVA creates its own targets; TargetElement must be NULL"
-        )
-    [t] = door.backend.create_targets([create_spec(door, args)])
-    out: dict[str, Any] = {
-        "TargetElement": door.vol_path(t.id),
-        "Synchronization": door.sync_path(t),
-    }
-    if t.kind == VdiskKind.SNAPCLONE and t.copy is not None:
-        out["Job"] = door.new_job(t.id, "normalize", t.copy.done_at)
-        return RC_JOB, out
-    return RC_OK, out
+class Refused(Exception):  # noqa: N818 - a return value, not an error
+    """A standard return value (1 Not Supported, 5 Invalid Parameter) without a job."""
+
+    def __init__(self, rc: int, why: str) -> None:
+        super().__init__(why)
+        self.rc = rc
 
 
-def _nth(values: Any, i: int, n: int, what: str) -> Any:
-    """Element ``i`` of an optional per-element array of length ``n`` (None if absent)."""
-    if values is None:
+def settings(args: dict[str, Any]) -> dict[str, Any]:
+    """The non-null properties of the ReplicationSettingData embedded instance."""
+    rsd = args.get("ReplicationSettingData")
+    if rsd is None:
+        return {}
+    if not isinstance(rsd, CIMInstance) or not rsd.classname.lower().endswith(
+        "replicationsettingdata"
+    ):
+        raise Refused(RC_INVALID, "ReplicationSettingData is not a CIM_ReplicationSettingData")
+    out = {}
+    for name, prop in rsd.properties.items():
+        if prop.value is None or name in ("InstanceID", "ElementName", "Caption", "Description"):
+            continue
+        allowed = _RSD_ALLOWED.get(name)
+        value = prop.value if isinstance(prop.value, bool) else int(prop.value)
+        if allowed is None or value not in allowed:
+            raise Refused(RC_NOT_SUPPORTED, f"ReplicationSettingData.{name}={value}")
+        out[name] = value
+    return out
+
+
+def _vraid(door: EvaSmisDoor, goal: Any) -> str | None:
+    if goal is None:
         return None
-    if len(values) != n:
-        refuse("EVA_INVALID_PARAMETER", f"{what} and SourceElements differ in length")
-    return values[i]
+    iid = str(goal.keybindings.get("InstanceID", "")) if isinstance(goal, CIMInstanceName) else ""
+    prefix = f"HPEVA:{door.backend.name}:"
+    if not iid.startswith(prefix) or iid.count(":") != 3:
+        raise Refused(
+            RC_INVALID, f"TargetSettingGoal {goal} is not a storage setting of this array"
+        )
+    return iid.rsplit(":", 1)[-1]
 
 
-def create_list_replica(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
-    """Several replicas at one point in time, all or nothing (SMI-S 1.5 CreateListReplica).
-    Per element: ``HPEVA_SyncTypes`` (default ``SyncType``), ``HPEVA_SnapshotTypes``,
-    ``HPEVA_Vraids``, ``HPEVA_PoolIDs`` ("" = the source's disk group) **(inferred)**.
-    Returns 4096 with the job of the last snapclone to normalize, else 0."""
-    sources = list(args.get("SourceElements") or [])
-    if not sources or args.get("TargetElements") is not None:
-        refuse("EVA_INVALID_PARAMETER", "SourceElements required, TargetElements must be NULL")
-    n, specs = len(sources), []
-    names = args.get("ElementNames")
-    for i, source in enumerate(sources):
-        pool = _nth(args.get("HPEVA_PoolIDs"), i, n, "HPEVA_PoolIDs")
-        sync = _nth(args.get("HPEVA_SyncTypes"), i, n, "HPEVA_SyncTypes")
-        one = {
-            "SourceElement": source,
-            "SyncType": args.get("SyncType") if sync is None else sync,
-            "ElementName": _nth(names, i, n, "ElementNames"),
-            "HPEVA_SnapshotType": _nth(args.get("HPEVA_SnapshotTypes"), i, n, "SnapshotTypes"),
-            "HPEVA_Vraid": _nth(args.get("HPEVA_Vraids"), i, n, "HPEVA_Vraids"),
-            "TargetPool": args.get("TargetPool"),
-        }
-        spec = create_spec(door, one, strict=False)
-        specs.append(replace(spec, disk_group=pool or spec.disk_group))
-    made = door.backend.create_targets(specs)
-    out: dict[str, Any] = {
-        "TargetElements": [door.vol_path(t.id) for t in made],
-        "Synchronizations": [door.sync_path(t) for t in made],
-    }
+def _pool(door: EvaSmisDoor, pool: Any) -> str | None:
+    if pool is None:
+        return None
+    iid = str(pool.keybindings.get("InstanceID", "")) if isinstance(pool, CIMInstanceName) else ""
+    return iid.split(":", 2)[-1]
+
+
+def _kind(sync: int, mode: Any, rsd: dict[str, Any]) -> VdiskKind:
+    if sync == SYNC_MIRROR:
+        raise Refused(RC_NOT_SUPPORTED, "mirrors (mirrorclones) are not supported")
+    if sync not in MODES:
+        raise Refused(RC_INVALID, f"SyncType {sync}")
+    if mode is not None and int(mode) != MODES[sync]:
+        raise Refused(RC_NOT_SUPPORTED, f"Mode {mode} for SyncType {sync}")
+    if rsd.get("TargetElementSupplier") == 2 or rsd.get("AutoDelete"):
+        raise Refused(RC_NOT_SUPPORTED, "the EVA creates new targets only")
+    method = rsd.get("DesiredCopyMethodology")
+    if method not in (None, 0, 2, 6 if sync == SYNC_SNAPSHOT else 3):
+        raise Refused(RC_NOT_SUPPORTED, f"DesiredCopyMethodology {method}")
+    thin = rsd.get("ThinProvisioningPolicy") == THIN_FULL_TO_THIN
+    if sync == SYNC_CLONE:
+        if thin:
+            raise Refused(RC_NOT_SUPPORTED, "a snapclone is fully allocated")
+        return VdiskKind.SNAPCLONE
+    return VdiskKind.VSNAP if thin else VdiskKind.SNAPSHOT
+
+
+def _common(args: dict[str, Any]) -> dict[str, Any]:
+    for name in ("SourceAccessPoint", "TargetAccessPoint", "WaitForCopyState"):
+        if args.get(name) is not None:
+            raise Refused(RC_NOT_SUPPORTED, f"{name} is not supported (local replication only)")
+    return settings(args)
+
+
+def _created(door: EvaSmisDoor, made: list[Vdisk], method: str, out: dict[str, Any]) -> Result:
+    """0 when nothing copies in the background, else 4096 with a job that ends when the
+    last snapclone has unshared (the targets exist and are usable at once)."""
     clones = [t for t in made if t.kind == VdiskKind.SNAPCLONE and t.copy is not None]
     if not clones:
         return RC_OK, out
-    jobs = [door.new_job(t.id, "normalize", t.copy.done_at) for t in clones]  # type: ignore[union-attr]
-    last = max(range(len(clones)), key=lambda k: (clones[k].copy.done_at, k))  # type: ignore[union-attr]
-    out["Job"] = jobs[last]
+    last = max(clones, key=lambda t: (t.copy.done_at, t.id))  # type: ignore[union-attr]
+    affected = [(t.id, EFFECT_CREATE) for t in made]
+    out["Job"] = door.new_job(
+        method,
+        volume=last.id,
+        kind="normalize",
+        done_at=last.copy.done_at,
+        affected=affected,  # type: ignore[union-attr]
+    )
     return RC_JOB, out
 
 
-def modify_replica_synchronization(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
-    """15 Restore from Replica = copy-back (4096, job on the source's copy); 10 Failover =
-    switch of disks (0); 19 Return To ResourcePool = delete the replica (0) **(inferred
-    mapping of the EVA IR methods onto SMI-S operations)**."""
+def create_element_replica(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
+    rsd = _common(args)
+    if args.get("SourceElement") is None or args.get("SyncType") is None:
+        raise Refused(RC_INVALID, "SourceElement and SyncType are required")
+    if args.get("TargetElement") is not None:
+        raise Refused(RC_NOT_SUPPORTED, "the EVA creates its own targets")
+    kind = _kind(int(args["SyncType"]), args.get("Mode"), rsd)
+    spec = TargetSpec(
+        door.vid_of(args["SourceElement"]),
+        kind,
+        args.get("ElementName") or "",
+        _vraid(door, args.get("TargetSettingGoal")),  # type: ignore[arg-type]
+        _pool(door, args.get("TargetPool")),
+    )
+    [t] = door.backend.create_targets([spec])
+    out = {"TargetElement": door.vol_path(t.id), "Synchronization": door.sync_path(t)}
+    return _created(door, [t], "CreateElementReplica", out)
+
+
+def create_list_replica(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
+    """Several replicas of one SyncType at one point in time, all or nothing (SMI-S 1.5)."""
+    rsd = _common(args)
+    sources = list(args.get("SourceElements") or [])
+    names = args.get("ElementNames")
+    if not sources or args.get("SyncType") is None:
+        raise Refused(RC_INVALID, "SourceElements and SyncType are required")
+    if names is not None and len(names) != len(sources):
+        raise Refused(RC_INVALID, "ElementNames and SourceElements differ in length")
+    if args.get("TargetElements") is not None:
+        raise Refused(RC_NOT_SUPPORTED, "the EVA creates its own targets")
+    kind = _kind(int(args["SyncType"]), args.get("Mode"), rsd)
+    vraid = _vraid(door, args.get("TargetSettingGoal"))
+    pool = _pool(door, args.get("TargetPool"))
+    specs = [
+        TargetSpec(door.vid_or_dev(s), kind, (names[i] if names else "") or "", vraid, pool)  # type: ignore[arg-type]
+        for i, s in enumerate(sources)
+    ]
+    made = door.backend.create_targets(specs)
+    out = {
+        "TargetElements": [door.vol_path(t.id) for t in made],
+        "Synchronizations": [door.sync_path(t) for t in made],
+    }
+    return _created(door, made, "CreateListReplica", out)
+
+
+def _pair(door: EvaSmisDoor, args: dict[str, Any]) -> tuple[str, str]:
     sync = args.get("Synchronization")
-    if sync is None:
-        refuse("EVA_INVALID_PARAMETER", "Synchronization is required")
-    source = door.vid_of(sync.keybindings.get("SystemElement"))
-    target = door.vid_of(sync.keybindings.get("SyncedElement"))
-    op = int(args.get("Operation") or 0)
+    if not isinstance(sync, CIMInstanceName):
+        raise Refused(RC_INVALID, "Synchronization is required")
+    keys = sync.keybindings
+    return door.vid_of(keys.get("SystemElement")), door.vid_of(keys.get("SyncedElement"))
+
+
+def modify(door: EvaSmisDoor, op: int, source: str, target: str, rsd: dict[str, Any]) -> Result:
+    """One operation on the replica pair; 1 Not Supported where the EVA cannot do it."""
     b = door.backend
-    if op == OP_RESTORE:
-        keep = args.get("HPEVA_KeepReplica")
-        b.restore_copy_back(target, source, keep=True if keep is None else bool(keep))
-        copy = b.vdisks[source].copy
-        return RC_JOB, {"Job": door.new_job(source, "copy-back", copy.done_at if copy else 0.0)}
+    supported = {o for ops in OPERATIONS.values() for o in ops}
+    clone = b.vdisk(target).kind == VdiskKind.SNAPCLONE
+    if op not in supported or (op == OP_RETURN_TO_POOL and clone):
+        raise Refused(RC_NOT_SUPPORTED, f"operation {op}")
+    if op in (OP_DETACH, OP_DISSOLVE):
+        b.detach_clone(source, target)
+        return RC_OK, {}
     if op == OP_FAILOVER:
-        recovered = b.restore_switch(
-            source, target, retain_source=bool(args.get("HPEVA_RetainSource"))
-        )
-        return RC_OK, {"HPEVA_RecoveredElement": door.vol_path(recovered)}
+        b.restore_switch(source, target, retain_source=not rsd.get("AutoDelete"))
+        return RC_OK, {}
     if op == OP_RETURN_TO_POOL:
+        if b.vdisk(target).source != source:
+            refuse("EVA_NOT_A_REPLICA", f"{target} is not a replica of {source}")
         b.delete_vdisk(target)
         return RC_OK, {}
-    return RC_NOT_SUPPORTED, {}
+    done_at = b.restore_copy_back(target, source, keep=not rsd.get("AutoDelete"))
+    job = door.new_job(
+        "ModifyReplicaSynchronization",
+        volume=source,
+        kind="copy-back",
+        done_at=done_at,
+        affected=[(source, EFFECT_INTEGRITY)],
+    )
+    return RC_JOB, {"Job": job}
 
 
-def return_to_storage_pool(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
-    door.backend.delete_vdisk(door.vid_of(args.get("TheElement")))
-    return 0, {}
+def modify_replica_synchronization(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
+    rsd = settings(args)
+    if args.get("Operation") is None:
+        raise Refused(RC_INVALID, "Operation is required")
+    if args.get("Force") or args.get("WaitForCopyState") is not None:
+        raise Refused(RC_NOT_SUPPORTED, "Force and WaitForCopyState are not supported")
+    source, target = _pair(door, args)
+    return modify(door, int(args["Operation"]), source, target, rsd)
 
 
-def _paths(door: EvaSmisDoor, args: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """Volume ids from LUNames (volume Names = WWNs) and hosts from InitiatorPortIDs (the
-    simulator names a host's initiator by the host's name **(inferred)**)."""
-    names, hosts = list(args.get("LUNames") or []), list(args.get("InitiatorPortIDs") or [])
-    if not names or not hosts:
-        refuse("EVA_INVALID_PARAMETER", "LUNames and InitiatorPortIDs are required")
-    return [door.backend.by_wwn(n).id for n in names], hosts
+def create_replica(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
+    """Legacy Copy Services: CopyType 4 UnSyncAssoc = snapshot, 5 UnSyncUnAssoc = snapclone
+    (2 Async / 3 Sync maintained copies: Not Supported)."""
+    copy = args.get("CopyType")
+    if args.get("SourceElement") is None or copy is None:
+        raise Refused(RC_INVALID, "SourceElement and CopyType are required")
+    if int(copy) in (2, 3):
+        raise Refused(RC_NOT_SUPPORTED, "maintained (mirror) copies are not supported")
+    if int(copy) not in (COPY_UNSYNC_ASSOC, COPY_UNSYNC_UNASSOC):
+        raise Refused(RC_INVALID, f"CopyType {copy}")
+    kind = VdiskKind.SNAPCLONE if int(copy) == COPY_UNSYNC_UNASSOC else VdiskKind.SNAPSHOT
+    spec = TargetSpec(
+        door.vid_of(args["SourceElement"]),
+        kind,
+        args.get("ElementName") or "",
+        _vraid(door, args.get("TargetSettingGoal")),  # type: ignore[arg-type]
+        _pool(door, args.get("TargetPool")),
+    )
+    [t] = door.backend.create_targets([spec])
+    return _created(door, [t], "CreateReplica", {"TargetElement": door.vol_path(t.id)})
 
 
-def expose_paths(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
-    """Present each volume to each initiator; all or nothing."""
-    vids, hosts = _paths(door, args)
-    numbers = args.get("DeviceNumbers")
-    if numbers is not None and len(numbers) != len(vids):
-        refuse("EVA_INVALID_PARAMETER", "DeviceNumbers and LUNames differ in length")
-    accesses = args.get("DeviceAccesses")
-    if accesses is not None and len(accesses) != len(vids):
-        refuse("EVA_INVALID_PARAMETER", "DeviceAccesses and LUNames differ in length")
-    done: list[tuple[str, str]] = []
-    try:
-        for i, vid in enumerate(vids):
-            lun = int(numbers[i], 16) if numbers is not None else None
-            for host in hosts:
-                door.backend.present(vid, host, lun)
-                done.append((vid, host))
-    except Exception:
-        for vid, host in reversed(done):
-            door.backend.unpresent(vid, host)
-        raise
-    return 0, {}
+def modify_synchronization(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
+    """Legacy numbering (protocols.md 1.3 C): 2 Detach, 5 Restore from Replica."""
+    op = args.get("Operation")
+    if op is None:
+        raise Refused(RC_INVALID, "Operation is required")
+    source, target = _pair(door, args)
+    mapped = {LEGACY_DETACH: OP_DETACH, LEGACY_RESTORE: OP_RESTORE}.get(int(op))
+    if mapped is None:
+        raise Refused(RC_NOT_SUPPORTED, f"ModifySynchronization operation {op}")
+    return modify(door, mapped, source, target, {})
 
 
-def hide_paths(door: EvaSmisDoor, args: dict[str, Any]) -> Result:
-    vids, hosts = _paths(door, args)
-    for vid in vids:
-        for host in hosts:
-            if host not in door.backend.vdisk(vid).presentations:
-                refuse("EVA_NOT_PRESENTED", f"{vid} is not presented to {host}")
-    for vid in vids:
-        for host in hosts:
-            door.backend.unpresent(vid, host)
-    return 0, {}
-
-
-HANDLERS: dict[str, Callable[[EvaSmisDoor, dict[str, Any]], Result]] = {
+REPLICATION_HANDLERS: dict[str, Callable[[EvaSmisDoor, dict[str, Any]], Result]] = {
     "createelementreplica": create_element_replica,
     "createlistreplica": create_list_replica,
     "modifyreplicasynchronization": modify_replica_synchronization,
-    "returntostoragepool": return_to_storage_pool,
-    "exposepaths": expose_paths,
-    "hidepaths": hide_paths,
+    "createreplica": create_replica,
+    "modifysynchronization": modify_synchronization,
 }

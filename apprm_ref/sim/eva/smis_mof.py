@@ -1,19 +1,23 @@
-"""Minimal CIM schema (MOF) the EVA SMI-S door serves in ``root/eva``.
+"""CIM schema (MOF) the EVA SMI-S door serves in ``root/eva``: the DMTF classes, properties,
+methods and parameters of SMI-S 1.x Array / Block Services / Replication Services / Job
+Control that the door implements, with the ``HPEVA_`` subclasses of HP's provider.
 
-Hand-written subset of the DMTF classes of protocols.md 1.2 with the ``HPEVA_`` subclasses
-the HP provider used (1.1). Method signatures follow protocols.md 1.3; parameters named
-``HPEVA_*`` are our vendor extensions **(inferred)**: snapshot allocation (standard/vsnap)
-and Vraid on CreateElementReplica, keep/retain options on ModifyReplicaSynchronization,
-and ``HPEVA_ErrorCode`` out-parameters carrying the EVA refusal code. Added for the real
-driver (``real/eva_smis.py``): ``CreateListReplica`` (SMI-S 1.5 Replication Services: several
-replicas at one point in time, all or nothing) with per-element ``HPEVA_*`` arrays,
-``CIM_ReplicationServiceCapabilities`` with ``HPEVA_*`` limits, and
-``HPEVA_TimeRemaining`` (an interval) on ``CIM_StorageSynchronized`` so a driver can tell
-when a background copy ends, and CA EVA DR groups (``HPEVA_DRGroup`` with ``HPEVA_State``,
-members by ``HPEVA_OrderedMemberOfCollection``, protocols.md 1.1), and
-``HPEVA_ParentDeviceID`` on a volume: the source it was taken from, still known when the
-source is gone and its ``CIM_StorageSynchronized`` with it (an invalid snapshot, E13)
-**(inferred vendor extensions)**.
+Hand-written subset of the DMTF CIM schema (2.2x-2.4x): class names, key properties,
+inheritance (``CIM_StorageSynchronized : CIM_Synchronized``, ``CIM_HostedService :
+CIM_HostedDependency : CIM_Dependency``, ``CIM_SystemDevice`` / ``CIM_HostedStoragePool :
+CIM_SystemComponent : CIM_Component``) and method signatures follow the DMTF MOF as
+published in the Microsoft iSCSI Target CIM reference (github.com/MicrosoftDocs/win32,
+``desktop-src/iSCSITarg/cim-*.md``: CIM_ReplicationService, CIM_ReplicationServiceCapabilities
+with GetSupportedOperations / GetSupportedGroupOperations / GetDefaultReplicationSettingData,
+CIM_StorageConfigurationService, CIM_StoragePool.GetSupportedSizeRange, CIM_ConcreteJob),
+CIM_ReplicationSettingData properties as in the DMTF 2.34 class (OpenPegasus provider
+headers, brunolauze/openpegasus-providers ``UNIX_ReplicationSettingData.h``) and
+protocols.md 1.2-1.6. ``HPEVA_StorageVolume``'s ``DiskGroupID`` / ``VDiskType`` /
+``RaidType`` and ``HPEVA_OrderedMemberOfCollection`` are the vendor names HP's own CIMOM
+shows (protocols.md 1.1, Zenoss HPEVAMon modeler); ``HPEVA_DRGroup.HPEVA_State`` is the one
+vendor property without a public source **(inferred)**, like
+``CIM_StorageSynchronized.HPEVA_TimeRemaining`` (time left of a background copy; SMI-S has
+no completion estimate).
 """
 
 from __future__ import annotations
@@ -26,193 +30,284 @@ Qualifier In : boolean = true, Scope(parameter), Flavor(DisableOverride, ToSubcl
 Qualifier Out : boolean = false, Scope(parameter), Flavor(DisableOverride, ToSubclass);
 Qualifier Association : boolean = false, Scope(association), Flavor(DisableOverride, ToSubclass);
 Qualifier Description : string = null, Scope(any), Flavor(EnableOverride, ToSubclass, Translatable);
+Qualifier Override : string = null, Scope(property, reference, method), Flavor(EnableOverride, Restricted);
+Qualifier EmbeddedInstance : string = null, Scope(property, method, parameter);
+Qualifier ValueMap : string[], Scope(property, method, parameter);
+Qualifier Values : string[], Scope(property, method, parameter), Flavor(EnableOverride, ToSubclass, Translatable);
+Qualifier Static : boolean = false, Scope(property, method), Flavor(DisableOverride, ToSubclass);
 """
 
-CLASSES = """
+_ELEMENTS = """
 class CIM_ManagedElement {
-    string ElementName;
+    string InstanceID; string Caption; string Description; string ElementName;
 };
-class CIM_ComputerSystem : CIM_ManagedElement {
+class CIM_SettingData : CIM_ManagedElement { [Key, Override("InstanceID")] string InstanceID; };
+class CIM_StorageSetting : CIM_SettingData {
+    uint16 DataRedundancyMax; uint16 DataRedundancyMin; uint16 DataRedundancyGoal;
+    uint16 PackageRedundancyMax; uint16 PackageRedundancyMin; uint16 PackageRedundancyGoal;
+    boolean NoSinglePointOfFailure; uint64 ExtentStripeLength;
+};
+class CIM_ReplicationSettingData : CIM_SettingData {
+    uint16 DesiredCopyMethodology; uint16 TargetElementSupplier; uint16 ThinProvisioningPolicy;
+    boolean ConsistentPointInTime; uint16 CopyPriority; boolean AutoDelete;
+};
+class CIM_ManagedSystemElement : CIM_ManagedElement {
+    string Name; uint16 OperationalStatus[]; string StatusDescriptions[];
+};
+class CIM_LogicalElement : CIM_ManagedSystemElement { };
+class CIM_EnabledLogicalElement : CIM_LogicalElement { uint16 EnabledState; };
+class CIM_System : CIM_EnabledLogicalElement {
     [Key] string CreationClassName;
-    [Key] string Name;
+    [Key, Override("Name")] string Name;
+    string NameFormat;
 };
-class HPEVA_StorageSystem : CIM_ComputerSystem {
-    string Model;
+class CIM_ComputerSystem : CIM_System {
+    uint16 Dedicated[]; string OtherIdentifyingInfo[]; string IdentifyingDescriptions[];
 };
-class CIM_StoragePool : CIM_ManagedElement {
-    [Key] string InstanceID;
-    string PoolID;
-    uint64 TotalManagedSpace;
-    uint64 RemainingManagedSpace;
+class HPEVA_StorageSystem : CIM_ComputerSystem { };
+class CIM_PhysicalElement : CIM_ManagedSystemElement {
+    [Key] string Tag; [Key] string CreationClassName;
+    string Manufacturer; string Model; string SerialNumber;
 };
-class HPEVA_DiskGroup : CIM_StoragePool {
+class CIM_PhysicalPackage : CIM_PhysicalElement { };
+class CIM_LogicalDevice : CIM_EnabledLogicalElement {
+    [Key] string SystemCreationClassName; [Key] string SystemName;
+    [Key] string CreationClassName; [Key] string DeviceID;
 };
-class CIM_StorageVolume : CIM_ManagedElement {
-    [Key] string SystemCreationClassName;
-    [Key] string SystemName;
-    [Key] string CreationClassName;
-    [Key] string DeviceID;
-    string Name;
-    uint16 NameFormat;
-    uint64 BlockSize;
-    uint64 NumberOfBlocks;
-    uint16 OperationalStatus[];
+class CIM_StorageExtent : CIM_LogicalDevice {
+    uint64 BlockSize; uint64 NumberOfBlocks; uint64 ConsumableBlocks;
+    uint16 NameFormat; uint16 NameNamespace; uint16 DataRedundancy; uint16 PackageRedundancy;
+    boolean NoSinglePointOfFailure; boolean IsBasedOnUnderlyingRedundancy;
+    uint64 ExtentStripeLength; boolean Primordial; uint16 ExtentStatus[];
 };
+class CIM_StorageVolume : CIM_StorageExtent { boolean ThinlyProvisioned; };
 class HPEVA_StorageVolume : CIM_StorageVolume {
-    string DiskGroupID;
-    string VDiskType;
-    string RaidType;
-    string EVAState;
-    string HPEVA_ParentDeviceID;
+    string DiskGroupID; string VDiskType; string RaidType;
 };
-class CIM_SCSIProtocolController : CIM_ManagedElement {
-    [Key] string SystemCreationClassName;
-    [Key] string SystemName;
-    [Key] string CreationClassName;
-    [Key] string DeviceID;
+class CIM_ProtocolController : CIM_LogicalDevice { };
+class CIM_SCSIProtocolController : CIM_ProtocolController { };
+class CIM_ResourcePool : CIM_LogicalElement {
+    [Key, Override("InstanceID")] string InstanceID; string PoolID; boolean Primordial;
 };
-[Association]
-class CIM_ProtocolControllerForUnit {
-    [Key] CIM_SCSIProtocolController REF Antecedent;
-    [Key] CIM_StorageVolume REF Dependent;
-    string DeviceNumber;
+class CIM_StoragePool : CIM_ResourcePool {
+    uint64 TotalManagedSpace; uint64 RemainingManagedSpace; uint16 Usage;
+    uint32 GetSupportedSizeRange(
+        [In] uint16 ElementType,
+        [In, EmbeddedInstance("CIM_StorageSetting")] string Goal,
+        [In(false), Out] uint64 MinimumVolumeSize,
+        [In(false), Out] uint64 MaximumVolumeSize,
+        [In(false), Out] uint64 VolumeSizeDivisor);
 };
-[Association]
-class CIM_StorageSynchronized {
-    [Key] CIM_StorageVolume REF SystemElement;
-    [Key] CIM_StorageVolume REF SyncedElement;
-    uint16 SyncType;
-    uint16 Mode;
-    uint16 CopyType;
-    uint16 SyncState;
-    uint16 CopyState;
-    uint16 ProgressStatus;
-    uint16 PercentSynced;
-    boolean SyncMaintained;
-    datetime WhenEstablished;
-    datetime HPEVA_TimeRemaining;
+class HPEVA_DiskGroup : CIM_StoragePool { };
+class CIM_Collection : CIM_ManagedElement { };
+class CIM_SystemSpecificCollection : CIM_Collection {
+    [Key, Override("InstanceID")] string InstanceID;
 };
-class CIM_Collection : CIM_ManagedElement {
+class HPEVA_DRGroup : CIM_SystemSpecificCollection {
+    string HPEVA_State; string HPEVA_Role; string HPEVA_RemoteArray;
 };
-class HPEVA_DRGroup : CIM_Collection {
-    [Key] string InstanceID;
-    string HPEVA_State;
-    string HPEVA_Role;
-    string HPEVA_RemoteArray;
+class CIM_Capabilities : CIM_ManagedElement { [Key, Override("InstanceID")] string InstanceID; };
+class CIM_StorageCapabilities : CIM_Capabilities {
+    uint16 DataRedundancyMax; uint16 DataRedundancyMin; uint16 DataRedundancyDefault;
+    uint16 PackageRedundancyMax; uint16 PackageRedundancyMin; uint16 PackageRedundancyDefault;
 };
-[Association]
-class CIM_MemberOfCollection {
-    [Key] CIM_Collection REF Collection;
-    [Key] CIM_ManagedElement REF Member;
+class CIM_StorageConfigurationCapabilities : CIM_Capabilities {
+    uint16 SupportedStoragePoolFeatures[]; uint16 SupportedStorageElementTypes[];
+    uint16 SupportedStorageElementFeatures[]; uint16 SupportedSynchronousActions[];
+    uint16 SupportedAsynchronousActions[];
 };
-[Association]
-class HPEVA_OrderedMemberOfCollection : CIM_MemberOfCollection {
+"""
+
+_ASSOCIATIONS = """
+[Association] class CIM_Dependency {
+    [Key] CIM_ManagedElement REF Antecedent; [Key] CIM_ManagedElement REF Dependent;
+};
+[Association] class CIM_HostedDependency : CIM_Dependency { };
+[Association] class CIM_HostedService : CIM_HostedDependency {
+    [Key, Override("Antecedent")] CIM_System REF Antecedent;
+    [Key, Override("Dependent")] CIM_Service REF Dependent;
+};
+[Association] class CIM_Component {
+    [Key] CIM_ManagedElement REF GroupComponent; [Key] CIM_ManagedElement REF PartComponent;
+};
+[Association] class CIM_SystemComponent : CIM_Component { };
+[Association] class CIM_SystemDevice : CIM_SystemComponent {
+    [Key, Override("GroupComponent")] CIM_System REF GroupComponent;
+    [Key, Override("PartComponent")] CIM_LogicalDevice REF PartComponent;
+};
+[Association] class CIM_HostedStoragePool : CIM_SystemComponent {
+    [Key, Override("GroupComponent")] CIM_System REF GroupComponent;
+    [Key, Override("PartComponent")] CIM_StoragePool REF PartComponent;
+};
+[Association] class CIM_SystemPackaging : CIM_Dependency {
+    [Key, Override("Antecedent")] CIM_PhysicalElement REF Antecedent;
+    [Key, Override("Dependent")] CIM_System REF Dependent;
+};
+[Association] class CIM_AllocatedFromStoragePool : CIM_Dependency {
+    [Key, Override("Antecedent")] CIM_StoragePool REF Antecedent;
+    [Key, Override("Dependent")] CIM_LogicalElement REF Dependent;
+    uint64 SpaceConsumed;
+};
+[Association] class CIM_ElementSettingData {
+    [Key] CIM_ManagedElement REF ManagedElement; [Key] CIM_SettingData REF SettingData;
+    uint16 IsDefault; uint16 IsCurrent;
+};
+[Association] class CIM_ElementCapabilities {
+    [Key] CIM_ManagedElement REF ManagedElement; [Key] CIM_Capabilities REF Capabilities;
+};
+[Association] class CIM_StorageSettingsAssociatedToCapabilities : CIM_Dependency {
+    [Key, Override("Antecedent")] CIM_StorageCapabilities REF Antecedent;
+    [Key, Override("Dependent")] CIM_StorageSetting REF Dependent;
+    boolean DefaultSetting;
+};
+[Association] class CIM_ProtocolControllerForDevice : CIM_Dependency {
+    [Key, Override("Antecedent")] CIM_ProtocolController REF Antecedent;
+    [Key, Override("Dependent")] CIM_LogicalDevice REF Dependent;
+    string DeviceNumber; uint16 DeviceAccess;
+};
+[Association] class CIM_ProtocolControllerForUnit : CIM_ProtocolControllerForDevice { };
+[Association] class CIM_MemberOfCollection {
+    [Key] CIM_Collection REF Collection; [Key] CIM_ManagedElement REF Member;
+};
+[Association] class HPEVA_OrderedMemberOfCollection : CIM_MemberOfCollection {
     uint64 AssignedSequence;
 };
-class CIM_ConcreteJob : CIM_ManagedElement {
-    [Key] string InstanceID;
-    uint16 JobState;
-    uint16 PercentComplete;
-    uint16 OperationalStatus[];
-    uint16 ErrorCode;
-    string ErrorDescription;
-    boolean DeleteOnCompletion;
+[Association] class CIM_AffectedJobElement {
+    [Key] CIM_ManagedElement REF AffectedElement; [Key] CIM_Job REF AffectingElement;
+    uint16 ElementEffects[];
 };
-class HPEVA_ConcreteJob : CIM_ConcreteJob {
+[Association] class CIM_OwningJobElement {
+    [Key] CIM_ManagedElement REF OwningElement; [Key] CIM_Job REF OwnedElement;
 };
-class CIM_Service : CIM_ManagedElement {
-    [Key] string SystemCreationClassName;
-    [Key] string SystemName;
-    [Key] string CreationClassName;
-    [Key] string Name;
+[Association] class CIM_ElementConformsToProfile {
+    [Key] CIM_RegisteredProfile REF ConformantStandard; [Key] CIM_ManagedElement REF ManagedElement;
+};
+"""
+
+JOB_MOF = """
+class CIM_Error {
+    uint16 ErrorType; string OtherErrorType; string OwningEntity; string MessageID; string Message;
+    string MessageArguments[]; uint16 PerceivedSeverity; uint16 ProbableCause;
+    string ProbableCauseDescription; string RecommendedActions[]; string ErrorSource;
+    uint16 ErrorSourceFormat; uint32 CIMStatusCode; string CIMStatusCodeDescription;
+};
+class CIM_Job : CIM_LogicalElement {
+    datetime TimeSubmitted; datetime StartTime; datetime ElapsedTime; datetime TimeBeforeRemoval;
+    boolean DeleteOnCompletion; uint16 ErrorCode; string ErrorDescription;
+    uint16 PercentComplete; uint16 LocalOrUtcTime;
+};
+class CIM_ConcreteJob : CIM_Job {
+    [Key, Override("InstanceID")] string InstanceID; uint16 JobState; datetime TimeOfLastStateChange;
+    uint32 GetError([In(false), Out, EmbeddedInstance("CIM_Error")] string Error);
+};
+class HPEVA_ConcreteJob : CIM_ConcreteJob { };
+"""
+
+_SYNC = """
+[Association] class CIM_Synchronized {
+    [Key] CIM_ManagedElement REF SystemElement; [Key] CIM_ManagedElement REF SyncedElement;
+    boolean SyncMaintained; datetime WhenSynced;
+};
+[Association] class CIM_StorageSynchronized : CIM_Synchronized {
+    uint16 SyncType; uint16 Mode; uint16 CopyType; uint16 ReplicaType; uint16 SyncState;
+    uint16 CopyState; uint16 ProgressStatus; uint16 PercentSynced; uint16 CopyMethodology;
+    uint16 UndiscoveredElement; datetime WhenEstablished; datetime WhenActivated;
+    datetime HPEVA_TimeRemaining;
+};
+"""
+
+_REPLICATION = """
+class CIM_Service : CIM_EnabledLogicalElement {
+    [Key] string SystemCreationClassName; [Key] string SystemName;
+    [Key] string CreationClassName; [Key, Override("Name")] string Name;
 };
 class CIM_ReplicationService : CIM_Service {
     uint32 CreateElementReplica(
-        [In] string ElementName,
-        [In] uint16 SyncType,
-        [In] uint16 Mode,
-        [In] CIM_StorageVolume REF SourceElement,
-        [In, Out] CIM_StorageVolume REF TargetElement,
-        [In] string ReplicationSettingData,
-        [In] CIM_StoragePool REF TargetPool,
-        [In] uint16 WaitForCopyState,
-        [In] string HPEVA_SnapshotType,
-        [In] string HPEVA_Vraid,
+        [In] string ElementName, [In] uint16 SyncType, [In] uint16 Mode,
+        [In] CIM_LogicalElement REF SourceElement,
+        [In, Out] CIM_LogicalElement REF TargetElement,
+        [In, EmbeddedInstance("CIM_ReplicationSettingData")] string ReplicationSettingData,
         [In(false), Out] CIM_ConcreteJob REF Job,
-        [In(false), Out] CIM_StorageSynchronized REF Synchronization,
-        [In(false), Out] string HPEVA_ErrorCode);
+        [In(false), Out] CIM_Synchronized REF Synchronization,
+        [In] CIM_SettingData REF TargetSettingGoal, [In] CIM_ResourcePool REF TargetPool,
+        [In] uint16 WaitForCopyState);
     uint32 CreateListReplica(
-        [In] string ElementNames[],
-        [In] uint16 SyncType,
-        [In] uint16 Mode,
-        [In] CIM_StorageVolume REF SourceElements[],
-        [In, Out] CIM_StorageVolume REF TargetElements[],
-        [In] string ReplicationSettingData,
-        [In] CIM_StoragePool REF TargetPool,
-        [In] uint16 WaitForCopyState,
-        [In] uint16 HPEVA_SyncTypes[],
-        [In] string HPEVA_SnapshotTypes[],
-        [In] string HPEVA_Vraids[],
-        [In] string HPEVA_PoolIDs[],
+        [In] string ElementNames[], [In] uint16 SyncType, [In] uint16 Mode,
+        [In] CIM_LogicalElement REF SourceElements[],
+        [In, Out] CIM_LogicalElement REF TargetElements[],
+        [In, EmbeddedInstance("CIM_ReplicationSettingData")] string ReplicationSettingData,
         [In(false), Out] CIM_ConcreteJob REF Job,
-        [In(false), Out] CIM_StorageSynchronized REF Synchronizations[],
-        [In(false), Out] string HPEVA_ErrorCode);
+        [In(false), Out] CIM_Synchronized REF Synchronizations[],
+        [In] CIM_SettingData REF TargetSettingGoal, [In] CIM_ResourcePool REF TargetPool,
+        [In] uint16 WaitForCopyState);
     uint32 ModifyReplicaSynchronization(
-        [In] uint16 Operation,
-        [In] CIM_StorageSynchronized REF Synchronization,
-        [In] boolean Force,
-        [In] uint16 WaitForCopyState,
-        [In] boolean HPEVA_KeepReplica,
-        [In] boolean HPEVA_RetainSource,
-        [In(false), Out] CIM_ConcreteJob REF Job,
-        [In(false), Out] CIM_StorageVolume REF HPEVA_RecoveredElement,
-        [In(false), Out] string HPEVA_ErrorCode);
+        [In] uint16 Operation, [In] CIM_Synchronized REF Synchronization,
+        [In, EmbeddedInstance("CIM_ReplicationSettingData")] string ReplicationSettingData,
+        [In(false), Out] CIM_ConcreteJob REF Job, [In] boolean Force,
+        [In] uint16 WaitForCopyState);
 };
-class HPEVA_ReplicationService : CIM_ReplicationService {
-};
-class CIM_Capabilities : CIM_ManagedElement {
-    [Key] string InstanceID;
-};
+class HPEVA_ReplicationService : CIM_ReplicationService { };
 class CIM_ReplicationServiceCapabilities : CIM_Capabilities {
-    uint16 SupportedSynchronizationType[];
-    uint16 SupportedModifyOperations[];
-    string HPEVA_SnapshotTypes[];
-    uint32 HPEVA_MaxVdisks;
-    uint64 HPEVA_MaxVdiskBytes;
-    uint16 HPEVA_MaxSnapshotsPerSource;
-    uint16 HPEVA_MinSnapshotsPerSource;
+    uint16 SupportedReplicationTypes[]; uint16 SupportedStorageObjects[];
+    uint16 SupportedAsynchronousActions[]; uint16 SupportedSynchronousActions[];
+    uint32 GetSupportedOperations([In] uint16 ReplicationType,
+        [In(false), Out] uint16 SupportedOperations[]);
+    uint32 GetSupportedGroupOperations([In] uint16 ReplicationType,
+        [In(false), Out] uint16 SupportedGroupOperations[]);
+    uint32 GetDefaultReplicationSettingData([In] uint16 ReplicationType,
+        [In(false), Out, EmbeddedInstance("CIM_ReplicationSettingData")] string DefaultInstance);
 };
-class HPEVA_ReplicationServiceCapabilities : CIM_ReplicationServiceCapabilities {
-};
-[Association]
-class CIM_ElementCapabilities {
-    [Key] CIM_ManagedElement REF ManagedElement;
-    [Key] CIM_Capabilities REF Capabilities;
-};
+class HPEVA_ReplicationServiceCapabilities : CIM_ReplicationServiceCapabilities { };
 class CIM_StorageConfigurationService : CIM_Service {
+    uint32 CreateOrModifyElementFromStoragePool(
+        [In] string ElementName, [In] uint16 ElementType,
+        [In(false), Out] CIM_ConcreteJob REF Job, [In] CIM_ManagedElement REF Goal,
+        [In, Out] uint64 Size, [In] CIM_StoragePool REF InPool,
+        [In, Out] CIM_LogicalElement REF TheElement);
     uint32 ReturnToStoragePool(
-        [In] CIM_StorageVolume REF TheElement,
-        [In(false), Out] CIM_ConcreteJob REF Job,
-        [In(false), Out] string HPEVA_ErrorCode);
+        [In(false), Out] CIM_ConcreteJob REF Job, [In] CIM_LogicalElement REF TheElement);
+    uint32 ReturnElementsToStoragePool(
+        [In] CIM_ManagedElement REF TheElements[], [In(false), Out] CIM_ConcreteJob REF Job,
+        [In] uint16 Options);
+    uint32 CreateReplica(
+        [In] string ElementName, [In(false), Out] CIM_ConcreteJob REF Job,
+        [In] CIM_LogicalElement REF SourceElement,
+        [In(false), Out] CIM_LogicalElement REF TargetElement,
+        [In] CIM_StorageSetting REF TargetSettingGoal, [In] CIM_StoragePool REF TargetPool,
+        [In] uint16 CopyType);
+    uint32 ModifySynchronization(
+        [In] uint16 Operation, [In(false), Out] CIM_ConcreteJob REF Job,
+        [In] CIM_StorageSynchronized REF Synchronization);
 };
-class HPEVA_StorageConfigurationService : CIM_StorageConfigurationService {
-};
+class HPEVA_StorageConfigurationService : CIM_StorageConfigurationService { };
 class CIM_ControllerConfigurationService : CIM_Service {
     uint32 ExposePaths(
-        [In] string LUNames[],
-        [In] string InitiatorPortIDs[],
-        [In] string TargetPortIDs[],
-        [In] string DeviceNumbers[],
-        [In] uint16 DeviceAccesses[],
-        [In(false), Out] CIM_ConcreteJob REF Job,
-        [In(false), Out] string HPEVA_ErrorCode);
+        [In(false), Out] CIM_ConcreteJob REF Job, [In] string LUNames[],
+        [In] string InitiatorPortIDs[], [In] string TargetPortIDs[], [In] string DeviceNumbers[],
+        [In] uint16 DeviceAccesses[], [In, Out] CIM_SCSIProtocolController REF ProtocolControllers[]);
     uint32 HidePaths(
-        [In] string LUNames[],
-        [In] string InitiatorPortIDs[],
-        [In] string TargetPortIDs[],
-        [In(false), Out] CIM_ConcreteJob REF Job,
-        [In(false), Out] string HPEVA_ErrorCode);
+        [In(false), Out] CIM_ConcreteJob REF Job, [In] string LUNames[],
+        [In] string InitiatorPortIDs[], [In] string TargetPortIDs[],
+        [In, Out] CIM_SCSIProtocolController REF ProtocolControllers[]);
 };
-class HPEVA_ControllerConfigurationService : CIM_ControllerConfigurationService {
-};
+class HPEVA_ControllerConfigurationService : CIM_ControllerConfigurationService { };
 """
+
+REGISTERED_PROFILE_MOF = """
+class CIM_RegisteredProfile : CIM_ManagedElement {
+    [Key, Override("InstanceID")] string InstanceID;
+    [ValueMap {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
+        "15", "16", "17", "18", "19", "20", "21"},
+     Values {"Other", "DMTF", "CompTIA", "Consortium for Service Innovation", "FAST", "GGF",
+        "INTAP", "itSMF", "NAC", "Northwest Energy Efficiency Alliance", "SNIA", "TM Forum",
+        "The Open Group", "ANSI", "IEEE", "IETF", "INCITS", "ISO", "W3C", "OGF",
+        "The Green Grid"}]
+    uint16 RegisteredOrganization;
+    string OtherRegisteredOrganization; string RegisteredName; string RegisteredVersion;
+    [ValueMap {"1", "2", "3"}, Values {"Other", "Not Advertised", "SLP"}]
+    uint16 AdvertiseTypes[];
+};
+class CIM_RegisteredSubProfile : CIM_RegisteredProfile { };
+"""
+
+CLASSES = _ELEMENTS + REGISTERED_PROFILE_MOF + JOB_MOF + _SYNC + _REPLICATION + _ASSOCIATIONS

@@ -53,7 +53,8 @@ def test_inventory_is_the_same_at_start(twin: Twin) -> None:
 def test_differential_replica_life_cycle(twin: Twin) -> None:
     """Snapshots, refusals, presentation, deletes: same answers, same refusals."""
     twin.do("create_replicas", [Req(SRC, T.SNAPSHOT, name="s1")])
-    twin.do("create_replicas", [Req(SRC, T.SNAPSHOT), Req(REDO, T.VSNAP, raid="vraid5")])
+    twin.do("create_replicas", [Req(SRC, T.SNAPSHOT)])
+    twin.do("create_replicas", [Req(REDO, T.VSNAP, raid="vraid5")])
     refused(twin, "create_replicas", [Req(SRC, T.VSNAP)], code="EVA_SNAPSHOT_MISMATCH")
     refused(twin, "create_replicas", [Req(SRC, T.SNAPCLONE)], code="EVA_HAS_SNAPSHOTS")
     refused(
@@ -125,11 +126,20 @@ def test_batches_are_all_or_nothing_on_both(twin: Twin) -> None:
     refused(
         twin,
         "create_replicas",
-        [Req(SRC, T.SNAPSHOT), Req(SRC, T.VSNAP)],
+        [Req(SRC, T.VSNAP), Req(REDO, T.VSNAP)],
         code="EVA_SNAPSHOT_MISMATCH",
     )
-    twin.do("create_replicas", [Req(SRC, T.SNAPCLONE), Req(ARCH, T.VSNAP), Req(REDO, T.SNAPSHOT)])
+    twin.do("create_replicas", [Req(SRC, T.SNAPCLONE), Req(ARCH, T.SNAPCLONE)])
     twin.do("create_replicas", [])
+
+
+def test_a_mixed_batch_is_refused_over_smis(twin: Twin) -> None:
+    """One CreateListReplica carries one SyncType, one TargetSettingGoal and one pool: a
+    batch mixing kinds cannot be made at one instant, so the driver refuses it whole."""
+    before = twin.wb.digest()
+    with pytest.raises(EvaError) as exc:
+        twin.smis.create_replicas([Req(dev(SRC), T.SNAPCLONE), Req(dev(REDO), T.SNAPSHOT)])
+    assert exc.value.code == "EVA_INVALID_PARAMETER" and twin.wb.digest() == before
 
 
 def test_dr_group_state_follows_the_group(twin: Twin) -> None:
@@ -157,8 +167,8 @@ def test_targets_of_lists_oldest_first(twin: Twin) -> None:
 
 
 def test_deleting_a_source_invalidates_its_snapshots(twin: Twin) -> None:
-    """E13: both report the orphaned snapshot invalid, still naming its source (SMI-S:
-    HPEVA_ParentDeviceID, since the StorageSynchronized went with the source)."""
+    """E13: both report the orphaned snapshot invalid, still naming its source (SMI-S: the
+    CIM_StorageSynchronized stays, Broken, with UndiscoveredElement = SystemElement)."""
     twin.do("create_replicas", [Req(REDO, T.SNAPSHOT)])
     twin.do("delete_volume", REDO)
     info = twin.smis.volume_info(dev("vd0004"))
@@ -185,13 +195,21 @@ def _source(twin: Twin, v: str) -> CIMInstanceName:
     return twin.smis._vol_path(dev(v))
 
 
+def _refusal(twin: Twin, rc, out):  # type: ignore[no-untyped-def]
+    """(ErrorCode, CIM_Error MessageID) of a failed job (WIRE-I2)."""
+    assert rc == 4096
+    job = twin.smis.conn.GetInstance(out["Job"])
+    _, err = twin.smis.conn.InvokeMethod("GetError", job.path)
+    return job["ErrorCode"], err["Error"]["MessageID"]
+
+
 @pytest.mark.rule("ARR-I2")
 def test_snapclone_while_snapshots_exist_maps_rc_6(twin: Twin, smis: EvaSmisDriver) -> None:
     smis.create_replicas([Req(dev(SRC), T.SNAPSHOT)])
     rc, out = _wire(
         twin, "CreateElementReplica", SyncType=Uint16(8), SourceElement=_source(twin, SRC)
     )
-    assert (rc, out["HPEVA_ErrorCode"]) == (6, "EVA_HAS_SNAPSHOTS")
+    assert _refusal(twin, rc, out) == (6, "EVA_HAS_SNAPSHOTS")
     with pytest.raises(EvaError) as exc:
         smis.create_replicas([Req(dev(SRC), T.SNAPCLONE)])
     assert exc.value.code == "EVA_HAS_SNAPSHOTS"
@@ -205,7 +223,7 @@ def test_snapshot_limit_maps_rc_4(twin: Twin, smis: EvaSmisDriver) -> None:
     rc, out = _wire(
         twin, "CreateElementReplica", SyncType=Uint16(7), SourceElement=_source(twin, REDO)
     )
-    assert (rc, out["HPEVA_ErrorCode"]) == (4, "EVA_SNAPSHOT_LIMIT")
+    assert _refusal(twin, rc, out) == (4, "EVA_SNAPSHOT_LIMIT")
     with pytest.raises(EvaError) as exc:
         smis.create_replicas([Req(dev(REDO), T.SNAPSHOT)])
     assert exc.value.code == "EVA_SNAPSHOT_LIMIT"
@@ -225,15 +243,17 @@ def test_cloning_lockout_maps_rc_6(twin: Twin, smis: EvaSmisDriver) -> None:
     rc, out = _wire(
         twin, "CreateElementReplica", SyncType=Uint16(7), SourceElement=_source(twin, REDO)
     )
-    assert (rc, out["HPEVA_ErrorCode"]) == (6, "EVA_CLONE_IN_PROGRESS")
+    assert _refusal(twin, rc, out) == (6, "EVA_CLONE_IN_PROGRESS")
     for rtype in (T.SNAPSHOT, T.VSNAP, T.SNAPCLONE):
         with pytest.raises(EvaError) as exc:
             smis.create_replicas([Req(dev(REDO), rtype)])
         assert exc.value.code == "EVA_CLONE_IN_PROGRESS"
 
 
-def test_return_codes_without_vendor_code_and_cim_errors() -> None:
-    """A provider without HPEVA_ErrorCode still gives a stable SMI-S code name."""
+@pytest.mark.rule("WIRE-I2")
+def test_return_codes_and_failed_jobs_map_to_codes() -> None:
+    """A return value gives its SMI-S code name; a failed job the CIM_Error MessageID, or
+    its ErrorCode's name without one; a job that failed with ErrorCode 0 still fails."""
     parse.raise_for("X", 0, {})
     parse.raise_for("X", 4096, {})
     for rc, code in (
@@ -245,9 +265,17 @@ def test_return_codes_without_vendor_code_and_cim_errors() -> None:
         with pytest.raises(EvaError) as exc:
             parse.raise_for("X", rc, {})
         assert exc.value.code == code
-    with pytest.raises(EvaError) as exc:
-        parse.raise_for("X", 5, {"HPEVA_ErrorCode": "EVA_VRAID_TOO_HIGH"})
-    assert exc.value.code == "EVA_VRAID_TOO_HIGH"
+    path = CIMInstanceName("CIM_ConcreteJob", {"InstanceID": "J1"})
+    job = CIMInstance(
+        "CIM_ConcreteJob", {"JobState": Uint16(10), "ErrorCode": Uint16(5)}, path=path
+    )
+    error = CIMInstance("CIM_Error", {"MessageID": "EVA_VRAID_TOO_HIGH"})
+    assert parse.job_error(job, error).code == "EVA_VRAID_TOO_HIGH"
+    assert parse.job_error(job).code == "SMIS_INVALID_PARAMETER"
+    job["ErrorCode"] = Uint16(0)
+    assert parse.job_error(job).code == "SMIS_JOB_FAILED"
+    job["JobState"], job["OperationalStatus"] = Uint16(7), [Uint16(2), Uint16(17)]
+    assert parse.job_error(job) is None
 
 
 def test_transport_errors_become_eva_errors(smis: EvaSmisDriver, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -285,17 +313,15 @@ def test_a_terminated_job_is_an_error(twin: Twin) -> None:
     twin.smis.delete_volume(out["TargetElement"]["DeviceID"])  # ends the copy early
     with pytest.raises(EvaError) as exc:
         twin.smis.wait_job(out["Job"])
-    assert exc.value.code == "SMIS_JOB_FAILED"
+    assert exc.value.code == "SMIS_FAILED"  # ErrorCode 4 Failed, never 0
 
 
 def test_capabilities_come_from_the_provider(twin: Twin) -> None:
     sim, smis = twin.sim.capabilities(), twin.smis.capabilities()
     assert smis.kind == sim.kind == "snapshot-array" and smis.model == sim.model
     assert smis.features == sim.features
-    assert smis.limits == sim.limits
-    bare = parse.capabilities(
-        CIMInstance("HPEVA_StorageSystem", {"Model": "EVA4400"}), None, masking=True
-    )
+    assert smis.limits.items() <= sim.limits.items()  # max_vdisks: no standard property
+    bare = parse.capabilities("EVA4400", None, set(), masking=True)
     assert bare.features == parse.PROFILE_FEATURES and bare.model == "EVA4400"
 
 
@@ -339,7 +365,7 @@ def test_connect_builds_a_wbem_connection(twin: Twin, monkeypatch) -> None:  # t
 
 def test_injected_array_faults_carry_the_same_code(twin: Twin) -> None:
     """A fault at an EVA fault site reaches the SMI-S driver as the same EvaError code
-    (SMI-S return 4 failed + HPEVA_ErrorCode)."""
+    (a failed job whose CIM_Error MessageID is the code)."""
     from apprm_ref.sim.faults import FaultRule
 
     for world in (twin.wa, twin.wb):
@@ -356,3 +382,21 @@ def test_volumes_info_answers_only_for_the_volumes_asked(twin: Twin) -> None:
     got = twin.smis.volumes_info([dev(SRC), dev("vd0099"), dev("vd0004")])
     assert list(want) == [SRC, "vd0004"]
     assert {vid(k): to_vids(v) for k, v in got.items()} == want
+
+
+@pytest.mark.rule("WIRE-P1")
+def test_differential_detach_and_create_volume(twin: Twin) -> None:
+    """SMI-S Detach and CreateOrModifyElementFromStoragePool through the real driver give
+    what the backend's detach and create_vdisk give in-process."""
+    twin.do("create_replicas", [Req(ARCH, T.SNAPCLONE)])
+    refused(twin, "detach", ARCH, "vd0004", code="EVA_SOURCE_NORMALIZING")
+    twin.advance(3600)
+    refused(twin, "detach", SRC, "vd0004", code="EVA_NOT_A_REPLICA")
+    twin.do("detach", ARCH, "vd0004")
+    info = twin.smis.volume_info(dev("vd0004"))
+    assert (info.role, info.source, info.state) == ("source", None, "available")
+    twin.do("create_replicas", [Req(ARCH, T.SNAPSHOT)])  # no clone in progress any more
+    assert twin.do("create_volume", "new1", 2 * 1024**3, "dg2", "vraid1") == "vd0006"
+    refused(twin, "create_volume", "new1", 1024**3, "dg2", code="EVA_NAME_IN_USE")
+    refused(twin, "create_volume", "new2", 1024**3, "dg9", code="EVA_NO_SUCH_OBJECT")
+    assert twin.smis.volume_info(dev("vd0006")).raid == "vraid1"

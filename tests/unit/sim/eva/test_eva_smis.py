@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from eva_helpers import SNAP, make
-from pywbem import CIMError, Uint16
+from pywbem import CIMError, CIMInstance, Uint16
 
 from apprm_ref.sim.eva.driver import EvaDriver
 from apprm_ref.sim.eva.smis import EvaSmisDoor
@@ -38,6 +38,20 @@ def test_inventory(door, eva, src):
     assert len(v["DeviceID"]) == 40 and v["NumberOfBlocks"] * v["BlockSize"] == src.size_bytes
 
 
+def refusal(c, rc, out):  # type: ignore[no-untyped-def]
+    """(ErrorCode, CIM_Error MessageID) of a request the array refused: a 4096 whose job
+    ended in Exception (WIRE-I2)."""
+    assert rc == 4096
+    job = c.GetInstance(out["Job"])
+    assert (job["JobState"], list(job["OperationalStatus"])) == (10, [6, 17])
+    _, err = c.InvokeMethod("GetError", job.path)
+    return job["ErrorCode"], err["Error"]["MessageID"]
+
+
+def rsd(**props):  # type: ignore[no-untyped-def]
+    return CIMInstance("CIM_ReplicationSettingData", properties=props)
+
+
 @pytest.mark.rule("ARR-I6", "ARR-P3")
 def test_create_snapshot_and_vsnap_return_0(door, eva, src):
     c = door.conn
@@ -48,11 +62,15 @@ def test_create_snapshot_and_vsnap_return_0(door, eva, src):
         ElementName="snap1",
         SyncType=Uint16(7),
         SourceElement=volume(c, "ora_data").path,
-        HPEVA_SnapshotType="vsnap",
+        ReplicationSettingData=rsd(ThinProvisioningPolicy=Uint16(4)),
     )
     assert rc == 0
     tgt = c.GetInstance(out["TargetElement"])
-    assert (tgt["ElementName"], tgt["VDiskType"]) == ("snap1", "vsnap")
+    assert (tgt["ElementName"], tgt["VDiskType"], tgt["ThinlyProvisioned"]) == (
+        "snap1",
+        "vsnap",
+        True,
+    )
     sync = c.GetInstance(out["Synchronization"])
     assert (sync["SyncType"], sync["CopyType"], sync["SyncState"], sync["CopyState"]) == (
         7,
@@ -60,14 +78,14 @@ def test_create_snapshot_and_vsnap_return_0(door, eva, src):
         11,
         4,
     )
-    refs = c.References(volume(c, "ora_data").path, ResultClass="CIM_StorageSynchronized")
+    refs = c.References(volume(c, "ora_data").path, ResultClass="CIM_Synchronized")
     assert [r.path.keybindings for r in refs] == [out["Synchronization"].keybindings]
     eva.block_write(src.id, {1: "changed"})
     assert eva.block_read(door.vid_of(out["TargetElement"]), 1) == "old-1"
 
 
-@pytest.mark.rule("ARR-I2", "ARR-P7")
-def test_snapclone_job_4096_and_refusals_as_return_codes(door, world, eva, src):
+@pytest.mark.rule("ARR-I2", "ARR-P7", "WIRE-I2")
+def test_snapclone_job_4096_and_refusals_as_failed_jobs(door, world, eva, src):
     c = door.conn
     rs = service(c, "CIM_ReplicationService")
     src_path = volume(c, "ora_data").path
@@ -79,7 +97,7 @@ def test_snapclone_job_4096_and_refusals_as_return_codes(door, world, eva, src):
     rc2, out2 = c.InvokeMethod(
         "CreateElementReplica", rs, SyncType=Uint16(7), SourceElement=src_path
     )
-    assert (rc2, out2["HPEVA_ErrorCode"]) == (6, "EVA_CLONE_IN_PROGRESS")
+    assert refusal(c, rc2, out2) == (6, "EVA_CLONE_IN_PROGRESS")
     assert world.digest() == before
     assert c.GetInstance(out["Synchronization"])["CopyState"] == 3
     world.advance(60)
@@ -89,12 +107,12 @@ def test_snapclone_job_4096_and_refusals_as_return_codes(door, world, eva, src):
         100,
         [2, 17],
     )
-    assert c.GetInstance(out["TargetElement"])["EVAState"] == "normalized"
+    assert c.GetInstance(out["Synchronization"])["CopyState"] == 4
     rc3, _ = c.InvokeMethod("CreateElementReplica", rs, SyncType=Uint16(7), SourceElement=src_path)
     assert rc3 == 0
 
 
-def test_cim_level_errors(door):
+def test_cim_level_errors_and_standard_return_codes(door, world):
     c = door.conn
     rs = service(c, "CIM_ReplicationService")
     with pytest.raises(CIMError) as info:
@@ -102,10 +120,20 @@ def test_cim_level_errors(door):
     assert info.value.status_code == 4  # CIM_ERR_INVALID_PARAMETER
     with pytest.raises(TypeError):
         c.InvokeMethod("CreateElementReplica", rs, SyncType=7)  # typed integers are mandatory
-    rc, out = c.InvokeMethod(
-        "CreateElementReplica", rs, SyncType=Uint16(6), SourceElement=volume(c, "ora_data").path
-    )
-    assert (rc, out["HPEVA_ErrorCode"]) == (5, "EVA_INVALID_PARAMETER")
+    src = volume(c, "ora_data").path
+    before = world.digest()
+    cases = [
+        (dict(SyncType=Uint16(6)), 1),  # Mirror: not supported (no mirrorclones)
+        (dict(SyncType=Uint16(9)), 5),  # outside the value map
+        (dict(SyncType=Uint16(7), Mode=Uint16(3)), 1),  # snapshots are synchronous
+        (dict(SyncType=Uint16(7), ReplicationSettingData=rsd(CopyPriority=Uint16(3))), 1),
+        (dict(SyncType=Uint16(8), ReplicationSettingData=rsd(ThinProvisioningPolicy=Uint16(4))), 1),
+        (dict(SyncType=Uint16(7), WaitForCopyState=Uint16(4)), 1),
+    ]
+    for params, want in cases:
+        rc, out = c.InvokeMethod("CreateElementReplica", rs, SourceElement=src, **params)
+        assert (rc, dict(out)) == (want, {}), params
+    assert world.digest() == before
 
 
 @pytest.mark.rule("ARR-I8")
@@ -127,7 +155,7 @@ def test_expose_hide_and_return_to_pool(door, world, eva, src):
     assert pcfu["DeviceNumber"] == "0005"
     before = world.digest()
     rc, out = c.InvokeMethod("ReturnToStoragePool", scs, TheElement=door.vol_path(snap.id))
-    assert (rc, out["HPEVA_ErrorCode"]) == (6, "EVA_VDISK_PRESENTED") and world.digest() == before
+    assert refusal(c, rc, out) == (6, "EVA_VDISK_PRESENTED") and world.digest() == before
     rc, _ = c.InvokeMethod(
         "ExposePaths", ccs, LUNames=[src.wwn, snap.wwn], InitiatorPortIDs=["bk2"]
     )
@@ -135,7 +163,7 @@ def test_expose_hide_and_return_to_pool(door, world, eva, src):
     rc, out = c.InvokeMethod(
         "ExposePaths", ccs, LUNames=[src.wwn, snap.wwn], InitiatorPortIDs=["bk2"]
     )
-    assert rc == 5 and src.presentations == {"bk2": 1}
+    assert refusal(c, rc, out)[0] == 5 and src.presentations == {"bk2": 1}
     assert (
         c.InvokeMethod("HidePaths", ccs, LUNames=[snap.wwn], InitiatorPortIDs=["bk1", "bk2"])[0]
         == 0
@@ -157,7 +185,6 @@ def test_restore_copy_back_and_switch_operations(door, world, eva, src):
         rs,
         Operation=Uint16(15),
         Synchronization=out["Synchronization"],
-        HPEVA_KeepReplica=True,
     )
     assert rc == 4096 and eva.block_read(src.id, 1) == "old-1"
     assert c.GetInstance(res["Job"])["JobState"] == 4
@@ -169,21 +196,19 @@ def test_restore_copy_back_and_switch_operations(door, world, eva, src):
         rs,
         Operation=Uint16(10),
         Synchronization=out["Synchronization"],
+        ReplicationSettingData=rsd(AutoDelete=True),
     )
     assert rc == 0
-    recovered = c.GetInstance(res["HPEVA_RecoveredElement"])
+    recovered = c.GetInstance(out["TargetElement"])
     assert (recovered["Name"], recovered["ElementName"]) == (src.wwn, "ora_data")
-    assert recovered.path.keybindings == out["TargetElement"].keybindings
     assert [v["ElementName"] for v in c.EnumerateInstances("CIM_StorageVolume")] == ["ora_data"]
-    assert (
-        c.InvokeMethod(
-            "ModifyReplicaSynchronization",
-            rs,
-            Operation=Uint16(12),
-            Synchronization=out["Synchronization"],
-        )[0]
-        == 5
-    )  # gone: invalid
+    rc, res = c.InvokeMethod(
+        "ModifyReplicaSynchronization",
+        rs,
+        Operation=Uint16(12),
+        Synchronization=out["Synchronization"],
+    )
+    assert refusal(c, rc, res) == (5, "EVA_NO_SUCH_OBJECT")  # the old source is gone
 
 
 def test_same_backend_as_protocol_driver(door, world, eva, src):
