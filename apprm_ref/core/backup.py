@@ -82,36 +82,37 @@ def expose_and_mount(
     replica: ReplicaRecord,
     mount: planner.MountOptions,
 ) -> Steps:
-    """Present, import and mount on the backup system, then (unless left enabled) undo it."""
+    """Present, import and mount on the backup system through its storage stack, then
+    (unless left enabled) undo it."""
     assert ctx.spec is not None and ctx.spec.backup_system
     bk, hd = ctx.spec.backup_system, ctx.drivers.host
+    stack = hd.stack(bk)
     yield from method.expose(ctx, replica)
     hd.rescan(bk)
     mounted: list[tuple[str, str]] = []
     tag = replica.id.replace("#", "_")
     for vg in sorted({lay.vg for lay in replica.layout}):
-        lays = [lay for lay in replica.layout if lay.vg == vg]
-        as_name = f"{vg}_{tag}"
-        hd.import_vg(bk, lays[0].vg_uuid, as_name)
-        ctx.undo.push(f"export {as_name}", lambda n=as_name: hd.export_vg(bk, n))
+        lays = [planner.stack_layout(lay) for lay in replica.layout if lay.vg == vg]
+        as_name = stack.import_group(bk, lays[0], tag, read_only=mount.read_only)
+        ctx.undo.push(f"{stack.export_verb} {as_name}", lambda n=as_name: stack.export_group(bk, n))
         for lay in lays:
-            mp = f"{mount.prefix}/{ctx.spec.name}{lay.mount_point}"
-            hd.mount(bk, as_name, lay.lv, mp, read_only=mount.read_only)
-            ctx.undo.push(f"unmount {mp}", lambda mp=mp: hd.unmount(bk, mp))
+            mp = stack.replica_mount_point(bk, mount.prefix, ctx.spec.name, lay)
+            stack.mount_imported(bk, as_name, lay, mp, read_only=mount.read_only)
+            ctx.undo.push(f"unmount {mp}", lambda mp=mp: stack.unmount(bk, mp))
             mounted.append((as_name, mp))
     ctx.info(f"SMISA@{bk}", f"Replica mounted on {bk}: {', '.join(mp for _, mp in mounted)}")
     replica.details["backup_system_mounts"] = [mp for _, mp in mounted]
     if mount.leave_enabled:
         for as_name, mp in mounted:
             ctx.undo.discard(f"unmount {mp}")
-            ctx.undo.discard(f"export {as_name}")
+            ctx.undo.discard(f"{stack.export_verb} {as_name}")
         return
     for _as_name, mp in reversed(mounted):
-        hd.unmount(bk, mp)
+        stack.unmount(bk, mp)
         ctx.undo.discard(f"unmount {mp}")
     for as_name in sorted({a for a, _ in mounted}):
-        hd.export_vg(bk, as_name)
-        ctx.undo.discard(f"export {as_name}")
+        stack.export_group(bk, as_name)
+        ctx.undo.discard(f"{stack.export_verb} {as_name}")
     replica.details.pop("backup_system_mounts", None)
     yield from method.conceal(ctx, replica)
     hd.rescan(bk)
