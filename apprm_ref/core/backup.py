@@ -93,7 +93,8 @@ def expose_and_mount(
     tag = replica.id.replace("#", "_")
     for vg in sorted({lay.vg for lay in replica.layout}):
         lays = [planner.stack_layout(lay) for lay in replica.layout if lay.vg == vg]
-        as_name = stack.import_group(bk, lays[0], tag, read_only=mount.read_only)
+        targets = tuple(t.target for t in replica.targets if t.source in lays[0].volumes)
+        as_name = stack.import_group(bk, lays[0], targets, tag, read_only=mount.read_only)
         ctx.undo.push(f"{stack.export_verb} {as_name}", lambda n=as_name: stack.export_group(bk, n))
         for lay in lays:
             mp = stack.replica_mount_point(bk, mount.prefix, ctx.spec.name, lay)

@@ -67,8 +67,17 @@ class HostStorageStack(Protocol):
         """Where a replica's copy of ``lay`` is mounted on backup system ``host``."""
         ...
 
-    def import_group(self, host: str, lay: StackLayout, tag: str, *, read_only: bool) -> str:
-        """Surface the replica of ``lay``'s unit on ``host`` (after a rescan); its name there."""
+    def import_group(
+        self,
+        host: str,
+        lay: StackLayout,
+        targets: tuple[VolumeRef, ...],
+        tag: str,
+        *,
+        read_only: bool,
+    ) -> str:
+        """Surface the replica (array volumes ``targets``) of ``lay``'s unit on ``host``
+        after a rescan; returns the unit's name there."""
         ...
 
     def export_group(self, host: str, name: str) -> None: ...

@@ -7,13 +7,14 @@ from typing import Any
 from apprm_ref.core.context import DriverSet
 from apprm_ref.errors import ConfigError
 from apprm_ref.sim.estate import Estate, EvaCfg, HostCfg, XpCfg
+from apprm_ref.sim.host.windows_build import build_windows_host
 from apprm_ref.sim.world import World
 
 
 def build_world(estate: Estate, seed: int = 0) -> World:
     world = World(seed)
     for host in estate.hosts:
-        world.hosts.add_host(host.name, os=host.os, role=host.role)
+        world.hosts.add_host(host.name, os=host.os, role=host.role, storage=host.storage)
     names: dict[str, str] = {}  # "array/volume-name" -> volume id
     for cfg in estate.arrays:
         if isinstance(cfg, EvaCfg):
@@ -22,6 +23,7 @@ def build_world(estate: Estate, seed: int = 0) -> World:
             names.update(_build_xp(world, cfg))
     for host in estate.hosts:
         world.hosts.rescan(host.name)
+        build_windows_host(world, host, names)  # its disks; refuses a stack/config mismatch
         _build_host(world, host, names)
     for app in estate.applications:
         _build_app(world, app)

@@ -52,7 +52,16 @@ class LvmStack:
     def replica_mount_point(self, host: str, prefix: str, spec: str, lay: StackLayout) -> str:
         return f"{prefix}/{spec}{lay.mount_point}"
 
-    def import_group(self, host: str, lay: StackLayout, tag: str, *, read_only: bool) -> str:
+    def import_group(
+        self,
+        host: str,
+        lay: StackLayout,
+        targets: tuple[VolumeRef, ...],
+        tag: str,
+        *,
+        read_only: bool,
+    ) -> str:
+        """By the VG UUID on the labels (the targets are not needed: the labels say it)."""
         as_name = f"{lay.group}_{tag}"
         self.hb.import_vg(host, lay.group_id, as_name)
         return as_name
@@ -114,15 +123,30 @@ class WindowsStack:
                 return f"{letter}:\\"
         raise win_error("VDS_E_DRIVE_LETTER_NOT_FREE", f"{host}: no drive letter left")
 
-    def import_group(self, host: str, lay: StackLayout, tag: str, *, read_only: bool) -> str:
+    def import_group(
+        self,
+        host: str,
+        lay: StackLayout,
+        targets: tuple[VolumeRef, ...],
+        tag: str,
+        *,
+        read_only: bool,
+    ) -> str:
+        """The disk on the replica's LUN (as a hardware provider's LocateLuns surfaces
+        exactly the target LUNs); it must carry the source disk's ID."""
         h = self.hb.host(host)
-        found = [d for d in self._disks(h, lay.group_id) if self._ref(h, d) not in lay.volumes]
+        found = [d for d in h.disks.values() if self._ref(h, d) in targets]
         if len(found) != 1:
             raise win_error(
-                "VDS_E_OBJECT_NOT_FOUND",
-                f"{host}: {len(found)} replica disks with ID {lay.group_id} (one expected)",
+                "VDS_E_OBJECT_NOT_FOUND", f"{host}: {len(found)} disks on LUNs {list(targets)}"
             )
         disk = found[0]
+        if disk.disk_id != lay.group_id:
+            raise HostError(
+                f"{host}: {disk.name} carries disk ID {disk.disk_id or 'none'}, "
+                f"not {lay.group_id} of the source",
+                code="VDS_E_OBJECT_NOT_FOUND",
+            )
         if disk.online:
             self.hb.windows.set_read_only(host, disk.number, read_only)
         else:
