@@ -18,6 +18,7 @@ from apprm_ref.sim.host.models import (
     Mount,
     VolumeGroup,
 )
+from apprm_ref.sim.host.windows_names import win_error
 
 if TYPE_CHECKING:
     from apprm_ref.sim.host.backend import HostBackend
@@ -84,7 +85,7 @@ class FileOps:
 
     def _writable(self: HostBackend, mnt: Mount, path: str) -> None:
         if mnt.read_only and mnt.fs == NTFS_MAGIC:
-            raise HostError(f"{path}: The media is write protected.", code="ERROR_WRITE_PROTECT")
+            raise win_error("ERROR_WRITE_PROTECT", path)
         if mnt.read_only:
             raise HostError(f"{path}: read-only filesystem", code="EROFS")
         if mnt.frozen:

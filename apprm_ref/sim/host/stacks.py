@@ -171,7 +171,14 @@ class WindowsStack:
         self.hb.windows.online_disk(host, self._source(host, lay).number)
 
     def remount(self, host: str, lay: StackLayout) -> None:
-        self._mount(host, self._source(host, lay), lay, lay.mount_point, False)
+        """Unless the mount manager already gave the volume its remembered access path
+        back when the disk came online."""
+        disk, h = self._source(host, lay), self.hb.host(host)
+        win = self.hb.windows
+        guid = win.guid_path(h, disk, win._partition(host, disk, _number(lay.volume)))
+        held = h.mounts.get(lay.mount_point)
+        if held is None or held.lv != guid:
+            win.add_path(host, lay.mount_point, guid)
 
     # --- helpers ------------------------------------------------------------------------
 
