@@ -6,6 +6,7 @@ released on every path (ARR-I16, OS-I13) and no partly made replica survives (AR
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from apprm_ref.core import planner
@@ -95,11 +96,11 @@ def expose_and_mount(
         lays = [planner.stack_layout(lay) for lay in replica.layout if lay.vg == vg]
         targets = tuple(t.target for t in replica.targets if t.source in lays[0].volumes)
         as_name = stack.import_group(bk, lays[0], targets, tag, read_only=mount.read_only)
-        ctx.undo.push(f"{stack.export_verb} {as_name}", lambda n=as_name: stack.export_group(bk, n))
+        ctx.undo.push(f"{stack.export_verb} {as_name}", partial(stack.export_group, bk, as_name))
         for lay in lays:
             mp = stack.replica_mount_point(bk, mount.prefix, ctx.spec.name, lay)
             stack.mount_imported(bk, as_name, lay, mp, read_only=mount.read_only)
-            ctx.undo.push(f"unmount {mp}", lambda mp=mp: stack.unmount(bk, mp))
+            ctx.undo.push(f"unmount {mp}", partial(stack.unmount, bk, mp))
             mounted.append((as_name, mp))
     ctx.info(f"SMISA@{bk}", f"Replica mounted on {bk}: {', '.join(mp for _, mp in mounted)}")
     replica.details["backup_system_mounts"] = [mp for _, mp in mounted]

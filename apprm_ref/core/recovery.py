@@ -7,6 +7,8 @@ of the replicated volume groups (selected or not) before the array touches the s
 
 from __future__ import annotations
 
+from functools import partial
+
 from apprm_ref.core import planner
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.integrations.base import Integration, RecoveryOptions, Steps
@@ -44,14 +46,14 @@ def release_hosts(ctx: SessionContext, replica: ReplicaRecord) -> None:
             stack.unmount(lay.host, lay.mount_point)
             ctx.undo.push(
                 f"remount {lay.mount_point}",
-                lambda lay=lay, st=stack: st.remount(lay.host, planner.stack_layout(lay)),
+                partial(stack.remount, lay.host, planner.stack_layout(lay)),
             )
     for host, vg in units:
         stack, first = hd.stack(host), _first(replica, host, vg)
         stack.release(host, first)
         ctx.undo.push(
             f"{stack.reattach_verb} {vg}",
-            lambda host=host, st=stack, lay=first: st.reattach(host, lay),
+            partial(stack.reattach, host, first),
         )
     ctx.info(RSM, f"Dismounted {', '.join(sorted(lay.mount_point for lay in replica.layout))}")
 

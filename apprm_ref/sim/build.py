@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apprm_ref.core.context import DriverSet
+from apprm_ref.drivers.driverset import DriverSet
 from apprm_ref.errors import ConfigError
 from apprm_ref.sim.estate import Estate, EvaCfg, HostCfg, XpCfg
 from apprm_ref.sim.host.windows_build import build_windows_host

@@ -6,6 +6,7 @@ at the filesystem level; nothing else needs quiescing.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from apprm_ref.core.context import SessionContext
@@ -58,7 +59,7 @@ class FilesystemIntegration:
         host = ctx.spec.application_system
         for mp in ctx.spec.objects:
             ctx.drivers.host.freeze(host, mp)
-            ctx.undo.push(f"thaw {mp}", lambda mp=mp: ctx.drivers.host.thaw(host, mp))
+            ctx.undo.push(f"thaw {mp}", partial(ctx.drivers.host.thaw, host, mp))
         ctx.info(f"{ORIGIN}@{host}", f"Filesystems frozen: {', '.join(ctx.spec.objects)}")
         yield from ()
 

@@ -10,6 +10,7 @@ the product refuse before anything is stopped.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from apprm_ref.core.context import SessionContext
@@ -148,7 +149,7 @@ class OracleIntegration:
         else:
             for ts in drv.tablespaces():
                 drv.begin_backup(ts)
-                ctx.undo.push(f"end backup {ts}", lambda ts=ts: end_backup_quietly(drv, ts))
+                ctx.undo.push(f"end backup {ts}", partial(end_backup_quietly, drv, ts))
         files = drv.datafiles()
         ctx.scratch["oracle_begin_scn"] = min(f.backup_change for f in files)
         ctx.info(

@@ -8,6 +8,7 @@ so the simulator door and a real SMI-S driver are driven alike.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from apprm_ref.core.context import SessionContext
@@ -205,7 +206,7 @@ class SnapshotReplication:
         for t in replica.targets:
             vol = t.target.volume
             op = drv.present(vol, bk)
-            ctx.undo.push(f"unpresent {vol}", lambda vol=vol: drv.unpresent(vol, bk))
+            ctx.undo.push(f"unpresent {vol}", partial(drv.unpresent, vol, bk))
             yield from ctx.wait(op)
         ctx.info(SMISA, f"Presented {len(replica.targets)} target(s) to {bk}")
 

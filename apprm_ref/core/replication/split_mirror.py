@@ -9,6 +9,7 @@ re-synchronised, the moment its content is overwritten.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from apprm_ref.core.context import SessionContext
@@ -178,7 +179,7 @@ class SplitMirrorReplication:
         pairs = self._bc_pairs(ctx, sources)
         for pvol, svol in sorted(ctx.scratch["xp_create"].items()):
             yield from ctx.wait(drv.pair_create(pvol, svol, mu))
-            ctx.undo.push(f"pairsplit -S {pvol} MU#{mu}", lambda p=pvol: drv.pair_delete(p, mu))
+            ctx.undo.push(f"pairsplit -S {pvol} MU#{mu}", partial(drv.pair_delete, pvol, mu))
             ctx.info(origin(ctx), f"Pair {pvol} -> {svol} MU#{mu} created")
         split = [p for p in pairs if drv.pair_info(*p).state in ("PSUS", "PSUE")]
         if split:
@@ -242,7 +243,7 @@ class SplitMirrorReplication:
                 vol = t.target.volume
                 if bk not in drv.volume_info(vol).presented_to:
                     yield from ctx.wait(drv.present(vol, bk))
-                    ctx.undo.push(f"unpresent {vol}", lambda v=vol: drv.unpresent(v, bk))
+                    ctx.undo.push(f"unpresent {vol}", partial(drv.unpresent, vol, bk))
                     presented.append(vol)
         replica.details["xp_presented"] = presented
 
@@ -256,6 +257,7 @@ class SplitMirrorReplication:
     def finish(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
         opts: XpOptions = ctx.options
         drv = self._drv(ctx, replica.array)
+        assert replica.mu is not None  # create() gave it its MU
         pairs = [(t.source.volume, replica.mu) for t in replica.targets]
         if opts.keep_replica:
             yield from wait_state(ctx, drv, pairs, "PSUS", "XP_SPLIT")
