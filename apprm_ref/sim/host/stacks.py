@@ -19,6 +19,8 @@ from apprm_ref.types import VolumeRef
 if TYPE_CHECKING:
     from apprm_ref.sim.host.backend import HostBackend
 
+DEFAULT_PREFIX = "/zdb"  # the spec's default mount_prefix (core/planner.py MountOptions)
+
 
 class LvmStack:
     """Volume groups: the whole VG is replicated, imported under a new name, deactivated."""
@@ -116,7 +118,14 @@ class WindowsStack:
         return out
 
     def replica_mount_point(self, host: str, prefix: str, spec: str, lay: StackLayout) -> str:
-        """The first free drive letter (a backup system mounts a replica's volumes so)."""
+        """The first free drive letter (a backup system mounts a replica's volumes so);
+        a mount prefix other than the default is a POSIX path and refused."""
+        if prefix != DEFAULT_PREFIX:
+            raise HostError(
+                f"{host}: mount_prefix {prefix!r} is not implemented on a Windows backup "
+                "system, which mounts the replica on the first free drive letters",
+                code="EINVAL",
+            )
         used = set(self.hb.host(host).mounts)
         for letter in "DEFGHIJKLMNOPQRSTUVWXYZ":
             if letter not in SYSTEM_LETTERS and f"{letter}:\\" not in used:

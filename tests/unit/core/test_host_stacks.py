@@ -178,3 +178,33 @@ def test_an_unknown_storage_stack_is_refused() -> None:
     doc["hosts"][1]["storage"] = "zfs"
     with pytest.raises(ValidationError):
         Estate.model_validate(doc)
+
+
+def test_a_saved_windows_world_loads_with_its_disks_and_access_paths(tmp_path) -> None:
+    lab = WinLab()
+    lab.orch.run_backup("fs")
+    lab.world.save(tmp_path / "world.json")
+    loaded = type(lab.world).load(tmp_path / "world.json")
+    before, after = lab.hosts.host("win1"), loaded.hosts.host("win1")
+    assert after.disks == before.disks and after.volume_guids == before.volume_guids
+    assert sorted(after.mounts) == ["D:\\", "D:\\logs\\"]
+    assert loaded.hosts.read_file("win1", "D:\\a.mdb") == lab.hosts.read_file("win1", "D:\\a.mdb")
+    assert loaded.invariant_problems() == []
+
+
+def test_a_posix_mount_prefix_is_refused_on_a_windows_backup_system() -> None:
+    lab = WinLab()
+    lab.orch.create_spec(
+        {
+            "name": "fs2",
+            "application_system": "win1",
+            "backup_system": "bk1",
+            "array": "eva1",
+            "objects": ["D:\\"],
+            "replication": {"snapshot_type": "snapclone", "mount_prefix": "/mnt/zdb"},
+        }
+    )
+    s = lab.orch.run_backup("fs2")
+    assert s.status == SessionStatus.FAILED and "first free drive letters" in lab.text(s)
+    assert lab.repo.list_replicas(spec="fs2") == []
+    assert lab.hosts.host("bk1").mounts == {}
