@@ -233,11 +233,20 @@ class WindowsDisks:
         self.hb._forget(host_name)
         self._load(disk, self._label(self.device_of(host, disk)))
         if disk.disk_id and self._twin(host, disk) is not None:
-            disk.disk_id = self._new_id(host, disk, disk.style)
-            self._write_label(host, disk)
+            self._resignature(host, disk)
             disk.paths = {}  # new unique IDs: the remembered GUIDs name other volumes
         disk.online, disk.offline_reason, disk.read_only = True, "", read_only
         self._restore_paths(host, disk)
+
+    def _resignature(self, host: Host, disk: Disk) -> None:
+        """A new signature (MBR) or disk GUID (GPT) on the disk. A GPT copy also gets new
+        partition GUIDs, its volumes' unique IDs, which the copy shares with the original
+        (inferred: the VDS Collision reason names both disk and partition GUID duplicates)."""
+        disk.disk_id = self._new_id(host, disk, disk.style)
+        if disk.style == GPT_LABEL:
+            for part in disk.partitions.values():
+                part.guid = _guid(disk.disk_id, str(part.number), "part")
+        self._write_label(host, disk)
 
     def set_read_only(self, host_name: str, number: int, read_only: bool) -> None:
         """``attributes disk set|clear readonly``."""

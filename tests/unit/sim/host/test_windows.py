@@ -229,6 +229,27 @@ def test_same_host_copy_collides_and_gets_a_new_signature_when_brought_online(wi
     assert world.hosts.read_file("win", "E:\\a.db") == ("v1",)
 
 
+def test_a_gpt_copy_gets_a_new_disk_guid_and_new_partition_guids(win) -> None:
+    world, arr = win
+    w = world.hosts.windows
+    guid = make_volume(world, "win", "d2", "D:", GPT_LABEL)
+    world.hosts.create_file("win", "D:\\a.db", 1)
+    src = w.disk("win", 2)
+    _copy_to(arr, "d2", "c2", "win")
+    world.hosts.rescan("win")
+    copy = w.disk("win", disk_no(world, "win", "c2"))
+    assert copy.offline_reason == "Collision" and copy.disk_id == src.disk_id
+    w.online_disk("win", copy.number)
+    assert copy.disk_id != src.disk_id
+    assert copy.partitions[1].guid != src.partitions[1].guid
+    assert arr.block_read("c2", 0)[2][0][3] == copy.partitions[1].guid
+    new_guid = w.guid_path(world.hosts.host("win"), copy, copy.partitions[1])
+    assert new_guid != guid
+    w.add_path("win", "E:", new_guid)
+    assert world.hosts.list_files("win", "E:\\") == ["E:\\a.db"]
+    assert world.hosts.mount_of("win", "D:\\a.db")[0].lv == guid  # the source is untouched
+
+
 def test_another_host_keeps_the_signature(win) -> None:
     world, arr = win
     w = world.hosts.windows
