@@ -10,9 +10,9 @@ syntax (``\\\\?\\Volume{GUID}\\``), VDS common return codes, Win32 system error 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
-from conftest import PlainArray
 
 from apprm_ref.errors import HostError
 from apprm_ref.sim.host.models import GPT_LABEL, MBR_LABEL, NTFS_MAGIC
@@ -25,10 +25,13 @@ GUID_PATH = re.compile(
 )
 
 
+PlainArray = Any  # conftest's PlainArray, reached through its ``lab`` fixture
+
+
 @pytest.fixture
-def win() -> tuple[World, PlainArray]:
+def win(lab: tuple[World, Any]) -> tuple[World, PlainArray]:
     world = World(11)
-    arr = world.add_array(PlainArray("arr1"))
+    arr = world.add_array(type(lab[1])("arr1"))  # conftest's block store, no array rules
     arr.add("d1", 64, "win")
     arr.add("d2", 64, "win")
     world.hosts.add_host("win", os="windows", storage="windows")
