@@ -14,6 +14,7 @@ import simpy
 import simpy.rt
 
 DEFAULT_EPOCH = datetime(2008, 3, 3, 0, 0, 0, tzinfo=UTC)
+DateTime = datetime  # for annotations inside classes whose ``datetime`` method shadows it
 
 
 class Clock(Protocol):
@@ -42,10 +43,10 @@ class SimClock:
     def datetime(self) -> datetime:
         return self.at(self.now())
 
-    def at(self, seconds: float) -> datetime:
+    def at(self, seconds: float) -> DateTime:
         return self.epoch + timedelta(seconds=seconds)
 
-    def seconds_of(self, when: datetime) -> float:
+    def seconds_of(self, when: DateTime) -> float:
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         return (when - self.epoch).total_seconds()

@@ -96,7 +96,7 @@ class Lab:
 
     def _write_horcm(self) -> None:
         """HORCM files for the lab's XP pairs, so RAID Manager commands run against it
-        (``python -m apprm_ref.sim.xp.cci pairdisplay -g XP1_MU0 -fcx``)."""
+        (``python -m apprm_ref.doors.cci pairdisplay -g XP1_MU0 -fcx``)."""
         from apprm_ref.sim.xp.cci.labconf import lab_horcm
 
         for instance, text in lab_horcm(self.world).items():

@@ -9,6 +9,7 @@ fails is Critical and says what it left behind (OPS-I2).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from apprm_ref.core import identity, planner
 from apprm_ref.core.context import SessionContext
@@ -112,27 +113,29 @@ class BackupMounts:
 def mount_replica(
     ctx: SessionContext, replica: ReplicaRecord, mount: planner.MountOptions
 ) -> BackupMounts:
-    """Import each replicated volume group under a session-tagged name and mount its LVs."""
+    """Import each replicated unit (a volume group, a disk) through the backup system's
+    storage stack under a session-tagged name and mount its file systems."""
     assert ctx.spec is not None and ctx.spec.backup_system
-    bk, hd = ctx.spec.backup_system, ctx.drivers.host
+    bk = ctx.spec.backup_system
+    stack = ctx.drivers.host.stack(bk)
     held = BackupMounts()
     tag = replica.id.replace("#", "_")
     for vg in sorted({lay.vg for lay in replica.layout}):
-        lays = [lay for lay in replica.layout if lay.vg == vg]
-        as_name = f"{vg}_{tag}"
-        hd.import_vg(bk, lays[0].vg_uuid, as_name)
+        lays = [planner.stack_layout(lay) for lay in replica.layout if lay.vg == vg]
+        targets = tuple(t.target for t in replica.targets if t.source in lays[0].volumes)
+        as_name = stack.import_group(bk, lays[0], targets, tag, read_only=mount.read_only)
         held.exports[as_name] = ctx.undo.push(
-            f"export {as_name}",
-            lambda n=as_name: hd.export_vg(bk, n),
-            left_behind=f"volume group {as_name} is still imported on {bk}",
+            f"{stack.export_verb} {as_name}",
+            partial(stack.export_group, bk, as_name),
+            left_behind=f"{as_name} is still imported on {bk}",
         )
         for lay in lays:
-            mp = f"{mount.prefix}/{ctx.spec.name}{lay.mount_point}"
-            hd.mount(bk, as_name, lay.lv, mp, read_only=mount.read_only)
+            mp = stack.replica_mount_point(bk, mount.prefix, ctx.spec.name, lay)
+            stack.mount_imported(bk, as_name, lay, mp, read_only=mount.read_only)
             held.unmounts.append(
                 ctx.undo.push(
                     f"unmount {mp}",
-                    lambda mp=mp: hd.unmount(bk, mp),
+                    partial(stack.unmount, bk, mp),
                     left_behind=f"{mp} is still mounted on {bk}",
                 )
             )
@@ -146,7 +149,8 @@ def expose_and_mount(
     replica: ReplicaRecord,
     mount: planner.MountOptions,
 ) -> Steps:
-    """Present, import and mount on the backup system, then (unless left enabled) undo it."""
+    """Present, import and mount on the backup system through its storage stack, then
+    (unless left enabled) undo it."""
     assert ctx.spec is not None and ctx.spec.backup_system
     bk, hd = ctx.spec.backup_system, ctx.drivers.host
     yield from method.expose(ctx, replica)

@@ -11,29 +11,11 @@ import simpy
 from apprm_ref.core.repository import Repository
 from apprm_ref.core.session import CompensationStack, Session
 from apprm_ref.core.specs import BackupSpec
-from apprm_ref.drivers.host import HostDriver
+from apprm_ref.drivers.driverset import DriverSet  # defined in drivers/ (EXT-I1)
 from apprm_ref.errors import ApprmError
 from apprm_ref.types import Op, Severity
 
 T = TypeVar("T")
-
-
-@dataclass
-class DriverSet:
-    """Drivers chosen for one estate: arrays by name, the host driver, application drivers."""
-
-    arrays: dict[str, Any]
-    host: HostDriver
-    apps: dict[str, Any] = field(default_factory=dict)
-    epoch_seconds: Any = None  # callable: simulated seconds -> datetime (for session IDs)
-
-    def array(self, name: str) -> Any:
-        from apprm_ref.errors import ConfigError
-
-        try:
-            return self.arrays[name]
-        except KeyError:
-            raise ConfigError(f"no array named {name!r} in this estate", field="array") from None
 
 
 @dataclass

@@ -1,8 +1,9 @@
-"""Objects -> files -> filesystems -> volume groups -> array volumes (``arrays.md`` §4.1 step 3).
+"""Objects -> files -> filesystems -> volume groups / disks -> array volumes (``arrays.md`` §4.1 step 3).
 
-A volume manager means the whole volume group is replicated, so every filesystem of a
-touched volume group is part of the layout, selected or not: instant recovery reverts
-all of them and must dismount and remount all of them.
+The host's storage stack names the replication unit: a volume manager means the whole
+volume group is replicated, a Windows basic disk the whole disk, so every filesystem of a
+touched unit is part of the layout, selected or not: instant recovery reverts all of them
+and must dismount and remount all of them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import MountLayout
+from apprm_ref.drivers.host import StackLayout
 from apprm_ref.errors import ConfigError, PlanError
 from apprm_ref.types import VolumeRef
 
@@ -52,22 +54,18 @@ class Plan:
 
 
 def resolve(ctx: SessionContext, paths: list[str]) -> Plan:
+    """Through the application system's storage stack; the backup system must run the same
+    stack (it imports the replica's volume groups or disks)."""
     assert ctx.spec is not None
     host = ctx.spec.application_system
-    hd = ctx.drivers.host
-    vgs: dict[str, list[VolumeRef]] = {}
-    for path in paths:
-        info = hd.mount_of(host, path)
-        if info.vg not in vgs:
-            vgs[info.vg] = sorted(hd.volumes_under(host, path))
-    layout: list[MountLayout] = []
-    mounts = sorted(hd.mounts(host), key=lambda m: m.mount_point)
-    for vg in sorted(vgs):
-        uuid = hd.vg_uuid(host, vg)
-        for m in mounts:
-            if m.vg == vg:
-                layout.append(MountLayout(host, vg, uuid, m.lv, m.mount_point, tuple(vgs[vg])))
-    sources = sorted({v for vols in vgs.values() for v in vols})
+    stack = ctx.drivers.host.stack(host)
+    if ctx.spec.backup_system:
+        _check_backup_stack(ctx, stack.name)
+    layout = [
+        MountLayout(host, s.group, s.group_id, s.volume, s.mount_point, s.volumes)
+        for s in stack.resolve(host, paths)
+    ]
+    sources = sorted({v for lay in layout for v in lay.volumes})
     foreign = [v for v in sources if v.array != ctx.spec.array]
     if foreign:
         raise PlanError(
@@ -77,3 +75,20 @@ def resolve(ctx: SessionContext, paths: list[str]) -> Plan:
     if not sources:
         raise PlanError(f"{ctx.spec.name}: no array volumes found for {paths}", code="NO_SOURCES")
     return Plan(sources, layout)
+
+
+def _check_backup_stack(ctx: SessionContext, app_stack: str) -> None:
+    assert ctx.spec is not None and ctx.spec.backup_system
+    bk = ctx.spec.backup_system
+    bk_stack = ctx.drivers.host.stack(bk).name
+    if bk_stack != app_stack:
+        raise PlanError(
+            f"backup system {bk} runs the {bk_stack} storage stack; the replica of "
+            f"{ctx.spec.application_system} ({app_stack}) cannot be imported there",
+            code="STACK_MISMATCH",
+        )
+
+
+def stack_layout(lay: MountLayout) -> StackLayout:
+    """A recorded layout in its storage stack's terms."""
+    return StackLayout(lay.vg, lay.vg_uuid, lay.lv, lay.mount_point, lay.volumes)

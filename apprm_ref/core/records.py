@@ -10,7 +10,11 @@ from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 
 @dataclass(frozen=True)
 class MountLayout:
-    """How one replicated volume group was used on the application system at backup time."""
+    """How one replicated unit was used on the application system at backup time.
+
+    The names are LVM's; another storage stack maps its own onto them (``vg`` = unit,
+    ``vg_uuid`` = its identity, ``lv`` = the volume in it: see ``drivers.host.StackLayout``).
+    """
 
     host: str
     vg: str

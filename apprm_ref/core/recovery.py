@@ -7,12 +7,15 @@ of the replicated volume groups (selected or not) before the array touches the s
 
 from __future__ import annotations
 
-from apprm_ref.core import identity
+from functools import partial
+
+from apprm_ref.core import identity, planner
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.integrations.base import Integration, RecoveryOptions, Steps
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication.base import ReplicationMethod, RestoreOptions
 from apprm_ref.core.session import BackupObjectRecord, ObjectResult
+from apprm_ref.drivers.host import StackLayout
 from apprm_ref.errors import ApprmError, RecoveryError
 from apprm_ref.types import Severity
 
@@ -32,25 +35,34 @@ def check_replica(replica: ReplicaRecord) -> None:
 
 
 def release_hosts(ctx: SessionContext, replica: ReplicaRecord) -> None:
+    """Dismount every filesystem of the replicated units, then let go of the units, each
+    through its host's storage stack (undo: take back, remount)."""
     hd = ctx.drivers.host
-    vgs = sorted({(lay.host, lay.vg) for lay in replica.layout})
+    units = sorted({(lay.host, lay.vg) for lay in replica.layout})
     mounted = {(m.mount_point) for lay in replica.layout for m in hd.mounts(lay.host)}
     for lay in sorted(replica.layout, key=lambda x: x.mount_point, reverse=True):
         if lay.mount_point in mounted:
-            hd.unmount(lay.host, lay.mount_point)
+            stack = hd.stack(lay.host)
+            stack.unmount(lay.host, lay.mount_point)
             ctx.undo.push(
                 f"remount {lay.mount_point}",
-                lambda lay=lay: hd.mount(lay.host, lay.vg, lay.lv, lay.mount_point),
+                partial(stack.remount, lay.host, planner.stack_layout(lay)),
                 left_behind=f"{lay.mount_point} is not mounted on {lay.host}",
             )
-    for host, vg in vgs:
-        hd.deactivate_vg(host, vg)
+    for host, vg in units:
+        stack, first = hd.stack(host), _first(replica, host, vg)
+        stack.release(host, first)
         ctx.undo.push(
-            f"activate {vg}",
-            lambda host=host, vg=vg: hd.activate_vg(host, vg),
-            left_behind=f"volume group {vg} is inactive on {host}",
+            f"{stack.reattach_verb} {vg}",
+            partial(stack.reattach, host, first),
+            left_behind=f"{vg} is released on {host}",
         )
     ctx.info(RSM, f"Dismounted {', '.join(sorted(lay.mount_point for lay in replica.layout))}")
+
+
+def _first(replica: ReplicaRecord, host: str, vg: str) -> StackLayout:
+    lay = next(x for x in replica.layout if x.host == host and x.vg == vg)
+    return planner.stack_layout(lay)
 
 
 def reattach_hosts(ctx: SessionContext, replica: ReplicaRecord) -> None:
@@ -58,9 +70,9 @@ def reattach_hosts(ctx: SessionContext, replica: ReplicaRecord) -> None:
     for host in sorted({lay.host for lay in replica.layout}):
         hd.rescan(host)
     for host, vg in sorted({(lay.host, lay.vg) for lay in replica.layout}):
-        hd.activate_vg(host, vg)
+        hd.stack(host).reattach(host, _first(replica, host, vg))
     for lay in sorted(replica.layout, key=lambda x: x.mount_point):
-        hd.mount(lay.host, lay.vg, lay.lv, lay.mount_point)
+        hd.stack(lay.host).remount(lay.host, planner.stack_layout(lay))
     ctx.info(
         RSM,
         f"Mounted at original mount points: {', '.join(sorted(lay.mount_point for lay in replica.layout))}",

@@ -53,7 +53,8 @@ def _times_in_day(entry: ScheduleEntry) -> list[time]:
     if not entry.repeat_hours:
         return [start]
     end = _hhmm(entry.until, "schedules.until") if entry.until else time(23, 59)
-    out, minutes = [], start.hour * 60 + start.minute
+    out: list[time] = []
+    minutes: float = start.hour * 60 + start.minute
     limit = end.hour * 60 + end.minute
     step = entry.repeat_hours * 60
     while minutes <= limit:

@@ -7,7 +7,7 @@ simulated time; sessions on the same application system queue (VC-I19).
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, cast
 
 import simpy
 
@@ -165,7 +165,7 @@ class Orchestrator:
         """Run one session to its end (advances simulated time as it needs)."""
         proc = self.start_backup(spec_name)
         self.env.run(until=proc)
-        return proc.value
+        return cast(Session, proc.value)
 
     def find_replica(self, ref: str) -> ReplicaRecord:
         """A replica by its ID or by the ID of the backup session that made it."""
@@ -237,7 +237,7 @@ class Orchestrator:
     ) -> Session:
         proc = self.start_restore(ref, array_opts, app_opts)
         self.env.run(until=proc)
-        return proc.value
+        return cast(Session, proc.value)
 
     # --- ZDB database maintenance -----------------------------------------------------
 
@@ -247,7 +247,7 @@ class Orchestrator:
             raise RecoveryError(f"replica {replica_id} is already {replica.status}", code="GONE")
         proc = self.env.process(self._delete(replica, force))
         self.env.run(until=proc)
-        return proc.value
+        return cast(ReplicaRecord, proc.value)
 
     def _delete(
         self, replica: ReplicaRecord, force: bool

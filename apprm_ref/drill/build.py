@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apprm_ref.core.context import DriverSet
+from apprm_ref.drivers.driverset import DriverSet
 from apprm_ref.sim.world import World
 
 

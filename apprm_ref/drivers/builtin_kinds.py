@@ -122,4 +122,13 @@ LVM = StorageStack(
     ),
 )
 
-BUILTINS = (EVA, XP, FILESYSTEM, ORACLE, LVM)
+# Windows basic disks and NTFS volumes; the simulator's host driver serves every stack
+# (``SimHostDriver.stack(host)``, sim/host/stacks.py), so this one declares no driver.
+WINDOWS = StorageStack(
+    name="windows",
+    builder="apprm_ref.sim.build:build_windows_stack_host",
+    drivers=(),
+    failures=(),
+)
+
+BUILTINS = (EVA, XP, FILESYSTEM, ORACLE, LVM, WINDOWS)

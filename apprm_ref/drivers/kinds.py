@@ -113,7 +113,7 @@ class Application:
 
 @dataclass(frozen=True)
 class StorageStack:
-    """A host storage stack (LVM): builds a host's volumes from an estate ``hosts:`` entry."""
+    """A host storage stack (LVM, Windows volumes): builds a host's volumes from an estate ``hosts:`` entry."""
 
     name: str
     builder: Ref  # (world, host_cfg, names) -> None
@@ -213,8 +213,10 @@ def _check_application(desc: Application, sims: list[DriverDecl]) -> None:
 
 
 def _check_stack(desc: StorageStack, sims: list[DriverDecl]) -> None:
-    if not sims:
-        _refuse(desc, "drivers", "a storage stack needs its simulator's driver")
+    # a stack may be served by the host driver another stack declares (one host driver
+    # serves every stack of the host simulator); drivers it does declare include the sim's
+    if desc.drivers and not sims:
+        _refuse(desc, "drivers", "a storage stack's drivers must include its simulator's")
 
 
 _KIND_CHECKS: dict[type, Callable[[Any, list[DriverDecl]], None]] = {

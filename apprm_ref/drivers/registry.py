@@ -62,6 +62,7 @@ class _Kinds:
 
 def _check_protocol(kinds: _Kinds, desc: ArrayFamily) -> None:
     for other in kinds.by_type[ArrayFamily].values():
+        assert isinstance(other, ArrayFamily)  # the table of array families holds only them
         if other.protocol == desc.protocol and other.replication != desc.replication:
             raise ConfigError(
                 f"array family {desc.name!r}: protocol {desc.protocol} is served by "

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import CursorResult, Engine, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload, sessionmaker
@@ -267,9 +267,10 @@ class OrmRepository:
 
     def delete_config(self, kind: str, name: str) -> None:
         with self._tx() as db:
-            n = db.execute(
+            result = db.execute(
                 delete(AppConfigRow).where(AppConfigRow.kind == kind, AppConfigRow.name == name)
-            ).rowcount
+            )
+            n = cast("CursorResult[Any]", result).rowcount
             if not n:
                 raise NotFoundError(f"{kind} configuration {name!r} not found")
 

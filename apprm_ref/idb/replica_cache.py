@@ -37,13 +37,15 @@ class Entry(NamedTuple):
 
     def build(self) -> ReplicaRecord:
         details, tdetails = pickle.loads(self.blob)
-        b = self.base
         targets = [
             TargetVolume(s, t, k, d, i)
             for (s, t, k), (d, i) in zip(self.refs, tdetails, strict=True)
         ]
+        rid, spec, session_id, array, created_at, rtype, tracked, status, seq, mu = self.base
+        layout = list(self.layout)
+        rest = (tracked, status, seq, mu, details)
         return ReplicaRecord(
-            b[0], b[1], b[2], b[3], b[4], b[5], targets, list(self.layout), *b[6:], details
+            rid, spec, session_id, array, created_at, rtype, targets, layout, *rest
         )
 
     def filters(self) -> tuple[str, str, str]:

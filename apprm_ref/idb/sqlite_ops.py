@@ -315,7 +315,7 @@ class SqliteOps:
         old = st.replicas.rows.get(rid)
         try:
             if old is None:  # what is stored is unknown: every column, every target
-                cols = q.REPLICA_COLS[1:]
+                cols: tuple[str, ...] = q.REPLICA_COLS[1:]
                 if not db.execute(q.replica_update(cols), (*row[1:], rid)).rowcount:
                     raise NotFoundError(f"replica {rid!r} not found")
                 db.execute(q.TARGET_CUT, (rid, 0))

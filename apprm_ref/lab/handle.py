@@ -1,6 +1,6 @@
 """An open lab world: the store's transaction plus the :class:`~apprm_ref.sim.world.World`
 it holds. The ``apprm`` CLI (:mod:`apprm_ref.cli.labdir`) and the XP console door
-(:mod:`apprm_ref.sim.xp.cci.main`) both open labs through it, so both take the same lock
+(:mod:`apprm_ref.doors.cci`) both open labs through it, so both take the same lock
 and commit world and IDB together."""
 
 from __future__ import annotations

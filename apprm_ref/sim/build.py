@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from apprm_ref.core.context import DriverSet
 from apprm_ref.drivers import registry
+from apprm_ref.drivers.driverset import DriverSet
 from apprm_ref.drivers.kinds import resolve, simulator_driver
 from apprm_ref.errors import ConfigError
 from apprm_ref.sim.estate import Estate, EvaCfg, HostCfg, OracleCfg
@@ -16,7 +16,7 @@ def build_world(estate: Estate, seed: int = 0) -> World:
     """Each entry is built by the builder of the kind its ``type`` names (nothing else)."""
     world = World(seed)
     for host in estate.hosts:
-        world.hosts.add_host(host.name, os=host.os, role=host.role)
+        world.hosts.add_host(host.name, os=host.os, role=host.role, storage=host.storage)
     names: dict[str, str] = {}  # "array/volume-name" -> volume id
     for cfg in estate.arrays:
         names.update(
@@ -51,13 +51,30 @@ def build_eva(world: World, cfg: EvaCfg) -> dict[str, str]:
     return names
 
 
-def build_lvm_host(world: World, cfg: HostCfg, names: dict[str, str]) -> None:
-    hb = world.hosts
-    host = hb.host(cfg.name)
+def _define_scripts(world: World, cfg: HostCfg) -> None:
     for script in cfg.scripts:
-        hb.define_script(
+        world.hosts.define_script(
             cfg.name, script.name, exit_code=script.exit_code, output=tuple(script.output)
         )
+
+
+def build_windows_stack_host(world: World, cfg: HostCfg, names: dict[str, str]) -> None:
+    """A Windows host: its scripts, then its basic disks, partitions and NTFS volumes."""
+    from apprm_ref.sim.host.windows_build import build_windows_host
+
+    _define_scripts(world, cfg)
+    build_windows_host(world, cfg, names)
+
+
+def build_lvm_host(world: World, cfg: HostCfg, names: dict[str, str]) -> None:
+    if cfg.disks:
+        raise ConfigError(
+            "disks need storage: windows (an LVM host has volume_groups)",
+            field=f"hosts.{cfg.name}.disks",
+        )
+    hb = world.hosts
+    host = hb.host(cfg.name)
+    _define_scripts(world, cfg)
     for vg in cfg.volume_groups:
         devices = []
         for disk in vg.disks:

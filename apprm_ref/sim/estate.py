@@ -222,6 +222,20 @@ class VgCfg(_Model):
     lvs: list[LvCfg] = Field(default_factory=list)
 
 
+class PartitionCfg(_Model):
+    """A partition of a Windows basic disk, formatted NTFS (``sim/host/windows.py``)."""
+
+    size: Size
+    mount: str | None = None  # a drive letter (D:) or a folder of a mounted volume (D:\\logs)
+    files: list[FileCfg] = Field(default_factory=list)
+
+
+class DiskCfg(_Model):
+    disk: str  # "array/volume-name"
+    style: Literal["mbr", "gpt"] = "mbr"
+    partitions: list[PartitionCfg] = Field(default_factory=list)
+
+
 class ScriptCfg(_Model):
     name: str
     exit_code: int = 0
@@ -230,10 +244,11 @@ class ScriptCfg(_Model):
 
 class HostCfg(_Model):
     name: str
-    storage: str = "lvm"  # the registered host storage stack
+    storage: str = "lvm"  # the registered host storage stack (lvm, windows)
     os: str = "hpux"
     role: Literal["application", "backup", "both"] = "application"
     volume_groups: list[VgCfg] = Field(default_factory=list)
+    disks: list[DiskCfg] = Field(default_factory=list)  # Windows basic disks
     scripts: list[ScriptCfg] = Field(default_factory=list)
 
 

@@ -10,9 +10,9 @@ import sqlite3
 
 import pytest
 
+from apprm_ref.doors.cci import main as cci_main
 from apprm_ref.lab.handle import LabHandle
 from apprm_ref.lab.journal import JOURNAL, Journal, JournalSession
-from apprm_ref.sim.xp.cci.main import main as cci_main
 
 from .conftest import one_error_line
 from .integrity import EVA_SPEC, check_lab, ok, sessions

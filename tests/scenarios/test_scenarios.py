@@ -51,6 +51,8 @@ RULES = {
     "eva-disaster-lost-volumes": [pytest.mark.rule("ARR-P4")],
     "week-flaky-presentation": [pytest.mark.rule("ARR-I14"), pytest.mark.rule("ARR-I13")],
     "oracle-online-complete-recovery": [pytest.mark.rule("OS-P3")],
+    "windows-eva-ir": [pytest.mark.rule("ARR-P4"), pytest.mark.rule("ARR-I17")],
+    "windows-xp-ir": [pytest.mark.rule("ARR-P4"), pytest.mark.rule("ARR-I17")],
 }
 PARAMS = [pytest.param(p, marks=RULES.get(p.stem, []), id=p.stem) for p in SCENARIOS]
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from apprm_ref.doors.cci import main
 from apprm_ref.sim.xp import errors as xe
 from apprm_ref.sim.xp.cci.commands import WAIT_OUTCOMES
-from apprm_ref.sim.xp.cci.main import main
 
 HERE = Path(__file__).resolve().parents[1] / "unit" / "sim" / "xp"
 COMMANDS = [

@@ -8,6 +8,7 @@ so the simulator door and a real SMI-S driver are driven alike.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from apprm_ref.core.context import SessionContext
@@ -216,7 +217,7 @@ class SnapshotReplication:
             op = drv.present(vol, bk)
             ctx.undo.push(
                 f"unpresent {vol}",
-                lambda vol=vol: drv.unpresent(vol, bk),
+                partial(drv.unpresent, vol, bk),
                 left_behind=f"{vol} is still presented to {bk}",
             )
             yield from ctx.wait(op)

@@ -9,6 +9,7 @@ re-synchronised, the moment its content is overwritten.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from apprm_ref.core.context import SessionContext
@@ -180,7 +181,7 @@ class SplitMirrorReplication:
             yield from ctx.wait(drv.pair_create(pvol, svol, mu))
             ctx.undo.push(
                 f"pairsplit -S {pvol} MU#{mu}",
-                lambda p=pvol: drv.pair_delete(p, mu),
+                partial(drv.pair_delete, pvol, mu),
                 left_behind=f"pair {pvol} MU#{mu} still exists",
             )
             ctx.info(origin(ctx), f"Pair {pvol} -> {svol} MU#{mu} created")
@@ -252,7 +253,7 @@ class SplitMirrorReplication:
                     yield from ctx.wait(drv.present(vol, bk))
                     ctx.undo.push(
                         f"unpresent {vol}",
-                        lambda v=vol: drv.unpresent(v, bk),
+                        partial(drv.unpresent, vol, bk),
                         left_behind=f"{vol} is still presented to {bk}",
                     )
                     presented.append(vol)
@@ -268,6 +269,7 @@ class SplitMirrorReplication:
     def finish(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
         opts: XpOptions = ctx.options
         drv = self._drv(ctx, replica.array)
+        assert replica.mu is not None  # create() gave it its MU
         pairs = [(t.source.volume, replica.mu) for t in replica.targets]
         if opts.keep_replica:
             yield from wait_state(ctx, drv, pairs, "PSUS", "XP_SPLIT")

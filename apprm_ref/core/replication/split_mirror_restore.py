@@ -41,7 +41,7 @@ def restore_replica(
     method = options.method or ctx.options.default_restore
     if method not in ("normal", "quick"):
         raise RecoveryError(f"XP restore method must be normal or quick, not {method!r}")
-    pairs = [(t.source.volume, replica.mu) for t in replica.targets]
+    pairs = _pairs(replica)
     _check(ctx, drv, replica, pairs)
     safety, borrowed = yield from _free_other_pairs(ctx, drv, pairs, options.retain_source)
     try:
@@ -65,10 +65,14 @@ def restore_replica(
     yield from _release(ctx, drv, safety, borrowed)
 
 
-def _check(ctx: SessionContext, drv: Any, replica: ReplicaRecord, pairs: Pairs) -> None:
-    """A split, tracked pair per target; no source filesystem still mounted (ARR-I17)."""
+def _pairs(replica: ReplicaRecord) -> Pairs:
     if replica.mu is None:
         raise RecoveryError(f"replica {replica.id} has no MU", code="NOT_XP")
+    return [(t.source.volume, replica.mu) for t in replica.targets]
+
+
+def _check(ctx: SessionContext, drv: Any, replica: ReplicaRecord, pairs: Pairs) -> None:
+    """A split, tracked pair per target; no source filesystem still mounted (ARR-I17)."""
     hd = ctx.drivers.host
     for lay in replica.layout:
         if any(m.mount_point == lay.mount_point for m in hd.mounts(lay.host)):

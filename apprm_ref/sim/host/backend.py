@@ -27,6 +27,8 @@ from apprm_ref.sim.host.models import (
     Segment,
     VolumeGroup,
 )
+from apprm_ref.sim.host.stacks import STACKS
+from apprm_ref.sim.host.windows import WindowsDisks, win_scan_mounts
 
 if TYPE_CHECKING:
     from apprm_ref.sim.world import World
@@ -66,11 +68,23 @@ class HostBackend(FileOps):
 
     # --- hosts and devices ------------------------------------------------------------
 
-    def add_host(self, name: str, *, os: str = "hpux", role: str = "application") -> Host:
+    def add_host(
+        self, name: str, *, os: str = "hpux", role: str = "application", storage: str = "lvm"
+    ) -> Host:
         if name in self.hosts:
             raise HostError(f"host {name} already exists", code="EEXIST")
-        self.hosts[name] = Host(name=name, os=os, role=role)
+        if storage not in STACKS:
+            raise HostError(
+                f"host {name}: unknown storage stack {storage!r} (known: {', '.join(STACKS)})",
+                code="EINVAL",
+            )
+        self.hosts[name] = Host(name=name, os=os, role=role, storage=storage)
         return self.hosts[name]
+
+    @property
+    def windows(self) -> WindowsDisks:
+        """The Windows basic-disk and volume operations (state stays in the Host values)."""
+        return WindowsDisks(self)
 
     def host(self, name: str) -> Host:
         try:
@@ -101,6 +115,8 @@ class HostBackend(FileOps):
                     dev.lun, dev.array, dev.volume = lun, array_name, volume
                 seen[dev.name] = dev
         gone = [d for d in host.devices if d not in seen]
+        if host.storage == "windows":
+            self.windows.discover(host, seen)
         for vg in host.vgs.values():
             if vg.active and any(host.devices[d].wwn in vg.pvs for d in gone):
                 raise HostError(
@@ -324,6 +340,8 @@ class HostBackend(FileOps):
 
     @staticmethod
     def _scan_mounts(host: Host, path: str) -> tuple[Mount, str]:
+        if host.storage == "windows":
+            return win_scan_mounts(host, path)
         best = None
         for mp in host.mounts:
             if (path == mp or path.startswith(mp.rstrip("/") + "/")) and (
@@ -384,17 +402,25 @@ class HostBackend(FileOps):
         host = self.host(host_name)
         self._forget(host_name)
         host.crashed = True
+        if host.storage == "windows":
+            self.windows.keep_paths(host)  # the mount manager remembers them across a boot
         host.mounts.clear()
         for vg in host.vgs.values():
             vg.active = False
 
     def boot(self, host_name: str) -> None:
         self._forget(host_name)
-        self.host(host_name).crashed = False
+        host = self.host(host_name)
+        host.crashed = False
+        if host.storage == "windows":
+            self.windows.automount(host)
 
     def check_invariants(self) -> list[str]:
         problems = []
         for host in self.hosts.values():
+            if host.storage == "windows":
+                problems += self.windows.problems(host)
+                continue
             for mnt in host.mounts.values():
                 vg = host.vgs.get(mnt.vg)
                 if vg is None or not vg.active:

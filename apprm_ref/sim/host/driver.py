@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from apprm_ref.drivers.capabilities import Capabilities
-from apprm_ref.drivers.host import HostDevice, MountInfo
+from apprm_ref.drivers.host import HostDevice, HostStorageStack, MountInfo
+from apprm_ref.sim.host.stacks import stack_for
 from apprm_ref.types import VolumeRef
 
 if TYPE_CHECKING:
@@ -21,6 +22,9 @@ class SimHostDriver:
         return Capabilities(
             "host", vendor="sim", model="lvm", features=frozenset({"lvm", "freeze", "import"})
         )
+
+    def stack(self, host: str) -> HostStorageStack:
+        return stack_for(self.backend, self.backend.host(host).storage)
 
     def rescan(self, host: str) -> list[HostDevice]:
         return [
@@ -40,29 +44,6 @@ class SimHostDriver:
 
     def mount_of(self, host: str, path: str) -> MountInfo:
         return self._info(self.backend.mount_of(host, path)[0])
-
-    def vg_uuid(self, host: str, vg: str) -> str:
-        return self.backend._vg(self.backend.host(host), vg).uuid
-
-    def import_vg(self, host: str, vg_uuid: str, as_name: str) -> None:
-        self.backend.import_vg(host, vg_uuid, as_name)
-
-    def export_vg(self, host: str, vg: str) -> None:
-        self.backend.export_vg(host, vg)
-
-    def activate_vg(self, host: str, vg: str) -> None:
-        self.backend.activate_vg(host, vg)
-
-    def deactivate_vg(self, host: str, vg: str) -> None:
-        self.backend.deactivate_vg(host, vg)
-
-    def mount(
-        self, host: str, vg: str, lv: str, mount_point: str, *, read_only: bool = False
-    ) -> None:
-        self.backend.mount(host, vg, lv, mount_point, read_only=read_only)
-
-    def unmount(self, host: str, mount_point: str) -> None:
-        self.backend.unmount(host, mount_point)
 
     def freeze(self, host: str, mount_point: str) -> None:
         self.backend.freeze(host, mount_point)

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from apprm_ref.errors import HostError
 from apprm_ref.sim.host.dcache import Dentry, FileTable
-from apprm_ref.sim.host.models import FS_MAGIC, FileEntry, Host, LogicalVolume, Mount, VolumeGroup
+from apprm_ref.sim.host.models import (
+    NTFS_MAGIC,
+    FileEntry,
+    Host,
+    LogicalVolume,
+    Mount,
+    VolumeGroup,
+)
+from apprm_ref.sim.host.windows_names import win_error
 
 if TYPE_CHECKING:
     from apprm_ref.sim.host.backend import HostBackend
@@ -25,8 +33,7 @@ class FileOps:
         self._writable(mnt, path)
         if rel in mnt.files:
             raise HostError(f"{path} exists", code="EEXIST")
-        vg = self._vg(host, mnt.vg, active=True)
-        lv = vg.lvs[mnt.lv]
+        vg, lv = self._backing(host, mnt)
         table = self._table(host_name, mnt)
         start = table.next_free
         if start + extents > lv.size_extents:
@@ -34,7 +41,7 @@ class FileOps:
         entry = FileEntry(rel, start, extents)
         mnt.files[rel] = entry
         table.add(entry)  # no cached dentry can name a file that did not exist
-        self._lv_write(host, vg, lv, {0: (FS_MAGIC, mnt.fs_uuid, tuple(table.rows))})
+        self._lv_write(host, vg, lv, {0: (mnt.fs, mnt.fs_uuid, tuple(table.rows))})
         return entry
 
     def delete_file(self: HostBackend, host_name: str, path: str) -> None:
@@ -49,7 +56,7 @@ class FileOps:
         table.remove(entry, mnt)
         self._forget_file(host_name, entry)
         items: dict[int, Any] = {entry.start + i: None for i in range(entry.length)}
-        items[0] = (FS_MAGIC, mnt.fs_uuid, tuple(table.rows))
+        items[0] = (mnt.fs, mnt.fs_uuid, tuple(table.rows))
         self._lv_write(d.host, d.vg, d.lv, items)
 
     def _table(self: HostBackend, host_name: str, mnt: Mount) -> FileTable:
@@ -68,7 +75,17 @@ class FileOps:
             for path in gone:
                 del hc.files[path]
 
+    def _backing(self: HostBackend, host: Host, mnt: Mount) -> tuple[Any, Any]:
+        """The extent container of a mount: (VolumeGroup, LogicalVolume) under LVM,
+        (Disk, Partition) for an NTFS volume; each refuses when it is not usable."""
+        if mnt.fs == NTFS_MAGIC:
+            return self.windows.backing(host, mnt)
+        vg = self._vg(host, mnt.vg, active=True)
+        return vg, vg.lvs[mnt.lv]
+
     def _writable(self: HostBackend, mnt: Mount, path: str) -> None:
+        if mnt.read_only and mnt.fs == NTFS_MAGIC:
+            raise win_error("ERROR_WRITE_PROTECT", path)
         if mnt.read_only:
             raise HostError(f"{path}: read-only filesystem", code="EROFS")
         if mnt.frozen:
@@ -85,8 +102,7 @@ class FileOps:
         entry = mnt.files.get(rel)
         if entry is None:
             raise HostError(f"{path}: no such file on {host_name}", code="ENOENT")
-        vg = self._vg(host, mnt.vg, active=True)
-        lv = vg.lvs[mnt.lv]
+        vg, lv = self._backing(host, mnt)
         d = Dentry(host, mnt, entry, vg, lv, self._direct(host, vg, lv, entry))
         self._hc(host_name).files[path] = d
         return d
@@ -151,13 +167,16 @@ class FileOps:
 
     def list_files(self: HostBackend, host_name: str, mount_point: str) -> list[str]:
         mnt = self._mount(self._up(host_name), mount_point)
+        if mount_point.endswith("\\"):  # a Windows drive letter or mount folder
+            return [mount_point + p for p in sorted(mnt.files)]
         return [mount_point.rstrip("/") + "/" + p for p in sorted(mnt.files)]
 
     def volumes_under(self: HostBackend, host_name: str, path: str) -> list[tuple[str, str]]:
-        """(array, volume) of every PV of the volume group holding ``path``."""
+        """(array, volume) of every PV of the volume group holding ``path`` (of the disk
+        holding it on a Windows host)."""
         mnt, _ = self.mount_of(host_name, path)
         host = self.host(host_name)
-        vg = self._vg(host, mnt.vg)
+        vg = self.windows.backing(host, mnt)[0] if mnt.fs == NTFS_MAGIC else self._vg(host, mnt.vg)
         out = []
         for wwn in vg.pvs:
             dev = self._device(host, wwn)

@@ -14,6 +14,11 @@ from apprm_ref.persist import persistable
 
 PV_LABEL = "LVM2_PV"
 FS_MAGIC = "APPRMFS1"
+# Windows basic disks: the partition table at extent 0 (MBR with a 4-byte signature, or GPT
+# with a disk GUID) and the NTFS boot sector (its OEM ID) at extent 0 of each partition.
+MBR_LABEL = "MBR"
+GPT_LABEL = "GPT"
+NTFS_MAGIC = "NTFS    "
 
 
 class BlockStore(Protocol):
@@ -94,6 +99,56 @@ class Mount:
     frozen: bool = False
     holders: int = 0  # open handles (a running database keeps its files open)
     files: dict[str, FileEntry] = field(default_factory=dict)  # cached file table
+    fs: str = FS_MAGIC  # the filesystem's magic (NTFS_MAGIC on a Windows volume)
+
+
+@persistable("host.Partition")
+@dataclass
+class Partition:
+    """A partition of a basic disk; it holds one volume. Shaped like a LogicalVolume
+    (``name``, ``segments``, ``size_extents``) so the file layer maps its extents alike."""
+
+    number: int  # 1-based, as diskpart numbers them
+    start: int  # first extent on the disk
+    count: int
+    guid: str = ""  # GPT partition GUID ("" on an MBR disk)
+
+    @property
+    def name(self) -> str:
+        return f"Partition {self.number}"
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        return (Segment(0, self.start, self.count),)
+
+    @property
+    def size_extents(self) -> int:
+        return self.count
+
+
+@persistable("host.Disk")
+@dataclass
+class Disk:
+    """A basic disk as one Windows host sees it. Shaped like a VolumeGroup of one PV
+    (``name``, ``pvs``) for the file layer."""
+
+    number: int
+    wwn: str
+    style: str = ""  # MBR_LABEL | GPT_LABEL | "" (not initialized)
+    disk_id: str = ""  # MBR signature (8 hex digits) or GPT disk GUID, as on the disk
+    online: bool = True
+    offline_reason: str = ""  # "", "Collision" (VDSDiskOfflineReasonCollision), "Policy"
+    read_only: bool = False  # the disk's read-only attribute
+    partitions: dict[int, Partition] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)  # volume GUID -> access path kept offline
+
+    @property
+    def name(self) -> str:
+        return f"Disk {self.number}"
+
+    @property
+    def pvs(self) -> list[str]:
+        return [self.wwn]
 
 
 @persistable("host.Script")
@@ -113,12 +168,16 @@ class Host:
     name: str
     os: str = "hpux"
     role: str = "application"  # application | backup | both
+    storage: str = "lvm"  # the host storage stack: lvm | windows
     devices: dict[str, Device] = field(default_factory=dict)  # by device name
     vgs: dict[str, VolumeGroup] = field(default_factory=dict)
     mounts: dict[str, Mount] = field(default_factory=dict)
     scripts: dict[str, Script] = field(default_factory=dict)
     crashed: bool = False
     next_device: int = 0
+    disks: dict[str, Disk] = field(default_factory=dict)  # Windows basic disks, by WWN
+    # the mount manager's database (MountedDevices): volume unique ID -> volume GUID
+    volume_guids: dict[str, str] = field(default_factory=dict)
 
     def device_by_wwn(self, wwn: str) -> Device | None:
         for dev in self.devices.values():

@@ -1,4 +1,4 @@
-"""``python -m apprm_ref.sim.xp.cci`` against a lab saved in $APPRM_HOME."""
+"""``python -m apprm_ref.doors.cci`` against a lab saved in $APPRM_HOME."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 from xp_helpers import CONF0, CONF1, P, cci_world
 
+from apprm_ref.doors.cci import main
 from apprm_ref.lab.handle import LabHandle
-from apprm_ref.sim.xp.cci.main import main
 
 
 def _saved(home: Path):  # type: ignore[no-untyped-def]
@@ -54,7 +54,7 @@ def test_module_entry_point(tmp_path) -> None:
     home = _lab(tmp_path)
     env = {**os.environ, "APPRM_HOME": str(home), "HORCMINST": "0", "HORCC_MRCF": "1"}
     proc = subprocess.run(
-        [sys.executable, "-m", "apprm_ref.sim.xp.cci", "pairdisplay", "-g", "ORA_BC", "-fcx"],
+        [sys.executable, "-m", "apprm_ref.doors.cci", "pairdisplay", "-g", "ORA_BC", "-fcx"],
         capture_output=True,
         text=True,
         env=env,
