@@ -85,7 +85,7 @@ def test_xp_mus_rotate_oldest_first_and_pairdisplay_shows_what_was_left(lab, cli
     assert _file_digest(cli, "app1:/xpdata/orders.db") == contents[4]
     env = {**os.environ, "APPRM_HOME": str(lab), "HORCMINST": "0", "HORCC_MRCF": "1"}
     out = subprocess.run(
-        [sys.executable, "-m", "apprm_ref.sim.xp.cci", "pairdisplay", "-g", "XP1_MU2", "-fcx"],
+        [sys.executable, "-m", "apprm_ref.doors.cci", "pairdisplay", "-g", "XP1_MU2", "-fcx"],
         capture_output=True, text=True, env=env, check=False,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr

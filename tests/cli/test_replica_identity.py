@@ -21,7 +21,7 @@ def _ok(res):  # type: ignore[no-untyped-def]
 def _cci(lab, *args: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
     env = {**os.environ, "APPRM_HOME": str(lab), "HORCMINST": "0", "HORCC_MRCF": "1"}
     out = subprocess.run(
-        [sys.executable, "-m", "apprm_ref.sim.xp.cci", *args],
+        [sys.executable, "-m", "apprm_ref.doors.cci", *args],
         capture_output=True, text=True, env=env, check=False,
     )  # fmt: skip
     assert out.returncode == 0, (args, out.stdout, out.stderr)
