@@ -35,19 +35,21 @@ class Family:
 
 def families() -> dict[str, Family]:
     from apprm_ref.conformance import (
-
-
+        host_checks,
+        oracle_backup_checks,  # noqa: F401
+        oracle_checks,
         snapshot_checks,
         snapshot_replica_checks,  # noqa: F401
         split_checks,
         split_state_checks,  # noqa: F401
-
     )
 
     _register_common()
     return {
         "snapshot-array": Family(snapshot_checks.observe, snapshot_checks.inventory),
         "split-mirror-array": Family(split_checks.observe, split_checks.inventory),
+        "oracle": Family(oracle_checks.observe, oracle_checks.inventory),
+        "host": Family(host_checks.observe, host_checks.inventory),
     }
 
 
@@ -83,10 +85,17 @@ def _register_common() -> None:
         if kind in _DONE:
             continue
         _DONE.add(kind)
-        register(kind, "capabilities.known", "every declared capability is one the family defines", _known_features)
+        register(
+            kind,
+            "capabilities.known",
+            "every declared capability is one the family defines",
+            _known_features,
+        )
         for name, fn in cases_for(kind):
             doc = (fn.__doc__ or name.replace("_", " ")).strip().splitlines()[0]
-            register(kind, f"case.{name}", f"ground truth: {doc}", _legacy(kind, name, fn), backdoor=True)
+            register(
+                kind, f"case.{name}", f"ground truth: {doc}", _legacy(kind, name, fn), backdoor=True
+            )
 
 
 def checks_for(kind: str) -> list[Check]:
@@ -94,7 +103,9 @@ def checks_for(kind: str) -> list[Check]:
     return list(CHECKS.get(kind, {}).values())
 
 
-def run(subject: Subject, *, observe_only: bool = False, only: str | None = None) -> list[CheckResult]:
+def run(
+    subject: Subject, *, observe_only: bool = False, only: str | None = None
+) -> list[CheckResult]:
     fams = families()
     kind = subject.family
     if kind not in fams:

@@ -15,7 +15,11 @@ from apprm_ref.drivers.array import ReplicaRequest
 from apprm_ref.types import ReplicaType
 
 F = "snapshot-array"
-TYPES = {"snapshot": ReplicaType.SNAPSHOT, "vsnap": ReplicaType.VSNAP, "snapclone": ReplicaType.SNAPCLONE}
+TYPES = {
+    "snapshot": ReplicaType.SNAPSHOT,
+    "vsnap": ReplicaType.VSNAP,
+    "snapclone": ReplicaType.SNAPCLONE,
+}
 NOT_FOUND = "EVA_NO_SUCH_OBJECT"
 MISSING = "conf-no-such-vdisk"
 
@@ -72,12 +76,14 @@ def present(ctx: Ctx, vol: str, host: str) -> int:
 
 
 def _unpresent_if(ctx: Ctx, vol: str, host: str) -> None:
-    if vol in {v.ref.volume for v in ctx.driver.list_volumes()}:
-        if host in ctx.driver.volume_info(vol).presented_to:
-            ctx.driver.unpresent(vol, host)
+    listed = {v.ref.volume: v for v in ctx.driver.list_volumes()}
+    if vol in listed and host in listed[vol].presented_to:
+        ctx.driver.unpresent(vol, host)
 
 
-def add(cid: str, doc: str, fn: Any, requires: tuple[str, ...] = (), backdoor: bool = False) -> None:
+def add(
+    cid: str, doc: str, fn: Any, requires: tuple[str, ...] = (), backdoor: bool = False
+) -> None:
     register(F, cid, doc, fn, requires=requires, backdoor=backdoor)
 
 
@@ -109,7 +115,9 @@ def _unique_wwns(ctx: Ctx) -> None:
 def _fixture_listed(ctx: Ctx) -> None:
     listed = {v.ref.volume: v for v in ctx.driver.list_volumes()}
     for s in ctx.fx.sources:
-        expect(s in listed and listed[s].role == "source", f"fixture source {s} not a listed source")
+        expect(
+            s in listed and listed[s].role == "source", f"fixture source {s} not a listed source"
+        )
 
 
 def _info_matches_listing(ctx: Ctx) -> None:
@@ -194,7 +202,9 @@ _CALLS: dict[str, Any] = {
     "switch.source": lambda d, v, s: d.restore_switch(v, s),
     "create.snapshot": lambda d, v, s: d.create_replicas([ReplicaRequest(v, ReplicaType.SNAPSHOT)]),
     "create.vsnap": lambda d, v, s: d.create_replicas([ReplicaRequest(v, ReplicaType.VSNAP)]),
-    "create.snapclone": lambda d, v, s: d.create_replicas([ReplicaRequest(v, ReplicaType.SNAPCLONE)]),
+    "create.snapclone": lambda d, v, s: d.create_replicas(
+        [ReplicaRequest(v, ReplicaType.SNAPCLONE)]
+    ),
 }
 _NEEDS = {"present": ("present",), "unpresent": ("present",), "copy_back.target": ("copy-back",),
           "copy_back.source": ("copy-back",), "switch.target": ("switch",), "switch.source": ("switch",),
@@ -260,7 +270,10 @@ def _name_in_use(ctx: Ctx) -> None:
 
 
 def _batch_unknown(ctx: Ctx) -> None:
-    reqs = [ReplicaRequest(src(ctx), ReplicaType.SNAPSHOT), ReplicaRequest(MISSING, ReplicaType.SNAPSHOT)]
+    reqs = [
+        ReplicaRequest(src(ctx), ReplicaType.SNAPSHOT),
+        ReplicaRequest(MISSING, ReplicaType.SNAPSHOT),
+    ]
     ctx.refused(lambda: ctx.driver.create_replicas(reqs), NOT_FOUND)
 
 

@@ -221,7 +221,9 @@ def _limit(rt: str) -> Any:
         s = src(ctx)
         for _ in range(ctx.driver.snapshot_limit(s)):
             make(ctx, s, rt)
-        ctx.refused(lambda: ctx.driver.create_replicas([ReplicaRequest(s, TYPES[rt])]), "EVA_SNAPSHOT_LIMIT")
+        ctx.refused(
+            lambda: ctx.driver.create_replicas([ReplicaRequest(s, TYPES[rt])]), "EVA_SNAPSHOT_LIMIT"
+        )
 
     return run
 
@@ -247,8 +249,17 @@ for _rt in TYPES:
     for _cid, _doc, _gen in PER_TYPE:
         add(_cid.format(t=_rt), _doc.format(t=_rt), _gen(_rt))
 for _rt in ("snapshot", "vsnap"):
-    add(f"limit.{_rt}", f"E9: {_rt}s up to snapshot_limit, the next: EVA_SNAPSHOT_LIMIT", _limit(_rt))
-add("switch.normalizing", "2.7: switch to a normalizing snapclone: EVA_RESTORE_NOT_ALLOWED", _switch_normalizing, ("switch",))
+    add(
+        f"limit.{_rt}",
+        f"E9: {_rt}s up to snapshot_limit, the next: EVA_SNAPSHOT_LIMIT",
+        _limit(_rt),
+    )
+add(
+    "switch.normalizing",
+    "2.7: switch to a normalizing snapclone: EVA_RESTORE_NOT_ALLOWED",
+    _switch_normalizing,
+    ("switch",),
+)
 add("switch.presented", "2.7: switch to a presented snapclone: EVA_VDISK_PRESENTED", _switch_presented, ("switch", "present"))  # fmt: skip
 
 
@@ -285,7 +296,11 @@ def _second(first: str, then: str, code: str | None, normalized: bool = False) -
 
 for (_a, _b), _code in SECOND.items():
     _what = "is accepted" if _code is None else f"is refused with {_code}"
-    add(f"second.{_a}-then-{_b}", f"a {_b} of a source with a fresh {_a} {_what}", _second(_a, _b, _code))
+    add(
+        f"second.{_a}-then-{_b}",
+        f"a {_b} of a source with a fresh {_a} {_what}",
+        _second(_a, _b, _code),
+    )
 for _b in TYPES:
     add(f"second.normalized-snapclone-then-{_b}", f"E7: once its snapclone normalized, a {_b} of the source is accepted",
         _second("snapclone", _b, None, normalized=True))  # fmt: skip

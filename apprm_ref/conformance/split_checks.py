@@ -27,7 +27,9 @@ def inventory(s: Subject) -> Any:
     return tuple((v.ref.volume, v.role, v.source) for v in s.driver.list_volumes())
 
 
-def add(cid: str, doc: str, fn: Any, requires: tuple[str, ...] = (), backdoor: bool = False) -> None:
+def add(
+    cid: str, doc: str, fn: Any, requires: tuple[str, ...] = (), backdoor: bool = False
+) -> None:
     register(F, cid, doc, fn, requires=requires, backdoor=backdoor)
 
 
@@ -181,7 +183,11 @@ for _cid, _doc, _fn in [
 ]:  # fmt: skip
     add(_cid, _doc, _fn)
 for _mu in MUS:
-    add(f"inventory.smpl.mu{_mu}", f"pair_info of a fresh P-VOL on MU#{_mu} is SMPL with no S-VOL", _smpl(_mu))
+    add(
+        f"inventory.smpl.mu{_mu}",
+        f"pair_info of a fresh P-VOL on MU#{_mu} is SMPL with no S-VOL",
+        _smpl(_mu),
+    )
 
 
 # --- not-found and invalid arguments -----------------------------------------------------
@@ -215,7 +221,9 @@ for _name, _call in _UNKNOWN.items():
 def _batch_member(ctx: Ctx) -> None:
     """One unknown member refuses the whole split: the known pair stays PAIR."""
     p, _ = pair(ctx, 0, 0)
-    ctx.refused(lambda: ctx.driver.pair_split([(p, 0), (MISSING, 0)]), ctx.code("unknown-ldev", "EX_ENLDEV"))
+    ctx.refused(
+        lambda: ctx.driver.pair_split([(p, 0), (MISSING, 0)]), ctx.code("unknown-ldev", "EX_ENLDEV")
+    )
     expect(state(ctx, p, 0) == "PAIR", "a refused batch split one of its pairs")
 
 
@@ -240,7 +248,9 @@ def _mu_range(ctx: Ctx) -> None:
 
 def _same_ldev(ctx: Ctx) -> None:
     s = pset(ctx)
-    ctx.refused(lambda: ctx.driver.pair_create(s.pvol, s.pvol, 0), ctx.code("same-ldev", "EX_EVOLCE"))
+    ctx.refused(
+        lambda: ctx.driver.pair_create(s.pvol, s.pvol, 0), ctx.code("same-ldev", "EX_EVOLCE")
+    )
 
 
 def _size_mismatch(ctx: Ctx) -> None:
@@ -250,7 +260,9 @@ def _size_mismatch(ctx: Ctx) -> None:
 
 def _wait_bad_state(ctx: Ctx) -> None:
     p = pset(ctx).pvol
-    ctx.refused(lambda: ctx.driver.wait_pairs([(p, 0)], "NOSUCH"), ctx.code("bad-wait-state", "EX_INVARG"))
+    ctx.refused(
+        lambda: ctx.driver.wait_pairs([(p, 0)], "NOSUCH"), ctx.code("bad-wait-state", "EX_INVARG")
+    )
 
 
 for _cid, _doc, _fn, _req in [

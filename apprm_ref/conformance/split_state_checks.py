@@ -83,7 +83,11 @@ def _cell(before: str, op: str, outcome: tuple[str, str], mu: int) -> Any:
 
 for (_before, _op), _out in MATRIX.items():
     for _mu in MATRIX_MUS:
-        _what = f"gives {_out[1]}" if _out[0] == "ok" else f"is refused with {_out[1]}, changing nothing"
+        _what = (
+            f"gives {_out[1]}"
+            if _out[0] == "ok"
+            else f"is refused with {_out[1]}, changing nothing"
+        )
         add(f"state.{_before.lower()}.{_op}.mu{_mu}", f"{_op} of a {_before} pair on MU#{_mu} {_what}",
             _cell(_before, _op, _out, _mu), OPS[_op][1])  # fmt: skip
 

@@ -210,6 +210,7 @@ def sim_host(seed: int = 0) -> Subject:
     layout_host(world, "conf-host", {"vconf": ("vgconf", "/conf")})
     world.hosts.create_file("conf-host", "/conf/probe.dat", 4)
     world.hosts.write_file("conf-host", "/conf/probe.dat", {0: "p0", 1: "p1"})
+    world.hosts.create_file("conf-host", "/conf/probe.copy", 4)  # copy_file's destination
     world.hosts.define_script("conf-host", "conf-ok", output=("ok",))
     fixture = HostFixture("conf-host", "/conf", "vgconf", "lv1", array.volume_wwn("vspare"))
     return Subject(

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 KNOWN_FEATURES: dict[str, frozenset[str]] = {
     "snapshot-array": frozenset(
-        {"snapshot", "vsnap", "snapclone", "switch", "copy-back", "retain-source", "ca-eva", "present"}
+        {
+            "snapshot",
+            "vsnap",
+            "snapclone",
+            "switch",
+            "copy-back",
+            "retain-source",
+            "ca-eva",
+            "present",
+        }
     ),
     "split-mirror-array": frozenset(
         {
