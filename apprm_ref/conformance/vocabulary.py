@@ -1,51 +1,19 @@
 """The capability names each driver family defines (what ``Capabilities.features`` may hold).
 
-A check naming a feature outside its family's set, or a driver declaring one, fails the
-suite: a typo must never turn into a silent skip.
+The simulators are the reference drivers: each family's vocabulary is what its simulator
+declares. A check naming a feature outside its family's set, or a driver declaring one,
+fails the suite: a typo must never turn into a silent skip.
 """
 
 from __future__ import annotations
 
+from apprm_ref.sim.eva.driver import FEATURES as EVA_FEATURES
+from apprm_ref.sim.oracle.driver import FEATURES as ORACLE_FEATURES
+from apprm_ref.sim.xp.driver import FEATURES as XP_FEATURES
+
 KNOWN_FEATURES: dict[str, frozenset[str]] = {
-    "snapshot-array": frozenset(
-        {
-            "snapshot",
-            "vsnap",
-            "snapclone",
-            "switch",
-            "copy-back",
-            "retain-source",
-            "ca-eva",
-            "present",
-        }
-    ),
-    "split-mirror-array": frozenset(
-        {
-            "business-copy",
-            "continuous-access",
-            "cascade",
-            "quick-split",
-            "quick-restore",
-            "reverse-restore",
-            "exclude-list",
-            "present",
-            "pair-create",
-        }
-    ),
-    "oracle": frozenset(
-        {
-            "online-backup",
-            "offline-backup",
-            "database-backup-mode",
-            "tablespace-backup-mode",
-            "backup-controlfile",
-            "restore-controlfile",
-            "recover-until-scn",
-            "recover-until-time",
-            "recover-until-sequence",
-            "recover-until-cancel",
-            "resetlogs",
-        }
-    ),
-    "host": frozenset({"lvm", "freeze", "import"}),
+    "snapshot-array": EVA_FEATURES,
+    "split-mirror-array": XP_FEATURES,
+    "oracle": ORACLE_FEATURES,
+    "host": frozenset({"lvm", "freeze", "import"}),  # SimHostDriver.capabilities
 }

@@ -22,5 +22,5 @@ TestXpCciModel = split_mirror_machine(SUBJECTS["xp-cci"]).TestCase
 TestXpCciModel.settings = CCI
 
 for _case in (TestSimEvaModel, TestEvaSmisModel, TestSimXpModel, TestXpCciModel):
-    _case.pytestmark = [pytest.mark.rule("WIRE-I5"), pytest.mark.rule("WIRE-P1")]
+    _case.pytestmark = [pytest.mark.rule("WIRE-I5")]
 del _case
