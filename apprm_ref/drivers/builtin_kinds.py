@@ -17,7 +17,7 @@ from apprm_ref.drivers.kinds import (
     StorageStack,
 )
 
-_SUBJECTS = "apprm_ref.conformance.sim_backdoors"
+_SUBJECTS = "apprm_ref.conformance.subjects"  # name -> factory(seed) -> Subject
 
 EVA = ArrayFamily(
     name="eva",
@@ -29,12 +29,12 @@ EVA = ArrayFamily(
             "sim-eva",
             "apprm_ref.sim.eva.driver:EvaDriver",
             simulator=True,
-            subject=f"{_SUBJECTS}:sim_eva_subject",
+            subject=f"{_SUBJECTS}:sim_eva",
         ),
         DriverDecl(
             "eva-smis",
             "apprm_ref.real.eva_smis:EvaSmisDriver",
-            subject=f"{_SUBJECTS}:eva_smis_subject",
+            subject=f"{_SUBJECTS}:eva_smis",
         ),
     ),
     replication="apprm_ref.core.replication.snapshot:SnapshotReplication",
@@ -57,12 +57,12 @@ XP = ArrayFamily(
             "sim-xp",
             "apprm_ref.sim.xp.driver:XpDriver",
             simulator=True,
-            subject=f"{_SUBJECTS}:sim_xp_subject",
+            subject=f"{_SUBJECTS}:sim_xp",
         ),
         DriverDecl(
             "xp-cci",
             "apprm_ref.real.xp_cci:XpCciDriver",
-            subject="apprm_ref.conformance.xp_subjects:cci_xp_subject",
+            subject=f"{_SUBJECTS}:xp_cci",
         ),
     ),
     replication="apprm_ref.core.replication.split_mirror:SplitMirrorReplication",
@@ -98,8 +98,17 @@ ORACLE = Application(
     builder="apprm_ref.sim.build:build_oracle_app",
     backup_mode="apprm_ref.drivers.builtin_kinds:oracle_in_backup_mode",
     drivers=(
-        DriverDecl("sim-oracle", "apprm_ref.sim.oracle.driver:OracleSimDriver", simulator=True),
-        DriverDecl("oracle-dbapi", "apprm_ref.real.oracle_dbapi:OracleDbapiDriver"),
+        DriverDecl(
+            "sim-oracle",
+            "apprm_ref.sim.oracle.driver:OracleSimDriver",
+            simulator=True,
+            subject=f"{_SUBJECTS}:sim_oracle",
+        ),
+        DriverDecl(
+            "oracle-dbapi",
+            "apprm_ref.real.oracle_dbapi:OracleDbapiDriver",
+            subject=f"{_SUBJECTS}:oracle_dbapi",
+        ),
     ),
     persisted=("apprm_ref.sim.oracle.backend", "apprm_ref.sim.oracle.models"),
     cli="apprm_ref.cli.oracle:app",
@@ -114,7 +123,14 @@ ORACLE = Application(
 LVM = StorageStack(
     name="lvm",
     builder="apprm_ref.sim.build:build_lvm_host",
-    drivers=(DriverDecl("sim-host", "apprm_ref.sim.host.driver:SimHostDriver", simulator=True),),
+    drivers=(
+        DriverDecl(
+            "sim-host",
+            "apprm_ref.sim.host.driver:SimHostDriver",
+            simulator=True,
+            subject=f"{_SUBJECTS}:sim_host",
+        ),
+    ),
     persisted=("apprm_ref.sim.host.backend", "apprm_ref.sim.host.models"),
     failures=(
         FailureKind("host_crash", ("host",), "apprm_ref.drill.failures:crash_host"),

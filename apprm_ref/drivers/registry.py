@@ -261,14 +261,13 @@ def subjects() -> dict[str, str]:
     return {d: decl.subject for d, decl in sorted(_kinds().drivers.items()) if decl.subject}
 
 
-def subject(name: str, seed: int) -> tuple[Any, Any]:
-    """The conformance subject (driver, backdoor) of driver ``name``."""
+def subject(name: str, seed: int) -> Any:
+    """The conformance subject (:class:`apprm_ref.conformance.suite.Subject`) of ``name``."""
     found = subjects()
     if name not in found:
         raise ConfigError(
             f"no conformance subject for driver {name!r}; known: {', '.join(found)} "
-            "(a real driver needs a backdoor to its array: use apprm_ref.conformance.run_suite "
-            "from Python)",
+            "(a kind declares one per driver: DriverDecl.subject)",
             field="--driver",
         )
     return resolve(found[name])(seed)  # type: ignore[no-any-return]

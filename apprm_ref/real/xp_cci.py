@@ -256,8 +256,21 @@ class XpCciDriver:
     def pair_split(self, pairs: Sequence[tuple[str, int]], *, quick: bool = False) -> Op[None]:
         """The array accepts or refuses each pair by its state (a pair already splitting or
         split is left as it is); a whole group is split at one instant."""
+        if len(pairs) > 1:
+            self._splittable(pairs)
         self._each(pairs, "pairsplit", *(["-fq", "quick"] if quick else []))
         return self._op()
+
+    def _splittable(self, pairs: Sequence[tuple[str, int]]) -> None:
+        """RAID Manager splits device by device: the whole batch is checked first, so a
+        batch the array would refuse in part splits nothing (all or nothing)."""
+        for p, mu in pairs:
+            self._need(p, mu)
+        for p, mu in pairs:
+            status = self.pair_info(p, mu).state
+            if status not in ("PAIR", "PSUS"):
+                code = "EX_INVVOL" if status == "SMPL" else "EX_CMDRJE"
+                raise XpError(f"pairsplit: {p} MU#{mu} is {status}", code=code)
 
     def pair_resync(
         self, pairs: Sequence[tuple[str, int]], *, restore: bool = False, quick: bool = False

@@ -90,8 +90,9 @@ def _apprm(site: Path | None, *args: str) -> subprocess.CompletedProcess[str]:
 def test_conformance_cli_runs_on_the_demo_array(demo_site) -> None:  # type: ignore[no-untyped-def]
     out = _apprm(demo_site, "conformance", "run", "--driver", "sim-demo", "--json")
     assert out.returncode == 0, out.stderr
-    results = json.loads(out.stdout)
-    assert results and {r["outcome"] for r in results} == {"passed"}
+    report = json.loads(out.stdout)
+    assert report["family"] == "snapshot-array" and report["counts"]["fail"] == 0
+    assert report["counts"]["pass"] >= 120, report["counts"]
 
 
 @pytest.mark.rule("EXT-I2")

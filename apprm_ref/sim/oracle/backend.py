@@ -310,7 +310,7 @@ class OracleDatabase(
             return sorted(self.cf["files"])
         ts = tablespace.upper()
         if ts not in self.cf["tablespaces"]:
-            raise ora("ORA-01959", ts)
+            raise ora("ORA-00959", ts)
         return [no for no, f in sorted(self.cf["files"].items()) if f["ts"] == ts]
 
     def begin_backup(self, tablespace: str | None = None) -> int:

@@ -30,6 +30,7 @@ FEATURES = frozenset(
         "pair-create",
     }
 )
+WAIT_STATES = frozenset({"SMPL", "COPY", "RCPY", "PAIR", "PSUS", "SSUS", "PSUE"})
 LIMITS = {"mu_per_pvol": 3, "l2_per_node": 2, "copies_per_pvol": 9}
 
 
@@ -127,6 +128,8 @@ class XpDriver:
         """When every pair will show ``state``; refuses at once if one never will."""
         self.backend.settle()
         want = state.upper()
+        if want not in WAIT_STATES:  # pairevtwait -s takes only these statuses
+            xe.refuse("EX_INVARG", f"cannot wait for status {state}")
         done = self.world.now()
         for pvol, mu in pairs:
             done = max(done, self._reach(pvol, mu, want))
