@@ -1,0 +1,39 @@
+"""Over separate invocations: replicas left enabled on the backup system never block the
+next session of a set of one (OPS-I3)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+SPEC = """\
+name: fs1
+type: filesystem
+application_system: app1
+backup_system: bk1
+array: eva1
+objects: [/data]
+replication:
+  snapshot_type: vsnap
+  replicas: 1
+  leave_backup_system_enabled: true
+"""
+
+
+@pytest.mark.rule("OPS-I3")
+def test_two_sessions_left_enabled_both_complete(lab, cli, tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "fs1.yaml"
+    path.write_text(SPEC)
+    assert cli("spec", "create", "--file", str(path)).exit_code == 0
+    sids = []
+    for _ in range(2):
+        res = cli("backup", "fs1")
+        assert res.exit_code == 0, res.stdout + res.stderr
+        assert res.stdout.strip().endswith("Completed."), res.stdout
+        sids.append(res.stdout.strip().splitlines()[-1].split()[1])
+        assert f"/zdb/app1/{sids[-1]}/data" in res.stdout
+    assert sids[0] != sids[1]
+    reps = json.loads(cli("replicas", "list", "--json").stdout)
+    by_session = {r["session_id"]: r["status"] for r in reps}
+    assert by_session == {sids[0]: "purge", sids[1]: "active"}
