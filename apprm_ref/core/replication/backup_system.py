@@ -13,17 +13,18 @@ from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord
 
 
-def disable_host_side(ctx: SessionContext, rep: ReplicaRecord, origin: str) -> bool:
-    """Dismount and export ``rep`` on the spec's backup system; False if it held nothing."""
+def disable_host_side(ctx: SessionContext, rep: ReplicaRecord, origin: str) -> str | None:
+    """Dismount and export ``rep`` on the spec's backup system, which is returned (None if
+    it held nothing there)."""
     assert ctx.spec is not None
     points = rep.details.pop("backup_system_mounts", [])
     bk = ctx.spec.backup_system
     if not points or not bk:
-        return False
+        return None
     stack = ctx.drivers.host.stack(bk)
     for mp in reversed(points):
         stack.unmount(bk, mp)
     for name in rep.details.pop("backup_system_groups", []):
         stack.export_group(bk, name)
     ctx.info(origin, f"Replica {rep.id} disabled on {bk}: {', '.join(points)} dismounted")
-    return True
+    return bk

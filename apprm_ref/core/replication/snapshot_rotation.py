@@ -76,10 +76,10 @@ def prepare(ctx: SessionContext, drv: Any, sources: list[VolumeRef]) -> Steps:
 
 def _disable(ctx: SessionContext, rep: ReplicaRecord) -> Steps:
     """A replica left enabled on the backup system must go now: take it back there."""
-    assert ctx.spec is not None
-    if not backup_system.disable_host_side(ctx, rep, SMISA):
+    bk = backup_system.disable_host_side(ctx, rep, SMISA)
+    if bk is None:
         return
-    bk, drv = ctx.spec.backup_system, ctx.drivers.array(rep.array)
+    drv = ctx.drivers.array(rep.array)
     infos = drv.volumes_info([t.target.volume for t in rep.targets])
     for vol in sorted(v for v, info in infos.items() if bk in info.presented_to):
         yield from ctx.wait(drv.unpresent(vol, bk))

@@ -51,10 +51,9 @@ def wait_state(ctx: SessionContext, drv: Any, pairs: Pairs, state: str, code: st
 
 def disable_on_backup_system(ctx: SessionContext, drv: Any, rep: ReplicaRecord) -> Steps:
     """Dismount, export and unpresent what a replica left enabled on the backup system."""
-    assert ctx.spec is not None
-    if not backup_system.disable_host_side(ctx, rep, origin(ctx)):
+    bk = backup_system.disable_host_side(ctx, rep, origin(ctx))
+    if bk is None:
         return
-    bk = ctx.spec.backup_system
     for vol in rep.details.pop("xp_presented", []):
         yield from ctx.wait(drv.unpresent(vol, bk))
     ctx.drivers.host.rescan(bk)
