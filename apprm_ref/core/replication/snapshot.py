@@ -14,6 +14,7 @@ from typing import Any
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication import snapshot_rotation as rotation
+from apprm_ref.core.replication import snapshot_space as space
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.snapshot_options import EvaOptions, parse_eva_options
 from apprm_ref.drivers.array import DR_GROUP_ZDB_STATES, ReplicaRequest
@@ -70,6 +71,7 @@ class SnapshotReplication:
         """Policy, cloning lockout and CA gating before anything changes (§4.1 step 2)."""
         opts: EvaOptions = ctx.options
         drv = self.array(ctx)
+        space.report_frozen(ctx, drv, sources)  # a full disk group (OPS-I5)
         targets = []
         for src in sources:
             info = drv.volume_info(src.volume)
