@@ -7,18 +7,17 @@ import json
 
 import pytest
 
-SPEC = """\
-name: fs1
-type: filesystem
-application_system: app1
-backup_system: bk1
-array: eva1
-objects: [/data]
+from .test_backup import SPEC as BASE_SPEC
+
+SPEC = (
+    BASE_SPEC
+    + """\
 replication:
   snapshot_type: vsnap
   replicas: 1
   leave_backup_system_enabled: true
 """
+)
 
 
 @pytest.mark.rule("OPS-I3")

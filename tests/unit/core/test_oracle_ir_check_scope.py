@@ -11,19 +11,7 @@ from apprm_ref.types import SessionStatus
 
 
 def _spec(lab: OracleLab, name: str, *, track: bool, check_order: str) -> None:
-    lab.orch.create_spec(
-        {
-            "name": name,
-            "type": "oracle",
-            "application_system": "app1",
-            "backup_system": "bk1",
-            "array": "eva1",
-            "objects": ["PRD"],
-            "mode": "online",
-            "replication": {"mount": False, "keep_for_ir": track},
-            "application": {"check_order": check_order},
-        }
-    )
+    lab.spec(name, replication={"keep_for_ir": track}, check_order=check_order)
 
 
 @pytest.mark.rule("OPS-I4")
