@@ -12,7 +12,7 @@ from apprm_ref.core.records import ReplicaStatus
 
 app = new_app("The ZDB database: replicas made by ZDB sessions, and their check.")
 
-LIVE = (ReplicaStatus.ACTIVE, ReplicaStatus.PURGE)
+LIVE = ReplicaStatus.LIVE
 
 
 def identity_problems(lab: Lab, r: Any, arrays: dict[str, Any]) -> list[str]:
@@ -111,6 +111,8 @@ def _ir(r: dict[str, Any]) -> str:
     """The IR column: a tracked replica whose array side changed is not IR-capable."""
     if r["ir_capable"]:
         return "yes"
+    if r["status"] == ReplicaStatus.INVALID:  # its targets failed on the array (OPS-I5)
+        return "no (invalid)"
     return "no (changed)" if r["tracked"] and r["identity_problems"] else "no"
 
 

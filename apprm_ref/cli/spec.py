@@ -155,11 +155,7 @@ def delete(
     deletes them first (a replica whose spec is gone could no longer be managed)."""
     with open_lab(current_home(), save=True) as lab:
         lab.repo.get_spec(name)
-        live = [
-            r.id
-            for r in lab.repo.list_replicas(spec=name)
-            if r.status in (ReplicaStatus.ACTIVE, ReplicaStatus.PURGE)
-        ]
+        live = [r.id for r in lab.repo.list_replicas(spec=name) if r.status in ReplicaStatus.LIVE]
         if live and not force:
             raise ConfigError(
                 f"spec {name!r} still has replicas ({', '.join(live)}); delete them or use --force"

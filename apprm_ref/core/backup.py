@@ -120,6 +120,7 @@ def mount_replica(
     stack = ctx.drivers.host.stack(bk)
     held = BackupMounts()
     tag = replica.id.replace("#", "_")
+    dirs = planner.mount_dirs(ctx, mount)
     for vg in sorted({lay.vg for lay in replica.layout}):
         lays = [planner.stack_layout(lay) for lay in replica.layout if lay.vg == vg]
         targets = tuple(t.target for t in replica.targets if t.source in lays[0].volumes)
@@ -130,7 +131,7 @@ def mount_replica(
             left_behind=f"{as_name} is still imported on {bk}",
         )
         for lay in lays:
-            mp = stack.replica_mount_point(bk, mount.prefix, ctx.spec.name, lay)
+            mp = stack.replica_mount_point(bk, mount.prefix, dirs, lay)
             stack.mount_imported(bk, as_name, lay, mp, read_only=mount.read_only)
             held.unmounts.append(
                 ctx.undo.push(
@@ -156,13 +157,15 @@ def expose_and_mount(
     yield from method.expose(ctx, replica)
     hd.rescan(bk)
     held = mount_replica(ctx, replica, mount)
-    ctx.info(f"SMISA@{bk}", f"Replica mounted on {bk}: {', '.join(held.points)}")
+    ctx.info(f"{method.agent}@{bk}", f"Replica mounted on {bk}: {', '.join(held.points)}")
     replica.details["backup_system_mounts"] = held.points
+    replica.details["backup_system_groups"] = sorted(held.exports)
     if mount.leave_enabled:
         held.hand_over()
         return
     held.undo()
     replica.details.pop("backup_system_mounts", None)
+    replica.details.pop("backup_system_groups", None)
     yield from method.conceal(ctx, replica)
     hd.rescan(bk)
 

@@ -17,7 +17,16 @@ from apprm_ref.drivers.host import StackLayout
 from apprm_ref.errors import ConfigError, PlanError
 from apprm_ref.types import VolumeRef
 
-MOUNT_KEYS = ("mount", "mount_read_only", "leave_backup_system_enabled", "mount_prefix")
+MOUNT_KEYS = (
+    "mount",
+    "mount_read_only",
+    "leave_backup_system_enabled",
+    "mount_prefix",
+    "mount_path_dirs",
+)
+# Directories added under the mount root (Data Protector's "Add directories to the mount
+# path": none, host name, host name and session ID; the default, arrays.md §2.4).
+MOUNT_PATH_DIRS = ("host_session", "host", "none")
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,7 @@ class MountOptions:
     read_only: bool = True
     leave_enabled: bool = False
     prefix: str = "/zdb"
+    path_dirs: str = "host_session"  # one of MOUNT_PATH_DIRS
 
 
 def split_mount_options(raw: dict[str, Any]) -> tuple[MountOptions, dict[str, Any]]:
@@ -38,11 +48,17 @@ def split_mount_options(raw: dict[str, Any]) -> tuple[MountOptions, dict[str, An
     prefix = raw.get("mount_prefix", "/zdb")
     if not isinstance(prefix, str) or not prefix.startswith("/"):
         raise ConfigError("must be an absolute path", field="replication.mount_prefix")
+    dirs = raw.get("mount_path_dirs", "host_session")
+    if dirs not in MOUNT_PATH_DIRS:
+        raise ConfigError(
+            f"must be one of {', '.join(MOUNT_PATH_DIRS)}", field="replication.mount_path_dirs"
+        )
     opts = MountOptions(
         mount=raw.get("mount", True),
         read_only=raw.get("mount_read_only", True),
         leave_enabled=raw.get("leave_backup_system_enabled", False),
         prefix=prefix,
+        path_dirs=dirs,
     )
     return opts, rest
 
@@ -87,6 +103,18 @@ def _check_backup_stack(ctx: SessionContext, app_stack: str) -> None:
             f"{ctx.spec.application_system} ({app_stack}) cannot be imported there",
             code="STACK_MISMATCH",
         )
+
+
+def mount_dirs(ctx: SessionContext, mount: MountOptions) -> str:
+    """What goes between the mount root and a replica's original mount point on the backup
+    system: the application system's host name and the session ID by default, so replicas
+    left mounted by earlier sessions never hold the next session's mount points (OPS-I3).
+    The session ID is kept as the product prints it (``YYYY/MM/DD-N``: nested directories)."""
+    assert ctx.spec is not None
+    host = ctx.spec.application_system
+    if mount.path_dirs == "host_session":
+        return f"{host}/{ctx.session.id}"
+    return host if mount.path_dirs == "host" else ""
 
 
 def stack_layout(lay: MountLayout) -> StackLayout:

@@ -28,7 +28,10 @@ class ReplicaStatus:
     ACTIVE = "active"  # in the replica set
     PURGE = "purge"  # rotated out but not deletable yet (ARR-P13)
     CONSUMED = "consumed"  # used up by an instant recovery
+    INVALID = "invalid"  # its targets failed on the array (EVA disk group full): not restorable
     DELETED = "deleted"
+    # still on the array, so listed, reconciled and deleted with the spec
+    LIVE = (ACTIVE, PURGE, INVALID)
 
 
 @dataclass

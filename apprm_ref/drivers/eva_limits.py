@@ -31,3 +31,19 @@ def snapshot_limit(size_bytes: int) -> int:
         if tb <= upper:
             return limit
     return max(1, int(15 // tb))
+
+
+# Raw/usable ratio of each Vraid level (mirroring 2/1, RAID5 4+1, RAID6 4+2 EVA stripes).
+VRAID_OVERHEAD: dict[str, tuple[int, int]] = {
+    "vraid0": (1, 1),
+    "vraid1": (2, 1),
+    "vraid5": (5, 4),
+    "vraid6": (6, 4),
+}
+
+
+def raw_bytes(size_bytes: int, raid: str) -> int:
+    """Raw disk-group space a fully allocated copy of ``size_bytes`` takes at ``raid``
+    (unknown levels are counted as mirrored, the most costly)."""
+    num, den = VRAID_OVERHEAD.get(raid, (2, 1))
+    return -(-size_bytes * num // den)

@@ -63,8 +63,9 @@ class HostStorageStack(Protocol):
         """Every filesystem of every unit holding one of ``paths``, by unit then mount point."""
         ...
 
-    def replica_mount_point(self, host: str, prefix: str, spec: str, lay: StackLayout) -> str:
-        """Where a replica's copy of ``lay`` is mounted on backup system ``host``."""
+    def replica_mount_point(self, host: str, prefix: str, dirs: str, lay: StackLayout) -> str:
+        """Where a replica's copy of ``lay`` is mounted on backup system ``host``: under
+        ``prefix`` and the added directories ``dirs`` (host name, session ID; may be "")."""
         ...
 
     def import_group(

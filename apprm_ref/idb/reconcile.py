@@ -47,7 +47,7 @@ class Finding:
         return f"{self.kind}: {self.array}:{self.volume}{rid} {self.detail}".rstrip()
 
 
-LIVE = (ReplicaStatus.ACTIVE, ReplicaStatus.PURGE)
+LIVE = ReplicaStatus.LIVE
 
 
 def reconcile(

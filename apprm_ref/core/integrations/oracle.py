@@ -24,6 +24,7 @@ from apprm_ref.core.integrations.oracle_config import (
 )
 from apprm_ref.core.integrations.oracle_recovery import recover_and_open, validate_recovery
 from apprm_ref.core.records import ReplicaRecord
+from apprm_ref.core.replication.base import method_for
 from apprm_ref.core.session import UndoHandle
 from apprm_ref.drivers.oracle import OracleDriver
 from apprm_ref.errors import ConfigError, OracleError, OrchestrationError
@@ -76,6 +77,12 @@ def begin_backup(
 
 def stamp(ctx: SessionContext) -> str:
     return re.sub(r"[^0-9A-Za-z]+", "-", ctx.session.id).strip("-")
+
+
+def tracked_for_ir(ctx: SessionContext) -> bool:
+    """Whether this session's replica is tracked for instant recovery (ARR-I15)."""
+    assert ctx.spec is not None
+    return method_for(ctx.drivers.array(ctx.spec.array)).tracked(ctx.options)
 
 
 class OracleIntegration:
@@ -131,10 +138,12 @@ class OracleIntegration:
         )
 
     def ir_check(self, ctx: SessionContext) -> None:
-        """Datafiles must not share a volume with control files, online logs or the SPFILE."""
+        """Datafiles must not share a volume with control files, online logs or the SPFILE:
+        an instant recovery would revert those too. Only a replica tracked for instant
+        recovery can be restored so, hence only then (OPS-I4)."""
         assert ctx.spec is not None
         opts: OracleOptions = ctx.app_options
-        if ctx.spec.to == "tape":
+        if ctx.spec.to == "tape" or not tracked_for_ir(ctx):
             return
         if opts.no_checkconf_ir:
             ctx.warn(origin(ctx), "IR configuration check skipped (ZDB_ORA_NO_CHECKCONF_IR=1)")

@@ -32,6 +32,7 @@ class RestoreOptions:
 
 class ReplicationMethod(Protocol):
     kind: str  # the array Capabilities.kind it serves
+    agent: str  # the agent that logs its steps ("SMISA" EVA, "SSEA" XP): "<agent>@<host>"
 
     def parse_options(self, raw: dict[str, Any], *, spec_name: str) -> Any:
         """Validate array options at spec creation; ConfigError naming the field."""

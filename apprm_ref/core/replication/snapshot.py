@@ -13,6 +13,8 @@ from typing import Any
 
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
+from apprm_ref.core.replication import snapshot_rotation as rotation
+from apprm_ref.core.replication import snapshot_space as space
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.snapshot_options import EvaOptions, parse_eva_options
 from apprm_ref.drivers.array import DR_GROUP_ZDB_STATES, ReplicaRequest
@@ -45,6 +47,7 @@ def choose_type(existing: set[ReplicaType], requested: ReplicaType, policy: str)
 
 class SnapshotReplication:
     kind = "snapshot-array"
+    agent = SMISA
 
     # --- options -------------------------------------------------------------------
 
@@ -68,6 +71,7 @@ class SnapshotReplication:
         """Policy, cloning lockout and CA gating before anything changes (§4.1 step 2)."""
         opts: EvaOptions = ctx.options
         drv = self.array(ctx)
+        space.report_frozen(ctx, drv, sources)  # a full disk group (OPS-I5)
         targets = []
         for src in sources:
             info = drv.volume_info(src.volume)
@@ -115,52 +119,9 @@ class SnapshotReplication:
     # --- rotation ------------------------------------------------------------------
 
     def prepare(self, ctx: SessionContext, sources: list[VolumeRef]) -> Steps:
-        """Make room: remove the oldest replicas until the set holds N-1 (deletes first,
-        creates after; §2.5). An undeletable replica goes to the purge list (F8, ARR-P13)."""
-        assert ctx.spec is not None
-        n = ctx.options.replicas
-        active = ctx.repo.list_replicas(spec=ctx.spec.name, status=ReplicaStatus.ACTIVE)
-        count = len(active)
-        for oldest in active:
-            if count < n:
-                break
-            if oldest.details.get("locked"):
-                ctx.warn(SMISA, f"Replica {oldest.id} is locked; rotation leaves it alone")
-                continue
-            yield from self._rotate_out(ctx, oldest)
-            count -= 1
-        if count >= n:
-            raise PlanError(
-                f"replica set of {ctx.spec.name} is full ({count} of {n}) and locked",
-                code="REPLICA_SET_FULL",
-            )
-
-    def _rotate_out(self, ctx: SessionContext, rep: ReplicaRecord) -> Steps:
-        drv = self.array(ctx, rep.array)
-        infos = _infos(drv, rep.targets)
-        live = [t for t in rep.targets if t.target.volume in infos]
-        busy = [t for t in live if infos[t.target.volume].presented_to]
-        gone_all = not busy
-        if not busy:
-            for t in live:
-                try:
-                    yield from ctx.wait(drv.delete_volume(t.target.volume))
-                except ArrayError as exc:
-                    ctx.warn(SMISA, f"Cannot delete {t.target}: {exc}", code=exc.code)
-                    gone_all = False
-                    break
-        rep.status = ReplicaStatus.DELETED if gone_all else ReplicaStatus.PURGE
-        ctx.repo.update_replica(rep)
-        if gone_all:
-            ctx.info(SMISA, f"Rotation: replica {rep.id} (session {rep.session_id}) deleted")
-        else:
-            what = (
-                f"target {busy[0].target.volume} is presented to "
-                f"{', '.join(infos[busy[0].target.volume].presented_to)}"
-                if busy
-                else "not deletable"
-            )
-            ctx.warn(SMISA, f"Rotation: replica {rep.id} is {what}; moved to the purge list")
+        """Make room for the new replica: the oldest beyond N-1 are given up after it is
+        made where the array has room, before it otherwise (§2.5, OPS-I3)."""
+        yield from rotation.prepare(ctx, self.array(ctx), sources)
 
     # --- creation ------------------------------------------------------------------
 
@@ -241,6 +202,7 @@ class SnapshotReplication:
             yield from ctx.sleep(min(end, limit) - ctx.now)
             if end > limit:
                 ctx.warn(SMISA, "Snapclones still unsharing when the wait ran out")
+        yield from rotation.finish_deferred(ctx)
         if opts.keep_replica:
             return
         _dropper(drv, replica.targets)()

@@ -14,6 +14,7 @@ from typing import Any
 
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
+from apprm_ref.core.replication import backup_system
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.split_mirror_options import XpOptions, parse_xp_options
 from apprm_ref.core.replication.split_mirror_restore import restore_replica
@@ -25,7 +26,7 @@ Pairs = list[tuple[str, int]]
 
 def origin(ctx: SessionContext) -> str:
     assert ctx.spec is not None
-    return f"SSEA@{ctx.spec.application_system}"
+    return f"{SplitMirrorReplication.agent}@{ctx.spec.application_system}"
 
 
 def next_mu(replicas: list[ReplicaRecord], mus: tuple[int, ...]) -> int:
@@ -48,8 +49,20 @@ def wait_state(ctx: SessionContext, drv: Any, pairs: Pairs, state: str, code: st
             raise OrchestrationError(f"{pvol} MU#{mu} is {got}, expected {state}", code=code)
 
 
+def disable_on_backup_system(ctx: SessionContext, drv: Any, rep: ReplicaRecord) -> Steps:
+    """Dismount, export and unpresent what a replica left enabled on the backup system."""
+    bk = backup_system.disable_host_side(ctx, rep, origin(ctx))
+    if bk is None:
+        return
+    for vol in rep.details.pop("xp_presented", []):
+        yield from ctx.wait(drv.unpresent(vol, bk))
+    ctx.drivers.host.rescan(bk)
+    ctx.repo.update_replica(rep)
+
+
 class SplitMirrorReplication:
     kind = "split-mirror-array"
+    agent = "SSEA"
 
     def parse_options(self, raw: dict[str, Any], *, spec_name: str) -> XpOptions:
         return parse_xp_options(raw, spec_name=spec_name)
@@ -187,10 +200,26 @@ class SplitMirrorReplication:
             ctx.info(origin(ctx), f"Pair {pvol} -> {svol} MU#{mu} created")
         split = [p for p in pairs if drv.pair_info(*p).state in ("PSUS", "PSUE")]
         if split:
+            yield from self._give_up(ctx, drv, mu)
             yield from ctx.wait(drv.pair_resync(split))
             ctx.info(origin(ctx), f"Resynchronising MU#{mu}: {', '.join(p for p, _ in split)}")
         self._rotate_out(ctx, mu, "re-synchronised for this session")
         yield from wait_state(ctx, drv, pairs, "PAIR", "XP_NOT_PAIR")
+
+    def _give_up(self, ctx: SessionContext, drv: Any, mu: int) -> Steps:
+        """Before ``mu`` is re-synchronised: a replica of it left enabled on the backup
+        system is disabled there first (its S-VOLs are about to change under it), and with
+        no free MU left the set is briefly empty if it was the last replica (OPS-I3)."""
+        mine = self._mine(ctx)
+        for rep in (r for r in mine if r.mu == mu):
+            yield from disable_on_backup_system(ctx, drv, rep)
+            if len(mine) == 1:
+                ctx.warn(
+                    origin(ctx),
+                    f"No free MU for another replica: replica set of {rep.spec} is briefly "
+                    f"empty while MU#{mu} is re-synchronised",
+                    code="SET_BRIEFLY_EMPTY",
+                )
 
     def _rotate_out(self, ctx: SessionContext, mu: int, why: str) -> None:
         """The replica held on ``mu`` is being overwritten: drop its XPDB record."""
@@ -290,6 +319,8 @@ class SplitMirrorReplication:
         pairs = [(t.source.volume, nxt) for t in replica.targets]
         split = [p for p in pairs if drv.pair_info(*p).state in ("PSUS", "PSUE")]
         if split:
+            for rep in (r for r in mine if r.mu == nxt):
+                yield from disable_on_backup_system(ctx, drv, rep)
             yield from ctx.wait(drv.pair_resync(split))
         self._rotate_out(ctx, nxt, "next mirror prepared")
         ctx.info(origin(ctx), f"Next mirror MU#{nxt} is being prepared")

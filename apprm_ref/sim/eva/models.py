@@ -12,7 +12,7 @@ import enum
 import hashlib
 from dataclasses import dataclass, field
 
-from apprm_ref.drivers.eva_limits import SNAPSHOT_LIMITS, snapshot_limit  # noqa: F401
+from apprm_ref.drivers.eva_limits import SNAPSHOT_LIMITS, VRAID_OVERHEAD, snapshot_limit  # noqa: F401
 from apprm_ref.persist import persistable, register_enum
 from apprm_ref.sim.storage import VolumeData
 
@@ -37,7 +37,7 @@ class Vraid(enum.StrEnum):
 
 
 _RANK = {"vraid0": 0, "vraid5": 1, "vraid6": 2, "vraid1": 3}
-_OVERHEAD = {"vraid0": (1, 1), "vraid1": (2, 1), "vraid5": (5, 4), "vraid6": (6, 4)}
+_OVERHEAD = VRAID_OVERHEAD
 
 
 def raw_extents(extents: int, vraid: Vraid) -> int:

@@ -51,8 +51,8 @@ class LvmStack:
             ]
         return out
 
-    def replica_mount_point(self, host: str, prefix: str, spec: str, lay: StackLayout) -> str:
-        return f"{prefix}/{spec}{lay.mount_point}"
+    def replica_mount_point(self, host: str, prefix: str, dirs: str, lay: StackLayout) -> str:
+        return "/".join(p for p in (prefix.rstrip("/"), dirs) if p) + lay.mount_point
 
     def import_group(
         self,
@@ -117,7 +117,7 @@ class WindowsStack:
                     out.append(StackLayout(disk.name, disk.disk_id, part.name, mp, vols))
         return out
 
-    def replica_mount_point(self, host: str, prefix: str, spec: str, lay: StackLayout) -> str:
+    def replica_mount_point(self, host: str, prefix: str, dirs: str, lay: StackLayout) -> str:
         """The first free drive letter (a backup system mounts a replica's volumes so);
         a mount prefix other than the default is a POSIX path and refused."""
         if prefix != DEFAULT_PREFIX:

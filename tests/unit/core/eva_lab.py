@@ -12,14 +12,14 @@ from apprm_ref.sim.build import build_world, sim_drivers
 from apprm_ref.sim.estate import Estate
 
 
-def estate(size: str = "8GiB") -> Estate:
+def estate(size: str = "8GiB", capacity: str = "2TiB") -> Estate:
     return Estate.model_validate(
         {
             "arrays": [
                 {
                     "type": "eva",
                     "name": "eva1",
-                    "disk_groups": [{"name": "DG1", "capacity": "2TiB"}],
+                    "disk_groups": [{"name": "DG1", "capacity": capacity}],
                     "vdisks": [
                         {
                             "name": "data1",
@@ -71,8 +71,8 @@ def estate(size: str = "8GiB") -> Estate:
 class Lab:
     """A world, its drivers, an in-memory IDB and the orchestrator."""
 
-    def __init__(self, size: str = "8GiB") -> None:
-        self.world = build_world(estate(size), seed=5)
+    def __init__(self, size: str = "8GiB", capacity: str = "2TiB") -> None:
+        self.world = build_world(estate(size, capacity), seed=5)
         self.drivers = sim_drivers(self.world)
         self.repo = SqlRepository(make_engine("sqlite://"))
         self.orch = Orchestrator(self.drivers, self.repo, self.world.env)

@@ -77,7 +77,14 @@ class OracleLab:
         self.events: list[tuple[float, str]] = []
         self.world.subscribe(lambda ev: self.events.append((ev.at, ev.kind)))
 
-    def spec(self, name: str = "ora", mode: str = "online", **application: Any) -> None:
+    def spec(
+        self,
+        name: str = "ora",
+        mode: str = "online",
+        *,
+        replication: dict[str, Any] | None = None,
+        **application: Any,
+    ) -> None:
         self.orch.create_spec(
             {
                 "name": name,
@@ -87,7 +94,7 @@ class OracleLab:
                 "array": "eva1",
                 "objects": ["PRD"],
                 "mode": mode,
-                "replication": {"mount": False},
+                "replication": {"mount": False, **(replication or {})},
                 "application": application,
             }
         )

@@ -161,8 +161,10 @@ def test_failure_creating_the_kth_pair_removes_the_pairs_made() -> None:
 def test_backup_system_sees_the_replica_and_lets_go() -> None:
     est = make_estate({"mu": "0-2", "leave_backup_system_enabled": True})
     est.write("A")
-    est.backup()
-    assert est.world.hosts.read_file("bkp", "/zdb/fs1/data/f")[0] == "A:0"
+    session = est.backup()
+    mounts = est.repo.get_replica(session.replica_id).details["backup_system_mounts"]
+    assert mounts == [f"/zdb/app/{session.id}/data"]
+    assert est.world.hosts.read_file("bkp", f"{mounts[0]}/f")[0] == "A:0"
     est2 = make_estate({"mu": "0-2"})
     est2.backup()
     assert est2.world.hosts.host("bkp").mounts == {}
