@@ -32,9 +32,13 @@ from apprm_ref.drill.steps import (
     Failure,
     Fault,
     MarkStep,
+    Reboot,
+    RebootStep,
     Recovery,
     Restore,
     RestoreStep,
+    Sql,
+    SqlStep,
     Step,
     Workload,
     WorkloadStep,
@@ -45,8 +49,8 @@ from apprm_ref.sim.estate import Estate  # the lead's estate model (one definiti
 __all__ = [
     "EXPECT_KINDS", "STEP_KINDS", "Backup", "BackupStep", "BoundExpect", "Check", "CheckStep",
     "DataExpect", "DataItem", "Duration", "Expectation", "FailStep", "Failure", "Fault",
-    "MarkStep", "Recovery", "ReplicasExpect", "Restore", "RestoreStep", "Scenario",
-    "SessionsExpect", "Step", "Strict", "TimeExpr", "Workload", "WorkloadStep", "cross_problem",
+    "MarkStep", "Reboot", "Recovery", "ReplicasExpect", "Restore", "RestoreStep", "Scenario",
+    "SessionsExpect", "Sql", "Step", "Strict", "TimeExpr", "Workload", "WorkloadStep", "cross_problem",
 ]  # fmt: skip
 
 
@@ -127,6 +131,12 @@ def _estate_ref(scenario: Scenario, step: Any, specs: list[str]) -> tuple[str, s
     if isinstance(step, WorkloadStep) and step.workload.app not in {*specs, *apps}:
         choices = ", ".join(sorted({*specs, *apps})) or "none"
         return "app", f"no spec or application {step.workload.app!r}; known: {choices}"
+    if isinstance(step, SqlStep) and step.sql.app not in apps:
+        return "app", f"no application {step.sql.app!r}; known: {', '.join(sorted(apps)) or 'none'}"
+    if isinstance(step, RebootStep):
+        host = step.reboot if isinstance(step.reboot, str) else step.reboot.host
+        if host not in hosts:
+            return "host", f"no host {host!r} in the estate; known: {', '.join(sorted(hosts))}"
     if isinstance(step, FailStep):
         f = step.fail
         for fld, value, known in (

@@ -155,6 +155,26 @@ class Restore(Strict):
         return v
 
 
+class Reboot(Strict):
+    """Bring a host back after ``host_crash``: devices rescanned, the estate's filesystems
+    remounted as its fstab would, and only the databases named in ``start`` started."""
+
+    host: str
+    start: list[str] = Field(default_factory=list, description="databases started at boot")
+
+
+class Sql(Strict):
+    """A statement a DBA runs through the database door (SYSDBA by default). ``STARTUP
+    [NOMOUNT|MOUNT]`` and ``SHUTDOWN [ABORT|IMMEDIATE]`` are the door's startup()/shutdown()
+    calls, as python-oracledb's Thick mode makes them; a refused statement is a step error."""
+
+    app: str
+    statement: str = Field(min_length=1, max_length=4000)
+    user: str = "sys"
+    password: str = Field("change_on_install", description="the simulator's default SYS one")
+    sysdba: bool = True
+
+
 class Check(Strict):
     """Compare the live data now with the data remembered by a ``mark`` step."""
 
@@ -231,6 +251,16 @@ class MarkStep(_Step):
     mark: str
 
 
+class RebootStep(_Step):
+    kind: ClassVar[str] = "reboot"
+    reboot: str | Reboot = Field(description="a host name, or {host, start}")
+
+
+class SqlStep(_Step):
+    kind: ClassVar[str] = "sql"
+    sql: Sql
+
+
 class WaitStep(_Step):
     """Wait until every running session has ended."""
 
@@ -239,7 +269,8 @@ class WaitStep(_Step):
 
 
 STEP_KINDS = (
-    "workload", "backup", "fault", "fail", "restore", "check", "advance", "mark", "wait"
+    "workload", "backup", "fault", "fail", "restore", "check", "advance", "mark", "wait",
+    "reboot", "sql",
 )  # fmt: skip
 
 Step = Annotated[
@@ -251,7 +282,9 @@ Step = Annotated[
     | Annotated[CheckStep, Tag("step:check")]
     | Annotated[AdvanceStep, Tag("step:advance")]
     | Annotated[MarkStep, Tag("step:mark")]
-    | Annotated[WaitStep, Tag("step:wait")],
+    | Annotated[WaitStep, Tag("step:wait")]
+    | Annotated[RebootStep, Tag("step:reboot")]
+    | Annotated[SqlStep, Tag("step:sql")],
     Discriminator(
         _step_kind,
         custom_error_type="step_kind",

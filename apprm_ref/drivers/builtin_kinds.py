@@ -85,8 +85,14 @@ FILESYSTEM = Application(
 
 
 def oracle_in_backup_mode(db: Any) -> bool:
-    """A database with a datafile in backup mode (``V$BACKUP`` ACTIVE)."""
-    return bool(db.in_backup_mode())
+    """A database with a datafile in backup mode: the live instance's ``V$BACKUP`` ACTIVE
+    rows, or else the control file and datafile headers as stored on its volumes, so a host
+    that went down in backup mode does not pass for clean (OPS-I6)."""
+    from apprm_ref.sim.oracle.persisted import persisted_backup_files
+
+    if db.in_backup_mode():
+        return True
+    return bool(persisted_backup_files(db))
 
 
 ORACLE = Application(
