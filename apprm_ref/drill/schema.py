@@ -19,6 +19,7 @@ from apprm_ref.drill.expectations import (
     DataExpect,
     DataItem,
     Expectation,
+    PurgeListExpect,
     ReplicasExpect,
     SessionsExpect,
 )
@@ -49,7 +50,7 @@ from apprm_ref.sim.estate import Estate  # the lead's estate model (one definiti
 __all__ = [
     "EXPECT_KINDS", "STEP_KINDS", "Backup", "BackupStep", "BoundExpect", "Check", "CheckStep",
     "DataExpect", "DataItem", "Duration", "Expectation", "FailStep", "Failure", "Fault",
-    "MarkStep", "Reboot", "Recovery", "ReplicasExpect", "Restore", "RestoreStep", "Scenario",
+    "MarkStep", "PurgeListExpect", "Reboot", "Recovery", "ReplicasExpect", "Restore", "RestoreStep", "Scenario",
     "SessionsExpect", "Sql", "Step", "Strict", "TimeExpr", "Workload", "WorkloadStep", "cross_problem",
 ]  # fmt: skip
 

@@ -99,26 +99,52 @@ class Failure(Strict):
         return self
 
 
-class Recovery(Strict):
-    """Application recovery after the instant recovery (Oracle)."""
+SESSION_REF_HELP = "'last-of SPEC', 'first-of SPEC', 'session #N of SPEC' or a session id"
 
-    until: Literal["now", "none"] | None = None  # now: complete; none: no roll-forward
-    scn: int | None = Field(None, ge=0)
-    time: TimeExpr | None = None
+
+class PointRef(Strict):
+    """A recovery point taken from a backup session: where its backup mode ended (the
+    replica's minimum recovery SCN, or the time END BACKUP was issued)."""
+
+    end_of_backup: str = Field(description=SESSION_REF_HELP)
+
+    @field_validator("end_of_backup")
+    @classmethod
+    def _ref(cls, v: str) -> str:
+        from apprm_ref.drill.refs import parse_session_ref
+
+        parse_session_ref(v)
+        return v
+
+
+class Recovery(Strict):
+    """Application recovery after the instant recovery (Oracle). ``until: scn|time`` names
+    which of ``scn``/``time`` is the target; either may be a :class:`PointRef`."""
+
+    until: Literal["now", "none", "scn", "time"] | None = None  # now: complete; none: none
+    scn: Annotated[int, Field(ge=0)] | PointRef | None = None
+    time: TimeExpr | PointRef | None = None
     label: str | None = None  # the simulated time of a ``mark`` step
     resetlogs: bool | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Recovery:
-        given = [k for k in ("until", "scn", "time", "label") if getattr(self, k) is not None]
-        if len(given) != 1:
+        given = [k for k in ("scn", "time", "label") if getattr(self, k) is not None]
+        if self.until in ("scn", "time"):
+            if given != [self.until]:
+                raise ValueError(f"until: {self.until} needs {self.until} and nothing else")
+        elif len(given) + (self.until is not None) != 1:
             raise ValueError("give exactly one of until: now|none, scn, time or label")
-        if self.time is not None:
+        if self.time is not None and not isinstance(self.time, PointRef):
             parse_at(self.time)
         return self
 
-
-SESSION_REF_HELP = "'last-of SPEC', 'first-of SPEC', 'session #N of SPEC' or a session id"
+    def ref(self) -> str | None:
+        """The session a target refers to, if any."""
+        for v in (self.scn, self.time):
+            if isinstance(v, PointRef):
+                return v.end_of_backup
+        return None
 
 
 class Restore(Strict):
