@@ -98,7 +98,7 @@ def _expect_kind(v: Any) -> str | None:
 
 
 class _Expect(Strict):
-    name: str | None = None  # the JUnit testcase name (default: derived)
+    name: str | None = Field(None, max_length=200)  # the JUnit testcase name (default: derived)
 
 
 class SessionsItem(_Expect):

@@ -57,13 +57,17 @@ __all__ = [
 
 # --- the scenario --------------------------------------------------------------------
 
+NAME_MAX = 200  # names and labels a terminal shows on one line
+DESCRIPTION_MAX = 20_000
+
 
 class Scenario(Strict):
     """A replayable drill: an estate, specs, a timeline on simulated time, expectations."""
 
     version: Literal[1]
-    name: str = Field(min_length=1)
-    description: str = ""
+    # bounded: a name is printed in every summary and report; see NAME_MAX
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    description: str = Field("", max_length=DESCRIPTION_MAX)
     seed: int = 0
     estate: Estate
     specs: list[BackupSpec] = Field(default_factory=list)

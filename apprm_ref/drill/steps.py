@@ -223,7 +223,7 @@ def _step_kind(v: Any) -> str | None:
 
 class _Step(Strict):
     at: TimeExpr = Field(description="simulated time: 0s, 2h, 1d 03:00, +15m")
-    note: str = ""
+    note: str = Field("", max_length=2000)
 
     @field_validator("at")
     @classmethod
@@ -274,7 +274,7 @@ class AdvanceStep(_Step):
 
 class MarkStep(_Step):
     kind: ClassVar[str] = "mark"
-    mark: str
+    mark: str = Field(min_length=1, max_length=200)
 
 
 class RebootStep(_Step):
