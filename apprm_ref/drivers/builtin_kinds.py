@@ -6,8 +6,6 @@ place they are listed differs.
 
 from __future__ import annotations
 
-from typing import Any
-
 from apprm_ref.drivers.kinds import (
     Application,
     ArrayFamily,
@@ -84,17 +82,6 @@ FILESYSTEM = Application(
 )
 
 
-def oracle_in_backup_mode(db: Any) -> bool:
-    """A database with a datafile in backup mode: the live instance's ``V$BACKUP`` ACTIVE
-    rows, or else the control file and datafile headers as stored on its volumes, so a host
-    that went down in backup mode does not pass for clean (OPS-I6)."""
-    from apprm_ref.sim.oracle.persisted import persisted_backup_files
-
-    if db.in_backup_mode():
-        return True
-    return bool(persisted_backup_files(db))
-
-
 ORACLE = Application(
     name="oracle",
     integration="apprm_ref.core.integrations.oracle:OracleIntegration",
@@ -102,7 +89,8 @@ ORACLE = Application(
     rpo=Rpo.ROLL_FORWARD,
     config="apprm_ref.sim.estate:OracleCfg",
     builder="apprm_ref.sim.build:build_oracle_app",
-    backup_mode="apprm_ref.drivers.builtin_kinds:oracle_in_backup_mode",
+    # the live instance, or else the control file and headers on the volumes (OPS-I6)
+    backup_mode="apprm_ref.sim.oracle.persisted:oracle_in_backup_mode",
     drivers=(
         DriverDecl("sim-oracle", "apprm_ref.sim.oracle.driver:OracleSimDriver", simulator=True),
         DriverDecl("oracle-dbapi", "apprm_ref.real.oracle_dbapi:OracleDbapiDriver"),

@@ -92,3 +92,10 @@ def persisted_backup_files(db: Any) -> dict[str, int] | None:
         if scn:
             active[entry["name"]] = scn
     return active
+
+
+def oracle_in_backup_mode(db: Any) -> bool:
+    """The kind's backup-mode probe: a datafile in backup mode per the live instance's
+    ``V$BACKUP`` ACTIVE rows, or else per the control file and datafile headers as stored
+    on the volumes, so a host that went down in backup mode does not pass for clean."""
+    return bool(db.in_backup_mode()) or bool(persisted_backup_files(db))

@@ -9,7 +9,7 @@ import pytest
 
 from apprm_ref.drill.loader import load_scenario
 from apprm_ref.drill.runner import Drill, run_file
-from apprm_ref.drivers.builtin_kinds import oracle_in_backup_mode
+from apprm_ref.sim.oracle.persisted import oracle_in_backup_mode
 
 ESTATE = """\
 version: 1
