@@ -136,6 +136,14 @@ def _estate_ref(scenario: Scenario, step: Any, specs: list[str]) -> tuple[str, s
     if isinstance(step, WorkloadStep) and step.workload.app not in {*specs, *apps}:
         choices = ", ".join(sorted({*specs, *apps})) or "none"
         return "app", f"no spec or application {step.workload.app!r}; known: {choices}"
+    rec = step.restore.recovery if isinstance(step, RestoreStep) else None
+    ref = rec.ref() if rec is not None else None
+    if ref is not None:
+        from apprm_ref.drill.refs import parse_session_ref
+
+        spec = parse_session_ref(ref).spec
+        if spec is not None and spec not in specs:
+            return "recovery", f"unknown spec {spec!r} in end_of_backup: {ref}"
     if isinstance(step, SqlStep) and step.sql.app not in apps:
         return "app", f"no application {step.sql.app!r}; known: {', '.join(sorted(apps)) or 'none'}"
     if isinstance(step, RebootStep):

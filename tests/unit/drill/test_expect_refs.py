@@ -99,3 +99,14 @@ def test_bad_recovery_targets_are_refused_naming_the_field(
     with pytest.raises(ConfigError) as exc:
         load_scenario(p)
     assert message in str(exc.value) and exc.value.line == HEAD.count("\n") + 7
+
+
+def test_a_recovery_reference_to_an_unknown_spec_is_refused_at_load(tmp_path: Path) -> None:
+    p = tmp_path / "s.yaml"
+    p.write_text(HEAD + BACKUPS + RESTORE.format(until="scn").replace(
+        "end_of_backup: last-of ora_prd", "end_of_backup: last-of nope"))  # fmt: skip
+    with pytest.raises(ConfigError) as exc:
+        load_scenario(p)
+    assert str(exc.value).endswith(
+        "timeline[5].restore.recovery: unknown spec 'nope' in end_of_backup: last-of nope"
+    )
