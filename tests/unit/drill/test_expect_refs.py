@@ -10,7 +10,7 @@ from apprm_ref.drill.loader import load_scenario
 from apprm_ref.drill.runner import run_file
 from apprm_ref.errors import ConfigError
 
-SHIPPED = Path(__file__).parents[3] / "scenarios" / "oracle-dba-crash-in-backup-mode.yaml"
+SHIPPED = Path(__file__).parents[3] / "scenarios" / "oracle-dba-host-crash.yaml"
 HEAD, _, _ = SHIPPED.read_text().partition("timeline:\n")
 
 BACKUPS = """\
