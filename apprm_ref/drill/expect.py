@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from apprm_ref.drill import datastate, schema
 from apprm_ref.drill.refs import parse_session_ref
-from apprm_ref.drill.result import ExpectationResult
+from apprm_ref.drill.result import ExpectationResult, SessionRow
 from apprm_ref.drill.timeparse import parse_duration, short_duration
 from apprm_ref.drivers import registry
 from apprm_ref.drivers.kinds import resolve
@@ -70,13 +70,22 @@ def _sessions(drill: Drill, e: schema.SessionsExpect) -> ExpectationResult:
     kind = "Backup" if e.type == "backup" else "Restore"
     rows = [s for s in drill.result.sessions if s.spec == e.spec and s.type == kind]
     chosen = rows if e.which == "all" else rows[-1:] if e.which == "last" else rows[:1]
-    wanted = [e.status] if isinstance(e.status, str) else list(e.status)
+    wanted = e.statuses()
     statuses = [s.status for s in chosen]
-    ok = bool(chosen) and all(s in wanted for s in statuses)
-    expected = f"{e.which} {e.type} sessions {' or '.join(wanted)}"
+    ok = bool(chosen) and (wanted is None or all(s in wanted for s in statuses))
+    expected = f"{e.which} {e.type} sessions {' or '.join(wanted or ['of any status'])}"
     if e.count is not None:
         ok = ok and len(rows) == e.count
         expected += f", {e.count} sessions"
+    if e.message is not None:
+        missing = [s.id for s in chosen if not _logged(s, e.message)]
+        ok = ok and not missing
+        expected += f", each logging {e.message!r}"
+        if missing:
+            return ExpectationResult(
+                f"{e.type} sessions of {e.spec}", "sessions", False, expected,
+                f"no message {e.message!r} in {', '.join(missing)}",
+            )  # fmt: skip
     if len(chosen) > 1:
         counts = {st: statuses.count(st) for st in sorted(set(statuses))}
         observed = f"{len(rows)} sessions, {e.which}: " + ", ".join(
@@ -87,6 +96,28 @@ def _sessions(drill: Drill, e: schema.SessionsExpect) -> ExpectationResult:
             ", ".join(f"{s.id} {s.status}" for s in chosen) or "none"
         )
     return ExpectationResult(f"{e.type} sessions of {e.spec}", "sessions", ok, expected, observed)
+
+
+def _logged(session: SessionRow, wanted: str) -> bool:
+    """A message whose code is ``wanted``, or whose text contains it (codes such as
+    ORA-01195 also appear inside the text of the message that relays them)."""
+    return any(code == wanted or wanted in text for code, text in session.texts)
+
+
+def _purge_list(drill: Drill, e: schema.PurgeListExpect) -> ExpectationResult:
+    waiting = [r for r in drill.repo.list_replicas(spec=e.spec) if r.status == "purge"]
+    ok, parts = True, []
+    if e.count is not None:
+        ok = len(waiting) == e.count
+        parts.append(f"{e.count} replicas")
+    if e.sessions is not None:
+        want = sorted(_resolve_all(drill, e.spec, e.sessions))
+        ok = ok and sorted(r.session_id for r in waiting) == want
+        parts.append(f"from sessions {', '.join(want) or 'none'}")
+    observed = f"{len(waiting)}: " + (", ".join(r.id for r in waiting) or "none")
+    return ExpectationResult(
+        f"purge list of {e.spec}", "purge_list", ok, "; ".join(parts) or "any", observed
+    )
 
 
 def _replicas(drill: Drill, e: schema.ReplicasExpect) -> ExpectationResult:

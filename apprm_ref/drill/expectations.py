@@ -16,9 +16,40 @@ class SessionsExpect(Strict):
 
     spec: str
     type: Literal["backup", "restore"] = "backup"
-    status: str | list[str] = "Completed"  # every session (selected by ``which``) has one
+    status: str | list[str] | None = None  # each selected session has one (default:
+    # Completed, or any status when ``message`` is given)
     which: Literal["all", "last", "first"] = "all"
     count: int | None = Field(None, ge=0)
+    message: str | None = Field(
+        None,
+        min_length=1,
+        max_length=500,
+        description="each selected session logged a message with this code or text",
+    )
+
+    def statuses(self) -> list[str] | None:
+        """The statuses wanted (None: any)."""
+        if self.status is None:
+            return None if self.message is not None else ["Completed"]
+        return [self.status] if isinstance(self.status, str) else list(self.status)
+
+
+class PurgeListExpect(Strict):
+    """The replicas of a spec on the purge list at the end (rotated out, not deletable
+    yet, ARR-P13): how many, and optionally which sessions made them."""
+
+    spec: str
+    count: int | None = Field(None, ge=0)
+    sessions: list[str] | None = Field(None, description="session refs whose replicas wait")
+
+    @field_validator("sessions")
+    @classmethod
+    def _refs(cls, v: list[str] | None) -> list[str] | None:
+        from apprm_ref.drill.refs import parse_session_ref
+
+        for ref in v or []:
+            parse_session_ref(ref)
+        return v
 
 
 class ReplicasExpect(Strict):
@@ -67,7 +98,7 @@ def _expect_kind(v: Any) -> str | None:
 
 
 class _Expect(Strict):
-    name: str | None = None  # the JUnit testcase name (default: derived)
+    name: str | None = Field(None, max_length=200)  # the JUnit testcase name (default: derived)
 
 
 class SessionsItem(_Expect):
@@ -109,6 +140,11 @@ class BackupModeItem(_Expect):
     nothing_in_backup_mode: Literal[True]
 
 
+class PurgeListItem(_Expect):
+    kind: ClassVar[str] = "purge_list"
+    purge_list: PurgeListExpect
+
+
 class InvariantsItem(_Expect):
     """``world.check_invariants()`` held after every step."""
 
@@ -118,7 +154,7 @@ class InvariantsItem(_Expect):
 
 EXPECT_KINDS = (
     "sessions", "replicas", "data", "rpo", "rto", "no_orphan_replicas",
-    "nothing_in_backup_mode", "invariants",
+    "nothing_in_backup_mode", "invariants", "purge_list",
 )  # fmt: skip
 
 Expectation = Annotated[
@@ -129,7 +165,8 @@ Expectation = Annotated[
     | Annotated[RtoItem, Tag("expect:rto")]
     | Annotated[NoOrphansItem, Tag("expect:no_orphan_replicas")]
     | Annotated[BackupModeItem, Tag("expect:nothing_in_backup_mode")]
-    | Annotated[InvariantsItem, Tag("expect:invariants")],
+    | Annotated[InvariantsItem, Tag("expect:invariants")]
+    | Annotated[PurgeListItem, Tag("expect:purge_list")],
     Discriminator(
         _expect_kind,
         custom_error_type="expect_kind",

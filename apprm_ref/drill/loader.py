@@ -78,6 +78,28 @@ def load_yaml(text: str, source: str) -> Any:
         raise ConfigError(f"not valid YAML: {problem}", file=source, line=line) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {' '.join(str(exc).split())}", file=source) from None
+    except RecursionError:  # the composer recurses once per level of nesting
+        line = _too_deep(text)
+        raise ConfigError(
+            f"not valid YAML: nested deeper than {MAX_DEPTH} levels", file=source, line=line
+        ) from None
+
+
+MAX_DEPTH = 100
+
+
+def _too_deep(text: str) -> int:
+    """The line where nesting first exceeds :data:`MAX_DEPTH` (the parser keeps its own
+    stack, so walking its events does not recurse)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return int(event.start_mark.line) + 1
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return 1
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -23,6 +23,7 @@ class SessionRow:
     backup_mode: tuple[float, float] | None = None  # (start, end) of backup mode / freeze
     messages: int = 0
     worst: str = "Normal"
+    texts: tuple[tuple[str, str], ...] = ()  # (code or "", text) of every message
 
 
 @dataclass

@@ -248,6 +248,20 @@ class Drill:
     def _do_wait(self, _what: str) -> Generator[simpy.Event, Any, None]:
         return self.orch.wait_all()
 
+    def _do_reboot(self, r: str | schema.Reboot) -> None:
+        from apprm_ref.drill.dba import reboot
+
+        label = reboot(self.world, self.scenario.estate, r)
+        self.note("reboot", label=label)
+        self.result.markers.append(Marker(self.now(), "reboot", label))
+
+    def _do_sql(self, s: schema.Sql) -> None:
+        from apprm_ref.drill.dba import run_sql
+
+        rows = run_sql(self.world, s)
+        self.note("sql", app=s.app, statement=s.statement, rows=[list(r) for r in rows[:20]])
+        self.result.markers.append(Marker(self.now(), "sql", f"{s.app}: {s.statement[:60]}"))
+
 
 def estate_view(world: World) -> dict[str, Any]:
     """What the built estate looks like from outside: every array volume (id, WWN, size) and

@@ -19,6 +19,7 @@ from apprm_ref.drill.expectations import (
     DataExpect,
     DataItem,
     Expectation,
+    PurgeListExpect,
     ReplicasExpect,
     SessionsExpect,
 )
@@ -32,9 +33,13 @@ from apprm_ref.drill.steps import (
     Failure,
     Fault,
     MarkStep,
+    Reboot,
+    RebootStep,
     Recovery,
     Restore,
     RestoreStep,
+    Sql,
+    SqlStep,
     Step,
     Workload,
     WorkloadStep,
@@ -45,20 +50,24 @@ from apprm_ref.sim.estate import Estate  # the lead's estate model (one definiti
 __all__ = [
     "EXPECT_KINDS", "STEP_KINDS", "Backup", "BackupStep", "BoundExpect", "Check", "CheckStep",
     "DataExpect", "DataItem", "Duration", "Expectation", "FailStep", "Failure", "Fault",
-    "MarkStep", "Recovery", "ReplicasExpect", "Restore", "RestoreStep", "Scenario",
-    "SessionsExpect", "Step", "Strict", "TimeExpr", "Workload", "WorkloadStep", "cross_problem",
+    "MarkStep", "PurgeListExpect", "Reboot", "Recovery", "ReplicasExpect", "Restore", "RestoreStep", "Scenario",
+    "SessionsExpect", "Sql", "Step", "Strict", "TimeExpr", "Workload", "WorkloadStep", "cross_problem",
 ]  # fmt: skip
 
 
 # --- the scenario --------------------------------------------------------------------
+
+NAME_MAX = 200  # names and labels a terminal shows on one line
+DESCRIPTION_MAX = 20_000
 
 
 class Scenario(Strict):
     """A replayable drill: an estate, specs, a timeline on simulated time, expectations."""
 
     version: Literal[1]
-    name: str = Field(min_length=1)
-    description: str = ""
+    # bounded: a name is printed in every summary and report; see NAME_MAX
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    description: str = Field("", max_length=DESCRIPTION_MAX)
     seed: int = 0
     estate: Estate
     specs: list[BackupSpec] = Field(default_factory=list)
@@ -127,6 +136,20 @@ def _estate_ref(scenario: Scenario, step: Any, specs: list[str]) -> tuple[str, s
     if isinstance(step, WorkloadStep) and step.workload.app not in {*specs, *apps}:
         choices = ", ".join(sorted({*specs, *apps})) or "none"
         return "app", f"no spec or application {step.workload.app!r}; known: {choices}"
+    rec = step.restore.recovery if isinstance(step, RestoreStep) else None
+    ref = rec.ref() if rec is not None else None
+    if ref is not None:
+        from apprm_ref.drill.refs import parse_session_ref
+
+        spec = parse_session_ref(ref).spec
+        if spec is not None and spec not in specs:
+            return "recovery", f"unknown spec {spec!r} in end_of_backup: {ref}"
+    if isinstance(step, SqlStep) and step.sql.app not in apps:
+        return "app", f"no application {step.sql.app!r}; known: {', '.join(sorted(apps)) or 'none'}"
+    if isinstance(step, RebootStep):
+        host = step.reboot if isinstance(step.reboot, str) else step.reboot.host
+        if host not in hosts:
+            return "host", f"no host {host!r} in the estate; known: {', '.join(sorted(hosts))}"
     if isinstance(step, FailStep):
         f = step.fail
         for fld, value, known in (

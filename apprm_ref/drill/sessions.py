@@ -186,11 +186,16 @@ def _recovery(
         return options(recover=False, open_resetlogs=resetlogs), created_at
     if rec.until == "now":
         return options(until="now", open_resetlogs=resetlogs), complete
-    if rec.scn is not None:
-        return options(until="scn", scn=rec.scn, open_resetlogs=resetlogs), created_at
+    from apprm_ref.drill import points
     from apprm_ref.drill.timeparse import parse_at
 
-    t = drill.marks[rec.label][0] if rec.label is not None else parse_at(rec.time or 0)
+    if rec.scn is not None:
+        scn = rec.scn if isinstance(rec.scn, int) else points.end_of_backup_scn(drill, rec.scn)
+        return options(until="scn", scn=scn, open_resetlogs=resetlogs), created_at
+    if isinstance(rec.time, points.PointRef):
+        t = points.end_of_backup_time(drill, rec.time)
+    else:
+        t = drill.marks[rec.label][0] if rec.label is not None else parse_at(rec.time or 0)
     return options(until="time", time=t, open_resetlogs=resetlogs), t
 
 
@@ -203,6 +208,7 @@ def _session_row(s: Session) -> SessionRow:
     return SessionRow(
         s.id, s.type.value, s.spec, s.status.value, s.started, s.finished, s.replica_id,
         window, len(s.messages), s.worst.label,
+        tuple((m.code or "", m.text) for m in s.messages),
     )  # fmt: skip
 
 

@@ -99,26 +99,52 @@ class Failure(Strict):
         return self
 
 
-class Recovery(Strict):
-    """Application recovery after the instant recovery (Oracle)."""
+SESSION_REF_HELP = "'last-of SPEC', 'first-of SPEC', 'session #N of SPEC' or a session id"
 
-    until: Literal["now", "none"] | None = None  # now: complete; none: no roll-forward
-    scn: int | None = Field(None, ge=0)
-    time: TimeExpr | None = None
+
+class PointRef(Strict):
+    """A recovery point taken from a backup session: where its backup mode ended (the
+    replica's minimum recovery SCN, or the time END BACKUP was issued)."""
+
+    end_of_backup: str = Field(description=SESSION_REF_HELP)
+
+    @field_validator("end_of_backup")
+    @classmethod
+    def _ref(cls, v: str) -> str:
+        from apprm_ref.drill.refs import parse_session_ref
+
+        parse_session_ref(v)
+        return v
+
+
+class Recovery(Strict):
+    """Application recovery after the instant recovery (Oracle). ``until: scn|time`` names
+    which of ``scn``/``time`` is the target; either may be a :class:`PointRef`."""
+
+    until: Literal["now", "none", "scn", "time"] | None = None  # now: complete; none: none
+    scn: Annotated[int, Field(ge=0)] | PointRef | None = None
+    time: TimeExpr | PointRef | None = None
     label: str | None = None  # the simulated time of a ``mark`` step
     resetlogs: bool | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Recovery:
-        given = [k for k in ("until", "scn", "time", "label") if getattr(self, k) is not None]
-        if len(given) != 1:
+        given = [k for k in ("scn", "time", "label") if getattr(self, k) is not None]
+        if self.until in ("scn", "time"):
+            if given != [self.until]:
+                raise ValueError(f"until: {self.until} needs {self.until} and nothing else")
+        elif len(given) + (self.until is not None) != 1:
             raise ValueError("give exactly one of until: now|none, scn, time or label")
-        if self.time is not None:
+        if self.time is not None and not isinstance(self.time, PointRef):
             parse_at(self.time)
         return self
 
-
-SESSION_REF_HELP = "'last-of SPEC', 'first-of SPEC', 'session #N of SPEC' or a session id"
+    def ref(self) -> str | None:
+        """The session a target refers to, if any."""
+        for v in (self.scn, self.time):
+            if isinstance(v, PointRef):
+                return v.end_of_backup
+        return None
 
 
 class Restore(Strict):
@@ -155,6 +181,26 @@ class Restore(Strict):
         return v
 
 
+class Reboot(Strict):
+    """Bring a host back after ``host_crash``: devices rescanned, the estate's filesystems
+    remounted as its fstab would, and only the databases named in ``start`` started."""
+
+    host: str
+    start: list[str] = Field(default_factory=list, description="databases started at boot")
+
+
+class Sql(Strict):
+    """A statement a DBA runs through the database door (SYSDBA by default). ``STARTUP
+    [NOMOUNT|MOUNT]`` and ``SHUTDOWN [ABORT|IMMEDIATE]`` are the door's startup()/shutdown()
+    calls, as python-oracledb's Thick mode makes them; a refused statement is a step error."""
+
+    app: str
+    statement: str = Field(min_length=1, max_length=4000)
+    user: str = "sys"
+    password: str = Field("change_on_install", description="the simulator's default SYS one")
+    sysdba: bool = True
+
+
 class Check(Strict):
     """Compare the live data now with the data remembered by a ``mark`` step."""
 
@@ -177,7 +223,7 @@ def _step_kind(v: Any) -> str | None:
 
 class _Step(Strict):
     at: TimeExpr = Field(description="simulated time: 0s, 2h, 1d 03:00, +15m")
-    note: str = ""
+    note: str = Field("", max_length=2000)
 
     @field_validator("at")
     @classmethod
@@ -228,7 +274,17 @@ class AdvanceStep(_Step):
 
 class MarkStep(_Step):
     kind: ClassVar[str] = "mark"
-    mark: str
+    mark: str = Field(min_length=1, max_length=200)
+
+
+class RebootStep(_Step):
+    kind: ClassVar[str] = "reboot"
+    reboot: str | Reboot = Field(description="a host name, or {host, start}")
+
+
+class SqlStep(_Step):
+    kind: ClassVar[str] = "sql"
+    sql: Sql
 
 
 class WaitStep(_Step):
@@ -239,7 +295,8 @@ class WaitStep(_Step):
 
 
 STEP_KINDS = (
-    "workload", "backup", "fault", "fail", "restore", "check", "advance", "mark", "wait"
+    "workload", "backup", "fault", "fail", "restore", "check", "advance", "mark", "wait",
+    "reboot", "sql",
 )  # fmt: skip
 
 Step = Annotated[
@@ -251,7 +308,9 @@ Step = Annotated[
     | Annotated[CheckStep, Tag("step:check")]
     | Annotated[AdvanceStep, Tag("step:advance")]
     | Annotated[MarkStep, Tag("step:mark")]
-    | Annotated[WaitStep, Tag("step:wait")],
+    | Annotated[WaitStep, Tag("step:wait")]
+    | Annotated[RebootStep, Tag("step:reboot")]
+    | Annotated[SqlStep, Tag("step:sql")],
     Discriminator(
         _step_kind,
         custom_error_type="step_kind",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from apprm_ref.drill.result import DrillResult
@@ -79,9 +80,12 @@ def _restores(result: DrillResult, console: Console) -> None:
 
 def print_summary(result: DrillResult, console: Console | None = None) -> None:
     console = console or Console()
+    # names come from the file: printed as text (no markup, no highlighting, whose regexes
+    # take quadratic time on a long name)
     console.print(
-        f"[bold]Drill {result.scenario}[/bold]  seed {result.seed}  "
-        f"simulated {format_at(result.duration)}  ({result.path})"
+        f"[bold]Drill {escape(result.scenario)}[/bold]  seed {result.seed}  "
+        f"simulated {format_at(result.duration)}  ({escape(result.path)})",
+        highlight=False,
     )
     if result.sessions:
         _sessions(result, console)
@@ -101,7 +105,7 @@ def _expectations(result: DrillResult, console: Console) -> None:
         t.add_column(col, overflow="fold")
     for e in result.expectations:
         mark = "[green]pass[/green]" if e.passed else "[red]FAIL[/red]"
-        t.add_row(mark, e.name, e.expected, e.observed)
+        t.add_row(mark, escape(e.name), escape(e.expected), escape(e.observed))
     console.print(t)
 
 

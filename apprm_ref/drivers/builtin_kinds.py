@@ -6,8 +6,6 @@ place they are listed differs.
 
 from __future__ import annotations
 
-from typing import Any
-
 from apprm_ref.drivers.kinds import (
     Application,
     ArrayFamily,
@@ -84,11 +82,6 @@ FILESYSTEM = Application(
 )
 
 
-def oracle_in_backup_mode(db: Any) -> bool:
-    """A database with a datafile in backup mode (``V$BACKUP`` ACTIVE)."""
-    return bool(db.in_backup_mode())
-
-
 ORACLE = Application(
     name="oracle",
     integration="apprm_ref.core.integrations.oracle:OracleIntegration",
@@ -96,7 +89,8 @@ ORACLE = Application(
     rpo=Rpo.ROLL_FORWARD,
     config="apprm_ref.sim.estate:OracleCfg",
     builder="apprm_ref.sim.build:build_oracle_app",
-    backup_mode="apprm_ref.drivers.builtin_kinds:oracle_in_backup_mode",
+    # the live instance, or else the control file and headers on the volumes (OPS-I6)
+    backup_mode="apprm_ref.sim.oracle.persisted:oracle_in_backup_mode",
     drivers=(
         DriverDecl(
             "sim-oracle",
