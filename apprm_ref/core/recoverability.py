@@ -42,7 +42,7 @@ class Target:
             return f"until time {stamp(self.time) if stamp else self.time}"
         if self.kind == "scn":
             return f"until SCN {self.scn}"
-        return "latest"
+        return "to the latest point"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def reach(drivers: Any, spec: BackupSpec, replica: ReplicaRecord, target: Target
     drv: OracleDriver | None = drivers.apps.get(spec.objects[0]) if spec.objects else None
     if drv is None:
         return [Reason("NO_DATABASE", f"no Oracle database {spec.objects} in this estate")]
-    floor = _floor(target, details, replica)
+    floor = _floor(target, details, replica, drivers.epoch_seconds)
     if floor:
         return [floor]
     try:
@@ -40,7 +40,9 @@ def reach(drivers: Any, spec: BackupSpec, replica: ReplicaRecord, target: Target
         return [Reason(exc.code or "ORA", f"the database cannot be asked about its redo: {exc}")]
 
 
-def _floor(target: Target, details: dict[str, Any], replica: ReplicaRecord) -> Reason | None:
+def _floor(
+    target: Target, details: dict[str, Any], replica: ReplicaRecord, at: Any
+) -> Reason | None:
     """A target before the replica's minimum recovery point."""
     if target.kind == "scn":
         try:
@@ -53,9 +55,9 @@ def _floor(target: Target, details: dict[str, Any], replica: ReplicaRecord) -> R
         if target.time <= floor:
             return Reason(
                 "BEFORE_MIN_RECOVERY_POINT",
-                f"the target is not after the replica's minimum recovery point (end of backup "
-                f"at {floor:g}s): recovery would stop before the datafiles are consistent "
-                "(ORA-01195)",
+                "the target is not after the replica's minimum recovery point (end of "
+                f"backup at {at(floor):%Y-%m-%d %H:%M:%S}): recovery would stop before the "
+                "datafiles are consistent (ORA-01195)",
             )
     return None
 
