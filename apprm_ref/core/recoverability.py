@@ -94,7 +94,7 @@ def assess(
             Reason(
                 "OWN_INSTANT_ONLY",
                 f"a {spec.type} replica holds only its own instant; it cannot be recovered "
-                f"{target.describe()} (use --latest or --session)",
+                "to another point in time (restore it by --latest or --session)",
             )
         )
     return Verdict(replica.id, target, tuple(reasons))

@@ -104,3 +104,17 @@ def test_no_replica_reaches_the_target_or_bad_requests_change_nothing(home, two_
         cli("restore", "--spec", "ora1", "--until-sequence", "3", "--preview"), "--until-sequence"
     )
     assert _state(home) == before
+
+
+@pytest.mark.rule("OPS-I9")
+def test_a_filesystem_replica_reaches_only_its_own_instant(lab, cli):  # type: ignore[no-untyped-def]
+    res = cli("spec", "create", "--name", "DATA", "--host", "app1", "--backup-host", "bk1",
+              "--array", "eva1", "--object", "/data")  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    assert cli("backup", "DATA", "--no-monitor").exit_code == 0
+    assert cli("lab", "advance", "60").exit_code == 0
+    latest = cli("restore", "--spec", "DATA", "--latest", "--preview", "--json")
+    assert (latest.exit_code, json.loads(latest.stdout)["replica"]) == (0, "DATA#1")
+    timed = cli("restore", "--spec", "DATA", "--until-time", "1", "--preview", "--json")
+    assert timed.exit_code == 1
+    assert json.loads(timed.stdout)["reasons"][0]["code"] == "OWN_INSTANT_ONLY"

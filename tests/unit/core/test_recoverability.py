@@ -99,3 +99,15 @@ def test_not_active_not_tracked_and_missing_logs_are_reasons() -> None:
     (reason,) = assess(lab.drivers, spec, new, Target(), now=now).reasons
     assert reason.code == "ARCHIVE_MISSING" and name in reason.message
     assert lab.restore(new.id, Target()).status == SessionStatus.FAILED  # and so it is
+
+
+@pytest.mark.rule("OPS-I9")
+@pytest.mark.rule("REL-I6")
+def test_a_replica_whose_array_identity_changed_is_not_restorable() -> None:
+    lab = SAVED.fresh()
+    spec, now = lab.repo.get_spec("ora"), lab.world.now()
+    _, new = lab.repo.list_replicas(spec="ora")
+    field = sorted(new.targets[0].identity)[0]
+    new.targets[0].identity[field] = "something else"  # as if re-created under the same name
+    (reason,) = assess(lab.drivers, spec, new, Target(), now=now).reasons
+    assert reason.code == "REPLICA_IDENTITY" and "no longer matches the array" in reason.message
