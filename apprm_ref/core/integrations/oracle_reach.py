@@ -113,7 +113,7 @@ def _logs(drv: OracleDriver, resetlogs_change: int) -> Logs:
             paths.append(a.name)
     for g in drv.online_logs():
         if g.sequence > 0 and g.status != "UNUSED":
-            first, when, paths = logs.setdefault(g.sequence, (g.first_change, None, []))
+            paths = logs.setdefault(g.sequence, (g.first_change, None, []))[2]
             paths.extend(m for m in g.members if m not in paths)
     return logs
 
