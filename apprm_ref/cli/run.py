@@ -80,8 +80,9 @@ def backup(
     raise typer.Exit(status_exit(session.status))
 
 
-def _until_time(lab: Lab, text: str) -> float:
-    """The recovery target in simulated seconds; a time after now cannot be reached."""
+def _until_time(lab: Lab, text: str, *, future: bool = False) -> float:
+    """The recovery target in simulated seconds; a time after now cannot be reached
+    (``future``: a preview says so in its verdict instead)."""
     try:
         seconds = float(text)
     except ValueError:
@@ -92,7 +93,7 @@ def _until_time(lab: Lab, text: str) -> float:
                 f"--until-time: not a time: {text!r} (YYYY-MM-DD HH:MM:SS or simulated seconds)"
             ) from None
         seconds = lab.world.clock.seconds_of(when)
-    if seconds > lab.world.now():
+    if seconds > lab.world.now() and not future:
         raise ConfigError(
             f"--until-time {text} is in the future (simulated now is "
             f"{lab.stamp(lab.world.now())}): no redo exists yet to recover to it"
@@ -135,7 +136,14 @@ def _recovery(
 
 
 def restore(
-    session_id: str = typer.Option(..., "--session", help="backup session ID or replica ID"),
+    session_id: str = typer.Option(None, "--session", help="backup session ID or replica ID"),
+    spec: str = typer.Option(
+        None, "--spec", help="restore the newest replica of this spec that reaches the target"
+    ),
+    latest: bool = typer.Option(False, "--latest", help="recover to the latest point"),
+    preview: bool = typer.Option(
+        False, "--preview", help="say whether the restore can reach its target; change nothing"
+    ),
     method: str = typer.Option(
         None,
         "--method",
@@ -155,23 +163,41 @@ def restore(
     ),
     as_json: bool = typer.Option(False, "--json", help="print the session as JSON"),
 ) -> None:
-    """Instant recovery from a replica; exit code from the restore session's status."""
+    """Instant recovery from a replica; exit code from the restore session's status.
+    ``--preview``: whether it would reach its target, and why not (exit 0/1)."""
+    from apprm_ref.cli import restore_target as rt
     from apprm_ref.core.replication.base import RestoreOptions
     from apprm_ref.drivers import registry
 
     registry.check_restore_method(method, field="--method")
     if thread is not None and until_sequence is None:
         raise ConfigError("--thread goes with --until-sequence")
+    if (session_id is None) == (spec is None):
+        raise ConfigError("name the replica with --session or choose it with --spec, not both")
+    if until_sequence is not None and (spec is not None or preview):
+        raise ConfigError("--until-sequence cannot be previewed or chosen by; use --until-scn")
+    if spec is not None and not (latest or until_scn is not None or until_time is not None):
+        raise ConfigError("--spec needs a target: --latest, --until-time or --until-scn")
+    if preview:
+        with open_lab(current_home()) as lab:
+            seconds = None if until_time is None else _until_time(lab, until_time, future=True)
+            target = rt.target_of(until_scn, seconds)
+            rt.show(
+                lab, rt.verdict(lab, session=session_id, spec=spec, target=target), as_json=as_json
+            )
     arr_kw = {"method": method, "keep_replica": keep_replica, "retain_source": retain_source}
     array_opts = RestoreOptions(**{k: v for k, v in arr_kw.items() if v is not None})
     with open_lab(current_home(), save=True) as lab:
+        if spec is not None:
+            seconds = None if until_time is None else _until_time(lab, until_time)
+            session_id = rt.chosen(lab, spec, rt.target_of(until_scn, seconds))
         app_opts = _recovery(
             lab,
             session_id,
             scn=until_scn,
             time=until_time,
             sequence=until_sequence,
-            now=now,
+            now=now or latest,
             thread=thread,
             recover=recover,
             open_resetlogs=open_resetlogs,

@@ -89,6 +89,7 @@ class ArchivedLogInfo:
     resetlogs_change: int
     name: str
     deleted: bool
+    first_time: datetime | None = None  # FIRST_TIME: where an UNTIL TIME target falls
 
 
 @dataclass(frozen=True)

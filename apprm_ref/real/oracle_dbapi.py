@@ -224,7 +224,7 @@ class OracleDbapiDriver:
     def archived_logs(self) -> list[ArchivedLogInfo]:
         rows = self._query(
             "SELECT thread#, sequence#, first_change#, next_change#, resetlogs_change#, name, "
-            "deleted FROM v$archived_log ORDER BY resetlogs_change#, thread#, sequence#"
+            "deleted, first_time FROM v$archived_log ORDER BY resetlogs_change#, thread#, sequence#"
         )
         return [
             ArchivedLogInfo(
@@ -235,6 +235,7 @@ class OracleDbapiDriver:
                 int(r["RESETLOGS_CHANGE#"]),
                 r["NAME"],
                 r["DELETED"] == "YES",
+                r["FIRST_TIME"],
             )  # fmt: skip
             for r in rows
         ]

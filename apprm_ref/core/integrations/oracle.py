@@ -22,6 +22,7 @@ from apprm_ref.core.integrations.oracle_config import (
     load_config,
     parse_options,
 )
+from apprm_ref.core.integrations.oracle_reach import reach as oracle_reach
 from apprm_ref.core.integrations.oracle_recovery import recover_and_open, validate_recovery
 from apprm_ref.core.records import ReplicaRecord
 from apprm_ref.core.replication.base import method_for
@@ -226,6 +227,7 @@ class OracleIntegration:
             ctx.info(origin(ctx), "Database started")
             return
         ctx.scratch["oracle_min_recovery_scn"] = driver(ctx).database().current_scn + 1
+        ctx.scratch["oracle_min_recovery_time"] = ctx.now  # the end-of-backup marker's time
         ctx.info(origin(ctx), "Datafiles taken out of backup mode (END BACKUP)")
 
     def after_replica(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
@@ -243,6 +245,7 @@ class OracleIntegration:
             "mode": ctx.spec.mode,
             "begin_scn": ctx.scratch.get("oracle_begin_scn"),
             "min_recovery_scn": ctx.scratch.get("oracle_min_recovery_scn"),
+            "min_recovery_time": ctx.scratch.get("oracle_min_recovery_time"),
             "resetlogs_change": info.resetlogs_change,
             "ctlcp": ctx.scratch.get("oracle_ctlcp"),
             "include_cf_olf": opts.include_cf_olf,
@@ -258,6 +261,11 @@ class OracleIntegration:
         yield from ()
 
     # --- instant recovery -----------------------------------------------------------------------
+
+    def reach(
+        self, drivers: Any, spec: Any, replica: ReplicaRecord, target: Any
+    ) -> list[Any]:  # OPS-I9: the Oracle half of a restore preview
+        return oracle_reach(drivers, spec, replica, target)
 
     def stop_for_ir(
         self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions

@@ -132,6 +132,7 @@ class OracleSimDriver:
                 r["RESETLOGS_CHANGE#"],
                 r["NAME"],
                 r["DELETED"] == "YES",
+                r["FIRST_TIME"],
             )
             for r in V.v_archived_log(self.db)
         ]
