@@ -17,10 +17,11 @@ from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.split_mirror_options import XpOptions, parse_xp_options
 from apprm_ref.core.replication.split_mirror_restore import restore_replica
-from apprm_ref.errors import OrchestrationError, PlanError, RecoveryError
+from apprm_ref.errors import ArrayError, OrchestrationError, PlanError, RecoveryError
 from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 
 Pairs = list[tuple[str, int]]
+SPLIT_STATES = ("COPY(SP)", "PSUS(SP)", "PSUS")  # where a pairsplit takes a PAIR pair
 
 
 def origin(ctx: SessionContext) -> str:
@@ -209,13 +210,20 @@ class SplitMirrorReplication:
         opts: XpOptions = ctx.options
         drv, mu, array = self._drv(ctx), ctx.scratch["xp_mu"], ctx.scratch["xp_array"]
         pairs = self._bc_pairs(ctx, sources)
-        op = drv.pair_split(pairs, quick=opts.split_mode == "quick")
-        at = ctx.now
-        ctx.undo.push(
+        undo = partial(
+            ctx.undo.push,
             f"pairresync MU#{mu}",
-            lambda: drv.pair_resync(pairs),
+            lambda: _resync_split(drv, pairs),
             left_behind=f"the pairs of MU#{mu} are still split",
         )
+        try:
+            op = drv.pair_split(pairs, quick=opts.split_mode == "quick")
+        except ArrayError:
+            if _split_of(drv, pairs):  # a lost reply: the array split them (REL-I1)
+                undo()
+            raise
+        undo()
+        at = ctx.now
         targets = []
         for src, (pvol, _) in zip(sources, pairs, strict=True):
             tgt = VolumeRef(array, drv.pair_info(pvol, mu).svol)
@@ -313,3 +321,16 @@ class SplitMirrorReplication:
                 pairs.append((t.source.volume, replica.mu))
         if pairs:
             yield from ctx.wait(drv.pair_resync(pairs))
+
+
+def _resync_split(drv: Any, pairs: Pairs) -> None:
+    """Undo of a split: resync the pairs the array split (all, or none when the split was
+    refused; all also when its reply was lost and the caller saw an error)."""
+    split = _split_of(drv, pairs)
+    if split:
+        drv.pair_resync(split)
+
+
+def _split_of(drv: Any, pairs: Pairs) -> Pairs:
+    """The pairs the array reports split (asked again after an error, whose reply may lie)."""
+    return [(p, m) for p, m in pairs if drv.pair_info(p, m).detail in SPLIT_STATES]
