@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from apprm_ref.core.integrations.oracle_repair import end_backup_mode
 from apprm_ref.drill.runner import Drill
 from apprm_ref.errors import ApprmError
 from apprm_ref.swarm.plan import SwarmPlan
@@ -84,6 +85,7 @@ class SwarmDrill(Drill):
         from apprm_ref.sim.faults import FaultRule
 
         self.orch.observe_sessions(self._watch)
+        plan.apply_knobs(self.world.arrays)
         for armed in plan.armed:
             self.world.fault_plan.arm(
                 FaultRule(armed.site, probability=armed.probability, times=armed.times)
@@ -177,11 +179,10 @@ class SwarmDrill(Drill):
         except ApprmError as exc:
             self._violate("convergence", "purge", str(exc))
         for name in sorted(self.drivers.apps):
-            drv = self.drivers.apps[name]
             app = self.world.apps.get(name)
             if app is not None and getattr(app, "in_backup_mode", lambda: False)():
-                try:
-                    drv.end_backup()
+                try:  # the DBA's documented repair, also after a crash (OPS-I2)
+                    end_backup_mode(self.drivers.apps[name])
                 except ApprmError as exc:
                     self._violate("convergence", f"end backup {name}", str(exc))
         for host in sorted(self.world.hosts.hosts.values(), key=lambda h: h.name):

@@ -53,7 +53,7 @@ def restore_replica(
             yield from _release(ctx, drv, safety, borrowed)
             raise RecoveryError(f"XP restore refused: {exc}", code=exc.code) from None
         replica.details["ir_failed"] = ctx.session.id
-        yield from _after_failure(ctx, drv, pairs, safety, exc)
+        yield from _after_failure(ctx, drv, pairs, safety, borrowed, exc)
     if options.keep_replica:
         yield from ctx.wait(drv.pair_split(pairs))
         yield from _wait(ctx, drv, pairs, "PSUS")
@@ -137,7 +137,12 @@ def _create_safety_pairs(
 
 
 def _after_failure(
-    ctx: SessionContext, drv: Any, pairs: Pairs, safety: dict[str, tuple[int, bool]], exc: Exception
+    ctx: SessionContext,
+    drv: Any,
+    pairs: Pairs,
+    safety: dict[str, tuple[int, bool]],
+    borrowed: Pairs,
+    exc: Exception,
 ) -> Steps:
     """Roll the sources back from their safety copies, or report them lost."""
     lost = [p for p, _ in pairs if p not in safety]
@@ -165,8 +170,28 @@ def _after_failure(
         "before the IR from the safety copy",
         code="XP_ROLLED_BACK",
     )
+    yield from _release_after_rollback(ctx, drv, safety, borrowed)
     code = "XP_SOURCE_LOST" if lost else "XP_ROLLED_BACK"
     raise RecoveryError(f"XP restore failed and was rolled back: {exc}", code=code)
+
+
+def _release_after_rollback(
+    ctx: SessionContext, drv: Any, safety: dict[str, tuple[int, bool]], borrowed: Pairs
+) -> Steps:
+    """Release the safety copies a rolled-back restore used, as after a restore (a split
+    safety S-VOL nobody tracks is an orphan); what cannot be released is said Critical."""
+    still = [p for p in borrowed if drv.pair_info(*p).state == "PSUS"]
+    try:
+        yield from _release(ctx, drv, safety, still)
+    except ApprmError as exc:
+        svols = [drv.pair_info(p, mu).svol or "?" for p, (mu, _new) in sorted(safety.items())]
+        ctx.log(
+            Severity.CRITICAL,
+            _origin(ctx),
+            f"Safety copies not released ({exc}): S-VOL(s) {', '.join(svols)} stay paired "
+            "or split; delete them with pairsplit -S",
+            code=exc.code,
+        )
 
 
 def _release(
