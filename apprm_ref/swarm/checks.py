@@ -188,6 +188,25 @@ class SwarmDrill(Drill):
         for host in sorted(self.world.hosts.hosts.values(), key=lambda h: h.name):
             for mp in sorted(m for m, info in host.mounts.items() if info.frozen):
                 self.drivers.host.thaw(host.name, mp)
+        self._resync_left_svols()
+
+    def _resync_left_svols(self) -> None:
+        """The repair a "Safety copies not released" Critical names: pairresync the split
+        S-VOLs no replica tracks, so they follow their P-VOLs again."""
+        from apprm_ref.idb.reconcile import ORPHAN, reconcile
+
+        for f in reconcile(self.repo.list_replicas(), self.drivers.arrays):
+            drv = self.drivers.arrays[f.array]
+            if f.kind != ORPHAN or not hasattr(drv, "pair_resync"):
+                continue
+            info = drv.volume_info(f.volume)
+            pvol = info.source.volume if info.source else ""
+            for pair in drv.pairs_of(pvol) if pvol else ():
+                if pair.svol == f.volume:
+                    try:
+                        drv.pair_resync([(pvol, pair.mu)])
+                    except ApprmError as exc:
+                        self._violate("convergence", f"pairresync {f.volume}", str(exc))
 
     def _converged(self) -> None:
         where = "after the liveness phase"

@@ -219,8 +219,10 @@ class SplitMirrorReplication:
         try:
             op = drv.pair_split(pairs, quick=opts.split_mode == "quick")
         except ArrayError:
-            if _split_of(drv, pairs):  # a lost reply: the array split them (REL-I1)
+            split = _split_of(drv, pairs)
+            if split:  # a lost reply: the array split them; resync once the split settles
                 undo()
+                yield from wait_state(ctx, drv, split, "PSUS", "XP_SPLIT")
             raise
         undo()
         at = ctx.now
