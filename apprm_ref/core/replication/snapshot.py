@@ -348,18 +348,24 @@ def _dropper(
                 left.append(t)
         if first is None or not left:  # every target is gone (a failed query alone is not)
             return
-        if on_left is not None:
-            raise _left(first, partial(on_left, left)) from first
-        raise first
+        if on_left is None:
+            raise first
+        try:
+            where = f"moved to the purge list as replica {on_left(left)}"
+        except ApprmError as idb:  # untracked unless deleted now: one more try on the array
+            if _drop_again(drv, left):
+                return
+            where = f"NOT tracked: the IDB refused the purge-list entry ({idb})"
+        text = first.message if isinstance(first, ApprmError) else str(first)
+        raise ArrayError(f"{text} ({where})", code=getattr(first, "code", None)) from first
 
     return drop
 
 
-def _left(exc: Exception, on_left: Callable[[], str]) -> Exception:
-    """``exc`` saying where what stays is now tracked (or that tracking it failed too)."""
+def _drop_again(drv: Any, left: list[TargetVolume]) -> bool:
+    """Retry unpresenting and deleting ``left``; whether every one is gone now."""
     try:
-        where = f"moved to the purge list as replica {on_left()}"
-    except ApprmError as idb:
-        where = f"NOT tracked: the IDB refused the purge-list entry ({idb})"
-    text = exc.message if isinstance(exc, ApprmError) else str(exc)
-    return ArrayError(f"{text} ({where})", code=getattr(exc, "code", None))
+        _dropper(drv, left)()
+    except ArrayError:
+        return False
+    return True

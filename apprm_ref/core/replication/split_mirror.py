@@ -210,11 +210,12 @@ class SplitMirrorReplication:
         opts: XpOptions = ctx.options
         drv, mu, array = self._drv(ctx), ctx.scratch["xp_mu"], ctx.scratch["xp_array"]
         pairs = self._bc_pairs(ctx, sources)
+        svols = ", ".join(drv.pair_info(p, m).svol or p for p, m in pairs)
         undo = partial(
             ctx.undo.push,
             f"pairresync MU#{mu}",
             lambda: _resync_split(drv, pairs),
-            left_behind=f"the pairs of MU#{mu} are still split",
+            left_behind=f"the pairs of MU#{mu} are still split (S-VOLs {svols})",
         )
         try:
             op = drv.pair_split(pairs, quick=opts.split_mode == "quick")
