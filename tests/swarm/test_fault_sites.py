@@ -83,3 +83,27 @@ def test_also_when_the_undo_steps_fail_they_are_reported_critical(site: str) -> 
     assert drill.violations == []
     failed = [s for s in drill.repo.list_sessions() if s.status.value == "Failed"]
     assert all(s.messages_at_least(Severity.CRITICAL) for s in failed)  # never silent
+
+
+@pytest.mark.rule("REL-I1")
+def test_targets_a_failed_undo_cannot_delete_go_to_the_purge_list_and_are_purged() -> None:
+    drill = _run("quickstart", ("eva.present", "eva.delete"))
+    critical = [
+        m.text for s in drill.repo.list_sessions() for m in s.messages_at_least(Severity.CRITICAL)
+    ]
+    assert any("moved to the purge list as replica fs_data#" in t for t in critical), critical
+    left = [r for r in drill.repo.list_replicas() if "left_by_undo" in r.details]
+    assert left and all(r.status == "deleted" for r in left)  # the repair's purge ended them
+    assert drill.violations == []
+
+
+@pytest.mark.rule("REL-I1")
+def test_an_xp_restore_rolled_back_releases_its_safety_copies() -> None:
+    drill = _run("xp-ir-normal", ("xp.restore_abort",))
+    texts = [m.text for s in drill.repo.list_sessions() for m in s.messages]
+    assert any("rolled back to their content before the IR" in t for t in texts)
+    assert (
+        "Safety copies released"
+        in texts[texts.index(next(t for t in texts if "rolled back" in t)) :]
+    )
+    assert drill.violations == []
