@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import tarfile
 import tempfile
@@ -294,12 +295,15 @@ def save(path: Path = typer.Argument(..., help="archive to write (.tar.gz)")) ->
         else:
             warn = True
         (Path(tmp) / WORLD).write_bytes(lab.world.to_bytes())
-        with tarfile.open(path, "w:gz") as tar:
+        part = Path(tmp) / "archive.part"  # a failed save leaves no half archive at path
+        with tarfile.open(part, "w:gz") as tar:
             tar.add(Path(tmp) / WORLD, arcname=WORLD)
+            lab.world.faults.check("lab.save", path=str(path))
             if lab.config_path.exists():
                 tar.add(lab.config_path, arcname=CONFIG)
             if idb_copy.exists():
                 tar.add(idb_copy, arcname=IDB)
+        shutil.move(part, path)
     typer.echo(f"Lab saved to {path}.")
     if warn:
         typer.echo("apprm: warning: the IDB is not a lab file (APPRM_IDB_URL); not saved", err=True)

@@ -198,12 +198,25 @@ def run_session(
     except BaseException:
         ctx.unwind(BSM)
         raise
-    if replica is not None:
-        ctx.undo.clear()
-        ctx.repo.add_replica(replica)
+    if replica is not None and _recorded(ctx, replica):
         session.replica_id = replica.id
         for obj in session.objects:
             obj.status = ObjectResult.COMPLETED
     if not run_exec(ctx, "post"):
         session.post_exec_failed = True
     return session
+
+
+def _recorded(ctx: SessionContext, replica: ReplicaRecord) -> bool:
+    """Record the replica, then drop the undo; an IDB that refuses it fails the session and
+    undoes every step, so the arrays hold nothing the IDB does not (REL-I1)."""
+    try:
+        ctx.repo.add_replica(replica)
+    except ApprmError as exc:
+        ctx.report_failure(BSM, exc)
+        ctx.unwind(BSM)
+        for obj in ctx.session.objects:
+            obj.status, obj.detail = ObjectResult.FAILED, str(exc)
+        return False
+    ctx.undo.clear()
+    return True

@@ -61,6 +61,7 @@ class Drill:
         )
         self.drivers = make_drivers(self.world)
         self.repo = make_repo(idb)
+        self.repo.faults = self.world.faults  # idb.* sites (inert unless armed)
         self.orch = TracedOrchestrator(
             self.drivers, self.repo, self.world.env, self.world.clock.epoch, self
         )

@@ -17,8 +17,10 @@ from apprm_ref.core import identity
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.errors import ApprmError
 
-# XP S-VOLs kept in sync waiting for the next split are not replicas yet.
-NOT_A_REPLICA_STATES = ("PAIR", "COPY", "SMPL")
+# XP S-VOLs kept in sync waiting for the next split are not replicas yet: in PAIR, in the
+# initial copy, or resyncing back to PAIR (COPY(PD)/COPY(RS) as the array names them, COPY as
+# pairdisplay does). A reverse resync (COPY(RS-R)) restores from a replica: still one.
+NOT_A_REPLICA_STATES = ("PAIR", "COPY", "COPY(PD)", "COPY(RS)", "SMPL")
 
 MISSING = "missing"  # IDB tracks a target the array does not have
 ORPHAN = "orphan"  # the array holds a target the IDB does not track
@@ -96,6 +98,8 @@ def _check_target(rec, t, reported, arrays) -> list[Finding]:  # type: ignore[no
     if array not in reported:
         return []  # listing failed: already reported once for the array
     info = reported[array].get(vol)
+    if info is None and rec.status == ReplicaStatus.PURGE:
+        return []  # a purge-list replica may be part-deleted already (its purge ends it)
     if info is None:
         return [Finding(MISSING, array, vol, rec.id, f"target of {t.source} not on the array")]
     src = getattr(info, "source", None)

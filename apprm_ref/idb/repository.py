@@ -13,6 +13,7 @@ method's commit is a savepoint's release inside it and only the caller commits.
 from __future__ import annotations
 
 from threading import get_ident
+from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import sessionmaker
@@ -21,6 +22,7 @@ from apprm_ref import crashpoint
 from apprm_ref.core.records import AppConfig, ReplicaRecord, ReplicaStatus
 from apprm_ref.core.session import Session
 from apprm_ref.core.specs import BackupSpec
+from apprm_ref.errors import IdbError
 from apprm_ref.idb.orm import OrmRepository
 from apprm_ref.idb.sqlite_ops import SqliteOps
 from apprm_ref.idb.sqlite_store import HeldSqliteStore, store_for
@@ -29,6 +31,8 @@ from apprm_ref.types import VolumeRef
 
 class SqlRepository(OrmRepository):
     """The IDB. ``engine`` comes from :func:`apprm_ref.idb.engine.make_engine`."""
+
+    faults: Any = None  # a simulated world's fault sites (``world.faults``), or None
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
@@ -85,12 +89,20 @@ class SqlRepository(OrmRepository):
 
     # --- replicas -------------------------------------------------------------------
 
+    def _commit_faults(self, replica: str) -> None:
+        """A replica write that never commits (the write fails before anything changes)."""
+        if self.faults is not None:
+            self.faults.check("idb.commit", IdbError, replica=replica)
+            self.faults.check("idb.disk_full", IdbError, replica=replica)
+
     def add_replica(self, replica: ReplicaRecord) -> None:
+        self._commit_faults(replica.id)
         if (fast := self._fast) is None:
             return super().add_replica(replica)
         return fast.add_replica(replica)
 
     def update_replica(self, replica: ReplicaRecord) -> None:
+        self._commit_faults(replica.id)
         if (fast := self._fast) is None:
             return super().update_replica(replica)
         return fast.update_replica(replica)

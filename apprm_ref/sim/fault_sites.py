@@ -28,7 +28,27 @@ SITES: dict[str, str] = {
     "oracle.delete_archive": "Oracle: deleting an archived log fails",
     "oracle.startup": "Oracle: STARTUP fails",
     "oracle.recover": "Oracle: media recovery fails",
+    "eva.query": "EVA: an SMI-S enumerate/get of vdisks fails",
+    "eva.delete_reply_lost": "EVA: a vdisk is deleted but the SMI-S reply is lost",
+    "eva.present_reply_lost": "EVA: a vdisk is presented but the SMI-S reply is lost",
+    "xp.pairdelete": "XP: pairsplit -S (pair delete) fails",
+    "xp.split_reply_lost": "XP: the pairs are split but the CCI reply is lost (EX_ATTHOR)",
+    "host.freeze": "Host: freezing a file system fails",
+    "host.thaw": "Host: thawing a frozen file system fails",
+    "host.mount": "Host: mounting a file system fails",
+    "host.script": "Host: a pre-/post-exec script cannot be run",
+    "oracle.open": "Oracle: ALTER DATABASE OPEN fails",
+    "oracle.shutdown": "Oracle: SHUTDOWN fails",
+    "oracle.crash": "Oracle: the instance crashes right after BEGIN BACKUP (ORA-03113)",
+    "idb.commit": "IDB: a replica write fails to commit",
+    "idb.disk_full": "IDB: a replica write fails, the IDB's disk is full",
+    "lab.save": "Lab: writing the lab archive fails",
 }
+
+# The first sites draw from the world's faults stream at every call while any rule is armed,
+# as they always did, so recorded fault plans replay to the same digests; every later site
+# draws only when an armed rule's pattern names it.
+DRAW_ALWAYS = frozenset(list(SITES)[:18])
 
 
 def matching(pattern: str) -> list[str]:

@@ -86,13 +86,23 @@ class FaultSites:
         self._now = now
         self._stream = stream
 
+    def _armed(self, site: str) -> bool:
+        """Whether a call at ``site`` consults the plan (see ``fault_sites.DRAW_ALWAYS``)."""
+        from apprm_ref.sim.fault_sites import DRAW_ALWAYS
+
+        if not self.plan.rules:
+            return False
+        return site in DRAW_ALWAYS or any(
+            fnmatch.fnmatchcase(site, r.site) for r in self.plan.rules
+        )
+
     def check(
         self,
         site: str,
         error_cls: type[Exception] = FaultInjected,
         **context: str,
     ) -> None:
-        if not self.plan.rules:
+        if not self._armed(site):
             return
         draw = self._stream.random()
         rule = self.plan.should_fire(
@@ -107,7 +117,7 @@ class FaultSites:
 
     def fires(self, site: str, **context: str) -> bool:
         """Like ``check`` but returns True instead of raising (for non-error faults)."""
-        if not self.plan.rules:
+        if not self._armed(site):
             return False
         draw = self._stream.random()
         rule = self.plan.should_fire(

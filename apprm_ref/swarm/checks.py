@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from apprm_ref.core.integrations.oracle_repair import end_backup_mode
 from apprm_ref.drill.runner import Drill
 from apprm_ref.errors import ApprmError
 from apprm_ref.swarm.plan import SwarmPlan
@@ -84,6 +85,7 @@ class SwarmDrill(Drill):
         from apprm_ref.sim.faults import FaultRule
 
         self.orch.observe_sessions(self._watch)
+        plan.apply_knobs(self.world.arrays)
         for armed in plan.armed:
             self.world.fault_plan.arm(
                 FaultRule(armed.site, probability=armed.probability, times=armed.times)
@@ -177,16 +179,34 @@ class SwarmDrill(Drill):
         except ApprmError as exc:
             self._violate("convergence", "purge", str(exc))
         for name in sorted(self.drivers.apps):
-            drv = self.drivers.apps[name]
             app = self.world.apps.get(name)
             if app is not None and getattr(app, "in_backup_mode", lambda: False)():
-                try:
-                    drv.end_backup()
+                try:  # the DBA's documented repair, also after a crash (OPS-I2)
+                    end_backup_mode(self.drivers.apps[name])
                 except ApprmError as exc:
                     self._violate("convergence", f"end backup {name}", str(exc))
         for host in sorted(self.world.hosts.hosts.values(), key=lambda h: h.name):
             for mp in sorted(m for m, info in host.mounts.items() if info.frozen):
                 self.drivers.host.thaw(host.name, mp)
+        self._resync_left_svols()
+
+    def _resync_left_svols(self) -> None:
+        """The repair a "Safety copies not released" Critical names: pairresync the split
+        S-VOLs no replica tracks, so they follow their P-VOLs again."""
+        from apprm_ref.idb.reconcile import ORPHAN, reconcile
+
+        for f in reconcile(self.repo.list_replicas(), self.drivers.arrays):
+            drv = self.drivers.arrays[f.array]
+            if f.kind != ORPHAN or not hasattr(drv, "pair_resync"):
+                continue
+            info = drv.volume_info(f.volume)
+            pvol = info.source.volume if info.source else ""
+            for pair in drv.pairs_of(pvol) if pvol else ():
+                if pair.svol == f.volume:
+                    try:
+                        drv.pair_resync([(pvol, pair.mu)])
+                    except ApprmError as exc:
+                        self._violate("convergence", f"pairresync {f.volume}", str(exc))
 
     def _converged(self) -> None:
         where = "after the liveness phase"

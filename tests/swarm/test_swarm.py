@@ -99,3 +99,34 @@ def test_cli_swarm_run_json_and_bad_input(tmp_path):  # type: ignore[no-untyped-
     broken.write_text("version: 1\nname: x\nestate: {}\ntimeline:\n  - {at: 0s, mak: m}\n")
     res = runner.invoke(app, ["swarm", "run", str(broken)])
     assert res.exit_code == 2 and "broken.yaml:5" in res.stderr
+
+
+@pytest.mark.rule("REL-P1")
+def test_a_handful_of_faulted_seeds_over_several_scenarios_all_pass() -> None:
+    """Seeds whose plans once broke the estate (orphans after a failed undo, a database
+    left in backup mode after a crash, a safety copy left split, an IDB write refused)."""
+    names = ("quickstart", "xp-ir-normal", "oracle-fault-in-backup-mode")
+    tasks = [Task(str(SCENARIOS / f"{n}.yaml"), s) for n in names for s in (1, 6, 9)]
+    outcomes = run_tasks(tasks)
+    assert sum(o.firings for o in outcomes) > 0
+    assert [
+        (Path(o.scenario).name, o.seed, o.violations[:1]) for o in outcomes if not o.passed
+    ] == []
+
+
+def test_a_seed_draws_its_timing_knobs_within_the_bounds() -> None:
+    from apprm_ref.sim.eva.timing import EvaTiming
+    from apprm_ref.swarm.plan import KNOB_BOUNDS
+
+    plan = draw_plan(4)
+    assert plan.knobs == draw_plan(4).knobs == draw_plan(4, faults=False).knobs
+    assert plan.knobs != draw_plan(5).knobs
+    assert all(KNOB_BOUNDS[0] <= k.factor <= KNOB_BOUNDS[1] for k in plan.knobs)
+
+    class Array:
+        timing = EvaTiming()
+
+    arrays = {"eva1": Array()}
+    plan.apply_knobs(arrays)
+    knob = next(k for k in plan.knobs if (k.kind, k.name) == ("eva", "delete_s"))
+    assert arrays["eva1"].timing.delete_s == pytest.approx(EvaTiming().delete_s * knob.factor)

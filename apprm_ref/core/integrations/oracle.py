@@ -10,6 +10,7 @@ the product refuse before anything is stopped.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from apprm_ref.core.context import SessionContext
@@ -68,12 +69,26 @@ def begin_backup(
 ) -> UndoHandle:
     """BEGIN BACKUP (of the database, or one tablespace), holding its END BACKUP."""
     stuck = f"database {name} is still in backup mode"
-    return ctx.undo.do(
-        f"end backup {tablespace}" if tablespace else "end backup",
-        lambda: drv.begin_backup(tablespace),
-        lambda: end_backup_quietly(drv, tablespace),
-        left_behind=f"{stuck} (tablespace {tablespace})" if tablespace else stuck,
-    )
+    what = f"end backup {tablespace}" if tablespace else "end backup"
+    left = f"{stuck} (tablespace {tablespace})" if tablespace else stuck
+    try:
+        drv.begin_backup(tablespace)
+    except OracleError as exc:
+        if exc.code in LOST_CONNECTION:  # the instance died: its files may be in backup mode
+            ctx.undo.push(f"{what} (after a crash)", partial(_repair, drv), left_behind=left)
+        raise
+    return ctx.undo.push(what, lambda: end_backup_quietly(drv, tablespace), left_behind=left)
+
+
+# ORA-03113 end-of-file on communication channel: the statement's outcome is unknown.
+LOST_CONNECTION = ("ORA-03113",)
+
+
+def _repair(drv: OracleDriver) -> None:
+    """The documented repair (STARTUP MOUNT, END BACKUP, OPEN) as an undo step."""
+    from apprm_ref.core.integrations.oracle_repair import end_backup_mode
+
+    end_backup_mode(drv)
 
 
 def stamp(ctx: SessionContext) -> str:

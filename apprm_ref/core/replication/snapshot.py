@@ -18,7 +18,7 @@ from apprm_ref.core.replication import snapshot_space as space
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.snapshot_options import EvaOptions, parse_eva_options
 from apprm_ref.drivers.array import DR_GROUP_ZDB_STATES, ReplicaRequest
-from apprm_ref.errors import ArrayError, PlanError
+from apprm_ref.errors import ApprmError, ArrayError, PlanError
 from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 
 SMISA = "SMISA"
@@ -146,7 +146,7 @@ class SnapshotReplication:
         targets: list[TargetVolume] = op.result
         ctx.undo.push(
             "delete replica targets",
-            _dropper(drv, targets),
+            _dropper(drv, targets, partial(_to_purge_list, ctx, kind)),
             left_behind=f"target(s) {', '.join(t.target.volume for t in targets)} remain",
         )
         yield from ctx.wait(op)
@@ -258,24 +258,76 @@ def _infos(drv: Any, targets: list[TargetVolume]) -> dict[str, Any]:
     return drv.volumes_info([t.target.volume for t in targets])
 
 
-def _dropper(drv: Any, targets: list[TargetVolume]) -> Callable[[], None]:
+def _to_purge_list(ctx: SessionContext, kind: ReplicaType, targets: list[TargetVolume]) -> str:
+    """Track the targets an undo could not delete as a replica on the purge list, so the
+    IDB and the array agree and ``replicas purge`` deletes them later (ARR-I14, REL-I1)."""
+    assert ctx.spec is not None
+    seq = ctx.repo.next_replica_sequence(ctx.spec.name)
+    rec = ReplicaRecord(
+        id=f"{ctx.spec.name}#{seq}",
+        spec=ctx.spec.name,
+        session_id=ctx.session.id,
+        array=ctx.spec.array,
+        created_at=ctx.now,
+        replica_type=kind,
+        targets=list(targets),
+        layout=[],
+        tracked=False,
+        status=ReplicaStatus.PURGE,
+        sequence=seq,
+        details={"snapshot_type": kind.value, "left_by_undo": ctx.session.id},
+    )
+    ctx.repo.add_replica(rec)
+    return rec.id
+
+
+def _dropper(
+    drv: Any,
+    targets: list[TargetVolume],
+    on_left: Callable[[list[TargetVolume]], str] | None = None,
+) -> Callable[[], None]:
     """Undo of a creation: unpresent and delete every target still there; report the first
-    failure after trying them all."""
+    failure after trying them all. What stays is handed to ``on_left`` (the purge list),
+    whose answer the error then names."""
 
     def drop() -> None:
         first: Exception | None = None
-        present = _infos(drv, targets)
+        left: list[TargetVolume] = []
+        try:
+            present = _infos(drv, targets)
+        except ArrayError as exc:
+            present, first = {t.target.volume: None for t in targets}, exc
         for t in targets:
-            info = present.get(t.target.volume)
-            if info is None:
+            if t.target.volume not in present:
                 continue
+            info = present[t.target.volume]
             try:
-                for host in info.presented_to:
+                for host in info.presented_to if info is not None else ():
                     drv.unpresent(t.target.volume, host)
                 drv.delete_volume(t.target.volume)
             except ArrayError as exc:
                 first = first or exc
-        if first is not None:
+                left.append(t)
+        if first is None or not left:  # every target is gone (a failed query alone is not)
+            return
+        if on_left is None:
             raise first
+        try:
+            where = f"moved to the purge list as replica {on_left(left)}"
+        except ApprmError as idb:  # untracked unless deleted now: one more try on the array
+            if _drop_again(drv, left):
+                return
+            where = f"NOT tracked: the IDB refused the purge-list entry ({idb})"
+        text = first.message if isinstance(first, ApprmError) else str(first)
+        raise ArrayError(f"{text} ({where})", code=getattr(first, "code", None)) from first
 
     return drop
+
+
+def _drop_again(drv: Any, left: list[TargetVolume]) -> bool:
+    """Retry unpresenting and deleting ``left``; whether every one is gone now."""
+    try:
+        _dropper(drv, left)()
+    except ArrayError:
+        return False
+    return True

@@ -18,10 +18,11 @@ from apprm_ref.core.replication import backup_system
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.split_mirror_options import XpOptions, parse_xp_options
 from apprm_ref.core.replication.split_mirror_restore import restore_replica
-from apprm_ref.errors import OrchestrationError, PlanError, RecoveryError
+from apprm_ref.errors import ArrayError, OrchestrationError, PlanError, RecoveryError
 from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 
 Pairs = list[tuple[str, int]]
+SPLIT_STATES = ("COPY(SP)", "PSUS(SP)", "PSUS")  # where a pairsplit takes a PAIR pair
 
 
 def origin(ctx: SessionContext) -> str:
@@ -238,13 +239,23 @@ class SplitMirrorReplication:
         opts: XpOptions = ctx.options
         drv, mu, array = self._drv(ctx), ctx.scratch["xp_mu"], ctx.scratch["xp_array"]
         pairs = self._bc_pairs(ctx, sources)
-        op = drv.pair_split(pairs, quick=opts.split_mode == "quick")
-        at = ctx.now
-        ctx.undo.push(
+        svols = ", ".join(drv.pair_info(p, m).svol or p for p, m in pairs)
+        undo = partial(
+            ctx.undo.push,
             f"pairresync MU#{mu}",
-            lambda: drv.pair_resync(pairs),
-            left_behind=f"the pairs of MU#{mu} are still split",
+            lambda: _resync_split(drv, pairs),
+            left_behind=f"the pairs of MU#{mu} are still split (S-VOLs {svols})",
         )
+        try:
+            op = drv.pair_split(pairs, quick=opts.split_mode == "quick")
+        except ArrayError:
+            split = _split_of(drv, pairs)
+            if split:  # a lost reply: the array split them; resync once the split settles
+                undo()
+                yield from wait_state(ctx, drv, split, "PSUS", "XP_SPLIT")
+            raise
+        undo()
+        at = ctx.now
         targets = []
         for src, (pvol, _) in zip(sources, pairs, strict=True):
             tgt = VolumeRef(array, drv.pair_info(pvol, mu).svol)
@@ -344,3 +355,16 @@ class SplitMirrorReplication:
                 pairs.append((t.source.volume, replica.mu))
         if pairs:
             yield from ctx.wait(drv.pair_resync(pairs))
+
+
+def _resync_split(drv: Any, pairs: Pairs) -> None:
+    """Undo of a split: resync the pairs the array split (all, or none when the split was
+    refused; all also when its reply was lost and the caller saw an error)."""
+    split = _split_of(drv, pairs)
+    if split:
+        drv.pair_resync(split)
+
+
+def _split_of(drv: Any, pairs: Pairs) -> Pairs:
+    """The pairs the array reports split (asked again after an error, whose reply may lie)."""
+    return [(p, m) for p, m in pairs if drv.pair_info(p, m).detail in SPLIT_STATES]

@@ -53,7 +53,7 @@ def restore_replica(
             yield from _release(ctx, drv, safety, borrowed)
             raise RecoveryError(f"XP restore refused: {exc}", code=exc.code) from None
         replica.details["ir_failed"] = ctx.session.id
-        yield from _after_failure(ctx, drv, pairs, safety, exc)
+        yield from _after_failure(ctx, drv, replica, safety, borrowed, exc)
     if options.keep_replica:
         yield from ctx.wait(drv.pair_split(pairs))
         yield from _wait(ctx, drv, pairs, "PSUS")
@@ -137,9 +137,17 @@ def _create_safety_pairs(
 
 
 def _after_failure(
-    ctx: SessionContext, drv: Any, pairs: Pairs, safety: dict[str, tuple[int, bool]], exc: Exception
+    ctx: SessionContext,
+    drv: Any,
+    replica: ReplicaRecord,
+    safety: dict[str, tuple[int, bool]],
+    borrowed: Pairs,
+    exc: Exception,
 ) -> Steps:
-    """Roll the sources back from their safety copies, or report them lost."""
+    """Roll the sources back from their safety copies, or report them lost. A reverse
+    resync copies S-VOL to P-VOL, so the replica's S-VOLs still hold it: its pairs that
+    settled are split again and the identity the array now shows is kept (REL-I6)."""
+    pairs = _pairs(replica)
     lost = [p for p, _ in pairs if p not in safety]
     if lost:
         ctx.log(
@@ -156,6 +164,7 @@ def _after_failure(
     if settled:
         yield from ctx.wait(drv.pair_split(settled))
         yield from _wait(ctx, drv, settled, "PSUS")
+    identity.record(ctx.drivers, replica)
     back = [(p, mu) for p, (mu, _new) in sorted(safety.items())]
     yield from ctx.wait(drv.pair_resync(back, restore=True))
     yield from _wait(ctx, drv, back, "PAIR")
@@ -165,18 +174,47 @@ def _after_failure(
         "before the IR from the safety copy",
         code="XP_ROLLED_BACK",
     )
+    yield from _release_after_rollback(ctx, drv, safety, borrowed)
     code = "XP_SOURCE_LOST" if lost else "XP_ROLLED_BACK"
     raise RecoveryError(f"XP restore failed and was rolled back: {exc}", code=code)
+
+
+def _release_after_rollback(
+    ctx: SessionContext, drv: Any, safety: dict[str, tuple[int, bool]], borrowed: Pairs
+) -> Steps:
+    """Release the safety copies a rolled-back restore used, as after a restore (a split
+    safety S-VOL nobody tracks is an orphan); the safety pair restored from follows already."""
+    still = [p for p in borrowed if drv.pair_info(*p).state == "PSUS"]
+    yield from _release(ctx, drv, safety, still)
 
 
 def _release(
     ctx: SessionContext, drv: Any, safety: dict[str, tuple[int, bool]], borrowed: Pairs
 ) -> Steps:
-    """After the restore: delete the pairs made for safety, let borrowed ones follow again."""
+    """After the restore: delete the pairs made for safety, let borrowed ones follow again.
+    A pair that cannot be released is reported Critical by its S-VOL, never silently."""
     made = [(p, mu) for p, (mu, new) in sorted(safety.items()) if new]
+    stuck: list[str] = []
     for pvol, mu in made:
-        yield from ctx.wait(drv.pair_delete(pvol, mu))
+        stuck += yield from _try(ctx, drv, [(pvol, mu)], lambda p=pvol, m=mu: drv.pair_delete(p, m))
     if borrowed:
-        yield from ctx.wait(drv.pair_resync(borrowed))
-    if safety:
+        stuck += yield from _try(ctx, drv, borrowed, lambda: drv.pair_resync(borrowed))
+    if stuck:
+        ctx.log(
+            Severity.CRITICAL,
+            _origin(ctx),
+            f"Safety copies not released: S-VOL(s) {', '.join(stuck)} stay split; "
+            "resync or delete them (pairresync / pairsplit -S)",
+            code="XP_SAFETY_LEFT",
+        )
+    elif safety:
         ctx.info(_origin(ctx), "Safety copies released")
+
+
+def _try(ctx: SessionContext, drv: Any, pairs: Pairs, call: Any) -> Steps:
+    """Run one release command; the S-VOLs it leaves when the array refuses it."""
+    try:
+        yield from ctx.wait(call())
+    except ApprmError:
+        return [drv.pair_info(p, mu).svol or f"{p} MU#{mu}" for p, mu in pairs]
+    return []

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from apprm_ref.drivers.array import CopyState, PoolInfo, ReplicaRequest, VolumeInfo
 from apprm_ref.drivers.capabilities import Capabilities
+from apprm_ref.errors import EvaError
 from apprm_ref.sim.eva.errors import refuse
 from apprm_ref.sim.eva.models import SNAPSHOT_LIMITS, Vdisk, VdiskKind, object_id
 from apprm_ref.sim.eva.replicas import TargetSpec
@@ -88,6 +89,7 @@ class EvaDriver:
         return self._info(self.backend.vdisk(volume))
 
     def volumes_info(self, volumes: Sequence[str]) -> dict[str, VolumeInfo]:
+        self.world.faults.check("eva.query", EvaError, array=self.name)
         self.backend.settle()
         vdisks = self.backend.vdisks
         return {vid: self._info(vdisks[vid]) for vid in volumes if vid in vdisks}
@@ -142,7 +144,10 @@ class EvaDriver:
     # --- presentation --------------------------------------------------------------------
 
     def present(self, volume: str, host: str, lun: int | None = None) -> Op[int]:
-        return self._op(self.backend.present(volume, host, lun), self.backend.timing.present_s)
+        lun_no = self.backend.present(volume, host, lun)
+        if self.world.faults.fires("eva.present_reply_lost", volume=volume):
+            raise self._lost(volume)
+        return self._op(lun_no, self.backend.timing.present_s)
 
     def unpresent(self, volume: str, host: str) -> Op[None]:
         self.backend.unpresent(volume, host)
@@ -171,7 +176,13 @@ class EvaDriver:
 
     def delete_volume(self, volume: str) -> Op[None]:
         self.backend.delete_vdisk(volume)
+        if self.world.faults.fires("eva.delete_reply_lost", volume=volume):
+            raise self._lost(volume)
         return self._op(None, self.backend.timing.delete_s)
+
+    def _lost(self, volume: str) -> EvaError:
+        """A lost reply: the array did it, the caller sees the SMI-S call fail."""
+        return EvaError(f"no reply from {self.name} for {volume}", code="CIM_ERR_FAILED")
 
     def restore_switch(self, source: str, target: str, *, retain_source: bool = False) -> Op[str]:
         recovered = self.backend.restore_switch(source, target, retain_source=retain_source)

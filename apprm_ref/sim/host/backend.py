@@ -280,6 +280,7 @@ class HostBackend(FileOps):
         self._forget(host_name)
         if mount_point in host.mounts:
             raise HostError(f"{mount_point} is already mounted on {host_name}", code="EBUSY")
+        self.world.faults.check("host.mount", HostError, host=host_name, mount=mount_point)
         vg = self._vg(host, vg_name, active=True)
         if lv_name not in vg.lvs:
             raise HostError(f"{host_name}: no logical volume {vg_name}/{lv_name}", code="ENOENT")
@@ -307,10 +308,13 @@ class HostBackend(FileOps):
         mnt = self._mount(self._up(host_name), mount_point)
         if mnt.frozen:
             raise HostError(f"{mount_point} is already frozen", code="EBUSY")
+        self.world.faults.check("host.freeze", HostError, host=host_name, mount=mount_point)
         mnt.frozen = True
 
     def thaw(self, host_name: str, mount_point: str) -> None:
-        self._mount(self._up(host_name), mount_point).frozen = False
+        mnt = self._mount(self._up(host_name), mount_point)
+        self.world.faults.check("host.thaw", HostError, host=host_name, mount=mount_point)
+        mnt.frozen = False
 
     def hold(self, host_name: str, mount_point: str) -> None:
         self._mount(self._up(host_name), mount_point).holders += 1
@@ -394,6 +398,7 @@ class HostBackend(FileOps):
         script = host.scripts.get(name)
         if script is None:
             raise HostError(f"{host_name}: script {name} not found", code="ENOENT")
+        self.world.faults.check("host.script", HostError, host=host_name, script=name)
         script.runs += 1
         return script.exit_code, script.output
 

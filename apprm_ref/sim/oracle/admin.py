@@ -91,14 +91,20 @@ class AdminMixin:
     def end_backup_of(self, active: list[int]) -> int:
         """End backup mode of ``active`` files: the end-of-backup redo marker when open,
         headers thawed, control file written."""
+        unread = {}
+        for no in active:  # mounted: the instance has not read the headers yet
+            if no not in self.hdr:  # type: ignore[attr-defined]
+                name = self.cf["files"][no]["name"]
+                head = self.read_header(name)  # type: ignore[attr-defined]
+                if head is None:  # the file is gone or its file system not mounted
+                    raise file_error("ORA-01157", no, name)
+                unread[no] = head
         self.scn += 1  # type: ignore[attr-defined]
         if self.status == OPEN:
             self.write_redo(((self.scn, self.world.now(), "eb", tuple(active)),))  # type: ignore[attr-defined]
         for no in active:
             entry = self.cf["files"][no]
-            if no not in self.hdr:  # type: ignore[attr-defined]
-                # mounted: the instance has not read the headers yet
-                self.hdr[no] = self.read_header(entry["name"]) or {}  # type: ignore[attr-defined]
+            self.hdr.setdefault(no, unread.get(no))  # type: ignore[attr-defined]
             self.hdr[no].update(backup=0, ckpt=entry["ckpt"])  # type: ignore[attr-defined]
             entry["backup"] = 0
             self.write_header(no)  # type: ignore[attr-defined]

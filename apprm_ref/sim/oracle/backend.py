@@ -331,6 +331,10 @@ class OracleDatabase(
             self.write_header(no)
         self.write_controlfile()
         self.world.emit("oracle.begin_backup", db=self.name, ts=tablespace or "*", scn=self.scn)
+        if self.world.faults.fires("oracle.crash", db=self.name):
+            self.drop_instance()  # the instance dies in backup mode (as SHUTDOWN ABORT)
+            self.world.emit("oracle.abort", db=self.name)
+            raise ora("ORA-03113")
         return self.scn
 
     def end_backup(self, tablespace: str | None = None) -> int:

@@ -86,6 +86,7 @@ class LifecycleMixin:
         if self.status == OPEN:
             raise ora("ORA-01531")
         self.require_state(MOUNTED)
+        self.world.faults.check("oracle.open", OracleError, db=self.name)
         if resetlogs:
             self.open_resetlogs()  # type: ignore[attr-defined]
             return
@@ -158,6 +159,7 @@ class LifecycleMixin:
             raise ValueError(f"unknown shutdown mode {mode}")
         if not self.alive():  # type: ignore[attr-defined]
             raise ora("ORA-01034", stack=(("ORA-27101", ()),))
+        self.world.faults.check("oracle.shutdown", OracleError, db=self.name, mode=mode)
         if mode == "ABORT":
             self.drop_instance()  # type: ignore[attr-defined]
             self.world.emit("oracle.abort", db=self.name)

@@ -59,6 +59,7 @@ TEXTS: dict[str, str] = {
     "ORA-01589": "must use RESETLOGS or NORESETLOGS option for database open",
     "ORA-01610": "recovery using the BACKUP CONTROLFILE option must be done",
     "ORA-00959": "tablespace '{}' does not exist",
+    "ORA-03113": "end-of-file on communication channel",
     "ORA-10873": "file {} needs to be either taken out of backup mode or media recovered",
     "ORA-27038": "created file already exists",
     "ORA-27040": "file create error, unable to create file",

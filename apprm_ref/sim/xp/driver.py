@@ -110,7 +110,13 @@ class XpDriver:
         return self._op(None, self.backend.paircreate(pvol, svol, mu))
 
     def pair_split(self, pairs: Sequence[tuple[str, int]], *, quick: bool = False) -> Op[None]:
-        return self._op(None, self.backend.pairsplit(list(pairs), quick=quick))
+        done = self.backend.pairsplit(list(pairs), quick=quick)
+        if self.world.faults.fires("xp.split_reply_lost", pvol=pairs[0][0] if pairs else ""):
+            # the array split the pairs; the HORCM instance's reply never came back
+            raise xe.XpError(
+                f"pairsplit: no reply from the HORCM instance of {self.name}", code="EX_ATTHOR"
+            )
+        return self._op(None, done)
 
     def pair_resync(
         self, pairs: Sequence[tuple[str, int]], *, restore: bool = False, quick: bool = False

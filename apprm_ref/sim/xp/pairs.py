@@ -194,6 +194,8 @@ class PairCommands:
                 xe.refuse("EX_CMDRJE", f"pairsplit -S: pair {pair.key} is PSUS(SP)")
             todo.append(pair)
         for pair in todo:
+            self.world.faults.check("xp.pairdelete", xe.XpError, pvol=pair.pvol, mu=str(pair.mu))
+        for pair in todo:
             if pair.state in MIRRORING and not pair.swap_freeze:
                 self._materialize(pair)
             self._set_state(pair, SMPL)

@@ -1,0 +1,109 @@
+"""Each catalogued fault site, hit by a session: every step is undone, also when the undo
+steps that follow fail too (then reported Critical, never silent), and once faults stop the
+documented repairs converge: nothing in backup mode, nothing frozen, no half-made replica, IDB
+and arrays agree (REL-I1). The judging is the swarm's (``apprm_ref.swarm.checks``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apprm_ref.drill.loader import load_scenario
+from apprm_ref.sim.fault_sites import SITES
+from apprm_ref.swarm.checks import SwarmDrill
+from apprm_ref.swarm.plan import ArmedSite, SwarmPlan
+from apprm_ref.types import Severity
+
+SCENARIOS = Path(__file__).parents[2] / "scenarios"
+
+# The shipped scenario whose sessions reach each site (the first call fires).
+REACHED_IN = {
+    **dict.fromkeys(
+        ("eva.create", "eva.delete", "eva.present", "eva.unpresent", "eva.restore", "eva.query"),
+        "quickstart",
+    ),
+    **dict.fromkeys(("eva.delete_reply_lost", "eva.present_reply_lost"), "quickstart"),
+    **dict.fromkeys(("host.freeze", "host.thaw", "host.mount"), "quickstart"),
+    **dict.fromkeys(("idb.commit", "idb.disk_full"), "quickstart"),
+    **dict.fromkeys(
+        ("xp.pairsplit", "xp.pairresync", "xp.restore", "xp.restore_abort", "xp.split_reply_lost"),
+        "xp-ir-normal",
+    ),
+    **dict.fromkeys(
+        (
+            "oracle.begin_backup",
+            "oracle.end_backup",
+            "oracle.log_switch",
+            "oracle.archive",
+            "oracle.startup",
+            "oracle.recover",
+            "oracle.open",
+            "oracle.crash",
+        ),
+        "oracle-online-complete-recovery",
+    ),
+    "oracle.shutdown": "oracle-offline-xp",
+}
+
+# Undo steps that fail on their first call after the site fired.
+UNDO_FAULTS = ("eva.delete", "eva.unpresent", "xp.pairresync", "oracle.end_backup", "host.thaw")
+
+# The scenario corrupts a datafile after its backups: once the crash's END BACKUP also failed
+# (reported Critical) and no backup exists, only media recovery repairs it, not END BACKUP.
+UNREPAIRABLE = {("oracle.crash", "oracle.end_backup")}
+
+
+def _run(scenario: str, sites: tuple[str, ...]) -> SwarmDrill:
+    path = str(SCENARIOS / f"{scenario}.yaml")
+    plan = SwarmPlan(0, tuple(ArmedSite(s, 1.0, 1) for s in sites))
+    drill = SwarmDrill(load_scenario(path), path=path, plan=plan, seed=0)
+    drill.run_swarm()
+    return drill
+
+
+def test_every_site_reached_here_is_catalogued() -> None:
+    assert set(REACHED_IN) <= set(SITES) and len(SITES) >= 30
+
+
+@pytest.mark.rule("REL-I1")
+@pytest.mark.parametrize("site", sorted(REACHED_IN))
+def test_a_session_hitting_the_site_undoes_every_step(site: str) -> None:
+    drill = _run(REACHED_IN[site], (site,))
+    assert [f.site for f in drill.world.fault_plan.log][:1] == [site]  # it was hit
+    assert drill.violations == []
+
+
+@pytest.mark.rule("REL-I1")
+@pytest.mark.parametrize("site", sorted(REACHED_IN))
+def test_also_when_the_undo_steps_fail_they_are_reported_critical(site: str) -> None:
+    extra = tuple(s for s in UNDO_FAULTS if s != site and (site, s) not in UNREPAIRABLE)
+    drill = _run(REACHED_IN[site], (site, *extra))
+    assert site in {f.site for f in drill.world.fault_plan.log}
+    assert drill.violations == []
+    failed = [s for s in drill.repo.list_sessions() if s.status.value == "Failed"]
+    assert all(s.messages_at_least(Severity.CRITICAL) for s in failed)  # never silent
+
+
+@pytest.mark.rule("REL-I1")
+def test_targets_a_failed_undo_cannot_delete_go_to_the_purge_list_and_are_purged() -> None:
+    drill = _run("quickstart", ("eva.present", "eva.delete"))
+    critical = [
+        m.text for s in drill.repo.list_sessions() for m in s.messages_at_least(Severity.CRITICAL)
+    ]
+    assert any("moved to the purge list as replica fs_data#" in t for t in critical), critical
+    left = [r for r in drill.repo.list_replicas() if "left_by_undo" in r.details]
+    assert left and all(r.status == "deleted" for r in left)  # the repair's purge ended them
+    assert drill.violations == []
+
+
+@pytest.mark.rule("REL-I1")
+def test_an_xp_restore_rolled_back_releases_its_safety_copies() -> None:
+    drill = _run("xp-ir-normal", ("xp.restore_abort",))
+    texts = [m.text for s in drill.repo.list_sessions() for m in s.messages]
+    assert any("rolled back to their content before the IR" in t for t in texts)
+    assert (
+        "Safety copies released"
+        in texts[texts.index(next(t for t in texts if "rolled back" in t)) :]
+    )
+    assert drill.violations == []
