@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from apprm_ref.errors import HostError, OracleError
-from apprm_ref.sim.oracle import formats as F
 from apprm_ref.sim.oracle.messages import file_error, ora
 from apprm_ref.sim.oracle.models import MOUNTED, OPEN, STARTED
 from apprm_ref.sim.oracle.trace import controlfile_script
@@ -211,7 +210,3 @@ class AdminMixin:
         if cf is None:
             raise OracleError("control file unreadable", code="ORA-00205")
         return cf  # type: ignore[no-any-return]
-
-    def read_redo_records(self, path: str) -> list[F.Record]:
-        log = self.read_log(path)  # type: ignore[attr-defined]
-        return [] if log is None else log[1]
