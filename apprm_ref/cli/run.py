@@ -111,8 +111,7 @@ def _recovery(
     **rest: Any,
 ) -> Any:
     """The application half of the restore, in the options model of the spec's kind."""
-    from apprm_ref.drivers import registry
-    from apprm_ref.drivers.kinds import resolve
+    from apprm_ref.core.integrations.base import recovery_options_for
 
     chosen = [
         n
@@ -131,7 +130,7 @@ def _recovery(
     elif sequence is not None:
         kw.update(until="sequence", sequence=sequence)
     spec = lab.orchestrator.repo.get_spec(lab.orchestrator.find_replica(ref).spec)
-    return resolve(registry.application(spec.type).recovery_options)(**kw)
+    return recovery_options_for(spec.type, kw)
 
 
 def restore(
@@ -156,15 +155,16 @@ def restore(
     as_json: bool = typer.Option(False, "--json", help="print the session as JSON"),
 ) -> None:
     """Instant recovery from a replica; exit code from the restore session's status."""
-    from apprm_ref.core.replication.base import RestoreOptions
+    from apprm_ref.core.replication.base import restore_options_for
     from apprm_ref.drivers import registry
 
     registry.check_restore_method(method, field="--method")
     if thread is not None and until_sequence is None:
         raise ConfigError("--thread goes with --until-sequence")
     arr_kw = {"method": method, "keep_replica": keep_replica, "retain_source": retain_source}
-    array_opts = RestoreOptions(**{k: v for k, v in arr_kw.items() if v is not None})
     with open_lab(current_home(), save=True) as lab:
+        array = lab.orchestrator.drivers.array(lab.orchestrator.find_replica(session_id).array)
+        array_opts = restore_options_for(array, {k: v for k, v in arr_kw.items() if v is not None})
         app_opts = _recovery(
             lab,
             session_id,

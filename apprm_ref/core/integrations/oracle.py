@@ -22,7 +22,12 @@ from apprm_ref.core.integrations.oracle_config import (
     load_config,
     parse_options,
 )
-from apprm_ref.core.integrations.oracle_recovery import recover_and_open, validate_recovery
+from apprm_ref.core.integrations.oracle_recovery import (
+    OracleRecoveryOptions,
+    oracle_options,
+    recover_and_open,
+    validate_recovery,
+)
 from apprm_ref.core.records import ReplicaRecord
 from apprm_ref.core.session import UndoHandle
 from apprm_ref.drivers.oracle import OracleDriver
@@ -253,6 +258,7 @@ class OracleIntegration:
     def stop_for_ir(
         self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions
     ) -> Steps:
+        options = oracle_options(options)
         validate_recovery(replica, options)
         drv = driver(ctx)
         status = drv.instance_status()
@@ -278,7 +284,7 @@ class OracleIntegration:
             self.keep_copies(ctx, options)
         yield from ()
 
-    def keep_copies(self, ctx: SessionContext, options: RecoveryOptions) -> None:
+    def keep_copies(self, ctx: SessionContext, options: OracleRecoveryOptions) -> None:
         """Copy current control files, online logs (and SPFILE) to the temp dir (OS-I15)."""
         assert ctx.spec is not None
         layout = ctx.scratch["oracle_layout"]
@@ -308,5 +314,5 @@ class OracleIntegration:
             hd.copy_file(host, copy, path)
         if kept:
             ctx.info(origin(ctx), "Preserved control files and redo logs copied back")
-        recover_and_open(ctx, driver(ctx), replica, options, kept=bool(kept))
+        recover_and_open(ctx, driver(ctx), replica, oracle_options(options), kept=bool(kept))
         yield from ()
