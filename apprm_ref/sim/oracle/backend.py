@@ -9,23 +9,25 @@ control file and headers, the buffer cache, the current SCN and log position. Lo
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from apprm_ref.drivers.oracle import RecoveryResult, RecoveryTarget
 from apprm_ref.errors import ApprmError, HostError, OracleError
 from apprm_ref.persist import persistable
 from apprm_ref.sim.oracle import formats as F
-from apprm_ref.sim.oracle.admin import AdminMixin
-from apprm_ref.sim.oracle.files import FilesMixin
-from apprm_ref.sim.oracle.invariants import InvariantsMixin
-from apprm_ref.sim.oracle.lifecycle import LifecycleMixin
-from apprm_ref.sim.oracle.memo import Memo
+from apprm_ref.sim.oracle.admin import Admin
+from apprm_ref.sim.oracle.files import Files
+from apprm_ref.sim.oracle.invariants import Invariants
+from apprm_ref.sim.oracle.lifecycle import Lifecycle
+from apprm_ref.sim.oracle.memo import ArchIndex, Memo
 from apprm_ref.sim.oracle.messages import file_error, ora
-from apprm_ref.sim.oracle.models import OPEN, SHUTDOWN, History, OracleLayout
-from apprm_ref.sim.oracle.recovery import RecoveryMixin
-from apprm_ref.sim.oracle.redo import RedoMixin
-from apprm_ref.sim.oracle.transactions import TransactionsMixin
+from apprm_ref.sim.oracle.models import OPEN, SHUTDOWN, Commit, History, OracleLayout
+from apprm_ref.sim.oracle.recovery import Recovery, RecoveryRun
+from apprm_ref.sim.oracle.redo import Redo
+from apprm_ref.sim.oracle.transactions import Op, Transactions
 
 
 def _hash_int(*parts: object) -> int:
@@ -38,15 +40,7 @@ def password_digest(user: str, password: str) -> str:
 
 @persistable("oracle.Database")
 @dataclass(eq=False)
-class OracleDatabase(
-    FilesMixin,
-    RedoMixin,
-    LifecycleMixin,
-    TransactionsMixin,
-    RecoveryMixin,
-    AdminMixin,
-    InvariantsMixin,
-):
+class OracleDatabase:
     name: str  # DB_NAME (and the world's application name)
     host: str
     layout: OracleLayout  # creation recipe; the spfile path is the instance's pointer to it
@@ -72,6 +66,36 @@ class OracleDatabase(
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
 
     kind = "oracle"
+
+    # --- the parts the database is made of (the instance state above is theirs to share) --
+
+    @functools.cached_property
+    def files(self) -> Files:
+        return Files(self)
+
+    @functools.cached_property
+    def redo(self) -> Redo:
+        return Redo(self)
+
+    @functools.cached_property
+    def lifecycle(self) -> Lifecycle:
+        return Lifecycle(self)
+
+    @functools.cached_property
+    def txn(self) -> Transactions:
+        return Transactions(self)
+
+    @functools.cached_property
+    def recovery(self) -> Recovery:
+        return Recovery(self)
+
+    @functools.cached_property
+    def admin(self) -> Admin:
+        return Admin(self)
+
+    @functools.cached_property
+    def invariants(self) -> Invariants:
+        return Invariants(self)
 
     def attach(self, world: Any) -> None:
         self.world = world  # nothing runs in the background: archiving is synchronous
@@ -362,10 +386,205 @@ class OracleDatabase(
         if self.cf:
             return bool(self.backup_files())
         try:
-            cf = self._any_cf()
+            cf = self.admin.any_cf()
         except ApprmError:
             return False
         finally:
             if self.status == SHUTDOWN:
                 self.params = {}
         return any(f["backup"] for f in cf["files"].values())
+
+    # --- the commands of the database, each carried out by one of its parts ------------
+    # Files (files.py)
+    @property
+    def hosts(self) -> Any:
+        return self.files.hosts
+
+    def exists(self, path: str) -> bool:
+        return self.files.exists(path)
+
+    def read_block(self, path: str, block: int) -> Any:
+        return self.files.read_block(path, block)
+
+    def write_blocks(self, path: str, blocks: dict[int, Any]) -> None:
+        return self.files.write_blocks(path, blocks)
+
+    def ensure_file(self, path: str, blocks: int) -> None:
+        return self.files.ensure_file(path, blocks)
+
+    def read_spfile(self, path: str) -> dict[str, Any]:
+        return self.files.read_spfile(path)
+
+    def cf_paths(self) -> list[str]:
+        return self.files.cf_paths()
+
+    def read_controlfile(self, path: str) -> dict[str, Any] | None:
+        return self.files.read_controlfile(path)
+
+    def read_controlfiles(self, paths: list[str]) -> list[tuple[str, dict[str, Any] | None]]:
+        return self.files.read_controlfiles(paths)
+
+    def cf_capacity(self, nblocks: int) -> int:
+        return self.files.cf_capacity(nblocks)
+
+    def encode_controlfile(
+        self, cf: dict[str, Any], *, full: bool, archives: bool = True
+    ) -> dict[int, Any]:
+        return self.files.encode_controlfile(cf, full=full, archives=archives)
+
+    def write_controlfile(self, *, full: bool = False) -> None:
+        return self.files.write_controlfile(full=full)
+
+    def read_header(self, path: str) -> dict[str, Any] | None:
+        return self.files.read_header(path)
+
+    def write_header(self, file_no: int) -> None:
+        return self.files.write_header(file_no)
+
+    def write_data_blocks(self, blocks: dict[tuple[int, int], Any]) -> None:
+        return self.files.write_data_blocks(blocks)
+
+    def read_log(self, path: str) -> tuple[dict[str, Any], list[F.Record]] | None:
+        return self.files.read_log(path)
+
+    def write_log_header(self, group: dict[str, Any], group_no: int) -> None:
+        return self.files.write_log_header(group, group_no)
+
+    # Redo (redo.py)
+    def archive_dest(self) -> str:
+        return self.redo.archive_dest()
+
+    def archive_path(self, seq: int, rl_id: int) -> str:
+        return self.redo.archive_path(seq, rl_id)
+
+    def archivelog(self) -> bool:
+        return self.redo.archivelog()
+
+    def write_redo(self, records: tuple[F.Record, ...]) -> None:
+        return self.redo.write_redo(records)
+
+    def switch_log(self, *, strict: bool = False) -> None:
+        return self.redo.switch_log(strict=strict)
+
+    def arch_index(self) -> ArchIndex:
+        return self.redo.arch_index()
+
+    def locate_log(
+        self, seq: int, rl_id: int, *, online_only: bool = False
+    ) -> tuple[str, dict[str, Any], list[F.Record]] | None:
+        return self.redo.locate_log(seq, rl_id, online_only=online_only)
+
+    def known_logs(self, rl_id: int) -> list[tuple[int, int, int | None]]:
+        return self.redo.known_logs(rl_id)
+
+    def log_bounds(self, seq: int, rl_id: int) -> tuple[int, int, int | None] | None:
+        return self.redo.log_bounds(seq, rl_id)
+
+    # Lifecycle (lifecycle.py)
+    def require_state(self, *states: str) -> None:
+        return self.lifecycle.require_state(*states)
+
+    def startup(self, to: str = OPEN) -> None:
+        return self.lifecycle.startup(to)
+
+    def mount(self) -> None:
+        return self.lifecycle.mount()
+
+    def open(self, resetlogs: bool | None = None) -> None:
+        return self.lifecycle.open(resetlogs)
+
+    def open_database(self) -> None:
+        return self.lifecycle.open_database()
+
+    def shutdown(self, mode: str = "IMMEDIATE") -> None:
+        return self.lifecycle.shutdown(mode)
+
+    def transact(self, transactions: list[tuple[Op, ...]]) -> list[Commit]:
+        return self.txn.transact(transactions)
+
+    def select(self, table: str) -> dict[str, Any]:
+        return self.txn.select(table)
+
+    def data(self) -> dict[str, dict[str, Any]]:
+        return self.txn.data()
+
+    def workload(self, commits: int, *, ops_per_commit: int = 2, keys: int = 40) -> list[Commit]:
+        return self.txn.workload(commits, ops_per_commit=ops_per_commit, keys=keys)
+
+    def apply_workload(self, commits: int, *, ops_per_commit: int = 2, keys: int = 40) -> int:
+        return self.txn.apply_workload(commits, ops_per_commit=ops_per_commit, keys=keys)
+
+    # Recovery (recovery.py)
+    def recover(
+        self, target: RecoveryTarget, *, using_backup_controlfile: bool = False
+    ) -> RecoveryResult:
+        return self.recovery.recover(target, using_backup_controlfile=using_backup_controlfile)
+
+    def recover_run(
+        self, target: RecoveryTarget, using_backup_controlfile: bool = False
+    ) -> tuple[RecoveryResult, RecoveryRun, OracleError | None]:
+        return self.recovery.recover_run(target, using_backup_controlfile)
+
+    def recovery_precheck(self, target: RecoveryTarget, using_backup_controlfile: bool) -> bool:
+        return self.recovery.recovery_precheck(target, using_backup_controlfile)
+
+    def crash_recovery(self, headers: dict[int, dict[str, Any]]) -> None:
+        return self.recovery.crash_recovery(headers)
+
+    def open_resetlogs(self) -> None:
+        return self.recovery.open_resetlogs()
+
+    # Admin (admin.py)
+    def switch_logfile(self) -> None:
+        return self.admin.switch_logfile()
+
+    def archive_log_current(self) -> dict[str, Any]:
+        return self.admin.archive_log_current()
+
+    def backup_controlfile(self, path: str, *, reuse: bool = False) -> None:
+        return self.admin.backup_controlfile(path, reuse=reuse)
+
+    def backup_controlfile_trace(
+        self, path: str | None, *, reuse: bool = False, resetlogs: bool = False
+    ) -> str:
+        return self.admin.backup_controlfile_trace(path, reuse=reuse, resetlogs=resetlogs)
+
+    def end_backup_datafiles(self, refs: list[int | str]) -> int:
+        return self.admin.end_backup_datafiles(refs)
+
+    def end_backup_of(self, active: list[int]) -> int:
+        return self.admin.end_backup_of(active)
+
+    def suspend(self) -> None:
+        return self.admin.suspend()
+
+    def resume(self) -> None:
+        return self.admin.resume()
+
+    def suspended(self) -> bool:
+        return self.admin.suspended()
+
+    def require_io(self) -> None:
+        return self.admin.require_io()
+
+    def set_log_mode(self, mode: str) -> None:
+        return self.admin.set_log_mode(mode)
+
+    def restore_controlfile(self, source: str) -> None:
+        return self.admin.restore_controlfile(source)
+
+    def close(self) -> None:
+        return self.admin.close()
+
+    def dismount(self) -> None:
+        return self.admin.dismount()
+
+    def delete_archived_logs(self, completed_before: float) -> list[str]:
+        return self.admin.delete_archived_logs(completed_before)
+
+    def damage_archived_log(self, seq: int, rl_id: int | None = None) -> str:
+        return self.admin.damage_archived_log(seq, rl_id)
+
+    # Invariants (invariants.py)
+    def check_invariants(self) -> list[str]:
+        return self.invariants.check_invariants()
