@@ -24,26 +24,26 @@ class Admin:
 
     def switch_logfile(self) -> None:
         """ALTER SYSTEM SWITCH LOGFILE: returns at once; archiving may lag (or fail)."""
-        self.db.require_state(OPEN)
-        self.db.switch_log()
+        self.db.lifecycle.require_state(OPEN)
+        self.db.redo.switch_log()
 
     def archive_log_current(self) -> dict[str, Any]:
         """ALTER SYSTEM ARCHIVE LOG CURRENT: switch, and return only once archived (OS-I7)."""
-        self.db.require_state(OPEN)
+        self.db.lifecycle.require_state(OPEN)
         old = self.db.cf["cur_group"]
-        self.db.switch_log(strict=True)
+        self.db.redo.switch_log(strict=True)
         group = self.db.cf["groups"][old]
         return next(a for a in reversed(self.db.cf["archives"]) if a["seq"] == group["seq"])
 
     def backup_controlfile(self, path: str, *, reuse: bool = False) -> None:
         """ALTER DATABASE BACKUP CONTROLFILE TO 'path' [REUSE]: a copy of type BACKUP."""
-        self.db.require_state(MOUNTED, OPEN)
-        if self.db.exists(path) and not reuse:
+        self.db.lifecycle.require_state(MOUNTED, OPEN)
+        if self.db.files.exists(path) and not reuse:
             raise ora("ORA-01580", path, stack=(("ORA-27038", ()),))
         copy = dict(self.db.cf, type="BACKUP")
         try:
-            self.db.ensure_file(path, self.db.cf["blocks"])
-            self.db.write_blocks(path, self.db.encode_controlfile(copy, full=True))
+            self.db.files.ensure_file(path, self.db.cf["blocks"])
+            self.db.files.write_blocks(path, self.db.files.encode_controlfile(copy, full=True))
         except HostError as exc:
             raise ora("ORA-01580", path, stack=(("ORA-27040", ()),)) from exc
         self.db.world.emit(
@@ -55,17 +55,17 @@ class Admin:
     ) -> str:
         """ALTER DATABASE BACKUP CONTROLFILE TO TRACE [AS 'path' [REUSE]]: the CREATE
         CONTROLFILE script as text; without AS, into the session's trace file."""
-        self.db.require_state(MOUNTED, OPEN)
+        self.db.lifecycle.require_state(MOUNTED, OPEN)
         if path is None:
-            trace_dir = self.db.cf_paths()[0].rsplit("/", 1)[0]
+            trace_dir = self.db.files.cf_paths()[0].rsplit("/", 1)[0]
             path = f"{trace_dir}/{self.db.name.lower()}_ora_{self.db.scn}.trc"
             reuse = True
-        if self.db.exists(path) and not reuse:
+        if self.db.files.exists(path) and not reuse:
             raise ora("ORA-01580", path, stack=(("ORA-27038", ()),))
         text = controlfile_script(self.db.cf, self.db.params, resetlogs=resetlogs)
         try:
-            self.db.ensure_file(path, 1)
-            self.db.write_blocks(path, {0: text})
+            self.db.files.ensure_file(path, 1)
+            self.db.files.write_blocks(path, {0: text})
         except HostError as exc:
             raise ora("ORA-01580", path, stack=(("ORA-27040", ()),)) from exc
         return path
@@ -73,7 +73,7 @@ class Admin:
     def end_backup_datafiles(self, refs: list[int | str]) -> int:
         """ALTER DATABASE DATAFILE n|'name' [, ...] END BACKUP: those files only; each must
         exist (ORA-01516) and be in backup mode (ORA-01142)."""
-        self.db.require_state(OPEN, MOUNTED)
+        self.db.lifecycle.require_state(OPEN, MOUNTED)
         files = self.db.cf["files"]
         by_name = {f["name"]: no for no, f in files.items()}
         nos = []
@@ -100,11 +100,11 @@ class Admin:
             entry = self.db.cf["files"][no]
             if no not in self.db.hdr:
                 # mounted: the instance has not read the headers yet
-                self.db.hdr[no] = self.db.read_header(entry["name"]) or {}
+                self.db.hdr[no] = self.db.files.read_header(entry["name"]) or {}
             self.db.hdr[no].update(backup=0, ckpt=entry["ckpt"])
             entry["backup"] = 0
-            self.db.write_header(no)
-        self.db.write_controlfile()
+            self.db.files.write_header(no)
+        self.db.files.write_controlfile()
         return self.db.scn
 
     # --- ALTER SYSTEM SUSPEND / RESUME, ALTER DATABASE [NO]ARCHIVELOG ------------------------
@@ -112,11 +112,11 @@ class Admin:
     def suspend(self) -> None:
         """ALTER SYSTEM SUSPEND: I/O to datafiles and control files halts (V$INSTANCE.
         DATABASE_STATUS = SUSPENDED) until RESUME; an instance state, lost with it."""
-        self.db.require_state(OPEN)
+        self.db.lifecycle.require_state(OPEN)
         self.db.params["suspended"] = True
 
     def resume(self) -> None:
-        self.db.require_state(STARTED, MOUNTED, OPEN)
+        self.db.lifecycle.require_state(STARTED, MOUNTED, OPEN)
         self.db.params.pop("suspended", None)
 
     def suspended(self) -> bool:
@@ -131,25 +131,25 @@ class Admin:
 
     def set_log_mode(self, mode: str) -> None:
         """ALTER DATABASE ARCHIVELOG|NOARCHIVELOG: mounted, not open (ORA-01126)."""
-        self.db.require_state(MOUNTED)
+        self.db.lifecycle.require_state(MOUNTED)
         self.db.cf["log_mode"] = mode
-        self.db.write_controlfile()
+        self.db.files.write_controlfile()
 
     def restore_controlfile(self, source: str) -> None:
         """RMAN RESTORE CONTROLFILE FROM 'source' (NOMOUNT): copy it over every control file."""
-        self.db.require_state(STARTED)
-        cf = self.db.read_controlfile(source)
+        self.db.lifecycle.require_state(STARTED)
+        cf = self.db.files.read_controlfile(source)
         if cf is None:
             raise ora("ORA-00205")
-        blocks = self.db.encode_controlfile(cf, full=True)
-        for path in self.db.cf_paths():
-            self.db.ensure_file(path, cf["blocks"])
-            self.db.write_blocks(path, blocks)
+        blocks = self.db.files.encode_controlfile(cf, full=True)
+        for path in self.db.files.cf_paths():
+            self.db.files.ensure_file(path, cf["blocks"])
+            self.db.files.write_blocks(path, blocks)
         self.db.world.emit("oracle.restore_controlfile", db=self.db.name, source=source)
 
     def close(self) -> None:
         """ALTER DATABASE CLOSE NORMAL: clean checkpoint, OPEN -> MOUNTED (ORA-01149 first)."""
-        self.db.require_state(OPEN)
+        self.db.lifecycle.require_state(OPEN)
         active = self.db.backup_files()
         if active:
             no = next(iter(active))
@@ -159,16 +159,16 @@ class Admin:
         self.db.checkpoint()
         for no, h in self.db.hdr.items():
             h["online"] = False
-            self.db.write_header(no)
+            self.db.files.write_header(no)
         self.db.cf["clean"] = True
         for entry in self.db.cf["files"].values():
             entry["stop"] = self.db.scn
-        self.db.write_controlfile()
+        self.db.files.write_controlfile()
         self.db.cache, self.db.dirty = {}, {}
         self.db.status = MOUNTED
 
     def dismount(self) -> None:
-        self.db.require_state(MOUNTED)
+        self.db.lifecycle.require_state(MOUNTED)
         self.db.release_all()
         self.db.cf, self.db.hdr = {}, {}
         self.db.status = STARTED
@@ -177,13 +177,13 @@ class Admin:
         """RMAN ``DELETE ARCHIVELOG UNTIL TIME``: remove archived logs completed before the
         given simulated time and mark them DELETED in the control file (a DBA's purge job,
         so a long run's archive destination does not grow without bound)."""
-        self.db.require_state(MOUNTED, OPEN)
+        self.db.lifecycle.require_state(MOUNTED, OPEN)
         gone = [
             a
             for a in self.db.cf["archives"]
             if not a["deleted"] and a["completion_time"] < completed_before
         ]
-        hosts = self.db.hosts
+        hosts = self.db.files.hosts
         present = [a["name"] for a in gone if hosts.file_exists(self.db.host, a["name"])]
         for name in present:  # validate everything first: a refusal changes nothing
             mnt, _ = hosts.mount_of(self.db.host, name)
@@ -195,7 +195,7 @@ class Admin:
         for a in gone:  # a file already gone is only marked, as RMAN does
             a["deleted"] = True
         if gone:
-            self.db.write_controlfile(full=True)
+            self.db.files.write_controlfile(full=True)
         return [a["name"] for a in gone]
 
     # --- damage for failure tests -------------------------------------------------------------
@@ -203,15 +203,15 @@ class Admin:
     def damage_archived_log(self, seq: int, rl_id: int | None = None) -> str:
         """Make an archived log unreadable (as if deleted/corrupt); returns its name."""
         rid = rl_id if rl_id is not None else self.any_cf()["rl_id"]
-        path = self.db.archive_path(seq, rid)
-        self.db.write_blocks(path, {0: None})
+        path = self.db.redo.archive_path(seq, rid)
+        self.db.files.write_blocks(path, {0: None})
         return path
 
     def any_cf(self) -> dict[str, Any]:
         if self.db.cf:
             return self.db.cf
-        self.db.params = self.db.params or self.db.read_spfile(self.db.layout.spfile)
-        cf = self.db.read_controlfile(self.db.params["control_files"][0])
+        self.db.params = self.db.params or self.db.files.read_spfile(self.db.layout.spfile)
+        cf = self.db.files.read_controlfile(self.db.params["control_files"][0])
         if cf is None:
             raise OracleError("control file unreadable", code="ORA-00205")
         return cf

@@ -137,25 +137,25 @@ class OracleDatabase:
             "log_archive_format": lay.archive_format,
             "spfile": lay.spfile,
         }
-        self.ensure_file(lay.spfile, 1)
-        self.write_blocks(lay.spfile, {0: F.pack(F.SPFILE_MAGIC, self.params)})
+        self.files.ensure_file(lay.spfile, 1)
+        self.files.write_blocks(lay.spfile, {0: F.pack(F.SPFILE_MAGIC, self.params)})
         dbid, rl_id = _hash_int("dbid", self.name), _hash_int("rl", self.name, scn, now)
         self.scn = scn
         self.cf = self._new_controlfile(dbid, rl_id, scn, now)
         for path in lay.control_files:
-            self.ensure_file(path, lay.cf_blocks)
+            self.files.ensure_file(path, lay.cf_blocks)
         for no, df in enumerate(lay.datafiles, start=1):
-            self.ensure_file(df.path, df.blocks)
+            self.files.ensure_file(df.path, df.blocks)
             self.hdr[no] = self._new_header(no, df.tablespace, scn, now)
-            self.write_header(no)
+            self.files.write_header(no)
         for no, g in self.cf["groups"].items():
             for member in g["members"]:
-                self.ensure_file(member, g["blocks"])
-            self.write_log_header(g, no)
-        self.write_controlfile(full=True)
+                self.files.ensure_file(member, g["blocks"])
+            self.files.write_log_header(g, no)
+        self.files.write_controlfile(full=True)
         self.status = "MOUNTED"
         self.hold_files(lay.control_files)
-        self.open_database()
+        self.lifecycle.open_database()
 
     def _new_controlfile(self, dbid: int, rl_id: int, scn: int, now: float) -> dict[str, Any]:
         lay = self.layout
@@ -233,20 +233,20 @@ class OracleDatabase:
 
     def hold_files(self, paths: Any) -> None:
         for path in paths:
-            mnt, _ = self.hosts.mount_of(self.host, path)
+            mnt, _ = self.files.hosts.mount_of(self.host, path)
             if mnt.mount_point not in self.held:
-                self.hosts.hold(self.host, mnt.mount_point)
+                self.files.hosts.hold(self.host, mnt.mount_point)
                 self.held.append(mnt.mount_point)
 
     def release_all(self) -> None:
         for mp in self.held:
             with contextlib.suppress(HostError):  # the filesystem went away with a host crash
-                self.hosts.release(self.host, mp)
+                self.files.hosts.release(self.host, mp)
         self.held = []
 
     def alive(self) -> bool:
         """An instance dies with its host: detect it and drop the instance state."""
-        if self.status != SHUTDOWN and self.hosts.host(self.host).crashed:
+        if self.status != SHUTDOWN and self.files.hosts.host(self.host).crashed:
             self.drop_instance()
         return self.status != SHUTDOWN
 
@@ -268,7 +268,7 @@ class OracleDatabase:
 
     def checkpoint(self) -> None:
         """Full checkpoint: DBWR writes every dirty block; headers (not in backup) advance."""
-        self.write_data_blocks({k: self.cache[k] for k in self.dirty})
+        self.files.write_data_blocks({k: self.cache[k] for k in self.dirty})
         written = self._max_block_scn(self.dirty)
         self.dirty = {}
         now = self.world.now()
@@ -279,12 +279,12 @@ class OracleDatabase:
             else:
                 h.update(ckpt=self.scn, ckpt_time=now, fuzzy_scn=0)
             entry["ckpt"] = self.scn
-            self.write_header(no)
+            self.files.write_header(no)
         for g in self.cf["groups"].values():
             if g["status"] == "ACTIVE":
                 g["status"] = "INACTIVE"
         self.cf.update(ckpt_scn=self.scn, ckpt_time=now)
-        self.write_controlfile()
+        self.files.write_controlfile()
 
     @staticmethod
     def _max_block_scn(blocks: dict[tuple[int, int], int]) -> dict[int, int]:
@@ -319,13 +319,13 @@ class OracleDatabase:
             return
         files = self.cf["files"]
         for no, items in per_file.items():
-            self.write_blocks(files[no]["name"], items)
+            self.files.write_blocks(files[no]["name"], items)
         for k in chosen:
             del self.dirty[k]
         for no, scn in top.items():
             if scn > self.hdr[no]["fuzzy_scn"]:
                 self.hdr[no]["fuzzy_scn"] = scn
-                self.write_header(no)
+                self.files.write_header(no)
 
     # --- backup mode (V$BACKUP) ----------------------------------------------------------------
 
@@ -339,9 +339,9 @@ class OracleDatabase:
 
     def begin_backup(self, tablespace: str | None = None) -> int:
         """ALTER TABLESPACE ts / DATABASE BEGIN BACKUP; returns the begin SCN (CHANGE#)."""
-        self.require_state(OPEN)
+        self.lifecycle.require_state(OPEN)
         files = self._ts_files(tablespace)
-        if not self.archivelog():
+        if not self.redo.archivelog():
             raise ora("ORA-01123")
         for no in files:
             if self.cf["files"][no]["backup"]:
@@ -352,24 +352,24 @@ class OracleDatabase:
         for no in files:
             self.hdr[no].update(ckpt=self.scn, backup=self.scn, ckpt_time=self.world.now())
             self.cf["files"][no].update(ckpt=self.scn, backup=self.scn)
-            self.write_header(no)
-        self.write_controlfile()
+            self.files.write_header(no)
+        self.files.write_controlfile()
         self.world.emit("oracle.begin_backup", db=self.name, ts=tablespace or "*", scn=self.scn)
         return self.scn
 
     def end_backup(self, tablespace: str | None = None) -> int:
         """END BACKUP: end-of-backup redo marker, headers thawed; returns the marker SCN."""
         if tablespace is not None:
-            self.require_state(OPEN)
+            self.lifecycle.require_state(OPEN)
         else:
-            self.require_state(OPEN, "MOUNTED")
+            self.lifecycle.require_state(OPEN, "MOUNTED")
         files = self._ts_files(tablespace)
         active = [no for no in files if self.cf["files"][no]["backup"]]
         if not active and tablespace is not None:
             raise file_error("ORA-01142", files[0], self.cf["files"][files[0]]["name"])
         self.world.faults.check("oracle.end_backup", OracleError, db=self.name)
         if active:
-            self.end_backup_of(active)
+            self.admin.end_backup_of(active)
         self.world.emit("oracle.end_backup", db=self.name, ts=tablespace or "*", scn=self.scn)
         if tablespace is None and len(active) != len(files):
             raise ora("ORA-01260")

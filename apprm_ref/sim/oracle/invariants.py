@@ -91,7 +91,7 @@ class Invariants:
         if self.db.cf["type"] != "CURRENT":
             out.append("OS-I5: database open on a backup control file")
         for no, entry in self.db.cf["files"].items():
-            h = self.db.read_header(entry["name"])
+            h = self.db.files.read_header(entry["name"])
             if h is None:
                 out.append(f"file {no} header unreadable while open")
                 continue

@@ -41,7 +41,7 @@ class Lifecycle:
         if self.db.alive():
             raise ora("ORA-01081")
         self.db.world.faults.check("oracle.startup", OracleError, db=self.db.name)
-        self.db.params = self.db.read_spfile(self.db.layout.spfile)
+        self.db.params = self.db.files.read_spfile(self.db.layout.spfile)
         self.db.status = STARTED
         if to in (MOUNTED, OPEN):
             self.mount()
@@ -53,7 +53,7 @@ class Lifecycle:
         if self.db.status in (MOUNTED, OPEN):
             raise ora("ORA-01100")
         self.require_state(STARTED)
-        copies = self.db.read_controlfiles(self.db.cf_paths())
+        copies = self.db.files.read_controlfiles(self.db.files.cf_paths())
         if not copies or any(cf is None for _, cf in copies):
             raise ora("ORA-00205")
         first_path, first = copies[0]
@@ -68,7 +68,7 @@ class Lifecycle:
         if self.db.cf["type"] == "BACKUP":
             self.db.cf["open_resetlogs"] = "REQUIRED"
         self.db.scn = self._highest_known_scn()
-        self.db.hold_files(self.db.cf_paths())
+        self.db.hold_files(self.db.files.cf_paths())
         self.db.status = MOUNTED
 
     def _highest_known_scn(self) -> int:
@@ -86,7 +86,7 @@ class Lifecycle:
             raise ora("ORA-01531")
         self.require_state(MOUNTED)
         if resetlogs:
-            self.db.open_resetlogs()
+            self.db.recovery.open_resetlogs()
             return
         if self.db.cf["type"] == "BACKUP" or self.db.cf["open_resetlogs"] == "REQUIRED":
             raise ora("ORA-01588" if resetlogs is False else "ORA-01589")
@@ -95,18 +95,18 @@ class Lifecycle:
     def open_database(self) -> None:
         headers = self.check_open_headers()
         if not self.db.cf["clean"]:
-            self.db.crash_recovery(headers)
+            self.db.recovery.crash_recovery(headers)
             headers = {no: dict(h) for no, h in self.db.hdr.items()}
         self.db.hdr = headers
         self.db.hold_files([f["name"] for f in self.db.cf["files"].values()])
         self.db.hold_files([m for g in self.db.cf["groups"].values() for m in g["members"]])
         for no, h in self.db.hdr.items():
             h["online"] = True
-            self.db.write_header(no)
+            self.db.files.write_header(no)
         self.db.cf["clean"] = False
         for entry in self.db.cf["files"].values():
             entry["stop"] = None
-        self.db.write_controlfile()
+        self.db.files.write_controlfile()
         self.db.log_pos = self._log_end()
         self.db.status = OPEN
         self.db.world.emit("oracle.open", db=self.db.name, scn=self.db.scn)
@@ -135,7 +135,7 @@ class Lifecycle:
         """Plain OPEN checks (OS-I5): every header present, current and out of backup mode."""
         headers: dict[int, dict[str, Any]] = {}
         for no, entry in sorted(self.db.cf["files"].items()):
-            h = self.db.read_header(entry["name"])
+            h = self.db.files.read_header(entry["name"])
             if h is None:
                 raise ora("ORA-01157", no, stack=(("ORA-01110", (no, entry["name"])),))
             if entry["backup"]:
@@ -162,6 +162,6 @@ class Lifecycle:
             self.db.world.emit("oracle.abort", db=self.db.name)
             return
         if self.db.status == OPEN:
-            self.db.close()
+            self.db.admin.close()
         self.db.drop_instance()
         self.db.world.emit("oracle.shutdown", db=self.db.name, mode=mode)

@@ -70,7 +70,7 @@ class Recovery:
             self.db.cf.update(open_resetlogs="REQUIRED", rec_end=run.end)
             for no, h in run.headers.items():
                 self.db.cf["files"][no]["ckpt"] = h["ckpt"]
-        self.db.write_controlfile(full=True)
+        self.db.files.write_controlfile(full=True)
         self.db.scn = max(self.db.scn, run.end)
         self.db.world.emit("oracle.recover", db=self.db.name, target=target.kind, end_scn=run.end)
         problem = None
@@ -84,7 +84,7 @@ class Recovery:
         """What RECOVER refuses before reading any redo (ORA-01610, ORA-00264); reads the
         headers into ``hdr``; True when this is complete recovery with the current control
         file."""
-        self.db.require_state(MOUNTED)
+        self.db.lifecycle.require_state(MOUNTED)
         if self.db.cf["type"] == "BACKUP" and not using_backup_controlfile:
             raise ora("ORA-01610")
         headers = self.read_headers()
@@ -107,13 +107,13 @@ class Recovery:
         for no, h in run.headers.items():
             h.update(backup=0, ckpt=run.end, fuzzy_scn=0, online=False)
             self.db.cf["files"][no].update(ckpt=run.end, backup=0)
-            self.db.write_header(no)
+            self.db.files.write_header(no)
         self.db.cf.update(clean=True, ckpt_scn=run.end, open_resetlogs="NOT ALLOWED", rec_end=None)
 
     def read_headers(self) -> dict[int, dict[str, Any]]:
         headers: dict[int, dict[str, Any]] = {}
         for no, entry in sorted(self.db.cf["files"].items()):
-            h = self.db.read_header(entry["name"])
+            h = self.db.files.read_header(entry["name"])
             if h is None:
                 raise ora("ORA-01157", no, stack=(("ORA-01110", (no, entry["name"])),))
             if h["rl_id"] != self.db.cf["rl_id"]:
@@ -156,7 +156,7 @@ class Recovery:
             if target.kind == "sequence" and target.sequence is not None and seq >= target.sequence:
                 self._stop(run, "target", (run.boundary or run.last + 1) - 1)
                 break
-            log = self.db.locate_log(seq, rl_id, online_only=online_only)
+            log = self.db.redo.locate_log(seq, rl_id, online_only=online_only)
             if log is None:
                 self._missing(run, target, seq, rl_id, prev_online)
                 break
@@ -213,7 +213,7 @@ class Recovery:
                 continue
             loc = (file_no, block)
             if loc not in run.work:
-                payload = self.db.read_block(self.db.cf["files"][file_no]["name"], block)
+                payload = self.db.files.read_block(self.db.cf["files"][file_no]["name"], block)
                 run.work[loc] = F.parse_data_block(payload)
             bscn, rows = run.work[loc]
             if scn < bscn:
@@ -235,7 +235,7 @@ class Recovery:
             self._stop(run, "target", (target.scn or 0) - 1)
             return
         end = (run.boundary - 1) if run.boundary is not None else run.last
-        run.missing = self.db.archive_path(seq, rl_id)
+        run.missing = self.db.redo.archive_path(seq, rl_id)
         self._stop(run, "end" if prev_online else "missing", end)
 
     def _end_of_redo(self, run: RecoveryRun) -> int:
@@ -243,20 +243,20 @@ class Recovery:
         return max(run.last, self.db.cf["ckpt_scn"], *ckpts)
 
     def start_seq(self, start: int, rl_id: int) -> int:
-        known = self.db.known_logs(rl_id)
+        known = self.db.redo.known_logs(rl_id)
         if not known:
             return 1
         fitting = [seq for seq, first, _ in known if first <= start + 1]
         return max(fitting) if fitting else known[0][0]
 
     def _next_of(self, seq: int, rl_id: int) -> int | None:
-        known = self.db.log_bounds(seq, rl_id)
+        known = self.db.redo.log_bounds(seq, rl_id)
         return None if known is None else known[2]
 
     def finish_run(self, run: RecoveryRun) -> None:
         """Write rebuilt blocks, then headers advanced to the stop point."""
         blocks = {loc: F.data_block(bscn, rows) for loc, (bscn, rows) in run.work.items()}
-        self.db.write_data_blocks(blocks)
+        self.db.files.write_data_blocks(blocks)
         now = self.db.world.now()
         self.db.hdr = run.headers
         for no, h in run.headers.items():
@@ -264,7 +264,7 @@ class Recovery:
                 h.update(ckpt=run.end, ckpt_time=now)
                 if h["fuzzy_scn"] <= run.end and not h["backup"]:
                     h.update(fuzzy_scn=0, online=False)
-                self.db.write_header(no)
+                self.db.files.write_header(no)
 
     # --- crash recovery -------------------------------------------------------------------------
 
@@ -279,7 +279,7 @@ class Recovery:
         for no, h in run.headers.items():
             h.update(ckpt=run.end, fuzzy_scn=0)
             self.db.cf["files"][no]["ckpt"] = run.end
-            self.db.write_header(no)
+            self.db.files.write_header(no)
         self.db.cf.update(ckpt_scn=run.end)
         self.db.scn = max(self.db.scn, run.end)
         self.db.world.emit("oracle.crash_recovery", db=self.db.name, end_scn=run.end)
@@ -301,13 +301,13 @@ class Recovery:
             h.update(ckpt=rl_scn, ckpt_time=now, rl_scn=rl_scn, rl_id=rl_id, fuzzy_scn=0, backup=0)
             h["online"] = False
             self.db.cf["files"][no].update(ckpt=rl_scn, backup=0)
-            self.db.write_header(no)
+            self.db.files.write_header(no)
         self.db.scn = rl_scn
         if self.db.history is not None:
             self.db.history.commits = [c for c in self.db.history.commits if c.scn <= end]
-        self.db.write_controlfile(full=True)
+        self.db.files.write_controlfile(full=True)
         self.db.world.emit("oracle.resetlogs", db=self.db.name, resetlogs_scn=rl_scn)
-        self.db.open_database()
+        self.db.lifecycle.open_database()
 
     def _new_incarnation(self, rl_scn: int, rl_id: int, now: float) -> None:
         cf = self.db.cf
@@ -337,5 +337,5 @@ class Recovery:
                 next_time=None,
                 rl_id=rl_id,
             )
-            self.db.write_log_header(g, no)
+            self.db.files.write_log_header(g, no)
         cf["cur_group"], cf["cur_seq"] = order[0], 1

@@ -54,7 +54,7 @@ class Redo:
             group = self.current_group()
         payload = F.redo_block(group["seq"], group["rl_id"], records)
         for member in group["members"]:
-            self.db.write_blocks(member, {self.db.log_pos: payload})
+            self.db.files.write_blocks(member, {self.db.log_pos: payload})
         self.db.log_pos += 1
 
     def switch_log(self, *, strict: bool = False) -> None:
@@ -83,10 +83,10 @@ class Redo:
             archived=False,
             rl_id=self.db.cf["rl_id"],
         )
-        self.db.write_log_header(target, nxt)
+        self.db.files.write_log_header(target, nxt)
         self.db.cf["cur_group"], self.db.cf["cur_seq"] = nxt, target["seq"]
         self.db.log_pos = 1
-        self.db.write_controlfile()
+        self.db.files.write_controlfile()
         self.db.world.emit("oracle.log_switch", db=self.db.name, seq=target["seq"], scn=self.db.scn)
         if self.archivelog() and strict:
             self.archive_group(old_no)
@@ -100,7 +100,7 @@ class Redo:
         self.db.world.faults.check("oracle.archive", OracleError, db=self.db.name, seq=group["seq"])
         log = None
         for member in group["members"]:
-            log = self.db.read_log(member)
+            log = self.db.files.read_log(member)
             if log is not None and log[0]["seq"] == group["seq"]:
                 break
         if log is None:
@@ -109,8 +109,8 @@ class Redo:
         path = self.archive_path(group["seq"], group["rl_id"])
         blocks = self._archive_blocks(head, group, records)
         try:
-            self.db.ensure_file(path, len(blocks))
-            self.db.write_blocks(path, blocks)
+            self.db.files.ensure_file(path, len(blocks))
+            self.db.files.write_blocks(path, blocks)
         except HostError:
             raise ora("ORA-00257") from None
         rec = {
@@ -128,7 +128,7 @@ class Redo:
         }
         self.db.cf["archives"].append(rec)
         group["archived"] = True
-        self.db.write_controlfile()
+        self.db.files.write_controlfile()
         self.db.world.emit("oracle.archive", db=self.db.name, seq=group["seq"], name=path)
         return rec
 
@@ -162,7 +162,7 @@ class Redo:
         for g in sorted(self.db.cf["groups"]):
             candidates += list(self.db.cf["groups"][g]["members"])
         for path in dict.fromkeys(candidates):
-            log = self.db.read_log(path)
+            log = self.db.files.read_log(path)
             if log is not None and log[0]["seq"] == seq and log[0]["rl_id"] == rl_id:
                 return path, log[0], log[1]
         return None

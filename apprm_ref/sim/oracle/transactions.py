@@ -65,7 +65,7 @@ class Transactions:
         with the memo: callers must copy it before changing it."""
         if loc not in self.db.cache:
             path = self.db.cf["files"][loc[0]]["name"]
-            self.db.cache[loc] = self.db.read_block(path, loc[1])
+            self.db.cache[loc] = self.db.files.read_block(path, loc[1])
         payload = self.db.cache[loc]
         hit = self.db.memo.blocks.get(loc)
         if hit is not None and hit[0] is payload:
@@ -78,7 +78,7 @@ class Transactions:
 
     def transact(self, transactions: list[tuple[Op, ...]]) -> list[Commit]:
         """Commit each transaction at the next SCN; one redo batch for the whole call."""
-        self.db.require_state(OPEN)
+        self.db.lifecycle.require_state(OPEN)
         staged: Staged = {}
         records, commits = [], []
         scn, now = self.db.scn, self.db.world.now()
@@ -153,7 +153,7 @@ class Transactions:
 
     def select(self, table: str) -> dict[str, Any]:
         """Every committed row of ``table`` (SELECT key, value FROM table)."""
-        self.db.require_state(OPEN)
+        self.db.lifecycle.require_state(OPEN)
         ts = self.db.cf["tables"].get(table)
         if ts is None:
             raise ora("ORA-00942")
@@ -169,7 +169,7 @@ class Transactions:
     def data(self) -> dict[str, dict[str, Any]]:
         """All committed data, as :func:`~apprm_ref.sim.oracle.models.fold` shapes it; like
         any query it needs an open database (ORA-01034 / ORA-01219 otherwise)."""
-        self.db.require_state(OPEN)
+        self.db.lifecycle.require_state(OPEN)
         out = {t: self.select(t) for t in sorted(self.db.cf["tables"])}
         return {t: rows for t, rows in out.items() if rows}
 
@@ -195,7 +195,7 @@ class Transactions:
         self, commits: int, ops_per_commit: int, keys: int, keep: bool
     ) -> list[Commit] | None:
         """The epoch of :meth:`workload`; the Commit list only if ``keep`` (else None)."""
-        self.db.require_state(OPEN)  # before touching the instance
+        self.db.lifecycle.require_state(OPEN)  # before touching the instance
         rng = self.db.world.streams.get(f"oracle.{self.db.name}.workload")
         tables = sorted(self.db.cf["tables"])
         if commits > 0 and ops_per_commit > 0 and (not tables or keys <= 0):
