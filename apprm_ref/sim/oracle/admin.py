@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from apprm_ref.errors import HostError, OracleError
+from apprm_ref.errors import ApprmError, HostError, OracleError
 from apprm_ref.sim.oracle.messages import file_error, ora
-from apprm_ref.sim.oracle.models import MOUNTED, OPEN, STARTED
+from apprm_ref.sim.oracle.models import MOUNTED, OPEN, SHUTDOWN, STARTED
 from apprm_ref.sim.oracle.trace import controlfile_script
 
 if TYPE_CHECKING:
@@ -150,13 +150,13 @@ class Admin:
     def close(self) -> None:
         """ALTER DATABASE CLOSE NORMAL: clean checkpoint, OPEN -> MOUNTED (ORA-01149 first)."""
         self.db.lifecycle.require_state(OPEN)
-        active = self.db.backup_files()
+        active = self.backup_files()
         if active:
             no = next(iter(active))
             raise ora(
                 "ORA-01149", no, stack=(("ORA-01110", (no, self.db.cf["files"][no]["name"])),)
             )
-        self.db.checkpoint()
+        self.db.txn.checkpoint()
         for no, h in self.db.hdr.items():
             h["online"] = False
             self.db.files.write_header(no)
@@ -215,3 +215,74 @@ class Admin:
         if cf is None:
             raise OracleError("control file unreadable", code="ORA-00205")
         return cf
+
+    def _ts_files(self, tablespace: str | None) -> list[int]:
+        if tablespace is None:
+            return sorted(self.db.cf["files"])
+        ts = tablespace.upper()
+        if ts not in self.db.cf["tablespaces"]:
+            raise ora("ORA-01959", ts)
+        return [no for no, f in sorted(self.db.cf["files"].items()) if f["ts"] == ts]
+
+    def begin_backup(self, tablespace: str | None = None) -> int:
+        """ALTER TABLESPACE ts / DATABASE BEGIN BACKUP; returns the begin SCN (CHANGE#)."""
+        self.db.lifecycle.require_state(OPEN)
+        files = self._ts_files(tablespace)
+        if not self.db.redo.archivelog():
+            raise ora("ORA-01123")
+        for no in files:
+            if self.db.cf["files"][no]["backup"]:
+                raise file_error("ORA-01146", no, self.db.cf["files"][no]["name"])
+        self.db.world.faults.check("oracle.begin_backup", OracleError, db=self.db.name)
+        self.db.txn.checkpoint()
+        self.db.scn += 1
+        for no in files:
+            self.db.hdr[no].update(
+                ckpt=self.db.scn, backup=self.db.scn, ckpt_time=self.db.world.now()
+            )
+            self.db.cf["files"][no].update(ckpt=self.db.scn, backup=self.db.scn)
+            self.db.files.write_header(no)
+        self.db.files.write_controlfile()
+        self.db.world.emit(
+            "oracle.begin_backup", db=self.db.name, ts=tablespace or "*", scn=self.db.scn
+        )
+        return self.db.scn
+
+    def end_backup(self, tablespace: str | None = None) -> int:
+        """END BACKUP: end-of-backup redo marker, headers thawed; returns the marker SCN."""
+        if tablespace is not None:
+            self.db.lifecycle.require_state(OPEN)
+        else:
+            self.db.lifecycle.require_state(OPEN, "MOUNTED")
+        files = self._ts_files(tablespace)
+        active = [no for no in files if self.db.cf["files"][no]["backup"]]
+        if not active and tablespace is not None:
+            raise file_error("ORA-01142", files[0], self.db.cf["files"][files[0]]["name"])
+        self.db.world.faults.check("oracle.end_backup", OracleError, db=self.db.name)
+        if active:
+            self.end_backup_of(active)
+        self.db.world.emit(
+            "oracle.end_backup", db=self.db.name, ts=tablespace or "*", scn=self.db.scn
+        )
+        if tablespace is None and len(active) != len(files):
+            raise ora("ORA-01260")
+        return self.db.scn
+
+    def backup_files(self) -> dict[int, int]:
+        """file# -> begin SCN of files in backup mode (V$BACKUP ACTIVE rows; {} unmounted)."""
+        files = self.db.cf.get("files", {})
+        return {no: f["backup"] for no, f in sorted(files.items()) if f["backup"]}
+
+    def in_backup_mode(self) -> bool:
+        """Any file in backup mode per the control file, even with the instance down
+        (a crash in backup mode leaves it so): what "nothing left in backup mode" checks."""
+        if self.db.cf:
+            return bool(self.backup_files())
+        try:
+            cf = self.any_cf()
+        except ApprmError:
+            return False
+        finally:
+            if self.db.status == SHUTDOWN:
+                self.db.params = {}
+        return any(f["backup"] for f in cf["files"].values())

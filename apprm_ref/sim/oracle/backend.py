@@ -15,23 +15,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apprm_ref.drivers.oracle import RecoveryResult, RecoveryTarget
-from apprm_ref.errors import ApprmError, HostError, OracleError
+from apprm_ref.errors import HostError, OracleError
 from apprm_ref.persist import persistable
 from apprm_ref.sim.oracle import formats as F
 from apprm_ref.sim.oracle.admin import Admin
+from apprm_ref.sim.oracle.creation import create_files, hash_int
 from apprm_ref.sim.oracle.files import Files
 from apprm_ref.sim.oracle.invariants import Invariants
 from apprm_ref.sim.oracle.lifecycle import Lifecycle
 from apprm_ref.sim.oracle.memo import ArchIndex, Memo
-from apprm_ref.sim.oracle.messages import file_error, ora
 from apprm_ref.sim.oracle.models import OPEN, SHUTDOWN, Commit, History, OracleLayout
 from apprm_ref.sim.oracle.recovery import Recovery, RecoveryRun
 from apprm_ref.sim.oracle.redo import Redo
 from apprm_ref.sim.oracle.transactions import Op, Transactions
-
-
-def _hash_int(*parts: object) -> int:
-    return int(hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()[:8], 16)
 
 
 def password_digest(user: str, password: str) -> str:
@@ -125,109 +121,11 @@ class OracleDatabase:
             history=History() if track_history else None,
         )
         world.add_app(db)
-        db._create_files(start_scn)
+        create_files(db, start_scn)
         return db
 
-    def _create_files(self, scn: int) -> None:
-        lay, now = self.layout, self.world.now()
-        self.params = {
-            "db_name": self.name,
-            "control_files": list(lay.control_files),
-            "log_archive_dest_1": f"LOCATION={lay.archive_dest}",
-            "log_archive_format": lay.archive_format,
-            "spfile": lay.spfile,
-        }
-        self.files.ensure_file(lay.spfile, 1)
-        self.files.write_blocks(lay.spfile, {0: F.pack(F.SPFILE_MAGIC, self.params)})
-        dbid, rl_id = _hash_int("dbid", self.name), _hash_int("rl", self.name, scn, now)
-        self.scn = scn
-        self.cf = self._new_controlfile(dbid, rl_id, scn, now)
-        for path in lay.control_files:
-            self.files.ensure_file(path, lay.cf_blocks)
-        for no, df in enumerate(lay.datafiles, start=1):
-            self.files.ensure_file(df.path, df.blocks)
-            self.hdr[no] = self._new_header(no, df.tablespace, scn, now)
-            self.files.write_header(no)
-        for no, g in self.cf["groups"].items():
-            for member in g["members"]:
-                self.files.ensure_file(member, g["blocks"])
-            self.files.write_log_header(g, no)
-        self.files.write_controlfile(full=True)
-        self.status = "MOUNTED"
-        self.hold_files(lay.control_files)
-        self.lifecycle.open_database()
-
-    def _new_controlfile(self, dbid: int, rl_id: int, scn: int, now: float) -> dict[str, Any]:
-        lay = self.layout
-        files = {
-            no: {
-                "name": df.path,
-                "ts": df.tablespace,
-                "blocks": df.blocks,
-                "ckpt": scn,
-                "backup": 0,
-                "stop": scn,
-            }
-            for no, df in enumerate(lay.datafiles, start=1)
-        }
-        groups = {
-            no: {
-                "members": list(g.members),
-                "blocks": g.blocks,
-                "seq": 1 if no == 1 else 0,
-                "status": "CURRENT" if no == 1 else "UNUSED",
-                "archived": False,
-                "first": scn if no == 1 else 0,
-                "first_time": now,
-                "next": None,
-                "next_time": None,
-                "rl_id": rl_id,
-            }
-            for no, g in enumerate(lay.log_groups, start=1)
-        }
-        return {
-            "dbid": dbid,
-            "db_name": self.name,
-            "type": "CURRENT",
-            "seq": 0,
-            "blocks": lay.cf_blocks,
-            "log_mode": lay.log_mode,
-            "ckpt_scn": scn,
-            "ckpt_time": now,
-            "clean": True,
-            "rl_scn": scn,
-            "rl_id": rl_id,
-            "rl_time": now,
-            "prior_rl_scn": 0,
-            "incarnations": [[1, scn, rl_id, 0]],
-            "open_resetlogs": "NOT ALLOWED",
-            "rec_end": None,
-            "files": files,
-            "tablespaces": list(lay.tablespaces),
-            "tables": dict(lay.tables),
-            "groups": groups,
-            "cur_group": 1,
-            "cur_seq": 1,
-            "archives": [],
-        }
-
-    def _new_header(self, no: int, ts: str, scn: int, now: float) -> dict[str, Any]:
-        return {
-            "dbid": self.cf["dbid"],
-            "file": no,
-            "ts": ts,
-            "creation": scn,
-            "ckpt": scn,
-            "ckpt_time": now,
-            "fuzzy_scn": 0,
-            "online": False,
-            "backup": 0,
-            "rl_scn": self.cf["rl_scn"],
-            "rl_id": self.cf["rl_id"],
-        }
-
     def new_resetlogs_id(self, scn: int) -> int:
-        return _hash_int("rl", self.cf["dbid"], scn, self.world.now(), len(self.cf["incarnations"]))
+        return hash_int("rl", self.cf["dbid"], scn, self.world.now(), len(self.cf["incarnations"]))
 
     # --- holds: a running instance keeps its filesystems busy ---------------------------------
 
@@ -266,135 +164,28 @@ class OracleDatabase:
 
     # --- checkpoints --------------------------------------------------------------------------
 
-    def checkpoint(self) -> None:
-        """Full checkpoint: DBWR writes every dirty block; headers (not in backup) advance."""
-        self.files.write_data_blocks({k: self.cache[k] for k in self.dirty})
-        written = self._max_block_scn(self.dirty)
-        self.dirty = {}
-        now = self.world.now()
-        for no, entry in self.cf["files"].items():
-            h = self.hdr[no]
-            if h["backup"]:
-                h["fuzzy_scn"] = max(h["fuzzy_scn"], written.get(no, 0))
-            else:
-                h.update(ckpt=self.scn, ckpt_time=now, fuzzy_scn=0)
-            entry["ckpt"] = self.scn
-            self.files.write_header(no)
-        for g in self.cf["groups"].values():
-            if g["status"] == "ACTIVE":
-                g["status"] = "INACTIVE"
-        self.cf.update(ckpt_scn=self.scn, ckpt_time=now)
-        self.files.write_controlfile()
-
-    @staticmethod
-    def _max_block_scn(blocks: dict[tuple[int, int], int]) -> dict[int, int]:
-        out: dict[int, int] = {}
-        for (file_no, _), scn in blocks.items():
-            out[file_no] = max(out.get(file_no, 0), scn)
-        return out
-
-    def dbwr(self) -> None:
-        """Lazy writer: some dirty blocks reach disk now, so datafiles are genuinely fuzzy.
-
-        One pass in block order: the draw per dirty block, the chosen payloads grouped per
-        file and the highest block SCN per file (what ``write_data_blocks`` and
-        ``_max_block_scn`` would give for the chosen blocks, without sorting them again)."""
-        rng = self.world.streams.get(f"oracle.{self.name}.dbwr")
-        random, fraction, cache = rng.random, self.dbwr_fraction, self.cache
-        chosen: list[tuple[int, int]] = []
-        per_file: dict[int, dict[int, Any]] = {}
-        top: dict[int, int] = {}
-        for k in sorted(self.dirty):
-            if random() < fraction:
-                chosen.append(k)
-                no, scn = k[0], self.dirty[k]
-                items = per_file.get(no)
-                if items is None:
-                    items = per_file[no] = {}
-                    top[no] = 0
-                items[k[1]] = cache[k]
-                if scn > top[no]:
-                    top[no] = scn
-        if not chosen:
-            return
-        files = self.cf["files"]
-        for no, items in per_file.items():
-            self.files.write_blocks(files[no]["name"], items)
-        for k in chosen:
-            del self.dirty[k]
-        for no, scn in top.items():
-            if scn > self.hdr[no]["fuzzy_scn"]:
-                self.hdr[no]["fuzzy_scn"] = scn
-                self.files.write_header(no)
-
     # --- backup mode (V$BACKUP) ----------------------------------------------------------------
 
-    def _ts_files(self, tablespace: str | None) -> list[int]:
-        if tablespace is None:
-            return sorted(self.cf["files"])
-        ts = tablespace.upper()
-        if ts not in self.cf["tablespaces"]:
-            raise ora("ORA-01959", ts)
-        return [no for no, f in sorted(self.cf["files"].items()) if f["ts"] == ts]
+    # --- the commands of the database, each carried out by one of its parts ------------
+    # the instance's own commands (buffer cache in txn, backup mode in admin)
+    def checkpoint(self) -> None:
+        return self.txn.checkpoint()
+
+    def dbwr(self) -> None:
+        return self.txn.dbwr()
 
     def begin_backup(self, tablespace: str | None = None) -> int:
-        """ALTER TABLESPACE ts / DATABASE BEGIN BACKUP; returns the begin SCN (CHANGE#)."""
-        self.lifecycle.require_state(OPEN)
-        files = self._ts_files(tablespace)
-        if not self.redo.archivelog():
-            raise ora("ORA-01123")
-        for no in files:
-            if self.cf["files"][no]["backup"]:
-                raise file_error("ORA-01146", no, self.cf["files"][no]["name"])
-        self.world.faults.check("oracle.begin_backup", OracleError, db=self.name)
-        self.checkpoint()
-        self.scn += 1
-        for no in files:
-            self.hdr[no].update(ckpt=self.scn, backup=self.scn, ckpt_time=self.world.now())
-            self.cf["files"][no].update(ckpt=self.scn, backup=self.scn)
-            self.files.write_header(no)
-        self.files.write_controlfile()
-        self.world.emit("oracle.begin_backup", db=self.name, ts=tablespace or "*", scn=self.scn)
-        return self.scn
+        return self.admin.begin_backup(tablespace)
 
     def end_backup(self, tablespace: str | None = None) -> int:
-        """END BACKUP: end-of-backup redo marker, headers thawed; returns the marker SCN."""
-        if tablespace is not None:
-            self.lifecycle.require_state(OPEN)
-        else:
-            self.lifecycle.require_state(OPEN, "MOUNTED")
-        files = self._ts_files(tablespace)
-        active = [no for no in files if self.cf["files"][no]["backup"]]
-        if not active and tablespace is not None:
-            raise file_error("ORA-01142", files[0], self.cf["files"][files[0]]["name"])
-        self.world.faults.check("oracle.end_backup", OracleError, db=self.name)
-        if active:
-            self.admin.end_backup_of(active)
-        self.world.emit("oracle.end_backup", db=self.name, ts=tablespace or "*", scn=self.scn)
-        if tablespace is None and len(active) != len(files):
-            raise ora("ORA-01260")
-        return self.scn
+        return self.admin.end_backup(tablespace)
 
     def backup_files(self) -> dict[int, int]:
-        """file# -> begin SCN of files in backup mode (V$BACKUP ACTIVE rows; {} unmounted)."""
-        files = self.cf.get("files", {})
-        return {no: f["backup"] for no, f in sorted(files.items()) if f["backup"]}
+        return self.admin.backup_files()
 
     def in_backup_mode(self) -> bool:
-        """Any file in backup mode per the control file, even with the instance down
-        (a crash in backup mode leaves it so): what "nothing left in backup mode" checks."""
-        if self.cf:
-            return bool(self.backup_files())
-        try:
-            cf = self.admin.any_cf()
-        except ApprmError:
-            return False
-        finally:
-            if self.status == SHUTDOWN:
-                self.params = {}
-        return any(f["backup"] for f in cf["files"].values())
+        return self.admin.in_backup_mode()
 
-    # --- the commands of the database, each carried out by one of its parts ------------
     # Files (files.py)
     @property
     def hosts(self) -> Any:

@@ -68,7 +68,7 @@ class Redo:
                 self.archive_group(nxt)
             except OracleError:
                 raise ora("ORA-00257") from None
-        self.db.checkpoint()
+        self.db.txn.checkpoint()
         self.db.scn += 1
         old_no = self.db.cf["cur_group"]
         old = self.db.cf["groups"][old_no]

@@ -128,7 +128,7 @@ class Transactions:
         self.db.scn = scn
         if self.db.history is not None and commits is not None:
             self.db.history.commits.extend(commits)
-        self.db.dbwr()
+        self.dbwr()
         return commits
 
     @staticmethod
@@ -273,6 +273,67 @@ class Transactions:
         loc = self._locate_row(table, key)
         cell = grid[t][k] = ((table, key), loc, loc[0], loc[1], table, key)
         return cell
+
+    def checkpoint(self) -> None:
+        """Full checkpoint: DBWR writes every dirty block; headers (not in backup) advance."""
+        self.db.files.write_data_blocks({k: self.db.cache[k] for k in self.db.dirty})
+        written = self._max_block_scn(self.db.dirty)
+        self.db.dirty = {}
+        now = self.db.world.now()
+        for no, entry in self.db.cf["files"].items():
+            h = self.db.hdr[no]
+            if h["backup"]:
+                h["fuzzy_scn"] = max(h["fuzzy_scn"], written.get(no, 0))
+            else:
+                h.update(ckpt=self.db.scn, ckpt_time=now, fuzzy_scn=0)
+            entry["ckpt"] = self.db.scn
+            self.db.files.write_header(no)
+        for g in self.db.cf["groups"].values():
+            if g["status"] == "ACTIVE":
+                g["status"] = "INACTIVE"
+        self.db.cf.update(ckpt_scn=self.db.scn, ckpt_time=now)
+        self.db.files.write_controlfile()
+
+    @staticmethod
+    def _max_block_scn(blocks: dict[tuple[int, int], int]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for (file_no, _), scn in blocks.items():
+            out[file_no] = max(out.get(file_no, 0), scn)
+        return out
+
+    def dbwr(self) -> None:
+        """Lazy writer: some dirty blocks reach disk now, so datafiles are genuinely fuzzy.
+
+        One pass in block order: the draw per dirty block, the chosen payloads grouped per
+        file and the highest block SCN per file (what ``write_data_blocks`` and
+        ``_max_block_scn`` would give for the chosen blocks, without sorting them again)."""
+        rng = self.db.world.streams.get(f"oracle.{self.db.name}.dbwr")
+        random, fraction, cache = rng.random, self.db.dbwr_fraction, self.db.cache
+        chosen: list[tuple[int, int]] = []
+        per_file: dict[int, dict[int, Any]] = {}
+        top: dict[int, int] = {}
+        for k in sorted(self.db.dirty):
+            if random() < fraction:
+                chosen.append(k)
+                no, scn = k[0], self.db.dirty[k]
+                items = per_file.get(no)
+                if items is None:
+                    items = per_file[no] = {}
+                    top[no] = 0
+                items[k[1]] = cache[k]
+                if scn > top[no]:
+                    top[no] = scn
+        if not chosen:
+            return
+        files = self.db.cf["files"]
+        for no, items in per_file.items():
+            self.db.files.write_blocks(files[no]["name"], items)
+        for k in chosen:
+            del self.db.dirty[k]
+        for no, scn in top.items():
+            if scn > self.db.hdr[no]["fuzzy_scn"]:
+                self.db.hdr[no]["fuzzy_scn"] = scn
+                self.db.files.write_header(no)
 
 
 VALUES = 10**6  # workload values are v0 .. v999999
