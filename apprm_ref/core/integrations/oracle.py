@@ -10,6 +10,7 @@ the product refuse before anything is stopped.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from apprm_ref.core.context import SessionContext
@@ -30,9 +31,20 @@ from apprm_ref.core.integrations.oracle_recovery import (
 )
 from apprm_ref.core.records import ReplicaRecord
 from apprm_ref.core.session import UndoHandle
-from apprm_ref.drivers.oracle import OracleDriver
+from apprm_ref.drivers.oracle import FileLayout, OracleDriver
 from apprm_ref.errors import ConfigError, OracleError, OrchestrationError
 from apprm_ref.types import VolumeRef
+
+
+@dataclass
+class OracleSessionState:
+    """What one Oracle step of a session learns for a later one."""
+
+    layout: FileLayout | None = None  # the database's files, read once per session
+    begin_scn: int | None = None  # lowest BEGIN BACKUP SCN of the datafiles
+    min_recovery_scn: int | None = None  # first SCN after END BACKUP
+    ctlcp: str | None = None  # the backup control file written before the replica
+    kept: list[tuple[str, str]] = field(default_factory=list)  # (current file, its copy)
 
 
 def origin(ctx: SessionContext) -> str:
@@ -96,7 +108,7 @@ class OracleIntegration:
         """Datafiles (plus control files and online logs with ZDB_ORA_INCLUDE_CF_OLF=1)."""
         opts: OracleOptions = ctx.app_options
         layout = driver(ctx).file_layout()
-        ctx.scratch["oracle_layout"] = layout
+        ctx.state(OracleSessionState).layout = layout
         paths = list(layout.datafiles)
         if opts.include_cf_olf:
             paths += [*layout.control_files, *layout.online_logs]
@@ -145,7 +157,7 @@ class OracleIntegration:
             ctx.warn(origin(ctx), "IR configuration check skipped (ZDB_ORA_NO_CHECKCONF_IR=1)")
             return
         host, hd = ctx.spec.application_system, ctx.drivers.host
-        layout = ctx.scratch.get("oracle_layout") or driver(ctx).file_layout()
+        layout = ctx.state(OracleSessionState).layout or driver(ctx).file_layout()
         problems = ir_problems(layout, lambda p: hd.volumes_under(host, p), opts)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -191,10 +203,11 @@ class OracleIntegration:
             spaces = [*drv.tablespaces()]
         held = [begin_backup(ctx, drv, name, ts) for ts in spaces]
         files = drv.datafiles()
-        ctx.scratch["oracle_begin_scn"] = min(f.backup_change for f in files)
+        state = ctx.state(OracleSessionState)
+        state.begin_scn = min(f.backup_change for f in files)
         ctx.info(
             origin(ctx),
-            f"{len(files)} datafile(s) in backup mode since SCN {ctx.scratch['oracle_begin_scn']}",
+            f"{len(files)} datafile(s) in backup mode since SCN {state.begin_scn}",
         )
         if opts.check_order == "after":
             self.ir_check(ctx)
@@ -210,7 +223,7 @@ class OracleIntegration:
             return
         path = f"{where.rstrip('/')}/ctrl{database_name(ctx)}_{stamp(ctx)}.ctl"
         driver(ctx).backup_controlfile(path, reuse=True)
-        ctx.scratch["oracle_ctlcp"] = path
+        ctx.state(OracleSessionState).ctlcp = path
         ctx.info(origin(ctx), f"Backup control file written to {path}")
 
     def release(self, ctx: SessionContext, held: list[UndoHandle]) -> None:
@@ -221,7 +234,7 @@ class OracleIntegration:
         if ctx.spec.mode == "offline":
             ctx.info(origin(ctx), "Database started")
             return
-        ctx.scratch["oracle_min_recovery_scn"] = driver(ctx).database().current_scn + 1
+        ctx.state(OracleSessionState).min_recovery_scn = driver(ctx).database().current_scn + 1
         ctx.info(origin(ctx), "Datafiles taken out of backup mode (END BACKUP)")
 
     def after_replica(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
@@ -233,14 +246,15 @@ class OracleIntegration:
         opts: OracleOptions = ctx.app_options
         info = drv.database()
         archived_through = drv.last_archived_sequence()
+        state = ctx.state(OracleSessionState)
         replica.details["oracle"] = {
             "database": info.name,
             "dbid": info.dbid,
             "mode": ctx.spec.mode,
-            "begin_scn": ctx.scratch.get("oracle_begin_scn"),
-            "min_recovery_scn": ctx.scratch.get("oracle_min_recovery_scn"),
+            "begin_scn": state.begin_scn,
+            "min_recovery_scn": state.min_recovery_scn,
             "resetlogs_change": info.resetlogs_change,
-            "ctlcp": ctx.scratch.get("oracle_ctlcp"),
+            "ctlcp": state.ctlcp,
             "include_cf_olf": opts.include_cf_olf,
             "include_spf": opts.include_spf,
             "archived_through": archived_through,
@@ -265,7 +279,7 @@ class OracleIntegration:
         if options.keep_current_cf_olf:
             if status == "SHUTDOWN":
                 drv.startup("MOUNTED")
-            ctx.scratch["oracle_layout"] = drv.file_layout()
+            ctx.state(OracleSessionState).layout = drv.file_layout()
         if drv.instance_status() != "SHUTDOWN":
             try:
                 drv.shutdown("IMMEDIATE")
@@ -287,19 +301,20 @@ class OracleIntegration:
     def keep_copies(self, ctx: SessionContext, options: OracleRecoveryOptions) -> None:
         """Copy current control files, online logs (and SPFILE) to the temp dir (OS-I15)."""
         assert ctx.spec is not None
-        layout = ctx.scratch["oracle_layout"]
+        layout = ctx.state(OracleSessionState).layout
+        assert layout is not None  # read by stop_for_ir just before
         cfg = load_config(ctx.repo, database_name(ctx))
         tmp = options.extra.get("tmp_dir") or (cfg.tmp_dir if cfg else DEFAULT_TMP_DIR)
         files = [*layout.control_files, *layout.online_logs]
         if layout.spfile:
             files.append(layout.spfile)
         host, hd = ctx.spec.application_system, ctx.drivers.host
-        kept = []
+        kept: list[tuple[str, str]] = []
         for path in files:
             dst = encode_keep_name(tmp, path, stamp(ctx))
             hd.copy_file(host, path, dst)
             kept.append((path, dst))
-        ctx.scratch["oracle_kept"] = kept
+        ctx.state(OracleSessionState).kept = kept
         ctx.info(
             origin(ctx), f"Current control files and redo logs copied to {tmp} ({len(kept)} files)"
         )
@@ -308,7 +323,7 @@ class OracleIntegration:
         self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions
     ) -> Steps:
         assert ctx.spec is not None
-        kept = ctx.scratch.get("oracle_kept") or []
+        kept = ctx.state(OracleSessionState).kept
         host, hd = ctx.spec.application_system, ctx.drivers.host
         for path, copy in kept:
             hd.copy_file(host, copy, path)

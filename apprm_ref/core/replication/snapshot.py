@@ -8,6 +8,7 @@ so the simulator door and a real SMI-S driver are driven alike.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -41,6 +42,13 @@ def choose_type(existing: set[ReplicaType], requested: ReplicaType, policy: str)
             )
         return other
     return requested
+
+
+@dataclass
+class SnapshotSessionState:
+    """The replica type ``check`` chose (the spec's, or snapclone forced by IR) for ``create``."""
+
+    replica_type: ReplicaType | None = None
 
 
 class SnapshotReplication:
@@ -93,7 +101,7 @@ class SnapshotReplication:
             raise PlanError(
                 "snapclones cannot be made while snapshots exist", code="SNAPSHOTS_EXIST"
             )
-        ctx.scratch["eva_type"] = chosen
+        ctx.state(SnapshotSessionState).replica_type = chosen
 
     @staticmethod
     def _check_ca(ctx: SessionContext, drv: Any, src: VolumeRef, opts: EvaOptions) -> None:
@@ -168,7 +176,7 @@ class SnapshotReplication:
         """Every target at one instant (the array call is all-or-nothing); undo deletes them."""
         assert ctx.spec is not None
         opts: EvaOptions = ctx.options
-        kind: ReplicaType = ctx.scratch.get("eva_type", opts.snapshot_type)
+        kind = ctx.state(SnapshotSessionState).replica_type or opts.snapshot_type
         clone = kind == ReplicaType.SNAPCLONE
         reqs = [
             ReplicaRequest(
