@@ -163,8 +163,6 @@ def restore(
         raise ConfigError("--thread goes with --until-sequence")
     arr_kw = {"method": method, "keep_replica": keep_replica, "retain_source": retain_source}
     with open_lab(current_home(), save=True) as lab:
-        array = lab.orchestrator.drivers.array(lab.orchestrator.find_replica(session_id).array)
-        array_opts = restore_options_for(array, {k: v for k, v in arr_kw.items() if v is not None})
         app_opts = _recovery(
             lab,
             session_id,
@@ -177,6 +175,8 @@ def restore(
             open_resetlogs=open_resetlogs,
             keep_current_cf_olf=keep_cf,
         )
+        array = lab.orchestrator.drivers.array(lab.orchestrator.find_replica(session_id).array)
+        array_opts = restore_options_for(array, {k: v for k, v in arr_kw.items() if v is not None})
         proc = lab.orchestrator.start_restore(session_id, array_opts, app_opts)
         session = _drive(lab, proc, f"Restore {session_id}", as_json)
         _report(lab, session, as_json=as_json, monitor=True, level=Severity.NORMAL)
