@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import simpy
-import simpy.rt
 
 DEFAULT_EPOCH = datetime(2008, 3, 3, 0, 0, 0, tzinfo=UTC)
 DateTime = datetime  # for annotations inside classes whose ``datetime`` method shadows it
@@ -63,15 +62,6 @@ class SimClock:
             self.env.run(until=seconds)
         while self.env.peek() <= seconds:
             self.env.step()
-
-
-@dataclass
-class WallClock(SimClock):
-    """Real time for real drivers: a ``RealtimeEnvironment`` (factor 1 = 1 s per second)."""
-
-    @classmethod
-    def start(cls, *, epoch: datetime = DEFAULT_EPOCH, at: float = 0.0) -> WallClock:
-        return cls(simpy.rt.RealtimeEnvironment(initial_time=at, factor=1.0, strict=False), epoch)
 
 
 def parse_duration(text: str | int | float) -> float:

@@ -85,14 +85,6 @@ class OracleError(DriverError):
         return (self.code or "", *self.stack)
 
 
-class SapError(DriverError):
-    """BR*Tools / BACKINT failure; code is the ``BRnnnnE`` message or backint rc."""
-
-
-class VssError(DriverError):
-    """VSS failure; code is the ``VSS_E_*`` HRESULT name."""
-
-
 class FaultInjected(DriverError):
     """Raised by an armed fault site; code names the site."""
 
@@ -106,10 +98,6 @@ class OrchestrationError(ApprmError):
 
 class PlanError(OrchestrationError):
     """A spec cannot be carried out with the drivers' declared capabilities."""
-
-
-class SessionAborted(OrchestrationError):
-    """A session was aborted (user, timeout, critical error)."""
 
 
 class RecoveryError(OrchestrationError):

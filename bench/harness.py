@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from apprm_ref.core.integrations.base import RecoveryOptions
+from apprm_ref.core.integrations.oracle_recovery import OracleRecoveryOptions
 from apprm_ref.core.scheduler import Scheduler
 from apprm_ref.core.service import Orchestrator
 from apprm_ref.core.session import Session
@@ -97,7 +98,9 @@ def _ir_plan(cfg: BenchConfig, plans: list[layout.DbPlan], start: float) -> list
 def _ir_loop(
     env: Any, orch: Orchestrator, runs: list[tuple[float, str]], tally: Tally, app: str
 ) -> Generator[Any, Any, None]:
-    opts = RecoveryOptions(recover=True, until="now") if app == "oracle" else RecoveryOptions()
+    opts = (
+        OracleRecoveryOptions(recover=True, until="now") if app == "oracle" else RecoveryOptions()
+    )
     for at, db in runs:
         if at > env.now:
             yield env.timeout(at - env.now)

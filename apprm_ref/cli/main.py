@@ -67,7 +67,6 @@ OPTIONAL = {
     "drill": "apprm_ref.cli.drill",
     "conformance": "apprm_ref.cli.conformance",
     "fidelity": "apprm_ref.cli.fidelity",
-    "sap": "apprm_ref.cli.sap",
     "swarm": "apprm_ref.cli.swarm",
 }
 

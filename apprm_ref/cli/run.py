@@ -112,8 +112,7 @@ def _recovery(
     **rest: Any,
 ) -> Any:
     """The application half of the restore, in the options model of the spec's kind."""
-    from apprm_ref.drivers import registry
-    from apprm_ref.drivers.kinds import resolve
+    from apprm_ref.core.integrations.base import recovery_options_for
 
     chosen = [
         n
@@ -132,7 +131,7 @@ def _recovery(
     elif sequence is not None:
         kw.update(until="sequence", sequence=sequence)
     spec = lab.orchestrator.repo.get_spec(lab.orchestrator.find_replica(ref).spec)
-    return resolve(registry.application(spec.type).recovery_options)(**kw)
+    return recovery_options_for(spec.type, kw)
 
 
 def restore(
@@ -166,7 +165,7 @@ def restore(
     """Instant recovery from a replica; exit code from the restore session's status.
     ``--preview``: whether it would reach its target, and why not (exit 0/1)."""
     from apprm_ref.cli import restore_target as rt
-    from apprm_ref.core.replication.base import RestoreOptions
+    from apprm_ref.core.replication.base import restore_options_for
     from apprm_ref.drivers import registry
 
     registry.check_restore_method(method, field="--method")
@@ -186,7 +185,6 @@ def restore(
                 lab, rt.verdict(lab, session=session_id, spec=spec, target=target), as_json=as_json
             )
     arr_kw = {"method": method, "keep_replica": keep_replica, "retain_source": retain_source}
-    array_opts = RestoreOptions(**{k: v for k, v in arr_kw.items() if v is not None})
     with open_lab(current_home(), save=True) as lab:
         if spec is not None:
             seconds = None if until_time is None else _until_time(lab, until_time)
@@ -203,6 +201,8 @@ def restore(
             open_resetlogs=open_resetlogs,
             keep_current_cf_olf=keep_cf,
         )
+        array = lab.orchestrator.drivers.array(lab.orchestrator.find_replica(session_id).array)
+        array_opts = restore_options_for(array, {k: v for k, v in arr_kw.items() if v is not None})
         proc = lab.orchestrator.start_restore(session_id, array_opts, app_opts)
         session = _drive(lab, proc, f"Restore {session_id}", as_json)
         _report(lab, session, as_json=as_json, monitor=True, level=Severity.NORMAL)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import simpy
 
@@ -16,6 +16,7 @@ from apprm_ref.errors import ApprmError
 from apprm_ref.types import Op, Severity
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 @dataclass
@@ -28,8 +29,17 @@ class SessionContext:
     options: Any = None  # parsed replication options
     app_options: Any = None  # parsed integration options
     undo: CompensationStack = field(default_factory=CompensationStack)
-    scratch: dict[str, Any] = field(default_factory=dict)  # per-session working data
+    # per-session working data, one typed state per integration/method (see ``state``)
+    states: dict[type, Any] = field(default_factory=dict, repr=False)
     failure: BaseException | None = None  # the error that ended the flow, once reported
+
+    def state(self, kind: type[S]) -> S:
+        """This session's ``kind`` (a dataclass whose fields all have defaults), made on first
+        use: what one step learns for a later one, typed per integration or method."""
+        found = self.states.get(kind)
+        if found is None:
+            found = self.states[kind] = kind()
+        return cast(S, found)
 
     @property
     def now(self) -> float:

@@ -13,9 +13,18 @@ import simpy
 
 from apprm_ref.core import backup, planner, recovery
 from apprm_ref.core.context import DriverSet, SessionContext
-from apprm_ref.core.integrations.base import RecoveryOptions, integration_for
+from apprm_ref.core.integrations.base import (
+    RecoveryOptions,
+    integration_for,
+    recovery_options_for,
+)
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
-from apprm_ref.core.replication.base import RestoreOptions, check_capabilities, method_for
+from apprm_ref.core.replication.base import (
+    RestoreOptions,
+    check_capabilities,
+    method_for,
+    restore_options_for,
+)
 from apprm_ref.core.repository import Repository
 from apprm_ref.core.session import ObjectResult, Session, SessionIdAllocator
 from apprm_ref.core.specs import BackupSpec, parse_spec
@@ -185,17 +194,11 @@ class Orchestrator:
     ) -> simpy.Process:
         replica = self.find_replica(ref)
         spec = self.repo.get_spec(replica.spec)
+        # each half in its kind's model; an option the kind lacks is refused here, unchanged
+        arr = restore_options_for(self.drivers.array(replica.array), array_opts or RestoreOptions())
+        app = recovery_options_for(spec.type, app_opts or RecoveryOptions())
         session = self._new_session(SessionType.RESTORE, spec.name)
-        return self._launch(
-            session,
-            self._restore(
-                spec,
-                replica,
-                session,
-                array_opts or RestoreOptions(),
-                app_opts or RecoveryOptions(),
-            ),
-        )
+        return self._launch(session, self._restore(spec, replica, session, arr, app))
 
     def _restore(
         self,

@@ -8,18 +8,18 @@ second a session retired it). Session references of a restore step resolve here.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import simpy
 
-from apprm_ref.core.integrations.base import RecoveryOptions
-from apprm_ref.core.replication.base import RestoreOptions
+from apprm_ref.core.integrations.base import RecoveryOptions, recovery_options_for
+from apprm_ref.core.replication.base import restore_options_for
 from apprm_ref.core.service import Orchestrator
 from apprm_ref.core.session import Session
 from apprm_ref.drill.refs import parse_session_ref
 from apprm_ref.drill.result import DrillResult, ReplicaRow, RestoreRow, SessionRow
 from apprm_ref.drivers import registry
-from apprm_ref.drivers.kinds import Rpo, resolve
+from apprm_ref.drivers.kinds import Rpo
 from apprm_ref.errors import NotFoundError, OrchestrationError, RecoveryError
 from apprm_ref.types import SessionType, Severity
 
@@ -134,8 +134,9 @@ class TracedOrchestrator(Orchestrator):
         replica = self.find_replica(session_id)
         spec = self.repo.get_spec(replica.spec)
         app_opts, recovered_to = _recovery(r, drill, replica.created_at, spec.type)
-        array_opts = RestoreOptions(
-            method=r.method, keep_replica=r.keep, retain_source=r.retain_source
+        given = {"method": r.method, "keep_replica": r.keep, "retain_source": r.retain_source}
+        array_opts = restore_options_for(
+            self.drivers.array(replica.array), {k: v for k, v in given.items() if v is not None}
         )
         proc = self.start_restore(session_id, array_opts, app_opts)
         failure = max((t for t in drill.failures if t <= self.env.now), default=None)
@@ -176,7 +177,10 @@ def _recovery(
     """Core recovery options (the application kind's model) and the point in time the data
     will reflect (None: the failure, where the kind's RPO rule rolls forward to it)."""
     desc = registry.application(spec_type)
-    options = resolve(desc.recovery_options)
+
+    def options(**given: Any) -> RecoveryOptions:
+        return cast(RecoveryOptions, recovery_options_for(spec_type, given))
+
     complete = None if desc.rpo is Rpo.ROLL_FORWARD else created_at
     rec = r.recovery
     if rec is None:

@@ -157,7 +157,7 @@ class Restore(Strict):
         json_schema_extra=_enum_of(_restore_methods),
     )
     keep: bool = False
-    retain_source: bool = True
+    retain_source: bool | None = None  # XP only (None: the family's default)
     recovery: Recovery | None = None
     wait: bool = True
 

@@ -65,6 +65,7 @@ XP = ArrayFamily(
     ),
     replication="apprm_ref.core.replication.split_mirror:SplitMirrorReplication",
     restore_methods=("normal", "quick"),
+    restore_options="apprm_ref.core.replication.base:SplitMirrorRestoreOptions",
     persisted=("apprm_ref.sim.xp.backend", "apprm_ref.sim.xp.models"),
     replica_types=("mirror", "snapshot_xp"),
     needs="apprm_ref.core.replication.split_mirror_options:needs",
@@ -85,7 +86,7 @@ FILESYSTEM = Application(
 ORACLE = Application(
     name="oracle",
     integration="apprm_ref.core.integrations.oracle:OracleIntegration",
-    recovery_options="apprm_ref.core.integrations.base:RecoveryOptions",
+    recovery_options="apprm_ref.core.integrations.oracle_recovery:OracleRecoveryOptions",
     rpo=Rpo.ROLL_FORWARD,
     config="apprm_ref.sim.estate:OracleCfg",
     builder="apprm_ref.sim.build:build_oracle_app",

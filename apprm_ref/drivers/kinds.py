@@ -79,6 +79,9 @@ class ArrayFamily:
     drivers: tuple[DriverDecl, ...]
     replication: Ref
     restore_methods: tuple[str, ...]
+    # the dataclass of the array half of a restore (a family with more than the common
+    # method/keep_replica derives its own)
+    restore_options: Ref = "apprm_ref.core.replication.base:RestoreOptions"
     persisted: tuple[str, ...] = ()  # modules whose persist tags a saved world may hold
     replica_types: tuple[str, ...] = ()
     needs: Ref | None = None

@@ -41,12 +41,6 @@ def split_session_id(session_id: str) -> tuple[str, int]:
     return f"{m.group(2)}/{m.group(3)}/{m.group(4)}", int(m.group(5))
 
 
-def fill_session_row(row: SessionRow, s: Session) -> None:
-    fill_session_scalars(row, s)
-    row.messages = [message_row(i, m) for i, m in enumerate(s.messages)]
-    row.objects = [object_row(i, o) for i, o in enumerate(s.objects)]
-
-
 def session_children(s: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Message and backup-object rows of ``s`` as parameter dicts for a bulk INSERT."""
     msgs = [
@@ -195,11 +189,6 @@ def to_target(r: Any) -> TargetVolume:
         details=dict(r.details or {}),
         identity=dict(r.identity or {}),
     )
-
-
-def fill_replica_row(row: ReplicaRow, rec: ReplicaRecord) -> None:
-    fill_replica_scalars(row, rec)
-    row.targets = [target_row(i, t) for i, t in enumerate(rec.targets)]
 
 
 def target_params(rec: ReplicaRecord) -> list[dict[str, Any]]:

@@ -130,10 +130,6 @@ class VolumeData:
             raise ValueError("layer is not in this volume's history")
         return changed
 
-    def private_extents(self) -> int:
-        """Extents held only by this volume (its delta): what a vsnap really allocates."""
-        return len(self.delta)
-
     def digest(self) -> str:
         h = hashlib.sha256()
         h.update(f"{self.size_extents}:{self.extent_bytes}".encode())
@@ -141,6 +137,3 @@ class VolumeData:
             if payload is not None:
                 h.update(f"|{index}={payload!r}".encode())
         return h.hexdigest()
-
-    def same_content(self, other: VolumeData) -> bool:
-        return self.size_extents == other.size_extents and self.written() == other.written()

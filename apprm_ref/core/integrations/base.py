@@ -9,8 +9,8 @@ application wraps the replica's creation (``consistent``): it decides how to hol
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import simpy
@@ -27,18 +27,26 @@ MakeReplica = Callable[[], Generator[simpy.Event, Any, ReplicaRecord]]
 
 @dataclass(frozen=True)
 class RecoveryOptions:
-    """Application half of an instant recovery request (database recovery)."""
+    """Application half of an instant recovery request: the common base, with no option.
 
-    recover: bool = True  # run database recovery after the array restore
-    until: str = "now"  # now | scn | time | sequence | cancel | none
-    scn: int | None = None
-    time: float | None = None  # simulated seconds
-    sequence: int | None = None
-    thread: int = 1
-    open_resetlogs: bool | None = None  # None: what the recovery requires
-    keep_current_cf_olf: bool = False
-    use_backup_controlfile: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    A kind with something to choose (Oracle's recovery target) derives its own model and
+    names it in its descriptor (``recovery_options``); a filesystem has nothing to choose.
+    """
+
+
+def recovery_options_for(spec_type: str, given: Mapping[str, Any] | RecoveryOptions) -> Any:
+    """The application half of a restore in the model of the spec's kind: built from the
+    options given by name, or narrowed from another model; an option the kind lacks is
+    refused (ConfigError) with the list it has, before anything changes."""
+    from apprm_ref.core import options
+    from apprm_ref.drivers import registry
+    from apprm_ref.drivers.kinds import resolve
+
+    model = resolve(registry.application(spec_type).recovery_options)
+    owner, fld = f"application {spec_type!r}", "recovery"
+    if isinstance(given, Mapping):
+        return options.build(model, given, owner=owner, field=fld)
+    return options.narrow(model, given, owner=owner, field=fld)
 
 
 class Integration(Protocol):

@@ -10,6 +10,7 @@ the product refuse before anything is stopped.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -24,13 +25,30 @@ from apprm_ref.core.integrations.oracle_config import (
     parse_options,
 )
 from apprm_ref.core.integrations.oracle_reach import reach as oracle_reach
-from apprm_ref.core.integrations.oracle_recovery import recover_and_open, validate_recovery
+from apprm_ref.core.integrations.oracle_recovery import (
+    OracleRecoveryOptions,
+    oracle_options,
+    recover_and_open,
+    validate_recovery,
+)
 from apprm_ref.core.records import ReplicaRecord
 from apprm_ref.core.replication.base import method_for
 from apprm_ref.core.session import UndoHandle
-from apprm_ref.drivers.oracle import OracleDriver
+from apprm_ref.drivers.oracle import FileLayout, OracleDriver
 from apprm_ref.errors import ConfigError, OracleError, OrchestrationError
 from apprm_ref.types import VolumeRef
+
+
+@dataclass
+class OracleSessionState:
+    """What one Oracle step of a session learns for a later one."""
+
+    layout: FileLayout | None = None  # the database's files, read once per session
+    begin_scn: int | None = None  # lowest BEGIN BACKUP SCN of the datafiles
+    min_recovery_scn: int | None = None  # first SCN after END BACKUP
+    min_recovery_time: float | None = None  # when END BACKUP's marker was written
+    ctlcp: str | None = None  # the backup control file written before the replica
+    kept: list[tuple[str, str]] = field(default_factory=list)  # (current file, its copy)
 
 
 def origin(ctx: SessionContext) -> str:
@@ -114,7 +132,7 @@ class OracleIntegration:
         """Datafiles (plus control files and online logs with ZDB_ORA_INCLUDE_CF_OLF=1)."""
         opts: OracleOptions = ctx.app_options
         layout = driver(ctx).file_layout()
-        ctx.scratch["oracle_layout"] = layout
+        ctx.state(OracleSessionState).layout = layout
         paths = list(layout.datafiles)
         if opts.include_cf_olf:
             paths += [*layout.control_files, *layout.online_logs]
@@ -165,7 +183,7 @@ class OracleIntegration:
             ctx.warn(origin(ctx), "IR configuration check skipped (ZDB_ORA_NO_CHECKCONF_IR=1)")
             return
         host, hd = ctx.spec.application_system, ctx.drivers.host
-        layout = ctx.scratch.get("oracle_layout") or driver(ctx).file_layout()
+        layout = ctx.state(OracleSessionState).layout or driver(ctx).file_layout()
         problems = ir_problems(layout, lambda p: hd.volumes_under(host, p), opts)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -211,10 +229,11 @@ class OracleIntegration:
             spaces = [*drv.tablespaces()]
         held = [begin_backup(ctx, drv, name, ts) for ts in spaces]
         files = drv.datafiles()
-        ctx.scratch["oracle_begin_scn"] = min(f.backup_change for f in files)
+        state = ctx.state(OracleSessionState)
+        state.begin_scn = min(f.backup_change for f in files)
         ctx.info(
             origin(ctx),
-            f"{len(files)} datafile(s) in backup mode since SCN {ctx.scratch['oracle_begin_scn']}",
+            f"{len(files)} datafile(s) in backup mode since SCN {state.begin_scn}",
         )
         if opts.check_order == "after":
             self.ir_check(ctx)
@@ -230,7 +249,7 @@ class OracleIntegration:
             return
         path = f"{where.rstrip('/')}/ctrl{database_name(ctx)}_{stamp(ctx)}.ctl"
         driver(ctx).backup_controlfile(path, reuse=True)
-        ctx.scratch["oracle_ctlcp"] = path
+        ctx.state(OracleSessionState).ctlcp = path
         ctx.info(origin(ctx), f"Backup control file written to {path}")
 
     def release(self, ctx: SessionContext, held: list[UndoHandle]) -> None:
@@ -241,8 +260,9 @@ class OracleIntegration:
         if ctx.spec.mode == "offline":
             ctx.info(origin(ctx), "Database started")
             return
-        ctx.scratch["oracle_min_recovery_scn"] = driver(ctx).database().current_scn + 1
-        ctx.scratch["oracle_min_recovery_time"] = ctx.now  # the end-of-backup marker's time
+        state = ctx.state(OracleSessionState)
+        state.min_recovery_scn = driver(ctx).database().current_scn + 1
+        state.min_recovery_time = ctx.now  # the end-of-backup marker's time
         ctx.info(origin(ctx), "Datafiles taken out of backup mode (END BACKUP)")
 
     def after_replica(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
@@ -254,15 +274,16 @@ class OracleIntegration:
         opts: OracleOptions = ctx.app_options
         info = drv.database()
         archived_through = drv.last_archived_sequence()
+        state = ctx.state(OracleSessionState)
         replica.details["oracle"] = {
             "database": info.name,
             "dbid": info.dbid,
             "mode": ctx.spec.mode,
-            "begin_scn": ctx.scratch.get("oracle_begin_scn"),
-            "min_recovery_scn": ctx.scratch.get("oracle_min_recovery_scn"),
-            "min_recovery_time": ctx.scratch.get("oracle_min_recovery_time"),
+            "begin_scn": state.begin_scn,
+            "min_recovery_scn": state.min_recovery_scn,
+            "min_recovery_time": state.min_recovery_time,
             "resetlogs_change": info.resetlogs_change,
-            "ctlcp": ctx.scratch.get("oracle_ctlcp"),
+            "ctlcp": state.ctlcp,
             "include_cf_olf": opts.include_cf_olf,
             "include_spf": opts.include_spf,
             "archived_through": archived_through,
@@ -285,13 +306,14 @@ class OracleIntegration:
     def stop_for_ir(
         self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions
     ) -> Steps:
+        options = oracle_options(options)
         validate_recovery(replica, options)
         drv = driver(ctx)
         status = drv.instance_status()
         if options.keep_current_cf_olf:
             if status == "SHUTDOWN":
                 drv.startup("MOUNTED")
-            ctx.scratch["oracle_layout"] = drv.file_layout()
+            ctx.state(OracleSessionState).layout = drv.file_layout()
         if drv.instance_status() != "SHUTDOWN":
             try:
                 drv.shutdown("IMMEDIATE")
@@ -310,22 +332,23 @@ class OracleIntegration:
             self.keep_copies(ctx, options)
         yield from ()
 
-    def keep_copies(self, ctx: SessionContext, options: RecoveryOptions) -> None:
+    def keep_copies(self, ctx: SessionContext, options: OracleRecoveryOptions) -> None:
         """Copy current control files, online logs (and SPFILE) to the temp dir (OS-I15)."""
         assert ctx.spec is not None
-        layout = ctx.scratch["oracle_layout"]
+        layout = ctx.state(OracleSessionState).layout
+        assert layout is not None  # read by stop_for_ir just before
         cfg = load_config(ctx.repo, database_name(ctx))
         tmp = options.extra.get("tmp_dir") or (cfg.tmp_dir if cfg else DEFAULT_TMP_DIR)
         files = [*layout.control_files, *layout.online_logs]
         if layout.spfile:
             files.append(layout.spfile)
         host, hd = ctx.spec.application_system, ctx.drivers.host
-        kept = []
+        kept: list[tuple[str, str]] = []
         for path in files:
             dst = encode_keep_name(tmp, path, stamp(ctx))
             hd.copy_file(host, path, dst)
             kept.append((path, dst))
-        ctx.scratch["oracle_kept"] = kept
+        ctx.state(OracleSessionState).kept = kept
         ctx.info(
             origin(ctx), f"Current control files and redo logs copied to {tmp} ({len(kept)} files)"
         )
@@ -334,11 +357,11 @@ class OracleIntegration:
         self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions
     ) -> Steps:
         assert ctx.spec is not None
-        kept = ctx.scratch.get("oracle_kept") or []
+        kept = ctx.state(OracleSessionState).kept
         host, hd = ctx.spec.application_system, ctx.drivers.host
         for path, copy in kept:
             hd.copy_file(host, copy, path)
         if kept:
             ctx.info(origin(ctx), "Preserved control files and redo logs copied back")
-        recover_and_open(ctx, driver(ctx), replica, options, kept=bool(kept))
+        recover_and_open(ctx, driver(ctx), replica, oracle_options(options), kept=bool(kept))
         yield from ()

@@ -17,8 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from apprm_ref.core.integrations.base import RecoveryOptions
-from apprm_ref.core.integrations.oracle_recovery import validate_recovery
+from apprm_ref.core.integrations.oracle_recovery import OracleRecoveryOptions, validate_recovery
 from apprm_ref.core.records import ReplicaRecord
 from apprm_ref.core.recoverability import Reason, Target
 from apprm_ref.core.specs import BackupSpec
@@ -46,7 +45,7 @@ def _floor(
     """A target before the replica's minimum recovery point."""
     if target.kind == "scn":
         try:
-            validate_recovery(replica, RecoveryOptions(until="scn", scn=target.scn))
+            validate_recovery(replica, OracleRecoveryOptions(until="scn", scn=target.scn))
         except RecoveryError as exc:
             return Reason("BEFORE_MIN_RECOVERY_POINT", f"{exc.message} ({exc.code})")
     if target.kind == "time" and target.time is not None:

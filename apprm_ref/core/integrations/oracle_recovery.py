@@ -8,6 +8,7 @@ product warns), no RESETLOGS after incomplete recovery or with a backup control 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from apprm_ref.core.context import SessionContext
@@ -19,24 +20,47 @@ from apprm_ref.errors import OracleError, RecoveryError
 UNTIL = ("now", "scn", "time", "sequence", "cancel", "none")
 
 
+@dataclass(frozen=True)
+class OracleRecoveryOptions(RecoveryOptions):
+    """Oracle's half of an instant recovery request: database recovery and its target."""
+
+    recover: bool = True  # run database recovery after the array restore
+    until: str = "now"  # now | scn | time | sequence | cancel | none
+    scn: int | None = None
+    time: float | None = None  # simulated seconds
+    sequence: int | None = None
+    thread: int = 1
+    open_resetlogs: bool | None = None  # None: what the recovery requires
+    keep_current_cf_olf: bool = False
+    use_backup_controlfile: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def oracle_options(options: RecoveryOptions) -> OracleRecoveryOptions:
+    """``options`` as Oracle's model (the core hands every kind the common base type)."""
+    from apprm_ref.core.options import narrow
+
+    return narrow(OracleRecoveryOptions, options, owner="application 'oracle'", field="recovery")
+
+
 def _details(replica: ReplicaRecord) -> dict[str, Any]:
     return dict(replica.details.get("oracle") or {})
 
 
-def uses_backup_controlfile(replica: ReplicaRecord, options: RecoveryOptions) -> bool:
+def uses_backup_controlfile(replica: ReplicaRecord, options: OracleRecoveryOptions) -> bool:
     """A backup control file is in play: the ctlcp copy, or the replica's own control files
     (ZDB_ORA_INCLUDE_CF_OLF=1) when the current ones were not kept."""
     cf_from_replica = _details(replica).get("include_cf_olf") and not options.keep_current_cf_olf
     return bool(options.use_backup_controlfile or cf_from_replica)
 
 
-def incomplete(replica: ReplicaRecord, options: RecoveryOptions) -> bool:
+def incomplete(replica: ReplicaRecord, options: OracleRecoveryOptions) -> bool:
     return options.until in ("scn", "time", "sequence", "cancel") or uses_backup_controlfile(
         replica, options
     )
 
 
-def validate_recovery(replica: ReplicaRecord, options: RecoveryOptions) -> None:
+def validate_recovery(replica: ReplicaRecord, options: OracleRecoveryOptions) -> None:
     if options.until not in UNTIL:
         raise RecoveryError(f"unknown recovery target {options.until!r}", code="BAD_OPTION")
     needs = {"scn": options.scn, "time": options.time, "sequence": options.sequence}
@@ -71,7 +95,7 @@ def validate_recovery(replica: ReplicaRecord, options: RecoveryOptions) -> None:
         )
 
 
-def target_of(ctx: SessionContext, options: RecoveryOptions) -> RecoveryTarget:
+def target_of(ctx: SessionContext, options: OracleRecoveryOptions) -> RecoveryTarget:
     if options.until == "scn":
         return RecoveryTarget.until_scn(int(options.scn or 0))
     if options.until == "time":
@@ -88,7 +112,7 @@ def recover_and_open(
     ctx: SessionContext,
     drv: OracleDriver,
     replica: ReplicaRecord,
-    options: RecoveryOptions,
+    options: OracleRecoveryOptions,
     *,
     kept: bool,
 ) -> None:
@@ -153,7 +177,7 @@ def _recovered_text(target: RecoveryTarget, result: RecoveryResult | None) -> st
 
 
 def _open_without_recovery(
-    ctx: SessionContext, drv: OracleDriver, options: RecoveryOptions, org: str
+    ctx: SessionContext, drv: OracleDriver, options: OracleRecoveryOptions, org: str
 ) -> None:
     try:
         drv.open(options.open_resetlogs)

@@ -6,7 +6,7 @@ time; each pushes its undo on ``ctx.undo`` so a failed session leaves no half-ma
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -22,12 +22,21 @@ Steps = Generator[simpy.Event, Any, Any]
 
 @dataclass(frozen=True)
 class RestoreOptions:
-    """Array half of an instant recovery request."""
+    """Array half of an instant recovery request: what every family has (EVA's model).
+
+    A family with more to choose derives its own model (``SplitMirrorRestoreOptions``) and
+    names it in its descriptor (``restore_options``); see :func:`restore_options_for`.
+    """
 
     method: str | None = None  # one of the family's restore_methods (None: its default)
     keep_replica: bool = False  # keep the replica after IR (where the method allows)
-    retain_source: bool = True  # XP: safety copy of the source first (project default)
-    check_configuration: bool = True
+
+
+@dataclass(frozen=True)
+class SplitMirrorRestoreOptions(RestoreOptions):
+    """XP: the source is first kept as a safety copy (project default) unless refused."""
+
+    retain_source: bool = True
 
 
 class ReplicationMethod(Protocol):
@@ -90,6 +99,28 @@ def method_for(array_driver: Any) -> ReplicationMethod:
     except ConfigError as exc:
         raise PlanError(f"no replication method for arrays of kind {kind!r}: {exc}") from None
     return resolve(family.replication)()  # type: ignore[no-any-return]
+
+
+def _family(array_driver: Any) -> Any:
+    from apprm_ref.drivers import registry
+
+    return registry.family_for_protocol(array_driver.capabilities().kind)
+
+
+def restore_options_for(array_driver: Any, given: Mapping[str, Any] | RestoreOptions) -> Any:
+    """The array half of a restore in the model of the driver's family: built from the
+    options given by name, or narrowed from another model; an option the family lacks is
+    refused (ConfigError) before anything changes. The method itself is the family's to
+    judge, inside the restore session (a refused IR is a failed session that changed nothing)."""
+    from apprm_ref.core import options
+    from apprm_ref.drivers.kinds import resolve
+
+    family = _family(array_driver)
+    model = resolve(family.restore_options)
+    owner, fld = f"array family {family.name!r}", "restore"
+    if isinstance(given, Mapping):
+        return options.build(model, given, owner=owner, field=fld)
+    return options.narrow(model, given, owner=owner, field=fld)
 
 
 def check_capabilities(array_driver: Any, options: Any) -> None:

@@ -17,6 +17,7 @@ from apprm_ref.core.replication import snapshot_rotation as rotation
 from apprm_ref.core.replication import snapshot_space as space
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.snapshot_options import EvaOptions, parse_eva_options
+from apprm_ref.core.replication.snapshot_state import SnapshotSessionState
 from apprm_ref.drivers.array import DR_GROUP_ZDB_STATES, ReplicaRequest
 from apprm_ref.errors import ApprmError, ArrayError, PlanError
 from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
@@ -97,7 +98,7 @@ class SnapshotReplication:
             raise PlanError(
                 "snapclones cannot be made while snapshots exist", code="SNAPSHOTS_EXIST"
             )
-        ctx.scratch["eva_type"] = chosen
+        ctx.state(SnapshotSessionState).replica_type = chosen
 
     @staticmethod
     def _check_ca(ctx: SessionContext, drv: Any, src: VolumeRef, opts: EvaOptions) -> None:
@@ -129,7 +130,7 @@ class SnapshotReplication:
         """Every target at one instant (the array call is all-or-nothing); undo deletes them."""
         assert ctx.spec is not None
         opts: EvaOptions = ctx.options
-        kind: ReplicaType = ctx.scratch.get("eva_type", opts.snapshot_type)
+        kind = ctx.state(SnapshotSessionState).replica_type or opts.snapshot_type
         clone = kind == ReplicaType.SNAPCLONE
         reqs = [
             ReplicaRequest(

@@ -17,13 +17,13 @@ from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication import backup_system
 from apprm_ref.core.replication.base import Steps
+from apprm_ref.core.replication.snapshot_state import SnapshotSessionState
 from apprm_ref.drivers.eva_limits import raw_bytes
 from apprm_ref.errors import ArrayError, PlanError
 from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 
 SMISA = "SMISA"
 SNAPSHOT_KINDS = (ReplicaType.SNAPSHOT, ReplicaType.VSNAP)
-DEFERRED = "eva_rotate_after"  # scratch key: ids given up once the new replica exists
 
 
 def doomed(ctx: SessionContext, n: int) -> list[ReplicaRecord]:
@@ -58,7 +58,7 @@ def prepare(ctx: SessionContext, drv: Any, sources: list[VolumeRef]) -> Steps:
     names = ", ".join(r.id for r in old)
     short = room_missing(ctx, drv, sources)
     if short is None:
-        ctx.scratch[DEFERRED] = [r.id for r in old]
+        ctx.state(SnapshotSessionState).rotate_after = [r.id for r in old]
         ctx.info(SMISA, f"Rotation: the new replica is made before {names} is given up")
         return
     left = len(ctx.repo.list_replicas(spec=ctx.spec.name, status=ReplicaStatus.ACTIVE))
@@ -89,7 +89,9 @@ def _disable(ctx: SessionContext, rep: ReplicaRecord) -> Steps:
 
 def finish_deferred(ctx: SessionContext) -> Steps:
     """The new replica exists: give up the replicas the rotation kept for it."""
-    for rid in ctx.scratch.pop(DEFERRED, []):
+    state = ctx.state(SnapshotSessionState)
+    deferred, state.rotate_after = state.rotate_after, []
+    for rid in deferred:
         rep = ctx.repo.get_replica(rid)
         if rep.status == ReplicaStatus.ACTIVE:
             yield from rotate_out(ctx, rep)
@@ -98,7 +100,7 @@ def finish_deferred(ctx: SessionContext) -> Steps:
 def room_missing(ctx: SessionContext, drv: Any, sources: list[VolumeRef]) -> str | None:
     """Why the array cannot hold one more replica of ``sources`` (None: it can)."""
     opts = ctx.options
-    kind: ReplicaType = ctx.scratch.get("eva_type", opts.snapshot_type)
+    kind: ReplicaType = ctx.state(SnapshotSessionState).replica_type or opts.snapshot_type
     need: Counter[str] = Counter()
     for src in sources:
         info = drv.volume_info(src.volume)

@@ -9,6 +9,7 @@ re-synchronised, the moment its content is overwritten.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -50,6 +51,17 @@ def wait_state(ctx: SessionContext, drv: Any, pairs: Pairs, state: str, code: st
             raise OrchestrationError(f"{pvol} MU#{mu} is {got}, expected {state}", code=code)
 
 
+@dataclass
+class SplitMirrorSessionState:
+    """What ``check`` settled for the later steps: the array the BC pairs are on, each
+    source's BC P-VOL, the MU to split and the pairs to create first."""
+
+    array: str | None = None
+    bc: dict[str, str] = field(default_factory=dict)  # source volume -> BC P-VOL
+    mu: int = 0
+    create: dict[str, str] = field(default_factory=dict)  # P-VOL -> S-VOL of new pairs
+
+
 def disable_on_backup_system(ctx: SessionContext, drv: Any, rep: ReplicaRecord) -> Steps:
     """Dismount, export and unpresent what a replica left enabled on the backup system."""
     bk = backup_system.disable_host_side(ctx, rep, origin(ctx))
@@ -78,12 +90,15 @@ class SplitMirrorReplication:
     def _drv(ctx: SessionContext, array: str | None = None) -> Any:
         """The driver of ``array`` (default: the array the replica is split on)."""
         assert ctx.spec is not None
-        return ctx.drivers.array(array or ctx.scratch.get("xp_array") or ctx.spec.array)
+        return ctx.drivers.array(
+            array or ctx.state(SplitMirrorSessionState).array or ctx.spec.array
+        )
 
     @staticmethod
     def _bc_pairs(ctx: SessionContext, sources: list[VolumeRef]) -> list[tuple[str, int]]:
         """(BC P-VOL, MU) of each source: the source itself, or its CA S-VOL (CA+BC)."""
-        bc, mu = ctx.scratch["xp_bc"], ctx.scratch["xp_mu"]
+        state = ctx.state(SplitMirrorSessionState)
+        bc, mu = state.bc, state.mu
         return [(bc[s.volume], mu) for s in sources]
 
     def _mine(self, ctx: SessionContext) -> list[ReplicaRecord]:
@@ -97,7 +112,8 @@ class SplitMirrorReplication:
         assert ctx.spec is not None
         opts: XpOptions = ctx.options
         array, bc = self._bc_sources(ctx, sources)
-        ctx.scratch["xp_array"], ctx.scratch["xp_bc"] = array, bc
+        state = ctx.state(SplitMirrorSessionState)
+        state.array, state.bc = array, bc
         drv = self._drv(ctx, array)
         limit = drv.capabilities().limit("mu_per_pvol", 3) or 3
         if max(opts.mus) >= limit:
@@ -105,9 +121,9 @@ class SplitMirrorReplication:
         if opts.wait_for_replica:
             ctx.warn(origin(ctx), "'Wait for the replica to complete' is not meaningful on XP")
         mu = next_mu(self._mine(ctx), opts.mus)
-        ctx.scratch["xp_mu"] = mu
+        state.mu = mu
         bc_sources = [VolumeRef(array, bc[s.volume]) for s in sources]
-        ctx.scratch["xp_create"] = self._check_sources(ctx, drv, bc_sources, mu)
+        state.create = self._check_sources(ctx, drv, bc_sources, mu)
 
     def _bc_sources(
         self, ctx: SessionContext, sources: list[VolumeRef]
@@ -189,9 +205,10 @@ class SplitMirrorReplication:
     # --- prepare: pairs to PAIR ------------------------------------------------------------
 
     def prepare(self, ctx: SessionContext, sources: list[VolumeRef]) -> Steps:
-        drv, mu = self._drv(ctx), ctx.scratch["xp_mu"]
+        drv, state = self._drv(ctx), ctx.state(SplitMirrorSessionState)
+        mu = state.mu
         pairs = self._bc_pairs(ctx, sources)
-        for pvol, svol in sorted(ctx.scratch["xp_create"].items()):
+        for pvol, svol in sorted(state.create.items()):
             yield from ctx.wait(drv.pair_create(pvol, svol, mu))
             ctx.undo.push(
                 f"pairsplit -S {pvol} MU#{mu}",
@@ -237,7 +254,9 @@ class SplitMirrorReplication:
         """Split every pair at one instant; a refused split leaves every pair as it was."""
         assert ctx.spec is not None
         opts: XpOptions = ctx.options
-        drv, mu, array = self._drv(ctx), ctx.scratch["xp_mu"], ctx.scratch["xp_array"]
+        state = ctx.state(SplitMirrorSessionState)
+        drv, mu, array = self._drv(ctx), state.mu, state.array
+        assert array is not None  # settled by check()
         pairs = self._bc_pairs(ctx, sources)
         svols = ", ".join(drv.pair_info(p, m).svol or p for p, m in pairs)
         undo = partial(

@@ -5,7 +5,7 @@ The product loses the original data when an XP restore fails part-way (F14, ARR-
 default this project first splits a *safety copy* of every source onto a free MU of its
 P-VOL (a pair in PAIR that holds no replica, else a new pair on an unused MU and a free
 S-VOL), and if the restore fails it reverse-restores the sources from that copy, so the
-application comes back as it was before the IR. ``RestoreOptions.retain_source=False``
+application comes back as it was before the IR. ``SplitMirrorRestoreOptions.retain_source=False``
 keeps the product's behaviour; with no free MU the IR goes on with a warning.
 """
 
@@ -15,8 +15,9 @@ from typing import Any
 
 from apprm_ref.core import identity
 from apprm_ref.core.context import SessionContext
+from apprm_ref.core.options import narrow
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
-from apprm_ref.core.replication.base import RestoreOptions, Steps
+from apprm_ref.core.replication.base import RestoreOptions, SplitMirrorRestoreOptions, Steps
 from apprm_ref.errors import ApprmError, RecoveryError
 from apprm_ref.types import Severity
 
@@ -36,8 +37,9 @@ def _wait(ctx: SessionContext, drv: Any, pairs: Pairs, state: str) -> Steps:
 
 
 def restore_replica(
-    ctx: SessionContext, drv: Any, replica: ReplicaRecord, options: RestoreOptions
+    ctx: SessionContext, drv: Any, replica: ReplicaRecord, given: RestoreOptions
 ) -> Steps:
+    options = narrow(SplitMirrorRestoreOptions, given, owner="array family 'xp'", field="restore")
     method = options.method or ctx.options.default_restore
     if method not in ("normal", "quick"):
         raise RecoveryError(f"XP restore method must be normal or quick, not {method!r}")

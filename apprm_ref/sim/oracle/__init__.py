@@ -16,8 +16,10 @@ Doors: ``driver.OracleSimDriver(world, db_name)`` (the ``OracleDriver`` Protocol
 ``apprm_ref.drivers.oracle``), ``dbapi.module(world)`` (a drop-in for the ``oracledb``
 module: ``connect(dsn=, user=, password=, mode=)``, python-oracledb's exception classes;
 SQL in ``sql``/``sqlselect``/``dml``, the recovery dialogue in ``dialogue``), ``rman.run``
-(RESTORE CONTROLFILE). Modules: ``formats`` (on-disk blocks), ``files`` (I/O), ``redo`` (LGWR,
-switches, archiving), ``lifecycle`` (states), ``transactions`` (commits, workload),
-``recovery`` (media/crash recovery, RESETLOGS), ``admin`` (ctl copies, close/dismount),
-``views`` (V$), ``dictviews`` (DUAL, DBA_*, V$RECOVER_FILE), ``invariants`` (OS-I1, I2, I5, I6, I7, I8).
+(RESTORE CONTROLFILE). The database is composed of parts, each holding it (``db.files``,
+``db.redo`` ...): ``files`` (I/O), ``redo`` (LGWR, switches, archiving), ``lifecycle``
+(states), ``transactions`` (``db.txn``: commits, workload, DBWR, checkpoints), ``recovery``
+(media/crash recovery, RESETLOGS), ``admin`` (backup mode, ctl copies, close/dismount),
+``invariants`` (OS-I1, I2, I5, I6, I7, I8); ``creation`` makes a new database's files. Also
+``formats`` (on-disk blocks), ``views`` (V$), ``dictviews`` (DUAL, DBA_*, V$RECOVER_FILE).
 """

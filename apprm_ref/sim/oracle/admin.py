@@ -4,48 +4,50 @@ of a two-call shutdown. Also damage helpers for failure tests (a lost archived l
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apprm_ref.errors import HostError, OracleError
-from apprm_ref.sim.oracle import formats as F
+from apprm_ref.errors import ApprmError, HostError, OracleError
 from apprm_ref.sim.oracle.messages import file_error, ora
-from apprm_ref.sim.oracle.models import MOUNTED, OPEN, STARTED
+from apprm_ref.sim.oracle.models import MOUNTED, OPEN, SHUTDOWN, STARTED
 from apprm_ref.sim.oracle.trace import controlfile_script
 
+if TYPE_CHECKING:
+    from apprm_ref.sim.oracle.backend import OracleDatabase
 
-class AdminMixin:
-    name: str
-    world: Any
-    status: str
-    cf: dict[str, Any]
-    params: dict[str, Any]
+
+class Admin:
+    """DBA operations: one part of the database, working on the instance state it
+    holds (``db``); other parts are reached through the database's commands."""
+
+    def __init__(self, db: OracleDatabase) -> None:
+        self.db = db
 
     def switch_logfile(self) -> None:
         """ALTER SYSTEM SWITCH LOGFILE: returns at once; archiving may lag (or fail)."""
-        self.require_state(OPEN)  # type: ignore[attr-defined]
-        self.switch_log()  # type: ignore[attr-defined]
+        self.db.lifecycle.require_state(OPEN)
+        self.db.redo.switch_log()
 
     def archive_log_current(self) -> dict[str, Any]:
         """ALTER SYSTEM ARCHIVE LOG CURRENT: switch, and return only once archived (OS-I7)."""
-        self.require_state(OPEN)  # type: ignore[attr-defined]
-        old = self.cf["cur_group"]
-        self.switch_log(strict=True)  # type: ignore[attr-defined]
-        group = self.cf["groups"][old]
-        return next(a for a in reversed(self.cf["archives"]) if a["seq"] == group["seq"])
+        self.db.lifecycle.require_state(OPEN)
+        old = self.db.cf["cur_group"]
+        self.db.redo.switch_log(strict=True)
+        group = self.db.cf["groups"][old]
+        return next(a for a in reversed(self.db.cf["archives"]) if a["seq"] == group["seq"])
 
     def backup_controlfile(self, path: str, *, reuse: bool = False) -> None:
         """ALTER DATABASE BACKUP CONTROLFILE TO 'path' [REUSE]: a copy of type BACKUP."""
-        self.require_state(MOUNTED, OPEN)  # type: ignore[attr-defined]
-        if self.exists(path) and not reuse:  # type: ignore[attr-defined]
+        self.db.lifecycle.require_state(MOUNTED, OPEN)
+        if self.db.files.exists(path) and not reuse:
             raise ora("ORA-01580", path, stack=(("ORA-27038", ()),))
-        copy = dict(self.cf, type="BACKUP")
+        copy = dict(self.db.cf, type="BACKUP")
         try:
-            self.ensure_file(path, self.cf["blocks"])  # type: ignore[attr-defined]
-            self.write_blocks(path, self.encode_controlfile(copy, full=True))  # type: ignore[attr-defined]
+            self.db.files.ensure_file(path, self.db.cf["blocks"])
+            self.db.files.write_blocks(path, self.db.files.encode_controlfile(copy, full=True))
         except HostError as exc:
             raise ora("ORA-01580", path, stack=(("ORA-27040", ()),)) from exc
-        self.world.emit(
-            "oracle.backup_controlfile", db=self.name, path=path, scn=self.cf["ckpt_scn"]
+        self.db.world.emit(
+            "oracle.backup_controlfile", db=self.db.name, path=path, scn=self.db.cf["ckpt_scn"]
         )
 
     def backup_controlfile_trace(
@@ -53,17 +55,17 @@ class AdminMixin:
     ) -> str:
         """ALTER DATABASE BACKUP CONTROLFILE TO TRACE [AS 'path' [REUSE]]: the CREATE
         CONTROLFILE script as text; without AS, into the session's trace file."""
-        self.require_state(MOUNTED, OPEN)  # type: ignore[attr-defined]
+        self.db.lifecycle.require_state(MOUNTED, OPEN)
         if path is None:
-            trace_dir = self.cf_paths()[0].rsplit("/", 1)[0]  # type: ignore[attr-defined]
-            path = f"{trace_dir}/{self.name.lower()}_ora_{self.scn}.trc"  # type: ignore[attr-defined]
+            trace_dir = self.db.files.cf_paths()[0].rsplit("/", 1)[0]
+            path = f"{trace_dir}/{self.db.name.lower()}_ora_{self.db.scn}.trc"
             reuse = True
-        if self.exists(path) and not reuse:  # type: ignore[attr-defined]
+        if self.db.files.exists(path) and not reuse:
             raise ora("ORA-01580", path, stack=(("ORA-27038", ()),))
-        text = controlfile_script(self.cf, self.params, resetlogs=resetlogs)
+        text = controlfile_script(self.db.cf, self.db.params, resetlogs=resetlogs)
         try:
-            self.ensure_file(path, 1)  # type: ignore[attr-defined]
-            self.write_blocks(path, {0: text})  # type: ignore[attr-defined]
+            self.db.files.ensure_file(path, 1)
+            self.db.files.write_blocks(path, {0: text})
         except HostError as exc:
             raise ora("ORA-01580", path, stack=(("ORA-27040", ()),)) from exc
         return path
@@ -71,8 +73,8 @@ class AdminMixin:
     def end_backup_datafiles(self, refs: list[int | str]) -> int:
         """ALTER DATABASE DATAFILE n|'name' [, ...] END BACKUP: those files only; each must
         exist (ORA-01516) and be in backup mode (ORA-01142)."""
-        self.require_state(OPEN, MOUNTED)  # type: ignore[attr-defined]
-        files = self.cf["files"]
+        self.db.lifecycle.require_state(OPEN, MOUNTED)
+        files = self.db.cf["files"]
         by_name = {f["name"]: no for no, f in files.items()}
         nos = []
         for ref in refs:
@@ -85,46 +87,47 @@ class AdminMixin:
             if not files[no]["backup"]:
                 raise file_error("ORA-01142", no, files[no]["name"])
             nos.append(no)
-        self.world.faults.check("oracle.end_backup", OracleError, db=self.name)
+        self.db.world.faults.check("oracle.end_backup", OracleError, db=self.db.name)
         return self.end_backup_of(sorted(set(nos)))
 
     def end_backup_of(self, active: list[int]) -> int:
         """End backup mode of ``active`` files: the end-of-backup redo marker when open,
         headers thawed, control file written."""
-        unread = {}
+        unread: dict[int, dict[str, Any]] = {}
         for no in active:  # mounted: the instance has not read the headers yet
-            if no not in self.hdr:  # type: ignore[attr-defined]
-                name = self.cf["files"][no]["name"]
-                head = self.read_header(name)  # type: ignore[attr-defined]
+            if no not in self.db.hdr:
+                name = self.db.cf["files"][no]["name"]
+                head = self.db.files.read_header(name)
                 if head is None:  # the file is gone or its file system not mounted
                     raise file_error("ORA-01157", no, name)
                 unread[no] = head
-        self.scn += 1  # type: ignore[attr-defined]
-        if self.status == OPEN:
-            self.write_redo(((self.scn, self.world.now(), "eb", tuple(active)),))  # type: ignore[attr-defined]
+        self.db.scn += 1
+        if self.db.status == OPEN:
+            self.db.write_redo(((self.db.scn, self.db.world.now(), "eb", tuple(active)),))
         for no in active:
-            entry = self.cf["files"][no]
-            self.hdr.setdefault(no, unread.get(no))  # type: ignore[attr-defined]
-            self.hdr[no].update(backup=0, ckpt=entry["ckpt"])  # type: ignore[attr-defined]
+            entry = self.db.cf["files"][no]
+            if no not in self.db.hdr:
+                self.db.hdr[no] = unread[no]
+            self.db.hdr[no].update(backup=0, ckpt=entry["ckpt"])
             entry["backup"] = 0
-            self.write_header(no)  # type: ignore[attr-defined]
-        self.write_controlfile()  # type: ignore[attr-defined]
-        return self.scn  # type: ignore[attr-defined,no-any-return]
+            self.db.files.write_header(no)
+        self.db.files.write_controlfile()
+        return self.db.scn
 
     # --- ALTER SYSTEM SUSPEND / RESUME, ALTER DATABASE [NO]ARCHIVELOG ------------------------
 
     def suspend(self) -> None:
         """ALTER SYSTEM SUSPEND: I/O to datafiles and control files halts (V$INSTANCE.
         DATABASE_STATUS = SUSPENDED) until RESUME; an instance state, lost with it."""
-        self.require_state(OPEN)  # type: ignore[attr-defined]
-        self.params["suspended"] = True
+        self.db.lifecycle.require_state(OPEN)
+        self.db.params["suspended"] = True
 
     def resume(self) -> None:
-        self.require_state(STARTED, MOUNTED, OPEN)  # type: ignore[attr-defined]
-        self.params.pop("suspended", None)
+        self.db.lifecycle.require_state(STARTED, MOUNTED, OPEN)
+        self.db.params.pop("suspended", None)
 
     def suspended(self) -> bool:
-        return bool(self.params.get("suspended"))
+        return bool(self.db.params.get("suspended"))
 
     def require_io(self) -> None:
         """A statement that writes datafiles or control files queues while suspended: in a
@@ -135,89 +138,162 @@ class AdminMixin:
 
     def set_log_mode(self, mode: str) -> None:
         """ALTER DATABASE ARCHIVELOG|NOARCHIVELOG: mounted, not open (ORA-01126)."""
-        self.require_state(MOUNTED)  # type: ignore[attr-defined]
-        self.cf["log_mode"] = mode
-        self.write_controlfile()  # type: ignore[attr-defined]
+        self.db.lifecycle.require_state(MOUNTED)
+        self.db.cf["log_mode"] = mode
+        self.db.files.write_controlfile()
 
     def restore_controlfile(self, source: str) -> None:
         """RMAN RESTORE CONTROLFILE FROM 'source' (NOMOUNT): copy it over every control file."""
-        self.require_state(STARTED)  # type: ignore[attr-defined]
-        cf = self.read_controlfile(source)  # type: ignore[attr-defined]
+        self.db.lifecycle.require_state(STARTED)
+        cf = self.db.files.read_controlfile(source)
         if cf is None:
             raise ora("ORA-00205")
-        blocks = self.encode_controlfile(cf, full=True)  # type: ignore[attr-defined]
-        for path in self.cf_paths():  # type: ignore[attr-defined]
-            self.ensure_file(path, cf["blocks"])  # type: ignore[attr-defined]
-            self.write_blocks(path, blocks)  # type: ignore[attr-defined]
-        self.world.emit("oracle.restore_controlfile", db=self.name, source=source)
+        blocks = self.db.files.encode_controlfile(cf, full=True)
+        for path in self.db.files.cf_paths():
+            self.db.files.ensure_file(path, cf["blocks"])
+            self.db.files.write_blocks(path, blocks)
+        self.db.world.emit("oracle.restore_controlfile", db=self.db.name, source=source)
 
     def close(self) -> None:
         """ALTER DATABASE CLOSE NORMAL: clean checkpoint, OPEN -> MOUNTED (ORA-01149 first)."""
-        self.require_state(OPEN)  # type: ignore[attr-defined]
-        active = self.backup_files()  # type: ignore[attr-defined]
+        self.db.lifecycle.require_state(OPEN)
+        active = self.backup_files()
         if active:
             no = next(iter(active))
-            raise ora("ORA-01149", no, stack=(("ORA-01110", (no, self.cf["files"][no]["name"])),))
-        self.checkpoint()  # type: ignore[attr-defined]
-        for no, h in self.hdr.items():  # type: ignore[attr-defined]
+            raise ora(
+                "ORA-01149", no, stack=(("ORA-01110", (no, self.db.cf["files"][no]["name"])),)
+            )
+        self.db.txn.checkpoint()
+        for no, h in self.db.hdr.items():
             h["online"] = False
-            self.write_header(no)  # type: ignore[attr-defined]
-        self.cf["clean"] = True
-        for entry in self.cf["files"].values():
-            entry["stop"] = self.scn  # type: ignore[attr-defined]
-        self.write_controlfile()  # type: ignore[attr-defined]
-        self.cache, self.dirty = {}, {}  # type: ignore[attr-defined]
-        self.status = MOUNTED
+            self.db.files.write_header(no)
+        self.db.cf["clean"] = True
+        for entry in self.db.cf["files"].values():
+            entry["stop"] = self.db.scn
+        self.db.files.write_controlfile()
+        self.db.cache, self.db.dirty = {}, {}
+        self.db.status = MOUNTED
 
     def dismount(self) -> None:
-        self.require_state(MOUNTED)  # type: ignore[attr-defined]
-        self.release_all()  # type: ignore[attr-defined]
-        self.cf, self.hdr = {}, {}  # type: ignore[attr-defined]
-        self.status = STARTED
+        self.db.lifecycle.require_state(MOUNTED)
+        self.db.release_all()
+        self.db.cf, self.db.hdr = {}, {}
+        self.db.status = STARTED
 
     def delete_archived_logs(self, completed_before: float) -> list[str]:
         """RMAN ``DELETE ARCHIVELOG UNTIL TIME``: remove archived logs completed before the
         given simulated time and mark them DELETED in the control file (a DBA's purge job,
         so a long run's archive destination does not grow without bound)."""
-        self.require_state(MOUNTED, OPEN)  # type: ignore[attr-defined]
+        self.db.lifecycle.require_state(MOUNTED, OPEN)
         gone = [
             a
-            for a in self.cf["archives"]
+            for a in self.db.cf["archives"]
             if not a["deleted"] and a["completion_time"] < completed_before
         ]
-        hosts = self.hosts  # type: ignore[attr-defined]
-        present = [a["name"] for a in gone if hosts.file_exists(self.host, a["name"])]
+        hosts = self.db.files.hosts
+        present = [a["name"] for a in gone if hosts.file_exists(self.db.host, a["name"])]
         for name in present:  # validate everything first: a refusal changes nothing
-            mnt, _ = hosts.mount_of(self.host, name)
+            mnt, _ = hosts.mount_of(self.db.host, name)
             hosts._writable(mnt, name)
         if gone:
-            self.world.faults.check("oracle.delete_archive", OracleError, db=self.name)
+            self.db.world.faults.check("oracle.delete_archive", OracleError, db=self.db.name)
         for name in present:
-            hosts.delete_file(self.host, name)
+            hosts.delete_file(self.db.host, name)
         for a in gone:  # a file already gone is only marked, as RMAN does
             a["deleted"] = True
         if gone:
-            self.write_controlfile(full=True)  # type: ignore[attr-defined]
+            self.db.files.write_controlfile(full=True)
         return [a["name"] for a in gone]
 
     # --- damage for failure tests -------------------------------------------------------------
 
     def damage_archived_log(self, seq: int, rl_id: int | None = None) -> str:
         """Make an archived log unreadable (as if deleted/corrupt); returns its name."""
-        rid = rl_id if rl_id is not None else self._any_cf()["rl_id"]
-        path = self.archive_path(seq, rid)  # type: ignore[attr-defined]
-        self.write_blocks(path, {0: None})  # type: ignore[attr-defined]
+        rid = rl_id if rl_id is not None else self.any_cf()["rl_id"]
+        path = self.db.redo.archive_path(seq, rid)
+        self.db.files.write_blocks(path, {0: None})
         return path
 
-    def _any_cf(self) -> dict[str, Any]:
-        if self.cf:
-            return self.cf
-        self.params = self.params or self.read_spfile(self.layout.spfile)  # type: ignore[attr-defined]
-        cf = self.read_controlfile(self.params["control_files"][0])  # type: ignore[attr-defined]
+    def any_cf(self) -> dict[str, Any]:
+        if self.db.cf:
+            return self.db.cf
+        self.db.params = self.db.params or self.db.files.read_spfile(self.db.layout.spfile)
+        cf = self.db.files.read_controlfile(self.db.params["control_files"][0])
         if cf is None:
             raise OracleError("control file unreadable", code="ORA-00205")
-        return cf  # type: ignore[no-any-return]
+        return cf
 
-    def read_redo_records(self, path: str) -> list[F.Record]:
-        log = self.read_log(path)  # type: ignore[attr-defined]
-        return [] if log is None else log[1]
+    def _ts_files(self, tablespace: str | None) -> list[int]:
+        if tablespace is None:
+            return sorted(self.db.cf["files"])
+        ts = tablespace.upper()
+        if ts not in self.db.cf["tablespaces"]:
+            raise ora("ORA-00959", ts)
+        return [no for no, f in sorted(self.db.cf["files"].items()) if f["ts"] == ts]
+
+    def begin_backup(self, tablespace: str | None = None) -> int:
+        """ALTER TABLESPACE ts / DATABASE BEGIN BACKUP; returns the begin SCN (CHANGE#)."""
+        self.db.lifecycle.require_state(OPEN)
+        files = self._ts_files(tablespace)
+        if not self.db.redo.archivelog():
+            raise ora("ORA-01123")
+        for no in files:
+            if self.db.cf["files"][no]["backup"]:
+                raise file_error("ORA-01146", no, self.db.cf["files"][no]["name"])
+        self.db.world.faults.check("oracle.begin_backup", OracleError, db=self.db.name)
+        self.db.txn.checkpoint()
+        self.db.scn += 1
+        for no in files:
+            self.db.hdr[no].update(
+                ckpt=self.db.scn, backup=self.db.scn, ckpt_time=self.db.world.now()
+            )
+            self.db.cf["files"][no].update(ckpt=self.db.scn, backup=self.db.scn)
+            self.db.files.write_header(no)
+        self.db.files.write_controlfile()
+        self.db.world.emit(
+            "oracle.begin_backup", db=self.db.name, ts=tablespace or "*", scn=self.db.scn
+        )
+        if self.db.world.faults.fires("oracle.crash", db=self.db.name):
+            self.db.drop_instance()  # dies in backup mode (as SHUTDOWN ABORT)
+            self.db.world.emit("oracle.abort", db=self.db.name)
+            raise ora("ORA-03113")
+        return self.db.scn
+
+    def end_backup(self, tablespace: str | None = None) -> int:
+        """END BACKUP: end-of-backup redo marker, headers thawed; returns the marker SCN."""
+        if tablespace is not None:
+            self.db.lifecycle.require_state(OPEN)
+        else:
+            self.db.lifecycle.require_state(OPEN, "MOUNTED")
+        files = self._ts_files(tablespace)
+        active = [no for no in files if self.db.cf["files"][no]["backup"]]
+        if not active and tablespace is not None:
+            raise file_error("ORA-01142", files[0], self.db.cf["files"][files[0]]["name"])
+        self.db.world.faults.check("oracle.end_backup", OracleError, db=self.db.name)
+        if active:
+            self.end_backup_of(active)
+        self.db.world.emit(
+            "oracle.end_backup", db=self.db.name, ts=tablespace or "*", scn=self.db.scn
+        )
+        if tablespace is None and len(active) != len(files):
+            raise ora("ORA-01260")
+        return self.db.scn
+
+    def backup_files(self) -> dict[int, int]:
+        """file# -> begin SCN of files in backup mode (V$BACKUP ACTIVE rows; {} unmounted)."""
+        files = self.db.cf.get("files", {})
+        return {no: f["backup"] for no, f in sorted(files.items()) if f["backup"]}
+
+    def in_backup_mode(self) -> bool:
+        """Any file in backup mode per the control file, even with the instance down
+        (a crash in backup mode leaves it so): what "nothing left in backup mode" checks."""
+        if self.db.cf:
+            return bool(self.backup_files())
+        try:
+            cf = self.any_cf()
+        except ApprmError:
+            return False
+        finally:
+            if self.db.status == SHUTDOWN:
+                self.db.params = {}
+        return any(f["backup"] for f in cf["files"].values())

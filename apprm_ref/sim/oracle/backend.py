@@ -9,27 +9,25 @@ control file and headers, the buffer cache, the current SCN and log position. Lo
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from apprm_ref.errors import ApprmError, HostError, OracleError
+from apprm_ref.drivers.oracle import RecoveryResult, RecoveryTarget
+from apprm_ref.errors import HostError, OracleError
 from apprm_ref.persist import persistable
 from apprm_ref.sim.oracle import formats as F
-from apprm_ref.sim.oracle.admin import AdminMixin
-from apprm_ref.sim.oracle.files import FilesMixin
-from apprm_ref.sim.oracle.invariants import InvariantsMixin
-from apprm_ref.sim.oracle.lifecycle import LifecycleMixin
-from apprm_ref.sim.oracle.memo import Memo
-from apprm_ref.sim.oracle.messages import file_error, ora
-from apprm_ref.sim.oracle.models import OPEN, SHUTDOWN, History, OracleLayout
-from apprm_ref.sim.oracle.recovery import RecoveryMixin
-from apprm_ref.sim.oracle.redo import RedoMixin
-from apprm_ref.sim.oracle.transactions import TransactionsMixin
-
-
-def _hash_int(*parts: object) -> int:
-    return int(hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()[:8], 16)
+from apprm_ref.sim.oracle.admin import Admin
+from apprm_ref.sim.oracle.creation import create_files, hash_int
+from apprm_ref.sim.oracle.files import Files
+from apprm_ref.sim.oracle.invariants import Invariants
+from apprm_ref.sim.oracle.lifecycle import Lifecycle
+from apprm_ref.sim.oracle.memo import ArchIndex, Memo
+from apprm_ref.sim.oracle.models import OPEN, SHUTDOWN, Commit, History, OracleLayout
+from apprm_ref.sim.oracle.recovery import Recovery, RecoveryRun
+from apprm_ref.sim.oracle.redo import Redo
+from apprm_ref.sim.oracle.transactions import Op, Transactions
 
 
 def password_digest(user: str, password: str) -> str:
@@ -38,15 +36,7 @@ def password_digest(user: str, password: str) -> str:
 
 @persistable("oracle.Database")
 @dataclass(eq=False)
-class OracleDatabase(
-    FilesMixin,
-    RedoMixin,
-    LifecycleMixin,
-    TransactionsMixin,
-    RecoveryMixin,
-    AdminMixin,
-    InvariantsMixin,
-):
+class OracleDatabase:
     name: str  # DB_NAME (and the world's application name)
     host: str
     layout: OracleLayout  # creation recipe; the spfile path is the instance's pointer to it
@@ -72,6 +62,36 @@ class OracleDatabase(
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
 
     kind = "oracle"
+
+    # --- the parts the database is made of (the instance state above is theirs to share) --
+
+    @functools.cached_property
+    def files(self) -> Files:
+        return Files(self)
+
+    @functools.cached_property
+    def redo(self) -> Redo:
+        return Redo(self)
+
+    @functools.cached_property
+    def lifecycle(self) -> Lifecycle:
+        return Lifecycle(self)
+
+    @functools.cached_property
+    def txn(self) -> Transactions:
+        return Transactions(self)
+
+    @functools.cached_property
+    def recovery(self) -> Recovery:
+        return Recovery(self)
+
+    @functools.cached_property
+    def admin(self) -> Admin:
+        return Admin(self)
+
+    @functools.cached_property
+    def invariants(self) -> Invariants:
+        return Invariants(self)
 
     def attach(self, world: Any) -> None:
         self.world = world  # nothing runs in the background: archiving is synchronous
@@ -101,128 +121,30 @@ class OracleDatabase(
             history=History() if track_history else None,
         )
         world.add_app(db)
-        db._create_files(start_scn)
+        create_files(db, start_scn)
         return db
 
-    def _create_files(self, scn: int) -> None:
-        lay, now = self.layout, self.world.now()
-        self.params = {
-            "db_name": self.name,
-            "control_files": list(lay.control_files),
-            "log_archive_dest_1": f"LOCATION={lay.archive_dest}",
-            "log_archive_format": lay.archive_format,
-            "spfile": lay.spfile,
-        }
-        self.ensure_file(lay.spfile, 1)
-        self.write_blocks(lay.spfile, {0: F.pack(F.SPFILE_MAGIC, self.params)})
-        dbid, rl_id = _hash_int("dbid", self.name), _hash_int("rl", self.name, scn, now)
-        self.scn = scn
-        self.cf = self._new_controlfile(dbid, rl_id, scn, now)
-        for path in lay.control_files:
-            self.ensure_file(path, lay.cf_blocks)
-        for no, df in enumerate(lay.datafiles, start=1):
-            self.ensure_file(df.path, df.blocks)
-            self.hdr[no] = self._new_header(no, df.tablespace, scn, now)
-            self.write_header(no)
-        for no, g in self.cf["groups"].items():
-            for member in g["members"]:
-                self.ensure_file(member, g["blocks"])
-            self.write_log_header(g, no)
-        self.write_controlfile(full=True)
-        self.status = "MOUNTED"
-        self.hold_files(lay.control_files)
-        self.open_database()
-
-    def _new_controlfile(self, dbid: int, rl_id: int, scn: int, now: float) -> dict[str, Any]:
-        lay = self.layout
-        files = {
-            no: {
-                "name": df.path,
-                "ts": df.tablespace,
-                "blocks": df.blocks,
-                "ckpt": scn,
-                "backup": 0,
-                "stop": scn,
-            }
-            for no, df in enumerate(lay.datafiles, start=1)
-        }
-        groups = {
-            no: {
-                "members": list(g.members),
-                "blocks": g.blocks,
-                "seq": 1 if no == 1 else 0,
-                "status": "CURRENT" if no == 1 else "UNUSED",
-                "archived": False,
-                "first": scn if no == 1 else 0,
-                "first_time": now,
-                "next": None,
-                "next_time": None,
-                "rl_id": rl_id,
-            }
-            for no, g in enumerate(lay.log_groups, start=1)
-        }
-        return {
-            "dbid": dbid,
-            "db_name": self.name,
-            "type": "CURRENT",
-            "seq": 0,
-            "blocks": lay.cf_blocks,
-            "log_mode": lay.log_mode,
-            "ckpt_scn": scn,
-            "ckpt_time": now,
-            "clean": True,
-            "rl_scn": scn,
-            "rl_id": rl_id,
-            "rl_time": now,
-            "prior_rl_scn": 0,
-            "incarnations": [[1, scn, rl_id, 0]],
-            "open_resetlogs": "NOT ALLOWED",
-            "rec_end": None,
-            "files": files,
-            "tablespaces": list(lay.tablespaces),
-            "tables": dict(lay.tables),
-            "groups": groups,
-            "cur_group": 1,
-            "cur_seq": 1,
-            "archives": [],
-        }
-
-    def _new_header(self, no: int, ts: str, scn: int, now: float) -> dict[str, Any]:
-        return {
-            "dbid": self.cf["dbid"],
-            "file": no,
-            "ts": ts,
-            "creation": scn,
-            "ckpt": scn,
-            "ckpt_time": now,
-            "fuzzy_scn": 0,
-            "online": False,
-            "backup": 0,
-            "rl_scn": self.cf["rl_scn"],
-            "rl_id": self.cf["rl_id"],
-        }
-
     def new_resetlogs_id(self, scn: int) -> int:
-        return _hash_int("rl", self.cf["dbid"], scn, self.world.now(), len(self.cf["incarnations"]))
+        return hash_int("rl", self.cf["dbid"], scn, self.world.now(), len(self.cf["incarnations"]))
 
     # --- holds: a running instance keeps its filesystems busy ---------------------------------
 
     def hold_files(self, paths: Any) -> None:
         for path in paths:
-            mnt, _ = self.hosts.mount_of(self.host, path)
+            mnt, _ = self.files.hosts.mount_of(self.host, path)
             if mnt.mount_point not in self.held:
-                self.hosts.hold(self.host, mnt.mount_point)
+                self.files.hosts.hold(self.host, mnt.mount_point)
                 self.held.append(mnt.mount_point)
 
     def release_all(self) -> None:
         for mp in self.held:
             with contextlib.suppress(HostError):  # the filesystem went away with a host crash
-                self.hosts.release(self.host, mp)
+                self.files.hosts.release(self.host, mp)
         self.held = []
 
     def alive(self) -> bool:
         """An instance dies with its host: detect it and drop the instance state."""
-        if self.status != SHUTDOWN and self.hosts.host(self.host).crashed:
+        if self.status != SHUTDOWN and self.files.hosts.host(self.host).crashed:
             self.drop_instance()
         return self.status != SHUTDOWN
 
@@ -242,134 +164,218 @@ class OracleDatabase(
 
     # --- checkpoints --------------------------------------------------------------------------
 
-    def checkpoint(self) -> None:
-        """Full checkpoint: DBWR writes every dirty block; headers (not in backup) advance."""
-        self.write_data_blocks({k: self.cache[k] for k in self.dirty})
-        written = self._max_block_scn(self.dirty)
-        self.dirty = {}
-        now = self.world.now()
-        for no, entry in self.cf["files"].items():
-            h = self.hdr[no]
-            if h["backup"]:
-                h["fuzzy_scn"] = max(h["fuzzy_scn"], written.get(no, 0))
-            else:
-                h.update(ckpt=self.scn, ckpt_time=now, fuzzy_scn=0)
-            entry["ckpt"] = self.scn
-            self.write_header(no)
-        for g in self.cf["groups"].values():
-            if g["status"] == "ACTIVE":
-                g["status"] = "INACTIVE"
-        self.cf.update(ckpt_scn=self.scn, ckpt_time=now)
-        self.write_controlfile()
-
-    @staticmethod
-    def _max_block_scn(blocks: dict[tuple[int, int], int]) -> dict[int, int]:
-        out: dict[int, int] = {}
-        for (file_no, _), scn in blocks.items():
-            out[file_no] = max(out.get(file_no, 0), scn)
-        return out
-
-    def dbwr(self) -> None:
-        """Lazy writer: some dirty blocks reach disk now, so datafiles are genuinely fuzzy.
-
-        One pass in block order: the draw per dirty block, the chosen payloads grouped per
-        file and the highest block SCN per file (what ``write_data_blocks`` and
-        ``_max_block_scn`` would give for the chosen blocks, without sorting them again)."""
-        rng = self.world.streams.get(f"oracle.{self.name}.dbwr")
-        random, fraction, cache = rng.random, self.dbwr_fraction, self.cache
-        chosen: list[tuple[int, int]] = []
-        per_file: dict[int, dict[int, Any]] = {}
-        top: dict[int, int] = {}
-        for k in sorted(self.dirty):
-            if random() < fraction:
-                chosen.append(k)
-                no, scn = k[0], self.dirty[k]
-                items = per_file.get(no)
-                if items is None:
-                    items = per_file[no] = {}
-                    top[no] = 0
-                items[k[1]] = cache[k]
-                if scn > top[no]:
-                    top[no] = scn
-        if not chosen:
-            return
-        files = self.cf["files"]
-        for no, items in per_file.items():
-            self.write_blocks(files[no]["name"], items)
-        for k in chosen:
-            del self.dirty[k]
-        for no, scn in top.items():
-            if scn > self.hdr[no]["fuzzy_scn"]:
-                self.hdr[no]["fuzzy_scn"] = scn
-                self.write_header(no)
-
     # --- backup mode (V$BACKUP) ----------------------------------------------------------------
 
-    def _ts_files(self, tablespace: str | None) -> list[int]:
-        if tablespace is None:
-            return sorted(self.cf["files"])
-        ts = tablespace.upper()
-        if ts not in self.cf["tablespaces"]:
-            raise ora("ORA-00959", ts)
-        return [no for no, f in sorted(self.cf["files"].items()) if f["ts"] == ts]
+    # --- the commands of the database, each carried out by one of its parts ------------
+    # the instance's own commands (buffer cache in txn, backup mode in admin)
+    def checkpoint(self) -> None:
+        return self.txn.checkpoint()
+
+    def dbwr(self) -> None:
+        return self.txn.dbwr()
 
     def begin_backup(self, tablespace: str | None = None) -> int:
-        """ALTER TABLESPACE ts / DATABASE BEGIN BACKUP; returns the begin SCN (CHANGE#)."""
-        self.require_state(OPEN)
-        files = self._ts_files(tablespace)
-        if not self.archivelog():
-            raise ora("ORA-01123")
-        for no in files:
-            if self.cf["files"][no]["backup"]:
-                raise file_error("ORA-01146", no, self.cf["files"][no]["name"])
-        self.world.faults.check("oracle.begin_backup", OracleError, db=self.name)
-        self.checkpoint()
-        self.scn += 1
-        for no in files:
-            self.hdr[no].update(ckpt=self.scn, backup=self.scn, ckpt_time=self.world.now())
-            self.cf["files"][no].update(ckpt=self.scn, backup=self.scn)
-            self.write_header(no)
-        self.write_controlfile()
-        self.world.emit("oracle.begin_backup", db=self.name, ts=tablespace or "*", scn=self.scn)
-        if self.world.faults.fires("oracle.crash", db=self.name):
-            self.drop_instance()  # the instance dies in backup mode (as SHUTDOWN ABORT)
-            self.world.emit("oracle.abort", db=self.name)
-            raise ora("ORA-03113")
-        return self.scn
+        return self.admin.begin_backup(tablespace)
 
     def end_backup(self, tablespace: str | None = None) -> int:
-        """END BACKUP: end-of-backup redo marker, headers thawed; returns the marker SCN."""
-        if tablespace is not None:
-            self.require_state(OPEN)
-        else:
-            self.require_state(OPEN, "MOUNTED")
-        files = self._ts_files(tablespace)
-        active = [no for no in files if self.cf["files"][no]["backup"]]
-        if not active and tablespace is not None:
-            raise file_error("ORA-01142", files[0], self.cf["files"][files[0]]["name"])
-        self.world.faults.check("oracle.end_backup", OracleError, db=self.name)
-        if active:
-            self.end_backup_of(active)
-        self.world.emit("oracle.end_backup", db=self.name, ts=tablespace or "*", scn=self.scn)
-        if tablespace is None and len(active) != len(files):
-            raise ora("ORA-01260")
-        return self.scn
+        return self.admin.end_backup(tablespace)
 
     def backup_files(self) -> dict[int, int]:
-        """file# -> begin SCN of files in backup mode (V$BACKUP ACTIVE rows; {} unmounted)."""
-        files = self.cf.get("files", {})
-        return {no: f["backup"] for no, f in sorted(files.items()) if f["backup"]}
+        return self.admin.backup_files()
 
     def in_backup_mode(self) -> bool:
-        """Any file in backup mode per the control file, even with the instance down
-        (a crash in backup mode leaves it so): what "nothing left in backup mode" checks."""
-        if self.cf:
-            return bool(self.backup_files())
-        try:
-            cf = self._any_cf()
-        except ApprmError:
-            return False
-        finally:
-            if self.status == SHUTDOWN:
-                self.params = {}
-        return any(f["backup"] for f in cf["files"].values())
+        return self.admin.in_backup_mode()
+
+    # Files (files.py)
+    @property
+    def hosts(self) -> Any:
+        return self.files.hosts
+
+    def exists(self, path: str) -> bool:
+        return self.files.exists(path)
+
+    def read_block(self, path: str, block: int) -> Any:
+        return self.files.read_block(path, block)
+
+    def write_blocks(self, path: str, blocks: dict[int, Any]) -> None:
+        return self.files.write_blocks(path, blocks)
+
+    def ensure_file(self, path: str, blocks: int) -> None:
+        return self.files.ensure_file(path, blocks)
+
+    def read_spfile(self, path: str) -> dict[str, Any]:
+        return self.files.read_spfile(path)
+
+    def cf_paths(self) -> list[str]:
+        return self.files.cf_paths()
+
+    def read_controlfile(self, path: str) -> dict[str, Any] | None:
+        return self.files.read_controlfile(path)
+
+    def read_controlfiles(self, paths: list[str]) -> list[tuple[str, dict[str, Any] | None]]:
+        return self.files.read_controlfiles(paths)
+
+    def cf_capacity(self, nblocks: int) -> int:
+        return self.files.cf_capacity(nblocks)
+
+    def encode_controlfile(
+        self, cf: dict[str, Any], *, full: bool, archives: bool = True
+    ) -> dict[int, Any]:
+        return self.files.encode_controlfile(cf, full=full, archives=archives)
+
+    def write_controlfile(self, *, full: bool = False) -> None:
+        return self.files.write_controlfile(full=full)
+
+    def read_header(self, path: str) -> dict[str, Any] | None:
+        return self.files.read_header(path)
+
+    def write_header(self, file_no: int) -> None:
+        return self.files.write_header(file_no)
+
+    def write_data_blocks(self, blocks: dict[tuple[int, int], Any]) -> None:
+        return self.files.write_data_blocks(blocks)
+
+    def read_log(self, path: str) -> tuple[dict[str, Any], list[F.Record]] | None:
+        return self.files.read_log(path)
+
+    def write_log_header(self, group: dict[str, Any], group_no: int) -> None:
+        return self.files.write_log_header(group, group_no)
+
+    # Redo (redo.py)
+    def archive_dest(self) -> str:
+        return self.redo.archive_dest()
+
+    def archive_path(self, seq: int, rl_id: int) -> str:
+        return self.redo.archive_path(seq, rl_id)
+
+    def archivelog(self) -> bool:
+        return self.redo.archivelog()
+
+    def write_redo(self, records: tuple[F.Record, ...]) -> None:
+        return self.redo.write_redo(records)
+
+    def switch_log(self, *, strict: bool = False) -> None:
+        return self.redo.switch_log(strict=strict)
+
+    def arch_index(self) -> ArchIndex:
+        return self.redo.arch_index()
+
+    def locate_log(
+        self, seq: int, rl_id: int, *, online_only: bool = False
+    ) -> tuple[str, dict[str, Any], list[F.Record]] | None:
+        return self.redo.locate_log(seq, rl_id, online_only=online_only)
+
+    def known_logs(self, rl_id: int) -> list[tuple[int, int, int | None]]:
+        return self.redo.known_logs(rl_id)
+
+    def log_bounds(self, seq: int, rl_id: int) -> tuple[int, int, int | None] | None:
+        return self.redo.log_bounds(seq, rl_id)
+
+    # Lifecycle (lifecycle.py)
+    def require_state(self, *states: str) -> None:
+        return self.lifecycle.require_state(*states)
+
+    def startup(self, to: str = OPEN) -> None:
+        return self.lifecycle.startup(to)
+
+    def mount(self) -> None:
+        return self.lifecycle.mount()
+
+    def open(self, resetlogs: bool | None = None) -> None:
+        return self.lifecycle.open(resetlogs)
+
+    def open_database(self) -> None:
+        return self.lifecycle.open_database()
+
+    def shutdown(self, mode: str = "IMMEDIATE") -> None:
+        return self.lifecycle.shutdown(mode)
+
+    def transact(self, transactions: list[tuple[Op, ...]]) -> list[Commit]:
+        return self.txn.transact(transactions)
+
+    def select(self, table: str) -> dict[str, Any]:
+        return self.txn.select(table)
+
+    def data(self) -> dict[str, dict[str, Any]]:
+        return self.txn.data()
+
+    def workload(self, commits: int, *, ops_per_commit: int = 2, keys: int = 40) -> list[Commit]:
+        return self.txn.workload(commits, ops_per_commit=ops_per_commit, keys=keys)
+
+    def apply_workload(self, commits: int, *, ops_per_commit: int = 2, keys: int = 40) -> int:
+        return self.txn.apply_workload(commits, ops_per_commit=ops_per_commit, keys=keys)
+
+    # Recovery (recovery.py)
+    def recover(
+        self, target: RecoveryTarget, *, using_backup_controlfile: bool = False
+    ) -> RecoveryResult:
+        return self.recovery.recover(target, using_backup_controlfile=using_backup_controlfile)
+
+    def recover_run(
+        self, target: RecoveryTarget, using_backup_controlfile: bool = False
+    ) -> tuple[RecoveryResult, RecoveryRun, OracleError | None]:
+        return self.recovery.recover_run(target, using_backup_controlfile)
+
+    def recovery_precheck(self, target: RecoveryTarget, using_backup_controlfile: bool) -> bool:
+        return self.recovery.recovery_precheck(target, using_backup_controlfile)
+
+    def crash_recovery(self, headers: dict[int, dict[str, Any]]) -> None:
+        return self.recovery.crash_recovery(headers)
+
+    def open_resetlogs(self) -> None:
+        return self.recovery.open_resetlogs()
+
+    # Admin (admin.py)
+    def switch_logfile(self) -> None:
+        return self.admin.switch_logfile()
+
+    def archive_log_current(self) -> dict[str, Any]:
+        return self.admin.archive_log_current()
+
+    def backup_controlfile(self, path: str, *, reuse: bool = False) -> None:
+        return self.admin.backup_controlfile(path, reuse=reuse)
+
+    def backup_controlfile_trace(
+        self, path: str | None, *, reuse: bool = False, resetlogs: bool = False
+    ) -> str:
+        return self.admin.backup_controlfile_trace(path, reuse=reuse, resetlogs=resetlogs)
+
+    def end_backup_datafiles(self, refs: list[int | str]) -> int:
+        return self.admin.end_backup_datafiles(refs)
+
+    def end_backup_of(self, active: list[int]) -> int:
+        return self.admin.end_backup_of(active)
+
+    def suspend(self) -> None:
+        return self.admin.suspend()
+
+    def resume(self) -> None:
+        return self.admin.resume()
+
+    def suspended(self) -> bool:
+        return self.admin.suspended()
+
+    def require_io(self) -> None:
+        return self.admin.require_io()
+
+    def set_log_mode(self, mode: str) -> None:
+        return self.admin.set_log_mode(mode)
+
+    def restore_controlfile(self, source: str) -> None:
+        return self.admin.restore_controlfile(source)
+
+    def close(self) -> None:
+        return self.admin.close()
+
+    def dismount(self) -> None:
+        return self.admin.dismount()
+
+    def delete_archived_logs(self, completed_before: float) -> list[str]:
+        return self.admin.delete_archived_logs(completed_before)
+
+    def damage_archived_log(self, seq: int, rl_id: int | None = None) -> str:
+        return self.admin.damage_archived_log(seq, rl_id)
+
+    # Invariants (invariants.py)
+    def check_invariants(self) -> list[str]:
+        return self.invariants.check_invariants()

@@ -96,7 +96,7 @@ def start(
     finally:
         db.hdr = cached
     d.target, d.using, d.steps, d.pending = target, using, 0, None
-    d.seq = db._start_seq(first, db.cf["rl_id"])
+    d.seq = db.recovery.start_seq(first, db.cf["rl_id"])
     raise _prompt(db, d.seq, first + 1, ())
 
 
@@ -107,7 +107,7 @@ def _automatic(db: OracleDatabase, d: Dialogue, target: RecoveryTarget, using: b
             raise problem
         return
     missing_seq = (
-        run.applied[-1][1] + 1 if run.applied else db._start_seq(run.start, db.cf["rl_id"])
+        run.applied[-1][1] + 1 if run.applied else db.recovery.start_seq(run.start, db.cf["rl_id"])
     )
     d.target, d.using, d.seq, d.steps, d.pending = target, using, missing_seq, 1, problem
     done = (("ORA-00278", (run.applied[-1][2],)),) if run.applied else ()

@@ -1,48 +1,49 @@
 """File I/O of the database engine: every byte goes through the host's filesystems.
 
-A mixin of :class:`~apprm_ref.sim.oracle.backend.OracleDatabase`; it knows the on-disk
+A part of :class:`~apprm_ref.sim.oracle.backend.OracleDatabase` (``db.files``); it knows the on-disk
 formats (``formats``) and turns host failures into the ORA- errors Oracle would give.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apprm_ref.errors import HostError
 from apprm_ref.sim.oracle import formats as F
-from apprm_ref.sim.oracle.memo import Memo
 from apprm_ref.sim.oracle.messages import ora
 
+if TYPE_CHECKING:
+    from apprm_ref.sim.oracle.backend import OracleDatabase
 
-class FilesMixin:
-    host: str
-    world: Any
-    cf: dict[str, Any]
-    hdr: dict[int, dict[str, Any]]
-    arch_synced: int
-    memo: Memo
+
+class Files:
+    """The database's file i/o: one part of the database, working on the instance state it
+    holds (``db``); other parts are reached through the database's commands."""
+
+    def __init__(self, db: OracleDatabase) -> None:
+        self.db = db
 
     @property
     def hosts(self) -> Any:
-        return self.world.hosts
+        return self.db.world.hosts
 
     def exists(self, path: str) -> bool:
-        return self.hosts.file_exists(self.host, path)
+        return self.hosts.file_exists(self.db.host, path)
 
     def read_block(self, path: str, block: int) -> Any:
-        return self.hosts.read_block(self.host, path, block)
+        return self.hosts.read_block(self.db.host, path, block)
 
     def write_blocks(self, path: str, blocks: dict[int, Any]) -> None:
-        self.hosts.write_file(self.host, path, blocks)
+        self.hosts.write_file(self.db.host, path, blocks)
 
     def ensure_file(self, path: str, blocks: int) -> None:
         """Create ``path`` with at least ``blocks`` blocks, or reuse it if big enough."""
         if self.exists(path):
-            mnt, rel = self.hosts.mount_of(self.host, path)
+            mnt, rel = self.hosts.mount_of(self.db.host, path)
             if mnt.files[rel].length >= blocks:
                 return
             raise HostError(f"{path} exists and is too small", code="EEXIST")
-        self.hosts.create_file(self.host, path, blocks)
+        self.hosts.create_file(self.db.host, path, blocks)
 
     # --- SPFILE ---------------------------------------------------------------------------
 
@@ -58,7 +59,7 @@ class FilesMixin:
     # --- control files --------------------------------------------------------------------
 
     def cf_paths(self) -> list[str]:
-        return list(self.params["control_files"])  # type: ignore[attr-defined]
+        return list(self.db.params["control_files"])
 
     def read_controlfile(self, path: str) -> dict[str, Any] | None:
         return self._read_cf(path)[0]
@@ -76,7 +77,7 @@ class FilesMixin:
             for chunk in range((main["narch"] + F.ARCH_PER_BLOCK - 1) // F.ARCH_PER_BLOCK):
                 payload = self.read_block(path, 1 + chunk)
                 raw.append(payload)
-                archives.extend(self.memo.cf.thaw_chunk(chunk, payload[2]))
+                archives.extend(self.db.memo.cf.thaw_chunk(chunk, payload[2]))
         except (HostError, TypeError, IndexError):
             return None, ()
         main["archives"] = archives[: main["narch"]]
@@ -109,7 +110,7 @@ class FilesMixin:
     ) -> dict[int, Any]:
         """Blocks of a control file: the main block always, archived-log chunks when asked
         (all, or the last one). Frozen sections and records are reused while unchanged."""
-        frozen = self.memo.cf
+        frozen = self.db.memo.cf
         n = len(cf["archives"])
         items = [("narch", n)]
         for k, v in cf.items():
@@ -130,14 +131,14 @@ class FilesMixin:
 
     def write_controlfile(self, *, full: bool = False) -> None:
         """Write the cached control file to every multiplexed copy (write-through)."""
-        cap = self.cf_capacity(self.cf["blocks"])
-        if len(self.cf["archives"]) > cap:  # circular reuse of the oldest records
-            self.cf["archives"] = self.cf["archives"][-cap + F.ARCH_PER_BLOCK :]
+        cap = self.cf_capacity(self.db.cf["blocks"])
+        if len(self.db.cf["archives"]) > cap:  # circular reuse of the oldest records
+            self.db.cf["archives"] = self.db.cf["archives"][-cap + F.ARCH_PER_BLOCK :]
             full = True
-        self.cf["seq"] += 1
-        changed = full or len(self.cf["archives"]) != self.arch_synced
-        blocks = self.encode_controlfile(self.cf, full=full, archives=changed)
-        self.arch_synced = len(self.cf["archives"])
+        self.db.cf["seq"] += 1
+        changed = full or len(self.db.cf["archives"]) != self.db.arch_synced
+        blocks = self.encode_controlfile(self.db.cf, full=full, archives=changed)
+        self.db.arch_synced = len(self.db.cf["archives"])
         for path in self.cf_paths():
             self.write_blocks(path, blocks)
 
@@ -150,22 +151,22 @@ class FilesMixin:
             return None
 
     def write_header(self, file_no: int) -> None:
-        h = self.hdr[file_no]
-        self.write_blocks(self.cf["files"][file_no]["name"], {0: F.pack(F.DF_HEADER, h)})
+        h = self.db.hdr[file_no]
+        self.write_blocks(self.db.cf["files"][file_no]["name"], {0: F.pack(F.DF_HEADER, h)})
 
     def write_data_blocks(self, blocks: dict[tuple[int, int], Any]) -> None:
         per_file: dict[int, dict[int, Any]] = {}
         for (file_no, block), payload in sorted(blocks.items()):
             per_file.setdefault(file_no, {})[block] = payload
         for file_no, items in per_file.items():
-            self.write_blocks(self.cf["files"][file_no]["name"], items)
+            self.write_blocks(self.db.cf["files"][file_no]["name"], items)
 
     # --- redo logs --------------------------------------------------------------------------
 
     def read_log(self, path: str) -> tuple[dict[str, Any], list[F.Record]] | None:
         """(header, records) of an online or archived log, or None if unreadable."""
         try:
-            blocks = self.hosts.read_file(self.host, path)
+            blocks = self.hosts.read_file(self.db.host, path)
         except HostError:
             return None
         head = F.unpack(blocks[0], F.LOG_HEADER) if blocks else None
@@ -181,7 +182,7 @@ class FilesMixin:
 
     def write_log_header(self, group: dict[str, Any], group_no: int) -> None:
         head = {
-            "dbid": self.cf["dbid"],
+            "dbid": self.db.cf["dbid"],
             "group": group_no,
             "thread": 1,
             "seq": group["seq"],

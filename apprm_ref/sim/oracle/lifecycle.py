@@ -2,35 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apprm_ref.errors import HostError, OracleError
 from apprm_ref.sim.oracle import formats as F
 from apprm_ref.sim.oracle.messages import file_error, ora
 from apprm_ref.sim.oracle.models import MOUNTED, OPEN, SHUTDOWN, SHUTDOWN_MODES, STARTED
 
+if TYPE_CHECKING:
+    from apprm_ref.sim.oracle.backend import OracleDatabase
 
-class LifecycleMixin:
-    name: str
-    world: Any
-    status: str
-    params: dict[str, Any]
-    cf: dict[str, Any]
-    hdr: dict[int, dict[str, Any]]
-    scn: int
-    log_pos: int
-    layout: Any
+
+class Lifecycle:
+    """Instance startup and shutdown: one part of the database, working on the instance state it
+    holds (``db``); other parts are reached through the database's commands."""
+
+    def __init__(self, db: OracleDatabase) -> None:
+        self.db = db
 
     def require_state(self, *states: str) -> None:
         """Refuse with the error Oracle gives when the instance is in the wrong state."""
-        self.alive()  # type: ignore[attr-defined]
-        if self.status in states:
+        self.db.alive()
+        if self.db.status in states:
             return
-        if self.status == SHUTDOWN:
+        if self.db.status == SHUTDOWN:
             raise ora("ORA-01034", stack=(("ORA-27101", ()),))
-        if self.status == STARTED:
+        if self.db.status == STARTED:
             raise ora("ORA-01507")
-        if self.status == MOUNTED and OPEN in states:
+        if self.db.status == MOUNTED and OPEN in states:
             raise ora("ORA-01109")
         raise ora("ORA-01126")
 
@@ -39,11 +38,11 @@ class LifecycleMixin:
     def startup(self, to: str = OPEN) -> None:
         """STARTUP [NOMOUNT|MOUNT]; on a failure the instance stays in the last state reached."""
         to = {"NOMOUNT": STARTED, "MOUNT": MOUNTED}.get(to.upper(), to.upper())
-        if self.alive():  # type: ignore[attr-defined]
+        if self.db.alive():
             raise ora("ORA-01081")
-        self.world.faults.check("oracle.startup", OracleError, db=self.name)
-        self.params = self.read_spfile(self.layout.spfile)  # type: ignore[attr-defined]
-        self.status = STARTED
+        self.db.world.faults.check("oracle.startup", OracleError, db=self.db.name)
+        self.db.params = self.db.files.read_spfile(self.db.layout.spfile)
+        self.db.status = STARTED
         if to in (MOUNTED, OPEN):
             self.mount()
         if to == OPEN:
@@ -51,10 +50,10 @@ class LifecycleMixin:
 
     def mount(self) -> None:
         """ALTER DATABASE MOUNT: every control file copy must be readable and identical."""
-        if self.status in (MOUNTED, OPEN):
+        if self.db.status in (MOUNTED, OPEN):
             raise ora("ORA-01100")
         self.require_state(STARTED)
-        copies = self.read_controlfiles(self.cf_paths())  # type: ignore[attr-defined]
+        copies = self.db.files.read_controlfiles(self.db.files.cf_paths())
         if not copies or any(cf is None for _, cf in copies):
             raise ora("ORA-00205")
         first_path, first = copies[0]
@@ -62,19 +61,19 @@ class LifecycleMixin:
             if other != first:
                 raise ora("ORA-00214", first_path, path)
         assert first is not None
-        if first["db_name"] != self.params["db_name"]:
-            raise ora("ORA-01103", first["db_name"], self.params["db_name"])
-        self.cf = first
-        self.forget_derived()  # type: ignore[attr-defined]
-        if self.cf["type"] == "BACKUP":
-            self.cf["open_resetlogs"] = "REQUIRED"
-        self.scn = self._highest_known_scn()
-        self.hold_files(self.cf_paths())  # type: ignore[attr-defined]
-        self.status = MOUNTED
+        if first["db_name"] != self.db.params["db_name"]:
+            raise ora("ORA-01103", first["db_name"], self.db.params["db_name"])
+        self.db.cf = first
+        self.db.forget_derived()
+        if self.db.cf["type"] == "BACKUP":
+            self.db.cf["open_resetlogs"] = "REQUIRED"
+        self.db.scn = self._highest_known_scn()
+        self.db.hold_files(self.db.files.cf_paths())
+        self.db.status = MOUNTED
 
     def _highest_known_scn(self) -> int:
         """SCNs never go back: the highest one the control file has seen (OS-I1)."""
-        rl_id, cf = self.cf["rl_id"], self.cf
+        rl_id, cf = self.db.cf["rl_id"], self.db.cf
         firsts = [g["first"] for g in cf["groups"].values() if g["rl_id"] == rl_id]
         nexts = [a["next"] for a in cf["archives"] if a["rl_id"] == rl_id]
         return max(cf["ckpt_scn"], cf["rec_end"] or 0, *firsts, *nexts)
@@ -83,42 +82,42 @@ class LifecycleMixin:
 
     def open(self, resetlogs: bool | None = None) -> None:
         """ALTER DATABASE OPEN [RESETLOGS (True) | NORESETLOGS (False)]."""
-        if self.status == OPEN:
+        if self.db.status == OPEN:
             raise ora("ORA-01531")
         self.require_state(MOUNTED)
-        self.world.faults.check("oracle.open", OracleError, db=self.name)
+        self.db.world.faults.check("oracle.open", OracleError, db=self.db.name)
         if resetlogs:
-            self.open_resetlogs()  # type: ignore[attr-defined]
+            self.db.recovery.open_resetlogs()
             return
-        if self.cf["type"] == "BACKUP" or self.cf["open_resetlogs"] == "REQUIRED":
+        if self.db.cf["type"] == "BACKUP" or self.db.cf["open_resetlogs"] == "REQUIRED":
             raise ora("ORA-01588" if resetlogs is False else "ORA-01589")
         self.open_database()
 
     def open_database(self) -> None:
         headers = self.check_open_headers()
-        if not self.cf["clean"]:
-            self.crash_recovery(headers)  # type: ignore[attr-defined]
-            headers = {no: dict(h) for no, h in self.hdr.items()}
-        self.hdr = headers
-        self.hold_files([f["name"] for f in self.cf["files"].values()])  # type: ignore[attr-defined]
-        self.hold_files([m for g in self.cf["groups"].values() for m in g["members"]])  # type: ignore[attr-defined]
-        for no, h in self.hdr.items():
+        if not self.db.cf["clean"]:
+            self.db.recovery.crash_recovery(headers)
+            headers = {no: dict(h) for no, h in self.db.hdr.items()}
+        self.db.hdr = headers
+        self.db.hold_files([f["name"] for f in self.db.cf["files"].values()])
+        self.db.hold_files([m for g in self.db.cf["groups"].values() for m in g["members"]])
+        for no, h in self.db.hdr.items():
             h["online"] = True
-            self.write_header(no)  # type: ignore[attr-defined]
-        self.cf["clean"] = False
-        for entry in self.cf["files"].values():
+            self.db.files.write_header(no)
+        self.db.cf["clean"] = False
+        for entry in self.db.cf["files"].values():
             entry["stop"] = None
-        self.write_controlfile()  # type: ignore[attr-defined]
-        self.log_pos = self._log_end()
-        self.status = OPEN
-        self.world.emit("oracle.open", db=self.name, scn=self.scn)
+        self.db.files.write_controlfile()
+        self.db.log_pos = self._log_end()
+        self.db.status = OPEN
+        self.db.world.emit("oracle.open", db=self.db.name, scn=self.db.scn)
 
     def _log_end(self) -> int:
         """Next free block of the current log (LGWR appends after the last valid batch)."""
-        group = self.cf["groups"][self.cf["cur_group"]]
+        group = self.db.cf["groups"][self.db.cf["cur_group"]]
         for member in group["members"]:
             try:
-                blocks = self.world.hosts.read_file(self.host, member)  # type: ignore[attr-defined]
+                blocks = self.db.world.hosts.read_file(self.db.host, member)
             except HostError:
                 continue
             head = F.unpack(blocks[0], F.LOG_HEADER) if blocks else None
@@ -131,18 +130,18 @@ class LifecycleMixin:
             ):
                 n += 1
             return n
-        raise ora("ORA-00313", self.cf["cur_group"])
+        raise ora("ORA-00313", self.db.cf["cur_group"])
 
     def check_open_headers(self) -> dict[int, dict[str, Any]]:
         """Plain OPEN checks (OS-I5): every header present, current and out of backup mode."""
         headers: dict[int, dict[str, Any]] = {}
-        for no, entry in sorted(self.cf["files"].items()):
-            h = self.read_header(entry["name"])  # type: ignore[attr-defined]
+        for no, entry in sorted(self.db.cf["files"].items()):
+            h = self.db.files.read_header(entry["name"])
             if h is None:
                 raise ora("ORA-01157", no, stack=(("ORA-01110", (no, entry["name"])),))
             if entry["backup"]:
                 raise file_error("ORA-10873", no, entry["name"])
-            if h["rl_id"] != self.cf["rl_id"]:
+            if h["rl_id"] != self.db.cf["rl_id"]:
                 raise file_error("ORA-01190", no, entry["name"])
             if h["ckpt"] < entry["ckpt"] or h["backup"]:
                 raise file_error("ORA-01113", no, entry["name"])
@@ -157,14 +156,14 @@ class LifecycleMixin:
         mode = mode.upper()
         if mode not in SHUTDOWN_MODES:
             raise ValueError(f"unknown shutdown mode {mode}")
-        if not self.alive():  # type: ignore[attr-defined]
+        if not self.db.alive():
             raise ora("ORA-01034", stack=(("ORA-27101", ()),))
-        self.world.faults.check("oracle.shutdown", OracleError, db=self.name, mode=mode)
+        self.db.world.faults.check("oracle.shutdown", OracleError, db=self.db.name, mode=mode)
         if mode == "ABORT":
-            self.drop_instance()  # type: ignore[attr-defined]
-            self.world.emit("oracle.abort", db=self.name)
+            self.db.drop_instance()
+            self.db.world.emit("oracle.abort", db=self.db.name)
             return
-        if self.status == OPEN:
-            self.close()  # type: ignore[attr-defined]
-        self.drop_instance()  # type: ignore[attr-defined]
-        self.world.emit("oracle.shutdown", db=self.name, mode=mode)
+        if self.db.status == OPEN:
+            self.db.admin.close()
+        self.db.drop_instance()
+        self.db.world.emit("oracle.shutdown", db=self.db.name, mode=mode)

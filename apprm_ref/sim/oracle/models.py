@@ -122,6 +122,3 @@ class History:
     """Test/drill oracle: every commit the database acknowledged (not used by the engine)."""
 
     commits: list[Commit] = field(default_factory=list)
-
-    def data_at(self, below_scn: int | None = None) -> dict[str, dict[str, Any]]:
-        return fold(self.commits, below_scn)

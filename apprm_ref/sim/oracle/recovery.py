@@ -9,7 +9,7 @@ than their header) recover exactly. Stop points are exclusive (OS-I9).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apprm_ref.drivers.oracle import RecoveryResult, RecoveryTarget
 from apprm_ref.errors import OracleError
@@ -17,9 +17,12 @@ from apprm_ref.sim.oracle import formats as F
 from apprm_ref.sim.oracle.messages import file_error, ora, wrap
 from apprm_ref.sim.oracle.models import MOUNTED
 
+if TYPE_CHECKING:
+    from apprm_ref.sim.oracle.backend import OracleDatabase
+
 
 @dataclass
-class _Run:
+class RecoveryRun:
     """One roll-forward: blocks being rebuilt, logs read, where it stopped."""
 
     headers: dict[int, dict[str, Any]]
@@ -33,13 +36,12 @@ class _Run:
     missing: str = ""
 
 
-class RecoveryMixin:
-    world: Any
-    name: str
-    cf: dict[str, Any]
-    hdr: dict[int, dict[str, Any]]
-    scn: int
-    history: Any
+class Recovery:
+    """Media and crash recovery: one part of the database, working on the instance state it
+    holds (``db``); other parts are reached through the database's commands."""
+
+    def __init__(self, db: OracleDatabase) -> None:
+        self.db = db
 
     # --- media recovery ------------------------------------------------------------------
 
@@ -53,24 +55,24 @@ class RecoveryMixin:
 
     def recover_run(
         self, target: RecoveryTarget, using_backup_controlfile: bool = False
-    ) -> tuple[RecoveryResult, _Run, OracleError | None]:
+    ) -> tuple[RecoveryResult, RecoveryRun, OracleError | None]:
         """One roll-forward to ``target``, written out; with the ORA-01547 warning it would
         raise (None when OPEN RESETLOGS would succeed), so the SQL dialogue can hold it."""
         complete = self.recovery_precheck(target, using_backup_controlfile)
-        backup_cf = self.cf["type"] == "BACKUP" or using_backup_controlfile
-        run = self.roll_forward(self.hdr, target, online_only=False, backup_cf=backup_cf)
+        backup_cf = self.db.cf["type"] == "BACKUP" or using_backup_controlfile
+        run = self.roll_forward(self.db.hdr, target, online_only=False, backup_cf=backup_cf)
         self.finish_run(run)
         if run.stop == "missing" and target.kind != "cancel":
             raise ora("ORA-00283", stack=(("ORA-00308", (run.missing,)), ("ORA-27037", ())))
         if complete and run.stop == "end":
             self._mark_complete(run)
         else:
-            self.cf.update(open_resetlogs="REQUIRED", rec_end=run.end)
+            self.db.cf.update(open_resetlogs="REQUIRED", rec_end=run.end)
             for no, h in run.headers.items():
-                self.cf["files"][no]["ckpt"] = h["ckpt"]
-        self.write_controlfile(full=True)  # type: ignore[attr-defined]
-        self.scn = max(self.scn, run.end)
-        self.world.emit("oracle.recover", db=self.name, target=target.kind, end_scn=run.end)
+                self.db.cf["files"][no]["ckpt"] = h["ckpt"]
+        self.db.files.write_controlfile(full=True)
+        self.db.scn = max(self.db.scn, run.end)
+        self.db.world.emit("oracle.recover", db=self.db.name, target=target.kind, end_scn=run.end)
         problem = None
         if not (complete and run.stop == "end"):
             inner = self.inconsistency(run.headers, run.end)
@@ -82,48 +84,48 @@ class RecoveryMixin:
         """What RECOVER refuses before reading any redo (ORA-01610, ORA-00264); reads the
         headers into ``hdr``; True when this is complete recovery with the current control
         file."""
-        self.require_state(MOUNTED)  # type: ignore[attr-defined]
-        if self.cf["type"] == "BACKUP" and not using_backup_controlfile:
+        self.db.lifecycle.require_state(MOUNTED)
+        if self.db.cf["type"] == "BACKUP" and not using_backup_controlfile:
             raise ora("ORA-01610")
         headers = self.read_headers()
-        backup_cf = self.cf["type"] == "BACKUP" or using_backup_controlfile
+        backup_cf = self.db.cf["type"] == "BACKUP" or using_backup_controlfile
         complete = target.kind == "complete" and not backup_cf
         if (
             complete
-            and self.cf["clean"]
+            and self.db.cf["clean"]
             and all(
-                h["ckpt"] == self.cf["files"][no]["ckpt"] and not h["backup"]
+                h["ckpt"] == self.db.cf["files"][no]["ckpt"] and not h["backup"]
                 for no, h in headers.items()
             )
         ):
             raise ora("ORA-00283", stack=(("ORA-00264", ()),))
-        self.world.faults.check("oracle.recover", OracleError, db=self.name)
+        self.db.world.faults.check("oracle.recover", OracleError, db=self.db.name)
         return complete
 
-    def _mark_complete(self, run: _Run) -> None:
+    def _mark_complete(self, run: RecoveryRun) -> None:
         """Complete recovery with the current control file: consistent, plain OPEN allowed."""
         for no, h in run.headers.items():
             h.update(backup=0, ckpt=run.end, fuzzy_scn=0, online=False)
-            self.cf["files"][no].update(ckpt=run.end, backup=0)
-            self.write_header(no)  # type: ignore[attr-defined]
-        self.cf.update(clean=True, ckpt_scn=run.end, open_resetlogs="NOT ALLOWED", rec_end=None)
+            self.db.cf["files"][no].update(ckpt=run.end, backup=0)
+            self.db.files.write_header(no)
+        self.db.cf.update(clean=True, ckpt_scn=run.end, open_resetlogs="NOT ALLOWED", rec_end=None)
 
     def read_headers(self) -> dict[int, dict[str, Any]]:
         headers: dict[int, dict[str, Any]] = {}
-        for no, entry in sorted(self.cf["files"].items()):
-            h = self.read_header(entry["name"])  # type: ignore[attr-defined]
+        for no, entry in sorted(self.db.cf["files"].items()):
+            h = self.db.files.read_header(entry["name"])
             if h is None:
                 raise ora("ORA-01157", no, stack=(("ORA-01110", (no, entry["name"])),))
-            if h["rl_id"] != self.cf["rl_id"]:
+            if h["rl_id"] != self.db.cf["rl_id"]:
                 raise file_error("ORA-01190", no, entry["name"])
             headers[no] = h
-        self.hdr = headers
+        self.db.hdr = headers
         return headers
 
     def inconsistency(self, headers: dict[int, dict[str, Any]], end: int) -> OracleError | None:
         """Why OPEN RESETLOGS at ``end`` would fail (OS-I3, OS-I4), or None."""
         for no, h in sorted(headers.items()):
-            name = self.cf["files"][no]["name"]
+            name = self.db.cf["files"][no]["name"]
             if h["ckpt"] > end:
                 return file_error("ORA-01152", no, name)
             if h["backup"]:
@@ -141,20 +143,20 @@ class RecoveryMixin:
         *,
         online_only: bool,
         backup_cf: bool,
-    ) -> _Run:
-        run = _Run(headers, min(h["ckpt"] for h in headers.values()))
+    ) -> RecoveryRun:
+        run = RecoveryRun(headers, min(h["ckpt"] for h in headers.values()))
         run.last = run.start
-        rl_id = self.cf["rl_id"]
+        rl_id = self.db.cf["rl_id"]
         stop_time = None
         if target.kind == "time" and target.time is not None:
-            stop_time = self.world.clock.seconds_of(target.time)
-        seq = self._start_seq(run.start, rl_id)
+            stop_time = self.db.world.clock.seconds_of(target.time)
+        seq = self.start_seq(run.start, rl_id)
         prev_online = False
         while not run.stop:
             if target.kind == "sequence" and target.sequence is not None and seq >= target.sequence:
                 self._stop(run, "target", (run.boundary or run.last + 1) - 1)
                 break
-            log = self.locate_log(seq, rl_id, online_only=online_only)  # type: ignore[attr-defined]
+            log = self.db.redo.locate_log(seq, rl_id, online_only=online_only)
             if log is None:
                 self._missing(run, target, seq, rl_id, prev_online)
                 break
@@ -163,7 +165,7 @@ class RecoveryMixin:
             self._apply_log(run, records, target, stop_time)
             if run.stop:
                 break
-            if not backup_cf and seq >= self.cf["cur_seq"]:
+            if not backup_cf and seq >= self.db.cf["cur_seq"]:
                 self._stop(run, "end", self._end_of_redo(run))
                 break
             run.boundary = head.get("next") or self._next_of(seq, rl_id)
@@ -178,7 +180,11 @@ class RecoveryMixin:
         return run
 
     def _apply_log(
-        self, run: _Run, records: list[F.Record], target: RecoveryTarget, stop_time: float | None
+        self,
+        run: RecoveryRun,
+        records: list[F.Record],
+        target: RecoveryTarget,
+        stop_time: float | None,
     ) -> None:
         for rec in records:
             scn = rec[0]
@@ -193,7 +199,7 @@ class RecoveryMixin:
             self._apply_record(run, rec)
             run.last = scn
 
-    def _apply_record(self, run: _Run, rec: F.Record) -> None:
+    def _apply_record(self, run: RecoveryRun, rec: F.Record) -> None:
         scn, _, kind, data = rec
         if kind == "eb":
             for file_no in data:
@@ -207,7 +213,7 @@ class RecoveryMixin:
                 continue
             loc = (file_no, block)
             if loc not in run.work:
-                payload = self.read_block(self.cf["files"][file_no]["name"], block)  # type: ignore[attr-defined]
+                payload = self.db.files.read_block(self.db.cf["files"][file_no]["name"], block)
                 run.work[loc] = F.parse_data_block(payload)
             bscn, rows = run.work[loc]
             if scn < bscn:
@@ -219,46 +225,46 @@ class RecoveryMixin:
             run.work[loc] = (scn, rows)
 
     @staticmethod
-    def _stop(run: _Run, why: str, end: int) -> None:
+    def _stop(run: RecoveryRun, why: str, end: int) -> None:
         run.stop, run.end = why, end
 
     def _missing(
-        self, run: _Run, target: RecoveryTarget, seq: int, rl_id: int, prev_online: bool
+        self, run: RecoveryRun, target: RecoveryTarget, seq: int, rl_id: int, prev_online: bool
     ) -> None:
         if target.kind == "scn" and run.boundary is not None and run.boundary >= (target.scn or 0):
             self._stop(run, "target", (target.scn or 0) - 1)
             return
         end = (run.boundary - 1) if run.boundary is not None else run.last
-        run.missing = self.archive_path(seq, rl_id)  # type: ignore[attr-defined]
+        run.missing = self.db.redo.archive_path(seq, rl_id)
         self._stop(run, "end" if prev_online else "missing", end)
 
-    def _end_of_redo(self, run: _Run) -> int:
+    def _end_of_redo(self, run: RecoveryRun) -> int:
         ckpts = [h["ckpt"] for h in run.headers.values()]
-        return max(run.last, self.cf["ckpt_scn"], *ckpts)
+        return max(run.last, self.db.cf["ckpt_scn"], *ckpts)
 
-    def _start_seq(self, start: int, rl_id: int) -> int:
-        known = self.known_logs(rl_id)  # type: ignore[attr-defined]
+    def start_seq(self, start: int, rl_id: int) -> int:
+        known = self.db.redo.known_logs(rl_id)
         if not known:
             return 1
         fitting = [seq for seq, first, _ in known if first <= start + 1]
         return max(fitting) if fitting else known[0][0]
 
     def _next_of(self, seq: int, rl_id: int) -> int | None:
-        known = self.log_bounds(seq, rl_id)  # type: ignore[attr-defined]
+        known = self.db.redo.log_bounds(seq, rl_id)
         return None if known is None else known[2]
 
-    def finish_run(self, run: _Run) -> None:
+    def finish_run(self, run: RecoveryRun) -> None:
         """Write rebuilt blocks, then headers advanced to the stop point."""
         blocks = {loc: F.data_block(bscn, rows) for loc, (bscn, rows) in run.work.items()}
-        self.write_data_blocks(blocks)  # type: ignore[attr-defined]
-        now = self.world.now()
-        self.hdr = run.headers
+        self.db.files.write_data_blocks(blocks)
+        now = self.db.world.now()
+        self.db.hdr = run.headers
         for no, h in run.headers.items():
             if h["ckpt"] < run.end:
                 h.update(ckpt=run.end, ckpt_time=now)
                 if h["fuzzy_scn"] <= run.end and not h["backup"]:
                     h.update(fuzzy_scn=0, online=False)
-                self.write_header(no)  # type: ignore[attr-defined]
+                self.db.files.write_header(no)
 
     # --- crash recovery -------------------------------------------------------------------------
 
@@ -268,43 +274,43 @@ class RecoveryMixin:
             headers, RecoveryTarget("complete"), online_only=True, backup_cf=False
         )
         if run.stop == "missing":
-            raise ora("ORA-00313", self.cf["cur_group"])
+            raise ora("ORA-00313", self.db.cf["cur_group"])
         self.finish_run(run)
         for no, h in run.headers.items():
             h.update(ckpt=run.end, fuzzy_scn=0)
-            self.cf["files"][no]["ckpt"] = run.end
-            self.write_header(no)  # type: ignore[attr-defined]
-        self.cf.update(ckpt_scn=run.end)
-        self.scn = max(self.scn, run.end)
-        self.world.emit("oracle.crash_recovery", db=self.name, end_scn=run.end)
+            self.db.cf["files"][no]["ckpt"] = run.end
+            self.db.files.write_header(no)
+        self.db.cf.update(ckpt_scn=run.end)
+        self.db.scn = max(self.db.scn, run.end)
+        self.db.world.emit("oracle.crash_recovery", db=self.db.name, end_scn=run.end)
 
     # --- OPEN RESETLOGS ---------------------------------------------------------------------------
 
     def open_resetlogs(self) -> None:
-        if self.cf["type"] != "BACKUP" and self.cf["open_resetlogs"] == "NOT ALLOWED":
+        if self.db.cf["type"] != "BACKUP" and self.db.cf["open_resetlogs"] == "NOT ALLOWED":
             raise ora("ORA-01139")
         headers = self.read_headers()
-        end = self.cf["rec_end"] if self.cf["rec_end"] is not None else self.cf["ckpt_scn"]
+        end = self.db.cf["rec_end"] if self.db.cf["rec_end"] is not None else self.db.cf["ckpt_scn"]
         problem = self.inconsistency(headers, end)
         if problem is not None:
             raise problem
-        rl_scn, now = end + 1, self.world.now()
-        rl_id = self.new_resetlogs_id(rl_scn)  # type: ignore[attr-defined]
+        rl_scn, now = end + 1, self.db.world.now()
+        rl_id = self.db.new_resetlogs_id(rl_scn)
         self._new_incarnation(rl_scn, rl_id, now)
         for no, h in headers.items():
             h.update(ckpt=rl_scn, ckpt_time=now, rl_scn=rl_scn, rl_id=rl_id, fuzzy_scn=0, backup=0)
             h["online"] = False
-            self.cf["files"][no].update(ckpt=rl_scn, backup=0)
-            self.write_header(no)  # type: ignore[attr-defined]
-        self.scn = rl_scn
-        if self.history is not None:
-            self.history.commits = [c for c in self.history.commits if c.scn <= end]
-        self.write_controlfile(full=True)  # type: ignore[attr-defined]
-        self.world.emit("oracle.resetlogs", db=self.name, resetlogs_scn=rl_scn)
-        self.open_database()  # type: ignore[attr-defined]
+            self.db.cf["files"][no].update(ckpt=rl_scn, backup=0)
+            self.db.files.write_header(no)
+        self.db.scn = rl_scn
+        if self.db.history is not None:
+            self.db.history.commits = [c for c in self.db.history.commits if c.scn <= end]
+        self.db.files.write_controlfile(full=True)
+        self.db.world.emit("oracle.resetlogs", db=self.db.name, resetlogs_scn=rl_scn)
+        self.db.lifecycle.open_database()
 
     def _new_incarnation(self, rl_scn: int, rl_id: int, now: float) -> None:
-        cf = self.cf
+        cf = self.db.cf
         cf["incarnations"].append([len(cf["incarnations"]) + 1, rl_scn, rl_id, cf["rl_scn"]])
         cf.update(
             type="CURRENT",
@@ -331,5 +337,5 @@ class RecoveryMixin:
                 next_time=None,
                 rl_id=rl_id,
             )
-            self.write_log_header(g, no)  # type: ignore[attr-defined]
+            self.db.files.write_log_header(g, no)
         cf["cur_group"], cf["cur_seq"] = order[0], 1

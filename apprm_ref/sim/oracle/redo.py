@@ -5,88 +5,89 @@ finding a log by sequence for recovery (control-file records, archive naming, on
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apprm_ref.errors import HostError, OracleError
 from apprm_ref.sim.oracle import formats as F
-from apprm_ref.sim.oracle.memo import ArchIndex, Memo
+from apprm_ref.sim.oracle.memo import ArchIndex
 from apprm_ref.sim.oracle.messages import ora
 
+if TYPE_CHECKING:
+    from apprm_ref.sim.oracle.backend import OracleDatabase
 
-class RedoMixin:
-    world: Any
-    name: str
-    cf: dict[str, Any]
-    params: dict[str, Any]
-    scn: int
-    log_pos: int
-    memo: Memo
+
+class Redo:
+    """LGWR, log switches and ARCn: one part of the database, working on the instance state it
+    holds (``db``); other parts are reached through the database's commands."""
+
+    def __init__(self, db: OracleDatabase) -> None:
+        self.db = db
 
     # --- parameters -----------------------------------------------------------------------
 
     def archive_dest(self) -> str:
-        dest = str(self.params.get("log_archive_dest_1", ""))
+        dest = str(self.db.params.get("log_archive_dest_1", ""))
         return dest.split("=", 1)[1] if "=" in dest else dest
 
     def archive_path(self, seq: int, rl_id: int) -> str:
         return F.archive_name(
             self.archive_dest(),
-            self.params.get("log_archive_format", "%t_%s_%r.arc"),
+            self.db.params.get("log_archive_format", "%t_%s_%r.arc"),
             1,
             seq,
             rl_id,
         )
 
     def archivelog(self) -> bool:
-        return self.cf["log_mode"] == "ARCHIVELOG"
+        return self.db.cf["log_mode"] == "ARCHIVELOG"
 
     # --- LGWR -----------------------------------------------------------------------------
 
     def current_group(self) -> dict[str, Any]:
-        return self.cf["groups"][self.cf["cur_group"]]
+        return self.db.cf["groups"][self.db.cf["cur_group"]]
 
     def write_redo(self, records: tuple[F.Record, ...]) -> None:
         """Append one redo batch to the current log, switching first if it is full."""
         group = self.current_group()
-        if self.log_pos >= group["blocks"]:
+        if self.db.log_pos >= group["blocks"]:
             self.switch_log()
             group = self.current_group()
         payload = F.redo_block(group["seq"], group["rl_id"], records)
         for member in group["members"]:
-            self.write_blocks(member, {self.log_pos: payload})  # type: ignore[attr-defined]
-        self.log_pos += 1
+            self.db.files.write_blocks(member, {self.db.log_pos: payload})
+        self.db.log_pos += 1
 
     def switch_log(self, *, strict: bool = False) -> None:
         """Log switch: checkpoint, close the current group, open the next one (OS-I7)."""
-        self.world.faults.check("oracle.log_switch", OracleError, db=self.name)
-        order = sorted(self.cf["groups"])
-        nxt = order[(order.index(self.cf["cur_group"]) + 1) % len(order)]
-        target = self.cf["groups"][nxt]
+        self.db.world.faults.check("oracle.log_switch", OracleError, db=self.db.name)
+        order = sorted(self.db.cf["groups"])
+        nxt = order[(order.index(self.db.cf["cur_group"]) + 1) % len(order)]
+        target = self.db.cf["groups"][nxt]
         if self.archivelog() and target["status"] != "UNUSED" and not target["archived"]:
             try:
                 self.archive_group(nxt)
             except OracleError:
                 raise ora("ORA-00257") from None
-        self.checkpoint()  # type: ignore[attr-defined]
-        self.scn += 1
-        old_no = self.cf["cur_group"]
-        old = self.cf["groups"][old_no]
-        old.update(next=self.scn, next_time=self.world.now(), status="INACTIVE")
+        self.db.txn.checkpoint()
+        self.db.scn += 1
+        old_no = self.db.cf["cur_group"]
+        old = self.db.cf["groups"][old_no]
+        old.update(next=self.db.scn, next_time=self.db.world.now(), status="INACTIVE")
         target.update(
-            seq=self.cf["cur_seq"] + 1,
-            first=self.scn,
-            first_time=self.world.now(),
+            seq=self.db.cf["cur_seq"] + 1,
+            first=self.db.scn,
+            first_time=self.db.world.now(),
             next=None,
             next_time=None,
             status="CURRENT",
             archived=False,
-            rl_id=self.cf["rl_id"],
+            rl_id=self.db.cf["rl_id"],
         )
-        self.write_log_header(target, nxt)  # type: ignore[attr-defined]
-        self.cf["cur_group"], self.cf["cur_seq"] = nxt, target["seq"]
-        self.log_pos = 1
-        self.write_controlfile()  # type: ignore[attr-defined]
-        self.world.emit("oracle.log_switch", db=self.name, seq=target["seq"], scn=self.scn)
+        self.db.files.write_log_header(target, nxt)
+        self.db.cf["cur_group"], self.db.cf["cur_seq"] = nxt, target["seq"]
+        self.db.log_pos = 1
+        self.db.files.write_controlfile()
+        self.db.world.emit("oracle.log_switch", db=self.db.name, seq=target["seq"], scn=self.db.scn)
         if self.archivelog() and strict:
             self.archive_group(old_no)
         elif self.archivelog():  # a failure leaves ARCHIVED=NO: the group cannot be reused yet
@@ -95,11 +96,11 @@ class RedoMixin:
 
     def archive_group(self, group_no: int) -> dict[str, Any]:
         """ARCn: copy a closed group to the archive destination and record it."""
-        group = self.cf["groups"][group_no]
-        self.world.faults.check("oracle.archive", OracleError, db=self.name, seq=group["seq"])
+        group = self.db.cf["groups"][group_no]
+        self.db.world.faults.check("oracle.archive", OracleError, db=self.db.name, seq=group["seq"])
         log = None
         for member in group["members"]:
-            log = self.read_log(member)  # type: ignore[attr-defined]
+            log = self.db.files.read_log(member)
             if log is not None and log[0]["seq"] == group["seq"]:
                 break
         if log is None:
@@ -108,8 +109,8 @@ class RedoMixin:
         path = self.archive_path(group["seq"], group["rl_id"])
         blocks = self._archive_blocks(head, group, records)
         try:
-            self.ensure_file(path, len(blocks))  # type: ignore[attr-defined]
-            self.write_blocks(path, blocks)  # type: ignore[attr-defined]
+            self.db.files.ensure_file(path, len(blocks))
+            self.db.files.write_blocks(path, blocks)
         except HostError:
             raise ora("ORA-00257") from None
         rec = {
@@ -119,16 +120,16 @@ class RedoMixin:
             "next": group["next"],
             "first_time": group["first_time"],
             "next_time": group["next_time"],
-            "rl_scn": self.cf["rl_scn"],
+            "rl_scn": self.db.cf["rl_scn"],
             "rl_id": group["rl_id"],
             "name": path,
             "deleted": False,
-            "completion_time": self.world.now(),
+            "completion_time": self.db.world.now(),
         }
-        self.cf["archives"].append(rec)
+        self.db.cf["archives"].append(rec)
         group["archived"] = True
-        self.write_controlfile()  # type: ignore[attr-defined]
-        self.world.emit("oracle.archive", db=self.name, seq=group["seq"], name=path)
+        self.db.files.write_controlfile()
+        self.db.world.emit("oracle.archive", db=self.db.name, seq=group["seq"], name=path)
         return rec
 
     def _archive_blocks(
@@ -147,7 +148,7 @@ class RedoMixin:
 
     def arch_index(self) -> ArchIndex:
         """The index of the control file's archived-log records, brought up to date."""
-        return self.memo.arch.sync(self.cf["archives"])
+        return self.db.memo.arch.sync(self.db.cf["archives"])
 
     def locate_log(
         self, seq: int, rl_id: int, *, online_only: bool = False
@@ -158,10 +159,10 @@ class RedoMixin:
             recs = self.arch_index().by_log.get((seq, rl_id), ())
             candidates += [a["name"] for a in recs if not a["deleted"]]
             candidates.append(self.archive_path(seq, rl_id))
-        for g in sorted(self.cf["groups"]):
-            candidates += list(self.cf["groups"][g]["members"])
+        for g in sorted(self.db.cf["groups"]):
+            candidates += list(self.db.cf["groups"][g]["members"])
         for path in dict.fromkeys(candidates):
-            log = self.read_log(path)  # type: ignore[attr-defined]
+            log = self.db.files.read_log(path)
             if log is not None and log[0]["seq"] == seq and log[0]["rl_id"] == rl_id:
                 return path, log[0], log[1]
         return None
@@ -170,7 +171,7 @@ class RedoMixin:
         """(seq, first_scn, next_scn) of every log of one incarnation the control file knows."""
         recs = self.arch_index().known.get(rl_id, {})
         known = {seq: (seq, a["first"], a["next"]) for seq, a in recs.items()}
-        for g in self.cf["groups"].values():
+        for g in self.db.cf["groups"].values():
             if g["rl_id"] == rl_id and g["seq"] > 0 and g["seq"] not in known:
                 known[g["seq"]] = (g["seq"], g["first"], g["next"])
         return [known[s] for s in sorted(known)]
@@ -180,7 +181,7 @@ class RedoMixin:
         a = self.arch_index().known.get(rl_id, {}).get(seq)
         if a is not None:
             return (seq, a["first"], a["next"])
-        for g in self.cf["groups"].values():
+        for g in self.db.cf["groups"].values():
             if g["rl_id"] == rl_id and g["seq"] > 0 and g["seq"] == seq:
                 return (seq, g["first"], g["next"])
         return None

@@ -9,35 +9,34 @@ batch changes nothing (every insert is checked first).
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apprm_ref.sim.oracle import formats as F
-from apprm_ref.sim.oracle.memo import ROW_LOCS_MAX, Memo
+from apprm_ref.sim.oracle.memo import ROW_LOCS_MAX
 from apprm_ref.sim.oracle.messages import ora
 from apprm_ref.sim.oracle.models import OPEN, Commit
+
+if TYPE_CHECKING:
+    from apprm_ref.sim.oracle.backend import OracleDatabase
 
 Op = tuple[Any, ...]
 # (file#, block) -> [block SCN, copy of its rows, whether that copy is still in key order]
 Staged = dict[tuple[int, int], list[Any]]
 
 
-class TransactionsMixin:
-    name: str
-    world: Any
-    cf: dict[str, Any]
-    cache: dict[tuple[int, int], Any]
-    dirty: dict[tuple[int, int], int]
-    scn: int
-    history: Any
-    ts_files_cache: dict[str, list[int]]
-    memo: Memo
+class Transactions:
+    """Commits and the workload: one part of the database, working on the instance state it
+    holds (``db``); other parts are reached through the database's commands."""
+
+    def __init__(self, db: OracleDatabase) -> None:
+        self.db = db
 
     # --- row placement ------------------------------------------------------------------
 
     def _locate_row(self, table: str, key: str) -> tuple[int, int]:
         """(file#, block) of a row; placements are memoized while mounted (the tables and
         the files of each tablespace do not change then)."""
-        locs = self.memo.row_locs
+        locs = self.db.memo.row_locs
         loc = locs.get((table, key))
         if loc is None:
             loc = self._place_row(table, key)
@@ -47,42 +46,42 @@ class TransactionsMixin:
         return loc
 
     def _place_row(self, table: str, key: str) -> tuple[int, int]:
-        ts = self.cf["tables"].get(table)
+        ts = self.db.cf["tables"].get(table)
         if ts is None:
             raise ora("ORA-00942")
-        files = self.ts_files_cache.get(ts)
+        files = self.db.ts_files_cache.get(ts)
         if files is None:  # the file list of a tablespace is fixed while mounted
-            files = [no for no, f in sorted(self.cf["files"].items()) if f["ts"] == ts]
-            self.ts_files_cache[ts] = files
+            files = [no for no, f in sorted(self.db.cf["files"].items()) if f["ts"] == ts]
+            self.db.ts_files_cache[ts] = files
         nblocks = self._file_blocks(files[0])
         idx, block = F.placement(table, key, len(files), nblocks - 1)
         return files[idx], block
 
     def _file_blocks(self, file_no: int) -> int:
-        return int(self.cf["files"][file_no]["blocks"])
+        return int(self.db.cf["files"][file_no]["blocks"])
 
     def _block(self, loc: tuple[int, int]) -> tuple[int, dict[tuple[str, str], Any]]:
         """(block SCN, rows) of a block as the instance sees it. The rows dict is shared
         with the memo: callers must copy it before changing it."""
-        if loc not in self.cache:
-            path = self.cf["files"][loc[0]]["name"]
-            self.cache[loc] = self.read_block(path, loc[1])  # type: ignore[attr-defined]
-        payload = self.cache[loc]
-        hit = self.memo.blocks.get(loc)
+        if loc not in self.db.cache:
+            path = self.db.cf["files"][loc[0]]["name"]
+            self.db.cache[loc] = self.db.files.read_block(path, loc[1])
+        payload = self.db.cache[loc]
+        hit = self.db.memo.blocks.get(loc)
         if hit is not None and hit[0] is payload:
             return hit[1], hit[2]
         bscn, rows = F.parse_data_block(payload)
-        self.memo.blocks[loc] = (payload, bscn, rows, False)  # order as read: not trusted
+        self.db.memo.blocks[loc] = (payload, bscn, rows, False)  # order as read: not trusted
         return bscn, rows
 
     # --- commits --------------------------------------------------------------------------
 
     def transact(self, transactions: list[tuple[Op, ...]]) -> list[Commit]:
         """Commit each transaction at the next SCN; one redo batch for the whole call."""
-        self.require_state(OPEN)  # type: ignore[attr-defined]
+        self.db.lifecycle.require_state(OPEN)
         staged: Staged = {}
         records, commits = [], []
-        scn, now = self.scn, self.world.now()
+        scn, now = self.db.scn, self.db.world.now()
         for ops in transactions:
             scn += 1
             vectors = tuple([self._stage_op(op, staged, scn) for op in ops])
@@ -105,7 +104,7 @@ class TransactionsMixin:
         Updates and deletes keep a dict's key order, so a copy of rows the memo knows to be
         in key order stays so until an insert (then the payload is sorted again)."""
         self._block(loc)
-        hit = self.memo.blocks[loc]
+        hit = self.db.memo.blocks[loc]
         block = staged[loc] = [0, dict(hit[2]), hit[3]]
         return block
 
@@ -116,8 +115,8 @@ class TransactionsMixin:
         is None when the caller keeps no Commit objects (then no history is kept either)."""
         if not records:
             return commits
-        self.write_redo(tuple(records))  # type: ignore[attr-defined]
-        memo, cache, dirty = self.memo.blocks, self.cache, self.dirty
+        self.db.write_redo(tuple(records))
+        memo, cache, dirty = self.db.memo.blocks, self.db.cache, self.db.dirty
         for loc, (bscn, rows, ordered) in staged.items():
             if ordered:  # F.data_block without the sort: the rows are in key order already
                 payload = cache[loc] = (F.DATA_BLOCK, bscn, tuple(rows.items()))
@@ -126,10 +125,10 @@ class TransactionsMixin:
                 rows = dict(payload[2])  # the memo's copy in key order, for the next batch
             memo[loc] = (payload, bscn, rows, True)
             dirty[loc] = bscn
-        self.scn = scn
-        if self.history is not None and commits is not None:
-            self.history.commits.extend(commits)
-        self.dbwr()  # type: ignore[attr-defined]
+        self.db.scn = scn
+        if self.db.history is not None and commits is not None:
+            self.db.history.commits.extend(commits)
+        self.dbwr()
         return commits
 
     @staticmethod
@@ -154,12 +153,12 @@ class TransactionsMixin:
 
     def select(self, table: str) -> dict[str, Any]:
         """Every committed row of ``table`` (SELECT key, value FROM table)."""
-        self.require_state(OPEN)  # type: ignore[attr-defined]
-        ts = self.cf["tables"].get(table)
+        self.db.lifecycle.require_state(OPEN)
+        ts = self.db.cf["tables"].get(table)
         if ts is None:
             raise ora("ORA-00942")
         out: dict[str, Any] = {}
-        for no, f in sorted(self.cf["files"].items()):
+        for no, f in sorted(self.db.cf["files"].items()):
             if f["ts"] != ts:
                 continue
             for block in range(1, self._file_blocks(no)):
@@ -170,8 +169,8 @@ class TransactionsMixin:
     def data(self) -> dict[str, dict[str, Any]]:
         """All committed data, as :func:`~apprm_ref.sim.oracle.models.fold` shapes it; like
         any query it needs an open database (ORA-01034 / ORA-01219 otherwise)."""
-        self.require_state(OPEN)  # type: ignore[attr-defined]
-        out = {t: self.select(t) for t in sorted(self.cf["tables"])}
+        self.db.lifecycle.require_state(OPEN)
+        out = {t: self.select(t) for t in sorted(self.db.cf["tables"])}
         return {t: rows for t, rows in out.items() if rows}
 
     # --- workload ---------------------------------------------------------------------------
@@ -189,16 +188,16 @@ class TransactionsMixin:
         """:meth:`workload` for callers that only count the commits (the bench, the drill):
         the same draws, redo and blocks, without building the Commit list when the commit
         history is off and nothing else would read it."""
-        done = self._epoch(commits, ops_per_commit, keys, self.history is not None)
+        done = self._epoch(commits, ops_per_commit, keys, self.db.history is not None)
         return commits if done is None else len(done)
 
     def _epoch(
         self, commits: int, ops_per_commit: int, keys: int, keep: bool
     ) -> list[Commit] | None:
         """The epoch of :meth:`workload`; the Commit list only if ``keep`` (else None)."""
-        self.require_state(OPEN)  # type: ignore[attr-defined]  # before touching the instance
-        rng = self.world.streams.get(f"oracle.{self.name}.workload")
-        tables = sorted(self.cf["tables"])
+        self.db.lifecycle.require_state(OPEN)  # before touching the instance
+        rng = self.db.world.streams.get(f"oracle.{self.db.name}.workload")
+        tables = sorted(self.db.cf["tables"])
         if commits > 0 and ops_per_commit > 0 and (not tables or keys <= 0):
             rng.choice(tables)  # refused exactly as the draws below always were
             rng.randrange(keys)
@@ -207,12 +206,12 @@ class TransactionsMixin:
         bits, random = rng.getrandbits, rng.random
         ntables, tbits, kbits = len(tables), len(tables).bit_length(), keys.bit_length()
         grid = self._row_grid(tables, keys)
-        memo, cache = self.memo.blocks, self.cache
+        memo, cache = self.db.memo.blocks, self.db.cache
         staged: Staged = {}
         records: list[F.Record] = []
         done: list[Commit] | None = [] if keep else None
         ops: list[Op] = []
-        scn, now = self.scn, self.world.now()
+        scn, now = self.db.scn, self.db.world.now()
         for _ in range(commits):
             scn += 1
             vectors = []
@@ -263,7 +262,7 @@ class TransactionsMixin:
     def _row_grid(self, tables: list[str], keys: int) -> list[list[Any]]:
         """[table index][key index] -> placement cell (filled on first use), kept while
         mounted like the row placements it is derived from."""
-        grids = self.memo.grids
+        grids = self.db.memo.grids
         grid = grids.get((tuple(tables), keys))
         if grid is None:
             grid = grids[(tuple(tables), keys)] = [[None] * keys for _ in tables]
@@ -274,6 +273,67 @@ class TransactionsMixin:
         loc = self._locate_row(table, key)
         cell = grid[t][k] = ((table, key), loc, loc[0], loc[1], table, key)
         return cell
+
+    def checkpoint(self) -> None:
+        """Full checkpoint: DBWR writes every dirty block; headers (not in backup) advance."""
+        self.db.files.write_data_blocks({k: self.db.cache[k] for k in self.db.dirty})
+        written = self._max_block_scn(self.db.dirty)
+        self.db.dirty = {}
+        now = self.db.world.now()
+        for no, entry in self.db.cf["files"].items():
+            h = self.db.hdr[no]
+            if h["backup"]:
+                h["fuzzy_scn"] = max(h["fuzzy_scn"], written.get(no, 0))
+            else:
+                h.update(ckpt=self.db.scn, ckpt_time=now, fuzzy_scn=0)
+            entry["ckpt"] = self.db.scn
+            self.db.files.write_header(no)
+        for g in self.db.cf["groups"].values():
+            if g["status"] == "ACTIVE":
+                g["status"] = "INACTIVE"
+        self.db.cf.update(ckpt_scn=self.db.scn, ckpt_time=now)
+        self.db.files.write_controlfile()
+
+    @staticmethod
+    def _max_block_scn(blocks: dict[tuple[int, int], int]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for (file_no, _), scn in blocks.items():
+            out[file_no] = max(out.get(file_no, 0), scn)
+        return out
+
+    def dbwr(self) -> None:
+        """Lazy writer: some dirty blocks reach disk now, so datafiles are genuinely fuzzy.
+
+        One pass in block order: the draw per dirty block, the chosen payloads grouped per
+        file and the highest block SCN per file (what ``write_data_blocks`` and
+        ``_max_block_scn`` would give for the chosen blocks, without sorting them again)."""
+        rng = self.db.world.streams.get(f"oracle.{self.db.name}.dbwr")
+        random, fraction, cache = rng.random, self.db.dbwr_fraction, self.db.cache
+        chosen: list[tuple[int, int]] = []
+        per_file: dict[int, dict[int, Any]] = {}
+        top: dict[int, int] = {}
+        for k in sorted(self.db.dirty):
+            if random() < fraction:
+                chosen.append(k)
+                no, scn = k[0], self.db.dirty[k]
+                items = per_file.get(no)
+                if items is None:
+                    items = per_file[no] = {}
+                    top[no] = 0
+                items[k[1]] = cache[k]
+                if scn > top[no]:
+                    top[no] = scn
+        if not chosen:
+            return
+        files = self.db.cf["files"]
+        for no, items in per_file.items():
+            self.db.files.write_blocks(files[no]["name"], items)
+        for k in chosen:
+            del self.db.dirty[k]
+        for no, scn in top.items():
+            if scn > self.db.hdr[no]["fuzzy_scn"]:
+                self.db.hdr[no]["fuzzy_scn"] = scn
+                self.db.files.write_header(no)
 
 
 VALUES = 10**6  # workload values are v0 .. v999999

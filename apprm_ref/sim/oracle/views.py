@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from apprm_ref.sim.oracle.backend import OracleDatabase
-from apprm_ref.sim.oracle.messages import ora
-from apprm_ref.sim.oracle.models import MOUNTED, OPEN, SHUTDOWN, STARTED
+from apprm_ref.sim.oracle.models import MOUNTED, OPEN, STARTED
 
 Row = dict[str, Any]
 
@@ -260,12 +259,3 @@ VIEWS: dict[str, Callable[[OracleDatabase], list[Row]]] = {
     "V$ARCHIVED_LOG": v_archived_log,
     "V$DATABASE_INCARNATION": v_database_incarnation,
 }
-
-
-def query_view(db: OracleDatabase, view: str) -> list[Row]:
-    fn = VIEWS.get(view.upper())
-    if fn is None:
-        raise ora("ORA-00942")
-    if db.status == SHUTDOWN:
-        db.require_state(STARTED)
-    return fn(db)

@@ -58,14 +58,6 @@ class ContinuousAccess:
         self.pair_commands += 1
         return self._start(pair, COPY_PD, p.data.size_extents, PSUS if split else PAIR)
 
-    def ca_pair_of(self: XpBackend, lid: str) -> tuple[XpBackend, Pair] | None:
-        """The CA pair ``lid`` belongs to, as P-VOL here or as S-VOL here."""
-        lid = self.ldev(lid).id
-        pair = self.pairs.get(pair_key(lid, CA_MU))
-        if pair is not None:
-            return self, pair
-        return self.ca_link(lid)
-
     def ca_delete_from_svol(self: XpBackend, svol: str) -> float:
         """``pairsplit -R`` (TrueCopy): force the pair off from the S-VOL side
         **(inferred: modelled as deleting the pair on both sides)**."""
@@ -74,8 +66,3 @@ class ContinuousAccess:
             return self.now()  # Np: already SMPL
         primary, pair = link
         return primary.pairdelete([(pair.pvol, CA_MU)])
-
-
-def is_ca_consistent(pair: Pair) -> bool:
-    """CA+BC: the remote BC split is taken from a consistent CA S-VOL (**inferred**)."""
-    return pair.state == PAIR

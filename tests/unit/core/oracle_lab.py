@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apprm_ref.core.integrations.base import RecoveryOptions
+from apprm_ref.core.integrations.oracle_recovery import OracleRecoveryOptions
 from apprm_ref.core.records import ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions
 from apprm_ref.core.service import Orchestrator
@@ -105,7 +105,7 @@ class OracleLab:
     def restore(self, ref: str, *, keep_replica: bool = True, **opts: Any):  # type: ignore[no-untyped-def]
         """IR by copy-back, keeping the replica so a test can restore it again."""
         return self.orch.restore(
-            ref, RestoreOptions(keep_replica=keep_replica), RecoveryOptions(**opts)
+            ref, RestoreOptions(keep_replica=keep_replica), OracleRecoveryOptions(**opts)
         )
 
     def work(self, epochs: int = 3, n: int = 5) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from oracle_lab import OracleLab
 
-from apprm_ref.core.integrations.base import RecoveryOptions
+from apprm_ref.core.integrations.oracle_recovery import OracleRecoveryOptions as RecoveryOptions
 from apprm_ref.core.records import ReplicaRecord
 from apprm_ref.core.recoverability import Target
 from apprm_ref.core.replication.base import RestoreOptions

@@ -19,6 +19,7 @@ from eva_lab import Lab
 from apprm_ref.core.records import ReplicaStatus
 from apprm_ref.core.replication import snapshot_rotation as rotation
 from apprm_ref.core.replication.snapshot_options import parse_eva_options
+from apprm_ref.core.replication.snapshot_state import SnapshotSessionState
 from apprm_ref.errors import ConfigError
 from apprm_ref.types import SessionStatus, Severity
 
@@ -102,7 +103,8 @@ def test_eva_snapshot_limit_counts_as_no_room() -> None:
     lab.spec(replicas=2, snapshot_type="vsnap")
     sources = lab.repo.get_replica(lab.backup().replica_id).sources
     opts = parse_eva_options({"replicas": 2, "snapshot_type": "vsnap"}, spec_name="fs")
-    ctx = SimpleNamespace(options=opts, scratch={})
+    state = SnapshotSessionState()
+    ctx = SimpleNamespace(options=opts, state=lambda _kind: state)
     assert rotation.room_missing(ctx, lab.drv, sources) is None  # type: ignore[arg-type]
     why = rotation.room_missing(ctx, _Capped(lab.drv, 1), sources)  # type: ignore[arg-type]
     assert why is not None and "has 1 of 1 snapshots allowed" in why

@@ -5,11 +5,11 @@ back."""
 from __future__ import annotations
 
 import pytest
-from xp_estate import SOURCES, make_estate, svol
+from xp_estate import SOURCES, make_estate
 
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaStatus
-from apprm_ref.core.replication.base import RestoreOptions
+from apprm_ref.core.replication.base import RestoreOptions, SplitMirrorRestoreOptions
 from apprm_ref.core.replication.split_mirror import SplitMirrorReplication
 from apprm_ref.core.replication.split_mirror_options import parse_xp_options
 from apprm_ref.core.session import Session
@@ -73,7 +73,9 @@ def test_failed_restore_loses_the_source_with_the_products_behaviour() -> None:
     est, r1, at_r1, r2, at_r2 = two_backups({"mu": "0-1"}, pairs=(0, 1))
     before = est.contents()
     est.world.fault_plan.arm(FaultRule("xp.restore_abort"))
-    session = est.orch.restore(r1.id, RestoreOptions(method="normal", retain_source=False))
+    session = est.orch.restore(
+        r1.id, SplitMirrorRestoreOptions(method="normal", retain_source=False)
+    )
     assert session.status == SessionStatus.FAILED
     lost = [m for m in session.messages if m.code == "XP_SOURCE_LOST"]
     assert lost and lost[0].severity == Severity.CRITICAL

@@ -150,7 +150,7 @@ def test_data_blocks_and_refusals_are_unchanged_by_the_parsed_block_memo(estate:
         assert on_disk == payload
         bscn, rows = F.parse_data_block(payload)
         assert payload == F.data_block(bscn, rows)
-        assert db._block((no, block)) == (bscn, rows)
+        assert db.txn._block((no, block)) == (bscn, rows)
     db.shutdown("ABORT")  # the memo goes with the instance
     db.startup()
     assert db.select("T_USERS")["dup"] == "a"
@@ -168,7 +168,7 @@ def reference_workload(db: Any, commits: int, ops_per_commit: int = 2, keys: int
         for _ in range(ops_per_commit):
             table, key = rng.choice(tables), f"k{rng.randrange(keys):04d}"
             if (table, key) not in present:
-                rows = db._block(db._locate_row(table, key))[1]  # caches that block only
+                rows = db.txn._block(db.txn._locate_row(table, key))[1]  # caches that block only
                 present[(table, key)] = (table, key) in rows
             if not present[(table, key)]:
                 ops.append(("insert", table, key, f"v{rng.randrange(10**6)}"))
