@@ -19,6 +19,7 @@ from typing import Any
 import typer
 import yaml
 
+from apprm_ref.cli.sessionlog import SessionLogs, note_reconciled
 from apprm_ref.errors import ConfigError
 from apprm_ref.lab.atomic import write_atomic
 from apprm_ref.lab.handle import ENV_HOME, LabHandle, register_backends
@@ -49,6 +50,7 @@ class Lab:
         self.config: dict[str, Any] = {}
         self._handle = LabHandle(home, write, current_wait())
         self._orch: Any = None
+        self.logs: SessionLogs | None = None  # per-session logs of a writer's sessions
 
     # --- paths -----------------------------------------------------------------------
 
@@ -81,6 +83,7 @@ class Lab:
     def _announce(self) -> None:
         store = self._handle.store
         for sid in store.reconciled if store is not None else ():
+            note_reconciled(self.home, sid)
             typer.echo(
                 f"apprm: warning: session {sid} ended Aborted: the command that ran it died "
                 "(its changes were rolled back)",
@@ -89,6 +92,8 @@ class Lab:
 
     def save(self) -> None:
         """Commit world and IDB together, then rewrite the lab's files atomically."""
+        if self.logs is not None:
+            self.logs.settle()
         self._handle.world = self.world
         self._handle.commit()
         write_atomic(self.config_path, yaml.safe_dump(self.config, sort_keys=True))
@@ -134,6 +139,9 @@ class Lab:
             self._orch = Orchestrator(
                 self.drivers(), self.repo, self.world.env, epoch=self.world.clock.epoch
             )
+            if self._handle.write:
+                self.logs = SessionLogs(self.home, self.when, self._orch.running)
+                self._orch.observe_sessions(self.logs)
         return self._orch
 
     # --- time ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from apprm_ref.cli import lab, replicas, run, sessions, spec
+from apprm_ref.cli import abort, lab, replicas, run, sessions, spec
 from apprm_ref.cli.app import ApprmGroup
 from apprm_ref.cli.labdir import select_home
 from apprm_ref.lab.lock import DEFAULT_WAIT, MAX_WAIT
@@ -61,6 +61,7 @@ app.add_typer(replicas.app, name="replicas")
 app.command("backup")(run.backup)
 app.command("restore")(run.restore)
 app.command("stat")(sessions.stat)
+app.command("abort")(abort.abort)
 
 # name -> module: sub-apps mounted when their module imports and exposes ``app``
 OPTIONAL = {

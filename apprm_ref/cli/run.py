@@ -38,6 +38,8 @@ def _drive(lab: Lab, proc: Any, label: str, quiet: bool) -> Any:
                 raise OrchestrationError(
                     f"{label}: the session stalled (nothing left to wait for)"
                 ) from None
+            if lab.logs is not None:
+                lab.logs.check_aborts()  # apprm abort from another process
             running = list(lab.orchestrator.running.values())
             if running and running[-1].messages:
                 progress.update(task, description=f"{label}: {running[-1].messages[-1].text}")

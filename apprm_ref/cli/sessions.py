@@ -6,12 +6,14 @@ from typing import Any
 
 import typer
 
+from apprm_ref.cli import sessions_log
 from apprm_ref.cli.app import emit_json, new_app, table
 from apprm_ref.cli.labdir import Lab, current_home, open_lab
 from apprm_ref.errors import ConfigError
 from apprm_ref.types import Severity
 
 app = new_app("Past and running sessions, with their messages (omnidb -session).")
+app.command("log")(sessions_log.log)
 
 IDLE = "No currently running sessions."
 USER = "apprm.apprm@cellmanager"  # User.Group@Host column: the lab has a single user

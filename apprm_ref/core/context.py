@@ -30,6 +30,7 @@ class SessionContext:
     undo: CompensationStack = field(default_factory=CompensationStack)
     scratch: dict[str, Any] = field(default_factory=dict)  # per-session working data
     failure: BaseException | None = None  # the error that ended the flow, once reported
+    aborted: bool = False  # an abort request (``apprm abort``) ended the flow
 
     @property
     def now(self) -> float:
@@ -68,6 +69,10 @@ class SessionContext:
         if exc is self.failure:
             return
         self.failure = exc
+        if isinstance(exc, simpy.Interrupt):  # omniabort: the session ends Aborted
+            self.aborted = True
+            self.log(Severity.CRITICAL, origin, f"Abort request received: {exc.cause} => aborting.")
+            return
         if isinstance(exc, ApprmError):
             self.log(Severity.CRITICAL, origin, f"{exc.message} => aborting.", code=exc.code)
             return
