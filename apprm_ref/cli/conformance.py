@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from apprm_ref.cli.app import emit_json
 from apprm_ref.conformance.harness import run_suite
 
 app = typer.Typer(help="Run the driver conformance suite against a driver.", no_args_is_help=True)
@@ -31,7 +30,7 @@ def run(
     results = run_suite(drv, backdoor, only=case)
     failed = [r for r in results if r.outcome == "failed"]
     if as_json:
-        print(json.dumps([r.__dict__ for r in results], indent=2, sort_keys=True))
+        emit_json([dict(r.__dict__) for r in results], key="results")
     else:
         table = Table(title=f"conformance: {driver} ({drv.capabilities().kind})")
         for col in ("case", "outcome", "detail"):

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 import yaml
 
-from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, status_exit, table
+from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, plain_time, status_exit, table
 from apprm_ref.cli.labdir import CONFIG, IDB, JOURNAL, WORLD, Lab, current_home, open_lab
 from apprm_ref.errors import ConfigError, NotFoundError
 
@@ -94,8 +94,7 @@ def _summary(lab: Lab) -> dict[str, Any]:
     return {
         "home": str(lab.home),
         "seed": w.seed,
-        "now": w.now(),
-        "time": lab.when(w.now()).isoformat(),
+        "now_at": lab.iso(w.now()),
         "arrays": arrays,
         "hosts": sorted(getattr(w.hosts, "hosts", {}) or {}),
         "applications": sorted(w.apps),
@@ -115,11 +114,12 @@ def show(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> No
     """What the lab holds: time, arrays, hosts, applications, IDB counts."""
     with open_lab(current_home()) as lab:
         info = _summary(lab)
+        seconds = lab.world.now()
     if as_json:
         emit_json(info)
         return
     typer.echo(f"Lab:           {info['home']} (seed {info['seed']}, from {info['source']})")
-    typer.echo(f"Simulated now: {info['time']} ({info['now']:.0f} s)")
+    typer.echo(f"Simulated now: {plain_time(info['now_at'])} ({seconds:.0f} s)")
     arrays = ", ".join(f"{a['name']} ({a['kind']})" for a in info["arrays"])
     typer.echo(f"Arrays:        {arrays or '-'}")
     typer.echo(f"Hosts:         {', '.join(info['hosts']) or '-'}")
@@ -216,7 +216,7 @@ def fault_sites(as_json: bool = typer.Option(False, "--json", help="print JSON")
     from apprm_ref.sim.fault_sites import SITES
 
     if as_json:
-        emit_json([{"site": k, "failure": v} for k, v in SITES.items()])
+        emit_json([{"site": k, "failure": v} for k, v in SITES.items()], key="sites")
         return
     typer.echo(table(["Site", "Failure"], list(SITES.items())))
 
@@ -249,7 +249,7 @@ def fault_list(as_json: bool = typer.Option(False, "--json", help="print JSON"))
             }
             for r in plan.rules
         ]
-        fired = [{"at": f.at, "site": f.site, "code": f.code} for f in plan.log]
+        fired = [{"fired_at": lab.iso(f.at), "site": f.site, "code": f.code} for f in plan.log]
     if as_json:
         emit_json({"rules": rules, "fired": fired})
         return

@@ -149,6 +149,10 @@ class Lab:
     def when(self, seconds: float) -> datetime:
         return self.world.clock.at(seconds)
 
+    def iso(self, seconds: float | None) -> str | None:
+        """The ``*_at`` form of every ``--json`` output: ISO 8601 with the UTC offset."""
+        return None if seconds is None else self.when(seconds).isoformat(timespec="seconds")
+
     def stamp(self, seconds: float | None) -> str:
         return "" if seconds is None else f"{self.when(seconds):%Y-%m-%d %H:%M:%S}"
 

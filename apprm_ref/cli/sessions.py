@@ -25,10 +25,8 @@ def session_dict(lab: Lab, s: Any, *, level: Severity = Severity.NORMAL) -> dict
         "type": s.type.value,
         "spec": s.spec,
         "status": s.status.value,
-        "started": s.started,
-        "started_at": lab.stamp(s.started),
-        "finished": s.finished,
-        "finished_at": lab.stamp(s.finished) or None,
+        "started_at": lab.iso(s.started),
+        "finished_at": lab.iso(s.finished),
         "replica_id": s.replica_id,
         "restored_from": s.restored_from,
         "backup_mode_seconds": s.backup_mode_seconds,
@@ -39,8 +37,7 @@ def session_dict(lab: Lab, s: Any, *, level: Severity = Severity.NORMAL) -> dict
         ],
         "messages": [
             {
-                "at": m.at,
-                "time": lab.stamp(m.at),
+                "logged_at": lab.iso(m.at),
                 "severity": m.severity.label,
                 "origin": m.origin,
                 "code": m.code,
@@ -87,7 +84,7 @@ def stat(
     with open_lab(current_home()) as lab:
         running = lab.repo.list_sessions(running=True)
         if as_json:
-            emit_json([session_dict(lab, s) for s in running])
+            emit_json([session_dict(lab, s) for s in running], key="sessions")
             return
         if not running:
             typer.echo(IDLE)
@@ -117,7 +114,7 @@ def list_(
                 d = session_dict(lab, s)
                 d.pop("messages")
                 out.append(d)
-            emit_json(out)
+            emit_json(out, key="sessions")
             return
     if not sessions:
         typer.echo("No sessions.")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
+from .conftest import doc
 
 
 def test_conformance_run_eva_smis_passes_every_case(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("conformance", "run", "--driver", "eva-smis", "--json")
     assert result.exit_code == 0, result.output
-    cases = json.loads(result.output)
+    cases = doc(result.output)
     assert len(cases) >= 10
     assert {c["outcome"] for c in cases} == {"passed"}
 

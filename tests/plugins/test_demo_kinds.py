@@ -90,7 +90,7 @@ def _apprm(site: Path | None, *args: str) -> subprocess.CompletedProcess[str]:
 def test_conformance_cli_runs_on_the_demo_array(demo_site) -> None:  # type: ignore[no-untyped-def]
     out = _apprm(demo_site, "conformance", "run", "--driver", "sim-demo", "--json")
     assert out.returncode == 0, out.stderr
-    results = json.loads(out.stdout)
+    results = json.loads(out.stdout)["results"]
     assert results and {r["outcome"] for r in results} == {"passed"}
 
 
