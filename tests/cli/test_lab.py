@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
 from pathlib import Path
 
 from .conftest import doc, one_error_line
