@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -354,11 +355,7 @@ def load(
     except (FileNotFoundError, tarfile.TarError) as exc:
         raise ConfigError(f"not a lab archive: {exc}", file=str(path)) from None
     with tar, tempfile.TemporaryDirectory() as tmp:
-        names = sorted(tar.getnames())
-        if WORLD not in names or not set(names) <= {WORLD, CONFIG, IDB}:
-            raise ConfigError(f"not a lab archive (members: {', '.join(names)})", file=str(path))
-        tar.extractall(tmp, filter="data")
-        Lab(Path(tmp), write=False).load().close()  # refuse a broken world before touching the lab
+        names = _unpack_checked(tar, Path(tmp), path)
         home.mkdir(parents=True, exist_ok=True)
         _wipe(home)
         for name in names:
@@ -366,6 +363,30 @@ def load(
         if IDB in names:
             (home / IDB).chmod(0o600)  # REL-I3
     typer.echo(f"Lab loaded into {home} from {path}.")
+
+
+# what a damaged archive raises while it is read or its world and IDB are checked
+_DAMAGED = (tarfile.TarError, EOFError, OSError, ValueError, zlib.error, sqlite3.DatabaseError)
+
+
+def _unpack_checked(tar: tarfile.TarFile, tmp: Path, path: Path) -> list[str]:
+    """Unpack into ``tmp`` and load it as a lab, before the lab is touched (REL-I4): only
+    the three regular files, each once; a damaged one refuses the whole archive."""
+    try:
+        members = tar.getmembers()
+        names = sorted(m.name for m in members)
+        regular = all(m.isfile() for m in members) and len(set(names)) == len(names)
+        if WORLD not in names or not set(names) <= {WORLD, CONFIG, IDB} or not regular:
+            raise ConfigError(
+                f"not a lab archive (members: {', '.join(names) or 'none'})", file=str(path)
+            )
+        tar.extractall(tmp, filter="data")
+        Lab(tmp, write=False).load().close()
+    except _DAMAGED as exc:
+        raise ConfigError(
+            f"not a lab archive: {type(exc).__name__}: {exc}", file=str(path)
+        ) from None
+    return names
 
 
 def _register_ops() -> None:

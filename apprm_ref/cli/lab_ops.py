@@ -20,6 +20,8 @@ from apprm_ref.errors import ConfigError
 
 FAILURES = ("corrupted-datafile", "dropped-table", "corrupted-file", "lost-volume", "host-crash")
 
+MAX_COMMITS = 10_000  # one command's batch; more is several commands (REL-I4: no hang)
+
 
 def _digest(value: Any) -> str:
     text = json.dumps(value, sort_keys=True, default=repr)
@@ -28,7 +30,9 @@ def _digest(value: Any) -> str:
 
 def workload(
     app_name: str = typer.Argument(..., metavar="APP", help="Oracle database name"),
-    commits: int = typer.Option(100, "--commits", min=1, help="committed transactions to apply"),
+    commits: int = typer.Option(
+        100, "--commits", min=1, max=MAX_COMMITS, help="committed transactions to apply"
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Apply committed transactions to a database (one epoch: one batch of redo)."""

@@ -16,7 +16,6 @@ import typer
 from apprm_ref.cli.app import EXIT_FAIL, EXIT_WARN
 from apprm_ref.cli.labdir import current_home, open_lab
 from apprm_ref.cli.sessionlog import END_LINE, end_line, log_path, writer_alive
-from apprm_ref.errors import NotFoundError
 
 POLL = 0.1
 MAX_TIMEOUT = 86400.0
@@ -51,17 +50,9 @@ def _from_idb(home: Path, session_id: str) -> None:
             typer.echo(end_line(s.id, s.status.value))
 
 
-def _recorded(home: Path, session_id: str) -> bool:
-    try:
-        _from_idb(home, session_id)
-    except NotFoundError:
-        return False
-    return True
-
-
 def _follow(home: Path, session_id: str, path: Path, timeout: float) -> int:
-    """Tail the log (waiting for the session to start, as ``tail -F``); exit 0 when it
-    ends, 2 if the command running it ended without finishing it, 1 on ``timeout``."""
+    """Tail the log (while a command runs, waiting for the session to start, as ``tail
+    -F``); exit 0 when it ends, 2 if the command running it ended without finishing it, 1 on ``timeout``."""
     deadline = time.monotonic() + timeout
     offset, last = 0, ""
     while True:
@@ -83,7 +74,8 @@ def _follow(home: Path, session_id: str, path: Path, timeout: float) -> int:
                     err=True,
                 )
                 return EXIT_FAIL
-        elif not alive and _recorded(home, session_id):
+        elif not alive:  # nothing runs that could start it: the IDB has it or it is unknown
+            _from_idb(home, session_id)
             return 0
         if time.monotonic() >= deadline:
             typer.echo(

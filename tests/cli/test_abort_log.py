@@ -30,8 +30,12 @@ def eva(lab, cli):  # type: ignore[no-untyped-def]
 
 @pytest.mark.rule("OPS-I2")
 def test_follow_prints_a_backup_running_in_another_process(eva, cli):
-    follow = start(eva, "sessions", "log", SID, "--follow", "--timeout", "60")
     backup = start(eva, "backup", "fs_eva", "--no-monitor")
+    deadline = time.monotonic() + 60
+    while backup.poll() is None and not log_path(eva, SID).exists():
+        assert time.monotonic() < deadline, "the backup never started its session"
+        time.sleep(0.005)
+    follow = start(eva, "sessions", "log", SID, "--follow", "--timeout", "60")
     out, err = follow.communicate(timeout=90)
     backup.communicate(timeout=90)
     assert backup.returncode == 0 and follow.returncode == 0, err
