@@ -114,6 +114,11 @@ SCHEMA_VERSION = 1
 _INDENT: dict[str, int | None] = {"indent": 2}
 
 
+def set_indent(indent: int) -> None:
+    """apprm.toml's ``json_indent``: 0 prints each document on one line."""
+    _INDENT["indent"] = indent or None
+
+
 def emit_json(data: Any, *, key: str | None = None) -> None:
     """Stable JSON: sorted keys, one trailing newline; a list goes under ``key``, and the
     document carries ``schema_version``."""

@@ -20,6 +20,7 @@ import typer
 import yaml
 
 from apprm_ref.cli.sessionlog import SessionLogs, note_reconciled
+from apprm_ref.cli.settings import Settings, load_settings
 from apprm_ref.errors import ConfigError
 from apprm_ref.lab.atomic import write_atomic
 from apprm_ref.lab.handle import ENV_HOME, LabHandle, register_backends
@@ -175,13 +176,20 @@ def open_lab(home: Path, *, save: bool = False) -> Iterator[Lab]:
         lab.close()
 
 
-_SELECTED: dict[str, Any] = {"home": None, "wait": DEFAULT_WAIT}
+_SELECTED: dict[str, Any] = {"home": None, "wait": None, "settings": Settings()}
 
 
-def select_home(option: Path | None, wait: float | None = None) -> None:
-    """Remember the root ``--home`` and ``--wait`` options for this invocation."""
+def select_home(option: Path | None, wait: float | None = None) -> Settings:
+    """Remember the root ``--home`` and ``--wait`` options for this invocation, and read
+    the lab's ``apprm.toml`` (its defaults for what the command line leaves out)."""
     _SELECTED["home"] = option
-    _SELECTED["wait"] = DEFAULT_WAIT if wait is None else wait
+    _SELECTED["wait"] = wait
+    _SELECTED["settings"] = settings = load_settings(current_home())
+    return settings
+
+
+def current_settings() -> Settings:
+    return _SELECTED["settings"]  # type: ignore[no-any-return]
 
 
 def current_home() -> Path:
@@ -191,4 +199,7 @@ def current_home() -> Path:
 
 def current_wait() -> float:
     """How long a writer waits for the lab's lock (root ``--wait``)."""
-    return float(_SELECTED["wait"])
+    for wait in (_SELECTED["wait"], current_settings().wait):
+        if wait is not None:
+            return float(wait)
+    return DEFAULT_WAIT

@@ -8,7 +8,7 @@ import typer
 
 from apprm_ref.cli import sessions_log
 from apprm_ref.cli.app import emit_json, new_app, table
-from apprm_ref.cli.labdir import Lab, current_home, open_lab
+from apprm_ref.cli.labdir import Lab, current_home, current_settings, open_lab
 from apprm_ref.errors import ConfigError
 from apprm_ref.types import Severity
 
@@ -126,11 +126,14 @@ def list_(
 def show(
     session_id: str = typer.Argument(..., metavar="ID"),
     report: str = typer.Option(
-        "normal", "--report", help="lowest severity shown: normal|warning|minor|major|critical"
+        None,
+        "--report",
+        help="lowest severity shown: normal|warning|minor|major|critical (default: apprm.toml)",
     ),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """One session: its details, objects and messages in the product's layout."""
+    report = report or current_settings().report
     try:
         level = Severity.parse(report)
     except ValueError:
