@@ -56,7 +56,8 @@ def _line_fail(_code: str, message: str) -> int:
 def _json_fail(code: str, message: str) -> int:
     """With ``--json`` an error is JSON too, on stderr, with the same exit code."""
     text = " ".join(str(message).split())
-    typer.echo(json.dumps({"error": {"code": code, "message": text}}, sort_keys=True), err=True)
+    doc = {"error": {"code": code, "message": text}, "schema_version": SCHEMA_VERSION}
+    typer.echo(json.dumps(doc, sort_keys=True), err=True)
     return EXIT_FAIL
 
 
@@ -107,9 +108,33 @@ def new_app(help_text: str, **kw: Any) -> typer.Typer:
     )
 
 
-def emit_json(data: Any) -> None:
-    """Stable JSON: sorted keys, two-space indent, one trailing newline."""
-    typer.echo(json.dumps(data, sort_keys=True, indent=2, default=str))
+# Every ``--json`` document is an object carrying this version (docs/cli.md, "JSON output");
+# times in it are ISO 8601 with the UTC offset, under keys ending ``_at``.
+SCHEMA_VERSION = 1
+_INDENT: dict[str, int | None] = {"indent": 2}
+
+
+def set_indent(indent: int) -> None:
+    """apprm.toml's ``json_indent``: 0 prints each document on one line."""
+    _INDENT["indent"] = indent or None
+
+
+def emit_json(data: Any, *, key: str | None = None) -> None:
+    """Stable JSON: sorted keys, one trailing newline; a list goes under ``key``, and the
+    document carries ``schema_version``."""
+    if isinstance(data, list):
+        if key is None:
+            raise TypeError("a JSON list is emitted under a key")
+        data = {key: data}
+    doc = {**data, "schema_version": SCHEMA_VERSION}
+    typer.echo(json.dumps(doc, sort_keys=True, indent=_INDENT["indent"], default=str))
+
+
+def plain_time(iso: str | None) -> str:
+    """An ``*_at`` value as the product's text layouts print it (``YYYY-MM-DD HH:MM:SS``)."""
+    from datetime import datetime
+
+    return "" if not iso else f"{datetime.fromisoformat(iso):%Y-%m-%d %H:%M:%S}"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -6,12 +6,13 @@ judges through the driver alone (no ground-truth backdoor), as on real equipment
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from apprm_ref.cli.app import emit_json
 
 app = typer.Typer(help="Run the driver conformance suite against a driver.", no_args_is_help=True)
 
@@ -84,7 +85,7 @@ def run(
     results = run_suite(subject, observe_only=observe_only, only=only)
     rep = report(driver, subject, results, observe_only)
     if as_json:
-        print(json.dumps(rep, indent=2, sort_keys=True))
+        emit_json(rep)
     else:
         _table(rep)
     raise typer.Exit(2 if rep["counts"]["fail"] else 0)
@@ -109,7 +110,7 @@ def list_checks(
         for c in checks_for(subject.family)
     ]
     if as_json:
-        print(json.dumps(rows, indent=2))
+        emit_json(rows, key="checks")
         return
     for r in rows:
         needs = ", ".join(r["requires"]) + (" +backdoor" if r["backdoor"] else "")

@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from apprm_ref.cli.app import emit_json
 from apprm_ref.errors import ApprmError
 
 app = typer.Typer(
@@ -120,7 +121,7 @@ def list_cmd(
             rows.append({"path": str(path), "name": None, "description": "", "steps": 0, "expectations": 0, "error": str(exc)})  # fmt: skip
     invalid = any(r["error"] for r in rows)
     if as_json:
-        typer.echo(json.dumps(rows, indent=2, sort_keys=True))
+        emit_json(rows, key="scenarios")
         raise typer.Exit(EXIT_BAD if invalid else EXIT_OK)
     for r in rows:
         if r["error"]:

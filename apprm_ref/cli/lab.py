@@ -6,13 +6,14 @@ import shutil
 import sqlite3
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 import typer
 import yaml
 
-from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, status_exit, table
+from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, plain_time, status_exit, table
 from apprm_ref.cli.labdir import CONFIG, IDB, JOURNAL, WORLD, Lab, current_home, open_lab
 from apprm_ref.errors import ConfigError, NotFoundError
 
@@ -95,8 +96,7 @@ def _summary(lab: Lab) -> dict[str, Any]:
     return {
         "home": str(lab.home),
         "seed": w.seed,
-        "now": w.now(),
-        "time": lab.when(w.now()).isoformat(),
+        "now_at": lab.iso(w.now()),
         "arrays": arrays,
         "hosts": sorted(getattr(w.hosts, "hosts", {}) or {}),
         "applications": sorted(w.apps),
@@ -116,11 +116,12 @@ def show(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> No
     """What the lab holds: time, arrays, hosts, applications, IDB counts."""
     with open_lab(current_home()) as lab:
         info = _summary(lab)
+        seconds = lab.world.now()
     if as_json:
         emit_json(info)
         return
     typer.echo(f"Lab:           {info['home']} (seed {info['seed']}, from {info['source']})")
-    typer.echo(f"Simulated now: {info['time']} ({info['now']:.0f} s)")
+    typer.echo(f"Simulated now: {plain_time(info['now_at'])} ({seconds:.0f} s)")
     arrays = ", ".join(f"{a['name']} ({a['kind']})" for a in info["arrays"])
     typer.echo(f"Arrays:        {arrays or '-'}")
     typer.echo(f"Hosts:         {', '.join(info['hosts']) or '-'}")
@@ -217,7 +218,7 @@ def fault_sites(as_json: bool = typer.Option(False, "--json", help="print JSON")
     from apprm_ref.sim.fault_sites import SITES
 
     if as_json:
-        emit_json([{"site": k, "failure": v} for k, v in SITES.items()])
+        emit_json([{"site": k, "failure": v} for k, v in SITES.items()], key="sites")
         return
     typer.echo(table(["Site", "Failure"], list(SITES.items())))
 
@@ -250,7 +251,7 @@ def fault_list(as_json: bool = typer.Option(False, "--json", help="print JSON"))
             }
             for r in plan.rules
         ]
-        fired = [{"at": f.at, "site": f.site, "code": f.code} for f in plan.log]
+        fired = [{"fired_at": lab.iso(f.at), "site": f.site, "code": f.code} for f in plan.log]
     if as_json:
         emit_json({"rules": rules, "fired": fired})
         return
@@ -358,11 +359,7 @@ def load(
     except (FileNotFoundError, tarfile.TarError) as exc:
         raise ConfigError(f"not a lab archive: {exc}", file=str(path)) from None
     with tar, tempfile.TemporaryDirectory() as tmp:
-        names = sorted(tar.getnames())
-        if WORLD not in names or not set(names) <= {WORLD, CONFIG, IDB}:
-            raise ConfigError(f"not a lab archive (members: {', '.join(names)})", file=str(path))
-        tar.extractall(tmp, filter="data")
-        Lab(Path(tmp), write=False).load().close()  # refuse a broken world before touching the lab
+        names = _unpack_checked(tar, Path(tmp), path)
         home.mkdir(parents=True, exist_ok=True)
         _wipe(home)
         for name in names:
@@ -370,6 +367,30 @@ def load(
         if IDB in names:
             (home / IDB).chmod(0o600)  # REL-I3
     typer.echo(f"Lab loaded into {home} from {path}.")
+
+
+# what a damaged archive raises while it is read or its world and IDB are checked
+_DAMAGED = (tarfile.TarError, EOFError, OSError, ValueError, zlib.error, sqlite3.DatabaseError)
+
+
+def _unpack_checked(tar: tarfile.TarFile, tmp: Path, path: Path) -> list[str]:
+    """Unpack into ``tmp`` and load it as a lab, before the lab is touched (REL-I4): only
+    the three regular files, each once; a damaged one refuses the whole archive."""
+    try:
+        members = tar.getmembers()
+        names = sorted(m.name for m in members)
+        regular = all(m.isfile() for m in members) and len(set(names)) == len(names)
+        if WORLD not in names or not set(names) <= {WORLD, CONFIG, IDB} or not regular:
+            raise ConfigError(
+                f"not a lab archive (members: {', '.join(names) or 'none'})", file=str(path)
+            )
+        tar.extractall(tmp, filter="data")
+        Lab(tmp, write=False).load().close()
+    except _DAMAGED as exc:
+        raise ConfigError(
+            f"not a lab archive: {type(exc).__name__}: {exc}", file=str(path)
+        ) from None
+    return names
 
 
 def _register_ops() -> None:

@@ -14,11 +14,13 @@ from typing import Any
 
 import typer
 
-from apprm_ref.cli.app import emit_json, table
+from apprm_ref.cli.app import emit_json, plain_time, table
 from apprm_ref.cli.labdir import current_home, open_lab
 from apprm_ref.errors import ConfigError
 
 FAILURES = ("corrupted-datafile", "dropped-table", "corrupted-file", "lost-volume", "host-crash")
+
+MAX_COMMITS = 10_000  # one command's batch; more is several commands (REL-I4: no hang)
 
 
 def _digest(value: Any) -> str:
@@ -28,7 +30,9 @@ def _digest(value: Any) -> str:
 
 def workload(
     app_name: str = typer.Argument(..., metavar="APP", help="Oracle database name"),
-    commits: int = typer.Option(100, "--commits", min=1, help="committed transactions to apply"),
+    commits: int = typer.Option(
+        100, "--commits", min=1, max=MAX_COMMITS, help="committed transactions to apply"
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Apply committed transactions to a database (one epoch: one batch of redo)."""
@@ -41,10 +45,10 @@ def workload(
             "app": app_name,
             "commits": len(done),
             "scn": db.scn,
-            "time": lab.stamp(lab.world.now()),
+            "now_at": lab.iso(lab.world.now()),
         }
     emit_json(out) if as_json else print(
-        f"{app_name}: {out['commits']} commits, SCN now {out['scn']} at {out['time']}"
+        f"{app_name}: {out['commits']} commits, SCN now {out['scn']} at {lab.stamp(lab.world.now())}"
     )
 
 
@@ -115,18 +119,20 @@ def data(
                 "tables": {t: len(r) for t, r in sorted((rows or {}).items())},
                 "digest": _digest(rows) if rows is not None else None,
             }
-        out["time"] = lab.stamp(world.now())
+        out["now_at"] = lab.iso(world.now())
     if as_json:
         emit_json(out)
         return
     if "tables" in out:
         print(
-            f"{target}: {out['status']}, SCN {out['scn']} at {out['time']}, data digest {out['digest']}"
+            f"{target}: {out['status']}, SCN {out['scn']} at {plain_time(out['now_at'])}, data digest {out['digest']}"
         )
         if out["tables"]:
             print(table(["table", "rows"], sorted(out["tables"].items())))
     else:
-        print(f"{target}: {out['blocks']} blocks at {out['time']}, digest {out['digest']}")
+        print(
+            f"{target}: {out['blocks']} blocks at {plain_time(out['now_at'])}, digest {out['digest']}"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -19,6 +19,8 @@ from typing import Any
 import typer
 import yaml
 
+from apprm_ref.cli.sessionlog import SessionLogs, note_reconciled
+from apprm_ref.cli.settings import Settings, load_settings
 from apprm_ref.errors import ConfigError
 from apprm_ref.lab.atomic import write_atomic
 from apprm_ref.lab.handle import ENV_HOME, LabHandle, register_backends
@@ -49,6 +51,7 @@ class Lab:
         self.config: dict[str, Any] = {}
         self._handle = LabHandle(home, write, current_wait())
         self._orch: Any = None
+        self.logs: SessionLogs | None = None  # per-session logs of a writer's sessions
 
     # --- paths -----------------------------------------------------------------------
 
@@ -81,6 +84,7 @@ class Lab:
     def _announce(self) -> None:
         store = self._handle.store
         for sid in store.reconciled if store is not None else ():
+            note_reconciled(self.home, sid)
             typer.echo(
                 f"apprm: warning: session {sid} ended Aborted: the command that ran it died "
                 "(its changes were rolled back)",
@@ -89,6 +93,8 @@ class Lab:
 
     def save(self) -> None:
         """Commit world and IDB together, then rewrite the lab's files atomically."""
+        if self.logs is not None:
+            self.logs.settle()
         self._handle.world = self.world
         self._handle.commit()
         write_atomic(self.config_path, yaml.safe_dump(self.config, sort_keys=True))
@@ -134,12 +140,19 @@ class Lab:
             self._orch = Orchestrator(
                 self.drivers(), self.repo, self.world.env, epoch=self.world.clock.epoch
             )
+            if self._handle.write:
+                self.logs = SessionLogs(self.home, self.when, self._orch.running)
+                self._orch.observe_sessions(self.logs)
         return self._orch
 
     # --- time ------------------------------------------------------------------------
 
     def when(self, seconds: float) -> datetime:
         return self.world.clock.at(seconds)
+
+    def iso(self, seconds: float | None) -> str | None:
+        """The ``*_at`` form of every ``--json`` output: ISO 8601 with the UTC offset."""
+        return None if seconds is None else self.when(seconds).isoformat(timespec="seconds")
 
     def stamp(self, seconds: float | None) -> str:
         return "" if seconds is None else f"{self.when(seconds):%Y-%m-%d %H:%M:%S}"
@@ -163,13 +176,20 @@ def open_lab(home: Path, *, save: bool = False) -> Iterator[Lab]:
         lab.close()
 
 
-_SELECTED: dict[str, Any] = {"home": None, "wait": DEFAULT_WAIT}
+_SELECTED: dict[str, Any] = {"home": None, "wait": None, "settings": Settings()}
 
 
-def select_home(option: Path | None, wait: float | None = None) -> None:
-    """Remember the root ``--home`` and ``--wait`` options for this invocation."""
+def select_home(option: Path | None, wait: float | None = None) -> Settings:
+    """Remember the root ``--home`` and ``--wait`` options for this invocation, and read
+    the lab's ``apprm.toml`` (its defaults for what the command line leaves out)."""
     _SELECTED["home"] = option
-    _SELECTED["wait"] = DEFAULT_WAIT if wait is None else wait
+    _SELECTED["wait"] = wait
+    _SELECTED["settings"] = settings = load_settings(current_home())
+    return settings
+
+
+def current_settings() -> Settings:
+    return _SELECTED["settings"]  # type: ignore[no-any-return]
 
 
 def current_home() -> Path:
@@ -179,4 +199,7 @@ def current_home() -> Path:
 
 def current_wait() -> float:
     """How long a writer waits for the lab's lock (root ``--wait``)."""
-    return float(_SELECTED["wait"])
+    for wait in (_SELECTED["wait"], current_settings().wait):
+        if wait is not None:
+            return float(wait)
+    return DEFAULT_WAIT

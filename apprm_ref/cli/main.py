@@ -11,8 +11,8 @@ from pathlib import Path
 
 import typer
 
-from apprm_ref.cli import lab, replicas, run, sessions, spec
-from apprm_ref.cli.app import ApprmGroup
+from apprm_ref.cli import abort, lab, replicas, run, sessions, spec
+from apprm_ref.cli.app import ApprmGroup, set_indent
 from apprm_ref.cli.labdir import select_home
 from apprm_ref.lab.lock import DEFAULT_WAIT, MAX_WAIT
 
@@ -40,18 +40,20 @@ def root(
         None, "--home", help="lab directory (default: $APPRM_HOME or ./.apprm)"
     ),
     wait: float = typer.Option(
-        DEFAULT_WAIT,
+        None,
         "--wait",
         min=0,
         max=MAX_WAIT,
-        help="seconds a command that changes the lab waits for another one holding it",
+        help=f"seconds a command that changes the lab waits for another one holding it "
+        f"(default {DEFAULT_WAIT:g}, or apprm.toml's wait)",
     ),
     _show_version: bool = typer.Option(
         False, "--version", is_eager=True, callback=_version, help="print the version and exit"
     ),
 ) -> None:
     """Keep the chosen lab directory and lock wait for the subcommand."""
-    select_home(home, wait)
+    settings = select_home(home, wait)
+    set_indent(settings.json_indent)
 
 
 app.add_typer(lab.app, name="lab")
@@ -61,6 +63,7 @@ app.add_typer(replicas.app, name="replicas")
 app.command("backup")(run.backup)
 app.command("restore")(run.restore)
 app.command("stat")(sessions.stat)
+app.command("abort")(abort.abort)
 
 # name -> module: sub-apps mounted when their module imports and exposes ``app``
 OPTIONAL = {

@@ -134,7 +134,7 @@ def config_list(as_json: bool = typer.Option(False, "--json")) -> None:
             config_dict(oc.OracleConfig.from_app_config(c)) for c in lab.repo.list_configs("oracle")
         ]
     if as_json:
-        emit_json(rows)
+        emit_json(rows, key="configs")
     elif not rows:
         typer.echo("No Oracle configurations.")
     else:

@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, table
+from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, plain_time, table
 from apprm_ref.cli.labdir import Lab, current_home, open_lab
 from apprm_ref.core.records import ReplicaStatus
 
@@ -38,8 +38,7 @@ def replica_dict(lab: Lab, r: Any, arrays: dict[str, Any] | None = None) -> dict
         "spec": r.spec,
         "session_id": r.session_id,
         "array": r.array,
-        "created_at": r.created_at,
-        "created": lab.stamp(r.created_at),
+        "created_at": lab.iso(r.created_at),
         "type": r.replica_type.value,
         "tracked": r.tracked,
         "ir_capable": bool(r.tracked and r.status == ReplicaStatus.ACTIVE and not problems),
@@ -86,7 +85,7 @@ def list_(
         arrays = lab.drivers().arrays
         rows = [replica_dict(lab, r, arrays) for r in reps]
     if as_json:
-        emit_json(rows)
+        emit_json(rows, key="replicas")
     elif not rows:
         typer.echo("No replicas.")
     else:
@@ -98,7 +97,7 @@ def list_(
                 r["type"],
                 r["status"],
                 _ir(r),
-                r["created"],
+                plain_time(r["created_at"]),
                 len(r["targets"]),
             ]
             for r in rows
@@ -127,9 +126,10 @@ def show(
     if as_json:
         emit_json(d)
         return
+    shown = {**d, "created": plain_time(d["created_at"])}
     for key in ("id", "spec", "session_id", "array", "type", "status", "tracked", "created", "mu"):
-        if d[key] is not None:
-            typer.echo(f"{key.replace('_', ' ').capitalize():<12} : {d[key]}")
+        if shown[key] is not None:
+            typer.echo(f"{key.replace('_', ' ').capitalize():<12} : {shown[key]}")
     typer.echo(f"{'IR capable':<12} : {_ir(d)}")
     for problem in d["identity_problems"]:
         typer.echo(f"{'Changed':<12} : {problem}")
@@ -186,7 +186,7 @@ def check(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
     with open_lab(current_home()) as lab:
         findings = reconcile(lab.repo.list_replicas(), lab.drivers().arrays, stamp=lab.stamp)
     if as_json:
-        emit_json([f.to_dict() for f in findings])
+        emit_json([f.to_dict() for f in findings], key="findings")
     elif not findings:
         typer.echo("The ZDB database agrees with the arrays.")
     else:

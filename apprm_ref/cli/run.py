@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from apprm_ref.cli.app import emit_json, status_exit
-from apprm_ref.cli.labdir import Lab, current_home, open_lab
+from apprm_ref.cli.labdir import Lab, current_home, current_settings, open_lab
 from apprm_ref.cli.sessions import session_dict
 from apprm_ref.errors import ConfigError, OrchestrationError
 from apprm_ref.types import Severity
@@ -38,6 +38,8 @@ def _drive(lab: Lab, proc: Any, label: str, quiet: bool) -> Any:
                 raise OrchestrationError(
                     f"{label}: the session stalled (nothing left to wait for)"
                 ) from None
+            if lab.logs is not None:
+                lab.logs.check_aborts()  # apprm abort from another process
             running = list(lab.orchestrator.running.values())
             if running and running[-1].messages:
                 progress.update(task, description=f"{label}: {running[-1].messages[-1].text}")
@@ -68,11 +70,13 @@ def _level(report: str) -> Severity:
 def backup(
     spec: str = typer.Argument(..., help="backup specification"),
     no_monitor: bool = typer.Option(False, "--no-monitor", help="print only the session ID"),
-    report: str = typer.Option("normal", "--report", help="lowest severity of messages shown"),
+    report: str = typer.Option(
+        None, "--report", help="lowest severity of messages shown (default: apprm.toml, normal)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print the session as JSON"),
 ) -> None:
     """Run a ZDB session now; exit 0 Completed, 1 with errors/failures, 2 Failed/Aborted."""
-    level = _level(report)
+    level = _level(report or current_settings().report)
     with open_lab(current_home(), save=True) as lab:
         proc = lab.orchestrator.start_backup(spec)
         session = _drive(lab, proc, f"Backup {spec}", as_json or no_monitor)

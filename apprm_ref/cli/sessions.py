@@ -6,12 +6,14 @@ from typing import Any
 
 import typer
 
+from apprm_ref.cli import sessions_log
 from apprm_ref.cli.app import emit_json, new_app, table
-from apprm_ref.cli.labdir import Lab, current_home, open_lab
+from apprm_ref.cli.labdir import Lab, current_home, current_settings, open_lab
 from apprm_ref.errors import ConfigError
 from apprm_ref.types import Severity
 
 app = new_app("Past and running sessions, with their messages (omnidb -session).")
+app.command("log")(sessions_log.log)
 
 IDLE = "No currently running sessions."
 USER = "apprm.apprm@cellmanager"  # User.Group@Host column: the lab has a single user
@@ -23,10 +25,8 @@ def session_dict(lab: Lab, s: Any, *, level: Severity = Severity.NORMAL) -> dict
         "type": s.type.value,
         "spec": s.spec,
         "status": s.status.value,
-        "started": s.started,
-        "started_at": lab.stamp(s.started),
-        "finished": s.finished,
-        "finished_at": lab.stamp(s.finished) or None,
+        "started_at": lab.iso(s.started),
+        "finished_at": lab.iso(s.finished),
         "replica_id": s.replica_id,
         "restored_from": s.restored_from,
         "backup_mode_seconds": s.backup_mode_seconds,
@@ -37,8 +37,7 @@ def session_dict(lab: Lab, s: Any, *, level: Severity = Severity.NORMAL) -> dict
         ],
         "messages": [
             {
-                "at": m.at,
-                "time": lab.stamp(m.at),
+                "logged_at": lab.iso(m.at),
                 "severity": m.severity.label,
                 "origin": m.origin,
                 "code": m.code,
@@ -85,7 +84,7 @@ def stat(
     with open_lab(current_home()) as lab:
         running = lab.repo.list_sessions(running=True)
         if as_json:
-            emit_json([session_dict(lab, s) for s in running])
+            emit_json([session_dict(lab, s) for s in running], key="sessions")
             return
         if not running:
             typer.echo(IDLE)
@@ -115,7 +114,7 @@ def list_(
                 d = session_dict(lab, s)
                 d.pop("messages")
                 out.append(d)
-            emit_json(out)
+            emit_json(out, key="sessions")
             return
     if not sessions:
         typer.echo("No sessions.")
@@ -127,11 +126,14 @@ def list_(
 def show(
     session_id: str = typer.Argument(..., metavar="ID"),
     report: str = typer.Option(
-        "normal", "--report", help="lowest severity shown: normal|warning|minor|major|critical"
+        None,
+        "--report",
+        help="lowest severity shown: normal|warning|minor|major|critical (default: apprm.toml)",
     ),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """One session: its details, objects and messages in the product's layout."""
+    report = report or current_settings().report
     try:
         level = Severity.parse(report)
     except ValueError:

@@ -110,7 +110,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
     with open_lab(current_home()) as lab:
         rows = [_row(s) for s in lab.repo.list_specs()]
     if as_json:
-        emit_json(rows)
+        emit_json(rows, key="specs")
     elif not rows:
         typer.echo("No backup specifications.")
     else:

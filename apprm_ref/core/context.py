@@ -32,6 +32,7 @@ class SessionContext:
     # per-session working data, one typed state per integration/method (see ``state``)
     states: dict[type, Any] = field(default_factory=dict, repr=False)
     failure: BaseException | None = None  # the error that ended the flow, once reported
+    aborted: bool = False  # an abort request (``apprm abort``) ended the flow
 
     def state(self, kind: type[S]) -> S:
         """This session's ``kind`` (a dataclass whose fields all have defaults), made on first
@@ -78,6 +79,10 @@ class SessionContext:
         if exc is self.failure:
             return
         self.failure = exc
+        if isinstance(exc, simpy.Interrupt):  # omniabort: the session ends Aborted
+            self.aborted = True
+            self.log(Severity.CRITICAL, origin, f"Abort request received: {exc.cause} => aborting.")
+            return
         if isinstance(exc, ApprmError):
             self.log(Severity.CRITICAL, origin, f"{exc.message} => aborting.", code=exc.code)
             return

@@ -162,10 +162,14 @@ class Orchestrator:
             for obj in session.objects:
                 if obj.status == ObjectResult.PENDING:
                     obj.status, obj.detail = ObjectResult.FAILED, str(exc)
-        return self._close(session)
+        if ctx.aborted:
+            for obj in session.objects:
+                if obj.status != ObjectResult.COMPLETED:
+                    obj.status, obj.detail = ObjectResult.ABORTED, "aborted"
+        return self._close(session, aborted=ctx.aborted)
 
-    def _close(self, session: Session) -> Session:
-        session.finish(float(self.env.now))
+    def _close(self, session: Session, *, aborted: bool = False) -> Session:
+        session.finish(float(self.env.now), aborted=aborted)
         self.repo.save_session(session)
         self.running.pop(session.id, None)
         return session

@@ -11,6 +11,8 @@ from apprm_ref.drill.base import Duration, Strict, TimeExpr, check_duration
 from apprm_ref.drill.timeparse import parse_at
 from apprm_ref.sim.fault_sites import SITES, matching
 
+MAX_RATE = 3600.0  # one change per simulated second; above it a drill only burns time
+
 # --- timeline steps ------------------------------------------------------------------
 
 
@@ -19,7 +21,9 @@ class Workload(Strict):
 
     app: str
     action: Literal["start", "stop", "rate"] = "start"
-    rate: float | None = Field(None, gt=0, description="changes per simulated hour")
+    rate: float | None = Field(
+        None, gt=0, le=MAX_RATE, description="changes per simulated hour (REL-I4: bounded)"
+    )
 
     @model_validator(mode="after")
     def _rate(self) -> Workload:

@@ -57,3 +57,29 @@ def one_error_line(res, text: str) -> None:  # type: ignore[no-untyped-def]
     assert lines[0].startswith("apprm: error: "), lines[0]
     assert text in lines[0], lines[0]
     assert "Traceback" not in res.stdout + res.stderr
+
+
+# the collection key of every ``--json`` document that holds a list (docs/cli.md)
+COLLECTIONS = {
+    "sessions",
+    "replicas",
+    "findings",
+    "specs",
+    "configs",
+    "sites",
+    "results",
+    "scenarios",
+}
+
+
+def doc(text: str):  # type: ignore[no-untyped-def]
+    """A ``--json`` document's payload: it must carry ``schema_version`` 1; a collection
+    document gives its list, any other its fields."""
+    import json
+
+    data = json.loads(text)
+    assert isinstance(data, dict) and data.pop("schema_version") == 1, text[:200]
+    keys = set(data)
+    if len(keys) == 1 and keys <= COLLECTIONS:
+        return data[keys.pop()]
+    return data

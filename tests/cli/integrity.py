@@ -3,7 +3,6 @@ beside another), and the checks every trial ends with."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from apprm_ref.core.session import RUNNING_STATUSES
+
+from .conftest import doc
 
 APPRM = [sys.executable, "-c", "from apprm_ref.cli.main import main; main()"]
 EVA_FILE, XP_FILE = "app1:/data/ledger.db", "app1:/xpdata/orders.db"
@@ -48,7 +49,7 @@ def ok(res: Any) -> Any:
 
 
 def as_json(res: Any) -> Any:
-    return json.loads(ok(res).stdout)
+    return doc(ok(res).stdout)
 
 
 def digest(cli: Any, target: str) -> str:

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from .conftest import doc
+
 
 def _ok(res):  # type: ignore[no-untyped-def]
     assert res.exit_code == 0, res.stdout + res.stderr
@@ -18,7 +20,7 @@ def _ok(res):  # type: ignore[no-untyped-def]
 
 
 def _json(res):  # type: ignore[no-untyped-def]
-    return json.loads(_ok(res).stdout)
+    return doc(_ok(res).stdout)
 
 
 def _backups(cli, spec: str, n: int) -> list[str]:  # type: ignore[no-untyped-def]
@@ -133,7 +135,7 @@ def test_oracle_online_and_offline_then_point_in_time_recovery_before_corruption
             f"/oradata/{sid}/users01.dbf",
         )
     )
-    good_at = datetime.strptime(good["time"], "%Y-%m-%d %H:%M:%S")
+    good_at = datetime.fromisoformat(good["now_at"])
     until = f"{good_at + timedelta(minutes=5):%Y-%m-%d %H:%M:%S}"  # between good state and loss
     res = _json(cli("restore", "--session", online, "--method", method, "--until-time", until,
                     "--open-resetlogs", "--json"))  # fmt: skip

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from .conftest import one_error_line
+from .conftest import doc, one_error_line
 
 SPEC = """\
 name: fs1
@@ -33,8 +31,8 @@ def with_spec(lab, cli, spec_file):  # type: ignore[no-untyped-def]
 
 
 def test_spec_create_list_show_delete(with_spec, cli, spec_file):
-    assert json.loads(cli("spec", "list", "--json").stdout)[0]["name"] == "fs1"
-    shown = json.loads(cli("spec", "show", "fs1", "--json").stdout)
+    assert doc(cli("spec", "list", "--json").stdout)[0]["name"] == "fs1"
+    shown = doc(cli("spec", "show", "fs1", "--json").stdout)
     assert shown["objects"] == ["/data"] and shown["backup_system"] == "bk1"
     assert "application_system: app1" in cli("spec", "show", "fs1").stdout
     one_error_line(cli("spec", "create", "--file", str(spec_file)), "already exists")
@@ -58,7 +56,7 @@ def test_spec_create_inline(lab, cli):
         "/data",
     )
     assert res.exit_code == 0, res.stderr
-    assert json.loads(cli("spec", "show", "fs2", "--json").stdout)["application_system"] == "app1"
+    assert doc(cli("spec", "show", "fs2", "--json").stdout)["application_system"] == "app1"
 
 
 def test_spec_create_bad_input(lab, cli, tmp_path):
@@ -82,7 +80,7 @@ def test_three_invocations_show_the_completed_session(with_spec, cli):
     assert listed.exit_code == 0
     row = [line for line in listed.stdout.splitlines() if line.startswith(sid)]
     assert row and row[0].split()[1:3] == ["Backup", "Completed"]
-    data = json.loads(cli("sessions", "list", "--json").stdout)
+    data = doc(cli("sessions", "list", "--json").stdout)
     assert [(d["id"], d["status"]) for d in data] == [(sid, "Completed")]
     assert cli("stat").stdout == "No currently running sessions.\n"
 
@@ -92,31 +90,31 @@ def test_session_ids_continue_across_invocations(with_spec, cli):
     for _ in range(2):
         res = cli("backup", "fs1", "--json")
         assert res.exit_code == 0, res.stderr
-        ids.append(json.loads(res.stdout)["id"])
+        ids.append(doc(res.stdout)["id"])
     day = ids[0].rsplit("-", 1)[0]
     assert ids == [f"{day}-1", f"{day}-2"]
 
 
 def test_replicas_list_show_check(with_spec, cli):
-    sid = json.loads(cli("backup", "fs1", "--json").stdout)["id"]
-    reps = json.loads(cli("replicas", "list", "--json").stdout)
+    sid = doc(cli("backup", "fs1", "--json").stdout)["id"]
+    reps = doc(cli("replicas", "list", "--json").stdout)
     assert len(reps) == 1 and reps[0]["session_id"] == sid and reps[0]["spec"] == "fs1"
     rid = reps[0]["id"]
-    shown = json.loads(cli("replicas", "show", rid, "--json").stdout)
+    shown = doc(cli("replicas", "show", rid, "--json").stdout)
     assert shown["targets"] and shown["array"] == "eva1"
     assert rid in cli("replicas", "list", "--array", "eva1").stdout
     res = cli("replicas", "check")
     assert res.exit_code == 0, res.stdout
-    assert json.loads(cli("replicas", "check", "--json").stdout) == []
+    assert doc(cli("replicas", "check", "--json").stdout) == []
 
 
 def test_restore_from_session(with_spec, cli):
-    sid = json.loads(cli("backup", "fs1", "--json").stdout)["id"]
+    sid = doc(cli("backup", "fs1", "--json").stdout)["id"]
     res = cli("restore", "--session", sid, "--json")
     assert res.exit_code in (0, 1), res.stdout + res.stderr
-    data = json.loads(res.stdout)
+    data = doc(res.stdout)
     assert data["type"] == "Restore"
-    assert json.loads(cli("sessions", "show", data["id"], "--json").stdout)["id"] == data["id"]
+    assert doc(cli("sessions", "show", data["id"], "--json").stdout)["id"] == data["id"]
 
 
 def test_restore_bad_options(with_spec, cli):
@@ -131,20 +129,20 @@ def test_failed_backup_exit_code(with_spec, cli):
     assert cli("lab", "fault", "arm", "eva.*", "--times", "0", "--code", "EVA_FAIL").exit_code == 0
     res = cli("backup", "fs1", "--json")
     assert res.exit_code == 2, res.stdout + res.stderr
-    assert json.loads(res.stdout)["status"] == "Failed"
+    assert doc(res.stdout)["status"] == "Failed"
 
 
 def test_replica_delete_and_purge(with_spec, cli):
     cli("backup", "fs1")
-    rid = json.loads(cli("replicas", "list", "--json").stdout)[0]["id"]
+    rid = doc(cli("replicas", "list", "--json").stdout)[0]["id"]
     res = cli("replicas", "delete", rid, "--force")
     assert res.exit_code == 0, res.stdout + res.stderr
     assert cli("replicas", "list").stdout.strip() == "No replicas."
-    gone = json.loads(cli("replicas", "list", "--all", "--json").stdout)
+    gone = doc(cli("replicas", "list", "--all", "--json").stdout)
     assert [(r["id"], r["status"]) for r in gone] == [(rid, "deleted")]
     one_error_line(cli("replicas", "delete", rid), "already deleted")
-    assert json.loads(cli("replicas", "purge", "--json").stdout) == {"removed": [], "remaining": []}
-    assert json.loads(cli("replicas", "check", "--json").stdout) == []
+    assert doc(cli("replicas", "purge", "--json").stdout) == {"removed": [], "remaining": []}
+    assert doc(cli("replicas", "check", "--json").stdout) == []
 
 
 def test_replicas_check_finds_orphans(with_spec, cli):
@@ -160,7 +158,7 @@ def test_replicas_check_finds_orphans(with_spec, cli):
     repo.engine.dispose()
     res = cli("replicas", "check", "--json")
     assert res.exit_code == 1
-    found = json.loads(res.stdout)
+    found = doc(res.stdout)
     assert sorted(f["volume"] for f in found) == sorted(t.target.volume for t in rep.targets)
     assert {f["kind"] for f in found} == {"orphan"}
 
@@ -182,7 +180,7 @@ def test_spec_delete_force_deletes_its_replicas_from_the_array(with_spec, cli): 
     res = cli("spec", "delete", "fs1", "--force")
     assert res.exit_code == 0, res.stderr
     assert "Replica fs1#1 deleted." in res.stdout
-    replicas = json.loads(cli("replicas", "list", "--json").stdout)
+    replicas = doc(cli("replicas", "list", "--json").stdout)
     assert all(r["status"] == "deleted" for r in replicas), replicas
     check = cli("replicas", "check", "--json")
     assert check.exit_code == 0, check.stdout

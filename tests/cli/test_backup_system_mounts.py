@@ -3,10 +3,9 @@ next session of a set of one (OPS-I3)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from .conftest import doc
 from .test_backup import SPEC as BASE_SPEC
 
 SPEC = (
@@ -33,7 +32,7 @@ def test_two_sessions_left_enabled_both_complete(lab, cli, tmp_path):  # type: i
         sids.append(res.stdout.strip().splitlines()[-1].split()[1])
         assert f"/zdb/app1/{sids[-1]}/data" in res.stdout
     assert sids[0] != sids[1]
-    reps = json.loads(cli("replicas", "list", "--json").stdout)
+    reps = doc(cli("replicas", "list", "--json").stdout)
     by_session = {r["session_id"]: r["status"] for r in reps}
     assert by_session == {sids[0]: "purge", sids[1]: "active"}
 
@@ -54,5 +53,5 @@ def test_replicas_list_shows_an_invalid_replica(lab, cli, idb, tmp_path):  # typ
     out = cli("replicas", "list").stdout
     row = next(line for line in out.splitlines() if line.startswith(rep.id))
     assert "invalid" in row and "no (invalid)" in row
-    (shown,) = json.loads(cli("replicas", "list", "--json").stdout)
+    (shown,) = doc(cli("replicas", "list", "--json").stdout)
     assert (shown["status"], shown["ir_capable"]) == ("invalid", False)

@@ -61,6 +61,6 @@ def test_unknown_driver_is_refused_with_the_known_ones(cli) -> None:  # type: ig
 def test_list_shows_requirements(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("conformance", "list", "--driver", "sim-eva", "--json")
     assert result.exit_code == 0, result.output
-    rows = {r["id"]: r for r in json.loads(result.output)}
+    rows = {r["id"]: r for r in json.loads(result.output)["checks"]}
     assert rows["create.vsnap.listed"]["requires"] == []  # gated inside, by the replica type
     assert rows["case.snapshot_is_point_in_time"]["backdoor"] is True

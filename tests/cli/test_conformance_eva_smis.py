@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from apprm_ref.conformance.runner import MIN_CHECKS
+
+from .conftest import doc
 
 
 @pytest.mark.rule("WIRE-I5")
 def test_conformance_run_eva_smis_passes_every_check(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("conformance", "run", "--driver", "eva-smis", "--json")
     assert result.exit_code == 0, result.output[-2000:]
-    rep = json.loads(result.output)
+    rep = doc(result.output)
     assert rep["total"] >= MIN_CHECKS
     assert rep["counts"] == {"pass": rep["total"], "skip": 0, "fail": 0}
 

@@ -6,7 +6,6 @@ options. It must be nowhere."""
 
 from __future__ import annotations
 
-import json
 import stat
 import tarfile
 from pathlib import Path
@@ -17,6 +16,8 @@ from keyring.backend import KeyringBackend
 from typer.testing import CliRunner
 
 from apprm_ref.cli.main import app
+
+from .conftest import doc
 
 CANARY = "Canary-7f3e-Secret"
 SCENARIO = Path(__file__).parents[2] / "scenarios" / "oracle-online-pitr.yaml"
@@ -95,7 +96,7 @@ def _use_it(run: Recorder, home: Path, tmp: Path) -> None:
         "--backup-host", "bk1", "--array", "eva1", "--object", "PROD",
         "--opt", "snapshot_type=snapclone", "--opt", "replicas=2")  # fmt: skip
     run("lab", "workload", "PROD", "--commits", "20")
-    backup = json.loads(run("backup", "ora", "--json").stdout)["id"]
+    backup = doc(run("backup", "ora", "--json").stdout)["id"]
     run("lab", "advance", "1h")
     run("restore", "--session", backup, "--method", "copy-back", "--json")
     for args in (
@@ -110,7 +111,7 @@ def _use_it(run: Recorder, home: Path, tmp: Path) -> None:
     ):
         run(*args, code=None)
     for sid in ("PROD", "PRDX", "FILEDB", "KEYDB"):
-        shown = json.loads(run("oracle", "config", "show", sid, "--json").stdout)
+        shown = doc(run("oracle", "config", "show", sid, "--json").stdout)
         assert shown["target"]["password_ref"].endswith(":****"), shown
         run("oracle", "config", "show", sid)
     run("drill", "run", str(SCENARIO), "--trace", str(tmp / "t.jsonl"),
@@ -169,9 +170,7 @@ def test_a_loaded_lab_needs_the_password_again_and_keeps_references(home, tmp_pa
     run("--home", str(other), "lab", "load", str(tmp_path / "lab.tar.gz"))
     assert stat.S_IMODE((other / "idb.sqlite").stat().st_mode) == 0o600
     assert not (other / credentials.KEY_FILE).exists()
-    shown = json.loads(
-        run("--home", str(other), "oracle", "config", "show", "PROD", "--json").stdout
-    )
+    shown = doc(run("--home", str(other), "oracle", "config", "show", "PROD", "--json").stdout)
     assert shown["target"]["password_ref"] == "unset:****"
     repo = SqlRepository(make_engine(file_url(other / "idb.sqlite")))
     try:

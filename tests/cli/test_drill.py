@@ -88,7 +88,7 @@ def test_list_shows_names_and_first_description_line(tmp_path: Path) -> None:
     assert res.exit_code == 0
     assert "ok (2 steps, 1 expectations) Nothing but time passing." in res.output
     assert "Second sentence" not in res.output
-    data = json.loads(runner.invoke(app, ["list", str(tmp_path), "--json"]).output)
+    data = json.loads(runner.invoke(app, ["list", str(tmp_path), "--json"]).output)["scenarios"]
     assert [d["name"] for d in data] == ["fails", "ok"]
 
 
@@ -97,7 +97,7 @@ def test_list_json_exits_2_on_an_invalid_file(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("version: 1\nname: [unclosed\n")
     res = runner.invoke(app, ["list", str(tmp_path), "--json"])
     assert res.exit_code == 2
-    rows = {Path(d["path"]).name: d for d in json.loads(res.stdout)}
+    rows = {Path(d["path"]).name: d for d in json.loads(res.stdout)["scenarios"]}
     assert rows["broken.yaml"]["error"] and rows["ok.yaml"]["error"] is None
 
 

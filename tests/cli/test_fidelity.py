@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from .conftest import doc
 
 RULES = """# Rule index
 
@@ -39,7 +40,7 @@ def _root(tmp_path: Path, test: str = TEST) -> Path:
 def test_coverage_json(tmp_path, cli):
     res = cli("fidelity", "--root", str(_root(tmp_path)), "--json")
     assert res.exit_code == 1  # a test names a rule that is not in RULES.md
-    data = json.loads(res.stdout)
+    data = doc(res.stdout)
     assert (data["total"], data["covered"], data["uncovered"]) == (3, 2, 1)
     assert data["files"]["arrays.md"]["uncovered"] == ["ARR-P2"]
     assert data["files"]["arrays.md"]["covered"] == {"ARR-I1": ["tests/unit/test_x.py"]}
@@ -57,7 +58,7 @@ def test_text_report(tmp_path, cli):
 def test_project_rules(cli):
     root = Path(__file__).resolve().parents[2]
     res = cli("fidelity", "--root", str(root), "--json")
-    data = json.loads(res.stdout)
+    data = doc(res.stdout)
     assert data["total"] >= 100
     assert "tests/cli/test_sessions.py" in data["files"]["vss-and-core.md"]["covered"]["VC-P15"]
 

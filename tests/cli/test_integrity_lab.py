@@ -14,7 +14,7 @@ from apprm_ref.doors.cci import main as cci_main
 from apprm_ref.lab.handle import LabHandle
 from apprm_ref.lab.journal import JOURNAL, Journal, JournalSession
 
-from .conftest import one_error_line
+from .conftest import doc, one_error_line
 from .integrity import EVA_SPEC, check_lab, ok, sessions
 
 
@@ -70,7 +70,7 @@ def test_a_failed_command_keeps_neither_world_nor_idb(lab, cli, tmp_path):  # ty
     res = cli("spec", "create", "--file", str(bad))
     assert res.exit_code == 2
     assert _generation(lab) == gen  # nothing committed
-    names = [s["name"] for s in json.loads(ok(cli("spec", "list", "--json")).stdout)]
+    names = [s["name"] for s in doc(ok(cli("spec", "list", "--json")).stdout)]
     assert names == ["fs_eva"]
 
 
@@ -83,14 +83,14 @@ def test_the_next_command_ends_a_dead_commands_sessions_aborted(lab, cli):  # ty
     assert (lab / JOURNAL).exists()
     res = ok(cli("sessions", "list", "--json"))  # a reader repairs a lab no writer holds
     assert "session 2008/03/03-1 ended Aborted" in res.stderr
-    (s,) = json.loads(res.stdout)
+    (s,) = doc(res.stdout)
     assert (s["id"], s["status"], s["spec"]) == ("2008/03/03-1", "Aborted", "fs_eva")
     shown = ok(cli("sessions", "show", "2008/03/03-1")).stdout
     assert f"pid {os.getpid()}, 'apprm backup fs_eva'" in shown and "rolled back" in shown
     assert not (lab / JOURNAL).exists()
     check_lab(cli)
     ok(cli("spec", "create", *EVA_SPEC))
-    nxt = json.loads(ok(cli("backup", "fs_eva", "--json")).stdout)["id"]
+    nxt = doc(ok(cli("backup", "fs_eva", "--json")).stdout)["id"]
     assert nxt == "2008/03/03-2"  # the aborted session's ID stays taken
     assert [x["id"] for x in sessions(cli)] == ["2008/03/03-1", "2008/03/03-2"]
 

@@ -7,7 +7,6 @@ and session IDs, reserved inside each command's IDB transaction, are never share
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 
@@ -16,7 +15,7 @@ import pytest
 from apprm_ref.lab.handle import LabHandle
 from apprm_ref.lab.lock import LOCK
 
-from .conftest import one_error_line
+from .conftest import doc, one_error_line
 from .integrity import EVA_SPEC, XP_SPEC, check_lab, ok, start
 
 WAIT = ("--wait", "600")
@@ -42,7 +41,7 @@ def test_backups_of_two_specs_at_once_both_survive(specs, cli):  # type: ignore[
     procs = [start(specs, *WAIT, "backup", s, "--json") for s in ("fs_eva", "fs_xp")]
     results = _finish(procs)
     assert [rc for rc, _, _ in results] == [0, 0], results
-    ids = [json.loads(out)["id"] for _, out, _ in results]
+    ids = [doc(out)["id"] for _, out, _ in results]
     live = {r["session_id"]: r for r in check_lab(cli)}
     assert set(ids) <= set(live), (ids, sorted(live))
     assert all(live[i]["targets"] for i in ids)
@@ -51,7 +50,7 @@ def test_backups_of_two_specs_at_once_both_survive(specs, cli):  # type: ignore[
 @pytest.mark.rule("OPS-I1")
 def test_two_backups_of_one_spec_never_share_vdisks(specs, cli):  # type: ignore[no-untyped-def]
     results = _finish([start(specs, *WAIT, "backup", "fs_eva", "--json") for _ in range(2)])
-    sessions = [json.loads(out) for rc, out, _ in results if rc in (0, 1, 2) and out.strip()]
+    sessions = [doc(out) for rc, out, _ in results if rc in (0, 1, 2) and out.strip()]
     assert len(sessions) == 2 and sessions[0]["id"] != sessions[1]["id"], results
     live = check_lab(cli)  # no target held by two replicas
     done = [s["id"] for s in sessions if s["status"] == "Completed"]
@@ -63,21 +62,21 @@ def test_session_ids_stay_unique_across_concurrent_commands(specs, cli):  # type
     n = 16
     procs = [start(specs, *WAIT, "backup", ("fs_eva", "fs_xp")[i % 2], "--json") for i in range(n)]
     results = _finish(procs)
-    ids = [json.loads(out)["id"] for _, out, _ in results]
+    ids = [doc(out)["id"] for _, out, _ in results]
     assert len(ids) == n and len(set(ids)) == n, sorted(ids)
-    stored = {s["id"]: s["spec"] for s in json.loads(ok(cli("sessions", "list", "--json")).stdout)}
+    stored = {s["id"]: s["spec"] for s in doc(ok(cli("sessions", "list", "--json")).stdout)}
     assert all(stored.get(i) == ("fs_eva", "fs_xp")[k % 2] for k, i in enumerate(ids))
     check_lab(cli)
 
 
 @pytest.mark.rule("OPS-I1")
 def test_a_workload_beside_a_backup_loses_no_committed_transaction(specs, cli):  # type: ignore[no-untyped-def]
-    scn0 = json.loads(ok(cli("lab", "data", "PROD", "--json")).stdout)["scn"]
+    scn0 = doc(ok(cli("lab", "data", "PROD", "--json")).stdout)["scn"]
     procs = [start(specs, *WAIT, "backup", "fs_eva", "--json")]
     procs += [start(specs, *WAIT, "lab", "workload", "PROD", "--commits", "10") for _ in range(4)]
     results = _finish(procs)
     assert all(rc == 0 for rc, _, _ in results), results
-    scn = json.loads(ok(cli("lab", "data", "PROD", "--json")).stdout)["scn"]
+    scn = doc(ok(cli("lab", "data", "PROD", "--json")).stdout)["scn"]
     assert scn == scn0 + 40  # every committed transaction of every workload is still there
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from .conftest import one_error_line
+from .conftest import doc, one_error_line
 
 
 def test_init_and_show(lab, cli):
     res = cli("lab", "show", "--json")
     assert res.exit_code == 0, res.stderr
-    info = json.loads(res.stdout)
+    info = doc(res.stdout)
     assert info["seed"] == 7
     assert info["arrays"] == [{"kind": "eva", "name": "eva1"}, {"kind": "xp", "name": "xp1"}]
     assert info["hosts"] == ["app1", "bk1"]
@@ -24,7 +24,7 @@ def test_init_and_show(lab, cli):
 def test_init_refuses_existing_lab_unless_forced(lab, cli):
     one_error_line(cli("lab", "init"), "already exists")
     assert cli("lab", "init", "--force", "--seed", "3").exit_code == 0
-    assert json.loads(cli("lab", "show", "--json").stdout)["seed"] == 3
+    assert doc(cli("lab", "show", "--json").stdout)["seed"] == 3
 
 
 def test_no_lab_is_one_line(home, cli):
@@ -40,12 +40,12 @@ def test_home_option_wins(tmp_path, home, cli):
 
 
 def test_advance_persists(lab, cli):
-    start = json.loads(cli("lab", "show", "--json").stdout)["now"]  # initial pair copies ran
+    start = datetime.fromisoformat(doc(cli("lab", "show", "--json").stdout)["now_at"])
     assert cli("lab", "advance", "2h").exit_code == 0
     assert cli("lab", "advance", "1d").exit_code == 0
-    info = json.loads(cli("lab", "show", "--json").stdout)
-    assert info["now"] == start + 26 * 3600
-    assert info["time"].startswith("2008-03-04T02:")
+    info = doc(cli("lab", "show", "--json").stdout)
+    assert datetime.fromisoformat(info["now_at"]) == start + timedelta(hours=26)
+    assert info["now_at"].startswith("2008-03-04T02:") and info["now_at"].endswith("+00:00")
 
 
 def test_advance_bad_duration(lab, cli):
@@ -55,7 +55,7 @@ def test_advance_bad_duration(lab, cli):
 def test_fault_arm_list_disarm(lab, cli):
     res = cli("lab", "fault", "arm", "eva.create", "--nth", "2", "--code", "ERR_DG_FULL")
     assert res.exit_code == 0, res.stderr
-    rules = json.loads(cli("lab", "fault", "list", "--json").stdout)["rules"]
+    rules = doc(cli("lab", "fault", "list", "--json").stdout)["rules"]
     assert [(r["site"], r["nth"], r["code"]) for r in rules] == [("eva.create", 2, "ERR_DG_FULL")]
     assert "eva.create" in cli("lab", "fault", "list").stdout
     assert cli("lab", "fault", "disarm", "eva.create").exit_code == 0
@@ -71,7 +71,7 @@ def test_fault_arm_refuses_an_unknown_site_and_saves_nothing(lab, cli):
     one_error_line(cli("lab", "fault", "arm", "eva.create_snapshot"), "no fault site matches")
     one_error_line(cli("lab", "fault", "arm", "evaa.*"), "known sites: eva.create")
     assert cli("lab", "fault", "list").stdout.strip() == "No faults armed."
-    sites = json.loads(cli("lab", "fault", "sites", "--json").stdout)
+    sites = doc(cli("lab", "fault", "sites", "--json").stdout)
     assert {"site": "eva.create", "failure": sites[0]["failure"]} in sites
 
 
@@ -98,11 +98,11 @@ def test_save_and_load(tmp_path, lab, cli):
     assert cli("lab", "advance", "3h").exit_code == 0
     archive = tmp_path / "lab.tar.gz"
     assert cli("lab", "save", str(archive)).exit_code == 0
-    before = json.loads(cli("lab", "show", "--json").stdout)
+    before = doc(cli("lab", "show", "--json").stdout)
     other = tmp_path / "copy"
     res = cli("--home", str(other), "lab", "load", str(archive))
     assert res.exit_code == 0, res.stderr
-    after = json.loads(cli("--home", str(other), "lab", "show", "--json").stdout)
+    after = doc(cli("--home", str(other), "lab", "show", "--json").stdout)
     for key in ("home", "idb"):
         before.pop(key), after.pop(key)
     assert before == after
@@ -118,7 +118,7 @@ def test_init_from_estate_file(home, cli, tmp_path):
     src.write_text(default.replace("name: bk1", "name: bk9"))
     res = cli("lab", "init", "--scenario", str(src), "--seed", "11")
     assert res.exit_code == 0, res.stderr
-    info = json.loads(cli("lab", "show", "--json").stdout)
+    info = doc(cli("lab", "show", "--json").stdout)
     assert info["hosts"] == ["app1", "bk9"] and info["seed"] == 11
     assert info["source"] == str(src)
 
@@ -136,8 +136,6 @@ def test_idb_url_override(home, cli, tmp_path, monkeypatch):
     monkeypatch.setenv("APPRM_IDB_URL", f"sqlite:///{elsewhere}")
     assert cli("lab", "init").exit_code == 0
     assert elsewhere.exists() and not (home / "idb.sqlite").exists()
-    assert json.loads(cli("lab", "show", "--json").stdout)["idb"]["url"].endswith(
-        "shared-idb.sqlite"
-    )
+    assert doc(cli("lab", "show", "--json").stdout)["idb"]["url"].endswith("shared-idb.sqlite")
     res = cli("lab", "save", str(tmp_path / "l.tgz"))
     assert res.exit_code == 1 and "not saved" in res.stderr

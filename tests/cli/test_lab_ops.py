@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
-from .conftest import one_error_line
+from .conftest import doc, one_error_line
 
 
 def test_workload_moves_the_scn_and_data_reports_it(lab, cli):  # type: ignore[no-untyped-def]
-    before = json.loads(cli("lab", "data", "PROD", "--json").stdout)
+    before = doc(cli("lab", "data", "PROD", "--json").stdout)
     res = cli("lab", "workload", "PROD", "--commits", "25", "--json")
     assert res.exit_code == 0, res.stderr
-    assert json.loads(res.stdout)["commits"] == 25
-    after = json.loads(cli("lab", "data", "PROD", "--json").stdout)
+    assert doc(res.stdout)["commits"] == 25
+    after = doc(cli("lab", "data", "PROD", "--json").stdout)
     assert after["scn"] > before["scn"] and after["digest"] != before["digest"]
 
 

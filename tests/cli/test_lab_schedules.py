@@ -5,9 +5,9 @@ The default lab starts on Monday 2008-03-03 at 00:04:34 simulated time.
 
 from __future__ import annotations
 
-import json
-
 import pytest
+
+from .conftest import doc
 
 SPEC = """\
 name: fs6h
@@ -33,7 +33,7 @@ def _lab_with(cli, tmp_path, *, holidays: bool):  # type: ignore[no-untyped-def]
 def _sessions(cli) -> list[dict]:  # type: ignore[no-untyped-def]
     res = cli("sessions", "list", "--json")
     assert res.exit_code == 0, res.stderr
-    return json.loads(res.stdout)
+    return doc(res.stdout)
 
 
 @pytest.mark.rule("OPS-I8")

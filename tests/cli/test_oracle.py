@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from .conftest import one_error_line
+from .conftest import doc, one_error_line
 
 ESTATE = Path(__file__).with_name("ora_estate.yaml")
 
@@ -29,11 +28,11 @@ def _configure(cli) -> None:  # type: ignore[no-untyped-def]
 
 def test_config_set_list_show_delete(ora_lab, cli):
     _configure(cli)
-    rows = json.loads(cli("oracle", "config", "list", "--json").stdout)
+    rows = doc(cli("oracle", "config", "list", "--json").stdout)
     assert [(r["sid"], r["host"], r["target"]["user"]) for r in rows] == [
         ("PROD", "app1", "system")
     ]
-    shown = json.loads(cli("oracle", "config", "show", "PROD", "--json").stdout)
+    shown = doc(cli("oracle", "config", "show", "PROD", "--json").stdout)
     assert shown["target"]["password_ref"] == "env:****"  # masked, even a reference (REL-I3)
     assert cli("oracle", "config", "delete", "PROD").exit_code == 0
     one_error_line(cli("oracle", "config", "show", "PROD"), "no Oracle configuration")
@@ -53,7 +52,7 @@ def test_password_never_shown_or_stored_clear(ora_lab, cli):
     )  # fmt: skip
     assert res.exit_code == 0, res.stderr
     out = cli("oracle", "config", "show", "PROD", "--json").stdout
-    assert "s3cret-pw" not in out and json.loads(out)["target"]["password_ref"] == "fernet:****"
+    assert "s3cret-pw" not in out and doc(out)["target"]["password_ref"] == "fernet:****"
     assert b"s3cret-pw" not in (ora_lab / "idb.sqlite").read_bytes()
 
 
@@ -75,7 +74,7 @@ def test_check(ora_lab, cli):
     res = cli("oracle", "check", "PROD")
     assert res.exit_code == 0, res.stdout + res.stderr
     assert "IR configuration check: passed" in res.stdout
-    data = json.loads(cli("oracle", "check", "PROD", "--json").stdout)
+    data = doc(cli("oracle", "check", "PROD", "--json").stdout)
     assert (data["status"], data["log_mode"], data["ir_problems"]) == ("OPEN", "ARCHIVELOG", [])
 
 
@@ -90,7 +89,7 @@ def test_check_reports_shared_volumes(home, cli, tmp_path):
     _configure(cli)
     res = cli("oracle", "check", "PROD", "--json")
     assert res.exit_code == 1
-    assert any("control01.ctl" in p for p in json.loads(res.stdout)["ir_problems"])
+    assert any("control01.ctl" in p for p in doc(res.stdout)["ir_problems"])
 
 
 def test_oracle_backup_and_point_in_time_restore(ora_lab, cli):
@@ -98,12 +97,12 @@ def test_oracle_backup_and_point_in_time_restore(ora_lab, cli):
     res = cli("spec", "create", "--name", "ora1", "--type", "oracle", "--host", "app1",
               "--backup-host", "bk1", "--array", "eva1", "--object", "PROD")  # fmt: skip
     assert res.exit_code == 0, res.stderr
-    sid = json.loads(cli("backup", "ora1", "--json").stdout)["id"]
+    sid = doc(cli("backup", "ora1", "--json").stdout)["id"]
     bad = cli("restore", "--session", sid, "--until-scn", "5", "--json")
-    assert bad.exit_code == 2 and json.loads(bad.stdout)["status"] == "Failed"
+    assert bad.exit_code == 2 and doc(bad.stdout)["status"] == "Failed"
     ok = cli("restore", "--session", sid, "--now", "--json")
     assert ok.exit_code == 0, ok.stdout
-    assert json.loads(ok.stdout)["status"] == "Completed"
+    assert doc(ok.stdout)["status"] == "Completed"
 
 
 def test_restore_refuses_a_recovery_time_in_the_future_and_changes_nothing(ora_lab, cli):  # type: ignore[no-untyped-def]
@@ -111,7 +110,7 @@ def test_restore_refuses_a_recovery_time_in_the_future_and_changes_nothing(ora_l
     res = cli("spec", "create", "--name", "ora1", "--type", "oracle", "--host", "app1",
               "--backup-host", "bk1", "--array", "eva1", "--object", "PROD")  # fmt: skip
     assert res.exit_code == 0, res.stderr
-    sid = json.loads(cli("backup", "ora1", "--json").stdout)["id"]
+    sid = doc(cli("backup", "ora1", "--json").stdout)["id"]
     before = cli("sessions", "list", "--json").stdout
     res = cli("restore", "--session", sid, "--until-time", "2030-01-01 00:00:00")
     one_error_line(res, "is in the future")

@@ -4,14 +4,13 @@ after an instance crash, and a session whose code raises is printed as a session
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from apprm_ref.cli.labdir import open_lab
 
-from .conftest import one_error_line
+from .conftest import doc, one_error_line
 from .test_oracle import _configure, ora_lab  # noqa: F401 - the fixture is used by name
 
 
@@ -38,9 +37,9 @@ def test_failed_end_backup_is_reported_checked_and_repaired(ora_lab, cli) -> Non
     assert check.exit_code == 1, check.stdout
     assert "Datafiles in backup mode: /oradata/system01.dbf, /oradata/users01.dbf" in check.stdout
     assert "apprm oracle end-backup PROD" in check.stdout
-    data = json.loads(cli("oracle", "check", "PROD", "--json").stdout)
+    data = doc(cli("oracle", "check", "PROD", "--json").stdout)
     assert data["backup_mode"] == ["/oradata/system01.dbf", "/oradata/users01.dbf"]
-    blocked = json.loads(cli("backup", "ora1", "--json").stdout)
+    blocked = doc(cli("backup", "ora1", "--json").stdout)
     assert blocked["status"] == "Failed"
 
     fix = cli("oracle", "end-backup", "PROD")
@@ -52,7 +51,7 @@ def test_failed_end_backup_is_reported_checked_and_repaired(ora_lab, cli) -> Non
     assert ok.exit_code == 0 and "no datafile in backup mode" in ok.stdout
     again = cli("oracle", "end-backup", "PROD")
     assert again.stdout.strip() == "Database PROD: no datafile in backup mode"
-    assert json.loads(cli("backup", "ora1", "--json").stdout)["status"] == "Completed"
+    assert doc(cli("backup", "ora1", "--json").stdout)["status"] == "Completed"
 
 
 @pytest.mark.rule("OS-P10")
@@ -79,7 +78,7 @@ def test_end_backup_after_a_crash_in_backup_mode_opens_with_no_data_loss(
                 db.startup("OPEN")  # STARTUP stops at MOUNT
     res = cli("oracle", "end-backup", "PROD", "--json")
     assert res.exit_code == 0, res.stdout + res.stderr
-    out = json.loads(res.stdout)
+    out = doc(res.stdout)
     was = "MOUNTED" if dba_tried_startup else "SHUTDOWN"
     assert (out["was"], out["opened"], out["status"]) == (was, True, "OPEN")
     assert out["ended"] == ["/oradata/system01.dbf", "/oradata/users01.dbf"]
@@ -126,7 +125,7 @@ def test_a_session_whose_code_raises_is_printed_as_a_failed_session(
     monkeypatch.setattr(OracleSimDriver, "begin_backup", broken)
     res = cli("backup", "ora1", "--json")
     assert res.exit_code == 2, res.stdout + res.stderr
-    session = json.loads(res.stdout)
+    session = doc(res.stdout)
     assert session["status"] == "Failed"
     listed = cli("sessions", "list")
     assert "In Progress" not in listed.stdout and "Failed" in listed.stdout

@@ -12,6 +12,8 @@ import sys
 
 import pytest
 
+from .conftest import doc
+
 
 def _ok(res):  # type: ignore[no-untyped-def]
     assert res.exit_code == 0, res.stdout + res.stderr
@@ -29,7 +31,7 @@ def _cci(lab, *args: str) -> subprocess.CompletedProcess[str]:  # type: ignore[n
 
 
 def _digest(cli) -> str:  # type: ignore[no-untyped-def]
-    return json.loads(_ok(cli("lab", "data", "app1:/xpdata/orders.db", "--json")).stdout)["digest"]
+    return doc(_ok(cli("lab", "data", "app1:/xpdata/orders.db", "--json")).stdout)["digest"]
 
 
 def _mu0_rows(lab) -> list[str]:  # type: ignore[no-untyped-def]
@@ -42,10 +44,10 @@ def test_out_of_band_resync_and_split_is_reported_and_refuses_the_restore(lab, c
     _ok(cli("spec", "create", "--name", "fs_xp", "--host", "app1", "--backup-host", "bk1",
             "--array", "xp1", "--object", "/xpdata", "--opt", "mu=0-2"))  # fmt: skip
     _ok(cli("lab", "fail", "corrupted-file", "--host", "app1", "--path", "/xpdata/orders.db"))
-    backup = json.loads(_ok(cli("backup", "fs_xp", "--json")).stdout)["id"]
+    backup = doc(_ok(cli("backup", "fs_xp", "--json")).stdout)["id"]
     _ok(cli("lab", "advance", "1h"))
     _ok(cli("replicas", "check"))  # nothing changed yet: the IDB agrees
-    (rep,) = json.loads(_ok(cli("replicas", "list", "--json")).stdout)
+    (rep,) = doc(_ok(cli("replicas", "list", "--json")).stdout)
     assert rep["mu"] == 0 and rep["ir_capable"] and rep["identity_problems"] == []
 
     _ok(cli("lab", "fail", "corrupted-file", "--host", "app1", "--path", "/xpdata/orders.db"))
@@ -61,9 +63,9 @@ def test_out_of_band_resync_and_split_is_reported_and_refuses_the_restore(lab, c
     assert changed and all("(replica fs_xp#1)" in line for line in changed)
     assert any("split generation is" in line for line in changed)
     assert any("split time is" in line and "the IDB recorded" in line for line in changed)
-    findings = json.loads(cli("replicas", "check", "--json").stdout)
+    findings = doc(cli("replicas", "check", "--json").stdout)
     assert {f["kind"] for f in findings if f["replica_id"] == "fs_xp#1"} == {"identity-changed"}
-    (rep,) = json.loads(_ok(cli("replicas", "list", "--json")).stdout)
+    (rep,) = doc(_ok(cli("replicas", "list", "--json")).stdout)
     assert not rep["ir_capable"] and rep["identity_problems"]
     assert "no (changed)" in _ok(cli("replicas", "list")).stdout
     assert "no (changed)" in _ok(cli("replicas", "show", "fs_xp#1")).stdout
@@ -71,7 +73,7 @@ def test_out_of_band_resync_and_split_is_reported_and_refuses_the_restore(lab, c
     before, rows = _digest(cli), _mu0_rows(lab)
     res = cli("restore", "--session", backup, "--method", "normal", "--json")
     assert res.exit_code != 0
-    session = json.loads(res.stdout)
+    session = doc(res.stdout)
     assert session["status"] == "Failed"
     text = json.dumps(session["messages"])
     assert "REPLICA_IDENTITY" in text and "no longer matches the array" in text

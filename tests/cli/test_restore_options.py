@@ -3,11 +3,9 @@ model: a flag the kind does not have is one clear error and no restore session (
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from .conftest import one_error_line
+from .conftest import doc, one_error_line
 from .test_backup import SPEC
 
 
@@ -16,11 +14,11 @@ def backed_up(lab, cli, tmp_path):  # type: ignore[no-untyped-def]
     spec = tmp_path / "fs1.yaml"
     spec.write_text(SPEC)
     assert cli("spec", "create", "--file", str(spec)).exit_code == 0
-    return json.loads(cli("backup", "fs1", "--json").stdout)["id"]
+    return doc(cli("backup", "fs1", "--json").stdout)["id"]
 
 
 def _restores(cli) -> int:  # type: ignore[no-untyped-def]
-    rows = json.loads(cli("sessions", "list", "--json").stdout)
+    rows = doc(cli("sessions", "list", "--json").stdout)
     return sum(1 for s in rows if s["type"] == "Restore")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import one_error_line
+from .conftest import doc, one_error_line
 from .test_oracle import ESTATE, _configure
 
 
@@ -35,7 +35,7 @@ def two_replicas(home, cli):  # type: ignore[no-untyped-def]
         assert cli("lab", "advance", "60").exit_code == 0
         assert cli("backup", "ora1", "--no-monitor").exit_code == 0
     assert cli("lab", "workload", "PROD", "--commits", "5").exit_code == 0
-    rows = json.loads(cli("replicas", "list", "--json").stdout)
+    rows = doc(cli("replicas", "list", "--json").stdout)
     return {r["id"]: r for r in rows}
 
 
@@ -61,7 +61,7 @@ def test_preview_answers_and_changes_nothing(home, two_replicas, cli):  # type: 
     assert future.exit_code == 1
     assert json.loads(future.stdout)["reasons"][0]["code"] == "TARGET_IN_FUTURE"
     assert _state(home) == before  # no session, no IDB row, nothing on the arrays
-    assert json.loads(cli("sessions", "list", "--json").stdout)[-1]["type"] == "Backup"
+    assert doc(cli("sessions", "list", "--json").stdout)[-1]["type"] == "Backup"
 
 
 @pytest.mark.rule("OPS-I9")

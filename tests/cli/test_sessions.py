@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from apprm_ref.core.session import BackupObjectRecord, ObjectResult, Session
 from apprm_ref.types import SessionType, Severity
 
-from .conftest import one_error_line
+from .conftest import doc, one_error_line
 
 
 def _finished(sid: str, spec: str = "fs1", start: float = 3600.0) -> Session:
@@ -28,7 +26,7 @@ def test_stat_idle_prints_the_product_line(lab, cli):
     res = cli("stat")
     assert res.exit_code == 0
     assert res.stdout == "No currently running sessions.\n"
-    assert json.loads(cli("stat", "--json").stdout) == []
+    assert doc(cli("stat", "--json").stdout) == []
 
 
 @pytest.mark.rule("VC-P15")
@@ -61,12 +59,12 @@ def test_sessions_list_and_json(lab, cli, idb):
     lines = res.stdout.splitlines()
     assert lines[0].split()[:3] == ["SessionID", "Type", "Status"]
     assert lines[2].split()[:3] == ["2008/03/03-1", "Backup", "Completed/Errors"]
-    data = json.loads(cli("sessions", "list", "--json").stdout)
+    data = doc(cli("sessions", "list", "--json").stdout)
     assert [d["id"] for d in data] == ["2008/03/03-1", "2008/03/03-2"]
     assert list(data[0]) == sorted(data[0])
-    assert [
-        d["id"] for d in json.loads(cli("sessions", "list", "--spec", "b", "--json").stdout)
-    ] == ["2008/03/03-2"]
+    assert [d["id"] for d in doc(cli("sessions", "list", "--spec", "b", "--json").stdout)] == [
+        "2008/03/03-2"
+    ]
 
 
 def test_sessions_show_renders_messages(lab, cli, idb):
@@ -79,11 +77,11 @@ def test_sessions_show_renders_messages(lab, cli, idb):
     )
     major = cli("sessions", "show", "2008/03/03-1", "--report", "major").stdout
     assert "[Normal]" not in major and "[Major]" in major
-    data = json.loads(
-        cli("sessions", "show", "2008/03/03-1", "--json", "--report", "warning").stdout
-    )
+    data = doc(cli("sessions", "show", "2008/03/03-1", "--json", "--report", "warning").stdout)
     assert [m["severity"] for m in data["messages"]] == ["Major"]
-    assert data["status"] == "Completed/Errors" and data["finished_at"] == "2008-03-03 01:01:05"
+    assert (
+        data["status"] == "Completed/Errors" and data["finished_at"] == "2008-03-03T01:01:05+00:00"
+    )
 
 
 def test_sessions_show_errors(lab, cli, idb):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from .conftest import doc
 
 ESTATE = Path(__file__).with_name("xp_estate.yaml")
 
@@ -17,12 +18,12 @@ def test_xp_rotation_check_and_restore(home, cli):
     for _ in range(3):
         out = cli("backup", "xfs", "--json")
         assert out.exit_code == 0, out.stdout
-        ids.append(json.loads(out.stdout)["id"])
+        ids.append(doc(out.stdout)["id"])
         assert cli("lab", "advance", "1h").exit_code == 0
-    live = json.loads(cli("replicas", "list", "--json").stdout)
+    live = doc(cli("replicas", "list", "--json").stdout)
     assert [r["session_id"] for r in live] == ids[1:]  # set of 2: the oldest rotated out
     assert all(r["type"] == "mirror" and r["mu"] in (0, 1) for r in live)
     assert cli("replicas", "check").exit_code == 0
     res = cli("restore", "--session", ids[-1], "--method", "normal", "--json")
     assert res.exit_code == 0, res.stdout
-    assert json.loads(res.stdout)["status"] == "Completed"
+    assert doc(res.stdout)["status"] == "Completed"

@@ -91,6 +91,7 @@ def test_cli_swarm_run_json_and_bad_input(tmp_path):  # type: ignore[no-untyped-
     res = runner.invoke(app, ["swarm", "run", XP, "--seeds", "2", "--no-faults", "--json"])
     assert res.exit_code == 0, res.stdout + res.stderr
     data = json.loads(res.stdout)
+    assert data["schema_version"] == 1
     assert [s["seed"] for s in data["seeds"]] == [0, 1] and data["shrunk"] == []
     assert all(s["passed"] and len(s["digest"]) == 64 for s in data["seeds"])
     bad = runner.invoke(app, ["swarm", "run", XP, "--seeds", "0"])
