@@ -103,10 +103,15 @@ def test_an_export_that_lets_nothing_go_is_caught(name: str) -> None:
     assert ("accepted, must be refused" if name == "sim-host-windows" else "EEXIST") in bad.detail
 
 
-def test_the_cli_runs_the_conformance_only_windows_subject(cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_runs_the_conformance_only_windows_subject() -> None:
     import json
 
-    result = cli("conformance", "run", "--driver", "sim-host-windows", "--json")
+    from typer.testing import CliRunner
+
+    from apprm_ref.cli.main import app
+
+    args = ["conformance", "run", "--driver", "sim-host-windows", "--json"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output[-2000:]
     rep = json.loads(result.output)
     assert rep["counts"]["fail"] == 0 and rep["counts"]["pass"] == rep["total"] >= 37
