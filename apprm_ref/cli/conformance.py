@@ -22,8 +22,11 @@ STYLE = {"pass": "green", "fail": "red", "skip": "yellow"}
 def _subject(name: str, seed: int) -> Any:
     """The subject the registered kind declares for driver ``name`` (built-ins point at
     :mod:`apprm_ref.conformance.subjects`; a plug-in kind brings its own)."""
+    from apprm_ref.conformance.subjects import CONFORMANCE_ONLY, SUBJECTS
     from apprm_ref.drivers import registry
 
+    if name in CONFORMANCE_ONLY:  # a stack of a registered driver, no driver of its own
+        return SUBJECTS[name](seed)
     return registry.subject(name, seed)
 
 

@@ -53,15 +53,6 @@ class OracleFixture:
     scratch: str  # a directory on the database host for control-file copies
 
 
-@dataclass
-class HostFixture:
-    host: str
-    mount_point: str
-    vg: str
-    lv: str
-    spare_device_wwn: str
-
-
 def _eva_world(seed: int) -> tuple[World, Any, list[str]]:
     from apprm_ref.sim.eva.backend import EvaBackend
 
@@ -200,24 +191,26 @@ def oracle_dbapi(seed: int = 0) -> Subject:
 
 
 def sim_host(seed: int = 0) -> Subject:
-    from apprm_ref.sim.host.driver import SimHostDriver
-    from apprm_ref.sim.oracle.estate import PlainArray, layout_host
+    """An LVM host (volume groups) and an LVM backup system."""
+    from apprm_ref.conformance.host_subjects import lvm_world
 
-    world = World(seed)
-    array = PlainArray()
-    array.add("vconf", 400, "conf-host")
-    array.add("vspare", 400, "conf-host")
-    world.add_array(array)
-    world.hosts.add_host("conf-host")
-    layout_host(world, "conf-host", {"vconf": ("vgconf", "/conf")})
-    world.hosts.create_file("conf-host", "/conf/probe.dat", 4)
-    world.hosts.write_file("conf-host", "/conf/probe.dat", {0: "p0", 1: "p1"})
-    world.hosts.create_file("conf-host", "/conf/probe.copy", 4)  # copy_file's destination
-    world.hosts.define_script("conf-host", "conf-ok", output=("ok",))
-    fixture = HostFixture("conf-host", "/conf", "vgconf", "lv1", array.volume_wwn("vspare"))
-    return Subject(
-        "sim-host", SimHostDriver(world), fixture, world.clock.run_until, OracleBackdoor(world)
-    )
+    return _host_subject("sim-host", *lvm_world(seed))
+
+
+def sim_host_windows(seed: int = 0) -> Subject:
+    """A Windows host (basic disks, NTFS, a drive letter and a mount folder) and a Windows
+    backup system; conformance-only: the windows kind declares no driver of its own."""
+    from apprm_ref.conformance.host_subjects import windows_world
+
+    return _host_subject("sim-host-windows", *windows_world(seed))
+
+
+def _host_subject(name: str, world: World, fixture: Any) -> Subject:
+    from apprm_ref.conformance.host_subjects import HostBackdoor
+    from apprm_ref.sim.host.driver import SimHostDriver
+
+    driver = SimHostDriver(world)
+    return Subject(name, driver, fixture, world.clock.run_until, HostBackdoor(world), fixture.codes)
 
 
 SUBJECTS: dict[str, Callable[[int], Subject]] = {
@@ -228,6 +221,11 @@ SUBJECTS: dict[str, Callable[[int], Subject]] = {
     "sim-oracle": sim_oracle,
     "oracle-dbapi": oracle_dbapi,
     "sim-host": sim_host,
+    "sim-host-windows": sim_host_windows,
 }
 
-__all__ = ["GIB", "SUBJECTS", "Subject"]
+# Subjects that no registered driver names: the Windows storage stack is served by the
+# sim-host driver (SimHostDriver.stack), so the kind registry declares no driver for it.
+CONFORMANCE_ONLY = ("sim-host-windows",)
+
+__all__ = ["CONFORMANCE_ONLY", "GIB", "SUBJECTS", "Subject"]

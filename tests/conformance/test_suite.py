@@ -6,15 +6,19 @@ from __future__ import annotations
 import pytest
 
 from apprm_ref.conformance.runner import MIN_CHECKS, checks_for, note, run
-from apprm_ref.conformance.subjects import SUBJECTS
+from apprm_ref.conformance.subjects import CONFORMANCE_ONLY, SUBJECTS
 from apprm_ref.drivers import registry
 
-FAST = ["sim-eva", "sim-xp", "xp-cci", "sim-oracle", "oracle-dbapi", "sim-host"]
+FAST = ["sim-eva", "sim-xp", "xp-cci", "sim-oracle", "oracle-dbapi", "sim-host", "sim-host-windows"]
+STACK_ONLY = "storage stack only"  # a host check of another stack (windows.*) says so
 
 
 @pytest.mark.rule("WIRE-I5")
 def test_every_registered_driver_has_a_subject() -> None:
+    """Every registered driver has a subject; the others are conformance-only (a storage
+    stack the sim-host driver serves, which the kind registry declares no driver for)."""
     assert set(registry.names()) <= set(SUBJECTS), set(registry.names()) - set(SUBJECTS)
+    assert set(SUBJECTS) - set(registry.names()) == set(CONFORMANCE_ONLY)
 
 
 @pytest.mark.rule("WIRE-I5")
@@ -40,7 +44,11 @@ def test_observe_only_passes_on_every_subject(name: str) -> None:
     failed = [(r.id, r.detail) for r in results if r.outcome == "fail"]
     assert not failed, failed
     skipped = [r for r in results if r.outcome == "skip"]
-    assert all("backdoor" in r.detail and r.id.startswith("case.") for r in skipped), skipped
+    assert all(
+        ("backdoor" in r.detail and r.id.startswith(("case.", "busy.", "windows.")))
+        or (STACK_ONLY in r.detail and r.id.startswith("windows."))
+        for r in skipped
+    ), skipped
 
 
 @pytest.mark.rule("WIRE-I5")
