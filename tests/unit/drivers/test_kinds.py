@@ -165,7 +165,7 @@ def test_conformance_cli_refuses_an_unknown_driver_listing_the_subjects() -> Non
     res = CliRunner().invoke(app, ["conformance", "run", "--driver", "nope"])
     assert res.exit_code == 2
     assert (
-        "no conformance subject for driver 'nope'; known: eva-smis, sim-eva, sim-xp, xp-cci"
+        "no conformance subject for driver 'nope'; known: eva-smis, oracle-dbapi, sim-eva, sim-host, sim-oracle, sim-xp, xp-cci"
         in res.stderr
     )
 
