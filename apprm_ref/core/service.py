@@ -61,6 +61,7 @@ class Orchestrator:
         if isinstance(spec, dict):
             spec = parse_spec(spec)
         self._check_systems(spec)
+        self._check_objects(spec)
         array = self.drivers.array(spec.array)
         _mount, rest = planner.split_mount_options(spec.replication)
         check_capabilities(array, method_for(array).parse_options(rest, spec_name=spec.name))
@@ -83,6 +84,23 @@ class Orchestrator:
                 self.drivers.host.mounts(host)
             except NotFoundError:
                 raise ConfigError(f"no host named {host!r} in this estate", field=fld) from None
+
+    def _check_objects(self, spec: BackupSpec) -> None:
+        """Each object must exist: a mounted filesystem for kinds whose objects are mount
+        points; otherwise what the kind's integration says (``check_objects``, optional)."""
+        from apprm_ref.drivers import registry
+
+        if registry.application(spec.type).mount_objects:
+            host = spec.application_system
+            points = [m.mount_point for m in self.drivers.host.mounts(host)]
+            for i, obj in enumerate(spec.objects):
+                if not any(_within(obj, point) for point in points):
+                    raise ConfigError(
+                        f"{obj} is not in a filesystem mounted on {host}", field=f"objects.{i}"
+                    )
+        check = getattr(integration_for(spec.type), "check_objects", None)
+        if check is not None:
+            check(spec, self.drivers)
 
     def create_spec(
         self, spec: BackupSpec | dict[str, Any], *, replace: bool = False
@@ -280,3 +298,14 @@ class Orchestrator:
             except ApprmError:  # the array still refuses: it stays on the purge list
                 continue
         return removed
+
+
+def _within(path: str, mount_point: str) -> bool:
+    """``path`` lies on ``mount_point`` (Windows drive letters and mount folders compare
+    without case, as NTFS names do)."""
+    if "\\" in mount_point or mount_point[1:2] == ":":
+        path, mount_point = path.lower().rstrip("\\") + "\\", mount_point.lower()
+        return path.startswith(mount_point if mount_point.endswith("\\") else mount_point + "\\")
+    if mount_point == "/":
+        return path.startswith("/")
+    return path == mount_point or path.startswith(mount_point.rstrip("/") + "/")

@@ -184,3 +184,13 @@ def test_spec_delete_force_deletes_its_replicas_from_the_array(with_spec, cli): 
     assert all(r["status"] == "deleted" for r in replicas), replicas
     check = cli("replicas", "check", "--json")
     assert check.exit_code == 0, check.stdout
+
+
+def test_spec_create_refuses_unknown_objects_and_saves_nothing(lab, cli, tmp_path):  # type: ignore[no-untyped-def]
+    """A spec naming a path on no mounted filesystem is refused on ``objects`` (issue: it
+    used to be saved and fail only when the first session ran)."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SPEC.replace("objects: [/data]", "objects: [/nowhere]"))
+    res = cli("spec", "create", "--file", str(bad))
+    one_error_line(res, "objects.0: /nowhere is not in a filesystem mounted on app1")
+    assert cli("spec", "list").stdout.strip() == "No backup specifications."

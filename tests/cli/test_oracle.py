@@ -115,3 +115,10 @@ def test_restore_refuses_a_recovery_time_in_the_future_and_changes_nothing(ora_l
     res = cli("restore", "--session", sid, "--until-time", "2030-01-01 00:00:00")
     one_error_line(res, "is in the future")
     assert cli("sessions", "list", "--json").stdout == before
+
+
+def test_spec_create_refuses_an_unknown_database_and_saves_nothing(ora_lab, cli):  # type: ignore[no-untyped-def]
+    res = cli("spec", "create", "--name", "ora1", "--type", "oracle", "--host", "app1",
+              "--backup-host", "bk1", "--array", "eva1", "--object", "NODB")  # fmt: skip
+    one_error_line(res, "objects.0: no Oracle database 'NODB' in this estate")
+    assert cli("spec", "list").stdout.strip() == "No backup specifications."

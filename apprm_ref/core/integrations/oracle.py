@@ -128,6 +128,15 @@ class OracleIntegration:
     def objects(self, ctx: SessionContext) -> list[str]:
         return [database_name(ctx)]
 
+    def check_objects(self, spec: Any, drivers: Any) -> None:
+        """A spec names one database of this estate (ConfigError on ``objects`` before
+        anything is saved)."""
+        for i, name in enumerate(spec.objects):
+            if name not in drivers.apps:
+                raise ConfigError(
+                    f"no Oracle database {name!r} in this estate", field=f"objects.{i}"
+                )
+
     def source_paths(self, ctx: SessionContext) -> list[str]:
         """Datafiles (plus control files and online logs with ZDB_ORA_INCLUDE_CF_OLF=1)."""
         opts: OracleOptions = ctx.app_options
