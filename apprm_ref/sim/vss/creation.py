@@ -87,6 +87,12 @@ class CreationJob:
 
     def start(self) -> None:
         now = self.world.now()
+        svc, events = self.req.service, self.req.events
+        assert events is not None
+        failed = [w.key for w in events.writers if svc.status(w).state.failed]
+        if failed:  # a failed writer stays failed until its service restarts (VC-P18)
+            self._fail("VSS_E_UNEXPECTED_WRITER_ERROR", f"writer {', '.join(failed)} is failed")
+            return
         answers = self._send(Event.PREPARE_FOR_SNAPSHOT)
         ready = now + sum(d.stalled for d in answers)
         if any(not d.ok or d.failure for d in answers):
@@ -133,6 +139,11 @@ class CreationJob:
         self.hold_started = t
         self.wait_until = t
         self.stage = Stage.HOLDING
+        try:
+            self._hold()
+        except VssError as exc:
+            self._release()
+            self._fail(exc.code or "VSS_E_FLUSH_WRITES_TIMEOUT", exc.message)
 
     def _time_out(self, writer: Any) -> None:
         svc, events = self.req.service, self.req.events
@@ -157,7 +168,6 @@ class CreationJob:
             raise vss_error("VSS_E_BAD_STATE", f"commit while the creation is {self.stage.value}")
         start = max(self.world.now(), self.hold_started)
         try:
-            self._hold()
             made, seconds = self._make(targets)
         except VssError as exc:
             self._release()
