@@ -118,9 +118,7 @@ class VssService:
         return self.shadows[sid]
 
     def target_of(self, sc: ShadowCopy) -> Target:
-        src = Lun(sc.array, sc.source, "")
-        kind = "differential" if sc.attributes & Attr.DIFFERENTIAL else "plex"
-        return Target(src, sc.array, sc.target, kind, sc.mu)
+        return Target(Lun(sc.array, sc.source, ""), sc.array, sc.target, sc.kind, sc.mu)
 
     def delete_shadow(self, shadow_id: str) -> ShadowCopy:
         """Release one shadow copy: unexpose it, and the provider drops its LUN."""
