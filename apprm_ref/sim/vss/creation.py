@@ -21,6 +21,7 @@ exactly one Thaw or Abort (VC-I6, VC-P2, VC-P4). VSS never retries by itself.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -289,6 +290,8 @@ class CreationJob:
                 kind=t.kind,
                 backup_type=req.backup_type,
             )
+        if req.context & Attr.TRANSPORTABLE:
+            req.bcd.shadows = [dataclasses.replace(svc.shadows[v.shadow_id]) for v in req.volumes]
         svc.sets[req.set_id] = ShadowSet(
             req.set_id,
             req.context,
