@@ -276,19 +276,24 @@ def _describe(root: ET.Element, bcd: Bcd) -> None:
 
 
 def _described(el: ET.Element, set_id: str) -> ShadowCopy:
-    kw = {name: el.get(xml, "") for xml, name in _SC_ATTRS}
     lm = next((c for c in el if _local(c.tag) == "LUN_MAPPING"), None)
     luns = {} if lm is None else {_local(c.tag): c.attrib for c in lm}
     src, dst = luns.get("SOURCE_LUN", {}), luns.get("DESTINATION_LUN", {})
     return ShadowCopy(
+        shadow_id=el.get("snapshotId", ""),
         set_id=set_id,
+        volume=el.get("originalVolumeName", ""),
+        volume_label=el.get("originalVolumeLabel", ""),
+        provider_id=el.get("providerId", ""),
         attributes=int(el.get("snapshotAttributes", "0")),
         created_at=float(el.get("creationTime", "0")),
+        originating_machine=el.get("originatingMachine", ""),
+        service_machine=el.get("serviceMachine", ""),
         array=dst.get("array", ""),
         target=dst.get("volume", ""),
         source=src.get("volume", ""),
         mu=int(dst.get("mu", "-1")),
-        **kw,
+        kind=el.get("replicaKind", ""),
     )
 
 
