@@ -244,3 +244,15 @@ def test_a_failed_writer_stays_failed_until_its_service_restarts() -> None:
     assert service(world).status(app_writer(world)).instance_id != old
     _, job = _backup(world)
     assert job.ok and _state(world) == (WriterState.STABLE, "S_OK")
+
+
+@pytest.mark.rule("VC-I7")
+def test_the_freeze_window_runs_until_thaw_so_a_slow_commit_counts_too() -> None:
+    """55 s in Freeze plus an 8 s commit is 63 s between Freeze and Thaw: past 60 s."""
+    world = make_world(eva={"commit_seconds": 8.0})
+    app_writer(world).stall["Freeze"] = 55.0
+    _, job = _backup(world)
+    assert job.stage == Stage.FAILED and not service(world).shadows
+    assert _state(world) == (WriterState.FAILED_AT_FREEZE, "VSS_E_WRITERERROR_TIMEOUT")
+    assert not [v for v in world.arrays["eva1"].vdisks.values() if v.source]
+    assert [e for e, _ in app_writer(world).seen].count("Abort") == 1
