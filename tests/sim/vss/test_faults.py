@@ -24,6 +24,7 @@ def _clean(world) -> None:
 
 
 @pytest.mark.rule("VC-I6")
+@pytest.mark.rule("VC-P2")
 @pytest.mark.parametrize("site", ["vss.freeze", "vss.prepare_snapshot", "vss.provider_commit"])
 def test_a_creation_fault_leaves_nothing_behind(site: str) -> None:
     world = make_world()

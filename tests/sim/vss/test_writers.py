@@ -86,6 +86,7 @@ def test_a_writer_without_selected_components_gets_no_event() -> None:
 
 @pytest.mark.rule("VC-I6")
 @pytest.mark.rule("VC-I8")
+@pytest.mark.rule("VC-P4")
 @pytest.mark.parametrize("event", ["PrepareForSnapshot", "Freeze"])
 def test_a_veto_aborts_the_set_and_every_frozen_writer_gets_one_abort(event: str) -> None:
     world = make_world()
@@ -220,6 +221,7 @@ def test_backup_complete_only_after_success_and_truncation_only_for_successful_f
 
 
 @pytest.mark.rule("VC-I9")
+@pytest.mark.rule("VC-P7")
 def test_an_unsupported_type_degrades_to_full_for_that_writer() -> None:
     world = make_world()  # the writer's schema is COPY only
     req, _ = _backup(world, BackupType.INCREMENTAL)
