@@ -258,3 +258,35 @@ def test_the_freeze_window_runs_until_thaw_so_a_slow_commit_counts_too() -> None
     assert _state(world) == (WriterState.FAILED_AT_FREEZE, "VSS_E_WRITERERROR_TIMEOUT")
     assert not [v for v in world.arrays["eva1"].vdisks.values() if v.source]
     assert [e for e, _ in app_writer(world).seen].count("Abort") == 1
+
+
+@pytest.mark.rule("VC-I4")
+def test_a_writer_sees_which_of_its_files_the_set_lacks() -> None:
+    """VSS-14: a component whose files are only partly in the set is an inconsistent copy."""
+    world = make_world()
+    w = app_writer(world)
+    real = w.handle
+    comp = w.on_identify(WriterContext(Event.IDENTIFY, "win1", world=world)).components[0]
+
+    def careful(ctx: WriterContext) -> bool:
+        if ctx.event == Event.PREPARE_FOR_SNAPSHOT and ctx.files_outside(comp):
+            ctx.set_writer_failure("VSS_E_WRITERERROR_INCONSISTENTSNAPSHOT")
+            return False
+        return real(ctx)
+
+    w.handle = careful  # type: ignore[method-assign]
+    req = BackupComponents(service(world))
+    req.initialize_for_backup()
+    req.set_backup_state(True)
+    req.gather_writer_metadata()
+    req.add_component(APP_ID, "SIMHOST", "appdb")
+    req.start_snapshot_set()
+    req.add_to_snapshot_set("E:")  # F:, with the log file, is missing
+    req.prepare_for_backup()
+    job = run(req.do_snapshot_set())
+    assert not job.ok
+    assert _state(world) == (
+        WriterState.FAILED_AT_PREPARE_SNAPSHOT,
+        "VSS_E_WRITERERROR_INCONSISTENTSNAPSHOT",
+    )
+    assert service(world).volume_of_path("F:\\app\\data.ldf").label == "F:\\"
