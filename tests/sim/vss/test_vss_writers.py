@@ -8,7 +8,7 @@ sap-vss-addendum.md VSS-9, VSS-10."""
 from __future__ import annotations
 
 import pytest
-from vsslab import APP_ID, app_writer, make_world, service
+from vsslab import APP_ID, app_writer, make_world, prepared, service
 
 from apprm_ref.errors import VssError
 from apprm_ref.sim.vss.creation import Stage, run
@@ -21,15 +21,7 @@ KEY = f"{APP_ID}/Sim App Writer"
 
 
 def _backup(world, kind=BackupType.FULL, *, complete=True, ok=True):
-    req = BackupComponents(service(world))
-    req.initialize_for_backup()
-    req.set_backup_state(True, False, kind)
-    req.gather_writer_metadata()
-    req.add_component(APP_ID, "SIMHOST", "appdb")
-    req.start_snapshot_set()
-    req.add_to_snapshot_set("E:")
-    req.add_to_snapshot_set("F:")
-    req.prepare_for_backup()
+    req = prepared(world, "E:", "F:", kind=kind)
     job = run(req.do_snapshot_set())
     if job.ok:
         req.set_backup_succeeded(APP_ID, "SIMHOST", "appdb", ok)
@@ -275,14 +267,7 @@ def test_a_writer_sees_which_of_its_files_the_set_lacks() -> None:
         return real(ctx)
 
     w.handle = careful  # type: ignore[method-assign]
-    req = BackupComponents(service(world))
-    req.initialize_for_backup()
-    req.set_backup_state(True)
-    req.gather_writer_metadata()
-    req.add_component(APP_ID, "SIMHOST", "appdb")
-    req.start_snapshot_set()
-    req.add_to_snapshot_set("E:")  # F:, with the log file, is missing
-    req.prepare_for_backup()
+    req = prepared(world, "E:")  # F:, with the log file, is missing
     job = run(req.do_snapshot_set())
     assert not job.ok
     assert _state(world) == (
@@ -303,16 +288,7 @@ def test_the_product_makes_the_replica_inside_the_hold_window() -> None:
     from apprm_ref.sim.vss.providers import Target
 
     world = make_world()
-    req = BackupComponents(service(world))
-    req.initialize_for_backup()
-    req.set_context(CTX_APP_ROLLBACK)
-    req.set_backup_state(True)
-    req.gather_writer_metadata()
-    req.add_component(APP_ID, "SIMHOST", "appdb")
-    req.start_snapshot_set()
-    req.add_to_snapshot_set("E:")
-    req.add_to_snapshot_set("F:")
-    req.prepare_for_backup()
+    req = prepared(world, "E:", "F:", context=CTX_APP_ROLLBACK)
     job = req.do_snapshot_set()
     job.advance()  # Freeze; the hold begins
     assert job.stage == Stage.HOLDING

@@ -203,3 +203,26 @@ def create_set(world: Any, *volumes: str, context: int = PERSISTENT, provider: s
     job = run(req.do_snapshot_set())
     req.release()
     return req, job
+
+
+def prepared(
+    world: Any, *volumes: str, context: int = 0, kind: Any = None, component: bool = True
+) -> Any:
+    """A requester with the app writer's component (and ``volumes``) prepared for backup,
+    ready for DoSnapshotSet."""
+    from apprm_ref.sim.vss.models import BackupType
+    from apprm_ref.sim.vss.requester import BackupComponents
+
+    req = BackupComponents(service(world))
+    req.initialize_for_backup()
+    if context:
+        req.set_context(context)
+    req.set_backup_state(True, False, kind or BackupType.FULL)
+    req.gather_writer_metadata()
+    if component:
+        req.add_component(APP_ID, "SIMHOST", "appdb")
+    req.start_snapshot_set()
+    for v in volumes:
+        req.add_to_snapshot_set(v)
+    req.prepare_for_backup()
+    return req
