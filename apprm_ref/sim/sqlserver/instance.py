@@ -63,6 +63,8 @@ class SqlServerInstance:
     # the workload's long transaction per database: (txn, its changes)
     pending: dict[str, tuple[int, tuple[Change, ...]]] = field(default_factory=dict)
     counter: int = 0
+    backup_history: list[tuple[float, str, str]] = field(default_factory=list)  # msdb
+    freeze_stall: float = 0.0  # seconds the writer's Freeze takes (a drill's hang)
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
 
     kind = "mssql"
@@ -264,6 +266,18 @@ class SqlServerInstance:
         txn = db.begin()
         db.write(self.io, txn, *change)
         self.pending[db.name] = (txn, (change,))
+
+    # --- VSS ------------------------------------------------------------------------------
+
+    def vss_writers(self, host: str) -> list[Any]:
+        """The SQL writer of ``host``: one per host for every instance on it, given by the
+        first instance (by name) so the service sees it once."""
+        from apprm_ref.sim.sqlserver.writer import SqlServerWriter
+
+        mine = sorted(
+            n for n, a in self.world.apps.items() if getattr(a, "kind", "") == "mssql" and a.host == host
+        )
+        return [SqlServerWriter(self.world, host)] if mine and mine[0] == self.name else []
 
     # --- what tests and drills read -----------------------------------------------------
 
