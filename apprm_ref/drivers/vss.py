@@ -129,7 +129,9 @@ class VssBackup(Protocol):
 
     def writer_status(self) -> list[WriterInfo]: ...
 
-    def set_backup_succeeded(self, writer_id: str, logical_path: str, name: str, ok: bool) -> None: ...
+    def set_backup_succeeded(
+        self, writer_id: str, logical_path: str, name: str, ok: bool
+    ) -> None: ...
 
     def backup_complete(self) -> None: ...
 
@@ -152,7 +154,9 @@ class VssRestore(Protocol):
 
     def pre_restore(self) -> None: ...
 
-    def set_file_restore_status(self, writer_id: str, logical_path: str, name: str, status: str) -> None:
+    def set_file_restore_status(
+        self, writer_id: str, logical_path: str, name: str, status: str
+    ) -> None:
         """``status``: ``all`` | ``none`` | ``failed`` (VSS_FILE_RESTORE_STATUS)."""
         ...
 

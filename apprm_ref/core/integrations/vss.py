@@ -30,6 +30,7 @@ objects are the volumes themselves and in which no writer takes part. Nothing el
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,10 +88,8 @@ def origin(ctx: SessionContext) -> str:
 
 def _close(backup: Any) -> None:
     """AbortBackup when a set is in the making, then release (BackupShutdown)."""
-    try:
+    with contextlib.suppress(VssError):  # nothing to abort in this phase
         backup.abort_backup()
-    except VssError:
-        pass  # nothing to abort in this phase
     backup.release()
 
 
@@ -137,18 +136,20 @@ class VssIntegration:
         backup.set_backup_state(True, opts.backup_type)
         writers = backup.gather_writer_metadata()
         st.wmds = [w.wmd_xml for w in writers]
-        ctx.info(origin(ctx), f"{len(writers)} writer(s) found: {', '.join(w.name for w in writers)}")
+        ctx.info(
+            origin(ctx), f"{len(writers)} writer(s) found: {', '.join(w.name for w in writers)}"
+        )
         if self.writer is not None:
             st.selected = select(find_writer(writers, self.writer), ctx.spec.objects)
             names = ", ".join(s.component.full_path for s in st.selected)
             ctx.info(origin(ctx), f"Components selected for backup: {names}")
 
     def _check_writers(self, ctx: SessionContext, writers: list[V.WriterInfo]) -> None:
-        """A writer of a chosen component that is not stable fails the backup (VC-P18)."""
+        """A writer of a chosen component in a FAILED_AT_* state fails the backup (VC-P18)."""
         st = ctx.state(VssSessionState)
         ids = {s.writer.writer_id for s in st.selected}
         for w in writers:
-            if w.writer_id in ids and w.state != 1:
+            if w.writer_id in ids and w.failed:
                 raise VssError(
                     f"writer {w.name} is in state [{w.state}] {w.state_text} (last error "
                     f"{w.last_error}); its service must be restarted",
@@ -186,9 +187,8 @@ class VssIntegration:
             try:
                 replica: ReplicaRecord = yield from self._create(ctx, make_replica)
             except Exception as exc:
+                self._give_up(ctx)
                 ctx.unwind(ORIGIN, down_to=mark)
-                if st.release is not None:
-                    st.release.revert()
                 code = getattr(exc, "code", None)
                 if not (V.retryable(code) and st.attempts < V.RETRY_ATTEMPTS):
                     ctx.report_failure(BSM, exc)
@@ -204,6 +204,18 @@ class VssIntegration:
                 self._check_writers(ctx, st.backup.writer_status())
                 continue
             return replica
+
+    def _give_up(self, ctx: SessionContext) -> None:
+        """VSS forgets a set whose replica the product is about to delete itself, then the
+        requester is aborted and released."""
+        assert ctx.spec is not None
+        st = ctx.state(VssSessionState)
+        if st.set_id:
+            vss_driver(ctx).forget_set(ctx.spec.application_system, st.set_id)
+            st.set_id = ""
+        if st.release is not None:
+            st.release.revert()
+            st.release = None
 
     def _volumes(self, ctx: SessionContext) -> list[str]:
         """Every volume of the replicated disks: the whole unit is copied."""
@@ -231,12 +243,17 @@ class VssIntegration:
         yield from ctx.sleep(backup.commit(replica.targets) - ctx.now)
         self._check_writers(ctx, backup.writer_status())
         for s in st.selected:
-            backup.set_backup_succeeded(s.writer.writer_id, s.component.logical_path, s.component.name, True)
+            backup.set_backup_succeeded(
+                s.writer.writer_id, s.component.logical_path, s.component.name, True
+            )
         opts: VssOptions = ctx.app_options
         if opts.backup_type != "copy":
             backup.backup_complete()
         st.bcd, st.shadows = backup.save_as_xml(), backup.shadows()
-        ctx.info(origin(ctx), f"Shadow copy set {{{st.set_id}}} created ({len(st.shadows)} shadow copies)")
+        ctx.info(
+            origin(ctx),
+            f"Shadow copy set {{{st.set_id}}} created ({len(st.shadows)} shadow copies)",
+        )
         return replica
 
     # --- after the replica ------------------------------------------------------------------

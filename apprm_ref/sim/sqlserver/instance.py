@@ -275,7 +275,9 @@ class SqlServerInstance:
         from apprm_ref.sim.sqlserver.writer import SqlServerWriter
 
         mine = sorted(
-            n for n, a in self.world.apps.items() if getattr(a, "kind", "") == "mssql" and a.host == host
+            n
+            for n, a in self.world.apps.items()
+            if getattr(a, "kind", "") == "mssql" and a.host == host
         )
         return [SqlServerWriter(self.world, host)] if mine and mine[0] == self.name else []
 
@@ -328,3 +330,8 @@ def _guid(*parts: str) -> str:
 
     h = hashlib.sha256("/".join(parts).encode()).hexdigest()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+
+
+def sql_in_backup_mode(backend: SqlServerInstance) -> bool:
+    """Any database of the instance with its I/O frozen for a snapshot."""
+    return backend.in_backup_mode()

@@ -81,7 +81,8 @@ class SimBackup:
     def gather_writer_metadata(self) -> list[WriterInfo]:
         found = self.req.gather_writer_metadata()
         svc = self.req.service
-        xml = dict(zip([i.instance_id for i in found], [x for _m, x in self.req.writer_metadata()]))
+        pairs = self.req.writer_metadata()
+        xml = dict(zip([i.instance_id for i in found], [x for _m, x in pairs], strict=True))
         return [_info(svc, i.writer, i.meta, xml.get(i.instance_id, "")) for i in found]
 
     def add_component(self, writer_id: str, logical_path: str, name: str) -> None:
@@ -189,3 +190,16 @@ class VssSimDriver:
         svc = _service(self.world, host)
         for sid in sorted(s for s, sc in svc.shadows.items() if sc.set_id == set_id):
             svc.forget_shadow(sid)
+
+
+def vss_in_backup_mode(backend: Any) -> bool:
+    """A set being created or a writer left frozen on any host (the drill's probe)."""
+    from apprm_ref.sim.vss.models import WriterState
+
+    for host in sorted(backend.services):
+        svc = backend.services[host]
+        if svc.creating or any(
+            st.state == WriterState.WAITING_FOR_THAW for st in svc.statuses.values()
+        ):
+            return True
+    return False

@@ -32,7 +32,13 @@ from typing import Any
 
 from apprm_ref.errors import ApprmError
 from apprm_ref.sim.sqlserver import formats as F
-from apprm_ref.sim.vss.models import FileRestoreStatus, Component, FileSpec, RestoreMethod, WriterMetadata
+from apprm_ref.sim.vss.models import (
+    Component,
+    FileRestoreStatus,
+    FileSpec,
+    RestoreMethod,
+    WriterMetadata,
+)
 from apprm_ref.sim.vss.writers import Event, WriterContext
 
 SQL_WRITER_ID = "a65faa63-5ea8-4ebc-9dbd-a0c4db26912a"
@@ -161,7 +167,9 @@ class SqlServerWriter:
             db = inst.databases[name]
             stamp = f"{db.guid}:{db.flushed_lsn}:{ctx.now:.0f}"
             comp.backup_stamp = base64.b64encode(stamp.encode()).decode()
-            comp.metadata = base64.b64encode(f"{name}:{F.lsn_text(db.flushed_lsn)}".encode()).decode()
+            comp.metadata = base64.b64encode(
+                f"{name}:{F.lsn_text(db.flushed_lsn)}".encode()
+            ).decode()
             inst.log(
                 f"Database backed up. Database: {name}, creation date(time): 2008/03/01(00:00:00), "
                 f"pages dumped: {db.pages}, first LSN: {F.lsn_text(db.truncate_lsn)}, last LSN: "
