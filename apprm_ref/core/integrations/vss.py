@@ -30,7 +30,6 @@ objects are the volumes themselves and in which no writer takes part. Nothing el
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,9 +86,9 @@ def origin(ctx: SessionContext) -> str:
 
 
 def _close(backup: Any) -> None:
-    """AbortBackup when a set is in the making, then release (BackupShutdown)."""
-    with contextlib.suppress(VssError):  # nothing to abort in this phase
-        backup.abort_backup()
+    """Release the requester (BackupShutdown). Releasing aborts a set still in the making;
+    a failed creation has sent Abort already, and a writer that got Thaw must not get
+    Abort as well (VC-I6), so the product never calls AbortBackup after DoSnapshotSet."""
     backup.release()
 
 
@@ -231,6 +230,7 @@ class VssIntegration:
         requester is aborted and released."""
         assert ctx.spec is not None
         st = ctx.state(VssSessionState)
+        st.backup.abandon()
         if st.set_id:
             vss_driver(ctx).forget_set(ctx.spec.application_system, st.set_id)
             st.set_id = ""
