@@ -184,6 +184,9 @@ MSSQL = Application(
             ("app",),
             "apprm_ref.sim.sqlserver.failures:restart_writer_service",
         ),
+        FailureKind(
+            "dropped_table", ("app", "table"), "apprm_ref.sim.sqlserver.failures:drop_table"
+        ),
     ),
 )
 
