@@ -319,6 +319,9 @@ class BackupComponents:
         )
         for w in self.events.writers:
             self.events.completed(w.key)
+        saved = self.service.sets.get(self.set_id)
+        if saved is not None:
+            saved.bcd = self.save_as_xml()  # with the components' backupSucceeded
         self.phase = Phase.COMPLETED
 
     def abort_backup(self) -> None:
@@ -343,7 +346,7 @@ class BackupComponents:
         if self.job is not None and self.job.ok and not self.context & Attr.PERSISTENT:
             self.job.discard()
         if self.events is not None:
-            self.events.shutdown()
+            self.events.shutdown(self.types_by_writer())
         self.phase = Phase.RELEASED
 
     def save_as_xml(self) -> str:
