@@ -294,3 +294,21 @@ def test_random_call_sequences_at_the_door_refuse_out_of_order_calls_unchanged()
         assert not lab.vss().creating
 
     run()
+
+
+@pytest.mark.rule("VC-I15")
+def test_an_untracked_replica_type_must_be_what_the_array_makes() -> None:
+    lab = VssLab()
+    untracked = {"track_replica": False, "replica_type": "snapshot"}
+    lab.spec(
+        application=untracked, replication={"snapshot_type": "snapclone", "keep_for_ir": False}
+    )
+    s = lab.orch.run_backup("sqlspec")
+    assert s.status == SessionStatus.FAILED
+    assert "REPLICA_TYPE_MISMATCH" in {m.code for m in s.messages}
+    assert eva_targets(lab) == [] and not lab.sql.in_backup_mode()
+    lab.spec(
+        "snap", application=untracked, replication={"snapshot_type": "vsnap", "keep_for_ir": False}
+    )
+    ok = lab.orch.run_backup("snap")
+    assert ok.status == SessionStatus.COMPLETED, lab.messages(ok)
