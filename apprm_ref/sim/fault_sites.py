@@ -43,6 +43,12 @@ SITES: dict[str, str] = {
     "idb.commit": "IDB: a replica write fails to commit",
     "idb.disk_full": "IDB: a replica write fails, the IDB's disk is full",
     "lab.save": "Lab: writing the lab archive fails",
+    "vss.identify": "VSS: a writer fails Identify (left out of the metadata, FAILED_AT_IDENTIFY)",
+    "vss.prepare_snapshot": "VSS: a writer vetoes PrepareForSnapshot (retryable error)",
+    "vss.freeze": "VSS: a writer vetoes Freeze (retryable error); the set is aborted",
+    "vss.backup_complete": "VSS: a writer fails BackupComplete (its logs are not truncated)",
+    "vss.provider_commit": "VSS: the hardware provider's CommitSnapshots fails",
+    "vss.import": "VSS: importing a transportable shadow-copy set fails",
 }
 
 # The first sites draw from the world's faults stream at every call while any rule is armed,

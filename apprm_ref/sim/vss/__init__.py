@@ -56,4 +56,18 @@ Providers (``providers.Provider``): ``eva_provider.EvaProvider``, ``xp_provider.
 Service (``service.VssService``): ``writers()``, ``status(w)``, ``restart_service(name)``,
 ``shadows``/``sets``, ``delete_shadow(id)``, ``expose(id, path)``, ``unexpose(id)``.
 XML: ``xmldoc.wmd_xml/parse_wmd/bcd_xml/parse_bcd``. Errors: ``errors.HRESULTS``.
+
+Tools (for a real driver's tests and the console doors)
+    ``runner.SimWindowsRunner(world, host)`` — a ``real.runner.CommandRunner``: ``run(argv)``
+    for ``diskshadow /s <file> [/l <log>]`` and ``vssadmin list writers|shadows|providers``;
+    ``write_file``/``read_file`` for the host's small files (scripts, metadata .cab).
+    ``runner.run_script(service, text)`` runs diskshadow commands in-process;
+    ``vssadmin.vssadmin(service, argv)``; ``text.*`` renders every listing. Console scripts
+    ``diskshadow`` and ``vssadmin`` (``apprm_ref/doors``) run against ``$APPRM_HOME`` on
+    ``%COMPUTERNAME%``.
+
+Fault sites: ``vss.identify``, ``vss.prepare_snapshot``, ``vss.freeze``,
+``vss.backup_complete``, ``vss.provider_commit``, ``vss.import`` (docs/faults.md).
+Not modelled: the system (copy-on-write) and software providers (a volume not on an EVA or
+XP LUN is VSS_E_VOLUME_NOT_SUPPORTED), file shares, auto-recovery, reboot-time restore.
 """
