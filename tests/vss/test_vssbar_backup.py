@@ -14,7 +14,7 @@ from apprm_ref.sim.sqlserver.vss_door import SimBackup
 from apprm_ref.sim.vss.models import BackupType
 from apprm_ref.sim.vss.xmldoc import parse_bcd
 from apprm_ref.types import SessionStatus
-from tests.vss.vsslab import VssLab
+from tests.vss.sqllab import VssLab
 
 SQL = "SqlServerWriter"
 

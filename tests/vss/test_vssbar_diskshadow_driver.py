@@ -11,7 +11,7 @@ from apprm_ref.real.vss_diskshadow import DiskshadowVssDriver
 from apprm_ref.sim.sqlserver.failures import hang_writer
 from apprm_ref.sim.vss.runner import SimWindowsRunner
 from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
-from tests.vss.vsslab import VssLab
+from tests.vss.sqllab import VssLab
 
 SQL_ID = "a65faa63-5ea8-4ebc-9dbd-a0c4db26912a"
 

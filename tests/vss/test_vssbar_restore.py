@@ -11,7 +11,7 @@ from apprm_ref.core.records import ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions
 from apprm_ref.sim.sqlserver.instance import fold
 from apprm_ref.types import SessionStatus
-from tests.vss.vsslab import VssLab
+from tests.vss.sqllab import VssLab
 
 
 def backed_up(lab: VssLab, **spec: object) -> tuple[str, float]:

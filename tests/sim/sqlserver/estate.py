@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.vss.vsslab import VssLab
+from tests.vss.sqllab import VssLab
 
 
 def sql_world(seed: int = 0) -> tuple[Any, Any]:
