@@ -312,3 +312,14 @@ def test_an_untracked_replica_type_must_be_what_the_array_makes() -> None:
     )
     ok = lab.orch.run_backup("snap")
     assert ok.status == SessionStatus.COMPLETED, lab.messages(ok)
+
+
+def test_a_copy_backup_sends_no_backup_complete_and_leaves_the_history() -> None:
+    lab = VssLab()
+    lab.spec(application={"backup_type": "copy"})
+    seen = events(lab)
+    s = lab.orch.run_backup("sqlspec")
+    assert s.status == SessionStatus.COMPLETED, lab.messages(s)
+    assert ("SqlServerWriter", "BackupComplete") not in seen
+    assert lab.sql.backup_history == []
+    assert lab.repo.replicas_of_session(s.id)[0].details["vss"]["backup_type"] == "copy"
