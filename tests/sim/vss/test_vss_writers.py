@@ -290,3 +290,42 @@ def test_a_writer_sees_which_of_its_files_the_set_lacks() -> None:
         "VSS_E_WRITERERROR_INCONSISTENTSNAPSHOT",
     )
     assert service(world).volume_of_path("F:\\app\\data.ldf").label == "F:\\"
+
+
+@pytest.mark.rule("VC-I7")
+def test_the_product_makes_the_replica_inside_the_hold_window() -> None:
+    """The consistent() seam: writers frozen, writes held, the caller's own array replica
+    committed as the set's shadow copy; Thaw and PostSnapshot follow."""
+    from apprm_ref.errors import HostError
+    from apprm_ref.sim.eva.models import VdiskKind
+    from apprm_ref.sim.eva.replicas import TargetSpec
+    from apprm_ref.sim.vss.models import CTX_APP_ROLLBACK
+    from apprm_ref.sim.vss.providers import Target
+
+    world = make_world()
+    req = BackupComponents(service(world))
+    req.initialize_for_backup()
+    req.set_context(CTX_APP_ROLLBACK)
+    req.set_backup_state(True)
+    req.gather_writer_metadata()
+    req.add_component(APP_ID, "SIMHOST", "appdb")
+    req.start_snapshot_set()
+    req.add_to_snapshot_set("E:")
+    req.add_to_snapshot_set("F:")
+    req.prepare_for_backup()
+    job = req.do_snapshot_set()
+    job.advance()  # Freeze; the hold begins
+    assert job.stage == Stage.HOLDING
+    assert _state(world)[0] == WriterState.WAITING_FOR_THAW
+    with pytest.raises(HostError):
+        world.hosts.write_file("win1", "E:\\app\\data.mdf", {0: "during hold"})
+    luns = [v.ref.luns[0] for v in req.volumes]
+    made = world.arrays["eva1"].create_targets(
+        [TargetSpec(lun.volume, VdiskKind.SNAPSHOT) for lun in luns]
+    )
+    world.advance(2.0)
+    job.commit([Target(lun, "eva1", v.id, "snapshot") for lun, v in zip(luns, made, strict=True)])
+    job.result()
+    assert sorted(s.target for s in service(world).shadows.values()) == sorted(v.id for v in made)
+    assert [e for e, _ in app_writer(world).seen][-2:] == ["Thaw", "PostSnapshot"]
+    world.hosts.write_file("win1", "E:\\app\\data.mdf", {0: "after"})  # released
