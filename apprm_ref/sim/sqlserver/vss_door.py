@@ -52,6 +52,10 @@ def _info(svc: Any, writer: Any, meta: Any, wmd: str) -> WriterInfo:
     )
 
 
+# the VSS simulator's target kinds (snapshot|vsnap|snapclone|mirror|clone) of a replica type
+_TARGET_KIND = {"snapshot_xp": "snapshot"}
+
+
 @dataclass(frozen=True)
 class _ProductCommit:
     """A set volume's provider while the product makes the replica: everything but
@@ -153,7 +157,8 @@ class SimBackup:
         for t in targets:
             array = self.world.arrays[t.source.array]
             lun = Lun(t.source.array, t.source.volume, array.volume_wwn(t.source.volume))
-            out.append(Target(lun, t.target.array, t.target.volume, "product"))
+            kind = _TARGET_KIND.get(str(t.replica_type), str(t.replica_type))
+            out.append(Target(lun, t.target.array, t.target.volume, kind))
         return out
 
     def _raise_if_failed(self) -> None:
