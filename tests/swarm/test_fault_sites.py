@@ -44,6 +44,10 @@ REACHED_IN = {
         "oracle-online-complete-recovery",
     ),
     "oracle.shutdown": "oracle-offline-xp",
+    **dict.fromkeys(
+        ("vss.identify", "vss.prepare_snapshot", "vss.freeze", "vss.backup_complete"),
+        "vss-sql-eva-transportable-ir",
+    ),
 }
 
 # Undo steps that fail on their first call after the site fired.
