@@ -236,8 +236,10 @@ def _save(
     if plan.device == "disk":
         return _to_disk(ctx, plan, paths, kinds)
     action = ctx.run.action if ctx.run else "x"
-    call = BackintCall(ctx.hosts, ctx.host, ctx.sap.sapbackup, ctx.sap.sid, plan.parfile, ctx.runner)
-    btype = "file_online" if plan.device == "util_file_online" else "file"
+    call = BackintCall(
+        ctx.hosts, ctx.host, ctx.sap.sapbackup, ctx.sap.sid, plan.parfile, ctx.runner
+    )
+    btype = "file_online" if plan.device == "util_file_online" and not nondb else "file"
     tag = f"{action}.{'nondb' if nondb else 'db'}"
     res = call.run("backup", btype, paths, tag, ctx.out, serve=switch)
     saved = res.with_keyword("#SAVED")

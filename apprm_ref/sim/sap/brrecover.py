@@ -113,7 +113,9 @@ def _mount(ctx: BrContext) -> None:
         elif db.status != MOUNTED:
             db.mount()
     except ApprmError as exc:
-        raise BrError(RC_ERRORS, oracle_side.oracle_error(exc, "mount"), msg("BR0337E", db.sid)) from exc
+        raise BrError(
+            RC_ERRORS, oracle_side.oracle_error(exc, "mount"), msg("BR0337E", db.sid)
+        ) from exc
 
 
 def _recover(ctx: BrContext, target: RecoveryTarget, rtype: str, opts: dict[str, str]) -> int:
@@ -132,9 +134,15 @@ def _recover(ctx: BrContext, target: RecoveryTarget, rtype: str, opts: dict[str,
             tried.add(missing.group(1))
             _restore_archives(ctx, missing.group(1), opts, exc)
     try:
-        db.open(resetlogs=True if rtype == "dbpit" or db.cf.get("open_resetlogs") == "REQUIRED" else None)
+        db.open(
+            resetlogs=True
+            if rtype == "dbpit" or db.cf.get("open_resetlogs") == "REQUIRED"
+            else None
+        )
     except ApprmError as exc:
-        raise BrError(RC_ERRORS, oracle_side.oracle_error(exc, "open"), msg("BR0337E", db.sid)) from exc
+        raise BrError(
+            RC_ERRORS, oracle_side.oracle_error(exc, "open"), msg("BR0337E", db.sid)
+        ) from exc
     ctx.out.say("BR0336I", db.sid)
     return RC_OK
 
@@ -143,9 +151,13 @@ def _restore_archives(ctx: BrContext, name: str, opts: dict[str, str], exc: Orac
     """BRRESTORE -a for the saved logs from the one recovery misses, as a child run."""
     from apprm_ref.sim.sap.tools import run_tool
 
-    first = next((f.seq for f in ctx.sap.files if f.kind == "arch" and f.path == name and f.bid), None)
+    first = next(
+        (f.seq for f in ctx.sap.files if f.kind == "arch" and f.path == name and f.bid), None
+    )
     if first is None:
-        raise BrError(RC_ERRORS, oracle_side.oracle_error(exc, "recover"), msg("BR0337E", ctx.db.sid))
+        raise BrError(
+            RC_ERRORS, oracle_side.oracle_error(exc, "recover"), msg("BR0337E", ctx.db.sid)
+        )
     seqs = sorted({
         f.seq for f in ctx.sap.files
         if f.kind == "arch" and f.bid and f.seq is not None and f.seq >= first

@@ -42,7 +42,7 @@ def stamp(world: Any, at: float | None = None) -> str:
 
 
 def summary_line(world: Any, run: Run, extra: str) -> str:
-    end = "...................." if run.end is None else stamp(world, run.end)
+    end = "----------- --.--.--" if run.end is None else stamp(world, run.end)
     return f"{run.action} {run.function} {stamp(world, run.start)} {end} {run.rc} {extra} {VERSION}"
 
 
@@ -56,7 +56,9 @@ def write_summary(sap: SapSystem, run: Run, extra: str) -> None:
     path = sap.summary_log(run.tool)
     hosts = sap.world.hosts
     text = textfiles.read(hosts, sap.host, path) or ""
-    textfiles.write(hosts, sap.host, path, _replace_line(text, run.action, summary_line(sap.world, run, extra)))
+    textfiles.write(
+        hosts, sap.host, path, _replace_line(text, run.action, summary_line(sap.world, run, extra))
+    )
 
 
 def write_detail(sap: SapSystem, run: Run, text: str) -> None:
