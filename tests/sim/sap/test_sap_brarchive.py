@@ -29,7 +29,7 @@ def test_save_then_delete_saved() -> None:
     assert r.run.function == "sve" and r.run.action.startswith("a")
     assert s.backint.inputs[0] == names
     log = textfiles.read(s.world.hosts, "db1", "/oraarch/archPRD.log")
-    assert f"*TST0000001 " in log and f" {names[0]} " in log
+    assert "*TST0000001 " in log and f" {names[0]} " in log
     assert all(textfiles.exists(s.world.hosts, "db1", n) for n in names)
     again = s.run("brarchive", *ARCH, "-s")
     assert again.rc == 1 and "BR0013W" in again.out  # nothing new to save
