@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import make_sap
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apprm_ref.errors import ConfigError
@@ -44,13 +44,16 @@ def test_write_then_parse_is_identity() -> None:
     assert again.values == prof.values
 
 
-_value = st.text(st.characters(min_codepoint=33, max_codepoint=126, exclude_characters='"#=(),'),
-                 min_size=1, max_size=12)  # fmt: skip
+_value = st.text("abcXYZ019/._-$:", min_size=1, max_size=10)
+_name = st.tuples(st.sampled_from("abcsu_"), st.text("abc_019", max_size=8)).map("".join)
 
 
-@given(st.dictionaries(st.from_regex(r"[a-z_][a-z0-9_]{0,10}", fullmatch=True),
-                       st.one_of(_value, st.lists(_value, min_size=1, max_size=3).map(tuple)),
-                       max_size=6))  # fmt: skip
+@settings(max_examples=40)
+@given(
+    st.dictionaries(
+        _name, st.one_of(_value, st.lists(_value, min_size=1, max_size=3).map(tuple)), max_size=5
+    )
+)
 def test_utl_round_trip(values: dict) -> None:
     prof = profile.Profile("initPRD.utl", values)
     assert profile.parse(profile.write(prof), "initPRD.utl").values == values
