@@ -23,7 +23,7 @@ from apprm_ref.sim.sap import logs, oracle_side, textfiles
 from apprm_ref.sim.sap.backint import BackintCall
 from apprm_ref.sim.sap.context import BrContext, Result, execute
 from apprm_ref.sim.sap.messages import RC_ERRORS, RC_INIT, RC_OK, RC_WARN, BrError, msg, worst
-from apprm_ref.sim.sap.options import NONE, OPTIONAL, Opt, check_user, parse
+from apprm_ref.sim.sap.options import NONE, Opt, check_user, common, parse
 from apprm_ref.sim.sap.system import SavedFile
 
 # option -> (function ID, copy number saved, delete after, delete only)
@@ -41,11 +41,7 @@ _WORDS = {"-s": "-save", "-sd": "-save_delete", "-sc": "-second_copy",
           "-scd": "-second_copy_delete", "-ds": "-delete_saved", "-dc": "-delete_copied",
           "-ss": "-double_save", "-ssd": "-double_save_delete"}  # fmt: skip
 OPTIONS = (
-    Opt("-u", ("-user",), OPTIONAL),
-    Opt("-c", ("-confirm",), OPTIONAL, ("", "force")),
-    Opt("-p", ("-profile",)),
-    Opt("-r", ("-parfile",)),
-    Opt("-d", ("-device",), domain=("util_file",)),
+    *common(("util_file",)),
     Opt("-n", ("-number",)),
     *(Opt(k, (w,), NONE) for k, w in _WORDS.items()),
 )
@@ -83,7 +79,6 @@ def brarchive(ctx: BrContext, argv: Sequence[str]) -> Result:
         ctx.out.say("BR0016I", len(logs_), 0.0)
         return rc
 
-    ctx.tool = "brarchive"
     return execute(ctx, body)
 
 

@@ -18,15 +18,11 @@ from apprm_ref.sim.sap import oracle_side, textfiles
 from apprm_ref.sim.sap.backint import BackintCall
 from apprm_ref.sim.sap.context import BrContext, Result, execute
 from apprm_ref.sim.sap.messages import RC_ERRORS, RC_INIT, RC_OK, BrError, msg, worst
-from apprm_ref.sim.sap.options import OPTIONAL, Opt, check_user, parse
+from apprm_ref.sim.sap.options import Opt, check_user, common, parse
 from apprm_ref.sim.sap.system import Run, SavedFile
 
 OPTIONS = (
-    Opt("-u", ("-user",), OPTIONAL),
-    Opt("-c", ("-confirm",), OPTIONAL, ("", "force")),
-    Opt("-p", ("-profile",)),
-    Opt("-r", ("-parfile",)),
-    Opt("-d", ("-device",), domain=("util_file", "util_file_online", "disk")),
+    *common(("util_file", "util_file_online", "disk")),
     Opt("-b", ("-backup", "-b1")),
     Opt("-a", ("-archive", "-a1")),
     Opt("-m", ("-mode",)),
@@ -60,15 +56,12 @@ def brrestore(ctx: BrContext, argv: Sequence[str]) -> Result:
             ctx.out.say("BR0456W")
         return rc
 
-    ctx.tool = "brrestore"
     return execute(ctx, body)
 
 
 def _backup_run(ctx: BrContext, name: str) -> Run:
     if name == "last":
         run = ctx.sap.last_run("brbackup")
-        while run is not None and run.function == "qub":
-            run = None
         if run is None:
             raise BrError(RC_INIT, msg("BR0435E", ctx.sap.summary_log("brbackup")))
         return run

@@ -69,7 +69,7 @@ class SapSystem:
     busy: str | None = None  # "split" while brbackup's split_cmd runs
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
 
-    kind = "sap"
+    kind = "sap"  # the registered application kind (descriptor owned by the product side)
 
     def attach(self, world: Any) -> None:
         self.world = world
@@ -123,8 +123,9 @@ class SapSystem:
         return next((r for r in self.runs if r.action == action), None)
 
     def last_run(self, tool: str, *, ok: bool = True, **match: str) -> Run | None:
+        """The newest ended run of ``tool`` (rc <= 1 when ``ok``), queries left out."""
         for r in reversed(self.runs):
-            if r.tool != tool or r.end is None or (ok and r.rc > 1):
+            if r.tool != tool or r.end is None or (ok and r.rc > 1) or r.function == "qub":
                 continue
             if all(getattr(r, k) == v for k, v in match.items()):
                 return r
@@ -138,6 +139,12 @@ class SapSystem:
         found = [f for f in self.files if f.kind == "arch" and f.seq == seq and f.bid]
         return list(reversed(found))
 
+    def in_backup_mode(self) -> bool:
+        """The kind's backup-mode probe: the database's, live or as stored (OPS-I6)."""
+        from apprm_ref.sim.oracle.persisted import oracle_in_backup_mode
+
+        return oracle_in_backup_mode(self.db)
+
     def check_invariants(self) -> list[str]:
         problems = []
         actions = [r.action for r in self.runs]
@@ -146,3 +153,8 @@ class SapSystem:
         if actions != sorted(actions, key=lambda a: a[1:]):
             problems.append("action IDs do not sort by time")
         return problems
+
+
+def sap_in_backup_mode(sap: SapSystem) -> bool:
+    """``backup_mode`` reference for the SAP kind descriptor."""
+    return sap.in_backup_mode()
