@@ -51,6 +51,9 @@ def brrestore(ctx: BrContext, argv: Sequence[str]) -> Result:
         ctx.summary_extra = f"{len(wanted)} {opts.get('-m') or 'all'} {device}"
         ctx.start(function, device=device)
         ctx.out.say("BR0407I", ctx.sap.sid)
+        for f in wanted:  # BRRESTORE checks no database status (help.sap.com nw75 .../47/14e9a6...)
+            if textfiles.exists(ctx.hosts, ctx.sap.host, f.path):
+                ctx.out.say("BR0428W", f.path)
         rc = _from_disk(ctx, wanted) if device == "disk" else _from_backint(ctx, parfile, wanted)
         if function == "rsb" and any(f.kind == "data" for f in wanted):
             ctx.out.say("BR0456W")
@@ -89,6 +92,8 @@ def _backup_files(ctx: BrContext, name: str, mode: str) -> list[SavedFile]:
     for path in _named_paths(mode):
         if path not in {f.path for f in chosen}:
             raise BrError(RC_INIT, msg("BR0437E", path))
+    if not chosen:
+        raise BrError(RC_INIT, msg("BR0417E"))
     return chosen
 
 

@@ -225,6 +225,7 @@ def test_fillup_hands_backint_exactly_the_failed_files() -> None:
     assert s.backint.inputs[-2] == ["/oradata/users01.dbf", "/oractl/sapbackup/cntrlPRD.dbf"]
 
 
+@pytest.mark.rule("OS-I18")
 def test_util_file_online_switches_each_file_while_it_is_copied() -> None:
     s = make_sap()
     r = s.run("brbackup", *BASE, "-t", "online", "-d", "util_file_online")
@@ -278,3 +279,16 @@ def test_disk_backup_copies_the_files_under_backup_root_dir() -> None:
     assert len(copy) == len(live)
     header = dict(copy[0][1][1])
     assert header["ts"] == "USERS" and header["backup"] > 0  # copied in backup mode (fuzzy)
+
+
+def test_brtools_runner_serves_the_commands_over_the_runner_seam() -> None:
+    from apprm_ref.real.runner import CommandRunner
+    from apprm_ref.sim.sap.tools import BrToolsRunner
+
+    s = make_sap()
+    runner = BrToolsRunner(s.sap, s.runner)
+    assert isinstance(runner, CommandRunner)
+    rc, out, err = runner.run(["/usr/sap/PRD/SYS/exe/run/brbackup", *BASE, "-t", "online",
+                               "-d", "util_file"])  # fmt: skip
+    assert rc == 0 and out.endswith("BR0052I BRBACKUP completed successfully\n") and err == ""
+    assert runner.run(["brspace", "-f", "dbshut"])[0] == 127
