@@ -279,8 +279,7 @@ def _to_disk(ctx: BrContext, plan: Plan, paths: list[str], kinds: dict[str, str]
     for path in paths:
         dest = f"{_root(plan)}/{action}/{path.rsplit('/', 1)[-1]}"
         try:
-            src_host = ctx.sap.host if kinds[path] == "profile" else ctx.host
-            blocks = hosts.read_file(src_host, path)
+            blocks = hosts.read_file(ctx.host, path)
             hosts.create_file(ctx.host, dest, len(blocks))
             hosts.write_file(ctx.host, dest, dict(enumerate(blocks)))
         except HostError as exc:

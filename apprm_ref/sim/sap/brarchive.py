@@ -54,13 +54,13 @@ def brarchive(ctx: BrContext, argv: Sequence[str]) -> Result:
         if len(chosen) > 1:
             raise BrError(RC_INIT, msg("BR0154E", chosen[1], argv.index(chosen[1]) + 1))
         function, copies, delete, delete_only = FUNCTIONS[chosen[0]]
+        _production_only(ctx)
         prof = ctx.read_profile(opts.get("-p"))
         device = opts.get("-d") or prof.get("backup_dev_type") or "tape"
         if device != "util_file":
             raise BrError(RC_INIT, msg("BR0164E" if "-d" not in opts else "BR0156E", device,
                                        "backup_dev_type" if "-d" not in opts else "-d"))  # fmt: skip
         check_user(ctx.db, opts.get("-u"))
-        _production_only(ctx)
         parfile = ctx.resolve(opts.get("-r") or prof.get("util_par_file") or "")
         if textfiles.read(ctx.hosts, ctx.host, parfile) is None:
             raise BrError(RC_INIT, msg("BR0274E", parfile), msg("BR0506I", parfile))

@@ -70,6 +70,9 @@ def brbackup(ctx: BrContext, argv: Sequence[str]) -> Result:
         opts = parse(argv, OPTIONS)
         if "-V" in opts:
             return RC_OK
+        if ctx.sap.busy is not None:  # another BRBACKUP holds the lock
+            lock = f"{ctx.sap.sapbackup}/.lock.brb"
+            raise BrError(RC_INIT, msg("BR0071E"), msg("BR0072I", lock))
         plan = make_plan(ctx, opts)
         if "-c" in opts:
             ctx.out.say("BR0126I")

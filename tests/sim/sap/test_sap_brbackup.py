@@ -292,3 +292,60 @@ def test_brtools_runner_serves_the_commands_over_the_runner_seam() -> None:
                                "-d", "util_file"])  # fmt: skip
     assert rc == 0 and out.endswith("BR0052I BRBACKUP completed successfully\n") and err == ""
     assert runner.run(["brspace", "-f", "dbshut"])[0] == 127
+
+
+def test_a_batched_switch_round_switches_every_file_it_names() -> None:
+    """SAP-9: "you can put multiple lines into a single switch-list file"."""
+    from apprm_ref.sim.sap.backint import serve_switch
+
+    s = make_sap()
+    hosts, work = s.world.hosts, s.sap.sapbackup
+    acted: list[tuple[str, list[str]]] = []
+
+    def act(keyword: str, files: list[str]) -> list[str]:
+        acted.append((keyword, files))
+        return [f for f in files if "users" in f]
+
+    assert serve_switch(hosts, "db1", work, act) is False  # no semaphore, no round
+    textfiles.write(hosts, "db1", f"{work}/.switch.lis",
+                    "#BEGIN /oradata/system01.dbf\n#BEGIN /oradata/users01.dbf\n")  # fmt: skip
+    textfiles.write(hosts, "db1", f"{work}/.switch.sem", "")
+    assert serve_switch(hosts, "db1", work, act) is True
+    assert acted == [("#BEGIN", ["/oradata/system01.dbf", "/oradata/users01.dbf"])]
+    assert not textfiles.exists(hosts, "db1", f"{work}/.switch.sem")
+    assert textfiles.read(hosts, "db1", f"{work}/.switch.log") == "#ERROR /oradata/users01.dbf\n"
+
+
+def test_saved_lines_may_carry_a_backup_volume() -> None:
+    """SAP-6: ``#SAVED <BID> <file> [<backup_vol>]``; free text is ignored."""
+    from apprm_ref.sim.sap.backint import parse_output
+
+    res = parse_output("Backint 1.0 started\n#SAVED SIM0000042 /a/b VOL017\n#ERROR /a/c\n",
+                       ["/a/b", "/a/c", "/a/d 4096"], 1)  # fmt: skip
+    assert res.with_keyword("#SAVED") == {"/a/b": "SIM0000042"}
+    assert res.with_keyword("#ERROR") == {"/a/c": None}
+    assert res.missing == ["/a/d"] and res.free_text == ["Backint 1.0 started"]
+
+
+def test_brtools_on_a_host_without_its_directory_fail_with_a_br_message() -> None:
+    s = make_sap()
+    s.world.hosts.add_host("bk1", role="backup")
+    r = s.run("brbackup", *BASE, "-t", "online", "-d", "util_file", host="bk1")
+    assert r.rc == 3 and "BR0274E File /oractl/dbs/initPRD.sap not found" in r.out
+    assert "BR0159E Error reading init_sap profile /oractl/dbs/initPRD.sap" in r.out
+    assert not s.db.backup_files()
+
+
+def test_a_second_brbackup_during_the_split_is_refused() -> None:
+    s = make_sap(profile=SPLIT_PROFILE)
+    inner: list[object] = []
+    real = s.split.run
+
+    def nested(argv):  # type: ignore[no-untyped-def]
+        if "splitint" in argv[0]:
+            inner.append(s.run("brbackup", *BASE, "-t", "online", "-d", "util_file"))
+        return real(argv)
+
+    s.runner.split.run = nested  # type: ignore[method-assign]
+    assert s.run("brbackup", *BASE, "-t", "online_split", "-d", "util_file").rc == 0
+    assert inner[0].rc == 3 and "BR0071E" in inner[0].out
