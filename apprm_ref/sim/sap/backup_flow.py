@@ -241,7 +241,9 @@ def _save(
     )
     btype = "file_online" if plan.device == "util_file_online" and not nondb else "file"
     tag = f"{action}.{'nondb' if nondb else 'db'}"
-    res = call.run("backup", btype, paths, tag, ctx.out, serve=switch)
+    res = call.run(
+        "backup", btype, paths, tag, ctx.out, serve=switch if btype == "file_online" else None
+    )
     saved = res.with_keyword("#SAVED")
     rc = RC_OK
     for path in paths:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from apprm_ref.errors import HostError
+from apprm_ref.errors import ApprmError, HostError
 from apprm_ref.sim.sap import logs, profile, textfiles
 from apprm_ref.sim.sap.messages import RC_ERRORS, RC_INIT, VERSION, BrError, Output, msg
 from apprm_ref.sim.sap.system import Run, SapSystem
@@ -135,5 +135,8 @@ def execute(ctx: BrContext, body: Callable[[BrContext], int]) -> Result:
         rc = exc.rc
     except HostError as exc:  # a file BR*Tools itself reads or writes (logs, lists, copies)
         ctx.out.say("BR0273E", f"{exc.message} [{exc.code}]")
+        rc = RC_ERRORS if ctx.run is not None else RC_INIT
+    except ApprmError as exc:  # an Oracle call no step wrapped: its error, never a traceback
+        ctx.out.say("BR0301E", str(exc).splitlines()[0], ctx.tool)
         rc = RC_ERRORS if ctx.run is not None else RC_INIT
     return ctx.finish(rc)
