@@ -98,15 +98,18 @@ class SapDriver(Protocol):
 
     sid: str
 
-    def brbackup(self, argv: Sequence[str], *, split: SplitCallback | None = None) -> BrResult:
-        """``brbackup <argv>``; ``split`` answers the ``split_cmd`` call of a ``*_split`` type."""
+    def brbackup(
+        self, argv: Sequence[str], *, store: BackintStore, split: SplitCallback | None = None
+    ) -> BrResult:
+        """``brbackup <argv>``; backint keeps the copies in ``store``; ``split`` answers the
+        ``split_cmd`` call of a ``*_split`` type."""
         ...
 
-    def brarchive(self, argv: Sequence[str]) -> BrResult: ...
+    def brarchive(self, argv: Sequence[str], *, store: BackintStore) -> BrResult: ...
 
-    def brrestore(self, argv: Sequence[str]) -> BrResult: ...
+    def brrestore(self, argv: Sequence[str], *, store: BackintStore) -> BrResult: ...
 
-    def brrecover(self, argv: Sequence[str]) -> BrResult: ...
+    def brrecover(self, argv: Sequence[str], *, store: BackintStore) -> BrResult: ...
 
     def profile(self) -> dict[str, str]:
         """The ``init<SID>.sap`` parameters in force."""

@@ -49,6 +49,8 @@ def parse_params(text: str, env: Mapping[str, str]) -> BackintParams:
             continue
         name, _, value = line.replace("=", " ", 1).partition(" ")
         value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
         if name not in _KNOWN:
             raise ParamError(f"line {no}: unknown parameter {name!r} ({', '.join(_KNOWN)})")
         if not value:
