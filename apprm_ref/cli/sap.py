@@ -5,7 +5,6 @@ oracle-sap.md §9.1)."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
 
 import typer
 
@@ -86,7 +85,9 @@ def config_list(as_json: bool = typer.Option(False, "--json")) -> None:
     elif not rows:
         typer.echo("No SAP configurations.")
     else:
-        body = [[r.sid, r.host, r.get("SAPDATA_HOME") or "-", str(len(r.environment))] for r in rows]
+        body = [
+            [r.sid, r.host, r.get("SAPDATA_HOME") or "-", str(len(r.environment))] for r in rows
+        ]
         typer.echo(table(["SID", "Client", "SAPDATA_HOME", "Env"], body))
 
 
@@ -127,5 +128,3 @@ def config_check(
         typer.echo(f"*RETVAL*{0 if not failed else 1}")
     if failed:
         raise typer.Exit(EXIT_WARN)
-
-

@@ -260,7 +260,7 @@ def run(
         files.write(call.outfile, report.encode())
     except OSError as exc:
         return RC_FATAL, "", f"backint: cannot write the output file: {exc}\n"
-    return rc, f"{header}\n", ""
+    return rc, "", ""
 
 
 __all__ = ["BackintCall", "UsageError", "parse_args", "run"]

@@ -99,3 +99,10 @@ def sim_sap_driver(world: Any, name: str) -> BrToolsDriver:
         "SAPARCH": sap.saparch,
     }
     return BrToolsDriver(sap.sid, SimBrTools(world, name), SimHostFiles(world.hosts, sap.host), env)
+
+
+def sap_in_backup_mode(sap: Any) -> bool:
+    """The SAP kind's backup-mode probe: that of the Oracle database it runs on."""
+    from apprm_ref.sim.oracle.persisted import oracle_in_backup_mode
+
+    return bool(oracle_in_backup_mode(sap.db))

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from apprm_ref.drivers.sap import BackintStore, BrResult, HostFiles, SplitCallback
 from apprm_ref.errors import ConfigError
-from apprm_ref.real.sap_backint_runner import ProductPrograms
 from apprm_ref.real.runner import CommandRunner
+from apprm_ref.real.sap_backint_runner import ProductPrograms
 
 _MSG_RE = re.compile(r"^BR\d{3,4}[IWE]\b")
 _LOG_RE = re.compile(r"\b([abrv][a-z]{7}\.[a-z]{3})\b")

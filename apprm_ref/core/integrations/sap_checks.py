@@ -48,7 +48,11 @@ def sap_checks(cfg: SapConfig, sap: Any) -> list[Check]:
     """The configuration is complete and ``init<SID>.sap`` selects the product (backint
     device, its parameter file, the split command and ``primary_db`` for split types)."""
     gaps = missing(cfg)
-    out = [Check("SAP", "configuration", not gaps, f"missing: {', '.join(gaps)}" if gaps else "complete")]
+    out = [
+        Check(
+            "SAP", "configuration", not gaps, f"missing: {', '.join(gaps)}" if gaps else "complete"
+        )
+    ]
     try:
         prof = sap.profile()
     except ApprmError as exc:

@@ -127,8 +127,7 @@ def _validate(name: str, value: str) -> None:
         raise ConfigError(f"{name} must be an absolute path, not {value!r}", field=name)
     if name == "CONNECT" and ("/" in value or not re.match(r"^[\w$#]+(@[\w.\-]+)?$", value)):
         raise ConfigError(
-            "CONNECT is <user>@<service> with no password (give CONNECT_PASSWORD as a "
-            "reference)",
+            "CONNECT is <user>@<service> with no password (give CONNECT_PASSWORD as a reference)",
             field=name,
         )
     if name == "CONNECT_PASSWORD":

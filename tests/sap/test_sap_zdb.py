@@ -1,0 +1,101 @@
+"""ZDB of an SAP system through BR*Tools, and instant recovery with BRRECOVER (oracle-sap.md
+§7.2-7.3, §9.3; sap-vss-addendum.md SAP-10, SAP-13, SAP-16): the simulator's BRBACKUP
+calls the product's split command, inside which the replica is made, and the product's
+backint; BRRECOVER recovers after IR, restoring missing archives with BRRESTORE -a."""
+
+from __future__ import annotations
+
+import pytest
+
+from apprm_ref.core.session import SessionStatus
+from apprm_ref.sim.oracle.models import fold
+
+from .sap_lab import SapLab
+
+
+def _in_backup(lab: SapLab) -> list[str]:
+    return [f.name for f in lab.ora.datafiles() if f.backup_status == "ACTIVE"]
+
+
+@pytest.mark.rule("OS-P14")
+def test_online_split_makes_the_replica_inside_the_split_window() -> None:
+    """OS-P14: BEGIN and END BACKUP pair up, the replica is made while every datafile is in
+    backup mode, the detail log is .anf, rc 0 with every file #SAVED, nothing left ACTIVE."""
+    lab = SapLab()
+    lab.work()
+    lab.spec()
+    seen: list[list[str]] = []
+    made = lab.drivers.arrays["eva1"].create_replicas
+
+    def spy(reqs):  # type: ignore[no-untyped-def]
+        seen.append([f.backup_status for f in lab.ora.datafiles()])
+        return made(reqs)
+
+    lab.drivers.arrays["eva1"].create_replicas = spy
+    session = lab.backup()
+    assert session.status == SessionStatus.COMPLETED, lab.messages(session)
+    assert seen == [["ACTIVE", "ACTIVE"]]
+    text = lab.messages(session)
+    assert text.count("begin backup' successful") == text.count("end backup' successful") == 2
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    log = replica.details["sap"]["detail_log"]
+    assert log.endswith(".anf") and replica.details["sap"]["rc"] == 0
+    detail = lab.brtools.read_log(log)
+    assert "#SAVED.... APPRM" in detail and "BR0052I BRBACKUP completed successfully" in detail
+    summary = lab.brtools.read_log("backPRD.log").splitlines()[-1].split()
+    assert summary[:2] == log.split(".") and summary[6] == "0"
+    assert _in_backup(lab) == []
+    saved = {c.path for c in lab.store.copies("PRD")}
+    assert {f.name for f in lab.ora.datafiles()} <= saved
+
+
+@pytest.mark.rule("OS-P14")
+@pytest.mark.parametrize("where", ["array", "backint"])
+def test_a_failing_split_or_device_leaves_nothing_in_backup_mode(where: str) -> None:
+    """OS-P14 with faults: the array refusing the replica inside the split (BRBACKUP sees a
+    failed split, BR0289E) or backint failing every file: the session fails, no replica
+    stays, no tablespace is in backup mode, the database stays open."""
+    from apprm_ref.errors import EvaError
+
+    lab = SapLab()
+    lab.work()
+    lab.spec()
+    if where == "array":
+
+        def refuse(reqs):  # type: ignore[no-untyped-def]
+            raise EvaError("disk group full", code="EVA_NO_SPACE")
+
+        lab.drivers.arrays["eva1"].create_replicas = refuse
+    else:
+        lab.brtools.files.read = _unreadable  # type: ignore[method-assign]
+    session = lab.backup()
+    assert session.status == SessionStatus.FAILED, lab.messages(session)
+    assert _in_backup(lab) == []
+    assert lab.repo.list_replicas(spec="sap") == []
+    assert lab.ora.database().status == "OPEN"
+    if where == "array":
+        assert "BR0289E" in lab.messages(session)
+
+
+def _unreadable(path: str) -> bytes:
+    raise OSError(5, "I/O error", path)
+
+
+@pytest.mark.rule("OS-P16")
+def test_ir_then_brrecover_until_time_brings_back_the_rows_committed_before_it() -> None:
+    lab = SapLab()
+    lab.work()
+    lab.spec()
+    assert lab.backup().status == SessionStatus.COMPLETED
+    for _ in range(3):
+        lab.work(2)
+        lab.db.switch_logfile()
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    times = sorted({c.time for c in lab.db.history.commits if c.time > replica.created_at})
+    stop = float(int(times[len(times) // 2]) + 1)  # BR*Tools name a whole second
+    expected = fold([c for c in lab.db.history.commits if c.time < stop])
+    assert expected != fold(lab.db.history.commits)
+    done = lab.restore(replica.id, until="time", time=stop)
+    assert done.status == SessionStatus.COMPLETED, lab.messages(done)
+    assert "-t dbpit -pit" in lab.messages(done)
+    assert lab.db.data() == expected
