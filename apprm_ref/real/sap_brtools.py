@@ -21,7 +21,7 @@ from apprm_ref.errors import ConfigError
 from apprm_ref.real.runner import CommandRunner
 from apprm_ref.real.sap_backint_runner import ProductPrograms
 
-_MSG_RE = re.compile(r"^BR\d{3,4}[IWE]\b")
+_MSG_RE = re.compile(r"^\s*BR\d{3,4}[IWE]\b")
 _LOG_RE = re.compile(r"\b([abrv][a-z]{7}\.[a-z]{3})\b")
 _START = ("BR0055I", "BR0006I", "BR0405I", "BR0705I")  # Start of ... : <log> <time>
 
@@ -53,7 +53,7 @@ def read_profile(text: str) -> dict[str, str]:
 
 def parse_result(rc: int, text: str, argv: Sequence[str]) -> BrResult:
     lines = text.splitlines()
-    messages = tuple(ln for ln in lines if _MSG_RE.match(ln))
+    messages = tuple(ln.strip() for ln in lines if _MSG_RE.match(ln))
     log = None
     for ln in messages:
         if ln.split()[0] in _START:

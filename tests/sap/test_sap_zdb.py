@@ -99,3 +99,61 @@ def test_ir_then_brrecover_until_time_brings_back_the_rows_committed_before_it()
     assert done.status == SessionStatus.COMPLETED, lab.messages(done)
     assert "-t dbpit -pit" in lab.messages(done)
     assert lab.db.data() == expected
+
+
+def _archives_saved_and_deleted(lab: SapLab) -> None:
+    """Production's BRARCHIVE -sd after more work: archives only in the backint store."""
+    for _ in range(3):
+        lab.work(2)
+        lab.db.switch_logfile()
+    res = lab.brtools.brarchive(
+        ["-u", "/", "-c", "force", "-sd", "-d", "util_file"], store=lab.store
+    )
+    assert res.rc == 0, res.output
+    assert not [p for p in lab.world.hosts.list_files("app1", "/oraarch") if p.endswith(".arc")]
+
+
+@pytest.mark.rule("OS-P16")
+def test_ir_with_archives_missing_on_disk_restores_them_with_brrestore_a() -> None:
+    """OS-P16: archived logs gone from saparch are restored by BRRESTORE -a <range> from
+    the product's backint store, and the complete recovery reaches the last commit."""
+    lab = SapLab()
+    lab.work()
+    lab.spec(archive="save_delete")
+    assert lab.backup().status == SessionStatus.COMPLETED
+    _archives_saved_and_deleted(lab)
+    expected = fold(lab.db.history.commits)
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    done = lab.restore(replica.id)
+    text = lab.messages(done)
+    assert done.status == SessionStatus.COMPLETED, text
+    assert "-t complete" in text and "BR0402I BRRESTORE completed successfully" in text
+    assert "-f restore" in text  # through the product's backint
+    assert lab.db.data() == expected
+
+
+@pytest.mark.rule("OS-P16")
+def test_a_device_other_than_the_archive_backups_fails_the_recovery() -> None:
+    """OS-P16 / S-6: brrecover -d disk cannot find archives saved through backint: BRRESTORE
+    fails, BRRECOVER ends rc 5, the IR session fails and the database is not opened."""
+    lab = SapLab()
+    lab.work()
+    lab.spec(archive="save_delete")
+    assert lab.backup().status == SessionStatus.COMPLETED
+    _archives_saved_and_deleted(lab)
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    done = lab.restore(replica.id, device="disk")
+    assert done.status == SessionStatus.FAILED
+    assert "BR0404I BRRESTORE terminated with errors" in lab.messages(done)
+    assert lab.ora.database().status != "OPEN"
+
+
+def test_recovery_options_brrecover_cannot_do_are_refused_before_anything_stops() -> None:
+    lab = SapLab()
+    lab.work()
+    lab.spec()
+    assert lab.backup().status == SessionStatus.COMPLETED
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    done = lab.restore(replica.id, until="cancel")
+    assert done.status == SessionStatus.FAILED and "until cancel" in lab.messages(done)
+    assert lab.ora.database().status == "OPEN"
