@@ -12,6 +12,7 @@ from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, table
 from apprm_ref.cli.labdir import Lab, current_home, open_lab
 from apprm_ref.core.integrations import sap_checks
 from apprm_ref.core.integrations import sap_config as sc
+from apprm_ref.core.integrations.sap import sap_driver
 from apprm_ref.errors import ConfigError, NotFoundError
 
 app = new_app("SAP R/3 integration: per-SID configuration and its checks.")
@@ -101,12 +102,14 @@ def config_delete(sid: str = typer.Argument(...)) -> None:
 
 def run_checks(lab: Lab, sid: str) -> list[sap_checks.Check]:
     cfg = sc.require(lab.repo, sid)
-    apps = lab.drivers().apps
-    ora, sap = apps.get(sid), apps.get(f"sap:{sid}")
+    drivers = lab.drivers()
+    ora = drivers.apps.get(sid)
     if ora is None:
         raise NotFoundError(f"no Oracle database {sid!r} in this estate")
     checks = sap_checks.oracle_checks(cfg, ora)
-    if sap is None:
+    try:
+        sap = sap_driver(drivers, sid)
+    except ConfigError:
         detail = f"no SAP system {sid} (BR*Tools) in this estate"
         return [*checks, sap_checks.Check("SAP", "BR*Tools", False, detail)]
     return checks + sap_checks.sap_checks(cfg, sap)
