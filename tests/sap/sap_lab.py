@@ -30,27 +30,37 @@ SPLIT_PROFILE = {
 }
 
 
-def estate(profile: dict[str, str] | None = None, utl: dict[str, str] | None = None) -> Estate:
+def xp_arrays() -> list[dict[str, Any]]:
+    """XP: an LDEV per mount point, data and control volumes paired on MU 0."""
+    ldevs = [{"id": f"00:1{i}", "size": "1GiB", "present_to": ["app1"]} for i in range(4)]
+    ldevs += [{"id": "00:20", "size": "1GiB"}, {"id": "00:21", "size": "1GiB"}]
+    pairs = [
+        {"pvol": "00:10", "svol": "00:20", "mu": 0},
+        {"pvol": "00:11", "svol": "00:21", "mu": 0},
+    ]
+    return [{"type": "xp", "name": "xp1", "ldevs": ldevs, "pairs": pairs}]
+
+
+def estate(
+    profile: dict[str, str] | None = None, utl: dict[str, str] | None = None, array: str = "eva"
+) -> Estate:
+    disks = {v: f"eva1/{v}" for v, _ in MOUNTS}
+    if array == "xp":
+        disks = {v: f"xp1/00:1{i}" for i, (v, _) in enumerate(MOUNTS)}
     vdisks = [
         {"name": v, "disk_group": "DG1", "size": "1GiB", "present_to": ["app1"]} for v, _ in MOUNTS
     ]
     groups = [
         {
             "name": f"vg{v}",
-            "disks": [f"eva1/{v}"],
+            "disks": [disks[v]],
             "lvs": [{"name": "lv1", "size": "512MiB", "mount": mp}],
         }
         for v, mp in MOUNTS
     ]
+    eva = {"type": "eva", "name": "eva1", "disk_groups": [{"name": "DG1", "capacity": "2TiB"}]}
     doc: dict[str, Any] = {
-        "arrays": [
-            {
-                "type": "eva",
-                "name": "eva1",
-                "disk_groups": [{"name": "DG1", "capacity": "2TiB"}],
-                "vdisks": vdisks,
-            }
-        ],
+        "arrays": xp_arrays() if array == "xp" else [{**eva, "vdisks": vdisks}],
         "hosts": [{"name": "app1", "volume_groups": groups}, {"name": "bk1", "role": "backup"}],
         "applications": [{"type": "oracle", "name": "PRD", "host": "app1"}],
     }
@@ -80,6 +90,7 @@ def configure(repo: Any, sid: str = "PRD", host: str = "app1") -> sc.SapConfig:
 
 class SapLab:
     def __init__(self, seed: int = 5, **kw: Any) -> None:
+        self.array = "xp1" if kw.get("array") == "xp" else "eva1"
         self.world = build_world(estate(**kw), seed=seed)
         self.drivers = sim_drivers(self.world)
         self.repo = SqlRepository(make_engine("sqlite://"))
@@ -91,17 +102,24 @@ class SapLab:
         self.store = RepoBackintStore(self.repo)
         configure(self.repo)
 
-    def spec(self, name: str = "sap", mode: str = "online", **application: Any) -> None:
+    def spec(
+        self,
+        name: str = "sap",
+        mode: str = "online",
+        replication: dict[str, Any] | None = None,
+        **application: Any,
+    ) -> None:
+        replication = replication or {}
         self.orch.create_spec(
             {
                 "name": name,
                 "type": "sap",
                 "application_system": "app1",
                 "backup_system": "bk1",
-                "array": "eva1",
+                "array": self.array,
                 "objects": ["PRD"],
                 "mode": mode,
-                "replication": {"mount": False},
+                "replication": {"mount": False, **replication},
                 "application": application,
             }
         )

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from cli.conftest import cli, doc, home, one_error_line  # noqa: F401 (fixtures)
 
 ESTATE = Path(__file__).with_name("sap_estate.yaml")

@@ -157,3 +157,34 @@ def test_recovery_options_brrecover_cannot_do_are_refused_before_anything_stops(
     done = lab.restore(replica.id, until="cancel")
     assert done.status == SessionStatus.FAILED and "until cancel" in lab.messages(done)
     assert lab.ora.database().status == "OPEN"
+
+
+@pytest.mark.rule("OS-P14")
+def test_offline_split_on_xp_splits_while_the_database_is_down() -> None:
+    """offline_split on XP: BRBACKUP shuts the database down, the pairs are split inside the
+    split command (control files and online logs in the replica), the database is open
+    again, the detail log is .aff; IR then opens it with no log needed."""
+    lab = SapLab(array="xp", profile={"backup_type": "offline_split"})
+    lab.work()
+    lab.spec(mode="offline")
+    seen: list[str] = []
+    xp = lab.drivers.arrays["xp1"]
+    split = xp.pair_split
+
+    def spy(pairs, **kw):  # type: ignore[no-untyped-def]
+        seen.append(lab.db.status)
+        return split(pairs, **kw)
+
+    xp.pair_split = spy
+    session = lab.backup()
+    assert session.status == SessionStatus.COMPLETED, lab.messages(session)
+    assert seen == ["SHUTDOWN"]
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    assert len(replica.targets) == 2 and replica.details["sap"]["detail_log"].endswith(".aff")
+    assert lab.ora.database().status == "OPEN"
+    at_backup = fold(lab.db.history.commits)
+    lab.work(2)
+    done = lab.restore(replica.id, recover=False)
+    assert done.status == SessionStatus.COMPLETED, lab.messages(done)
+    assert "Database opened without recovery" in lab.messages(done)
+    assert lab.db.data() == at_backup

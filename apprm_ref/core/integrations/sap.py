@@ -245,6 +245,7 @@ class SapIntegration:
         if kept:
             ctx.info(origin(ctx), "Preserved control files and redo logs copied back")
         if not opts.recover or opts.until == "none":
+            _open_as_restored(ctx, ora.driver(self._as_oracle_ir(ctx, replica)))
             yield from ()
             return
         argv = brrecover_argv(ctx, opts)
@@ -276,6 +277,20 @@ def _oracle_half(opts: OracleRecoveryOptions) -> OracleRecoveryOptions:
 
     given = {f.name: getattr(opts, f.name) for f in fields(OracleRecoveryOptions)}
     return OracleRecoveryOptions(**{**given, "recover": False})
+
+
+def _open_as_restored(ctx: SessionContext, drv: Any) -> None:
+    """No recovery asked: an offline replica opens as it is; one needing recovery stays
+    MOUNTED, with a warning naming Oracle's refusal."""
+    from apprm_ref.errors import OracleError
+
+    drv.startup("MOUNTED")
+    try:
+        drv.open(None)
+    except OracleError as exc:
+        ctx.warn(origin(ctx), f"Database needs recovery ({exc.code}); left MOUNTED", code=exc.code)
+        return
+    ctx.info(origin(ctx), "Database opened without recovery")
 
 
 def _end_left_backup_mode(drv: Any) -> None:
