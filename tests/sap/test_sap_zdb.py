@@ -1,0 +1,190 @@
+"""ZDB of an SAP system through BR*Tools, and instant recovery with BRRECOVER (oracle-sap.md
+§7.2-7.3, §9.3; sap-vss-addendum.md SAP-10, SAP-13, SAP-16): the simulator's BRBACKUP
+calls the product's split command, inside which the replica is made, and the product's
+backint; BRRECOVER recovers after IR, restoring missing archives with BRRESTORE -a."""
+
+from __future__ import annotations
+
+import pytest
+
+from apprm_ref.core.session import SessionStatus
+from apprm_ref.sim.oracle.models import fold
+
+from .sap_lab import SapLab
+
+
+def _in_backup(lab: SapLab) -> list[str]:
+    return [f.name for f in lab.ora.datafiles() if f.backup_status == "ACTIVE"]
+
+
+@pytest.mark.rule("OS-P14")
+def test_online_split_makes_the_replica_inside_the_split_window() -> None:
+    """OS-P14: BEGIN and END BACKUP pair up, the replica is made while every datafile is in
+    backup mode, the detail log is .anf, rc 0 with every file #SAVED, nothing left ACTIVE."""
+    lab = SapLab()
+    lab.work()
+    lab.spec()
+    seen: list[list[str]] = []
+    made = lab.drivers.arrays["eva1"].create_replicas
+
+    def spy(reqs):  # type: ignore[no-untyped-def]
+        seen.append([f.backup_status for f in lab.ora.datafiles()])
+        return made(reqs)
+
+    lab.drivers.arrays["eva1"].create_replicas = spy
+    session = lab.backup()
+    assert session.status == SessionStatus.COMPLETED, lab.messages(session)
+    assert seen == [["ACTIVE", "ACTIVE"]]
+    text = lab.messages(session)
+    assert text.count("begin backup' successful") == text.count("end backup' successful") == 2
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    log = replica.details["sap"]["detail_log"]
+    assert log.endswith(".anf") and replica.details["sap"]["rc"] == 0
+    detail = lab.brtools.read_log(log)
+    assert "#SAVED.... APPRM" in detail and "BR0052I BRBACKUP completed successfully" in detail
+    summary = lab.brtools.read_log("backPRD.log").splitlines()[-1].split()
+    assert summary[:2] == log.split(".") and summary[6] == "0"
+    assert _in_backup(lab) == []
+    saved = {c.path for c in lab.store.copies("PRD")}
+    assert {f.name for f in lab.ora.datafiles()} <= saved
+
+
+@pytest.mark.rule("OS-P14")
+@pytest.mark.parametrize("where", ["array", "backint"])
+def test_a_failing_split_or_device_leaves_nothing_in_backup_mode(where: str) -> None:
+    """OS-P14 with faults: the array refusing the replica inside the split (BRBACKUP sees a
+    failed split, BR0289E) or backint failing every file: the session fails, no replica
+    stays, no tablespace is in backup mode, the database stays open."""
+    from apprm_ref.errors import EvaError
+
+    lab = SapLab()
+    lab.work()
+    lab.spec()
+    if where == "array":
+
+        def refuse(reqs):  # type: ignore[no-untyped-def]
+            raise EvaError("disk group full", code="EVA_NO_SPACE")
+
+        lab.drivers.arrays["eva1"].create_replicas = refuse
+    else:
+        lab.brtools.files.read = _unreadable  # type: ignore[method-assign]
+    session = lab.backup()
+    assert session.status == SessionStatus.FAILED, lab.messages(session)
+    assert _in_backup(lab) == []
+    assert lab.repo.list_replicas(spec="sap") == []
+    assert lab.ora.database().status == "OPEN"
+    if where == "array":
+        assert "BR0289E" in lab.messages(session)
+
+
+def _unreadable(path: str) -> bytes:
+    raise OSError(5, "I/O error", path)
+
+
+@pytest.mark.rule("OS-P16")
+def test_ir_then_brrecover_until_time_brings_back_the_rows_committed_before_it() -> None:
+    lab = SapLab()
+    lab.work()
+    lab.spec()
+    assert lab.backup().status == SessionStatus.COMPLETED
+    for _ in range(3):
+        lab.work(2)
+        lab.db.switch_logfile()
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    times = sorted({c.time for c in lab.db.history.commits if c.time > replica.created_at})
+    stop = float(int(times[len(times) // 2]) + 1)  # BR*Tools name a whole second
+    expected = fold([c for c in lab.db.history.commits if c.time < stop])
+    assert expected != fold(lab.db.history.commits)
+    done = lab.restore(replica.id, until="time", time=stop)
+    assert done.status == SessionStatus.COMPLETED, lab.messages(done)
+    assert "-t dbpit -pit" in lab.messages(done)
+    assert lab.db.data() == expected
+
+
+def _archives_saved_and_deleted(lab: SapLab) -> None:
+    """Production's BRARCHIVE -sd after more work: archives only in the backint store."""
+    for _ in range(3):
+        lab.work(2)
+        lab.db.switch_logfile()
+    res = lab.brtools.brarchive(
+        ["-u", "/", "-c", "force", "-sd", "-d", "util_file"], store=lab.store
+    )
+    assert res.rc == 0, res.output
+    assert not [p for p in lab.world.hosts.list_files("app1", "/oraarch") if p.endswith(".arc")]
+
+
+@pytest.mark.rule("OS-P16")
+def test_ir_with_archives_missing_on_disk_restores_them_with_brrestore_a() -> None:
+    """OS-P16: archived logs gone from saparch are restored by BRRESTORE -a <range> from
+    the product's backint store, and the complete recovery reaches the last commit."""
+    lab = SapLab()
+    lab.work()
+    lab.spec(archive="save_delete")
+    assert lab.backup().status == SessionStatus.COMPLETED
+    _archives_saved_and_deleted(lab)
+    expected = fold(lab.db.history.commits)
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    done = lab.restore(replica.id)
+    text = lab.messages(done)
+    assert done.status == SessionStatus.COMPLETED, text
+    assert "-t complete" in text and "BR0402I BRRESTORE completed successfully" in text
+    assert "-f restore" in text  # through the product's backint
+    assert lab.db.data() == expected
+
+
+@pytest.mark.rule("OS-P16")
+def test_a_device_other_than_the_archive_backups_fails_the_recovery() -> None:
+    """OS-P16 / S-6: brrecover -d disk cannot find archives saved through backint: BRRESTORE
+    fails, BRRECOVER ends rc 5, the IR session fails and the database is not opened."""
+    lab = SapLab()
+    lab.work()
+    lab.spec(archive="save_delete")
+    assert lab.backup().status == SessionStatus.COMPLETED
+    _archives_saved_and_deleted(lab)
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    done = lab.restore(replica.id, device="disk")
+    assert done.status == SessionStatus.FAILED
+    assert "BR0404I BRRESTORE terminated with errors" in lab.messages(done)
+    assert lab.ora.database().status != "OPEN"
+
+
+def test_recovery_options_brrecover_cannot_do_are_refused_before_anything_stops() -> None:
+    lab = SapLab()
+    lab.work()
+    lab.spec()
+    assert lab.backup().status == SessionStatus.COMPLETED
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    done = lab.restore(replica.id, until="cancel")
+    assert done.status == SessionStatus.FAILED and "until cancel" in lab.messages(done)
+    assert lab.ora.database().status == "OPEN"
+
+
+@pytest.mark.rule("OS-P14")
+def test_offline_split_on_xp_splits_while_the_database_is_down() -> None:
+    """offline_split on XP: BRBACKUP shuts the database down, the pairs are split inside the
+    split command (control files and online logs in the replica), the database is open
+    again, the detail log is .aff; IR then opens it with no log needed."""
+    lab = SapLab(array="xp", profile={"backup_type": "offline_split"})
+    lab.work()
+    lab.spec(mode="offline")
+    seen: list[str] = []
+    xp = lab.drivers.arrays["xp1"]
+    split = xp.pair_split
+
+    def spy(pairs, **kw):  # type: ignore[no-untyped-def]
+        seen.append(lab.db.status)
+        return split(pairs, **kw)
+
+    xp.pair_split = spy
+    session = lab.backup()
+    assert session.status == SessionStatus.COMPLETED, lab.messages(session)
+    assert seen == ["SHUTDOWN"]
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    assert len(replica.targets) == 2 and replica.details["sap"]["detail_log"].endswith(".aff")
+    assert lab.ora.database().status == "OPEN"
+    at_backup = fold(lab.db.history.commits)
+    lab.work(2)
+    done = lab.restore(replica.id, recover=False)
+    assert done.status == SessionStatus.COMPLETED, lab.messages(done)
+    assert "Database opened without recovery" in lab.messages(done)
+    assert lab.db.data() == at_backup
