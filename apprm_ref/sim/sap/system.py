@@ -139,12 +139,6 @@ class SapSystem:
         found = [f for f in self.files if f.kind == "arch" and f.seq == seq and f.bid]
         return list(reversed(found))
 
-    def in_backup_mode(self) -> bool:
-        """The kind's backup-mode probe: the database's, live or as stored (OPS-I6)."""
-        from apprm_ref.sim.oracle.persisted import oracle_in_backup_mode
-
-        return oracle_in_backup_mode(self.db)
-
     def check_invariants(self) -> list[str]:
         problems = []
         actions = [r.action for r in self.runs]
@@ -153,8 +147,3 @@ class SapSystem:
         if actions != sorted(actions, key=lambda a: a[1:]):
             problems.append("action IDs do not sort by time")
         return problems
-
-
-def sap_in_backup_mode(sap: SapSystem) -> bool:
-    """``backup_mode`` reference for the SAP kind descriptor."""
-    return sap.in_backup_mode()
