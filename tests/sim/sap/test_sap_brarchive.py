@@ -7,7 +7,7 @@ BRARCHIVE backups are not included" (help.sap.com saphelp_46c
 from __future__ import annotations
 
 import pytest
-from conftest import SPLIT_PROFILE, Sap, make_sap
+from sap_helpers import SPLIT_PROFILE, Sap, make_sap
 
 from apprm_ref.sim.sap import textfiles
 

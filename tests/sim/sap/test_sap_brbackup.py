@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SPLIT_PROFILE, make_sap
+from sap_helpers import SPLIT_PROFILE, make_sap
 
 from apprm_ref.sim.oracle.models import OPEN, SHUTDOWN
 from apprm_ref.sim.sap import logs, textfiles

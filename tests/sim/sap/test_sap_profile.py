@@ -6,9 +6,9 @@ BR181E" (help.sap.com saphelp_46c .../0d/d310294a0c11d182b80000e829fbfe)."""
 from __future__ import annotations
 
 import pytest
-from conftest import make_sap
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sap_helpers import make_sap
 
 from apprm_ref.errors import ConfigError
 from apprm_ref.sim.sap import profile, textfiles

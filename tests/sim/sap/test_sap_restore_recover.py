@@ -7,7 +7,7 @@ acting on the Oracle simulator through the BC-BRI peer."""
 from __future__ import annotations
 
 import pytest
-from conftest import Sap, make_sap
+from sap_helpers import Sap, make_sap
 
 from apprm_ref.sim.oracle.models import OPEN, fold
 from apprm_ref.sim.sap import logs, textfiles

@@ -1,11 +1,11 @@
-"""An SAP system ``PRD`` on the Oracle test estate, with the BC-BRI and split peers."""
+"""An SAP system ``PRD`` on the Oracle test estate, with the BC-BRI and split peers
+(imported by name, as tests/unit/sim/xp/xp_helpers.py is: several conftest.py exist)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from sap_peers import BackintPeer, Runner, SplitPeer
 
 from apprm_ref.sim.sap import tools
@@ -52,13 +52,3 @@ def make_sap(seed: int = 1, **cfg: Any) -> Sap:
     s = Sap(world, sap, runner)
     s.work()
     return s
-
-
-@pytest.fixture
-def sap() -> Sap:
-    return make_sap()
-
-
-@pytest.fixture
-def split_sap() -> Sap:
-    return make_sap(profile=SPLIT_PROFILE)
