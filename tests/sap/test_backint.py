@@ -4,9 +4,9 @@ catalogue's round trip, and the ``file_online`` switch rounds."""
 
 from __future__ import annotations
 
-import pytest
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -123,17 +123,27 @@ class SapIntegration:
         return OracleIntegration().source_paths(self._as_oracle(ctx))
 
     def check(self, ctx: SessionContext, sources: list[Any]) -> None:
+        """The cell manager's SAP configuration (complete when present; without one the
+        SAP system's own environment is used, with a warning), the Oracle checks, and
+        ``init<SID>.sap`` readable."""
         sid = sid_of(ctx)
-        cfg = sc.require(ctx.repo, sid)
-        gaps = sc.missing(cfg)
-        if gaps:
+        cfg = sc.load(ctx.repo, sid)
+        if cfg is None:
+            ctx.warn(
+                origin(ctx),
+                f"No SAP configuration of {sid} on the cell manager (apprm sap config set); "
+                "BR*Tools run with the SAP system's environment",
+                code="SAP_NO_CONFIG",
+            )
+        elif sc.missing(cfg):
             raise OrchestrationError(
-                f"SAP configuration of {sid} lacks {', '.join(gaps)} (apprm sap config set)",
+                f"SAP configuration of {sid} lacks {', '.join(sc.missing(cfg))} "
+                "(apprm sap config set)",
                 code="SAP_CONFIG",
             )
         OracleIntegration().check(self._as_oracle(ctx), sources)
         sap_driver(ctx.drivers, sid).profile()  # init<SID>.sap readable
-        ctx.info(origin(ctx), f"SAP configuration of {sid} checked")
+        ctx.info(origin(ctx), f"SAP system {sid} checked")
 
     def before_quiesce(self, ctx: SessionContext) -> Steps:
         yield from ()
