@@ -9,8 +9,8 @@ line is BR0510I, a result for a file never asked for BR0511I (§8.3). ``#SAVED``
 ``-t file_online`` (SAP-9, protocols.md §4.6): backint asks BRBACKUP to switch files through
 ``.switch.lis`` / ``.switch.sem`` / ``.switch.log`` in the BR*Tools directory. The keywords
 inside them are not published; they are the notes' ``#BEGIN <file>`` / ``#END <file>``
-requests (a request naming no file means "all done") and ``#SUCCESS`` / ``#ERROR <file>``
-answers, kept in :data:`SWITCH`. Two programs poll each other there; in one process the
+requests (a request naming no file means "all done") and the answers ``#ERROR <file>`` for
+each file not switched plus ``#SUCCESS`` when any was, kept in :data:`SWITCH`. Two programs poll each other there; in one process the
 peer cannot wait, so a runner that has ``run_switching(argv, serve)`` is handed ``serve``,
 which carries out one pending round (``True``) or finds none (``False``) -- what BRBACKUP's
 polling loop does each time it wakes. A runner without it is called with ``run(argv)``.
@@ -147,7 +147,10 @@ def serve_switch(
     for kw, files in groups.items():
         if files:
             failed += act(kw, files)
-    answer = [f"{SWITCH['error']} {f}" for f in failed] or [SWITCH["ok"]]
+    asked = sum(len(files) for files in groups.values())
+    answer = [f"{SWITCH['error']} {f}" for f in failed]
+    if not asked or len(failed) < asked:  # some (or, for "all done", no) file to switch
+        answer.append(SWITCH["ok"])
     textfiles.write(hosts, host, f"{workdir}/{SWITCH['log']}", "".join(f"{a}\n" for a in answer))
     textfiles.delete(hosts, host, sem)
     return True

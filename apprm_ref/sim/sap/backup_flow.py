@@ -236,10 +236,14 @@ def _save(
     if plan.device == "disk":
         return _to_disk(ctx, plan, paths, kinds)
     action = ctx.run.action if ctx.run else "x"
-    call = BackintCall(ctx.hosts, ctx.host, ctx.sap.sapbackup, ctx.sap.sid, plan.parfile, ctx.runner)
-    btype = "file_online" if plan.device == "util_file_online" else "file"
+    call = BackintCall(
+        ctx.hosts, ctx.host, ctx.sap.sapbackup, ctx.sap.sid, plan.parfile, ctx.runner
+    )
+    btype = "file_online" if plan.device == "util_file_online" and not nondb else "file"
     tag = f"{action}.{'nondb' if nondb else 'db'}"
-    res = call.run("backup", btype, paths, tag, ctx.out, serve=switch)
+    res = call.run(
+        "backup", btype, paths, tag, ctx.out, serve=switch if btype == "file_online" else None
+    )
     saved = res.with_keyword("#SAVED")
     rc = RC_OK
     for path in paths:
@@ -277,8 +281,7 @@ def _to_disk(ctx: BrContext, plan: Plan, paths: list[str], kinds: dict[str, str]
     for path in paths:
         dest = f"{_root(plan)}/{action}/{path.rsplit('/', 1)[-1]}"
         try:
-            src_host = ctx.sap.host if kinds[path] == "profile" else ctx.host
-            blocks = hosts.read_file(src_host, path)
+            blocks = hosts.read_file(ctx.host, path)
             hosts.create_file(ctx.host, dest, len(blocks))
             hosts.write_file(ctx.host, dest, dict(enumerate(blocks)))
         except HostError as exc:

@@ -23,7 +23,7 @@ from apprm_ref.sim.sap import logs, oracle_side, textfiles
 from apprm_ref.sim.sap.backint import BackintCall
 from apprm_ref.sim.sap.context import BrContext, Result, execute
 from apprm_ref.sim.sap.messages import RC_ERRORS, RC_INIT, RC_OK, RC_WARN, BrError, msg, worst
-from apprm_ref.sim.sap.options import NONE, OPTIONAL, Opt, check_user, parse
+from apprm_ref.sim.sap.options import NONE, Opt, check_user, common, parse
 from apprm_ref.sim.sap.system import SavedFile
 
 # option -> (function ID, copy number saved, delete after, delete only)
@@ -41,11 +41,7 @@ _WORDS = {"-s": "-save", "-sd": "-save_delete", "-sc": "-second_copy",
           "-scd": "-second_copy_delete", "-ds": "-delete_saved", "-dc": "-delete_copied",
           "-ss": "-double_save", "-ssd": "-double_save_delete"}  # fmt: skip
 OPTIONS = (
-    Opt("-u", ("-user",), OPTIONAL),
-    Opt("-c", ("-confirm",), OPTIONAL, ("", "force")),
-    Opt("-p", ("-profile",)),
-    Opt("-r", ("-parfile",)),
-    Opt("-d", ("-device",), domain=("util_file",)),
+    *common(("util_file",)),
     Opt("-n", ("-number",)),
     *(Opt(k, (w,), NONE) for k, w in _WORDS.items()),
 )
@@ -58,13 +54,13 @@ def brarchive(ctx: BrContext, argv: Sequence[str]) -> Result:
         if len(chosen) > 1:
             raise BrError(RC_INIT, msg("BR0154E", chosen[1], argv.index(chosen[1]) + 1))
         function, copies, delete, delete_only = FUNCTIONS[chosen[0]]
+        _production_only(ctx)
         prof = ctx.read_profile(opts.get("-p"))
         device = opts.get("-d") or prof.get("backup_dev_type") or "tape"
         if device != "util_file":
             raise BrError(RC_INIT, msg("BR0164E" if "-d" not in opts else "BR0156E", device,
                                        "backup_dev_type" if "-d" not in opts else "-d"))  # fmt: skip
         check_user(ctx.db, opts.get("-u"))
-        _production_only(ctx)
         parfile = ctx.resolve(opts.get("-r") or prof.get("util_par_file") or "")
         if textfiles.read(ctx.hosts, ctx.host, parfile) is None:
             raise BrError(RC_INIT, msg("BR0274E", parfile), msg("BR0506I", parfile))
@@ -83,7 +79,6 @@ def brarchive(ctx: BrContext, argv: Sequence[str]) -> Result:
         ctx.out.say("BR0016I", len(logs_), 0.0)
         return rc
 
-    ctx.tool = "brarchive"
     return execute(ctx, body)
 
 

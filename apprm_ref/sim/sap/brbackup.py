@@ -19,7 +19,7 @@ from apprm_ref.sim.sap import oracle_side
 from apprm_ref.sim.sap.context import BrContext, Result, execute
 from apprm_ref.sim.sap.logs import backup_function
 from apprm_ref.sim.sap.messages import RC_CANCEL_INIT, RC_INIT, RC_OK, BrError, msg
-from apprm_ref.sim.sap.options import NONE, OPTIONAL, Opt, check_user, parse
+from apprm_ref.sim.sap.options import NONE, OPTIONAL, Opt, check_user, common, parse
 from apprm_ref.sim.sap.profile import Profile
 from apprm_ref.sim.sap.system import Run
 
@@ -29,14 +29,10 @@ SPLIT_TYPES = ("online_split", "offline_split")
 UNSUPPORTED_PARAMS = ("pre_split_cmd", "post_split_cmd", "split_options")
 
 OPTIONS = (
-    Opt("-u", ("-user",), OPTIONAL),
-    Opt("-c", ("-confirm",), OPTIONAL, ("", "force")),
-    Opt("-p", ("-profile",)),
-    Opt("-r", ("-parfile",)),
+    *common(DEVICES),
     Opt("-q", ("-query",), OPTIONAL, ("", "check")),
     Opt("-f", ("-fillup",)),
     Opt("-t", ("-type",), domain=TYPES),
-    Opt("-d", ("-device",), domain=DEVICES),
     Opt("-m", ("-mode",)),
     Opt("-V", ("-VERSION",), NONE),
 )
@@ -74,6 +70,9 @@ def brbackup(ctx: BrContext, argv: Sequence[str]) -> Result:
         opts = parse(argv, OPTIONS)
         if "-V" in opts:
             return RC_OK
+        if ctx.sap.busy is not None:  # another BRBACKUP holds the lock
+            lock = f"{ctx.sap.sapbackup}/.lock.brb"
+            raise BrError(RC_INIT, msg("BR0071E"), msg("BR0072I", lock))
         plan = make_plan(ctx, opts)
         if "-c" in opts:
             ctx.out.say("BR0126I")
@@ -81,7 +80,6 @@ def brbackup(ctx: BrContext, argv: Sequence[str]) -> Result:
             raise BrError(RC_CANCEL_INIT, msg("BR0260E", "BRBACKUP"))
         return backup_flow.carry_out(ctx, plan, opts)
 
-    ctx.tool = "brbackup"
     return execute(ctx, body)
 
 

@@ -28,16 +28,12 @@ from apprm_ref.sim.oracle.models import MOUNTED, OPEN, SHUTDOWN
 from apprm_ref.sim.sap import oracle_side, textfiles
 from apprm_ref.sim.sap.context import BrContext, Result, execute
 from apprm_ref.sim.sap.messages import RC_ERRORS, RC_INIT, RC_OK, BrError, msg
-from apprm_ref.sim.sap.options import OPTIONAL, Opt, check_user, parse
+from apprm_ref.sim.sap.options import Opt, check_user, common, parse
 
 TYPES = ("complete", "dbpit", "restore")
 FUNCTIONS = {"complete": "crv", "dbpit": "dpt", "restore": "rsb"}
 OPTIONS = (
-    Opt("-u", ("-user",), OPTIONAL),
-    Opt("-c", ("-confirm",), OPTIONAL, ("", "force")),
-    Opt("-p", ("-profile",)),
-    Opt("-r", ("-parfile",)),
-    Opt("-d", ("-device",), domain=("util_file", "util_file_online", "disk")),
+    *common(("util_file", "util_file_online", "disk")),
     Opt("-t", ("-type",), domain=TYPES),
     Opt("-g", ("-scn", "-change")),
     Opt("-m", ("-pit", "-time")),
@@ -53,7 +49,7 @@ def _join_pit(argv: Sequence[str]) -> list[str]:
     out, i = [], 0
     while i < len(argv):
         out.append(argv[i])
-        if argv[i] in _PIT_WORDS and i + 2 < len(argv) + 0 and not argv[i + 2].startswith("-"):
+        if argv[i] in _PIT_WORDS and i + 2 < len(argv) and not argv[i + 2].startswith("-"):
             out.append(f"{argv[i + 1]} {argv[i + 2]}")
             i += 3
             continue
@@ -77,7 +73,6 @@ def brrecover(ctx: BrContext, argv: Sequence[str]) -> Result:
             return _restore_only(ctx, opts)
         return _recover(ctx, target, rtype, opts)
 
-    ctx.tool = "brrecover"
     return execute(ctx, body)
 
 
@@ -113,7 +108,9 @@ def _mount(ctx: BrContext) -> None:
         elif db.status != MOUNTED:
             db.mount()
     except ApprmError as exc:
-        raise BrError(RC_ERRORS, oracle_side.oracle_error(exc, "mount"), msg("BR0337E", db.sid)) from exc
+        raise BrError(
+            RC_ERRORS, oracle_side.oracle_error(exc, "mount"), msg("BR0337E", db.sid)
+        ) from exc
 
 
 def _recover(ctx: BrContext, target: RecoveryTarget, rtype: str, opts: dict[str, str]) -> int:
@@ -132,42 +129,50 @@ def _recover(ctx: BrContext, target: RecoveryTarget, rtype: str, opts: dict[str,
             tried.add(missing.group(1))
             _restore_archives(ctx, missing.group(1), opts, exc)
     try:
-        db.open(resetlogs=True if rtype == "dbpit" or db.cf.get("open_resetlogs") == "REQUIRED" else None)
+        db.open(
+            resetlogs=True
+            if rtype == "dbpit" or db.cf.get("open_resetlogs") == "REQUIRED"
+            else None
+        )
     except ApprmError as exc:
-        raise BrError(RC_ERRORS, oracle_side.oracle_error(exc, "open"), msg("BR0337E", db.sid)) from exc
+        raise BrError(
+            RC_ERRORS, oracle_side.oracle_error(exc, "open"), msg("BR0337E", db.sid)
+        ) from exc
     ctx.out.say("BR0336I", db.sid)
     return RC_OK
 
 
 def _restore_archives(ctx: BrContext, name: str, opts: dict[str, str], exc: OracleError) -> None:
     """BRRESTORE -a for the saved logs from the one recovery misses, as a child run."""
-    from apprm_ref.sim.sap.tools import run_tool
-
-    first = next((f.seq for f in ctx.sap.files if f.kind == "arch" and f.path == name and f.bid), None)
+    first = next(
+        (f.seq for f in ctx.sap.files if f.kind == "arch" and f.path == name and f.bid), None
+    )
     if first is None:
-        raise BrError(RC_ERRORS, oracle_side.oracle_error(exc, "recover"), msg("BR0337E", ctx.db.sid))
+        raise BrError(
+            RC_ERRORS, oracle_side.oracle_error(exc, "recover"), msg("BR0337E", ctx.db.sid)
+        )
     seqs = sorted({
         f.seq for f in ctx.sap.files
         if f.kind == "arch" and f.bid and f.seq is not None and f.seq >= first
         and not textfiles.exists(ctx.hosts, ctx.sap.host, f.path)
     })  # fmt: skip
-    argv = ["-c", "-a", f"{first}-{seqs[-1]}"]
-    for k in ("-p", "-r", "-d", "-u"):
-        if k in opts:
-            argv += [k, opts[k]] if opts[k] else [k]
-    child = run_tool("brrestore", ctx.sap, argv, ctx.runner, host=ctx.host)
-    ctx.out.lines.extend(f"  {ln}" for ln in child.out.splitlines())
-    if child.rc > 1:
+    if _brrestore(ctx, opts, "-a", f"{first}-{seqs[-1]}") > 1:
         raise BrError(RC_ERRORS, msg("BR0337E", ctx.db.sid))
 
 
-def _restore_only(ctx: BrContext, opts: dict[str, str]) -> int:
+def _brrestore(ctx: BrContext, opts: dict[str, str], *what: str) -> int:
+    """BRRESTORE as BRRECOVER's child run (its own action ID and logs), with the parent's
+    profile, parameter file, device and user; its lines go into the parent's log."""
     from apprm_ref.sim.sap.tools import run_tool
 
-    argv = ["-c", "-b", opts.get("-b") or "last"]
+    argv = ["-c", *what]
     for k in ("-p", "-r", "-d", "-u"):
         if k in opts:
             argv += [k, opts[k]] if opts[k] else [k]
     child = run_tool("brrestore", ctx.sap, argv, ctx.runner, host=ctx.host)
     ctx.out.lines.extend(f"  {ln}" for ln in child.out.splitlines())
-    return RC_OK if child.rc <= 1 else RC_ERRORS
+    return child.rc
+
+
+def _restore_only(ctx: BrContext, opts: dict[str, str]) -> int:
+    return RC_OK if _brrestore(ctx, opts, "-b", opts.get("-b") or "last") <= 1 else RC_ERRORS

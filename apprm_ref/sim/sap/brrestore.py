@@ -18,15 +18,11 @@ from apprm_ref.sim.sap import oracle_side, textfiles
 from apprm_ref.sim.sap.backint import BackintCall
 from apprm_ref.sim.sap.context import BrContext, Result, execute
 from apprm_ref.sim.sap.messages import RC_ERRORS, RC_INIT, RC_OK, BrError, msg, worst
-from apprm_ref.sim.sap.options import OPTIONAL, Opt, check_user, parse
+from apprm_ref.sim.sap.options import Opt, check_user, common, parse
 from apprm_ref.sim.sap.system import Run, SavedFile
 
 OPTIONS = (
-    Opt("-u", ("-user",), OPTIONAL),
-    Opt("-c", ("-confirm",), OPTIONAL, ("", "force")),
-    Opt("-p", ("-profile",)),
-    Opt("-r", ("-parfile",)),
-    Opt("-d", ("-device",), domain=("util_file", "util_file_online", "disk")),
+    *common(("util_file", "util_file_online", "disk")),
     Opt("-b", ("-backup", "-b1")),
     Opt("-a", ("-archive", "-a1")),
     Opt("-m", ("-mode",)),
@@ -55,20 +51,20 @@ def brrestore(ctx: BrContext, argv: Sequence[str]) -> Result:
         ctx.summary_extra = f"{len(wanted)} {opts.get('-m') or 'all'} {device}"
         ctx.start(function, device=device)
         ctx.out.say("BR0407I", ctx.sap.sid)
+        for f in wanted:  # BRRESTORE checks no database status (help.sap.com nw75 .../47/14e9a6...)
+            if textfiles.exists(ctx.hosts, ctx.sap.host, f.path):
+                ctx.out.say("BR0428W", f.path)
         rc = _from_disk(ctx, wanted) if device == "disk" else _from_backint(ctx, parfile, wanted)
         if function == "rsb" and any(f.kind == "data" for f in wanted):
             ctx.out.say("BR0456W")
         return rc
 
-    ctx.tool = "brrestore"
     return execute(ctx, body)
 
 
 def _backup_run(ctx: BrContext, name: str) -> Run:
     if name == "last":
         run = ctx.sap.last_run("brbackup")
-        while run is not None and run.function == "qub":
-            run = None
         if run is None:
             raise BrError(RC_INIT, msg("BR0435E", ctx.sap.summary_log("brbackup")))
         return run
@@ -96,6 +92,8 @@ def _backup_files(ctx: BrContext, name: str, mode: str) -> list[SavedFile]:
     for path in _named_paths(mode):
         if path not in {f.path for f in chosen}:
             raise BrError(RC_INIT, msg("BR0437E", path))
+    if not chosen:
+        raise BrError(RC_INIT, msg("BR0417E"))
     return chosen
 
 

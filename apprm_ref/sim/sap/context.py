@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from apprm_ref.errors import ApprmError, HostError
 from apprm_ref.sim.sap import logs, profile, textfiles
-from apprm_ref.sim.sap.messages import RC_INIT, VERSION, BrError, Output, msg
+from apprm_ref.sim.sap.messages import RC_ERRORS, RC_INIT, VERSION, BrError, Output, msg
 from apprm_ref.sim.sap.system import Run, SapSystem
 
 # tool -> (version message, start/end messages, ok/warnings/errors termination messages)
@@ -37,7 +38,9 @@ class Result:
 
 @dataclass
 class BrContext:
-    """One invocation of a tool. ``host``: where BR*Tools runs (default the SAP host);
+    """One invocation of a tool. ``host``: where BR*Tools runs (default the SAP host): its
+    profiles, its logs and the BACKINT lists are files there (a backup host has its own
+    ``$ORACLE_HOME/dbs`` and ``sapbackup``, oracle-sap.md §9.2);
     ``confirm``: the operator's answer to a prompt (None: nobody answers, as with no
     terminal); ``runner``: runs ``backint`` and the split commands."""
 
@@ -72,7 +75,7 @@ class BrContext:
 
     def read_profile(self, path: str | None) -> profile.Profile:
         path = self.resolve(path) if path else self.sap.sap_profile
-        text = textfiles.read(self.hosts, self.sap.host, path)
+        text = textfiles.read(self.hosts, self.host, path)
         if text is None:
             raise BrError(RC_INIT, msg("BR0274E", path), msg("BR0159E", path))
         return profile.parse_sap(text, path)
@@ -97,7 +100,7 @@ class BrContext:
         self.sap.runs.append(run)
         self.run = run
         self.out.say(TOOL_MESSAGES[self.tool][1], f"{action}.{function}", logs.stamp(self.world))
-        logs.write_summary(self.sap, run, self.summary_extra)
+        logs.write_summary(self.sap, run, self.summary_extra, self.host)
         return run
 
     def finish(self, rc: int) -> Result:
@@ -109,8 +112,12 @@ class BrContext:
         self.out.say(codes[3] if rc == 0 else codes[4] if rc == 1 else codes[5])
         if run is not None:
             run.end, run.rc = self.world.now(), rc
-            logs.write_summary(self.sap, run, self.summary_extra)
-            logs.write_detail(self.sap, run, self.out.text())
+            try:
+                logs.write_summary(self.sap, run, self.summary_extra, self.host)
+                logs.write_detail(self.sap, run, self.out.text(), self.host)
+            except HostError as exc:  # the log directory itself failed: said, not hidden
+                self.out.say("BR0273E", f"{exc.message} [{exc.code}]")
+                run.rc = rc = max(rc, RC_ERRORS)
         return Result(rc, self.out.text(), run)
 
     def banner(self) -> None:
@@ -126,4 +133,10 @@ def execute(ctx: BrContext, body: Callable[[BrContext], int]) -> Result:
     except BrError as exc:
         ctx.out.lines.extend(exc.lines)
         rc = exc.rc
+    except HostError as exc:  # a file BR*Tools itself reads or writes (logs, lists, copies)
+        ctx.out.say("BR0273E", f"{exc.message} [{exc.code}]")
+        rc = RC_ERRORS if ctx.run is not None else RC_INIT
+    except ApprmError as exc:  # an Oracle call no step wrapped: its error, never a traceback
+        ctx.out.say("BR0301E", str(exc).splitlines()[0], ctx.tool)
+        rc = RC_ERRORS if ctx.run is not None else RC_INIT
     return ctx.finish(rc)

@@ -92,19 +92,22 @@ def _values(params: dict[str, Any]) -> dict[str, profile.Value]:
     return {k: tuple(v) if isinstance(v, list | tuple) else str(v) for k, v in params.items()}
 
 
-def write_profiles(sap: SapSystem, sap_params: dict[str, Any], utl: dict[str, Any]) -> None:
-    """Write ``init<SID>.sap`` (checked as BR*Tools reads it) and ``init<SID>.utl``."""
+def write_profiles(
+    sap: SapSystem, sap_params: dict[str, Any], utl: dict[str, Any], host: str | None = None
+) -> None:
+    """Write ``init<SID>.sap`` (checked as BR*Tools reads it) and ``init<SID>.utl`` on
+    ``host`` (default the SAP host; a backup host running BR*Tools needs its own)."""
     sap_prof = profile.Profile(sap.sap_profile, _values(sap_params))
     text = profile.write(sap_prof, f"init{sap.sid}.sap: BR*Tools profile of {sap.sid}")
     try:
         profile.parse_sap(text, sap.sap_profile)
     except BrError as exc:
         raise ConfigError(" / ".join(exc.lines), field="applications.profile") from None
-    hosts = sap.world.hosts
-    textfiles.write(hosts, sap.host, sap.sap_profile, text)
+    hosts, host = sap.world.hosts, host or sap.host
+    textfiles.write(hosts, host, sap.sap_profile, text)
     utl_prof = profile.Profile(sap.utl_profile, _values(utl))
     utl_text = profile.write(utl_prof, f"init{sap.sid}.utl: backup utility parameters")
-    textfiles.write(hosts, sap.host, sap.utl_profile, utl_text)
+    textfiles.write(hosts, host, sap.utl_profile, utl_text)
 
 
 def demo_system(seed: int = 1, **cfg: Any) -> tuple[Any, SapSystem]:

@@ -42,7 +42,7 @@ def stamp(world: Any, at: float | None = None) -> str:
 
 
 def summary_line(world: Any, run: Run, extra: str) -> str:
-    end = "...................." if run.end is None else stamp(world, run.end)
+    end = "----------- --.--.--" if run.end is None else stamp(world, run.end)
     return f"{run.action} {run.function} {stamp(world, run.start)} {end} {run.rc} {extra} {VERSION}"
 
 
@@ -51,19 +51,22 @@ def _replace_line(text: str, action: str, line: str) -> str:
     return "".join(f"{ln}\n" for ln in [*lines, line])
 
 
-def write_summary(sap: SapSystem, run: Run, extra: str) -> None:
-    """Add or update the run's line in its tool's summary log."""
+def write_summary(sap: SapSystem, run: Run, extra: str, host: str | None = None) -> None:
+    """Add or update the run's line in its tool's summary log (on the host the tool runs
+    on, the SAP host by default)."""
     path = sap.summary_log(run.tool)
-    hosts = sap.world.hosts
-    text = textfiles.read(hosts, sap.host, path) or ""
-    textfiles.write(hosts, sap.host, path, _replace_line(text, run.action, summary_line(sap.world, run, extra)))
+    hosts, host = sap.world.hosts, host or sap.host
+    text = textfiles.read(hosts, host, path) or ""
+    textfiles.write(
+        hosts, host, path, _replace_line(text, run.action, summary_line(sap.world, run, extra))
+    )
 
 
-def write_detail(sap: SapSystem, run: Run, text: str) -> None:
-    textfiles.write(sap.world.hosts, sap.host, run.log, text)
+def write_detail(sap: SapSystem, run: Run, text: str, host: str | None = None) -> None:
+    textfiles.write(sap.world.hosts, host or sap.host, run.log, text)
 
 
-def read_detail(sap: SapSystem, name: str) -> str | None:
+def read_detail(sap: SapSystem, name: str, host: str | None = None) -> str | None:
     """A detail log by name (``bdaaaaab.anf``) or path."""
     path = name if "/" in name else f"{sap.sapbackup}/{name}"
-    return textfiles.read(sap.world.hosts, sap.host, path)
+    return textfiles.read(sap.world.hosts, host or sap.host, path)

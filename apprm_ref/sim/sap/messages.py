@@ -113,6 +113,8 @@ TEXTS: dict[str, str] = {
     "BR0405I": "Start of database restore: {} {}",
     "BR0406I": "End of database restore: {} {}",
     "BR0407I": "Restore of database: {}",
+    "BR0417E": "No files found for restoring",
+    "BR0428W": "File {} will be overwritten",
     "BR0430E": "Start BRRESTORE either with '{}' or '{}' option",
     "BR0435E": "Last successful backup not found in {}",
     "BR0437E": "File {} to be restored was not backed up",

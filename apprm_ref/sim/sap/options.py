@@ -29,6 +29,18 @@ class Opt:
         return self.letter
 
 
+def common(devices: tuple[str, ...]) -> tuple[Opt, ...]:
+    """``-u [user[/pw]]|/``, ``-c [force]``, ``-p <profile>``, ``-r <parfile>``, ``-d``: the
+    options every BR*Tool here takes (SAP-11..SAP-14)."""
+    return (
+        Opt("-u", ("-user",), OPTIONAL),
+        Opt("-c", ("-confirm",), OPTIONAL, ("", "force")),
+        Opt("-p", ("-profile",)),
+        Opt("-r", ("-parfile",)),
+        Opt("-d", ("-device",), domain=devices),
+    )
+
+
 def parse(argv: Sequence[str], table: Sequence[Opt]) -> dict[str, str]:
     """``{"-t": "online_split", "-c": "", ...}`` keyed by the option letter."""
     by_name = {n: o for o in table for n in (o.letter, *o.words)}

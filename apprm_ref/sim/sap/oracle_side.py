@@ -96,7 +96,9 @@ def backup_controlfile(db: Any, path: str, out: Output) -> None:
     try:
         db.backup_controlfile(path, reuse=True)
     except ApprmError as exc:
-        raise BrError(RC_ERRORS, oracle_error(exc, "backup_controlfile"), msg("BR0320E", path)) from exc
+        raise BrError(
+            RC_ERRORS, oracle_error(exc, "backup_controlfile"), msg("BR0320E", path)
+        ) from exc
     out.say("BR0319I", path)
 
 

@@ -147,10 +147,10 @@ def parse(text: str, path: str, known: Iterable[str] | None = None) -> Profile:
             raise _fail(path, msg("BR0160E", name, f"in line {no}"))
         if names is not None and name not in names:
             raise _fail(path, msg("BR0163E", name, path))
+        if i + 1 < len(toks) and toks[i + 1][0] != "=":
+            raise _fail(path, msg("BR0160E", toks[i + 1][0], name))
         if i + 2 >= len(toks):
             raise _fail(path, msg("BR0161E", path))
-        if toks[i + 1][0] != "=":
-            raise _fail(path, msg("BR0160E", toks[i + 1][0], name))
         tok = toks[i + 2][0]
         if tok == "(":
             items, i = _list(toks, i + 3, path, name)
@@ -195,7 +195,7 @@ def parse_sap(text: str, path: str) -> Profile:
 
 def _format_value(value: Value) -> str:
     def one(v: str) -> str:
-        return f'"{v}"' if (not v or any(c.isspace() or c in '=(),#' for c in v)) else v
+        return f'"{v}"' if (not v or any(c.isspace() or c in "=(),#" for c in v)) else v
 
     if isinstance(value, tuple):
         return "(" + ", ".join(one(v) for v in value) + ")"

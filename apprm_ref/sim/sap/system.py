@@ -69,7 +69,7 @@ class SapSystem:
     busy: str | None = None  # "split" while brbackup's split_cmd runs
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
 
-    kind = "sap"
+    kind = "sap"  # the registered application kind (descriptor owned by the product side)
 
     def attach(self, world: Any) -> None:
         self.world = world
@@ -123,8 +123,9 @@ class SapSystem:
         return next((r for r in self.runs if r.action == action), None)
 
     def last_run(self, tool: str, *, ok: bool = True, **match: str) -> Run | None:
+        """The newest ended run of ``tool`` (rc <= 1 when ``ok``), queries left out."""
         for r in reversed(self.runs):
-            if r.tool != tool or r.end is None or (ok and r.rc > 1):
+            if r.tool != tool or r.end is None or (ok and r.rc > 1) or r.function == "qub":
                 continue
             if all(getattr(r, k) == v for k, v in match.items()):
                 return r

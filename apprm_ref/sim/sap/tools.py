@@ -67,3 +67,19 @@ def brrestore(sap: SapSystem, argv: Sequence[str], runner: Any, **kw: Any) -> Re
 
 def brrecover(sap: SapSystem, argv: Sequence[str], runner: Any, **kw: Any) -> Result:
     return run_tool("brrecover", sap, argv, runner, **kw)
+
+
+class BrToolsRunner:
+    """A :class:`~apprm_ref.real.runner.CommandRunner` serving ``brbackup``, ``brarchive``,
+    ``brrestore`` and ``brrecover`` from the simulator, for a driver that runs BR*Tools
+    over the command-runner seam; ``programs`` runs what the tools themselves start."""
+
+    def __init__(self, sap: SapSystem, programs: Any, *, host: str | None = None) -> None:
+        self.sap, self.programs, self.host = sap, programs, host
+
+    def run(self, argv: Sequence[str]) -> tuple[int, str, str]:
+        tool = argv[0].rsplit("/", 1)[-1] if argv else ""
+        if tool not in TOOLS:
+            return 127, "", f"{tool or '(empty)'}: command not found\n"
+        result = run_tool(tool, self.sap, list(argv[1:]), self.programs, host=self.host)
+        return result.rc, result.out, ""
