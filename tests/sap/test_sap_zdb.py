@@ -188,3 +188,48 @@ def test_offline_split_on_xp_splits_while_the_database_is_down() -> None:
     assert done.status == SessionStatus.COMPLETED, lab.messages(done)
     assert "Database opened without recovery" in lab.messages(done)
     assert lab.db.data() == at_backup
+
+
+def test_scheduled_sap_spec_runs_and_rotates_its_replicas() -> None:
+    """A scheduled SAP spec: three hourly sessions through BRBACKUP, rotation keeping the
+    spec's two replicas (the oldest deleted), nothing left in backup mode."""
+    from apprm_ref.core.scheduler import Scheduler
+    from apprm_ref.core.specs import ScheduleEntry
+
+    lab = SapLab()
+    lab.orch.create_spec(
+        {
+            "name": "sap",
+            "type": "sap",
+            "application_system": "app1",
+            "array": "eva1",
+            "objects": ["PRD"],
+            "replication": {"mount": False, "snapshot_type": "snapclone", "replicas": 2},
+            "schedules": [ScheduleEntry(start="01:00", repeat_hours=1).model_dump()],
+        }
+    )
+    sched = Scheduler(lab.world.env, lab.world.clock.epoch, lab.orch.start_backup)
+    sched.run(lab.repo.list_specs(), 4 * 3600 - 1)
+    lab.world.env.run(until=4 * 3600)
+    sessions = [s for s in lab.repo.list_sessions(spec="sap")]
+    assert [s.status for s in sessions] == [SessionStatus.COMPLETED] * 3, [
+        lab.messages(s) for s in sessions
+    ]
+    active = lab.repo.list_replicas(spec="sap", status="active")
+    assert [r.sequence for r in active] == [2, 3]
+    assert _in_backup(lab) == []
+
+
+@pytest.mark.rule("OS-I18")
+def test_online_split_with_util_file_online_runs_backint_file_online() -> None:
+    """util_file_online in a split run: BRBACKUP announces BR0142I and calls backint -t
+    file_online for the database files; the split files need no tablespace switch (SAP-9),
+    and nothing is left in backup mode."""
+    lab = SapLab(profile={"backup_dev_type": "util_file_online"})
+    lab.work()
+    lab.spec(device="util_file_online")
+    session = lab.backup()
+    text = lab.messages(session)
+    assert session.status == SessionStatus.COMPLETED, text
+    assert "BR0142I" in text and "-f backup -t file_online" in text
+    assert _in_backup(lab) == []
