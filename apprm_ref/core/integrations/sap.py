@@ -99,6 +99,16 @@ def _oracle_ctx_options(ctx: SessionContext) -> Any:
     )
 
 
+def _oracle_view(ctx: SessionContext, database: str, app_options: Any) -> SessionContext:
+    """``ctx`` with the Oracle database as the spec's object; the session, its state and
+    its undo stack are the same objects."""
+    from dataclasses import replace
+
+    assert ctx.spec is not None
+    spec = ctx.spec.model_copy(update={"objects": [database]})
+    return replace(ctx, spec=spec, app_options=app_options)
+
+
 class SapIntegration:
     kind = "sap"
 
@@ -110,14 +120,8 @@ class SapIntegration:
 
     def _as_oracle(self, ctx: SessionContext) -> SessionContext:
         """The same session seen by the Oracle helpers (database name, include flags)."""
-        from dataclasses import replace
-
-        assert ctx.spec is not None
-        spec = ctx.spec.model_copy(update={"objects": [_oracle_ctx_options(ctx).database]})
-        view = replace(ctx, spec=spec, app_options=_oracle_ctx_options(ctx))
-        view.states = ctx.states  # one state per session, shared
-        view.undo = ctx.undo
-        return view
+        opts = _oracle_ctx_options(ctx)
+        return _oracle_view(ctx, opts.database, opts)
 
     def source_paths(self, ctx: SessionContext) -> list[str]:
         return OracleIntegration().source_paths(self._as_oracle(ctx))
@@ -234,14 +238,8 @@ class SapIntegration:
         )
 
     def _as_oracle_ir(self, ctx: SessionContext, replica: ReplicaRecord) -> SessionContext:
-        from dataclasses import replace
-
-        assert ctx.spec is not None
         database = replica.details.get("sap", {}).get("database") or sid_of(ctx)
-        spec = ctx.spec.model_copy(update={"objects": [database]})
-        view = replace(ctx, spec=spec)
-        view.states, view.undo = ctx.states, ctx.undo
-        return view
+        return _oracle_view(ctx, database, ctx.app_options)
 
     def start_after_ir(
         self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions
