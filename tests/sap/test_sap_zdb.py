@@ -233,3 +233,23 @@ def test_online_split_with_util_file_online_runs_backint_file_online() -> None:
     assert session.status == SessionStatus.COMPLETED, text
     assert "BR0142I" in text and "-f backup -t file_online" in text
     assert _in_backup(lab) == []
+
+
+def test_keep_current_control_files_and_redo_logs_across_the_ir() -> None:
+    """SAP-16 / OS-I15: the current control files, online logs and the SPFILE are copied to
+    the SAP configuration's TMP_DIR before the volumes are overwritten and back after;
+    BRRECOVER's complete recovery then reaches the last commit."""
+    lab = SapLab()
+    lab.work()
+    lab.spec()
+    assert lab.backup().status == SessionStatus.COMPLETED
+    lab.work(2)
+    expected = fold(lab.db.history.commits)
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    done = lab.restore(replica.id, keep_current_cf_olf=True)
+    text = lab.messages(done)
+    assert done.status == SessionStatus.COMPLETED, text
+    assert "copied to /var/opt/omni/tmp" in text and "copied back" in text
+    kept = lab.world.hosts.list_files("app1", "/var/opt/omni/tmp")
+    assert any("spfile" in p for p in kept) and any("control" in p for p in kept)
+    assert lab.db.data() == expected

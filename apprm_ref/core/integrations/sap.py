@@ -233,8 +233,10 @@ class SapIntegration:
         self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions
     ) -> Steps:
         opts = sap_options(options)
+        cfg = sc.load(ctx.repo, sid_of(ctx))
+        tmp = opts.extra.get("tmp_dir") or (cfg.tmp_dir if cfg else sc.DEFAULT_TMP_DIR)
         yield from OracleIntegration().stop_for_ir(
-            self._as_oracle_ir(ctx, replica), replica, _oracle_half(opts)
+            self._as_oracle_ir(ctx, replica), replica, _oracle_half(opts, tmp)
         )
 
     def _as_oracle_ir(self, ctx: SessionContext, replica: ReplicaRecord) -> SessionContext:
@@ -279,12 +281,14 @@ def _none(_held: list[Any]) -> None:
     return None
 
 
-def _oracle_half(opts: OracleRecoveryOptions) -> OracleRecoveryOptions:
-    """Stop and keep-copies as for Oracle; recovery itself is BRRECOVER's."""
+def _oracle_half(opts: OracleRecoveryOptions, tmp_dir: str) -> OracleRecoveryOptions:
+    """Stop and keep-copies as for Oracle (into the SAP configuration's TMP_DIR, SAP-16);
+    recovery itself is BRRECOVER's."""
     from dataclasses import fields
 
     given = {f.name: getattr(opts, f.name) for f in fields(OracleRecoveryOptions)}
-    return OracleRecoveryOptions(**{**given, "recover": False})
+    extra = {**opts.extra, "tmp_dir": tmp_dir}
+    return OracleRecoveryOptions(**{**given, "recover": False, "extra": extra})
 
 
 def _open_as_restored(ctx: SessionContext, drv: Any) -> None:
