@@ -253,3 +253,25 @@ def test_keep_current_control_files_and_redo_logs_across_the_ir() -> None:
     kept = lab.world.hosts.list_files("app1", "/var/opt/omni/tmp")
     assert any("spfile" in p for p in kept) and any("control" in p for p in kept)
     assert lab.db.data() == expected
+
+
+@pytest.mark.rule("OS-P14")
+@pytest.mark.parametrize(
+    "site", ["oracle.end_backup", "oracle.begin_backup", "oracle.crash", "oracle.log_switch"]
+)
+def test_oracle_faults_inside_brbackup_leave_nothing_in_backup_mode(site: str) -> None:
+    """OS-P14 with the Oracle simulator's fault sites firing inside BRBACKUP's bracket (an
+    END BACKUP refused, a BEGIN BACKUP refused, the instance crashing after BEGIN BACKUP, a
+    log switch failing): whatever BRBACKUP leaves, the session ends with no datafile in
+    backup mode, no replica it does not keep, and the database open again."""
+    from apprm_ref.sim.faults import FaultRule
+
+    lab = SapLab()
+    lab.work()
+    lab.spec()
+    lab.world.fault_plan.arm(FaultRule(site, nth=1, code="ORA-00600", message="injected"))
+    session = lab.backup()
+    assert not lab.db.in_backup_mode(), lab.messages(session)
+    if session.status != SessionStatus.COMPLETED:
+        assert lab.repo.list_replicas(spec="sap") == []
+    assert lab.db.status == "OPEN" and _in_backup(lab) == []

@@ -306,8 +306,12 @@ def _open_as_restored(ctx: SessionContext, drv: Any) -> None:
 
 
 def _end_left_backup_mode(drv: Any) -> None:
-    if any(f.backup_status == "ACTIVE" for f in drv.datafiles()):
-        ora.end_backup_quietly(drv)
+    """What BRBACKUP left: files in backup mode, or an instance that died in its bracket,
+    get the documented repair (STARTUP MOUNT, END BACKUP, OPEN; OS-P14, OS-P10)."""
+    from apprm_ref.core.integrations.oracle_repair import end_backup_mode
+
+    if drv.instance_status() != "OPEN" or any(f.backup_status == "ACTIVE" for f in drv.datafiles()):
+        end_backup_mode(drv)
 
 
 def _report(ctx: SessionContext, tool: str, res: BrResult) -> None:
