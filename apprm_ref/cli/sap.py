@@ -107,6 +107,7 @@ def run_checks(lab: Lab, sid: str) -> list[sap_checks.Check]:
     if ora is None:
         raise NotFoundError(f"no Oracle database {sid!r} in this estate")
     checks = sap_checks.oracle_checks(cfg, ora)
+    checks.append(sap_checks.ir_layout_check(cfg, ora, drivers.host))
     try:
         sap = sap_driver(drivers, sid)
     except ConfigError:

@@ -126,8 +126,17 @@ SAP = Application(
     builder="apprm_ref.sim.sap.estate:build_sap",
     backup_mode="apprm_ref.real.sap_backint_sim:sap_in_backup_mode",
     drivers=(
-        DriverDecl("sim-sap", "apprm_ref.real.sap_backint_sim:sim_sap_driver", simulator=True),
-        DriverDecl("sap-brtools", "apprm_ref.real.sap_brtools:BrToolsDriver"),
+        DriverDecl(
+            "sim-sap",
+            "apprm_ref.real.sap_backint_sim:sim_sap_driver",
+            simulator=True,
+            subject="apprm_ref.conformance.sap_subjects:sim_sap",
+        ),
+        DriverDecl(
+            "sap-brtools",
+            "apprm_ref.real.sap_brtools:BrToolsDriver",
+            subject="apprm_ref.conformance.sap_subjects:sap_brtools",
+        ),
     ),
     persisted=("apprm_ref.sim.sap.system",),
     cli="apprm_ref.cli.sap:app",

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from apprm_ref.drivers.capabilities import Capabilities
 from apprm_ref.drivers.sap import BackintStore, BrResult, HostFiles, SplitCallback
 from apprm_ref.errors import ConfigError
 from apprm_ref.real.runner import CommandRunner
@@ -71,6 +72,9 @@ class BrToolsDriver:
     runner: CommandRunner
     files: HostFiles  # the SAP host's files, where backint reads and writes
     env: Mapping[str, str] = field(default_factory=dict)
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities("sap", vendor="SAP", model="BR*Tools")
 
     def _run(
         self, tool: str, argv: Sequence[str], store: BackintStore, split: SplitCallback | None

@@ -4,8 +4,10 @@ catalogue's round trip, and the ``file_online`` switch rounds."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apprm_ref.real import sap_backint as bk
@@ -121,6 +123,15 @@ def test_delete_removes_one_copy() -> None:
     assert s.copies("PRD")[0].bid == "APPRM0000000002"
 
 
+# one IDB for the property tests, a fresh backint user per example (users never share copies)
+_SHARED = store()
+_USERS = (f"P{n:05d}" for n in itertools.count())
+
+
+def shared() -> tuple[object, str]:
+    return _SHARED, next(_USERS)
+
+
 paths = st.lists(
     st.from_regex(r"/oracle/PRD/sapdata[1-4]/[a-z]{1,6}_1/[a-z]{1,6}\.data[1-9]", fullmatch=True),
     min_size=1,
@@ -130,6 +141,7 @@ paths = st.lists(
 
 
 @pytest.mark.rule("OS-I17")
+@settings(max_examples=25)
 @given(paths=paths, bad=st.sets(st.integers(0, 7)), batch=st.integers(1, 4))
 def test_one_result_line_per_input_line(paths: list[str], bad: set[int], batch: int) -> None:
     """OS-I17: exactly one keyword line per input line, in input order, in both types."""
@@ -137,7 +149,8 @@ def test_one_result_line_per_input_line(paths: list[str], bad: set[int], batch: 
     fs.unreadable = {p for i, p in enumerate(paths) if i in bad}
     fs.data["/u.utl"] = f"switch_batch {batch}\n".encode()
     for kind in ("file", "file_online"):
-        rc, lines = call(f"-u PRD -f backup -t {kind} -p /u.utl", fs, store(), paths)
+        st_, user = shared()
+        rc, lines = call(f"-u {user} -f backup -t {kind} -p /u.utl", fs, st_, paths)
         assert [x.split()[-1] for x in lines] == paths
         assert [x.split()[0] for x in lines] == [
             "#ERROR" if p in fs.unreadable else "#SAVED" for p in paths
@@ -146,30 +159,33 @@ def test_one_result_line_per_input_line(paths: list[str], bad: set[int], batch: 
 
 
 @pytest.mark.rule("OS-P13")
+@settings(max_examples=25)
 @given(paths=paths, versions=st.integers(1, 3))
 def test_round_trip(paths: list[str], versions: int) -> None:
     """OS-P13: every file #SAVED; inquire #NULL <file> gives that BID first; restore #NULL
     gives #RESTORED with the same BID and the saved bytes; an unknown file is #NOTFOUND, rc 1."""
-    fs, s = DictFiles(), store()
+    fs = DictFiles()
+    s, user = shared()
     for v in range(versions):
         for p in paths:
             fs.data[p] = f"{p}@{v}".encode()
-        rc, lines = call("-u PRD -f backup", fs, s, paths)
+        rc, lines = call(f"-u {user} -f backup", fs, s, paths)
         assert rc == 0 and len(lines) == len(paths)
         bid = lines[0].split()[1]
         assert lines == [f"#SAVED {bid} {p}" for p in paths]
     for p in paths:
-        _, inq = call("-u PRD -f inquire", fs, s, [f"#NULL {p}"])
+        _, inq = call(f"-u {user} -f inquire", fs, s, [f"#NULL {p}"])
         assert inq[0] == f"#BACKUP {bid} {p}" and len(inq) == versions
         fs.data.pop(p)
-    rc, lines = call("-u PRD -f restore", fs, s, [f"#NULL {p}" for p in paths])
+    rc, lines = call(f"-u {user} -f restore", fs, s, [f"#NULL {p}" for p in paths])
     assert rc == 0 and lines == [f"#RESTORED {bid} {p}" for p in paths]
     assert all(fs.data[p] == f"{p}@{versions - 1}".encode() for p in paths)
-    rc, lines = call("-u PRD -f restore", fs, s, ["#NULL /oracle/PRD/nothing.dbf"])
+    rc, lines = call(f"-u {user} -f restore", fs, s, ["#NULL /oracle/PRD/nothing.dbf"])
     assert rc != 0 and lines == ["#NOTFOUND /oracle/PRD/nothing.dbf"]
 
 
 @pytest.mark.rule("OS-I18")
+@settings(max_examples=25)
 @given(paths=paths, batch=st.integers(1, 4), refuse=st.sets(st.integers(0, 7)))
 def test_file_online_copies_only_in_backup_mode_in_batched_rounds(
     paths: list[str], batch: int, refuse: set[int]
@@ -180,7 +196,8 @@ def test_file_online_copies_only_in_backup_mode_in_batched_rounds(
     peer = SwitchPeer(refuse={p for i, p in enumerate(paths) if i in refuse})
     fs = DictFiles({p: b"x" for p in paths}, peer=peer)
     fs.data["/u.utl"] = f"switch_batch {batch}\n".encode()
-    rc, lines = call("-u PRD -f backup -t file_online -p /u.utl", fs, store(), paths)
+    st_, user = shared()
+    rc, lines = call(f"-u {user} -f backup -t file_online -p /u.utl", fs, st_, paths)
     assert all(peer.copied_in_backup)
     assert len(peer.copied_in_backup) == len(paths) - len(peer.refuse)
     assert peer.in_backup == set()  # every BEGIN ended

@@ -78,7 +78,13 @@ def test_check_reports_the_oracle_and_sap_sides(sap_lab, cli):  # type: ignore[n
     _configure(cli)
     res = cli("sap", "config", "check", "PRD")
     assert res.exit_code == 0, res.stdout
-    for line in ("Oracle archivelog", "SAP    backup_dev_type", "SAP    split_cmd", "*RETVAL*0"):
+    for line in (
+        "Oracle archivelog",
+        "Oracle IR layout        passed",
+        "SAP    backup_dev_type",
+        "SAP    split_cmd",
+        "*RETVAL*0",
+    ):
         assert line in res.stdout, res.stdout
 
 

@@ -31,6 +31,7 @@ def _recording(lab: SapLab, bad: set[str]) -> list[list[str]]:
 
 
 @pytest.mark.rule("OS-P19")
+@pytest.mark.rule("OS-I17")
 @settings(max_examples=4)
 @given(bad=st.sets(st.sampled_from(DATAFILES), min_size=1))
 def test_fillup_hands_backint_exactly_the_files_that_failed(bad: set[str]) -> None:
@@ -40,7 +41,8 @@ def test_fillup_hands_backint_exactly_the_files_that_failed(bad: set[str]) -> No
     lists = _recording(lab, failing)
     argv = ["-u", "/", "-c", "force", "-t", "online", "-d", "util_file"]
     first = lab.brtools.brbackup(argv, store=lab.store)
-    assert first.rc == 5 and first.detail_log
+    assert first.rc == 5 and first.detail_log  # OS-I17: backint rc 1 + #ERROR -> BRBACKUP 5
+    assert "BR0279I Return code from 'backint': 1" in first.output
     detail = lab.brtools.read_log(first.detail_log)
     for path in bad:
         assert f"BR0233E Backup utility has reported an error while saving file {path}" in detail

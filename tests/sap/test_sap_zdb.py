@@ -188,3 +188,90 @@ def test_offline_split_on_xp_splits_while_the_database_is_down() -> None:
     assert done.status == SessionStatus.COMPLETED, lab.messages(done)
     assert "Database opened without recovery" in lab.messages(done)
     assert lab.db.data() == at_backup
+
+
+def test_scheduled_sap_spec_runs_and_rotates_its_replicas() -> None:
+    """A scheduled SAP spec: three hourly sessions through BRBACKUP, rotation keeping the
+    spec's two replicas (the oldest deleted), nothing left in backup mode."""
+    from apprm_ref.core.scheduler import Scheduler
+    from apprm_ref.core.specs import ScheduleEntry
+
+    lab = SapLab()
+    lab.orch.create_spec(
+        {
+            "name": "sap",
+            "type": "sap",
+            "application_system": "app1",
+            "array": "eva1",
+            "objects": ["PRD"],
+            "replication": {"mount": False, "snapshot_type": "snapclone", "replicas": 2},
+            "schedules": [ScheduleEntry(start="01:00", repeat_hours=1).model_dump()],
+        }
+    )
+    sched = Scheduler(lab.world.env, lab.world.clock.epoch, lab.orch.start_backup)
+    sched.run(lab.repo.list_specs(), 4 * 3600 - 1)
+    lab.world.env.run(until=4 * 3600)
+    sessions = [s for s in lab.repo.list_sessions(spec="sap")]
+    assert [s.status for s in sessions] == [SessionStatus.COMPLETED] * 3, [
+        lab.messages(s) for s in sessions
+    ]
+    active = lab.repo.list_replicas(spec="sap", status="active")
+    assert [r.sequence for r in active] == [2, 3]
+    assert _in_backup(lab) == []
+
+
+@pytest.mark.rule("OS-I18")
+def test_online_split_with_util_file_online_runs_backint_file_online() -> None:
+    """util_file_online in a split run: BRBACKUP announces BR0142I and calls backint -t
+    file_online for the database files; the split files need no tablespace switch (SAP-9),
+    and nothing is left in backup mode."""
+    lab = SapLab(profile={"backup_dev_type": "util_file_online"})
+    lab.work()
+    lab.spec(device="util_file_online")
+    session = lab.backup()
+    text = lab.messages(session)
+    assert session.status == SessionStatus.COMPLETED, text
+    assert "BR0142I" in text and "-f backup -t file_online" in text
+    assert _in_backup(lab) == []
+
+
+def test_keep_current_control_files_and_redo_logs_across_the_ir() -> None:
+    """SAP-16 / OS-I15: the current control files, online logs and the SPFILE are copied to
+    the SAP configuration's TMP_DIR before the volumes are overwritten and back after;
+    BRRECOVER's complete recovery then reaches the last commit."""
+    lab = SapLab()
+    lab.work()
+    lab.spec()
+    assert lab.backup().status == SessionStatus.COMPLETED
+    lab.work(2)
+    expected = fold(lab.db.history.commits)
+    (replica,) = lab.repo.list_replicas(spec="sap")
+    done = lab.restore(replica.id, keep_current_cf_olf=True)
+    text = lab.messages(done)
+    assert done.status == SessionStatus.COMPLETED, text
+    assert "copied to /var/opt/omni/tmp" in text and "copied back" in text
+    kept = lab.world.hosts.list_files("app1", "/var/opt/omni/tmp")
+    assert any("spfile" in p for p in kept) and any("control" in p for p in kept)
+    assert lab.db.data() == expected
+
+
+@pytest.mark.rule("OS-P14")
+@pytest.mark.parametrize(
+    "site", ["oracle.end_backup", "oracle.begin_backup", "oracle.crash", "oracle.log_switch"]
+)
+def test_oracle_faults_inside_brbackup_leave_nothing_in_backup_mode(site: str) -> None:
+    """OS-P14 with the Oracle simulator's fault sites firing inside BRBACKUP's bracket (an
+    END BACKUP refused, a BEGIN BACKUP refused, the instance crashing after BEGIN BACKUP, a
+    log switch failing): whatever BRBACKUP leaves, the session ends with no datafile in
+    backup mode, no replica it does not keep, and the database open again."""
+    from apprm_ref.sim.faults import FaultRule
+
+    lab = SapLab()
+    lab.work()
+    lab.spec()
+    lab.world.fault_plan.arm(FaultRule(site, nth=1, code="ORA-00600", message="injected"))
+    session = lab.backup()
+    assert not lab.db.in_backup_mode(), lab.messages(session)
+    if session.status != SessionStatus.COMPLETED:
+        assert lab.repo.list_replicas(spec="sap") == []
+    assert lab.db.status == "OPEN" and _in_backup(lab) == []

@@ -53,6 +53,8 @@ RULES = {
     "oracle-online-complete-recovery": [pytest.mark.rule("OS-P3")],
     "windows-eva-ir": [pytest.mark.rule("ARR-P4"), pytest.mark.rule("ARR-I17")],
     "windows-xp-ir": [pytest.mark.rule("ARR-P4"), pytest.mark.rule("ARR-I17")],
+    "sap-split-fault-eva": [pytest.mark.rule("OS-P14")],
+    "sap-ir-archives-missing": [pytest.mark.rule("OS-P16")],
 }
 PARAMS = [pytest.param(p, marks=RULES.get(p.stem, []), id=p.stem) for p in SCENARIOS]
 

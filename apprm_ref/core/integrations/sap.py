@@ -99,6 +99,16 @@ def _oracle_ctx_options(ctx: SessionContext) -> Any:
     )
 
 
+def _oracle_view(ctx: SessionContext, database: str, app_options: Any) -> SessionContext:
+    """``ctx`` with the Oracle database as the spec's object; the session, its state and
+    its undo stack are the same objects."""
+    from dataclasses import replace
+
+    assert ctx.spec is not None
+    spec = ctx.spec.model_copy(update={"objects": [database]})
+    return replace(ctx, spec=spec, app_options=app_options)
+
+
 class SapIntegration:
     kind = "sap"
 
@@ -110,30 +120,34 @@ class SapIntegration:
 
     def _as_oracle(self, ctx: SessionContext) -> SessionContext:
         """The same session seen by the Oracle helpers (database name, include flags)."""
-        from dataclasses import replace
-
-        assert ctx.spec is not None
-        spec = ctx.spec.model_copy(update={"objects": [_oracle_ctx_options(ctx).database]})
-        view = replace(ctx, spec=spec, app_options=_oracle_ctx_options(ctx))
-        view.states = ctx.states  # one state per session, shared
-        view.undo = ctx.undo
-        return view
+        opts = _oracle_ctx_options(ctx)
+        return _oracle_view(ctx, opts.database, opts)
 
     def source_paths(self, ctx: SessionContext) -> list[str]:
         return OracleIntegration().source_paths(self._as_oracle(ctx))
 
     def check(self, ctx: SessionContext, sources: list[Any]) -> None:
+        """The cell manager's SAP configuration (complete when present; without one the
+        SAP system's own environment is used, with a warning), the Oracle checks, and
+        ``init<SID>.sap`` readable."""
         sid = sid_of(ctx)
-        cfg = sc.require(ctx.repo, sid)
-        gaps = sc.missing(cfg)
-        if gaps:
+        cfg = sc.load(ctx.repo, sid)
+        if cfg is None:
+            ctx.warn(
+                origin(ctx),
+                f"No SAP configuration of {sid} on the cell manager (apprm sap config set); "
+                "BR*Tools run with the SAP system's environment",
+                code="SAP_NO_CONFIG",
+            )
+        elif sc.missing(cfg):
             raise OrchestrationError(
-                f"SAP configuration of {sid} lacks {', '.join(gaps)} (apprm sap config set)",
+                f"SAP configuration of {sid} lacks {', '.join(sc.missing(cfg))} "
+                "(apprm sap config set)",
                 code="SAP_CONFIG",
             )
         OracleIntegration().check(self._as_oracle(ctx), sources)
         sap_driver(ctx.drivers, sid).profile()  # init<SID>.sap readable
-        ctx.info(origin(ctx), f"SAP configuration of {sid} checked")
+        ctx.info(origin(ctx), f"SAP system {sid} checked")
 
     def before_quiesce(self, ctx: SessionContext) -> Steps:
         yield from ()
@@ -219,19 +233,15 @@ class SapIntegration:
         self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions
     ) -> Steps:
         opts = sap_options(options)
+        cfg = sc.load(ctx.repo, sid_of(ctx))
+        tmp = opts.extra.get("tmp_dir") or (cfg.tmp_dir if cfg else sc.DEFAULT_TMP_DIR)
         yield from OracleIntegration().stop_for_ir(
-            self._as_oracle_ir(ctx, replica), replica, _oracle_half(opts)
+            self._as_oracle_ir(ctx, replica), replica, _oracle_half(opts, tmp)
         )
 
     def _as_oracle_ir(self, ctx: SessionContext, replica: ReplicaRecord) -> SessionContext:
-        from dataclasses import replace
-
-        assert ctx.spec is not None
         database = replica.details.get("sap", {}).get("database") or sid_of(ctx)
-        spec = ctx.spec.model_copy(update={"objects": [database]})
-        view = replace(ctx, spec=spec)
-        view.states, view.undo = ctx.states, ctx.undo
-        return view
+        return _oracle_view(ctx, database, ctx.app_options)
 
     def start_after_ir(
         self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions
@@ -271,12 +281,14 @@ def _none(_held: list[Any]) -> None:
     return None
 
 
-def _oracle_half(opts: OracleRecoveryOptions) -> OracleRecoveryOptions:
-    """Stop and keep-copies as for Oracle; recovery itself is BRRECOVER's."""
+def _oracle_half(opts: OracleRecoveryOptions, tmp_dir: str) -> OracleRecoveryOptions:
+    """Stop and keep-copies as for Oracle (into the SAP configuration's TMP_DIR, SAP-16);
+    recovery itself is BRRECOVER's."""
     from dataclasses import fields
 
     given = {f.name: getattr(opts, f.name) for f in fields(OracleRecoveryOptions)}
-    return OracleRecoveryOptions(**{**given, "recover": False})
+    extra = {**opts.extra, "tmp_dir": tmp_dir}
+    return OracleRecoveryOptions(**{**given, "recover": False, "extra": extra})
 
 
 def _open_as_restored(ctx: SessionContext, drv: Any) -> None:
@@ -294,8 +306,12 @@ def _open_as_restored(ctx: SessionContext, drv: Any) -> None:
 
 
 def _end_left_backup_mode(drv: Any) -> None:
-    if any(f.backup_status == "ACTIVE" for f in drv.datafiles()):
-        ora.end_backup_quietly(drv)
+    """What BRBACKUP left: files in backup mode, or an instance that died in its bracket,
+    get the documented repair (STARTUP MOUNT, END BACKUP, OPEN; OS-P14, OS-P10)."""
+    from apprm_ref.core.integrations.oracle_repair import end_backup_mode
+
+    if drv.instance_status() != "OPEN" or any(f.backup_status == "ACTIVE" for f in drv.datafiles()):
+        end_backup_mode(drv)
 
 
 def _report(ctx: SessionContext, tool: str, res: BrResult) -> None:

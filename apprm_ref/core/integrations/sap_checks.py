@@ -44,6 +44,21 @@ def oracle_checks(cfg: SapConfig, ora: Any) -> list[Check]:
     return out
 
 
+def ir_layout_check(cfg: SapConfig, ora: Any, host: Any) -> Check:
+    """Datafiles alone on their volumes, or an instant recovery would revert control files,
+    online logs or the SPFILE too (oracle-sap.md §2.4, OS-I11)."""
+    from apprm_ref.core.integrations.oracle_config import OracleOptions, ir_problems
+
+    try:
+        problems = ir_problems(
+            ora.file_layout(), lambda p: host.volumes_under(cfg.host, p), OracleOptions()
+        )
+    except ApprmError as exc:
+        return Check("Oracle", "IR layout", False, f"layout unreadable: {exc}")
+    detail = problems[0] if problems else "datafiles share no volume with other files"
+    return Check("Oracle", "IR layout", not problems, detail)
+
+
 def sap_checks(cfg: SapConfig, sap: Any) -> list[Check]:
     """The configuration is complete and ``init<SID>.sap`` selects the product (backint
     device, its parameter file, the split command and ``primary_db`` for split types)."""

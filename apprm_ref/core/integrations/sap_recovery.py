@@ -36,6 +36,10 @@ def sap_options(options: RecoveryOptions) -> SapRecoveryOptions:
             "BRRECOVER recovers with the current control file (no backup control file)",
             code="BAD_OPTION",
         )
+    if opts.until == "time" and opts.time is not None and opts.time != int(opts.time):
+        raise RecoveryError(
+            "BRRECOVER -pit takes whole seconds (yyyy-mm-dd hh.mi.ss)", code="BAD_OPTION"
+        )
     needs = {"scn": opts.scn, "time": opts.time, "sequence": opts.sequence}
     if opts.until in needs and needs[opts.until] is None:
         raise RecoveryError(f"recovery until {opts.until} needs a value", code="BAD_OPTION")
