@@ -38,6 +38,7 @@ def families() -> dict[str, Family]:
         host_checks,
         oracle_backup_checks,  # noqa: F401
         oracle_checks,
+        sap_checks,
         snapshot_checks,
         snapshot_replica_checks,  # noqa: F401
         split_checks,
@@ -50,6 +51,7 @@ def families() -> dict[str, Family]:
         "split-mirror-array": Family(split_checks.observe, split_checks.inventory),
         "oracle": Family(oracle_checks.observe, oracle_checks.inventory),
         "host": Family(host_checks.observe, host_checks.inventory),
+        "sap": Family(sap_checks.observe, sap_checks.inventory),
     }
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from apprm_ref.conformance import sap_subjects
 from apprm_ref.conformance.suite import Subject
 from apprm_ref.sim.storage import GIB, MIB, TIB
 from apprm_ref.sim.world import World
@@ -222,6 +223,8 @@ SUBJECTS: dict[str, Callable[[int], Subject]] = {
     "oracle-dbapi": oracle_dbapi,
     "sim-host": sim_host,
     "sim-host-windows": sim_host_windows,
+    "sim-sap": sap_subjects.sim_sap,
+    "sap-brtools": sap_subjects.sap_brtools,
 }
 
 # Subjects that no registered driver names: the Windows storage stack is served by the

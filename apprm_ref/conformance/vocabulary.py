@@ -16,4 +16,5 @@ KNOWN_FEATURES: dict[str, frozenset[str]] = {
     "split-mirror-array": XP_FEATURES,
     "oracle": ORACLE_FEATURES,
     "host": frozenset({"lvm", "freeze", "import"}),  # SimHostDriver.capabilities
+    "sap": frozenset(),  # BrToolsDriver.capabilities: the SAP Protocol has no options
 }

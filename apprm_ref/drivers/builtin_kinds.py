@@ -115,6 +115,33 @@ ORACLE = Application(
     ),
 )
 
+# SAP R/3 on an Oracle database of the estate: BR*Tools call the product's backint and
+# split command; the simulator's BR*Tools are the sim driver's, real ones the other's
+SAP = Application(
+    name="sap",
+    integration="apprm_ref.core.integrations.sap:SapIntegration",
+    recovery_options="apprm_ref.core.integrations.sap_recovery:SapRecoveryOptions",
+    rpo=Rpo.ROLL_FORWARD,
+    config="apprm_ref.sim.sap.estate:SapCfg",
+    builder="apprm_ref.sim.sap.estate:build_sap",
+    backup_mode="apprm_ref.real.sap_backint_sim:sap_in_backup_mode",
+    drivers=(
+        DriverDecl(
+            "sim-sap",
+            "apprm_ref.real.sap_backint_sim:sim_sap_driver",
+            simulator=True,
+            subject="apprm_ref.conformance.sap_subjects:sim_sap",
+        ),
+        DriverDecl(
+            "sap-brtools",
+            "apprm_ref.real.sap_brtools:BrToolsDriver",
+            subject="apprm_ref.conformance.sap_subjects:sap_brtools",
+        ),
+    ),
+    persisted=("apprm_ref.sim.sap.system",),
+    cli="apprm_ref.cli.sap:app",
+)
+
 LVM = StorageStack(
     name="lvm",
     builder="apprm_ref.sim.build:build_lvm_host",
@@ -195,4 +222,4 @@ MSSQL = Application(
     ),
 )
 
-BUILTINS = (EVA, XP, FILESYSTEM, ORACLE, LVM, WINDOWS, VSS, MSSQL)
+BUILTINS = (EVA, XP, FILESYSTEM, ORACLE, SAP, LVM, WINDOWS, VSS, MSSQL)

@@ -57,6 +57,8 @@ RULES = {
     "vss-sql-writer-freeze-timeout": [pytest.mark.rule("VC-P18"), pytest.mark.rule("VC-P2")],
     "vss-sql-xp-resync-rotation": [pytest.mark.rule("VC-I13")],
     "vss-filesystem-session-ir": [pytest.mark.rule("VC-I14")],
+    "sap-split-fault-eva": [pytest.mark.rule("OS-P14")],
+    "sap-ir-archives-missing": [pytest.mark.rule("OS-P16")],
 }
 PARAMS = [pytest.param(p, marks=RULES.get(p.stem, []), id=p.stem) for p in SCENARIOS]
 

@@ -116,8 +116,8 @@ def test_a_non_descriptor_is_refused() -> None:
             "unknown array family 'msa'; registered: eva, xp",
         ),
         (
-            {"applications": [{"type": "sap", "name": "S", "host": "h"}]},
-            "unknown application 'sap'; registered: filesystem, mssql, oracle, vss",
+            {"applications": [{"type": "db2", "name": "S", "host": "h"}]},
+            "unknown application 'db2'; registered: filesystem, mssql, oracle, sap, vss",
         ),
         (
             {"hosts": [{"name": "h", "storage": "zfs"}]},
@@ -137,7 +137,7 @@ def test_an_estate_of_an_unknown_kind_is_refused(tmp_path, doc, message) -> None
 @pytest.mark.rule("EXT-I3")
 def test_a_spec_of_an_unknown_application_is_refused() -> None:
     with pytest.raises(
-        ConfigError, match="unknown application 'lotus'; registered: filesystem, mssql, oracle, vss"
+        ConfigError, match="unknown application 'lotus'; registered: filesystem, mssql, oracle, sap, vss"
     ):
         parse_spec({"name": "s", "type": "lotus", "application_system": "h", "array": "a"})
 
@@ -165,7 +165,7 @@ def test_conformance_cli_refuses_an_unknown_driver_listing_the_subjects() -> Non
     res = CliRunner().invoke(app, ["conformance", "run", "--driver", "nope"])
     assert res.exit_code == 2
     assert (
-        "no conformance subject for driver 'nope'; known: eva-smis, oracle-dbapi, sim-eva, sim-host, sim-oracle, sim-xp, xp-cci"
+        "no conformance subject for driver 'nope'; known: eva-smis, oracle-dbapi, sap-brtools, sim-eva, sim-host, sim-oracle, sim-sap, sim-xp, xp-cci"
         in res.stderr
     )
 
