@@ -137,7 +137,8 @@ def test_an_estate_of_an_unknown_kind_is_refused(tmp_path, doc, message) -> None
 @pytest.mark.rule("EXT-I3")
 def test_a_spec_of_an_unknown_application_is_refused() -> None:
     with pytest.raises(
-        ConfigError, match="unknown application 'lotus'; registered: filesystem, mssql, oracle, sap, vss"
+        ConfigError,
+        match="unknown application 'lotus'; registered: filesystem, mssql, oracle, sap, vss",
     ):
         parse_spec({"name": "s", "type": "lotus", "application_system": "h", "array": "a"})
 
