@@ -28,6 +28,7 @@ from apprm_ref.idb.repository import SqlRepository
 from apprm_ref.sim.estate import Estate, build_world, sim_drivers
 from apprm_ref.types import SessionStatus, SessionType
 from bench import layout
+from bench.floor import WriteCounter
 from bench.metrics import EventCounter, file_bytes, peak_rss_mb
 
 DAY = 86400.0
@@ -155,6 +156,7 @@ def run_estate(cfg: BenchConfig, *, workdir: str | Path | None = None) -> dict[s
         env.process(_ir_loop(env, orch, _ir_plan(cfg, plans, start), tally, cfg.app))
         env.process(_workload_loop(env, world, app, cfg, tally))
         counter = EventCounter(env)
+        writes = WriteCounter(repo.engine)
         restore_gc = _tune_gc() if cfg.gc_tuned else None
         t1, c1 = time.perf_counter(), time.process_time()
         try:
@@ -163,6 +165,7 @@ def run_estate(cfg: BenchConfig, *, workdir: str | Path | None = None) -> dict[s
             if restore_gc is not None:
                 restore_gc()
         wall, cpu = time.perf_counter() - t1, time.process_time() - c1
+        rows_written = writes.close()
         problems = world.invariant_problems() if cfg.check_invariants else []
         idb_bytes = file_bytes(idb, f"{idb}-wal")
         repo.engine.dispose()
@@ -170,6 +173,7 @@ def run_estate(cfg: BenchConfig, *, workdir: str | Path | None = None) -> dict[s
         out["cpu_s"] = round(cpu, 3)  # this process's CPU: robust when the machine is shared
         out["sim_days_per_cpu_s"] = round(cfg.days / cpu, 2) if cpu else None
         out["events_per_cpu_s"] = round(counter.count / cpu, 1) if cpu else None
+        out["idb_rows_written"] = rows_written
         return out
 
 
