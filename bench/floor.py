@@ -99,6 +99,7 @@ def _open(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("CREATE TABLE r (id INTEGER PRIMARY KEY, session INTEGER, body TEXT)")
+    db.execute("CREATE INDEX r_session ON r (session)")  # as the IDB indexes rows by session
     return db
 
 
