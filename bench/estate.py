@@ -62,6 +62,11 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
         help="keep CPython's default collector settings (default: frozen start-up heap, "
         "young generation collected every 50 000 allocations)",
     )
+    ap.add_argument(
+        "--world-digest",
+        action="store_true",
+        help="digest the whole simulated world at the end (for bench.compare; costs time)",
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     a = ap.parse_args(argv)
     if a.days < 1 or a.databases < 1:
@@ -76,6 +81,7 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
         check_invariants=not a.no_invariants,
         gc_tuned=not a.gc_default,
         epoch_s=a.epoch_hours * 3600,
+        world_digest=a.world_digest,
     )
     return cfg, a.json
 

@@ -48,7 +48,7 @@ def test_write_counter_counts_the_rows_the_idb_holds(tmp_path) -> None:  # type:
 
 def test_a_bigger_day_has_a_bigger_floor() -> None:
     small = floor.floor_ms_per_day(floor.DayCounts(100, 50, 5), replay_days=1)
-    big = floor.floor_ms_per_day(floor.DayCounts(10_000, 5_000, 500), replay_days=1)
+    big = floor.floor_ms_per_day(floor.DayCounts(10_000, 2_000, 100), replay_days=1)
     assert 0 < small < big
 
 
