@@ -1,6 +1,7 @@
 """``python -m bench.whatif_estate [--databases 10] > estate.yaml``: the reference estate as
 an ``apprm whatif`` file (its arrays, hosts, Oracle databases, specs with their schedules,
-and the benchmark's workload of 20 commits per database per hour). The committed
+the benchmark's workload of 20 commits per database per hour and its weekly purge of
+archived logs older than 3 days). The committed
 ``bench/reference-estate.yaml`` is this output for 10 databases (a test keeps it so).
 """
 
@@ -14,16 +15,18 @@ import yaml
 
 from bench import layout
 from bench.harness import BenchConfig
-from bench.oracle_app import OracleApp
+from bench.oracle_app import ARCHIVE_KEEP_S, PURGE_EVERY_DAYS, OracleApp
 
 
 def whatif_doc(databases: int) -> dict[str, Any]:
     app = OracleApp(layout.plan_databases(databases))
     rate = BenchConfig().changes_per_hour
+    keep, every = f"{ARCHIVE_KEEP_S / 86400:g}d", f"{PURGE_EVERY_DAYS}d"
     return {
         **app.estate(),
         "specs": [app.spec(p) for p in app.plans],
         "workloads": [{"app": p.name, "rate": rate} for p in app.plans],
+        "archive_purges": [{"app": p.name, "keep": keep, "every": every} for p in app.plans],
     }
 
 

@@ -125,6 +125,7 @@ def statuses(year: Year) -> dict[str, Any]:
     return {
         "sessions": len(year.sessions), "scheduled": year.scheduled,
         "statuses": dict(sorted(counts.items())), "blocked_writes": year.blocked_writes,
+        "archive_purges": year.purges, "archive_purges_refused": year.purges_refused[:20],
         "failure_reasons": [
             {"spec": spec, "reason": r, "count": c} for (spec, r), c in sorted(why.items())
         ],

@@ -3,7 +3,9 @@
 The file is a drill scenario's first sections: ``estate:`` (or the estate's keys at the
 top level), ``specs:`` and optionally ``workloads:`` (``{app: NAME, rate: N}``: ``N``
 changes per simulated hour on a spec's mount points or a database, as a drill's workload
-step) and ``seed:``. A spec without schedules never runs and is refused: a year of it
+step), ``archive_purges:`` (``{app: DB, keep: 3d, every: 7d}``: the DBA's job deleting
+archived logs older than ``keep``, RMAN ``DELETE ARCHIVELOG UNTIL TIME``; without it a
+year's archives stay on the destination) and ``seed:``. A spec without schedules never runs and is refused: a year of it
 would say nothing.
 """
 
@@ -30,11 +32,31 @@ class WorkloadCfg(BaseModel):
     rate: float = Field(20.0, gt=0, le=3600)
 
 
+class PurgeCfg(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    app: str
+    keep: str | float = "3d"
+    every: str | float = "7d"
+
+    def seconds(self) -> tuple[float, float]:
+        """(keep, every) in seconds; every at least an hour."""
+        from apprm_ref.drill.timeparse import parse_duration
+
+        keep, every = parse_duration(self.keep), parse_duration(self.every)
+        if every < 3600 or keep < 0:
+            raise ConfigError(
+                f"archive purge of {self.app}: every must be at least 1h, keep not negative",
+                field="archive_purges",
+            )
+        return keep, every
+
+
 class PlanFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     estate: Estate
     specs: list[BackupSpec] = Field(min_length=1)
     workloads: list[WorkloadCfg] = Field(default_factory=list)
+    archive_purges: list[PurgeCfg] = Field(default_factory=list)
     seed: int = 0
 
 
@@ -44,6 +66,7 @@ class Plan:
     estate: Estate
     specs: list[BackupSpec]
     workloads: list[WorkloadCfg]
+    purges: list[PurgeCfg]
     seed: int
 
 
@@ -87,7 +110,19 @@ def load_plan(path: str | Path) -> Plan:
                 file=str(path),
                 field="workloads",
             )
-    return Plan(str(path), pf.estate, pf.specs, pf.workloads, pf.seed)
+    for p in pf.archive_purges:
+        if p.app not in apps:
+            raise ConfigError(
+                f"archive purge of {p.app!r}: no application of that name",
+                file=str(path),
+                field="archive_purges",
+            )
+        try:
+            p.seconds()
+        except ConfigError as exc:
+            exc.file = str(path)
+            raise
+    return Plan(str(path), pf.estate, pf.specs, pf.workloads, pf.archive_purges, pf.seed)
 
 
 def check_days(days: int) -> int:

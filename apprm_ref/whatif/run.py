@@ -19,9 +19,10 @@ from apprm_ref.core.service import Orchestrator
 from apprm_ref.core.session import Session
 from apprm_ref.drill.build import build_estate, make_drivers, make_repo
 from apprm_ref.drill.workload import Workloads
+from apprm_ref.errors import ApprmError, ConfigError
 from apprm_ref.types import SessionStatus, Severity
 from apprm_ref.whatif.observe import Sample, sample
-from apprm_ref.whatif.plan import Plan
+from apprm_ref.whatif.plan import Plan, PurgeCfg
 
 DAY = 86400.0
 SAMPLE_S = 6 * 3600.0  # four samples a day: one per typical backup interval
@@ -59,6 +60,8 @@ class Year:
     samples: list[Sample] = field(default_factory=list)
     blocked_writes: int = 0
     scheduled: int = 0
+    purges: int = 0  # archive purges that ran
+    purges_refused: list[str] = field(default_factory=list)
 
 
 class Tracker:
@@ -102,6 +105,8 @@ def run_plan(plan: Plan, days: int, progress: Progress | None = None) -> Year:
     loads = Workloads(world, plan.specs, lambda kind, **_: _blocked(year, kind), WORKLOAD_EPOCH_S)
     for w in plan.workloads:
         loads.control(w.app, "start", w.rate)
+    for p in plan.purges:
+        world.env.process(_purge(world, p, year))
     horizon = days * DAY
     sched = Scheduler(world.env, world.clock.epoch, orch.start_backup)
     sched.run(plan.specs, horizon)
@@ -112,6 +117,23 @@ def run_plan(plan: Plan, days: int, progress: Progress | None = None) -> Year:
     _drain(world.env, orch, horizon + DRAIN_S)
     year.scheduled = len(sched.started)
     return year
+
+
+def _purge(world: Any, cfg: PurgeCfg, year: Year) -> Generator[Any, Any, None]:
+    """The DBA's archived-log purge every ``every``; a refusal (database down, destination
+    busy) is counted and the next run catches up, as the job would."""
+    keep, every = cfg.seconds()
+    app = world.apps[cfg.app]
+    purge = getattr(app, "delete_archived_logs", None)
+    if purge is None:
+        raise ConfigError(f"application {cfg.app} keeps no archived logs to purge")
+    while True:
+        yield world.env.timeout(every)
+        try:
+            purge(world.now() - keep)
+            year.purges += 1
+        except ApprmError as exc:
+            year.purges_refused.append(f"{cfg.app}: {exc}")
 
 
 def _blocked(year: Year, kind: str) -> None:

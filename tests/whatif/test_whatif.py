@@ -8,6 +8,7 @@ minute (the second queues), and an XP spec rotates over MU 0-1 of three.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -149,3 +150,20 @@ def test_reference_estate_file_is_current() -> None:
     assert ref.read_text() == render(10)
     plan = load_plan(ref)
     assert len(plan.specs) == 10 and len(plan.workloads) == 10
+
+
+def test_archive_purge_runs_on_the_database_and_refuses_a_filesystem(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ref = Path(__file__).parents[2] / "bench" / "reference-estate.yaml"
+    plan = load_plan(ref)
+    one = dataclasses.replace(
+        plan,
+        specs=plan.specs[:1],
+        workloads=plan.workloads[:1],
+        purges=[plan.purges[0].model_copy(update={"every": "6h", "keep": "3h"})],
+    )
+    y = run_plan(one, 1)
+    assert y.purges == 3 and y.purges_refused == []  # at 6, 12 and 18 h
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL.read_text() + "archive_purges:\n  - {app: fs_eva}\n")
+    with pytest.raises(ConfigError, match="archive purge of 'fs_eva': no application"):
+        load_plan(bad)
