@@ -78,6 +78,26 @@ def queueing(year: Year) -> list[dict[str, Any]]:
     return out
 
 
+def concurrency(year: Year) -> list[dict[str, Any]]:
+    """Per array: the most sessions working on it at once (from leaving the queue to the
+    end) and when that first happened; sessions of different specs overlap here."""
+    array_of = {s.name: s.array for s in year.plan.specs}
+    edges: dict[str, list[tuple[float, int]]] = {}
+    for n in year.sessions:
+        arr = array_of.get(n.spec, "?")
+        edges.setdefault(arr, []).extend([(n.began, 1), (n.finished, -1)])
+    out = []
+    for arr in sorted(edges):
+        live = top = 0
+        top_at = 0.0
+        for at, step in sorted(edges[arr], key=lambda e: (e[0], e[1])):  # ends before starts
+            live += step
+            if live > top:
+                top, top_at = live, at
+        out.append({"array": arr, "max_concurrent_sessions": top, "max_concurrent_at": top_at})
+    return out
+
+
 def rpo(year: Year) -> list[dict[str, Any]]:
     """Per spec: the RPO histogram of its year and the worst gap, with when it ended."""
     end = year.days * DAY
@@ -143,14 +163,16 @@ class Findings:
     capacity: list[dict[str, Any]]
     slots: list[dict[str, Any]]
     queueing: list[dict[str, Any]]
+    concurrency: list[dict[str, Any]]
     rpo: list[dict[str, Any]]
     rotations: list[dict[str, Any]]
 
 
 def analyse(year: Year) -> Findings:
     return Findings(
-        statuses(year), capacity(year), slots(year), queueing(year), rpo(year), rotations(year)
-    )
+        statuses(year), capacity(year), slots(year), queueing(year), concurrency(year),
+        rpo(year), rotations(year),
+    )  # fmt: skip
 
 
 def _by_spec(year: Year) -> dict[str, list[SessionNote]]:

@@ -58,6 +58,9 @@ def text(doc: dict[str, Any]) -> list[str]:
     for q in doc["queueing"]:
         out.append(f"  sessions {q['spec']}: {q['queued']} queued (max wait "
                    f"{q['max_wait_seconds']:.0f} s), {q['overlapping']} overlapping")  # fmt: skip
+    for c in doc["concurrency"]:
+        out.append(f"  array {c['array']}: at most {c['max_concurrent_sessions']} sessions at "
+                   f"once ({c['max_concurrent_at']})")  # fmt: skip
     for r in doc["rpo"]:
         out.append(f"  RPO {r['spec']}: worst {r['worst_rpo_seconds'] / 3600:.2f} h, "
                    f"{r['replicas_made']} replicas")  # fmt: skip
@@ -99,6 +102,9 @@ def html_report(doc: dict[str, Any], year: Year) -> str:
     parts.append(_table(["Spec", "Sessions", "Queued", "Max wait (s)", "Overlapping"],
                         [[q["spec"], q["sessions"], q["queued"], round(q["max_wait_seconds"]),
                           q["overlapping"]] for q in doc["queueing"]]))  # fmt: skip
+    parts.append(_table(["Array", "Most sessions at once", "First at"],
+                        [[c["array"], c["max_concurrent_sessions"], c["max_concurrent_at"]]
+                         for c in doc["concurrency"]]))  # fmt: skip
     parts.append("<h2>RPO achieved</h2>")
     for r in doc["rpo"]:
         parts.append(f"<h3>{e(r['spec'])}: worst {r['worst_rpo_seconds'] / 3600:.2f} h</h3>")

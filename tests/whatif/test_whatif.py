@@ -83,6 +83,8 @@ def test_queued_sessions_and_mu_slots(doc) -> None:  # type: ignore[no-untyped-d
     q = {r["spec"]: r for r in doc["queueing"]}
     assert q["fs_eva_again"]["queued"] == 1 and q["fs_eva_again"]["max_wait_seconds"] > 0
     assert q["fs_eva"]["queued"] == 0 and q["fs_xp"]["overlapping"] == 0
+    conc = {c["array"]: c["max_concurrent_sessions"] for c in doc["concurrency"]}
+    assert conc == {"eva1": 1, "xp1": 1}  # the queued session waited: never two at once
     (xp,) = [s for s in doc["slots"] if s["array"] == "xp1"]
     assert (xp["max_used"], xp["limit"], xp["limit_reached_at"]) == (2, 3, None)
 
