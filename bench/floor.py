@@ -3,7 +3,8 @@
 A day of the estate processes some SimPy events and writes some IDB rows in some sessions.
 Its floor is the CPU time of the same counts with empty bodies: the day's events as bare
 timeouts in a fresh environment, and the day's rows written with plain ``sqlite3`` into an
-SQLite file with the IDB's pragmas (WAL, synchronous NORMAL), one transaction per session.
+empty IDB (its own tables and indexes, its pragmas: WAL, synchronous NORMAL, foreign keys),
+one transaction per session, each shaped as a session (its row, an object, messages).
 The counts come from the run being measured (:class:`WriteCounter`, the event counter of
 ``bench.metrics``), so ``cost_over_floor`` = ``cpu_ms_per_day`` / ``floor_ms_per_day``
 compares across machines and loads: both sides are measured in the same process, minutes
@@ -23,9 +24,10 @@ from typing import Any
 import simpy
 from sqlalchemy import Engine, event
 
+from apprm_ref.idb.engine import file_url, make_engine
 from apprm_ref.idb.sqlite_store import store_for
 
-ROW_PAYLOAD = "x" * 64  # about one IDB message row (text, severity, time)
+ROW_PAYLOAD = "x" * 64  # about one session message text
 REPLAY_DAYS = 5  # days replayed per measurement (a single day is a few ms: too noisy)
 REPEATS = 3  # best of
 
@@ -81,25 +83,50 @@ def replay_events(n: int) -> None:
     env.run()
 
 
+SESSION_SQL = (
+    "INSERT INTO sessions (id, day, number, type, spec, started, status, finished,"
+    " pre_exec_failed, post_exec_failed, replica_id, backup_mode_seconds, metrics,"
+    " restored_from) VALUES (?, ?, ?, 'Backup', 'floor', ?, 'Completed', ?, 0, 0, ?, 1.0,"
+    " '{}', NULL)"
+)
+OBJECT_SQL = (
+    "INSERT INTO backup_objects (session_id, seq, name, kind, status, detail)"
+    " VALUES (?, 0, '/oradata', 'oracle', 'Completed', '')"
+)
+MESSAGE_SQL = (
+    "INSERT INTO session_messages (session_id, seq, at, severity, origin, text, code, obj)"
+    " VALUES (?, ?, ?, 1, 'BSM', ?, NULL, NULL)"
+)
+
+
 def replay_rows(db: sqlite3.Connection, rows: int, sessions: int, first: int) -> int:
-    """``rows`` rows in ``sessions`` transactions (spread evenly); the next row number."""
+    """``rows`` rows in ``sessions`` transactions (spread evenly), each shaped as a session
+    of the IDB: its session row, one object row, the rest message rows (the bulk of a real
+    session's rows), into the IDB's own tables and indexes. Returns the next session number."""
     k = first
     for s in range(sessions):
         share = rows * (s + 1) // sessions - rows * s // sessions
+        sid = f"2008/03/03-{k}"
         db.execute("BEGIN IMMEDIATE")
-        for _ in range(share):
-            db.execute("INSERT INTO r (id, session, body) VALUES (?, ?, ?)", (k, s, ROW_PAYLOAD))
-            k += 1
+        if share > 0:
+            db.execute(SESSION_SQL, (sid, "2008/03/03", k, float(k), k + 60.0, f"floor#{k}"))
+        if share > 1:
+            db.execute(OBJECT_SQL, (sid,))
+        for m in range(share - 2):
+            db.execute(MESSAGE_SQL, (sid, m, float(k + m), ROW_PAYLOAD))
         db.commit()
+        k += 1
     return k
 
 
 def _open(path: Path) -> sqlite3.Connection:
+    """An empty IDB (its schema made by the IDB's engine), then opened with plain sqlite3
+    and the IDB's pragmas."""
+    make_engine(file_url(path)).dispose()
     db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("CREATE TABLE r (id INTEGER PRIMARY KEY, session INTEGER, body TEXT)")
-    db.execute("CREATE INDEX r_session ON r (session)")  # as the IDB indexes rows by session
     return db
 
 
