@@ -34,6 +34,8 @@ OUTCOME = (
     "median_ir_rto_s",
     "max_ir_rto_s",
     "invariant_problems",
+    "outcome_digest",  # every session's id, status, start, duration, backup-mode time
+    "world_digest",  # the whole simulated world at the end (``--world-digest`` runs only)
 )
 FASTER = ("sim_days_per_cpu_s", "sim_days_per_wall_s", "sessions_per_wall_s", "kernel_ratio")
 SMALLER = ("cpu_s", "wall_s", "events", "peak_rss_mb", "idb_bytes")

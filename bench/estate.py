@@ -6,7 +6,12 @@ MU list 0-2, i.e. 3 — Business Copy allows only MU 0-2 at L1), one instant rec
 database recovery per database per week, IDB on an SQLite file in a temporary directory,
 workload in hourly epochs, 365 simulated days by default.
 
-The same run measures the raw SimPy event rate of this machine (``bench.kernel``);
+The same run measures the floor of its average day (``bench.floor``): the day's SimPy
+events with empty bodies plus its IDB rows written with plain ``sqlite3``, one transaction
+per session, counted from this run and replayed bare; ``cost_over_floor`` =
+``cpu_ms_per_day`` / ``floor_ms_per_day``.
+
+It also measures the raw SimPy event rate of this machine (``bench.kernel``);
 ``kernel_ratio`` = events_per_wall_s / kernel_events_per_s compares across machines.
 Events are counted by wrapping ``env.step`` (see ``bench.metrics``).
 """
@@ -18,6 +23,7 @@ import json
 import sys
 from typing import Any
 
+from bench.floor import floor_keys
 from bench.harness import WORKLOAD_EPOCH_S, BenchConfig, run_estate
 from bench.kernel import kernel_events_per_s
 
@@ -31,6 +37,9 @@ def measure(cfg: BenchConfig) -> dict[str, Any]:
     out["kernel_ratio"] = round(eps / kernel, 6) if kernel else None
     out["kernel_events_per_cpu_s"] = round(kernel_cpu, 1)
     out["kernel_ratio_cpu"] = round((out.get("events_per_cpu_s") or 0.0) / kernel_cpu, 6)
+    out.update(
+        floor_keys(cfg.days, out["events"], out["idb_rows_written"], out["sessions"], out["cpu_s"])
+    )
     return out
 
 
@@ -53,6 +62,11 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
         help="keep CPython's default collector settings (default: frozen start-up heap, "
         "young generation collected every 50 000 allocations)",
     )
+    ap.add_argument(
+        "--world-digest",
+        action="store_true",
+        help="digest the whole simulated world at the end (for bench.compare; costs time)",
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     a = ap.parse_args(argv)
     if a.days < 1 or a.databases < 1:
@@ -67,6 +81,7 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
         check_invariants=not a.no_invariants,
         gc_tuned=not a.gc_default,
         epoch_s=a.epoch_hours * 3600,
+        world_digest=a.world_digest,
     )
     return cfg, a.json
 

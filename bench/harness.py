@@ -9,6 +9,7 @@ the workload is applied in hourly epochs (one SimPy event per epoch for the whol
 from __future__ import annotations
 
 import gc
+import hashlib
 import statistics
 import tempfile
 import time
@@ -28,6 +29,7 @@ from apprm_ref.idb.repository import SqlRepository
 from apprm_ref.sim.estate import Estate, build_world, sim_drivers
 from apprm_ref.types import SessionStatus, SessionType
 from bench import layout
+from bench.floor import WriteCounter
 from bench.metrics import EventCounter, file_bytes, peak_rss_mb
 
 DAY = 86400.0
@@ -51,6 +53,7 @@ class BenchConfig:
     seed: int = 0
     check_invariants: bool = True
     gc_tuned: bool = True  # a long-running service's tuning: see _tune_gc
+    world_digest: bool = False  # also digest the whole simulated world at the end (PERF-P1)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class Done:
     status: SessionStatus
     backup_mode_s: float
     duration_s: float
+    id: str = ""
+    started: float = 0.0
 
 
 @dataclass
@@ -77,7 +82,9 @@ def _track(tally: Tally, proc: Any) -> Any:
         if ev.ok:
             s: Session = ev.value
             took = (s.finished or s.started) - s.started
-            tally.sessions.append(Done(s.type, s.spec, s.status, s.backup_mode_seconds, took))
+            tally.sessions.append(
+                Done(s.type, s.spec, s.status, s.backup_mode_seconds, took, s.id, s.started)
+            )
             if s.type == SessionType.BACKUP and s.replica_id:
                 tally.last_backup[s.spec] = s.id
 
@@ -155,6 +162,7 @@ def run_estate(cfg: BenchConfig, *, workdir: str | Path | None = None) -> dict[s
         env.process(_ir_loop(env, orch, _ir_plan(cfg, plans, start), tally, cfg.app))
         env.process(_workload_loop(env, world, app, cfg, tally))
         counter = EventCounter(env)
+        writes = WriteCounter(repo.engine)
         restore_gc = _tune_gc() if cfg.gc_tuned else None
         t1, c1 = time.perf_counter(), time.process_time()
         try:
@@ -163,13 +171,18 @@ def run_estate(cfg: BenchConfig, *, workdir: str | Path | None = None) -> dict[s
             if restore_gc is not None:
                 restore_gc()
         wall, cpu = time.perf_counter() - t1, time.process_time() - c1
+        rows_written = writes.close()
         problems = world.invariant_problems() if cfg.check_invariants else []
+        digest = world.digest() if cfg.world_digest else None
         idb_bytes = file_bytes(idb, f"{idb}-wal")
         repo.engine.dispose()
         out = _result(cfg, plans, tally, counter.count, wall, setup_s, idb_bytes, problems)
         out["cpu_s"] = round(cpu, 3)  # this process's CPU: robust when the machine is shared
         out["sim_days_per_cpu_s"] = round(cfg.days / cpu, 2) if cpu else None
         out["events_per_cpu_s"] = round(counter.count / cpu, 1) if cpu else None
+        out["idb_rows_written"] = rows_written
+        if digest is not None:
+            out["world_digest"] = digest
         return out
 
 
@@ -188,6 +201,16 @@ def _tune_gc() -> Any:
         gc.unfreeze()
 
     return restore
+
+
+def outcome_digest(sessions: list[Done]) -> str:
+    """SHA-256 of every session's id, type, spec, status, start, duration and backup-mode
+    time (repr of the floats), in start order: equal digests, the same simulated sessions."""
+    h = hashlib.sha256()
+    for s in sorted(sessions, key=lambda s: (s.started, s.id)):
+        line = f"{s.id}|{s.type.value}|{s.spec}|{s.status.value}|{s.started!r}"
+        h.update(f"{line}|{s.duration_s!r}|{s.backup_mode_s!r}\n".encode())
+    return h.hexdigest()
 
 
 def _expected(cfg: BenchConfig, plans: list[layout.DbPlan]) -> tuple[int, int]:
@@ -246,6 +269,7 @@ def _result(
         "idb_bytes": idb_bytes,
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "invariant_problems": problems[:10],
+        "outcome_digest": outcome_digest(tally.sessions),
         "xp_replica_set": layout.XP_ROTATION,
         "eva_replica_set": layout.EVA_ROTATION,
     }

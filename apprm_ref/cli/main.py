@@ -71,6 +71,7 @@ OPTIONAL = {
     "conformance": "apprm_ref.cli.conformance",
     "fidelity": "apprm_ref.cli.fidelity",
     "swarm": "apprm_ref.cli.swarm",
+    "whatif": "apprm_ref.cli.whatif",
 }
 
 

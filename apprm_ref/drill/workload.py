@@ -33,8 +33,11 @@ class Workload:
 
 
 class Workloads:
-    def __init__(self, world: Any, specs: list[Any], note: Callable[..., None]) -> None:
+    def __init__(
+        self, world: Any, specs: list[Any], note: Callable[..., None], epoch: float = EPOCH
+    ) -> None:
         self.world = world
+        self.epoch = epoch  # seconds between applications (what-if planning uses an hour)
         self.specs = {s.name: s for s in specs}
         self.note = note  # trace callback: note(kind, **data)
         self.active: dict[str, Workload] = {}
@@ -57,10 +60,10 @@ class Workloads:
     def _loop(self, wl: Workload) -> Generator[simpy.Event, Any, None]:
         carry = 0.0
         while wl.running:
-            yield self.world.env.timeout(EPOCH)
+            yield self.world.env.timeout(self.epoch)
             if not wl.running:
                 return
-            carry += wl.rate * EPOCH / 3600.0
+            carry += wl.rate * self.epoch / 3600.0
             n, carry = int(carry), carry - int(carry)
             if n:
                 self._apply(wl, n)

@@ -26,6 +26,9 @@ KEYS = {
     "idb_bytes",
     "max_backup_mode_s",
     "median_ir_rto_s",
+    "cpu_ms_per_day",
+    "floor_ms_per_day",
+    "cost_over_floor",
 }
 
 

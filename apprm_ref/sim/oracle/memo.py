@@ -167,7 +167,9 @@ class FrozenCf:
 
     def chunk(self, index: int, recs: list[dict[str, Any]]) -> tuple[Any, ...]:
         """The frozen records of one archived-log chunk. Records are only ever appended to
-        the last chunk, so a chunk whose known part is unchanged only freezes the new ones."""
+        the last chunk, so a chunk whose known part is unchanged only freezes the new ones.
+        The chunk compares against the records' own snapshots (one copy per record, shared
+        with :meth:`record`; snapshots are never changed nor handed out)."""
         hit = self.chunks.get(index)
         if hit is not None:
             snaps, frozen = hit
@@ -175,25 +177,27 @@ class FrozenCf:
             if done <= len(recs) and snaps == recs[:done]:
                 if done == len(recs):
                     return frozen
-                new = recs[done:]
-                frozen += tuple([self.record(r) for r in new])
-                self.chunks[index] = (snaps + [dict(r) for r in new], frozen)
+                pairs = [self._record(r) for r in recs[done:]]
+                frozen += tuple([p[2] for p in pairs])
+                self.chunks[index] = (snaps + [p[1] for p in pairs], frozen)
                 return frozen
-        frozen = tuple([self.record(r) for r in recs])
-        self.chunks[index] = ([dict(r) for r in recs], frozen)
+        pairs = [self._record(r) for r in recs]
+        frozen = tuple([p[2] for p in pairs])
+        self.chunks[index] = ([p[1] for p in pairs], frozen)
         return frozen
 
-    def record(self, rec: dict[str, Any]) -> Any:
+    def _record(self, rec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], Any]:
+        """(record, its snapshot, its frozen form), frozen once while the record is unchanged."""
         hit = self.records.get(id(rec))
         if hit is not None and hit[0] is rec and hit[1] == rec:
-            return hit[2]
+            return hit
         if len(self.records) >= FROZEN_RECORDS_MAX:
             self.records, self.thawed = {}, {}
         frozen = F.freeze(rec)
         snapshot = F.thaw(frozen)  # equal to rec, in the key order a thaw gives
-        self.records[id(rec)] = (rec, snapshot, frozen)
+        entry = self.records[id(rec)] = (rec, snapshot, frozen)
         self.thawed[id(frozen)] = (frozen, snapshot)
-        return frozen
+        return entry
 
     def thaw_chunk(self, index: int, frozen: Any) -> list[Any]:
         """The records of archived-log chunk ``index`` read back, as fresh dicts. The thawed
