@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from apprm_ref.cli import abort, lab, replicas, run, sessions, spec
+from apprm_ref.cli import abort, lab, replicas, run, serve, sessions, spec
 from apprm_ref.cli.app import ApprmGroup, set_indent
 from apprm_ref.cli.labdir import select_home
 from apprm_ref.lab.lock import DEFAULT_WAIT, MAX_WAIT
@@ -64,6 +64,7 @@ app.command("backup")(run.backup)
 app.command("restore")(run.restore)
 app.command("stat")(sessions.stat)
 app.command("abort")(abort.abort)
+app.command("serve")(serve.serve)
 
 # name -> module: sub-apps mounted when their module imports and exposes ``app``
 OPTIONAL = {

@@ -7,14 +7,12 @@ verdict with its reasons: exit 0 when the restore would reach the target, 1 when
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
 from apprm_ref.cli.app import emit_json
 from apprm_ref.cli.labdir import Lab
 from apprm_ref.core.recoverability import Target, Verdict
-from apprm_ref.core.requests import reasons_of
+from apprm_ref.core.requests import reasons_of, verdict_dict
 
 
 def describe(lab: Lab, target: Target) -> str:
@@ -24,10 +22,7 @@ def describe(lab: Lab, target: Target) -> str:
 def show(lab: Lab, found: Verdict, *, as_json: bool) -> None:
     """Print the verdict; exit 0 restorable, 1 not."""
     if as_json:
-        doc: dict[str, Any] = found.to_dict()
-        if found.target.time is not None:
-            doc["target"]["time_at"] = lab.when(found.target.time).isoformat()
-        emit_json(doc)
+        emit_json(verdict_dict(lab.orchestrator, found))
     else:
         what = describe(lab, found.target)
         if found.restorable:

@@ -138,6 +138,14 @@ def preview(orch: Orchestrator, req: RestoreRequest) -> Verdict:
     return verdict(orch, session=req.session, spec=req.spec, target=req.target(orch, future=True))
 
 
+def verdict_dict(orch: Orchestrator, found: Verdict) -> dict[str, Any]:
+    """The verdict as a ``--json`` document's payload (the target's time under ``time_at``)."""
+    data: dict[str, Any] = found.to_dict()
+    if found.target.time is not None:
+        data["target"]["time_at"] = (orch.epoch + timedelta(seconds=found.target.time)).isoformat()
+    return data
+
+
 def chosen(orch: Orchestrator, spec: str, target: Target) -> str:
     """The replica a restore by target uses; refused (nothing changed) when none reaches it."""
     found = verdict(orch, session=None, spec=spec, target=target)
