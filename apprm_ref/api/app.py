@@ -12,6 +12,7 @@ from apprm_ref.api.auth import tokens_for
 from apprm_ref.api.deps import HANDLERS, Server
 
 DEFAULT_SCENARIOS = Path("scenarios")
+ROUTERS = (sessions.router, lab.read, lab.write, drills.read, drills.write)
 
 
 def create_app(home: Path, *, scenarios: Path = DEFAULT_SCENARIOS) -> FastAPI:
@@ -29,7 +30,7 @@ def create_app(home: Path, *, scenarios: Path = DEFAULT_SCENARIOS) -> FastAPI:
     app.state.server = Server(home, tokens_for(home), scenarios)
     for exc, handler in HANDLERS:
         app.add_exception_handler(exc, handler)
-    for router in (sessions.router, lab.read, lab.write, drills.read, drills.write):
+    for router in ROUTERS:
         app.include_router(router)
     from apprm_ref.console.pages import mount
 
