@@ -118,6 +118,8 @@ def _owner() -> str | None:
 def postgresql_server() -> Iterator[PgServer]:
     reason = missing()
     if reason is not None:
+        if os.environ.get("APPRM_CI"):  # .ci/run installs it: there, missing is a failure
+            pytest.fail(reason)
         pytest.skip(reason)
     bindir = binaries()
     assert bindir is not None
