@@ -46,7 +46,53 @@ function follow(id, box, statusEl) {
   });
 }
 
+function cell(row, text, href) {
+  const td = row.insertCell();
+  if (href) {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    td.appendChild(a);
+  } else {
+    td.textContent = text;
+  }
+}
+
+// The monitor: current sessions refreshed every second; when one ends, the page reloads
+// so the previous sessions show it as committed.
+async function refreshCurrent(shown) {
+  const doc = await api("GET", "/api/sessions/current");
+  const ids = doc.sessions.map((s) => s.id);
+  if (shown.some((id) => !ids.includes(id))) {
+    window.location.reload();
+    return ids;
+  }
+  const body = document.querySelector("#current tbody");
+  body.replaceChildren();
+  for (const s of doc.sessions) {
+    const row = body.insertRow();
+    cell(row, s.id, "/sessions/" + s.id);
+    cell(row, s.type);
+    cell(row, s.spec);
+    cell(row, s.status);
+    cell(row, s.progress ? s.progress.objects_done + "/" + s.progress.objects_total : "");
+    cell(row, s.messages.length ? s.messages[s.messages.length - 1].text : "");
+  }
+  if (!doc.sessions.length) {
+    const row = body.insertRow();
+    row.className = "idle";
+    const td = row.insertCell();
+    td.colSpan = 6;
+    td.textContent = "No currently running sessions.";
+  }
+  return ids;
+}
+
 function dashboard() {
+  let shown = [...document.querySelectorAll("#current tbody a")].map((a) => a.textContent);
+  window.setInterval(async () => {
+    try { shown = await refreshCurrent(shown); } catch (err) { showError(err.message); }
+  }, 1000);
   const form = document.getElementById("backup-form");
   if (form) {
     form.addEventListener("submit", async (ev) => {
