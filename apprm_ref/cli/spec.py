@@ -93,7 +93,7 @@ def create(
         typer.echo(f"Specification {spec.name} created.")
 
 
-def _row(spec: Any) -> dict[str, Any]:
+def spec_row(spec: Any) -> dict[str, Any]:
     return {
         "name": spec.name,
         "type": spec.type,
@@ -108,7 +108,7 @@ def _row(spec: Any) -> dict[str, Any]:
 def list_(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """Every specification in the IDB, by name."""
     with open_lab(current_home()) as lab:
-        rows = [_row(s) for s in lab.repo.list_specs()]
+        rows = [spec_row(s) for s in lab.repo.list_specs()]
     if as_json:
         emit_json(rows, key="specs")
     elif not rows:

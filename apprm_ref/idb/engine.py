@@ -16,7 +16,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from apprm_ref.errors import ConfigError, IdbError
-from apprm_ref.idb.models import Base
+from apprm_ref.idb import migrate
 
 ENV_URL = "APPRM_IDB_URL"
 MEMORY_URL = "sqlite://"
@@ -80,7 +80,7 @@ def make_engine(url: str | None = None, *, create: bool = True, echo: bool = Fal
             _private_file(Path(engine.url.database))  # REL-I3: 0600 before SQLite opens it
     if create:
         try:
-            Base.metadata.create_all(engine)
+            migrate.prepare(engine)  # a new IDB at the newest revision; an older one refused
         except SQLAlchemyError as exc:
             raise IdbError(
                 f"cannot open the IDB at {url}: {exc.__class__.__name__}: {exc}"

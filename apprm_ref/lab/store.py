@@ -199,6 +199,8 @@ class LabStore:
                 conn.exec_driver_sql("BEGIN IMMEDIATE" if self.write else "BEGIN")
                 if not self.write:
                     conn.exec_driver_sql("PRAGMA query_only=ON")
+            elif engine.dialect.name == "postgresql":
+                _pg_begin(conn, self.write)
         except SQLAlchemyError as exc:
             raise IdbError(f"cannot open the lab's IDB: {exc.__class__.__name__}: {exc}") from None
         return conn
@@ -276,6 +278,23 @@ class _Tx:
                 conn.commit()
         finally:
             conn.close()
+
+
+WRITER_KEY = 0x61707072  # "appr": the advisory lock every writer of a lab database takes
+
+
+def _pg_begin(conn: Connection, write: bool) -> None:
+    """PostgreSQL's ``BEGIN IMMEDIATE``: a writer takes a transaction-level advisory lock
+    before its first read, so writers of the database (from any host: the lab's file lock
+    is per machine) run one at a time, and, at READ COMMITTED, each statement after it sees
+    everything the previous writer committed (a REPEATABLE READ snapshot would be taken by
+    the lock's own statement, before the wait, and miss it). The lock ends with the
+    transaction, on COMMIT, ROLLBACK or a dropped connection. A reader runs at REPEATABLE
+    READ (one snapshot) and READ ONLY, the equivalent of ``PRAGMA query_only``."""
+    if write:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_KEY})")
+    else:
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 def _create_tables(engine: Engine) -> None:

@@ -28,6 +28,12 @@ def _spec(name: str, desc: str = "") -> BackupSpec:
     )
 
 
+@pytest.fixture
+def repo() -> SqlRepository:
+    """The fast path is SQLite's own: these tests run on in-memory SQLite only."""
+    return SqlRepository(make_engine("sqlite://"))
+
+
 def test_sqlite_engines_take_the_fast_path(repo, file_repo):
     assert repo._fast is not None and file_repo._fast is not None
 

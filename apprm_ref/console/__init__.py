@@ -1,0 +1,1 @@
+"""The web console: server-rendered pages over the REST API (no build step)."""
