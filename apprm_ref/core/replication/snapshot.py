@@ -73,6 +73,7 @@ class SnapshotReplication:
         opts: EvaOptions = ctx.options
         drv = self.array(ctx)
         space.report_frozen(ctx, drv, sources)  # a full disk group (OPS-I5)
+        space.report_failed_clones(ctx, drv, sources)
         targets = []
         for src in sources:
             info = drv.volume_info(src.volume)
@@ -203,6 +204,7 @@ class SnapshotReplication:
             yield from ctx.sleep(min(end, limit) - ctx.now)
             if end > limit:
                 ctx.warn(SMISA, "Snapclones still unsharing when the wait ran out")
+            _no_failed_clone(drv, replica)
         yield from rotation.finish_deferred(ctx)
         if opts.keep_replica:
             return
@@ -251,6 +253,16 @@ class SnapshotReplication:
                 ctx.warn(
                     SMISA, f"Forced delete: {t.target} left on the array: {exc}", code=exc.code
                 )
+
+
+def _no_failed_clone(drv: Any, replica: ReplicaRecord) -> None:
+    """A snapclone whose normalization failed is no replica: fail the session (its undo
+    deletes every target)."""
+    failed = [v for v, info in _infos(drv, replica.targets).items() if info.state == "failed"]
+    if failed:
+        raise ArrayError(
+            f"snapclone(s) {', '.join(sorted(failed))} failed to normalize", code="EVA_CLONE_FAILED"
+        )
 
 
 def _infos(drv: Any, targets: list[TargetVolume]) -> dict[str, Any]:

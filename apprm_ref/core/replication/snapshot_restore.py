@@ -15,7 +15,7 @@ from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.drivers.array import ReplicaRequest
-from apprm_ref.errors import RecoveryError
+from apprm_ref.errors import ArrayError, RecoveryError
 from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 
 if TYPE_CHECKING:
@@ -172,6 +172,31 @@ def _repoint(
         ctx.repo.update_replica(rep)
 
 
+def _partial_copy_back(
+    replica: ReplicaRecord,
+    started: list[TargetVolume],
+    t: TargetVolume,
+    exc: ArrayError,
+    keep: bool,
+) -> None:
+    """A copy-back that fails to start after others started cannot be taken back: say which
+    sources hold the replica's data. Without keep the array deletes the started targets
+    when their copies end, so the replica goes to the purge list (IDB and array agree)."""
+    if not started:
+        raise exc
+    done = ", ".join(f"{s.source} (from {s.target.volume})" for s in started)
+    what = f"replica {replica.id} kept"
+    if not keep:
+        replica.status, replica.tracked = ReplicaStatus.PURGE, False
+        what = f"replica {replica.id} moved to the purge list"
+    replica.details["partly_restored"] = [str(s.source) for s in started]
+    raise RecoveryError(
+        f"copy-back of {t.source} from {t.target.volume} failed to start ({exc.message}) after "
+        f"{done} started: those sources hold the replica's data, the others do not; {what}",
+        code=exc.code,
+    ) from exc
+
+
 def _copy_back(
     m: SnapshotReplication, ctx: SessionContext, replica: ReplicaRecord, keep: bool
 ) -> Steps:
@@ -183,8 +208,14 @@ def _copy_back(
         kept = yield from ctx.wait(drv.create_replicas(reqs))
         replica.details["retained_sources"] = [str(k.target) for k in kept]
         ctx.info(SMISA, f"Pre-IR sources retained as {', '.join(str(k.target) for k in kept)}")
+    started: list[TargetVolume] = []
     for t in replica.targets:
-        yield from ctx.wait(drv.restore_copy_back(t.target.volume, t.source.volume, keep=keep))
+        try:
+            op = drv.restore_copy_back(t.target.volume, t.source.volume, keep=keep)
+        except ArrayError as exc:
+            _partial_copy_back(replica, started, t, exc, keep)
+        started.append(t)
+        yield from ctx.wait(op)
     ctx.info(
         SMISA,
         f"Copy-back of {len(replica.targets)} volume(s) started; sources show the replica's data",

@@ -19,7 +19,7 @@ from apprm_ref.core.replication import backup_system
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.split_mirror_options import XpOptions, parse_xp_options
 from apprm_ref.core.replication.split_mirror_restore import restore_replica
-from apprm_ref.errors import ArrayError, OrchestrationError, PlanError, RecoveryError
+from apprm_ref.errors import ApprmError, ArrayError, OrchestrationError, PlanError, RecoveryError
 from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 
 Pairs = list[tuple[str, int]]
@@ -219,9 +219,11 @@ class SplitMirrorReplication:
         split = [p for p in pairs if drv.pair_info(*p).state in ("PSUS", "PSUE")]
         if split:
             yield from self._give_up(ctx, drv, mu)
-            yield from ctx.wait(drv.pair_resync(split))
+        gone = self._rotate_out(ctx, mu)
+        if split:
+            yield from self._resync_rotated(ctx, drv, split, gone)
             ctx.info(origin(ctx), f"Resynchronising MU#{mu}: {', '.join(p for p, _ in split)}")
-        self._rotate_out(ctx, mu, "re-synchronised for this session")
+        _rotated(ctx, gone, mu, "re-synchronised for this session")
         yield from wait_state(ctx, drv, pairs, "PAIR", "XP_NOT_PAIR")
 
     def _give_up(self, ctx: SessionContext, drv: Any, mu: int) -> Steps:
@@ -239,14 +241,33 @@ class SplitMirrorReplication:
                     code="SET_BRIEFLY_EMPTY",
                 )
 
-    def _rotate_out(self, ctx: SessionContext, mu: int, why: str) -> None:
-        """The replica held on ``mu`` is being overwritten: drop its XPDB record."""
+    def _rotate_out(self, ctx: SessionContext, mu: int) -> list[ReplicaRecord]:
+        """The replica held on ``mu`` is about to be overwritten: drop its XPDB record
+        first, so an IDB that refuses the write stops the session before any S-VOL
+        changes under a replica it still calls active (REL-I1)."""
+        gone = []
         for rep in self._mine(ctx):
             if rep.mu == mu:
                 rep.status = ReplicaStatus.DELETED
                 rep.details["rotated_out_by"] = ctx.session.id
                 ctx.repo.update_replica(rep)
-                ctx.info(origin(ctx), f"Replica {rep.id} on MU#{mu} rotated out ({why})")
+                gone.append(rep)
+        return gone
+
+    @staticmethod
+    def _resync_rotated(
+        ctx: SessionContext, drv: Any, split: Pairs, gone: list[ReplicaRecord]
+    ) -> Steps:
+        """Resync the rotated-out MU; refused, its replicas are active again (their S-VOLs
+        never changed)."""
+        try:
+            yield from ctx.wait(drv.pair_resync(split))
+        except ApprmError:
+            for rep in gone:
+                rep.status = ReplicaStatus.ACTIVE
+                rep.details.pop("rotated_out_by", None)
+                ctx.repo.update_replica(rep)
+            raise
 
     # --- the replica ------------------------------------------------------------------------
 
@@ -351,8 +372,10 @@ class SplitMirrorReplication:
         if split:
             for rep in (r for r in mine if r.mu == nxt):
                 yield from disable_on_backup_system(ctx, drv, rep)
-            yield from ctx.wait(drv.pair_resync(split))
-        self._rotate_out(ctx, nxt, "next mirror prepared")
+        gone = self._rotate_out(ctx, nxt)
+        if split:
+            yield from self._resync_rotated(ctx, drv, split, gone)
+        _rotated(ctx, gone, nxt, "next mirror prepared")
         ctx.info(origin(ctx), f"Next mirror MU#{nxt} is being prepared")
 
     # --- instant recovery and maintenance ------------------------------------------------------
@@ -374,6 +397,11 @@ class SplitMirrorReplication:
                 pairs.append((t.source.volume, replica.mu))
         if pairs:
             yield from ctx.wait(drv.pair_resync(pairs))
+
+
+def _rotated(ctx: SessionContext, gone: list[ReplicaRecord], mu: int, why: str) -> None:
+    for rep in gone:
+        ctx.info(origin(ctx), f"Replica {rep.id} on MU#{mu} rotated out ({why})")
 
 
 def _resync_split(drv: Any, pairs: Pairs) -> None:

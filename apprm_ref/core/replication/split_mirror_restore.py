@@ -105,8 +105,12 @@ def _free_other_pairs(ctx: SessionContext, drv: Any, pairs: Pairs, retain: bool)
     to_split = borrowed + (_create_safety_pairs(ctx, drv, pairs, safety) if retain else [])
     yield from _wait(ctx, drv, to_split, "PAIR")
     if to_split:
-        yield from ctx.wait(drv.pair_split(to_split))
-        yield from _wait(ctx, drv, to_split, "PSUS")
+        try:
+            yield from ctx.wait(drv.pair_split(to_split))
+            yield from _wait(ctx, drv, to_split, "PSUS")
+        except ApprmError as exc:
+            yield from _unsplit(ctx, drv, to_split, safety, borrowed)
+            raise RecoveryError(f"XP restore refused: {exc}", code=exc.code) from None
     for pvol, (mu, _new) in sorted(safety.items()):
         ctx.info(_origin(ctx), f"Safety copy of {pvol} (before IR) split on MU#{mu}")
     return safety, borrowed
@@ -179,6 +183,23 @@ def _after_failure(
     yield from _release_after_rollback(ctx, drv, safety, borrowed)
     code = "XP_SOURCE_LOST" if lost else "XP_ROLLED_BACK"
     raise RecoveryError(f"XP restore failed and was rolled back: {exc}", code=code)
+
+
+def _unsplit(
+    ctx: SessionContext,
+    drv: Any,
+    to_split: Pairs,
+    safety: dict[str, tuple[int, bool]],
+    borrowed: Pairs,
+) -> Steps:
+    """The safety split failed: release what the array did split (a lost reply split them
+    all; asked again, never trusted), once the split settles, so no S-VOL stays split."""
+    from apprm_ref.core.replication.split_mirror import _split_of
+
+    split = _split_of(drv, to_split)
+    if split:
+        yield from _wait(ctx, drv, split, "PSUS")
+    yield from _release(ctx, drv, safety, [p for p in borrowed if p in split])
 
 
 def _release_after_rollback(

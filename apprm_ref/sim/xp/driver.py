@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 from apprm_ref.drivers.array import CaPairInfo, PairInfo, VolumeInfo
 from apprm_ref.drivers.capabilities import Capabilities
+from apprm_ref.sim.fault_sites import SLOW_REPLY_S
 from apprm_ref.sim.xp import errors as xe
-from apprm_ref.sim.xp.models import PSUE, TRANSIENT, cci_status, pair_key
+from apprm_ref.sim.xp.models import COPY_PD, COPY_RS, PSUE, TRANSIENT, cci_status, pair_key
 from apprm_ref.types import Op, ReplicaType, VolumeRef
 
 if TYPE_CHECKING:
@@ -41,7 +42,9 @@ class XpDriver:
         self.backend = world.array(array_name)
 
     def _op(self, result, done_at: float | None = None) -> Op:  # type: ignore[no-untyped-def]
-        return Op(result, max(self.world.now(), done_at or 0.0))
+        """The command's reply, late when a slow CCI reply fires (never past the timeout)."""
+        slow = self.world.faults.delay("xp.reply_slow", SLOW_REPLY_S, array=self.name)
+        return Op(result, max(self.world.now(), done_at or 0.0) + slow)
 
     def capabilities(self) -> Capabilities:
         return Capabilities("split-mirror-array", "HP", self.backend.model, FEATURES, dict(LIMITS))
@@ -156,6 +159,11 @@ class XpDriver:
             and pair.state in TRANSIENT
             and want in (pair.next_state, cci_status(pair.next_state))
         ):
+            if pair.state in (COPY_PD, COPY_RS) and self.world.faults.fires(
+                "xp.copy_psue", pvol=pair.pvol, mu=str(mu)
+            ):
+                b.suspend_on_error(pair.pvol, mu)  # the copy fails: the array suspends it
+                xe.refuse("EX_EWSUSE", f"pair {pair.key} suspended (PSUE) while waiting for {want}")
             return pair.copy_done_at or self.world.now()
         xe.refuse("EX_EWSTOT", f"{pvol} MU#{mu} is {state} and will not become {want}")
 
