@@ -173,7 +173,12 @@ class SwarmDrill(Drill):
         return self.violations
 
     def _repair(self) -> None:
-        """The operator's documented repairs after a reported failure."""
+        """The operator's documented repairs after a reported failure, and what the next
+        session of each spec repairs by itself (repoints an IDB refused after a switch)."""
+        from apprm_ref.core.replication.snapshot_restore import repoint_pending
+
+        for spec in sorted({r.spec for r in self.repo.list_replicas()}):
+            repoint_pending(self.repo, spec)
         try:
             self.orch.purge()
         except ApprmError as exc:
