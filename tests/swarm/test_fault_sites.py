@@ -26,6 +26,9 @@ REACHED_IN = {
     **dict.fromkeys(("eva.delete_reply_lost", "eva.present_reply_lost"), "quickstart"),
     **dict.fromkeys(("host.freeze", "host.thaw", "host.mount"), "quickstart"),
     **dict.fromkeys(("idb.commit", "idb.disk_full"), "quickstart"),
+    **dict.fromkeys(("eva.normalize_fail", "eva.reply_slow"), "quickstart"),
+    "xp.reply_slow": "xp-ir-normal",
+    "xp.copy_psue": "xp-rotation-mu",
     **dict.fromkeys(
         ("xp.pairsplit", "xp.pairresync", "xp.restore", "xp.restore_abort", "xp.split_reply_lost"),
         "xp-ir-normal",

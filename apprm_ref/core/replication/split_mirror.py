@@ -20,7 +20,7 @@ from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.split_mirror_options import XpOptions, parse_xp_options
 from apprm_ref.core.replication.split_mirror_restore import restore_replica
 from apprm_ref.errors import ApprmError, ArrayError, OrchestrationError, PlanError, RecoveryError
-from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
+from apprm_ref.types import ReplicaType, Severity, TargetVolume, VolumeRef
 
 Pairs = list[tuple[str, int]]
 SPLIT_STATES = ("COPY(SP)", "PSUS(SP)", "PSUS")  # where a pairsplit takes a PAIR pair
@@ -44,11 +44,33 @@ def wait_state(ctx: SessionContext, drv: Any, pairs: Pairs, state: str, code: st
     """Wait for ``state`` on every pair, then check the array really shows it."""
     if not pairs:
         return
+    suspended(drv, pairs, raise_=True)
     yield from ctx.wait(drv.wait_pairs(pairs, state))
     for pvol, mu in pairs:
         got = drv.pair_info(pvol, mu).state
         if got != state:
             raise OrchestrationError(f"{pvol} MU#{mu} is {got}, expected {state}", code=code)
+
+
+def suspended(drv: Any, pairs: Pairs, *, raise_: bool = False) -> str:
+    """What the pairs the array suspended by error (PSUE) leave: S-VOLs that follow
+    nothing and hold no replica until a resync (a full copy) the next session makes."""
+    bad = [(p, m, drv.pair_info(p, m)) for p, m in pairs]
+    bad = [(p, m, i) for p, m, i in bad if i.state == "PSUE"]
+    if not bad:
+        return ""
+    text = "; ".join(f"{p} MU#{m} is PSUE (suspended by error), S-VOL {i.svol}" for p, m, i in bad)
+    text += ": no replica on those S-VOLs; the next session resyncs them"
+    if raise_:
+        raise OrchestrationError(text, code="XP_PAIR_SUSPENDED")
+    return text
+
+
+def report_suspended(ctx: SessionContext, drv: Any, pairs: Pairs) -> None:
+    """After a resync nobody waits for: a suspended pair is reported Critical, never silent."""
+    text = suspended(drv, pairs)
+    if text:
+        ctx.log(Severity.CRITICAL, origin(ctx), text, code="XP_PAIR_SUSPENDED")
 
 
 @dataclass
@@ -355,6 +377,7 @@ class SplitMirrorReplication:
             yield from wait_state(ctx, drv, pairs, "PSUS", "XP_SPLIT")
         else:
             yield from ctx.wait(drv.pair_resync(pairs))
+            report_suspended(ctx, drv, pairs)
             replica.status, replica.tracked = ReplicaStatus.DELETED, False
             replica.details["resynced_at_end"] = True
             ctx.info(origin(ctx), f"Replica not kept: MU#{replica.mu} re-synchronised")
@@ -375,6 +398,7 @@ class SplitMirrorReplication:
         gone = self._rotate_out(ctx, nxt)
         if split:
             yield from self._resync_rotated(ctx, drv, split, gone)
+            report_suspended(ctx, drv, split)
         _rotated(ctx, gone, nxt, "next mirror prepared")
         ctx.info(origin(ctx), f"Next mirror MU#{nxt} is being prepared")
 

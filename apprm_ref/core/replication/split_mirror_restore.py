@@ -47,10 +47,14 @@ def restore_replica(
     _check(ctx, drv, replica, pairs)
     safety, borrowed = yield from _free_other_pairs(ctx, drv, pairs, options.retain_source)
     try:
+        if not options.keep_replica:  # the MU will follow the source: IDB first (REL-I1)
+            replica.status = ReplicaStatus.CONSUMED
+            ctx.repo.update_replica(replica)
         yield from ctx.wait(drv.pair_resync(pairs, restore=True, quick=method == "quick"))
         ctx.info(_origin(ctx), f"{method.capitalize()} restore from MU#{replica.mu} started")
         yield from _wait(ctx, drv, pairs, "PAIR")
     except ApprmError as exc:
+        replica.status = ReplicaStatus.ACTIVE  # the S-VOLs still hold the replica
         if all(drv.pair_info(*p).state == "PSUS" for p in pairs):  # refused: nothing changed
             yield from _release(ctx, drv, safety, borrowed)
             raise RecoveryError(f"XP restore refused: {exc}", code=exc.code) from None

@@ -12,7 +12,7 @@ from apprm_ref.drivers.array import CaPairInfo, PairInfo, VolumeInfo
 from apprm_ref.drivers.capabilities import Capabilities
 from apprm_ref.sim.fault_sites import SLOW_REPLY_S
 from apprm_ref.sim.xp import errors as xe
-from apprm_ref.sim.xp.models import COPY_PD, COPY_RS, PSUE, TRANSIENT, cci_status, pair_key
+from apprm_ref.sim.xp.models import PSUE, TRANSIENT, cci_status, pair_key
 from apprm_ref.types import Op, ReplicaType, VolumeRef
 
 if TYPE_CHECKING:
@@ -110,7 +110,15 @@ class XpDriver:
         return [self.pair_info(p.pvol, p.mu) for p in self.backend.pairs_of_pvol(pvol)]
 
     def pair_create(self, pvol: str, svol: str, mu: int) -> Op[None]:
-        return self._op(None, self.backend.paircreate(pvol, svol, mu))
+        done = self.backend.paircreate(pvol, svol, mu)
+        self._copy_faults([(pvol, mu)])
+        return self._op(None, done)
+
+    def _copy_faults(self, pairs: Sequence[tuple[str, int]]) -> None:
+        """A forward copy that fails: the array suspends the pair (PSUE) and stops copying."""
+        for pvol, mu in pairs:
+            if self.world.faults.fires("xp.copy_psue", pvol=pvol, mu=str(mu)):
+                self.backend.suspend_on_error(pvol, mu)
 
     def pair_split(self, pairs: Sequence[tuple[str, int]], *, quick: bool = False) -> Op[None]:
         done = self.backend.pairsplit(list(pairs), quick=quick)
@@ -125,6 +133,8 @@ class XpDriver:
         self, pairs: Sequence[tuple[str, int]], *, restore: bool = False, quick: bool = False
     ) -> Op[None]:
         done = self.backend.pairresync(list(pairs), restore=restore, quick=quick)
+        if not restore:
+            self._copy_faults(pairs)
         return self._op(None, done)
 
     def pair_delete(self, pvol: str, mu: int) -> Op[None]:
@@ -159,11 +169,6 @@ class XpDriver:
             and pair.state in TRANSIENT
             and want in (pair.next_state, cci_status(pair.next_state))
         ):
-            if pair.state in (COPY_PD, COPY_RS) and self.world.faults.fires(
-                "xp.copy_psue", pvol=pair.pvol, mu=str(mu)
-            ):
-                b.suspend_on_error(pair.pvol, mu)  # the copy fails: the array suspends it
-                xe.refuse("EX_EWSUSE", f"pair {pair.key} suspended (PSUE) while waiting for {want}")
             return pair.copy_done_at or self.world.now()
         xe.refuse("EX_EWSTOT", f"{pvol} MU#{mu} is {state} and will not become {want}")
 
