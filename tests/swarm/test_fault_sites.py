@@ -153,3 +153,43 @@ def test_a_script_that_cannot_run_changes_nothing_or_is_reported(tmp_path, undo_
     texts = [m.text for m in first.messages]
     assert any("Pre-exec command /opt/zdb/pre.sh could not be run" in t for t in texts), texts
     assert first.replica_id is None  # aborted before anything changed
+
+
+def _messages(drill: SwarmDrill) -> list[tuple[Severity, str]]:
+    return [(m.severity, m.text) for s in drill.repo.list_sessions() for m in s.messages]
+
+
+@pytest.mark.rule("REL-I1")
+def test_a_failed_normalization_marks_the_replica_invalid_at_the_next_session() -> None:
+    drill = _run("quickstart", ("eva.normalize_fail",))
+    failed = next(f for f in drill.world.fault_plan.log if f.site == "eva.normalize_fail")
+    volume = dict(failed.context)["volume"]
+    assert drill.world.arrays["eva1"].vdisks[volume].state.value == "failed"
+    said = [t for sev, t in _messages(drill) if sev == Severity.MAJOR and volume in t]
+    assert said and "failed to normalize" in said[0] and "marked invalid" in said[0]
+    rep = next(
+        r for r in drill.repo.list_replicas() if volume in {t.target.volume for t in r.targets}
+    )
+    assert rep.status == "invalid" and drill.violations == []
+
+
+@pytest.mark.rule("REL-I1")
+def test_a_copy_suspended_by_error_is_reported_by_its_s_vol() -> None:
+    drill = _run("xp-rotation-mu", ("xp.copy_psue",))
+    hit = next(f for f in drill.world.fault_plan.log if f.site == "xp.copy_psue")
+    pvol = dict(hit.context)["pvol"]
+    critical = [t for sev, t in _messages(drill) if sev >= Severity.CRITICAL]
+    assert any(f"{pvol} MU#" in t and "PSUE (suspended by error), S-VOL" in t for t in critical)
+    assert drill.violations == []  # reported, undone, and the next session resyncs it
+
+
+def test_a_slow_reply_stays_within_the_client_timeout() -> None:
+    from apprm_ref.sim.fault_sites import REPLY_TIMEOUT_S, SLOW_REPLY_S
+
+    assert 0 < SLOW_REPLY_S[0] < SLOW_REPLY_S[1] < REPLY_TIMEOUT_S == 30.0
+    slow = _run("xp-ir-normal", ("xp.reply_slow",))
+    base = _run("xp-ir-normal", ())
+    assert slow.world.fault_plan.log and slow.violations == []
+    first = slow.repo.list_sessions()[0]
+    assert first.finished > base.repo.list_sessions()[0].finished  # later, not failed
+    assert first.status == base.repo.list_sessions()[0].status
