@@ -39,6 +39,10 @@ def _texts(drill: SwarmDrill) -> list[str]:
 
 # (scenario, seed, plan, what the product now says where it used to break the estate)
 FOUND = [
+    # a wrong check in the swarm, not the product: END BACKUP failed (reported Critical),
+    # then the scenario's own ``fail:`` step corrupted a datafile and no backup exists, so
+    # the DBA's END BACKUP repair cannot work (ORA-01157); only media recovery could
+    ("oracle-fault-in-backup-mode", 25, [("oracle.end_backup", 0.35, 2)], "still in backup mode"),
     # an IDB refusing the rotation's write after the array deleted the old replica's
     # targets: the IDB called it active, its targets were gone (missing)
     ("eva-rotation-vsnap", 45, [("idb.commit", 0.15, 3)], "injected fault at idb.commit"),
