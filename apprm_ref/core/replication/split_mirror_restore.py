@@ -226,6 +226,9 @@ def _release(
         stuck += yield from _try(ctx, drv, [(pvol, mu)], lambda p=pvol, m=mu: drv.pair_delete(p, m))
     if borrowed:
         stuck += yield from _try(ctx, drv, borrowed, lambda: drv.pair_resync(borrowed))
+        from apprm_ref.core.replication.split_mirror import report_suspended
+
+        report_suspended(ctx, drv, [p for p in borrowed if drv.pair_info(*p).svol not in stuck])
     if stuck:
         ctx.log(
             Severity.CRITICAL,
