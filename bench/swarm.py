@@ -1,8 +1,8 @@
 """``python -m bench.swarm [--seeds N] [--json]``
 
 Swarm throughput: seeds per wall-second of the shipped scenarios with faults armed, in this
-process (1 worker) and in 2 local worker processes, and on a 2-worker Dask LocalCluster
-when ``distributed`` is installed. The seeds' outcomes must be identical on every executor;
+process (1 worker) and in 2 local worker processes, and on Dask LocalClusters of 1 and 2
+workers when ``distributed`` is installed. The seeds' outcomes must be identical on every executor;
 the JSON says whether they were.
 """
 
@@ -29,6 +29,23 @@ def _key(outcomes: list[Any]) -> list[tuple[Any, ...]]:
     return [(o.scenario, o.seed, o.first_broken, o.digest) for o in outcomes]
 
 
+def _on_dask(tasks: list[Task], workers: int, ref: list[Any]) -> dict[str, Any]:
+    """Seeds per second on a local Dask cluster of ``workers`` single-threaded workers."""
+    key = f"seeds_per_s_{workers}_dask_worker{'s' if workers > 1 else ''}"
+    try:
+        import distributed
+    except ImportError:
+        return {key: None}
+    with (
+        distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        seconds, on_dask = _measure(tasks, scheduler=client)
+    return {key: round(len(tasks) / seconds, 3), "same": _key(on_dask) == _key(ref)}
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=2, help="seeds per shipped scenario")
@@ -44,20 +61,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "seeds_per_s_2_processes": round(len(tasks) / two, 3),
         "same_outcomes": _key(local) == _key(ref),
     }  # fmt: skip
-    try:
-        import distributed
-    except ImportError:
-        out["seeds_per_s_2_dask_workers"] = None
-    else:
-        with (
-            distributed.LocalCluster(
-                n_workers=2, threads_per_worker=1, dashboard_address=None
-            ) as cluster,
-            distributed.Client(cluster) as client,
-        ):
-            dask_s, on_dask = _measure(tasks, scheduler=client)
-        out["seeds_per_s_2_dask_workers"] = round(len(tasks) / dask_s, 3)
-        out["same_outcomes"] = out["same_outcomes"] and _key(on_dask) == _key(ref)
+    for workers in (1, 2):
+        out.update(_on_dask(tasks, workers, ref))
+        out["same_outcomes"] = out["same_outcomes"] and out.pop("same", True)
     print(json.dumps(out, sort_keys=True) if args.json else json.dumps(out, indent=2))
     return out
 

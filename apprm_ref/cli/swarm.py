@@ -73,14 +73,28 @@ def run(
     raise typer.Exit(EXIT_WARN if any(not o.passed for o in outcomes) else EXIT_OK)
 
 
+def _commit() -> str:
+    """The commit the seeds ran at (a failure is scenario + seed + commit); "" outside git."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except OSError:
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
 def _shrink_all(outcomes: list[Any], out_dir: Path) -> list[dict[str, Any]]:
     from apprm_ref.swarm.shrink import shrink
 
     done = []
+    commit = _commit() if any(not o.passed for o in outcomes) else ""
     for o in outcomes:
         if not o.passed:
             r = shrink(o.scenario, o.seed, out_dir)
-            done.append({"scenario": o.scenario, "seed": o.seed, **r.__dict__})
+            done.append({"scenario": o.scenario, "seed": o.seed, "commit": commit, **r.__dict__})
     return done
 
 
@@ -95,8 +109,9 @@ def _summary(outcomes: list[Any], shrunk: list[dict[str, Any]]) -> None:
         ])  # fmt: skip
     typer.echo(table(["Scenario", "Seeds", "Passed", "Failed", "First broken check"], rows))
     for s in shrunk:
+        at = f" at {s['commit'][:12]}" if s["commit"] else ""
         typer.echo(
-            f"seed {s['seed']} of {s['scenario']}: {s['check']}; shrunk "
+            f"seed {s['seed']} of {s['scenario']}{at}: {s['check']}; shrunk "
             f"{s['steps_before']} -> {s['steps_after']} steps: {s['path']}"
         )
 

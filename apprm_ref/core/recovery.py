@@ -79,6 +79,22 @@ def reattach_hosts(ctx: SessionContext, replica: ReplicaRecord) -> None:
     )
 
 
+def _record(ctx: SessionContext, replica: ReplicaRecord) -> None:
+    """The replica's state after the IR; the arrays have changed already, so an IDB that
+    refuses is reported Critical with what it lacks, not an error that undoes (REL-I1)."""
+    try:
+        ctx.repo.update_replica(replica)
+    except ApprmError as exc:
+        targets = ", ".join(t.target.volume for t in replica.targets)
+        ctx.log(
+            Severity.CRITICAL,
+            RSM,
+            f"The IDB refused recording replica {replica.id} as {replica.status} "
+            f"(targets {targets}): {exc.message}",
+            code=exc.code,
+        )
+
+
 def run_restore(
     ctx: SessionContext,
     replica: ReplicaRecord,
@@ -109,9 +125,9 @@ def run_restore(
         ctx.unwind(RSM, report_undone=False)  # a failed undo is Critical (OPS-I2)
         session.objects[0].status = ObjectResult.FAILED
         session.objects[0].detail = str(exc)
-        ctx.repo.update_replica(replica)
+        _record(ctx, replica)
         return session
-    ctx.repo.update_replica(replica)
+    _record(ctx, replica)
     session.objects[0].status = ObjectResult.COMPLETED
     ctx.info(RSM, f"Instant recovery from {replica.id} (session {replica.session_id}) completed")
     return session

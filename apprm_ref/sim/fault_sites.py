@@ -43,6 +43,10 @@ SITES: dict[str, str] = {
     "idb.commit": "IDB: a replica write fails to commit",
     "idb.disk_full": "IDB: a replica write fails, the IDB's disk is full",
     "lab.save": "Lab: writing the lab archive fails",
+    "eva.normalize_fail": "EVA: a snapclone's normalization fails (the clone is left failed)",
+    "eva.reply_slow": "EVA: an SMI-S reply comes late, within the client's timeout",
+    "xp.copy_psue": "XP: a pair copy a host waits on fails and the pair suspends (PSUE)",
+    "xp.reply_slow": "XP: a CCI reply from the HORCM instance comes late, within its timeout",
     "vss.identify": "VSS: a writer fails Identify (left out of the metadata, FAILED_AT_IDENTIFY)",
     "vss.prepare_snapshot": "VSS: a writer vetoes PrepareForSnapshot (retryable error)",
     "vss.freeze": "VSS: a writer vetoes Freeze (retryable error); the set is aborted",
@@ -50,6 +54,12 @@ SITES: dict[str, str] = {
     "vss.provider_commit": "VSS: the hardware provider's CommitSnapshots fails",
     "vss.import": "VSS: importing a transportable shadow-copy set fails",
 }
+
+# A slow reply still arrives before the client gives up: pywbem's WBEMConnection and RAID
+# Manager's HORCM_MON remote timeout both default to 30 s (protocols.md, "SMI-S client" and
+# "horcm.conf": timeout=30; 3000 x 10 ms). Past that the reply is lost (the *_reply_lost sites).
+REPLY_TIMEOUT_S = 30.0
+SLOW_REPLY_S = (1.0, REPLY_TIMEOUT_S - 1.0)
 
 # The first sites draw from the world's faults stream at every call while any rule is armed,
 # as they always did, so recorded fault plans replay to the same digests; every later site

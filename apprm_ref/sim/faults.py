@@ -125,6 +125,14 @@ class FaultSites:
         )
         return rule is not None
 
+    def delay(self, site: str, bounds: tuple[float, float], **context: str) -> float:
+        """Extra seconds a slow reply takes (0 unless the site fires), drawn within
+        ``bounds`` from the same seeded stream."""
+        if not self.fires(site, **context):
+            return 0.0
+        lo, hi = bounds
+        return lo + (hi - lo) * self._stream.random()
+
 
 def _accepts_code(cls: type[Exception]) -> bool:
     from apprm_ref.errors import ApprmError

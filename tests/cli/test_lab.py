@@ -83,7 +83,7 @@ def test_fault_catalogue_names_every_site_in_the_sources():
     import apprm_ref
     from apprm_ref.sim.fault_sites import SITES
 
-    call = re.compile(r"faults\.(?:check|fires)\(\s*\"([a-z_.]+)\"")
+    call = re.compile(r"faults\.(?:check|fires|delay)\(\s*\"([a-z_.]+)\"")
     pair = re.compile(r"site = \"([a-z_.]+)\" if \w+ else \"([a-z_.]+)\"")
     found: set[str] = set()
     for path in Path(apprm_ref.__file__).parent.rglob("*.py"):

@@ -131,3 +131,27 @@ def test_a_seed_draws_its_timing_knobs_within_the_bounds() -> None:
     plan.apply_knobs(arrays)
     knob = next(k for k in plan.knobs if (k.kind, k.name) == ("eva", "delete_s"))
     assert arrays["eva1"].timing.delete_s == pytest.approx(EvaTiming().delete_s * knob.factor)
+
+
+@pytest.mark.rule("REL-P2")
+def test_a_rotation_that_forgets_an_array_replica_is_found_and_shrunk(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """The bug (docs/swarm.md): rotation records the old replica deleted but never deletes
+    its targets on the array. Without faults the swarm finds the orphans at the first step
+    after the rotating session, shrinks the drill and the file replays to one digest."""
+    from apprm_ref.core.replication import snapshot_rotation
+
+    def forgets(ctx, drv, live):  # type: ignore[no-untyped-def]
+        return True
+        yield  # a generator like the real one
+
+    monkeypatch.setattr(snapshot_rotation, "_delete_all", forgets)
+    rotation = str(SCENARIOS / "eva-rotation-vsnap.yaml")
+    found = run_task(Task(rotation, 0, faults=False))
+    assert found.first_broken == "leftovers"
+    assert "orphan replica target eva1:" in found.violations[0].detail
+    result = shrink(rotation, 0, tmp_path)
+    assert result.check == "leftovers" and result.steps_after < result.steps_before
+    replay = run_task(Task(result.path, 0, faults=False))
+    assert (replay.first_broken, replay.digest) == ("leftovers", result.digest)
+    monkeypatch.undo()
+    assert run_task(Task(result.path, 0, faults=False)).passed

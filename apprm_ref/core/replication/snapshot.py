@@ -17,6 +17,7 @@ from apprm_ref.core.replication import snapshot_rotation as rotation
 from apprm_ref.core.replication import snapshot_space as space
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.snapshot_options import EvaOptions, parse_eva_options
+from apprm_ref.core.replication.snapshot_restore import repoint_pending
 from apprm_ref.core.replication.snapshot_state import SnapshotSessionState
 from apprm_ref.drivers.array import DR_GROUP_ZDB_STATES, ReplicaRequest
 from apprm_ref.errors import ApprmError, ArrayError, PlanError
@@ -73,6 +74,9 @@ class SnapshotReplication:
         opts: EvaOptions = ctx.options
         drv = self.array(ctx)
         space.report_frozen(ctx, drv, sources)  # a full disk group (OPS-I5)
+        space.report_failed_clones(ctx, drv, sources)
+        assert ctx.spec is not None
+        repoint_pending(ctx.repo, ctx.spec.name)  # what an IDB refused after a switch
         targets = []
         for src in sources:
             info = drv.volume_info(src.volume)
@@ -203,6 +207,7 @@ class SnapshotReplication:
             yield from ctx.sleep(min(end, limit) - ctx.now)
             if end > limit:
                 ctx.warn(SMISA, "Snapclones still unsharing when the wait ran out")
+            _no_failed_clone(drv, replica)
         yield from rotation.finish_deferred(ctx)
         if opts.keep_replica:
             return
@@ -251,6 +256,16 @@ class SnapshotReplication:
                 ctx.warn(
                     SMISA, f"Forced delete: {t.target} left on the array: {exc}", code=exc.code
                 )
+
+
+def _no_failed_clone(drv: Any, replica: ReplicaRecord) -> None:
+    """A snapclone whose normalization failed is no replica: fail the session (its undo
+    deletes every target)."""
+    failed = [v for v, info in _infos(drv, replica.targets).items() if info.state == "failed"]
+    if failed:
+        raise ArrayError(
+            f"snapclone(s) {', '.join(sorted(failed))} failed to normalize", code="EVA_CLONE_FAILED"
+        )
 
 
 def _infos(drv: Any, targets: list[TargetVolume]) -> dict[str, Any]:

@@ -9,14 +9,16 @@ leave volumes unpresented, a copy-back leaves sources partly overwritten).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.drivers.array import ReplicaRequest
-from apprm_ref.errors import RecoveryError
-from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
+from apprm_ref.errors import ApprmError, ArrayError, RecoveryError
+from apprm_ref.types import ReplicaType, Severity, TargetVolume, VolumeRef
 
 if TYPE_CHECKING:
     from apprm_ref.core.replication.snapshot import SnapshotReplication
@@ -144,22 +146,68 @@ def _switch(m: SnapshotReplication, ctx: SessionContext, replica: ReplicaRecord)
     drv = m.array(ctx, replica.array)
     retain = bool(ctx.options.retain_source_on_ir)
     moved: dict[VolumeRef, VolumeRef] = {}
+    _record(ctx, replica, ReplicaStatus.CONSUMED)  # its targets become the sources
     for t in replica.targets:
-        new_id = yield from ctx.wait(
-            drv.restore_switch(t.source.volume, t.target.volume, retain_source=retain)
-        )
+        try:
+            new_id = yield from ctx.wait(
+                drv.restore_switch(t.source.volume, t.target.volume, retain_source=retain)
+            )
+        except ArrayError:
+            if not moved:
+                replica.status = ReplicaStatus.ACTIVE  # nothing switched: restorable
+            raise
         moved[t.source] = VolumeRef(replica.array, new_id)
-    replica.status = ReplicaStatus.CONSUMED
     replica.details["switched"] = {str(k): str(v) for k, v in sorted(moved.items())}
-    _repoint(ctx, replica, moved)
+    _repoint(ctx.repo, replica, moved, partial(_not_repointed, ctx))
     ctx.info(SMISA, f"Switch of disks: {len(moved)} source volume(s) replaced by the replica")
 
 
+def _record(ctx: SessionContext, replica: ReplicaRecord, status: str) -> None:
+    """Tell the IDB before the array changes the replica for good; refused, nothing did."""
+    before, replica.status = replica.status, status
+    try:
+        ctx.repo.update_replica(replica)
+    except ApprmError:
+        replica.status = before
+        raise
+
+
+def _not_repointed(ctx: SessionContext, rep: ReplicaRecord, exc: ApprmError) -> None:
+    """The array has switched: report, never undo (REL-I1)."""
+    targets = ", ".join(t.target.volume for t in rep.targets)
+    ctx.log(
+        Severity.CRITICAL,
+        SMISA,
+        f"The IDB refused repointing replica {rep.id} (targets {targets}) to the recovered "
+        f"sources ({exc.message}); the next session of {rep.spec} repoints it",
+        code=exc.code,
+    )
+
+
+def repoint_pending(repo: Any, spec: str) -> list[str]:
+    """Re-apply the switches consumed replicas of ``spec`` recorded to replicas the IDB
+    refused to repoint then (idempotent; every EVA session and the repair run it)."""
+    done: list[str] = []
+    for rep in repo.list_replicas(spec=spec, status=ReplicaStatus.CONSUMED):
+        moved = {
+            VolumeRef(*k.partition(":")[::2]): VolumeRef(*v.partition(":")[::2])
+            for k, v in sorted(rep.details.get("switched", {}).items())
+        }
+        if moved:
+            done += _repoint(repo, rep, moved)
+    return done
+
+
 def _repoint(
-    ctx: SessionContext, replica: ReplicaRecord, moved: dict[VolumeRef, VolumeRef]
-) -> None:
-    """Other snapclone replicas of a switched source now belong to the recovered volume."""
-    for rep in ctx.repo.list_replicas(spec=replica.spec):
+    repo: Any,
+    replica: ReplicaRecord,
+    moved: dict[VolumeRef, VolumeRef],
+    refused: Callable[[ReplicaRecord, ApprmError], None] | None = None,
+) -> list[str]:
+    """Other snapclone replicas of a switched source now belong to the recovered volume;
+    a write the IDB refuses goes to ``refused`` (else it raises)."""
+    done = []
+    for rep in repo.list_replicas(spec=replica.spec):
         if rep.id == replica.id or rep.status not in (ReplicaStatus.ACTIVE, ReplicaStatus.PURGE):
             continue
         if rep.replica_type != ReplicaType.SNAPCLONE or not any(
@@ -169,7 +217,41 @@ def _repoint(
         rep.targets = [
             dataclasses.replace(t, source=moved.get(t.source, t.source)) for t in rep.targets
         ]
-        ctx.repo.update_replica(rep)
+        try:
+            repo.update_replica(rep)
+        except ApprmError as exc:
+            if refused is None:
+                raise
+            refused(rep, exc)
+            continue
+        done.append(rep.id)
+    return done
+
+
+def _partial_copy_back(
+    replica: ReplicaRecord,
+    started: list[TargetVolume],
+    t: TargetVolume,
+    exc: ArrayError,
+    keep: bool,
+) -> None:
+    """A copy-back that fails to start after others started cannot be taken back: say which
+    sources hold the replica's data. Without keep the array deletes the started targets
+    when their copies end, so the replica goes to the purge list (IDB and array agree)."""
+    if not started:
+        replica.status = ReplicaStatus.ACTIVE  # nothing changed: restorable as before
+        raise exc
+    done = ", ".join(f"{s.source} (from {s.target.volume})" for s in started)
+    what = f"replica {replica.id} kept"
+    if not keep:
+        replica.status, replica.tracked = ReplicaStatus.PURGE, False
+        what = f"replica {replica.id} moved to the purge list"
+    replica.details["partly_restored"] = [str(s.source) for s in started]
+    raise RecoveryError(
+        f"copy-back of {t.source} from {t.target.volume} failed to start ({exc.message}) after "
+        f"{done} started: those sources hold the replica's data, the others do not; {what}",
+        code=exc.code,
+    ) from exc
 
 
 def _copy_back(
@@ -183,8 +265,16 @@ def _copy_back(
         kept = yield from ctx.wait(drv.create_replicas(reqs))
         replica.details["retained_sources"] = [str(k.target) for k in kept]
         ctx.info(SMISA, f"Pre-IR sources retained as {', '.join(str(k.target) for k in kept)}")
+    if not keep:  # the array deletes the targets as their copies end: IDB first (REL-I1)
+        _record(ctx, replica, ReplicaStatus.PURGE)
+    started: list[TargetVolume] = []
     for t in replica.targets:
-        yield from ctx.wait(drv.restore_copy_back(t.target.volume, t.source.volume, keep=keep))
+        try:
+            op = drv.restore_copy_back(t.target.volume, t.source.volume, keep=keep)
+        except ArrayError as exc:
+            _partial_copy_back(replica, started, t, exc, keep)
+        started.append(t)
+        yield from ctx.wait(op)
     ctx.info(
         SMISA,
         f"Copy-back of {len(replica.targets)} volume(s) started; sources show the replica's data",

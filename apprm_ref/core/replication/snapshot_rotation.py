@@ -19,7 +19,7 @@ from apprm_ref.core.replication import backup_system
 from apprm_ref.core.replication.base import Steps
 from apprm_ref.core.replication.snapshot_state import SnapshotSessionState
 from apprm_ref.drivers.eva_limits import raw_bytes
-from apprm_ref.errors import ArrayError, PlanError
+from apprm_ref.errors import ApprmError, ArrayError, PlanError
 from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 
 SMISA = "SMISA"
@@ -133,26 +133,39 @@ def _gib(n: int) -> str:
 
 
 def rotate_out(ctx: SessionContext, rep: ReplicaRecord) -> Steps:
-    """Delete the replica's targets, or put it on the purge list when one cannot go."""
+    """Delete the replica's targets, or put it on the purge list when one cannot go.
+
+    The IDB hears of it first (the purge list), then the array: an IDB that refuses the
+    write stops the rotation before any target goes, so the arrays never lose targets of a
+    replica the IDB still calls active (REL-I1); once they are gone, an IDB refusing the
+    final write leaves the replica on the purge list, whose purge ends it."""
     drv = ctx.drivers.array(rep.array)
     infos = drv.volumes_info([t.target.volume for t in rep.targets])
     live = [t for t in rep.targets if t.target.volume in infos]
     busy = [t for t in live if infos[t.target.volume].presented_to]
-    gone_all = not busy
-    if not busy:
-        gone_all = yield from _delete_all(ctx, drv, live)
-    rep.status = ReplicaStatus.DELETED if gone_all else ReplicaStatus.PURGE
+    rep.status = ReplicaStatus.PURGE
     ctx.repo.update_replica(rep)
-    if gone_all:
-        ctx.info(SMISA, f"Rotation: replica {rep.id} (session {rep.session_id}) deleted")
+    if busy or not (yield from _delete_all(ctx, drv, live)):
+        what = (
+            f"target {busy[0].target.volume} is presented to "
+            f"{', '.join(infos[busy[0].target.volume].presented_to)}"
+            if busy
+            else "not deletable"
+        )
+        ctx.warn(SMISA, f"Rotation: replica {rep.id} is {what}; moved to the purge list")
         return
-    what = (
-        f"target {busy[0].target.volume} is presented to "
-        f"{', '.join(infos[busy[0].target.volume].presented_to)}"
-        if busy
-        else "not deletable"
-    )
-    ctx.warn(SMISA, f"Rotation: replica {rep.id} is {what}; moved to the purge list")
+    rep.status = ReplicaStatus.DELETED
+    try:
+        ctx.repo.update_replica(rep)
+    except ApprmError as exc:
+        ctx.warn(
+            SMISA,
+            f"Rotation: replica {rep.id} deleted on the array but the IDB refused the "
+            f"update ({exc.message}); it stays on the purge list",
+            code=exc.code,
+        )
+        return
+    ctx.info(SMISA, f"Rotation: replica {rep.id} (session {rep.session_id}) deleted")
 
 
 def _delete_all(ctx: SessionContext, drv: Any, live: list[TargetVolume]) -> Steps:

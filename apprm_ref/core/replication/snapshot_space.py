@@ -13,7 +13,7 @@ from typing import Any
 
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
-from apprm_ref.types import Severity, VolumeRef
+from apprm_ref.types import ReplicaType, Severity, VolumeRef
 
 SMISA = "SMISA"
 FAILED = "failed"  # a vsnap after disk-group space exhaustion (VolumeInfo.state)
@@ -22,9 +22,34 @@ FAILED = "failed"  # a vsnap after disk-group space exhaustion (VolumeInfo.state
 def report_frozen(ctx: SessionContext, drv: Any, sources: list[VolumeRef]) -> None:
     """Report each source whose writes are stopped by failed vsnaps."""
     for src in sources:
-        failed = sorted(t.ref.volume for t in drv.targets_of(src.volume) if t.state == FAILED)
+        failed = sorted(
+            t.ref.volume
+            for t in drv.targets_of(src.volume)
+            if t.state == FAILED and t.replica_type == ReplicaType.VSNAP
+        )
         if failed:
             _report(ctx, drv, src, failed)
+
+
+def report_failed_clones(ctx: SessionContext, drv: Any, sources: list[VolumeRef]) -> None:
+    """A snapclone whose normalization failed holds no usable copy: the first session to
+    meet it marks its replica invalid (Major); the source itself is unharmed."""
+    for src in sources:
+        failed = sorted(
+            t.ref.volume
+            for t in drv.targets_of(src.volume)
+            if t.state == FAILED and t.replica_type == ReplicaType.SNAPCLONE
+        )
+        newly = _invalidate(ctx, src, failed, "", why="snapclone normalization failed")
+        if newly:
+            ctx.log(
+                Severity.MAJOR,
+                SMISA,
+                f"Snapclone(s) {', '.join(failed)} of {src} failed to normalize; replica(s) "
+                f"{', '.join(r.id for r in newly)} marked invalid (not restorable). Delete "
+                "them (apprm replicas delete)",
+                code="EVA_CLONE_FAILED",
+            )
 
 
 def _report(ctx: SessionContext, drv: Any, src: VolumeRef, failed: list[str]) -> None:
@@ -50,7 +75,7 @@ def _report(ctx: SessionContext, drv: Any, src: VolumeRef, failed: list[str]) ->
 
 
 def _invalidate(
-    ctx: SessionContext, src: VolumeRef, failed: list[str], group: str
+    ctx: SessionContext, src: VolumeRef, failed: list[str], group: str, *, why: str = ""
 ) -> list[ReplicaRecord]:
     """Mark the active replicas holding a failed target invalid; returns them (one on the
     purge list stays there: it is not restorable already and the purge still owes it)."""
@@ -59,7 +84,7 @@ def _invalidate(
     for rep in ctx.repo.list_replicas(array=src.array, status=ReplicaStatus.ACTIVE):
         if any(t.target.volume in hit for t in rep.targets):
             rep.status, rep.tracked = ReplicaStatus.INVALID, False
-            rep.details["invalid_reason"] = f"vsnap failed: disk group {group} full"
+            rep.details["invalid_reason"] = why or f"vsnap failed: disk group {group} full"
             rep.details["invalid_by"] = ctx.session.id
             ctx.repo.update_replica(rep)
             newly.append(rep)

@@ -19,8 +19,8 @@ from apprm_ref.core.replication import backup_system
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.split_mirror_options import XpOptions, parse_xp_options
 from apprm_ref.core.replication.split_mirror_restore import restore_replica
-from apprm_ref.errors import ArrayError, OrchestrationError, PlanError, RecoveryError
-from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
+from apprm_ref.errors import ApprmError, ArrayError, OrchestrationError, PlanError, RecoveryError
+from apprm_ref.types import ReplicaType, Severity, TargetVolume, VolumeRef
 
 Pairs = list[tuple[str, int]]
 SPLIT_STATES = ("COPY(SP)", "PSUS(SP)", "PSUS")  # where a pairsplit takes a PAIR pair
@@ -44,11 +44,33 @@ def wait_state(ctx: SessionContext, drv: Any, pairs: Pairs, state: str, code: st
     """Wait for ``state`` on every pair, then check the array really shows it."""
     if not pairs:
         return
+    suspended(drv, pairs, raise_=True)
     yield from ctx.wait(drv.wait_pairs(pairs, state))
     for pvol, mu in pairs:
         got = drv.pair_info(pvol, mu).state
         if got != state:
             raise OrchestrationError(f"{pvol} MU#{mu} is {got}, expected {state}", code=code)
+
+
+def suspended(drv: Any, pairs: Pairs, *, raise_: bool = False) -> str:
+    """What the pairs the array suspended by error (PSUE) leave: S-VOLs that follow
+    nothing and hold no replica until a resync (a full copy) the next session makes."""
+    bad = [(p, m, drv.pair_info(p, m)) for p, m in pairs]
+    bad = [(p, m, i) for p, m, i in bad if i.state == "PSUE"]
+    if not bad:
+        return ""
+    text = "; ".join(f"{p} MU#{m} is PSUE (suspended by error), S-VOL {i.svol}" for p, m, i in bad)
+    text += ": no replica on those S-VOLs; the next session resyncs them"
+    if raise_:
+        raise OrchestrationError(text, code="XP_PAIR_SUSPENDED")
+    return text
+
+
+def report_suspended(ctx: SessionContext, drv: Any, pairs: Pairs) -> None:
+    """After a resync nobody waits for: a suspended pair is reported Critical, never silent."""
+    text = suspended(drv, pairs)
+    if text:
+        ctx.log(Severity.CRITICAL, origin(ctx), text, code="XP_PAIR_SUSPENDED")
 
 
 @dataclass
@@ -219,9 +241,11 @@ class SplitMirrorReplication:
         split = [p for p in pairs if drv.pair_info(*p).state in ("PSUS", "PSUE")]
         if split:
             yield from self._give_up(ctx, drv, mu)
-            yield from ctx.wait(drv.pair_resync(split))
+        gone = self._rotate_out(ctx, mu)
+        if split:
+            yield from self._resync_rotated(ctx, drv, split, gone)
             ctx.info(origin(ctx), f"Resynchronising MU#{mu}: {', '.join(p for p, _ in split)}")
-        self._rotate_out(ctx, mu, "re-synchronised for this session")
+        _rotated(ctx, gone, mu, "re-synchronised for this session")
         yield from wait_state(ctx, drv, pairs, "PAIR", "XP_NOT_PAIR")
 
     def _give_up(self, ctx: SessionContext, drv: Any, mu: int) -> Steps:
@@ -239,14 +263,33 @@ class SplitMirrorReplication:
                     code="SET_BRIEFLY_EMPTY",
                 )
 
-    def _rotate_out(self, ctx: SessionContext, mu: int, why: str) -> None:
-        """The replica held on ``mu`` is being overwritten: drop its XPDB record."""
+    def _rotate_out(self, ctx: SessionContext, mu: int) -> list[ReplicaRecord]:
+        """The replica held on ``mu`` is about to be overwritten: drop its XPDB record
+        first, so an IDB that refuses the write stops the session before any S-VOL
+        changes under a replica it still calls active (REL-I1)."""
+        gone = []
         for rep in self._mine(ctx):
             if rep.mu == mu:
                 rep.status = ReplicaStatus.DELETED
                 rep.details["rotated_out_by"] = ctx.session.id
                 ctx.repo.update_replica(rep)
-                ctx.info(origin(ctx), f"Replica {rep.id} on MU#{mu} rotated out ({why})")
+                gone.append(rep)
+        return gone
+
+    @staticmethod
+    def _resync_rotated(
+        ctx: SessionContext, drv: Any, split: Pairs, gone: list[ReplicaRecord]
+    ) -> Steps:
+        """Resync the rotated-out MU; refused, its replicas are active again (their S-VOLs
+        never changed)."""
+        try:
+            yield from ctx.wait(drv.pair_resync(split))
+        except ApprmError:
+            for rep in gone:
+                rep.status = ReplicaStatus.ACTIVE
+                rep.details.pop("rotated_out_by", None)
+                ctx.repo.update_replica(rep)
+            raise
 
     # --- the replica ------------------------------------------------------------------------
 
@@ -334,6 +377,7 @@ class SplitMirrorReplication:
             yield from wait_state(ctx, drv, pairs, "PSUS", "XP_SPLIT")
         else:
             yield from ctx.wait(drv.pair_resync(pairs))
+            report_suspended(ctx, drv, pairs)
             replica.status, replica.tracked = ReplicaStatus.DELETED, False
             replica.details["resynced_at_end"] = True
             ctx.info(origin(ctx), f"Replica not kept: MU#{replica.mu} re-synchronised")
@@ -351,8 +395,11 @@ class SplitMirrorReplication:
         if split:
             for rep in (r for r in mine if r.mu == nxt):
                 yield from disable_on_backup_system(ctx, drv, rep)
-            yield from ctx.wait(drv.pair_resync(split))
-        self._rotate_out(ctx, nxt, "next mirror prepared")
+        gone = self._rotate_out(ctx, nxt)
+        if split:
+            yield from self._resync_rotated(ctx, drv, split, gone)
+            report_suspended(ctx, drv, split)
+        _rotated(ctx, gone, nxt, "next mirror prepared")
         ctx.info(origin(ctx), f"Next mirror MU#{nxt} is being prepared")
 
     # --- instant recovery and maintenance ------------------------------------------------------
@@ -374,6 +421,11 @@ class SplitMirrorReplication:
                 pairs.append((t.source.volume, replica.mu))
         if pairs:
             yield from ctx.wait(drv.pair_resync(pairs))
+
+
+def _rotated(ctx: SessionContext, gone: list[ReplicaRecord], mu: int, why: str) -> None:
+    for rep in gone:
+        ctx.info(origin(ctx), f"Replica {rep.id} on MU#{mu} rotated out ({why})")
 
 
 def _resync_split(drv: Any, pairs: Pairs) -> None:

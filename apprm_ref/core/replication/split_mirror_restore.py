@@ -47,10 +47,14 @@ def restore_replica(
     _check(ctx, drv, replica, pairs)
     safety, borrowed = yield from _free_other_pairs(ctx, drv, pairs, options.retain_source)
     try:
+        if not options.keep_replica:  # the MU will follow the source: IDB first (REL-I1)
+            replica.status = ReplicaStatus.CONSUMED
+            ctx.repo.update_replica(replica)
         yield from ctx.wait(drv.pair_resync(pairs, restore=True, quick=method == "quick"))
         ctx.info(_origin(ctx), f"{method.capitalize()} restore from MU#{replica.mu} started")
         yield from _wait(ctx, drv, pairs, "PAIR")
     except ApprmError as exc:
+        replica.status = ReplicaStatus.ACTIVE  # the S-VOLs still hold the replica
         if all(drv.pair_info(*p).state == "PSUS" for p in pairs):  # refused: nothing changed
             yield from _release(ctx, drv, safety, borrowed)
             raise RecoveryError(f"XP restore refused: {exc}", code=exc.code) from None
@@ -105,8 +109,12 @@ def _free_other_pairs(ctx: SessionContext, drv: Any, pairs: Pairs, retain: bool)
     to_split = borrowed + (_create_safety_pairs(ctx, drv, pairs, safety) if retain else [])
     yield from _wait(ctx, drv, to_split, "PAIR")
     if to_split:
-        yield from ctx.wait(drv.pair_split(to_split))
-        yield from _wait(ctx, drv, to_split, "PSUS")
+        try:
+            yield from ctx.wait(drv.pair_split(to_split))
+            yield from _wait(ctx, drv, to_split, "PSUS")
+        except ApprmError as exc:
+            yield from _unsplit(ctx, drv, to_split, safety, borrowed)
+            raise RecoveryError(f"XP restore refused: {exc}", code=exc.code) from None
     for pvol, (mu, _new) in sorted(safety.items()):
         ctx.info(_origin(ctx), f"Safety copy of {pvol} (before IR) split on MU#{mu}")
     return safety, borrowed
@@ -181,6 +189,23 @@ def _after_failure(
     raise RecoveryError(f"XP restore failed and was rolled back: {exc}", code=code)
 
 
+def _unsplit(
+    ctx: SessionContext,
+    drv: Any,
+    to_split: Pairs,
+    safety: dict[str, tuple[int, bool]],
+    borrowed: Pairs,
+) -> Steps:
+    """The safety split failed: release what the array did split (a lost reply split them
+    all; asked again, never trusted), once the split settles, so no S-VOL stays split."""
+    from apprm_ref.core.replication.split_mirror import _split_of
+
+    split = _split_of(drv, to_split)
+    if split:
+        yield from _wait(ctx, drv, split, "PSUS")
+    yield from _release(ctx, drv, safety, [p for p in borrowed if p in split])
+
+
 def _release_after_rollback(
     ctx: SessionContext, drv: Any, safety: dict[str, tuple[int, bool]], borrowed: Pairs
 ) -> Steps:
@@ -201,6 +226,9 @@ def _release(
         stuck += yield from _try(ctx, drv, [(pvol, mu)], lambda p=pvol, m=mu: drv.pair_delete(p, m))
     if borrowed:
         stuck += yield from _try(ctx, drv, borrowed, lambda: drv.pair_resync(borrowed))
+        from apprm_ref.core.replication.split_mirror import report_suspended
+
+        report_suspended(ctx, drv, [p for p in borrowed if drv.pair_info(*p).svol not in stuck])
     if stuck:
         ctx.log(
             Severity.CRITICAL,

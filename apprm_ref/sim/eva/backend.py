@@ -161,8 +161,9 @@ class EvaBackend(ReplicaOps, PresentationOps):
         return any(t.normalizing for t in self.targets_of(source))
 
     def frozen(self, origin: str) -> bool:
-        """Rule E11: writes stop while a vsnap of ``origin`` has failed for lack of space."""
-        return any(t.state == VdiskState.FAILED for t in self.targets_of(origin))
+        """Rule E11: writes stop while a vsnap of ``origin`` has failed for lack of space (a
+        snapclone whose normalization failed stops nothing: it shares no space)."""
+        return any(t.state == _FAILED and t.kind == _VSNAP for t in self.targets_of(origin))
 
     def used_raw(self, group: str) -> int:
         """Raw extents allocated in ``group`` (rule ARR-I5), kept as a running total by the
@@ -234,7 +235,7 @@ class EvaBackend(ReplicaOps, PresentationOps):
         origin = v.id if on_origin else v.source
         family = ix.targets(origin, self.vdisks) if origin is not None else ()
         for t in family:
-            if t.state == _FAILED:  # frozen(origin), rule E11
+            if t.state == _FAILED and t.kind == _VSNAP:  # frozen(origin), rule E11
                 refuse("EVA_WRITE_FROZEN", f"writes to {volume} stopped: disk group full (vsnaps)")
         if on_origin:
             covered = ix.covered.get(v.id) if family else None

@@ -15,6 +15,7 @@ from apprm_ref.errors import EvaError
 from apprm_ref.sim.eva.errors import refuse
 from apprm_ref.sim.eva.models import SNAPSHOT_LIMITS, Vdisk, VdiskKind, object_id
 from apprm_ref.sim.eva.replicas import TargetSpec
+from apprm_ref.sim.fault_sites import SLOW_REPLY_S
 from apprm_ref.types import Op, ReplicaType, TargetVolume, VolumeRef
 
 if TYPE_CHECKING:
@@ -40,7 +41,9 @@ class EvaDriver:
         self.backend: EvaBackend = world.array(array_name)
 
     def _op(self, result, seconds: float):  # type: ignore[no-untyped-def]
-        return Op(result, self.world.now() + seconds)
+        """The command's reply, late when a slow SMI-S reply fires (never past the timeout)."""
+        slow = self.world.faults.delay("eva.reply_slow", SLOW_REPLY_S, array=self.name)
+        return Op(result, self.world.now() + seconds + slow)
 
     def capabilities(self) -> Capabilities:
         b = self.backend

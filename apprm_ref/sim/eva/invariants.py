@@ -99,6 +99,7 @@ def _space_problems(b: EvaBackend) -> list[str]:
             out.append(f"ARR-I5: disk group {name} is over-allocated by {-free} extents")
     for vid in sorted(b.vdisks):
         v = b.vdisks[vid]
-        if v.state == VdiskState.FAILED and v.kind != VdiskKind.VSNAP:
+        # a vsnap fails for space (E11); a snapclone only when its normalization fails
+        if v.state == VdiskState.FAILED and v.kind not in (VdiskKind.VSNAP, VdiskKind.SNAPCLONE):
             out.append(f"ARR-I5: only vsnaps fail for space, not {vid}")
     return out

@@ -165,8 +165,10 @@ class ReplicaOps:
         copy, v.copy = v.copy, None
         self.index().copy_changed(v)
         if copy.kind == "normalize":
-            v.state = VdiskState.NORMALIZED
-            self.world.emit("eva.normalized", array=self.name, volume=vid)
+            failed = self.world.faults.fires("eva.normalize_fail", array=self.name, volume=vid)
+            v.state = VdiskState.FAILED if failed else VdiskState.NORMALIZED
+            event = "eva.normalize_failed" if failed else "eva.normalized"
+            self.world.emit(event, array=self.name, volume=vid)
             return
         self.world.emit("eva.copy_back_done", array=self.name, volume=vid, replica=copy.peer)
         peer = self.vdisks.get(copy.peer)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from apprm_ref.drivers.array import CaPairInfo, PairInfo, VolumeInfo
 from apprm_ref.drivers.capabilities import Capabilities
+from apprm_ref.sim.fault_sites import SLOW_REPLY_S
 from apprm_ref.sim.xp import errors as xe
 from apprm_ref.sim.xp.models import PSUE, TRANSIENT, cci_status, pair_key
 from apprm_ref.types import Op, ReplicaType, VolumeRef
@@ -41,7 +42,9 @@ class XpDriver:
         self.backend = world.array(array_name)
 
     def _op(self, result, done_at: float | None = None) -> Op:  # type: ignore[no-untyped-def]
-        return Op(result, max(self.world.now(), done_at or 0.0))
+        """The command's reply, late when a slow CCI reply fires (never past the timeout)."""
+        slow = self.world.faults.delay("xp.reply_slow", SLOW_REPLY_S, array=self.name)
+        return Op(result, max(self.world.now(), done_at or 0.0) + slow)
 
     def capabilities(self) -> Capabilities:
         return Capabilities("split-mirror-array", "HP", self.backend.model, FEATURES, dict(LIMITS))
@@ -107,7 +110,15 @@ class XpDriver:
         return [self.pair_info(p.pvol, p.mu) for p in self.backend.pairs_of_pvol(pvol)]
 
     def pair_create(self, pvol: str, svol: str, mu: int) -> Op[None]:
-        return self._op(None, self.backend.paircreate(pvol, svol, mu))
+        done = self.backend.paircreate(pvol, svol, mu)
+        self._copy_faults([(pvol, mu)])
+        return self._op(None, done)
+
+    def _copy_faults(self, pairs: Sequence[tuple[str, int]]) -> None:
+        """A forward copy that fails: the array suspends the pair (PSUE) and stops copying."""
+        for pvol, mu in pairs:
+            if self.world.faults.fires("xp.copy_psue", pvol=pvol, mu=str(mu)):
+                self.backend.suspend_on_error(pvol, mu)
 
     def pair_split(self, pairs: Sequence[tuple[str, int]], *, quick: bool = False) -> Op[None]:
         done = self.backend.pairsplit(list(pairs), quick=quick)
@@ -122,6 +133,8 @@ class XpDriver:
         self, pairs: Sequence[tuple[str, int]], *, restore: bool = False, quick: bool = False
     ) -> Op[None]:
         done = self.backend.pairresync(list(pairs), restore=restore, quick=quick)
+        if not restore:
+            self._copy_faults(pairs)
         return self._op(None, done)
 
     def pair_delete(self, pvol: str, mu: int) -> Op[None]:

@@ -282,11 +282,16 @@ def test_pair_sets_survive_save_and_load() -> None:
     assert pair.pdiff == {2, 3}
 
 
-@pytest.mark.parametrize("site", ["xp.paircreate", "xp.pairsplit", "xp.pairresync", "xp.restore"])
+@pytest.mark.parametrize(
+    "site", ["xp.paircreate", "xp.pairsplit", "xp.pairresync", "xp.restore", "xp.pairdelete"]
+)
 def test_fault_sites_refuse_and_change_nothing(site: str) -> None:
     world, xp = make_world()
     if site == "xp.paircreate":
         action = lambda: xp.paircreate(P, S, 0)  # noqa: E731
+    elif site == "xp.pairdelete":
+        pair_in(world, xp, "PSUS")
+        action = lambda: xp.pairdelete([(P, 0)])  # noqa: E731
     else:
         pair_in(world, xp, "PAIR" if site == "xp.pairsplit" else "PSUS")
         restore = site == "xp.restore"
