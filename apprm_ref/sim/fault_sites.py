@@ -43,6 +43,10 @@ SITES: dict[str, str] = {
     "idb.commit": "IDB: a replica write fails to commit",
     "idb.disk_full": "IDB: a replica write fails, the IDB's disk is full",
     "lab.save": "Lab: writing the lab archive fails",
+    "exchange.mount": "Exchange: mounting a database fails (JET_errDiskIO)",
+    "exchange.freeze": "Exchange: the store writer fails at Freeze (the backup is vetoed)",
+    "exchange.ship": "Exchange: copying a closed log to the passive copy fails (it stays queued)",
+    "exchange.eseutil": "Exchange: eseutil cannot read a replica file (JET_errDiskIO)",
 }
 
 # The first sites draw from the world's faults stream at every call while any rule is armed,
