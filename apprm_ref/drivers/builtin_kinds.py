@@ -158,7 +158,9 @@ EXCHANGE = Application(
     ),
     persisted=("apprm_ref.sim.exchange.store", "apprm_ref.sim.exchange.models"),
     failures=(
-        FailureKind("corrupted_page", ("app", "file"), "apprm_ref.sim.exchange.faults:inject_bad_page"),
+        FailureKind(
+            "corrupted_page", ("app", "file"), "apprm_ref.sim.exchange.faults:inject_bad_page"
+        ),
     ),
 )
 
