@@ -69,6 +69,10 @@ class XpError(ArrayError):
     """XP / RAID Manager refusal, code is the CCI error name (``EX_CMDRJE`` ...)."""
 
 
+class VssError(DriverError):
+    """A VSS refusal or failure; ``code`` is the HRESULT name (``VSS_E_BAD_STATE`` ...)."""
+
+
 class HostError(DriverError):
     """Host-side failure: mount, unmount, rescan, volume group activation, script."""
 

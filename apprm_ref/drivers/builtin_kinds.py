@@ -142,6 +142,51 @@ WINDOWS = StorageStack(
     failures=(),
 )
 
+# Microsoft VSS: the service on the Windows hosts (estate ``type: vss``) and, as a spec type,
+# a filesystem-only VSS backup of volumes; every VSS application kind runs the same VSSBAR
+# flow (core/integrations/vss.py) and differs only in the writer its objects name.
+_VSS_DOOR = "apprm_ref.sim.sqlserver.vss_door:VssSimDriver"
+_VSS_RECOVERY = "apprm_ref.core.integrations.vss_restore:VssRecoveryOptions"
+VSS = Application(
+    name="vss",
+    integration="apprm_ref.core.integrations.vss:VssIntegration",
+    recovery_options=_VSS_RECOVERY,
+    rpo=Rpo.REPLICA,
+    mount_objects=True,
+    config="apprm_ref.sim.vss.estate:VssCfg",
+    builder="apprm_ref.sim.vss.estate:build_vss",
+    backup_mode="apprm_ref.sim.sqlserver.vss_door:vss_in_backup_mode",
+    drivers=(DriverDecl("sim-vss", _VSS_DOOR, simulator=True),),
+    persisted=(
+        "apprm_ref.sim.vss.backend",
+        "apprm_ref.sim.vss.models",
+        "apprm_ref.sim.vss.service",
+        "apprm_ref.sim.vss.eva_provider",
+        "apprm_ref.sim.vss.xp_provider",
+    ),
+)
+
+# SQL Server through the SQL writer: a spec's objects are databases (FILE_GROUP components).
+MSSQL = Application(
+    name="mssql",
+    integration="apprm_ref.core.integrations.vss:SqlServerIntegration",
+    recovery_options=_VSS_RECOVERY,
+    rpo=Rpo.REPLICA,
+    config="apprm_ref.sim.sqlserver.estate:SqlServerCfg",
+    builder="apprm_ref.sim.sqlserver.estate:build_sqlserver",
+    backup_mode="apprm_ref.sim.sqlserver.instance:sql_in_backup_mode",
+    drivers=(DriverDecl("sim-mssql", _VSS_DOOR, simulator=True),),
+    persisted=("apprm_ref.sim.sqlserver.instance", "apprm_ref.sim.sqlserver.database"),
+    failures=(
+        FailureKind("writer_hang", ("app",), "apprm_ref.sim.sqlserver.failures:hang_writer"),
+        FailureKind(
+            "writer_service_restart",
+            ("app",),
+            "apprm_ref.sim.sqlserver.failures:restart_writer_service",
+        ),
+    ),
+)
+
 # Exchange Server 2003/2007 through VSS (storage groups on Windows hosts; LCR and CCR copies)
 EXCHANGE = Application(
     name="exchange",
@@ -164,4 +209,4 @@ EXCHANGE = Application(
     ),
 )
 
-BUILTINS = (EVA, XP, FILESYSTEM, ORACLE, LVM, WINDOWS, EXCHANGE)
+BUILTINS = (EVA, XP, FILESYSTEM, ORACLE, LVM, WINDOWS, VSS, MSSQL, EXCHANGE)

@@ -1,0 +1,50 @@
+"""Microsoft Volume Shadow Copy Service on the simulated Windows hosts.
+
+Requester, writers, EVA and XP hardware providers, transportable import and VDS, as
+vss-and-core.md §1–5 and sap-vss-addendum.md VSS-1..VSS-14 describe them. Stable API:
+
+World and estate
+    ``estate.VssCfg`` / ``estate.build_vss(world, cfg)`` — estate entry ``{type: vss, name,
+    hosts: [...], providers: [{type: eva|xp, ...}]}`` and its builder (the VSS application
+    kind's ``config``/``builder``). Persisted modules (a kind's ``persisted=``):
+    ``apprm_ref.sim.vss.backend``, ``apprm_ref.sim.vss.models``, ``apprm_ref.sim.vss.service``,
+    ``apprm_ref.sim.vss.eva_provider``, ``apprm_ref.sim.vss.xp_provider``. The backend is
+    ``world.apps[name]`` (kind ``vss``); ``backend.vss_service(world, host) -> VssService``.
+
+Writers (``writers.py``)
+    Any object with the :class:`~apprm_ref.sim.vss.writers.Writer` shape: ``key`` (unique per
+    host, e.g. ``"<writer id>/<name>"``), ``service`` (hosting Windows service),
+    ``on_identify(ctx) -> models.WriterMetadata`` and ``handle(ctx) -> bool`` for every other
+    event (``ctx.event`` is a ``writers.Event``). In a handler: ``ctx.set_writer_failure(code)``
+    (the five writer errors only), ``ctx.stall(seconds)`` (simulated time taken),
+    ``ctx.components`` (its selected ``xmldoc.BcdComponent``), ``ctx.backup_type`` (after
+    degradation by its ``backup_schema``), ``ctx.truncation_allowed(component)`` at
+    BackupComplete. An application backend publishes its writers with
+    ``vss_writers(host) -> list[Writer]``; the service asks every ``world.apps`` backend.
+    ``writers.BackgroundWriter``/``INBOX`` are the in-box writers.
+
+Requester (``requester.BackupComponents(service)``, IVssBackupComponents)
+    ``initialize_for_backup()``, ``set_context(ctx)``, ``disable_writer(id|name)``,
+    ``set_backup_state(select_components, bootable, models.BackupType, partial)``,
+    ``gather_writer_metadata()``, ``writer_metadata() -> [(meta, wmd_xml)]``,
+    ``add_component(writer, logical_path, name)``, ``start_snapshot_set() -> set id``,
+    ``add_to_snapshot_set(volume, provider_id="") -> shadow id``, ``prepare_for_backup()``,
+    ``do_snapshot_set() -> creation.CreationJob``, ``writer_status()``,
+    ``set_backup_succeeded(writer, path, name, ok)``, ``backup_complete()``,
+    ``abort_backup()``, ``release()`` (BackupShutdown), ``save_as_xml()`` (the BCD).
+    Wrong order: ``VssError`` code ``VSS_E_BAD_STATE`` (``apprm_ref.errors.VssError``).
+
+DoSnapshotSet on the clock (``creation.CreationJob``)
+    ``job.wait_until`` — wait (SimPy or ``world.advance``) until then, ``job.advance()``:
+    PrepareForSnapshot+BeginPrepare → Freeze, then the flush-and-hold window is open
+    (``job.stage == Stage.HOLDING``, ``job.hold_started``). Then either ``job.advance()``
+    (the providers commit) or ``job.commit(targets)`` with the ``providers.Target`` list of
+    replicas the caller made itself inside the window (the product's ``make_replica``; the
+    job then never deletes them). ``job.finished``, ``job.ok``, ``job.result()`` (raises the
+    creation's VssError), ``job.done_at``; ``creation.run(job)`` drives it outside SimPy.
+
+Providers (``providers.Provider``): ``eva_provider.EvaProvider``, ``xp_provider.XpProvider``.
+Service (``service.VssService``): ``writers()``, ``status(w)``, ``restart_service(name)``,
+``shadows``/``sets``, ``delete_shadow(id)``, ``expose(id, path)``, ``unexpose(id)``.
+XML: ``xmldoc.wmd_xml/parse_wmd/bcd_xml/parse_bcd``. Errors: ``errors.HRESULTS``.
+"""
