@@ -21,6 +21,7 @@ exactly one Thaw or Abort (VC-I6, VC-P2, VC-P4). VSS never retries by itself.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -98,9 +99,13 @@ class CreationJob:
         if any(not d.ok or d.failure for d in answers):
             self._fail("VSS_E_UNEXPECTED_WRITER_ERROR", _vetoed(answers, "PrepareForSnapshot"))
             return
-        for v in self.req.volumes:
-            for lun in v.ref.luns:
-                ready = max(ready, v.provider.begin_prepare(self.world, lun, self.req.context))
+        try:
+            for v in self.req.volumes:
+                for lun in v.ref.luns:
+                    ready = max(ready, v.provider.begin_prepare(self.world, lun, self.req.context))
+        except VssError as exc:
+            self._fail(exc.code or "VSS_E_UNEXPECTED_PROVIDER_ERROR", _detail(exc))
+            return
         self.wait_until = ready
 
     # --- phase 2 ----------------------------------------------------------------------------
@@ -143,7 +148,7 @@ class CreationJob:
             self._hold()
         except VssError as exc:
             self._release()
-            self._fail(exc.code or "VSS_E_FLUSH_WRITES_TIMEOUT", exc.message)
+            self._fail(exc.code or "VSS_E_FLUSH_WRITES_TIMEOUT", _detail(exc))
 
     def _time_out(self, writer: Any) -> None:
         svc, events = self.req.service, self.req.events
@@ -171,7 +176,7 @@ class CreationJob:
             made, seconds = self._make(targets)
         except VssError as exc:
             self._release()
-            self._fail(exc.code or "VSS_E_UNEXPECTED_PROVIDER_ERROR", exc.message)
+            self._fail(exc.code or "VSS_E_UNEXPECTED_PROVIDER_ERROR", _detail(exc))
             return
         self._release()
         hold_end = start + seconds
@@ -282,8 +287,11 @@ class CreationJob:
                 source=lun.volume,
                 device=f"\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy{svc.serial}",
                 mu=t.mu,
+                kind=t.kind,
                 backup_type=req.backup_type,
             )
+        if req.context & Attr.TRANSPORTABLE:
+            req.bcd.shadows = [dataclasses.replace(svc.shadows[v.shadow_id]) for v in req.volumes]
         svc.sets[req.set_id] = ShadowSet(
             req.set_id,
             req.context,
@@ -339,3 +347,8 @@ def run(job: CreationJob) -> CreationJob:
             job.world.advance(delay)
         job.advance()
     return job
+
+
+def _detail(exc: VssError) -> str:
+    """The refusal's text without its HRESULT (the creation's error adds its own)."""
+    return exc.message.rsplit(" (0x", 1)[0]

@@ -271,6 +271,7 @@ class ShadowCopy:
     device: str = ""
     exposed: str = ""  # access path where exposed, "" when not
     mu: int = -1  # XP: the MU of the pair that holds it
+    kind: str = ""  # the provider's replica kind (providers.Target.kind)
     backup_type: BackupType = BackupType.COPY
 
 

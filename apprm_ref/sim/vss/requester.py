@@ -319,6 +319,9 @@ class BackupComponents:
         )
         for w in self.events.writers:
             self.events.completed(w.key)
+        saved = self.service.sets.get(self.set_id)
+        if saved is not None:
+            saved.bcd = self.save_as_xml()  # with the components' backupSucceeded
         self.phase = Phase.COMPLETED
 
     def abort_backup(self) -> None:

@@ -118,18 +118,39 @@ class VssService:
         return self.shadows[sid]
 
     def target_of(self, sc: ShadowCopy) -> Target:
-        src = Lun(sc.array, sc.source, "")
-        kind = "differential" if sc.attributes & Attr.DIFFERENTIAL else "plex"
-        return Target(src, sc.array, sc.target, kind, sc.mu)
+        return Target(Lun(sc.array, sc.source, ""), sc.array, sc.target, sc.kind, sc.mu)
 
     def delete_shadow(self, shadow_id: str) -> ShadowCopy:
-        """Release one shadow copy: unexpose it, and the provider drops its LUN."""
+        """Release a shadow copy: every host that sees it (exposed, or imported) lets go of
+        its disk, the provider drops the LUN once, and every record of it goes."""
         sc = self.shadow(shadow_id)
-        if sc.exposed:
-            self.unexpose(sc.shadow_id)
+        twins = self.twins(sc)
+        for svc, twin in twins:
+            if twin.exposed:
+                svc.unexpose(twin.shadow_id)
+            if twin.attributes & Attr.IMPORTED:
+                svc._offline(twin)
         self.provider(sc.provider_id).on_lun_empty(self.world, self.target_of(sc))
-        self._forget(sc)
+        for svc, twin in twins:
+            if twin.attributes & Attr.IMPORTED:
+                self.world.hosts.rescan(svc.host)
+            svc._forget(twin)
         return sc
+
+    def twins(self, sc: ShadowCopy) -> list[tuple[VssService, ShadowCopy]]:
+        """Every service's record of the same shadow LUN (the original and its imports)."""
+        out = []
+        for svc in all_services(self.world):
+            for other in svc.shadows.values():
+                if (other.array, other.target) == (sc.array, sc.target):
+                    out.append((svc, other))
+        return out
+
+    def _offline(self, sc: ShadowCopy) -> None:
+        hb = self.world.hosts
+        disk = hb.host(self.host).disks.get(self.world.arrays[sc.array].volume_wwn(sc.target))
+        if disk is not None and disk.online:
+            hb.windows.offline_disk(self.host, disk.number)
 
     def _forget(self, sc: ShadowCopy) -> None:
         del self.shadows[sc.shadow_id]
@@ -194,11 +215,8 @@ class VssService:
             refuse("VSS_E_OBJECT_NOT_FOUND", f"{{{sc.shadow_id}}} is not exposed")
         hb, win = self.world.hosts, self.world.hosts.windows
         win.dismount(self.host, sc.exposed)
-        wwn = self.world.arrays[sc.array].volume_wwn(sc.target)
-        disk = hb.host(self.host).disks.get(wwn)
-        if disk is not None and disk.online:
-            win.offline_disk(self.host, disk.number)
         if not sc.attributes & Attr.IMPORTED:
+            self._offline(sc)
             self.provider(sc.provider_id).unlocate(self.world, [self.target_of(sc)], self.host)
             hb.rescan(self.host)
         sc.exposed = ""
@@ -219,6 +237,16 @@ class VssService:
             if array is not None and not _has_volume(array, sc.target):
                 out.append(f"{self.host}: shadow copy {sid} lost its LUN {sc.target}")
         return out
+
+
+def all_services(world: Any) -> list[VssService]:
+    """The VSS services of every host, by backend and host name."""
+    out: list[VssService] = []
+    for name in sorted(world.apps):
+        services = getattr(world.apps[name], "services", None)
+        if isinstance(services, dict):
+            out += [s for _, s in sorted(services.items()) if isinstance(s, VssService)]
+    return out
 
 
 def _has_volume(array: Any, volume: str) -> bool:

@@ -19,6 +19,7 @@ from apprm_ref.sim.vss.models import (
     Component,
     FileRestoreStatus,
     FileSpec,
+    ShadowCopy,
     WriterMetadata,
 )
 
@@ -209,6 +210,7 @@ class Bcd:
     partial_file_support: bool = False
     snapshot_set_id: str = ""
     writers: list[BcdWriter] = field(default_factory=list)
+    shadows: list[ShadowCopy] = field(default_factory=list)  # a transportable set's description
 
     def writer(self, writer_id: str) -> BcdWriter | None:
         return next((w for w in self.writers if w.writer_id == writer_id), None)
@@ -237,7 +239,62 @@ def bcd_xml(bcd: Bcd) -> str:
         wel = ET.SubElement(root, "WRITER_COMPONENTS", attrs)
         for c in w.components:
             _bcd_component(wel, c)
+    if bcd.shadows:
+        _describe(root, bcd)
     return ET.tostring(root, encoding="unicode")
+
+
+# SNAPSHOT_SET_DESCRIPTION: what an importing host needs (the element and attribute names are
+# inferred, protocols.md §5.3; the content is the VSS_SNAPSHOT_PROP fields and the LUN map)
+_SC_ATTRS = (
+    ("snapshotId", "shadow_id"),
+    ("originalVolumeName", "volume"),
+    ("originalVolumeLabel", "volume_label"),
+    ("providerId", "provider_id"),
+    ("originatingMachine", "originating_machine"),
+    ("serviceMachine", "service_machine"),
+    ("replicaKind", "kind"),
+)
+
+
+def _describe(root: ET.Element, bcd: Bcd) -> None:
+    first = bcd.shadows[0]
+    desc = ET.SubElement(
+        root,
+        "SNAPSHOT_SET_DESCRIPTION",
+        {"snapshotSetId": first.set_id, "context": str(first.attributes & 0xFFFF)},
+    )
+    for sc in bcd.shadows:
+        attrs = {xml: str(getattr(sc, name)) for xml, name in _SC_ATTRS}
+        attrs |= {"snapshotAttributes": str(sc.attributes), "creationTime": repr(sc.created_at)}
+        el = ET.SubElement(desc, "SNAPSHOT_DESCRIPTION", attrs)
+        lm = ET.SubElement(el, "LUN_MAPPING")
+        ET.SubElement(lm, "SOURCE_LUN", {"array": sc.array, "volume": sc.source})
+        ET.SubElement(
+            lm, "DESTINATION_LUN", {"array": sc.array, "volume": sc.target, "mu": str(sc.mu)}
+        )
+
+
+def _described(el: ET.Element, set_id: str) -> ShadowCopy:
+    lm = next((c for c in el if _local(c.tag) == "LUN_MAPPING"), None)
+    luns = {} if lm is None else {_local(c.tag): c.attrib for c in lm}
+    src, dst = luns.get("SOURCE_LUN", {}), luns.get("DESTINATION_LUN", {})
+    return ShadowCopy(
+        shadow_id=el.get("snapshotId", ""),
+        set_id=set_id,
+        volume=el.get("originalVolumeName", ""),
+        volume_label=el.get("originalVolumeLabel", ""),
+        provider_id=el.get("providerId", ""),
+        attributes=int(el.get("snapshotAttributes", "0")),
+        created_at=float(el.get("creationTime", "0")),
+        originating_machine=el.get("originatingMachine", ""),
+        service_machine=el.get("serviceMachine", ""),
+        array=dst.get("array", ""),
+        target=dst.get("volume", ""),
+        source=src.get("volume", ""),
+        mu=int(dst.get("mu", "-1")),
+        kind=el.get("replicaKind", ""),
+    )
 
 
 def _bcd_component(parent: ET.Element, c: BcdComponent) -> None:
@@ -270,7 +327,7 @@ def parse_bcd(text: str) -> Bcd:
         snapshot_set_id=root.get("snapshotSetId", ""),
     )
     for wel in root:
-        if _local(wel.tag) != "WRITER_COMPONENTS":
+        if _local(wel.tag) != "WRITER_COMPONENTS":  # SNAPSHOT_SET_DESCRIPTION: below
             continue
         w = BcdWriter(
             writer_id=wel.get("writerId", ""),
@@ -281,6 +338,12 @@ def parse_bcd(text: str) -> Bcd:
         )
         w.components = [_parse_bcd_component(c) for c in wel if _local(c.tag) == "COMPONENT"]
         bcd.writers.append(w)
+    for desc in root:
+        if _local(desc.tag) == "SNAPSHOT_SET_DESCRIPTION":
+            sid = desc.get("snapshotSetId", "")
+            bcd.shadows += [
+                _described(e, sid) for e in desc if _local(e.tag) == "SNAPSHOT_DESCRIPTION"
+            ]
     return bcd
 
 

@@ -33,6 +33,8 @@ class XpProvider:
     mode: str = "resync"  # resync | compliant
     commit_seconds: float = 1.0
     chosen: dict[str, int] = field(default_factory=dict)  # "array/pvol" -> MU prepared
+    clones: list[str] = field(default_factory=list)  # "array/ldev" holding compliant copies
+    held: list[str] = field(default_factory=list)  # "array/pvol/mu" holding resync copies
 
     @property
     def provider_type(self) -> str:
@@ -62,40 +64,51 @@ class XpProvider:
         """Pick the pair that will hold the copy; start its copy if it is not mirroring."""
         xp = self._xp(world, lun.array)
         try:
-            mu, ready = (self._prepare_resync if self.mode == "resync" else self._prepare_clone)(
-                xp, lun.volume
-            )
+            if self.mode == "resync":
+                mu, ready = self._prepare_resync(xp, lun.array, lun.volume)
+            else:
+                mu, ready = self._prepare_clone(xp, lun.array, lun.volume)
         except XpError as exc:
             refuse("VSS_E_PROVIDER_VETO", f"{self.name}: {lun.volume}: {exc}")
         self.chosen[f"{lun.array}/{lun.volume}"] = mu
         return max(float(world.now()), ready)
 
-    def _prepare_resync(self, xp: Any, pvol: str) -> tuple[int, float]:
-        from apprm_ref.sim.xp.models import PAIR, PSUS
+    def _prepare_resync(self, xp: Any, array: str, pvol: str) -> tuple[int, float]:
+        """The lowest MU holding no shadow copy: mirroring already, resynced, or created."""
+        from apprm_ref.sim.xp.models import MIRRORING
 
         pairs = {p.mu: p for p in xp.pairs_of_pvol(pvol) if p.mu in MUS}
         for mu in MUS:
-            if mu in pairs and pairs[mu].state not in (PSUS,):
-                pair = pairs[mu]
-                ready = pair.copy_done_at if pair.state != PAIR else None
-                return mu, ready or xp.now()
-        free = [mu for mu in MUS if mu not in pairs]
-        svols = xp.free_svols(pvol)
-        if free and svols:
-            return free[0], xp.paircreate(pvol, svols[0], free[0])
+            if f"{array}/{pvol}/{mu}" in self.held:
+                continue
+            pair = pairs.get(mu)
+            if pair is None:
+                svols = xp.free_svols(pvol)
+                if svols:
+                    return mu, xp.paircreate(pvol, svols[0], mu)
+                continue
+            if pair.state in MIRRORING:
+                return mu, pair.copy_done_at or xp.now()
+            return mu, xp.pairresync([(pvol, mu)])
         refuse(
             "VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED",
-            f"{self.name}: {pvol} holds shadow copies on MU {', '.join(map(str, sorted(pairs)))}",
+            f"{self.name}: {pvol} holds shadow copies on MU 0, 1, 2",
         )
 
-    def _prepare_clone(self, xp: Any, pvol: str) -> tuple[int, float]:
-        pair = next((p for p in xp.pairs_of_pvol(pvol) if p.mu == 0), None)
-        if pair is not None:
-            return 0, pair.copy_done_at or xp.now()
-        svols = xp.free_svols(pvol)
+    def _prepare_clone(self, xp: Any, array: str, pvol: str) -> tuple[int, float]:
+        from apprm_ref.sim.xp.models import MIRRORING
+
+        pairs = {p.mu: p for p in xp.pairs_of_pvol(pvol) if p.mu in MUS}
+        for mu in MUS:
+            if mu in pairs and pairs[mu].state in MIRRORING:
+                return mu, pairs[mu].copy_done_at or xp.now()
+        if len(pairs) == len(MUS):
+            refuse("VSS_E_PROVIDER_IN_USE", f"{self.name}: every MU of {pvol} is being split")
+        svols = [s for s in xp.free_svols(pvol) if f"{array}/{s}" not in self.clones]
         if not svols:
             refuse("VSS_E_INSUFFICIENT_STORAGE", f"{self.name}: no free S-VOL for {pvol}")
-        return 0, xp.paircreate(pvol, svols[0], 0)
+        mu = next(m for m in MUS if m not in pairs)
+        return mu, xp.paircreate(pvol, svols[0], mu)
 
     def commit(self, world: Any, luns: tuple[Lun, ...], context: int) -> list[Target]:
         by_array: dict[str, list[Lun]] = {}
@@ -112,6 +125,9 @@ class XpProvider:
                 svols = {k: _svol(xp, k) for k in keys}
                 if self.mode == "compliant":
                     xp.pairdelete(keys)
+                    self.clones += [f"{array}/{svols[k]}" for k in keys]
+                else:
+                    self.held += [f"{array}/{k[0]}/{k[1]}" for k in keys]
             except XpError as exc:
                 self.abort(world, made)
                 refuse("VSS_E_PROVIDER_VETO", f"{self.name}: {array}: {exc}")
@@ -143,7 +159,12 @@ class XpProvider:
         for host in xp.presented_to(target.volume):
             xp.unpresent(target.volume, host)
         if target.kind != "mirror":
+            name = f"{target.array}/{target.volume}"
+            self.clones = [c for c in self.clones if c != name]
             return
+        self.held = [
+            h for h in self.held if h != f"{target.array}/{target.source.volume}/{target.mu}"
+        ]
         pair = xp.pair_of_svol(target.volume)
         if pair is not None:
             try:
