@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from apprm_ref.doors import eseutil
+from apprm_ref.doors.eseutil import main as eseutil_main
 from apprm_ref.lab.handle import LabHandle
-from apprm_ref.sim.exchange import faults
+from apprm_ref.sim.exchange import eseutil, faults
 from apprm_ref.sim.exchange import formats as F
 from apprm_ref.sim.exchange.labs import busy, power_cycle, world
 
@@ -160,11 +160,11 @@ def test_the_console_script_reads_the_lab_and_commits_a_recovery(tmp_path, monke
     w.save(tmp_path / "world.json")
     monkeypatch.setenv("APPRM_HOME", str(tmp_path))
     monkeypatch.delenv("APPRM_HOST", raising=False)
-    assert eseutil.main(["/mh", EDB]) == -1003  # no host to run on
+    assert eseutil_main(["/mh", EDB]) == -1003  # no host to run on
     monkeypatch.setenv("APPRM_HOST", "ex1")
-    assert eseutil.main(["/mh", EDB]) == 0
+    assert eseutil_main(["/mh", EDB]) == 0
     assert "State: Dirty Shutdown" in capsys.readouterr().out
-    assert eseutil.main(["/r", "E00", "/lL:\\SG1"]) == 0
+    assert eseutil_main(["/r", "E00", "/lL:\\SG1"]) == 0
     lab = LabHandle(tmp_path).open()
     lab.close()
     assert lab.world.app("EXCH").files("ex1").header(EDB)["state"] == F.CLEAN

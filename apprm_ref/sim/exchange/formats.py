@@ -23,6 +23,8 @@ import re
 import zlib
 from typing import Any
 
+from apprm_ref.drivers import exchange as exchange_driver
+
 PAGE, LOG, CHK, HDR = "ESEPAGE", "ESELOG", "ESECHK", "ESEHDR"
 
 # database states: the fixed strings of ``eseutil /mh`` (addendum VSS-13)
@@ -87,9 +89,7 @@ def gen_digits(version: int) -> int:
     return 5 if version == 2003 else 8
 
 
-def log_name(prefix: str, gen: int, version: int) -> str:
-    """``E00`` + the generation in upper-case hex (``E000002C.log``, ``E000000002C.log``)."""
-    return f"{prefix}{gen:0{gen_digits(version)}X}.log"
+log_name = exchange_driver.log_name  # ``E000002C.log`` (2003), ``E000000002C.log`` (2007)
 
 
 def parse_log_name(prefix: str, name: str, version: int) -> int | None:

@@ -79,7 +79,8 @@ class StorageGroup:
     records_per_log: int = 8
     recovery: bool = False  # the recovery storage group (restore target only)
     # --- running state of the stream and its replica (not on disk) ---
-    replay_suspended: bool = False
+    replay_suspended: bool = False  # a passive-copy backup holds the copy still
+    suspended: bool = False  # Suspend-StorageGroupCopy
     pending: list[int] = field(default_factory=list)  # closed generations not yet shipped
     frozen: bool = False
 

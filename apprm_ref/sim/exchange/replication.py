@@ -46,7 +46,7 @@ def ship(srv: ExchangeServer, sg: StorageGroup, gen: int) -> None:
 def catch_up(srv: ExchangeServer, sg: StorageGroup) -> None:
     """Copy and replay the pending generations in order, unless replay is suspended or the
     passive copy's host cannot be reached (they stay pending)."""
-    if not replicated(sg) or sg.replay_suspended:
+    if not replicated(sg) or sg.replay_suspended or sg.suspended:
         return
     passive = sg.copy("passive")
     if srv.world.hosts.host(passive.host).crashed:

@@ -47,6 +47,12 @@ class ExchangeServer:
     def attach(self, world: Any) -> None:
         self.world = world
 
+    def vss_writers(self, host: str) -> list[Any]:
+        """The Exchange writers on ``host`` (the VSS service asks every application)."""
+        from apprm_ref.sim.exchange.writer import writers_of
+
+        return writers_of(self.world, self.name, host)
+
     def files(self, host: str) -> ese.EseFiles:
         return ese.EseFiles(self.world.hosts, host)
 
