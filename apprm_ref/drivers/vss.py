@@ -127,6 +127,11 @@ class VssBackup(Protocol):
         exists. Raises (the set is dropped) on a hold or freeze timeout."""
         ...
 
+    def abandon(self) -> None:
+        """The product could not make the replica inside the hold window: the commit
+        fails and VSS aborts the set (no-op when no creation is holding writes)."""
+        ...
+
     def writer_status(self) -> list[WriterInfo]: ...
 
     def set_backup_succeeded(

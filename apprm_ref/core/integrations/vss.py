@@ -30,7 +30,6 @@ objects are the volumes themselves and in which no writer takes part. Nothing el
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +50,7 @@ from apprm_ref.core.replication.base import method_for
 from apprm_ref.core.session import UndoHandle
 from apprm_ref.drivers import vss as V
 from apprm_ref.errors import ConfigError, PlanError, VssError
-from apprm_ref.types import VolumeRef
+from apprm_ref.types import Severity, VolumeRef
 
 ORIGIN = "VSSBAR"
 CONTEXT = V.PERSISTENT | V.NO_AUTO_RELEASE  # VSS_CTX_APP_ROLLBACK: a ZDB replica is kept
@@ -87,9 +86,9 @@ def origin(ctx: SessionContext) -> str:
 
 
 def _close(backup: Any) -> None:
-    """AbortBackup when a set is in the making, then release (BackupShutdown)."""
-    with contextlib.suppress(VssError):  # nothing to abort in this phase
-        backup.abort_backup()
+    """Release the requester (BackupShutdown). Releasing aborts a set still in the making;
+    a failed creation has sent Abort already, and a writer that got Thaw must not get
+    Abort as well (VC-I6), so the product never calls AbortBackup after DoSnapshotSet."""
     backup.release()
 
 
@@ -187,9 +186,9 @@ class VssIntegration:
             try:
                 replica: ReplicaRecord = yield from self._create(ctx, make_replica)
             except Exception as exc:
+                code = self._writer_error(ctx) or getattr(exc, "code", None)
                 self._give_up(ctx)
                 ctx.unwind(ORIGIN, down_to=mark)
-                code = getattr(exc, "code", None)
                 if not (V.retryable(code) and st.attempts < V.RETRY_ATTEMPTS):
                     ctx.report_failure(BSM, exc)
                     raise
@@ -201,15 +200,37 @@ class VssIntegration:
                 )
                 yield from ctx.sleep(V.RETRY_WAIT)
                 self._open(ctx)
-                self._check_writers(ctx, st.backup.writer_status())
                 continue
             return replica
+
+    def _writer_error(self, ctx: SessionContext) -> str | None:
+        """After a failed creation every writer's status is read (vss-and-core.md §3.1 row
+        15): the writers' own errors decide the retry, retryable only if all of them are."""
+        st = ctx.state(VssSessionState)
+        try:
+            writers = st.backup.writer_status()
+        except VssError:
+            return None
+        errors = [w.last_error for w in writers if w.failed]
+        for w in writers:
+            if w.failed:
+                ctx.log(
+                    Severity.MAJOR,
+                    origin(ctx),
+                    f"Writer {w.name}: [{w.state}] {w.state_text}, last error {w.last_error}",
+                    code=w.last_error,
+                )
+        if not errors:
+            return None
+        bad = [e for e in errors if not V.retryable(e)]
+        return bad[0] if bad else errors[0]
 
     def _give_up(self, ctx: SessionContext) -> None:
         """VSS forgets a set whose replica the product is about to delete itself, then the
         requester is aborted and released."""
         assert ctx.spec is not None
         st = ctx.state(VssSessionState)
+        st.backup.abandon()
         if st.set_id:
             vss_driver(ctx).forget_set(ctx.spec.application_system, st.set_id)
             st.set_id = ""
@@ -227,6 +248,7 @@ class VssIntegration:
     def _create(self, ctx: SessionContext, make_replica: MakeReplica) -> Steps:
         st = ctx.state(VssSessionState)
         backup = st.backup
+        self._check_writers(ctx, backup.writer_status())
         for s in st.selected:
             c = s.component
             backup.add_component(s.writer.writer_id, c.logical_path, c.name)

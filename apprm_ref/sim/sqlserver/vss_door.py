@@ -112,6 +112,15 @@ class SimBackup:
         self._raise_if_failed()
         return float(self.job.done_at)
 
+    def abandon(self) -> None:
+        """The product's replica failed inside the hold window: the commit fails, so VSS
+        aborts the set (every writer of the operation gets Abort) and ends the creation.
+        A job not holding writes has nothing to abandon."""
+        from apprm_ref.sim.vss.creation import Stage
+
+        if self.job is not None and self.job.stage == Stage.HOLDING:
+            self.job.commit([])  # no target covers the set's LUNs: CommitSnapshots fails
+
     def _targets(self, targets: Sequence[TargetVolume]) -> list[Any]:
         from apprm_ref.sim.vss.providers import Lun, Target
 

@@ -15,7 +15,7 @@ What each event does (the VDI "BACKUP DATABASE ... WITH SNAPSHOT" the real write
 PrepareForSnapshot checks the set holds every volume of each selected database (else
 ``VSS_E_WRITERERROR_INCONSISTENTSNAPSHOT``, VSS-14); Freeze flushes the log and freezes I/O
 (3197), taking ``freeze_stall`` seconds of simulated time when a drill makes the writer
-hang; Thaw and Abort resume it (3198); PostSnapshot writes the backup stamp and metadata of
+hang; Thaw, Abort and BackupShutdown resume it (3198); PostSnapshot writes the backup stamp and metadata of
 each component and logs 18264; BackupComplete records the backup history of a FULL (never of
 a COPY, VC-I9; SQL Server does not truncate its log on a snapshot backup). PreRestore takes
 the selected databases offline (their files closed); PostRestore runs recovery
@@ -212,6 +212,9 @@ _STEPS = {
     Event.FREEZE: SqlServerWriter.freeze,
     Event.THAW: SqlServerWriter.thaw,
     Event.ABORT: SqlServerWriter.thaw,
+    # the VDI session ends with the operation: the server resumes any I/O still frozen
+    # (a Thaw the writer never got, e.g. after a failure of the service's delivery)
+    Event.BACKUP_SHUTDOWN: SqlServerWriter.thaw,
     Event.POST_SNAPSHOT: SqlServerWriter.post_snapshot,
     Event.BACKUP_COMPLETE: SqlServerWriter.backup_complete,
     Event.PRE_RESTORE: SqlServerWriter.pre_restore,
