@@ -51,6 +51,9 @@ def reseed(srv: ExchangeServer, name: str) -> None:
     gen, sig, _ = src.log(stream.current_path(sg))
     for path in dst.closed_logs(sg, passive, srv.version).values():
         dst.delete(path)
+    stale = join(passive.log_path, f"{sg.prefix}.log")  # a former active copy's current log
+    if dst.exists(stale):
+        dst.delete(stale)
     for db in sg.databases:
         for a, b in zip(sg.active.files_of(db), passive.files_of(db), strict=True):
             blocks = srv.world.hosts.read_file(sg.active.host, a)
@@ -73,20 +76,24 @@ def reseed(srv: ExchangeServer, name: str) -> None:
 
 
 def move_server(srv: ExchangeServer, name: str) -> None:
-    """CCR: every database of the server dismounted, the copies of its CCR storage groups
-    change roles and the store runs on the other node."""
+    """The passive copy becomes the active one: CCR moves the clustered mailbox server (all
+    its CCR storage groups) to the other node; LCR switches the storage group's copies
+    (``Restore-StorageGroupCopy``). The databases must be dismounted."""
     sg = _replicated(srv, name)
-    if sg.replication != "ccr":
-        raise ExchangeError(f"{sg.name} is {sg.replication.upper()}, not CCR", jet=-1003)
-    if srv.mounted:
-        raise ExchangeError(f"{srv.server}: dismount every database before the move", jet=-1032)
-    node = sg.copy("passive").host
-    for group in srv.storage_groups:
-        if group.replication == "ccr" and group.passive is not None:
-            group.active, group.passive = group.passive, group.active
-            group.pending = []
-    srv.host = node
-    srv.world.emit("exchange.move", server=srv.server, node=node)
+    moving = (
+        [g for g in srv.storage_groups if g.replication == "ccr"]
+        if sg.replication == "ccr"
+        else [sg]
+    )
+    if any(db.guid in srv.mounted for g in moving for db in g.databases):
+        raise ExchangeError(f"{srv.server}: dismount the databases before the switch", jet=-1032)
+    for group in moving:
+        assert group.passive is not None
+        group.active, group.passive = group.passive, group.active
+        group.pending = []
+    if sg.replication == "ccr":
+        srv.host = sg.active.host
+    srv.world.emit("exchange.move", server=srv.server, node=sg.active.host)
 
 
 def add_to_recovery_group(

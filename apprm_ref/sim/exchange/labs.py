@@ -69,7 +69,11 @@ def estate(version: int = 2007, replication: str = "none", **sg: Any) -> dict[st
         group["passive"] = {"log_path": "Q:\\SG1", "data_path": "P:\\SG1"}
     app = {"type": "exchange", "name": "EXCH", "host": "ex1", "version": version}
     app["storage_groups"] = [group]
-    doc["applications"] = [app]
+    hosts = ["ex1", *(["ex2"] if replication == "ccr" else []), "bk1"]
+    doc["applications"] = [
+        {"type": "vss", "name": "vss", "hosts": hosts, "providers": [{"type": "eva"}]},
+        app,
+    ]
     return doc
 
 

@@ -231,6 +231,23 @@ class ExchangeServer:
             out.extend(tuple(r) for r in rows)
         return sorted(out)
 
+    def copy_contents(self, sg_name: str, which: str) -> dict[str, list[tuple[str, ...]]]:
+        """The messages a copy's files hold (no cache, no replay): a passive copy's content
+        at its replay point, a dismounted active copy's at its last flush."""
+        sg = self.sg(sg_name)
+        copy = sg.copy(which)
+        files = self.files(copy.host)
+        out = {}
+        for db in sg.databases:
+            rows: list[tuple[str, ...]] = []
+            stm = copy.stm(db)
+            for pgno in range(1, db.pages + 1):
+                page = files.rows(copy.edb(db), pgno)[1]
+                bodies = {(r[0], r[1]): r[2] for r in files.rows(stm, pgno)[1]} if stm else {}
+                rows += [tuple(r) + ((bodies.get((r[0], r[1]), ""),) if stm else ()) for r in page]
+            out[db.name] = sorted(rows)
+        return out
+
     def data(self) -> dict[str, Any]:
         """The committed mailbox contents by ``storage group/database`` (drill data checks)."""
         self.alive()

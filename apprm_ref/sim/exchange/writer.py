@@ -114,7 +114,7 @@ class ExchangeWriter:
                 Component(
                     root,
                     sgname,
-                    database=False,
+                    database=True,
                     files=logs,
                     caption=sg.name,
                     selectable_for_restore=not self.replica,
@@ -258,8 +258,8 @@ class ExchangeWriter:
             sgname = sg_component_name(srv, sg)
             for comp in ctx.components:
                 for db in sg.databases:
-                    whole = comp.name == sgname and not comp.database
-                    if whole or (comp.database and comp.name == db_component_name(srv, db)):
+                    whole = comp.name == sgname
+                    if whole or comp.name == db_component_name(srv, db):
                         out.append((sg, db, comp))
         return out
 
