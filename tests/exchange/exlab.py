@@ -22,7 +22,9 @@ class ExchangeLab:
         self.orch = Orchestrator(self.drivers, self.repo, self.world.env)
         self.srv = self.world.apps["EXCH"]
 
-    def spec(self, name: str = "exch", *, host: str = "ex1", **app: Any) -> Any:
+    def spec(
+        self, name: str = "exch", *, host: str = "ex1", objects: tuple[str, ...] = (SG,), **app: Any
+    ) -> Any:
         return self.orch.create_spec(
             {
                 "name": name,
@@ -30,7 +32,7 @@ class ExchangeLab:
                 "application_system": host,
                 "backup_system": "bk1",
                 "array": "eva1",
-                "objects": [SG],
+                "objects": list(objects),
                 "application": {"omnirc": {"OB2VSS_EXCHANGE_WRITER_STABILIZATION": 0}, **app},
                 "replication": {"snapshot_type": "snapclone", "replicas": 2},
             }
@@ -40,7 +42,11 @@ class ExchangeLab:
         labs.busy(self.srv, rounds)
 
     def logs(self, host: str = "ex1", root: str = "L:\\") -> list[str]:
-        return [p.rsplit("\\", 1)[-1] for p in self.world.hosts.list_files(host, root) if p.endswith(".log")]
+        return [
+            p.rsplit("\\", 1)[-1]
+            for p in self.world.hosts.list_files(host, root)
+            if p.endswith(".log")
+        ]
 
     def messages(self, session: Any) -> str:
         return "\n".join(f"[{m.severity.name}] {m.text}" for m in session.messages)

@@ -174,7 +174,7 @@ class ExchangeIntegration(VssIntegration):
 
     def _complete(self, ctx: SessionContext, vst: VssSessionState, failed: set[str]) -> None:
         """SetBackupSucceeded per component (false for a storage group that failed its
-        check, and for its databases), then BackupComplete (none for COPY)."""
+        check, and for its databases), then BackupComplete."""
         st = ctx.state(ExchangeSessionState)
         opts: ExchangeOptions = ctx.app_options
         group_of = {}
@@ -187,9 +187,9 @@ class ExchangeIntegration(VssIntegration):
             vst.backup.set_backup_succeeded(
                 self.writer_ref(s), s.component.logical_path, s.component.name, ok
             )
-        if opts.backup_type != "copy":
-            vst.backup.backup_complete()
-            ctx.info(origin(ctx), "BackupComplete sent to the Exchange writer")
+        # a COPY backup completes too: the writer then neither stamps nor truncates (VC-I9)
+        vst.backup.backup_complete()
+        ctx.info(origin(ctx), f"BackupComplete sent to the Exchange writer ({opts.backup_type})")
 
     def _record(
         self, ctx: SessionContext, replica: ReplicaRecord, failed: set[str], drv: ExchangeDriver
