@@ -84,6 +84,11 @@ class ExchangeDriver(Protocol):
         which becomes the active copy (``Move-ClusteredMailboxServer``)."""
         ...
 
+    def restore_file(self, src_host: str, src: str, dst_host: str, dst: str) -> None:
+        """A file of a mounted replica restored to another location (the requester's
+        alternate-location restore; the data moves through the product's agents)."""
+        ...
+
     def add_to_recovery_group(self, rsg: str, sg: str, db: str) -> tuple[str, ...]:
         """Link a database to the recovery storage group; returns the RSG's paths for it
         (``.edb`` [``.stm``], then the log path and the system path)."""

@@ -122,3 +122,33 @@ def test_a_replica_whose_group_failed_its_check_is_not_offered():
     restore = lab.orch.restore(session.id, SWITCH, ExchangeRecoveryOptions())
     assert restore.status == SessionStatus.FAILED
     assert "not offered for its instant recovery" in lab.messages(restore)
+
+
+RSG = "Recovery Storage Group"
+
+
+def test_a_2007_database_restored_to_the_recovery_storage_group_beside_production():
+    lab = ExchangeLab(2007)
+    session, expect = _backed_up(lab, consistency_check=True)
+    production = lab.srv.data()[f"{SG}/{DB}"]
+    restore = lab.orch.restore(
+        session.id, SWITCH, ExchangeRecoveryOptions(components=(f"{SG}\\{DB}",), recovery_group=RSG)
+    )
+    assert restore.status == SessionStatus.COMPLETED, lab.messages(restore)
+    data = lab.srv.data()
+    assert data[f"{RSG}/{DB}"] == expect[f"{SG}/{DB}"]  # the replica's instant, by content
+    assert data[f"{SG}/{DB}"] == production  # production untouched and still mounted
+    assert "mounted in the recovery storage group" in lab.messages(restore)
+    hdr = lab.srv.files("ex1").header(f"E:\\RSG\\{DB}.edb")
+    assert hdr["state"] == "Dirty Shutdown"  # attached to the RSG's own R00 stream
+    assert lab.world.hosts.file_exists("ex1", "L:\\RSG\\R00.log")
+
+
+def test_a_recovery_storage_group_restore_of_2003_or_of_two_databases_is_refused():
+    lab = ExchangeLab(2003)
+    session, _ = _backed_up(lab)
+    restore = lab.orch.restore(
+        session.id, SWITCH, ExchangeRecoveryOptions(components=(SG,), recovery_group=RSG)
+    )
+    assert restore.status == SessionStatus.FAILED
+    assert "needs Exchange 2007" in lab.messages(restore)

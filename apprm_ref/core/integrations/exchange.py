@@ -207,7 +207,19 @@ class ExchangeIntegration(VssIntegration):
             "captions": dict(sorted(st.captions.items())),
         }
 
-    # --- instant recovery -------------------------------------------------------------------
+    # --- restores -----------------------------------------------------------------------------
+
+    def restore_elsewhere(self, options: RecoveryOptions) -> bool:
+        """A restore into the recovery storage group leaves the original volumes alone."""
+        return bool(getattr(options, "recovery_group", ""))
+
+    def restore_to(
+        self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions
+    ) -> Steps:
+        from apprm_ref.core.integrations.exchange_restore import exchange_options
+        from apprm_ref.core.integrations.exchange_rsg import restore_to_rsg
+
+        yield from restore_to_rsg(ctx, replica, exchange_options(options))
 
     def stop_for_ir(
         self, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions

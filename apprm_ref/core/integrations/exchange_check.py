@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from apprm_ref.core import planner
-from apprm_ref.core.backup import mount_replica
+from apprm_ref.core.backup import BackupMounts, mount_replica
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.integrations.base import Steps
 from apprm_ref.core.records import ReplicaRecord
@@ -46,11 +46,29 @@ def _mapping(ctx: SessionContext, replica: ReplicaRecord, points: list[str]) -> 
     return {lay.mount_point.upper(): mp for lay, mp in zip(order, points, strict=True)}
 
 
-def _on_backup(path: str, mapping: dict[str, str]) -> str:
+def on_backup(path: str, mapping: dict[str, str]) -> str:
     best = max((mp for mp in mapping if path.upper().startswith(mp)), key=len, default="")
     if not best:
         return path
     return mapping[best].rstrip("\\") + "\\" + path[len(best) :].lstrip("\\")
+
+
+def present(ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+    """Present the replica to the backup system and mount it read-only; returns
+    (original mount point -> backup-system mount point, the mounts to undo)."""
+    assert ctx.spec is not None and ctx.spec.backup_system
+    bk, hd = ctx.spec.backup_system, ctx.drivers.host
+    yield from method_for(ctx.drivers.array(ctx.spec.array)).expose(ctx, replica)
+    hd.rescan(bk)
+    held = mount_replica(ctx, replica, planner.MountOptions(read_only=True))
+    return _mapping(ctx, replica, held.points), held
+
+
+def withdraw(ctx: SessionContext, replica: ReplicaRecord, held: BackupMounts) -> Steps:
+    assert ctx.spec is not None and ctx.spec.backup_system
+    held.undo()
+    yield from method_for(ctx.drivers.array(ctx.spec.array)).conceal(ctx, replica)
+    ctx.drivers.host.rescan(ctx.spec.backup_system)
 
 
 def check_replica(
@@ -61,21 +79,15 @@ def check_replica(
 ) -> Steps:
     """``groups``: (storage group, log prefix, the backed-up copy). Returns {sg: GroupCheck}."""
     assert ctx.spec is not None and ctx.spec.backup_system
-    bk, hd = ctx.spec.backup_system, ctx.drivers.host
-    method = method_for(ctx.drivers.array(ctx.spec.array))
-    yield from method.expose(ctx, replica)
-    hd.rescan(bk)
-    held = mount_replica(ctx, replica, planner.MountOptions(read_only=True))
-    mapping = _mapping(ctx, replica, held.points)
+    bk = ctx.spec.backup_system
+    mapping, held = yield from present(ctx, replica)
     results: dict[str, GroupCheck] = {}
     seconds = 0.0
     for sg, prefix, copy in groups:
         res, took = _check_group(ctx, drv, bk, sg, prefix, copy, mapping)
         results[sg], seconds = res, seconds + took
     yield from ctx.sleep(seconds)
-    held.undo()
-    yield from method.conceal(ctx, replica)
-    hd.rescan(bk)
+    yield from withdraw(ctx, replica, held)
     return results
 
 
@@ -91,7 +103,7 @@ def _check_group(
     res, took = GroupCheck(sg), 0.0
     ranges = []
     for _db, files in copy.files:
-        edb = _on_backup(files[0], mapping)
+        edb = on_backup(files[0], mapping)
         mh = drv.eseutil(bk, ["/mh", edb])
         took += mh.seconds
         found = [LOG_REQUIRED.match(line) for line in mh.lines]
@@ -105,7 +117,7 @@ def _check_group(
         took += _k(drv, bk, edb, res)
     if ranges:
         lo, hi = min(r[0] for r in ranges), max(r[1] for r in ranges)
-        log_dir = _on_backup(copy.log_path, mapping)
+        log_dir = on_backup(copy.log_path, mapping)
         present = {p.upper() for p in ctx.drivers.host.list_files(bk, _root(log_dir))}
         for gen in range(lo, hi + 1):
             path = f"{log_dir.rstrip(chr(92))}\\{log_name(prefix, gen, drv.version())}"

@@ -40,7 +40,7 @@ def exchange_options(options: RecoveryOptions) -> ExchangeRecoveryOptions:
     )
 
 
-def _details(replica: ReplicaRecord) -> dict[str, Any]:
+def details_of(replica: ReplicaRecord) -> dict[str, Any]:
     found = replica.details.get("exchange")
     if not found:
         raise RecoveryError(f"replica {replica.id} has no Exchange record", code="NOT_EXCHANGE")
@@ -77,7 +77,7 @@ def stop_for_ir(
     from apprm_ref.core.integrations.exchange import exchange_driver
 
     opts = exchange_options(options)
-    details = _details(replica)
+    details = details_of(replica)
     groups = _groups_of(details, opts)
     bad = sorted(set(groups) & set(details["check_failed"]))
     if bad:
@@ -144,7 +144,7 @@ def start_after_ir(
     from apprm_ref.core.integrations.exchange import exchange_driver
 
     opts = exchange_options(options)
-    details = _details(replica)
+    details = details_of(replica)
     yield from vss_start(integration, ctx, replica, _generic(details, opts))
     drv = exchange_driver(ctx)
     infos = {g.name: g for g in drv.storage_groups()}

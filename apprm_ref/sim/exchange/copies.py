@@ -11,7 +11,7 @@ them (log replay) and the other node is reseeded.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apprm_ref.sim.exchange import stream
 from apprm_ref.sim.exchange.models import DatabaseDef, ExchangeError, StorageGroup, join
@@ -108,10 +108,31 @@ def add_to_recovery_group(
         raise ExchangeError(
             "restore to a recovery storage group is modelled on Exchange 2007", jet=-1003
         )
-    linked = next((d for d in rsg.databases if d.guid == db.guid), None)
+    linked = next((d for d in rsg.databases if d.name == db.name), None)
     if linked is None:
         if any(d.guid in srv.mounted for d in rsg.databases):
             raise ExchangeError(f"{rsg.name} holds a mounted database", jet=-1032)
-        linked = DatabaseDef(db.name, db.guid, db.edb, db.stm, db.pages)
+        # the store tells the RSG's attachment from production's by the storage group
+        linked = DatabaseDef(db.name, _rsg_guid(rsg, db), db.edb, db.stm, db.pages)
         rsg.databases = [linked]
     return (*rsg.active.files_of(linked), rsg.active.log_path, rsg.active.system_path)
+
+
+def copy_across(world: Any, src_host: str, src: str, dst_host: str, dst: str) -> None:
+    """Copy a file between hosts (a destination that exists must be large enough)."""
+    hosts = world.hosts
+    blocks = hosts.read_file(src_host, src)
+    if hosts.file_exists(dst_host, dst):
+        mnt, rel = hosts.mount_of(dst_host, dst)
+        if mnt.files[rel].length < len(blocks):
+            raise ExchangeError(f"{dst} exists and is smaller than {src}", jet=-1811)
+    else:
+        hosts.create_file(dst_host, dst, len(blocks))
+    hosts.write_file(dst_host, dst, dict(enumerate(blocks)))
+
+
+def _rsg_guid(rsg: StorageGroup, db: DatabaseDef) -> str:
+    from apprm_ref.sim.exchange.formats import checksum
+
+    h = f"{checksum(rsg.guid, db.guid):08x}{checksum(db.guid, rsg.guid):08x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{db.guid[19:]}"

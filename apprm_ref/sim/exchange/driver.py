@@ -71,6 +71,9 @@ class ExchangeSimDriver:
     def move_server(self, sg: str) -> None:
         copies.move_server(self.srv, sg)
 
+    def restore_file(self, src_host: str, src: str, dst_host: str, dst: str) -> None:
+        copies.copy_across(self.world, src_host, src, dst_host, dst)
+
     def add_to_recovery_group(self, rsg: str, sg: str, db: str) -> tuple[str, ...]:
         return copies.add_to_recovery_group(self.srv, rsg, sg, db)
 

@@ -46,7 +46,7 @@ class StorageGroupCfg(_M):
     log_path: str
     system_path: str | None = None
     data_path: str
-    databases: list[DatabaseCfg]
+    databases: list[DatabaseCfg] = Field(default_factory=list)
     replication: Literal["none", "lcr", "ccr"] = "none"
     passive: CopyCfg | None = None
     records_per_log: int = Field(default=8, ge=2, le=4096)
@@ -77,7 +77,11 @@ def _check(cfg: ExchangeCfg) -> None:
         )
     for sg in cfg.storage_groups:
         at = f"{where}.storage_groups.{sg.name}"
-        if len(sg.databases) > max_db or not sg.databases:
+        if sg.recovery and (sg.databases or sg.replication != "none" or cfg.version != 2007):
+            raise ConfigError(
+                "a recovery storage group (2007) starts empty and has no copy", field=at
+            )
+        if not sg.recovery and not 1 <= len(sg.databases) <= max_db:
             raise ConfigError(f"a storage group holds 1 to {max_db} databases", field=at)
         if sg.replication != "none":
             if cfg.version != 2007:

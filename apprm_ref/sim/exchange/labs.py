@@ -43,6 +43,14 @@ _LCR_DISKS = """      - {disk: eva1/db2, partitions: [{size: 1GiB, mount: 'P:'}]
       - {disk: eva1/log2, partitions: [{size: 1GiB, mount: 'Q:'}]}"""
 
 
+RSG = {
+    "name": "Recovery Storage Group",
+    "recovery": True,
+    "log_path": "L:\\RSG",
+    "data_path": "E:\\RSG",
+}
+
+
 def estate(version: int = 2007, replication: str = "none", **sg: Any) -> dict[str, Any]:
     passive = "ex2" if replication == "ccr" else "ex1"
     text = _HOSTS % {
@@ -68,7 +76,7 @@ def estate(version: int = 2007, replication: str = "none", **sg: Any) -> dict[st
     if replication == "lcr":
         group["passive"] = {"log_path": "Q:\\SG1", "data_path": "P:\\SG1"}
     app = {"type": "exchange", "name": "EXCH", "host": "ex1", "version": version}
-    app["storage_groups"] = [group]
+    app["storage_groups"] = [group, *([RSG] if version == 2007 else [])]
     hosts = ["ex1", *(["ex2"] if replication == "ccr" else []), "bk1"]
     doc["applications"] = [
         {"type": "vss", "name": "vss", "hosts": hosts, "providers": [{"type": "eva"}]},

@@ -131,19 +131,19 @@ def test_a_mounted_database_keeps_its_volumes_in_use():
 
 def test_the_estate_limits():
     doc = estate(2003)
-    doc["applications"][0]["storage_groups"][0]["replication"] = "lcr"
-    doc["applications"][0]["storage_groups"][0]["passive"] = {
+    doc["applications"][1]["storage_groups"][0]["replication"] = "lcr"
+    doc["applications"][1]["storage_groups"][0]["passive"] = {
         "log_path": "L:\\x",
         "data_path": "E:\\x",
     }
     with pytest.raises(ConfigError, match="Exchange 2007 features"):
         build_world(Estate.model_validate(doc))
     doc = estate(2007)
-    doc["applications"][0]["storage_groups"][0]["databases"][0]["stm"] = "x.stm"
+    doc["applications"][1]["storage_groups"][0]["databases"][0]["stm"] = "x.stm"
     with pytest.raises(ConfigError, match="no .stm"):
         build_world(Estate.model_validate(doc))
     doc = estate(2003)
-    sgs = doc["applications"][0]["storage_groups"]
+    sgs = doc["applications"][1]["storage_groups"]
     sgs += [
         dict(sgs[0], name=f"SG{i}", log_path=f"L:\\SG{i}", data_path=f"E:\\SG{i}") for i in range(4)
     ]
