@@ -164,6 +164,9 @@ def restore(
     keep_cf: bool = typer.Option(
         None, "--keep-current-cf-olf", help="keep current control files and online logs"
     ),
+    component: list[str] = typer.Option(
+        None, "--component", help="VSS: restore only this component (repeat)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print the session as JSON"),
 ) -> None:
     """Instant recovery from a replica; exit code from the restore session's status.
@@ -204,6 +207,7 @@ def restore(
             recover=recover,
             open_resetlogs=open_resetlogs,
             keep_current_cf_olf=keep_cf,
+            components=tuple(component) if component else None,
         )
         array = lab.orchestrator.drivers.array(lab.orchestrator.find_replica(session_id).array)
         array_opts = restore_options_for(array, {k: v for k, v in arr_kw.items() if v is not None})

@@ -163,6 +163,10 @@ class Restore(Strict):
     keep: bool = False
     retain_source: bool | None = None  # XP only (None: the family's default)
     recovery: Recovery | None = None
+    components: list[str] = Field(
+        default_factory=list,
+        description="VSS: restore only these components (alone on their disks)",
+    )
     wait: bool = True
 
     @field_validator("method")

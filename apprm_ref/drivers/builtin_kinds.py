@@ -157,6 +157,7 @@ VSS = Application(
     builder="apprm_ref.sim.vss.estate:build_vss",
     backup_mode="apprm_ref.sim.sqlserver.vss_door:vss_in_backup_mode",
     drivers=(DriverDecl("sim-vss", _VSS_DOOR, simulator=True),),
+    cli="apprm_ref.cli.vss:app",
     persisted=(
         "apprm_ref.sim.vss.backend",
         "apprm_ref.sim.vss.models",
@@ -176,6 +177,7 @@ MSSQL = Application(
     builder="apprm_ref.sim.sqlserver.estate:build_sqlserver",
     backup_mode="apprm_ref.sim.sqlserver.instance:sql_in_backup_mode",
     drivers=(DriverDecl("sim-mssql", _VSS_DOOR, simulator=True),),
+    cli="apprm_ref.cli.vss:mssql_app",
     persisted=("apprm_ref.sim.sqlserver.instance", "apprm_ref.sim.sqlserver.database"),
     failures=(
         FailureKind("writer_hang", ("app",), "apprm_ref.sim.sqlserver.failures:hang_writer"),
@@ -183,6 +185,9 @@ MSSQL = Application(
             "writer_service_restart",
             ("app",),
             "apprm_ref.sim.sqlserver.failures:restart_writer_service",
+        ),
+        FailureKind(
+            "dropped_table", ("app", "table"), "apprm_ref.sim.sqlserver.failures:drop_table"
         ),
     ),
 )

@@ -53,6 +53,10 @@ RULES = {
     "oracle-online-complete-recovery": [pytest.mark.rule("OS-P3")],
     "windows-eva-ir": [pytest.mark.rule("ARR-P4"), pytest.mark.rule("ARR-I17")],
     "windows-xp-ir": [pytest.mark.rule("ARR-P4"), pytest.mark.rule("ARR-I17")],
+    "vss-sql-eva-transportable-ir": [pytest.mark.rule("VC-I11"), pytest.mark.rule("VC-I14")],
+    "vss-sql-writer-freeze-timeout": [pytest.mark.rule("VC-P18"), pytest.mark.rule("VC-P2")],
+    "vss-sql-xp-resync-rotation": [pytest.mark.rule("VC-I13")],
+    "vss-filesystem-session-ir": [pytest.mark.rule("VC-I14")],
 }
 PARAMS = [pytest.param(p, marks=RULES.get(p.stem, []), id=p.stem) for p in SCENARIOS]
 

@@ -33,3 +33,16 @@ def restart_writer_service(world: Any, failure: Any) -> str:
         if getattr(other, "kind", "") == "mssql" and other.host == inst.host:
             other.freeze_stall = 0.0
     return f"service {SQL_WRITER_SERVICE} restarted on {inst.host} ({len(restarted)} writer(s))"
+
+
+def drop_table(world: Any, failure: Any) -> str:
+    """``DELETE FROM db.table`` committed by mistake (``table: DB.TABLE``)."""
+    from apprm_ref.errors import ConfigError
+
+    inst = world.app(failure.app)
+    db, _, table = str(failure.table).partition(".")
+    if not table:
+        raise ConfigError("a SQL Server table is named DATABASE.TABLE", field="fail.table")
+    rows = inst.database_data(db).get(table, {})
+    inst.transact(db, [(table, key, None) for key in sorted(rows)])
+    return f"{len(rows)} row(s) deleted from {db}.{table} on {inst.server_name}"

@@ -256,6 +256,12 @@ class SqlServerInstance:
             done += 1
         return done
 
+    def workload(self, n: int) -> list[Commit]:
+        """``apply_workload`` giving the commits it acknowledged (``apprm lab workload``)."""
+        before = len(self.commits)
+        self.apply_workload(n)
+        return self.commits[before:]
+
     def _roll_long_txn(self, db: SqlDatabase) -> None:
         old = self.pending.pop(db.name, None)
         if old is not None and old[0] in db.open_txns:

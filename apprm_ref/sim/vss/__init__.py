@@ -8,7 +8,8 @@ World and estate
     hosts: [...], providers: [{type: eva|xp, ...}]}`` and its builder (the VSS application
     kind's ``config``/``builder``). Persisted modules (a kind's ``persisted=``):
     ``apprm_ref.sim.vss.backend``, ``apprm_ref.sim.vss.models``, ``apprm_ref.sim.vss.service``,
-    ``apprm_ref.sim.vss.eva_provider``, ``apprm_ref.sim.vss.xp_provider``. The backend is
+    ``apprm_ref.sim.vss.eva_provider``, ``apprm_ref.sim.vss.xp_provider``,
+    ``apprm_ref.sim.vss.service`` (a lab door must import them before loading a world). The backend is
     ``world.apps[name]`` (kind ``vss``); ``backend.vss_service(world, host) -> VssService``.
 
 Writers (``writers.py``)
@@ -43,6 +44,14 @@ DoSnapshotSet on the clock (``creation.CreationJob``)
     job then never deletes them). ``job.finished``, ``job.ok``, ``job.result()`` (raises the
     creation's VssError), ``job.done_at``; ``creation.run(job)`` drives it outside SimPy.
 
+Restore (``restore.RestoreComponents(service)``): ``initialize_for_restore(bcd_xml)``,
+``gather_writer_metadata()``, ``set_selected_for_restore(writer_id, path, name)``,
+``set_restore_state(t)``, ``pre_restore()``, ``restore_files(writer_id, path, name,
+{file: blocks}) -> FileRestoreStatus`` (honours the restore method) or
+``set_file_restore_status(...)``, ``post_restore()``.
+Transport and IR: ``transport.import_snapshots(service_of_backup_host, bcd_xml)`` (VC-I11);
+``vds.Vds(service)``: ``lun_info(shadow_id)``, ``switch(set_id, volumes=())`` (VDS switch of
+disks; consumes the replica), ``resync_restore(set_id)`` (XP resync mode).
 Providers (``providers.Provider``): ``eva_provider.EvaProvider``, ``xp_provider.XpProvider``.
 Service (``service.VssService``): ``writers()``, ``status(w)``, ``restart_service(name)``,
 ``shadows``/``sets``, ``delete_shadow(id)``, ``expose(id, path)``, ``unexpose(id)``.

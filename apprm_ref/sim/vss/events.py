@@ -143,11 +143,13 @@ class Broadcaster:
             if w.key in received:
                 self.abort(w)
 
-    def shutdown(self) -> None:
+    def shutdown(self, types: dict[str, BackupType] | None = None) -> None:
         """BackupShutdown to every writer of the operation (Windows 2008+); a failure there
         is FAILED_AT_BACKUPSHUTDOWN, success leaves the state as it is."""
         for w in self.writers:
-            ctx = self.context(w, Event.BACKUP_SHUTDOWN)
+            ctx = self.context(
+                w, Event.BACKUP_SHUTDOWN, backup_type=(types or {}).get(w.key, BackupType.FULL)
+            )
             self.log.append((w.key, Event.BACKUP_SHUTDOWN.value))
             if not w.handle(ctx) or ctx.failure:
                 failure = ctx.failure or "VSS_E_WRITERERROR_NONRETRYABLE"

@@ -346,7 +346,7 @@ class BackupComponents:
         if self.job is not None and self.job.ok and not self.context & Attr.PERSISTENT:
             self.job.discard()
         if self.events is not None:
-            self.events.shutdown()
+            self.events.shutdown(self.types_by_writer())
         self.phase = Phase.RELEASED
 
     def save_as_xml(self) -> str:

@@ -38,6 +38,7 @@ class VssService:
     shadows: dict[str, ShadowCopy] = field(default_factory=dict)
     sets: dict[str, ShadowSet] = field(default_factory=dict)
     creating: str = ""  # the set whose creation is in flight (VC-I2)
+    files: dict[str, str] = field(default_factory=dict)  # small files of C: (.cab), by UPPER path
     serial: int = 0  # numbers GUIDs and shadow devices deterministically
     world: Any = field(default=None, metadata={"transient": True}, repr=False)
 

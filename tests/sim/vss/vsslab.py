@@ -95,6 +95,9 @@ class AppWriter:
 
     host: str = "win1"
     timeout_ms: int = 60000
+    method: RestoreMethod = RestoreMethod.RESTORE_IF_NOT_THERE
+    writer_restore: str = "always"
+    alternates: tuple[FileSpec, ...] = ()
     stall: dict[str, float] = field(default_factory=dict)  # event -> seconds
     veto: dict[str, str] = field(default_factory=dict)  # event -> writer error ("" = False)
     seen: list[tuple[str, Any]] = field(default_factory=list)
@@ -121,8 +124,9 @@ class AppWriter:
             usage="USER_DATA",
             data_source="TRANSACTION_DB",
             components=(comp,),
-            restore_method=RestoreMethod.RESTORE_IF_NOT_THERE,
-            writer_restore="always",
+            restore_method=self.method,
+            writer_restore=self.writer_restore,
+            alternate_mappings=self.alternates,
             backup_schema=0x10,
             freeze_timeout_ms=self.timeout_ms,
         )
