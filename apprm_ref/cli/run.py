@@ -167,6 +167,12 @@ def restore(
     component: list[str] = typer.Option(
         None, "--component", help="VSS: restore only this component (repeat)"
     ),
+    recovery_group: str = typer.Option(
+        None, "--recovery-group", help="Exchange 2007: restore into this recovery storage group"
+    ),
+    check_before_ir: bool = typer.Option(
+        None, "--check-before-ir", help="Exchange: consistency check of the replica first"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print the session as JSON"),
 ) -> None:
     """Instant recovery from a replica; exit code from the restore session's status.
@@ -208,6 +214,8 @@ def restore(
             open_resetlogs=open_resetlogs,
             keep_current_cf_olf=keep_cf,
             components=tuple(component) if component else None,
+            recovery_group=recovery_group,
+            check_before_ir=check_before_ir,
         )
         array = lab.orchestrator.drivers.array(lab.orchestrator.find_replica(session_id).array)
         array_opts = restore_options_for(array, {k: v for k, v in arr_kw.items() if v is not None})

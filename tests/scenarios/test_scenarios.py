@@ -57,6 +57,10 @@ RULES = {
     "vss-sql-writer-freeze-timeout": [pytest.mark.rule("VC-P18"), pytest.mark.rule("VC-P2")],
     "vss-sql-xp-resync-rotation": [pytest.mark.rule("VC-I13")],
     "vss-filesystem-session-ir": [pytest.mark.rule("VC-I14")],
+    "exchange-2003-eva-ir": [pytest.mark.rule("VC-P6"), pytest.mark.rule("VC-P9")],
+    "exchange-2007-ccr-passive": [pytest.mark.rule("VC-P20")],
+    "exchange-corrupt-page-check": [pytest.mark.rule("VC-I20"), pytest.mark.rule("VC-P19")],
+    "exchange-2007-rsg-restore": [pytest.mark.rule("VC-P9")],
 }
 PARAMS = [pytest.param(p, marks=RULES.get(p.stem, []), id=p.stem) for p in SCENARIOS]
 

@@ -155,6 +155,7 @@ class ExchangeIntegration(VssIntegration):
         self._complete(ctx, vst, failed)
         self._record(ctx, replica, failed, drv)
         if failed and len(failed) == len(st.groups):
+            self._give_up(ctx)  # VSS forgets the set: the unwind deletes the replica
             raise VssError(
                 f"the consistency check failed for every storage group ({', '.join(sorted(failed))}); "
                 "the replica is not kept",
