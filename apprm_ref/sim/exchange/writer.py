@@ -157,7 +157,7 @@ class ExchangeWriter:
         if step is None or (self.replica and ctx.event in _RESTORE_EVENTS):
             return True  # the replica writer backs up only (VSS-5)
         try:
-            return step(self, ctx)
+            ok = step(self, ctx)
         except ExchangeError as exc:
             code = (
                 "VSS_E_WRITERERROR_RETRYABLE"
@@ -166,11 +166,14 @@ class ExchangeWriter:
             )
             self._event(f"{ctx.event.value} failed: {exc.code}: {exc.message}")
             ctx.set_writer_failure(code)
-            return False
+            ok = False
         except ApprmError as exc:
             self._event(f"{ctx.event.value} failed: {exc}")
             ctx.set_writer_failure("VSS_E_WRITERERROR_NONRETRYABLE")
-            return False
+            ok = False
+        if not ok and ctx.event in _HOLDING:
+            self.abort(ctx)  # a failed writer gets no Abort: it lets go of its groups itself
+        return ok
 
     def _event(self, text: str) -> None:
         self.world.emit("exchange.writer", writer=self.name, host=self.host, text=text)
@@ -192,8 +195,15 @@ class ExchangeWriter:
 
     def prepare_backup(self, ctx: WriterContext) -> bool:
         kind = ctx.backup_type.name
-        for sg, _comps in self._groups(ctx):
-            B.begin(self.srv, sg.name, "passive" if self.replica else "active", kind)
+        begun: list[str] = []
+        try:
+            for sg, _comps in self._groups(ctx):
+                B.begin(self.srv, sg.name, "passive" if self.replica else "active", kind)
+                begun.append(sg.name)
+        except ExchangeError:
+            for name in begun:  # only the ones this backup began (another may hold the rest)
+                B.abort(self.srv, name)
+            raise
         return True
 
     def prepare_snapshot(self, ctx: WriterContext) -> bool:
@@ -290,6 +300,7 @@ def _split(path: str) -> tuple[str, str]:
 
 
 _RESTORE_EVENTS = (Event.PRE_RESTORE, Event.POST_RESTORE)
+_HOLDING = (Event.PREPARE_FOR_SNAPSHOT, Event.FREEZE, Event.THAW, Event.POST_SNAPSHOT)
 _STEPS = {
     Event.PREPARE_FOR_BACKUP: ExchangeWriter.prepare_backup,
     Event.PREPARE_FOR_SNAPSHOT: ExchangeWriter.prepare_snapshot,
