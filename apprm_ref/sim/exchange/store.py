@@ -258,21 +258,29 @@ class ExchangeServer:
                 out[key] = self.mailbox_rows(sg, db) if db.guid in self.mounted else "dismounted"
         return out
 
-    def apply_workload(self, n: int) -> None:
+    def workload(self, n: int) -> list[str]:
+        """``n`` mailbox changes (``apprm lab workload``); returns the message ids touched."""
+        return self.apply_workload(n)
+
+    def apply_workload(self, n: int) -> list[str]:
         """``n`` deliveries (and some deletions) spread over the mounted databases."""
         self.alive()
         dbs = [(sg, db) for sg in self.storage_groups for db in self.mounted_dbs(sg)]
         if not dbs:
             raise ExchangeError(f"{self.server}: no database is mounted", jet=-1032)
         rnd = self.world.streams.get(f"exchange:{self.name}")
+        done = []
         for _ in range(n):
             sg, db = dbs[rnd.randrange(len(dbs))]
             mailbox = f"user{rnd.randrange(MAILBOXES)}"
             mine = [r for r in self.mailbox_rows(sg, db) if r[0] == mailbox]
             if len(mine) > 2 and rnd.random() < 0.25:
                 self.delete(sg.name, db.name, mailbox, mine[0][1])
+                done.append(mine[0][1])
             else:
-                self.deliver(sg.name, db.name, mailbox, f"subject {rnd.randrange(10**6)}", "body")
+                subject = f"subject {rnd.randrange(10**6)}"
+                done.append(self.deliver(sg.name, db.name, mailbox, subject, "body"))
+        return done
 
     # --- invariants -------------------------------------------------------------------
 
