@@ -24,6 +24,7 @@ def _world(home: Path):  # type: ignore[no-untyped-def]
     return lab.world
 
 
+@pytest.mark.slow
 @pytest.mark.rule("VC-P20")
 @pytest.mark.rule("VC-P19")
 def test_ccr_passive_backup_eseutil_on_the_replica_and_ir_from_the_cli(
@@ -46,17 +47,13 @@ def test_ccr_passive_backup_eseutil_on_the_replica_and_ir_from_the_cli(
 
     ok("lab", "init", "--scenario", str(tmp_path / "estate.yaml"))
     ok("spec", "create", "-f", str(tmp_path / "spec.yaml"))
-    for _ in range(4):
-        ok("lab", "workload", "EXCMS", "--commits", "12")
-        ok("lab", "advance", "15m")
+    ok("lab", "workload", "EXCMS", "--commits", "48")
     world = _world(home)
     srv = world.app("EXCMS")
     expected = srv.copy_contents(SG, "passive")[DB]
     logs_before = set(srv.files("exnode1").closed_logs(srv.sg(SG), srv.sg(SG).active, 2007))
     out = ok("backup", "exch_ccr")
-    assert "Completed" in out
-    shown = ok("sessions", "show", "2008/03/03-1")
-    assert "Microsoft Exchange Replica Writer" in shown and "Replica mounted on winbk" in shown
+    assert "Completed" in out and "Replica mounted on winbk" in out
 
     world = _world(home)
     srv = world.app("EXCMS")
@@ -80,8 +77,7 @@ def test_ccr_passive_backup_eseutil_on_the_replica_and_ir_from_the_cli(
     checked = capsys.readouterr().out
     assert "0 bad checksums" in checked and "Operation completed successfully in" in checked
 
-    for _ in range(2):
-        ok("lab", "workload", "EXCMS", "--commits", "12")
+    ok("lab", "workload", "EXCMS", "--commits", "24")
     ok("lab", "advance", "4h")  # the snapclones normalize
     ok("restore", "--session", "2008/03/03-1", "--method", "copy-back", "--keep-replica")
     world = _world(home)
