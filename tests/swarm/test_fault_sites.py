@@ -44,6 +44,10 @@ REACHED_IN = {
         "oracle-online-complete-recovery",
     ),
     "oracle.shutdown": "oracle-offline-xp",
+    **dict.fromkeys(
+        ("exchange.freeze", "exchange.eseutil", "exchange.mount"), "exchange-2003-eva-ir"
+    ),
+    "exchange.ship": "exchange-2007-ccr-passive",
 }
 
 # Undo steps that fail on their first call after the site fired.

@@ -140,6 +140,13 @@ class ExchangeIntegration(VssIntegration):
         """Deferred to ``after_replica``: the consistency check comes first (§9 steps 9-10)."""
 
     def after_replica(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
+        try:
+            yield from self._after_replica(ctx, replica)
+        except Exception:
+            self._give_up(ctx)  # VSS forgets the set whose replica the unwind deletes
+            raise
+
+    def _after_replica(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
         assert ctx.spec is not None
         opts: ExchangeOptions = ctx.app_options
         st, vst = ctx.state(ExchangeSessionState), ctx.state(VssSessionState)
@@ -155,7 +162,6 @@ class ExchangeIntegration(VssIntegration):
         self._complete(ctx, vst, failed)
         self._record(ctx, replica, failed, drv)
         if failed and len(failed) == len(st.groups):
-            self._give_up(ctx)  # VSS forgets the set: the unwind deletes the replica
             raise VssError(
                 f"the consistency check failed for every storage group ({', '.join(sorted(failed))}); "
                 "the replica is not kept",
