@@ -152,3 +152,20 @@ def test_a_recovery_storage_group_restore_of_2003_or_of_two_databases_is_refused
     )
     assert restore.status == SessionStatus.FAILED
     assert "needs Exchange 2007" in lab.messages(restore)
+
+
+def test_lcr_instant_recovery_of_the_passive_copy_switches_the_copies_on_the_server():
+    lab = ExchangeLab(2007, "lcr")
+    lab.busy(8)
+    lab.spec(copy="passive", consistency_check=True)
+    expect = lab.srv.copy_contents(SG, "passive")[DB]
+    session = lab.orch.run_backup("exch")
+    assert session.status == SessionStatus.COMPLETED, lab.messages(session)
+    lab.busy(4)
+    restore = lab.orch.restore(session.id, SWITCH, ExchangeRecoveryOptions())
+    assert restore.status == SessionStatus.COMPLETED, lab.messages(restore)
+    sg = lab.srv.sg(SG)
+    assert lab.srv.host == "ex1" and sg.active.data_path == "P:\\SG1"  # the LCR copy is active
+    assert lab.srv.data()[f"{SG}/{DB}"] == expect
+    lab.busy(4)
+    assert sg.passive.data_path == "E:\\SG1" and not sg.pending  # replicating to the old one

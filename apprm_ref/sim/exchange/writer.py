@@ -4,9 +4,9 @@ Names and IDs (sap-vss-addendum VSS-5): the store writer "Microsoft Exchange Wri
 ``MSExchangeIS``) and, on Exchange 2007, the replication writer "Microsoft Exchange Replica
 Writer" (in ``MSExchangeRepl``), on the CCR passive node and on a server with an LCR
 storage group. **Both share writer ID {76fe1ac4-15f7-4bcd-987e-8e1acb462fb7}**; their keys
-(so their instance IDs) differ. The replica writer backs up only; restores of its backups go
-through the store writer, which takes a component by its name (the storage group's or the
-database's GUID) under either tree.
+(so their instance IDs) differ. The replica writer backs up only. The store writer restores its own
+components; a replica-tree component in a restore is the passive copy's LUNs coming back,
+which it does not own (the product then switches the copies, ``exchange_restore.py``).
 
 Components (VSS-7, the 2007 tree by analogy with 2010's, inferred): one selectable storage
 group component ``Microsoft Exchange Server\\Microsoft Information Store\\<Server>`` /
@@ -264,9 +264,10 @@ class ExchangeWriter:
     ) -> list[tuple[StorageGroup, DatabaseDef, BcdComponent]]:
         srv = self.srv
         out = []
-        for sg in srv.storage_groups:
-            sgname = sg_component_name(srv, sg)
-            for comp in ctx.components:
+        mine = [c for c in ctx.components if "\\Replica\\" not in f"{c.logical_path}\\"]
+        for sg in srv.storage_groups:  # a replica-tree component restores the passive files:
+            sgname = sg_component_name(srv, sg)  # not this writer's (the product switches)
+            for comp in mine:
                 for db in sg.databases:
                     whole = comp.name == sgname
                     if whole or comp.name == db_component_name(srv, db):
