@@ -16,12 +16,11 @@ from apprm_ref.doors.vss_lab import with_lab
 
 def main(argv: list[str] | None = None) -> int:
     from apprm_ref.sim.vss.backend import vss_service
-    from apprm_ref.sim.vss.runner import run_script
+    from apprm_ref.sim.vss.runner import parse_args, run_script
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    script, log, rest = _split(args)
-    if rest:
-        sys.stderr.write(f"diskshadow: unknown parameter {rest[0]} (use /s <script> [/l <log>])\n")
+    script, log, bad = parse_args(list(sys.argv[1:] if argv is None else argv))
+    if bad:
+        sys.stderr.write(bad)
         return 1
     try:
         body = Path(script).read_text() if script else sys.stdin.read()
@@ -39,20 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     if log:
         Path(log).write_text(out)
     return rc
-
-
-def _split(args: list[str]) -> tuple[str, str, list[str]]:
-    script = log = ""
-    rest = []
-    while args:
-        flag = args.pop(0)
-        if flag.lower() in ("/s", "-s") and args:
-            script = args.pop(0)
-        elif flag.lower() in ("/l", "-l") and args:
-            log = args.pop(0)
-        else:
-            rest.append(flag)
-    return script, log, rest
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ Writers (``writers.py``)
     ``on_identify(ctx) -> models.WriterMetadata`` and ``handle(ctx) -> bool`` for every other
     event (``ctx.event`` is a ``writers.Event``). In a handler: ``ctx.set_writer_failure(code)``
     (the five writer errors only), ``ctx.stall(seconds)`` (simulated time taken),
+    ``ctx.files_outside(component)`` (specs on no volume of the set: INCONSISTENTSNAPSHOT),
     ``ctx.components`` (its selected ``xmldoc.BcdComponent``), ``ctx.backup_type`` (after
     degradation by its ``backup_schema``), ``ctx.truncation_allowed(component)`` at
     BackupComplete. An application backend publishes its writers with
@@ -43,6 +44,12 @@ DoSnapshotSet on the clock (``creation.CreationJob``)
     replicas the caller made itself inside the window (the product's ``make_replica``; the
     job then never deletes them). ``job.finished``, ``job.ok``, ``job.result()`` (raises the
     creation's VssError), ``job.done_at``; ``creation.run(job)`` drives it outside SimPy.
+    A ``Target`` is ``Target(source=lun, array, volume, kind)`` with ``lun`` one of
+    ``req.volumes[i].ref.luns`` and ``kind`` snapshot|vsnap|snapclone|mirror|clone; the
+    shadow copies it makes are VSS's like any other: use a persistent context
+    (``models.CTX_APP_ROLLBACK``) for a kept replica, delete through
+    ``service.delete_shadow`` (the provider deletes the LUN) or, when the product deletes
+    the array volume itself, ``service.forget_shadow(id)`` first.
 
 Restore (``restore.RestoreComponents(service)``): ``initialize_for_restore(bcd_xml)``,
 ``gather_writer_metadata()``, ``set_selected_for_restore(writer_id, path, name)``,
@@ -54,6 +61,21 @@ Transport and IR: ``transport.import_snapshots(service_of_backup_host, bcd_xml)`
 disks; consumes the replica), ``resync_restore(set_id)`` (XP resync mode).
 Providers (``providers.Provider``): ``eva_provider.EvaProvider``, ``xp_provider.XpProvider``.
 Service (``service.VssService``): ``writers()``, ``status(w)``, ``restart_service(name)``,
+``resolve(volume)``, ``volume_of_path(path)`` (component files -> volumes),
 ``shadows``/``sets``, ``delete_shadow(id)``, ``expose(id, path)``, ``unexpose(id)``.
 XML: ``xmldoc.wmd_xml/parse_wmd/bcd_xml/parse_bcd``. Errors: ``errors.HRESULTS``.
+
+Tools (for a real driver's tests and the console doors)
+    ``runner.SimWindowsRunner(world, host)`` — a ``real.runner.CommandRunner``: ``run(argv)``
+    for ``diskshadow /s <file> [/l <log>]`` and ``vssadmin list writers|shadows|providers``;
+    ``write_file``/``read_file`` for the host's small files (scripts, metadata .cab).
+    ``runner.run_script(service, text)`` runs diskshadow commands in-process;
+    ``vssadmin.vssadmin(service, argv)``; ``text.*`` renders every listing. Console scripts
+    ``diskshadow`` and ``vssadmin`` (``apprm_ref/doors``) run against ``$APPRM_HOME`` on
+    ``%COMPUTERNAME%``.
+
+Fault sites: ``vss.identify``, ``vss.prepare_snapshot``, ``vss.freeze``,
+``vss.backup_complete``, ``vss.provider_commit``, ``vss.import`` (docs/faults.md).
+Not modelled: the system (copy-on-write) and software providers (a volume not on an EVA or
+XP LUN is VSS_E_VOLUME_NOT_SUPPORTED), file shares, auto-recovery, reboot-time restore.
 """

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from apprm_ref.errors import HostError, VssError
-from apprm_ref.sim.vss.errors import vss_error
+from apprm_ref.sim.vss.errors import HRESULTS, vss_error
 from apprm_ref.sim.vss.events import Delivery
 from apprm_ref.sim.vss.models import Attr, ShadowCopy, ShadowSet, WriterState
 from apprm_ref.sim.vss.providers import Lun, Provider, Target
@@ -174,9 +174,10 @@ class CreationJob:
         start = max(self.world.now(), self.hold_started)
         try:
             made, seconds = self._make(targets)
-        except VssError as exc:
+        except VssError as exc:  # an undocumented provider return is UNEXPECTED_PROVIDER_ERROR
             self._release()
-            self._fail(exc.code or "VSS_E_UNEXPECTED_PROVIDER_ERROR", _detail(exc))
+            code = exc.code if exc.code in HRESULTS else "VSS_E_UNEXPECTED_PROVIDER_ERROR"
+            self._fail(code, _detail(exc))
             return
         self._release()
         hold_end = start + seconds

@@ -75,11 +75,14 @@ class Diskshadow:
     # --- running --------------------------------------------------------------------------
 
     def run(self, lines: list[str]) -> int:
-        """Run a script; the first failing command ends it (exit 1). Exit/EOF releases."""
+        """Run commands; in a script the first failing one ends it (exit 1); interactive
+        input (stdin) goes on after a failure. ``exit`` or the end releases the requester."""
         self.out.append(self.banner())
         rc = 0
         for raw in lines:
             line = raw.strip()
+            if not self.script:
+                self.out.append("DISKSHADOW> ")
             if not line or line.startswith("#"):
                 continue
             if self.script:
@@ -89,7 +92,8 @@ class Diskshadow:
             except DsError as exc:
                 self.print(exc.text)
                 rc = 1
-                break
+                if self.script:
+                    break  # a script stops at its first failure; interactive mode goes on
             if self.done:
                 break
         self.finish()

@@ -109,7 +109,7 @@ class BackupSession:
         self._save_metadata(req)
 
     def _include(self, req: BackupComponents) -> None:
-        labels = [self.service.resolve(v).label.upper() for v, _, _ in self.volumes]
+        guids = {self.service.resolve(v).guid_path for v, _, _ in self.volumes}
         for ident in req.identified:
             meta = ident.meta
             names = (meta.writer_id, meta.name.lower(), ident.writer.key.lower())
@@ -117,7 +117,9 @@ class BackupSession:
                 continue
             for comp in meta.components:
                 path = f"{meta.name}:\\{comp.full_path}".lower()
-                if any(x.lower() == path for x in self.exclude) or not _on(comp, labels):
+                if any(x.lower() == path for x in self.exclude) or not _on(
+                    self.service, comp, guids
+                ):
                     continue
                 req.add_component(meta.writer_id, comp.logical_path, comp.name)
                 self.included.append((meta.writer_id, comp.logical_path, comp.name))
@@ -195,14 +197,17 @@ class BackupSession:
             self.req.release()
 
 
-def _on(comp: Component, labels: list[str]) -> bool:
+def _on(service: Any, comp: Component, guids: set[str]) -> bool:
     """Every file spec of the component lies on one of the added volumes."""
     if not comp.files:
         return False
-    return all(
-        any(f.path.upper().startswith(lab.rstrip("\\")) for lab in labels if lab)
-        for f in comp.files
-    )
+    for f in comp.files:
+        try:
+            if service.volume_of_path(f.path).guid_path not in guids:
+                return False
+        except ApprmError:  # not on a mounted volume of this host
+            return False
+    return True
 
 
 def _writer_failure(name: str, code: str) -> str:

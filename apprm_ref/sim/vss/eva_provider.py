@@ -18,7 +18,14 @@ from apprm_ref.errors import EvaError
 from apprm_ref.persist import persistable
 from apprm_ref.sim.vss.errors import refuse
 from apprm_ref.sim.vss.models import Attr
-from apprm_ref.sim.vss.providers import Lun, Target, vss_guid
+from apprm_ref.sim.vss.providers import (
+    HP_PROVIDER_VERSION,
+    Lun,
+    Target,
+    array_of,
+    hardware_context,
+    vss_guid,
+)
 
 EVA_PROVIDER_ID = vss_guid("provider", "HP EVA VSS HW Provider")
 
@@ -32,23 +39,19 @@ class EvaProvider:
     vsnap: bool = False  # differential requests make vsnaps (configured in the provider)
     commit_seconds: float = 1.0  # "should take under 1 s" (CommitSnapshots guidance)
 
-    @property
-    def provider_type(self) -> str:
-        return "Hardware"
-
-    @property
-    def version(self) -> str:
-        return "4.00"
+    provider_type = "Hardware"  # both HP providers are hardware providers (VSS_PROV_HARDWARE)
+    version = HP_PROVIDER_VERSION
 
     @staticmethod
     def _eva(world: Any, array: str) -> Any:
         from apprm_ref.sim.eva.backend import EvaBackend
 
-        backend = world.arrays.get(array)
-        return backend if isinstance(backend, EvaBackend) else None
+        return array_of(world, array, EvaBackend)
 
     def are_luns_supported(self, world: Any, luns: tuple[Lun, ...], context: int) -> bool:
-        return bool(luns) and all(self._eva(world, lun.array) is not None for lun in luns)
+        if not hardware_context(context) or not luns:
+            return False
+        return all(self._eva(world, lun.array) is not None for lun in luns)
 
     def replica_kind(self, context: int) -> str:
         if context & Attr.PLEX:

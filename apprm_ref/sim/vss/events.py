@@ -35,14 +35,6 @@ FLOW: dict[Event, tuple[tuple[WriterState, ...], WriterState | None, WriterState
     Event.PRE_RESTORE: ((S.STABLE,), S.STABLE, S.FAILED_AT_PRE_RESTORE),
     Event.POST_RESTORE: ((S.STABLE,), S.STABLE, S.FAILED_AT_POST_RESTORE),
 }
-_SITE = {
-    Event.PREPARE_FOR_BACKUP: "vss.prepare_backup",
-    Event.PREPARE_FOR_SNAPSHOT: "vss.prepare_snapshot",
-    Event.FREEZE: "vss.freeze",
-    Event.THAW: "vss.thaw",
-    Event.POST_SNAPSHOT: "vss.post_snapshot",
-    Event.BACKUP_COMPLETE: "vss.backup_complete",
-}
 
 
 @dataclass
@@ -109,13 +101,21 @@ class Broadcaster:
             self.frozen.append(w.key)
         elif ctx.event == Event.THAW:
             self.frozen.remove(w.key)
-        site = _SITE.get(ctx.event)
-        if site is not None and self.service.world.faults.fires(
-            site, host=self.service.host, writer=w.key
-        ):
+        if self._fault(ctx.event, w):
             ctx.set_writer_failure("VSS_E_WRITERERROR_RETRYABLE")
             return False
         return bool(w.handle(ctx))
+
+    def _fault(self, event: Event, w: Writer) -> bool:
+        """An armed writer fault: the writer fails the event with a retryable error."""
+        faults, host = self.service.world.faults, self.service.host
+        if event == Event.FREEZE:
+            return bool(faults.fires("vss.freeze", host=host, writer=w.key))
+        if event == Event.PREPARE_FOR_SNAPSHOT:
+            return bool(faults.fires("vss.prepare_snapshot", host=host, writer=w.key))
+        if event == Event.BACKUP_COMPLETE:
+            return bool(faults.fires("vss.backup_complete", host=host, writer=w.key))
+        return False
 
     def abort(self, writer: Writer, *, timed_out: bool = False, error: str = "") -> None:
         """OnAbort, at most once per writer and operation; a writer that failed keeps its

@@ -44,11 +44,8 @@ class Provider(Protocol):
     name: str
     commit_seconds: float  # time CommitSnapshots takes, inside the hold window (VC-P3)
 
-    @property
-    def provider_type(self) -> str: ...
-
-    @property
-    def version(self) -> str: ...
+    provider_type: str  # "Hardware" (vssadmin's word)
+    version: str
 
     def are_luns_supported(self, world: Any, luns: tuple[Lun, ...], context: int) -> bool: ...
 
@@ -67,6 +64,23 @@ class Provider(Protocol):
     def unlocate(self, world: Any, targets: list[Target], host: str) -> None: ...
 
     def on_lun_empty(self, world: Any, target: Target) -> None: ...
+
+
+HP_PROVIDER_VERSION = "4.00"  # (inferred) the provider builds' version is not published
+
+
+def array_of(world: Any, name: str, cls: type) -> Any:
+    """The array backend ``name`` if it is of the provider's family, else None."""
+    backend = world.arrays.get(name)
+    return backend if isinstance(backend, cls) else None
+
+
+def hardware_context(context: int) -> bool:
+    """Hardware providers make backup and rollback copies; client-accessible (shadow copies
+    of shared folders) is the system provider's alone."""
+    from apprm_ref.sim.vss.models import Attr
+
+    return not context & Attr.CLIENT_ACCESSIBLE
 
 
 def vss_guid(*parts: str) -> str:

@@ -94,11 +94,11 @@ class BackupComponents:
         self.phase = Phase.INITIALIZED
 
     def set_context(self, context: int) -> None:
+        """A VSS_CTX_* value, optionally with the TRANSPORTABLE, DIFFERENTIAL, PLEX and
+        NO_AUTORECOVERY attributes a requester may add (IVssBackupComponents::SetContext)."""
         self._expect("SetContext", Phase.INITIALIZED)
-        if (
-            context not in CONTEXTS
-            and context & ~int(Attr.TRANSPORTABLE | Attr.DIFFERENTIAL | Attr.PLEX) not in CONTEXTS
-        ):
+        extra = int(Attr.TRANSPORTABLE | Attr.DIFFERENTIAL | Attr.PLEX | Attr.NO_AUTORECOVERY)
+        if context & ~extra not in CONTEXTS:
             refuse("VSS_E_UNSUPPORTED_CONTEXT", f"context 0x{context:x}")
         self.context = context
 

@@ -19,18 +19,30 @@ from apprm_ref.sim.vss.dshell import Diskshadow
 from apprm_ref.sim.vss.vssadmin import vssadmin
 
 
-def run_diskshadow(service: Any, argv: Sequence[str], stdin: str = "") -> tuple[int, str, str]:
-    """``diskshadow [/s script] [/l log]`` on ``service``'s host."""
+def parse_args(argv: Sequence[str]) -> tuple[str, str, str]:
+    """``[/s script] [/l log]`` -> (script, log, error text or "")."""
     args = list(argv)
-    script_path = log_path = ""
+    script = log = ""
     while args:
         flag = args.pop(0)
         if flag.lower() in ("/s", "-s") and args:
-            script_path = args.pop(0)
+            script = args.pop(0)
         elif flag.lower() in ("/l", "-l") and args:
-            log_path = args.pop(0)
+            log = args.pop(0)
         else:
-            return 1, "", f"diskshadow: unknown parameter {flag} (use /s <script> [/l <log>])\n"
+            return (
+                script,
+                log,
+                f"diskshadow: unknown parameter {flag} (use /s <script> [/l <log>])\n",
+            )
+    return script, log, ""
+
+
+def run_diskshadow(service: Any, argv: Sequence[str], stdin: str = "") -> tuple[int, str, str]:
+    """``diskshadow [/s script] [/l log]`` on ``service``'s host."""
+    script_path, log_path, bad = parse_args(argv)
+    if bad:
+        return 1, "", bad
     if script_path:
         body = service.files.get(script_path.upper())
         if body is None:

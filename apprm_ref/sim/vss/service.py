@@ -13,7 +13,7 @@ from typing import Any
 
 from apprm_ref.errors import HostError
 from apprm_ref.persist import persistable
-from apprm_ref.sim.host.windows_names import access_path
+from apprm_ref.sim.host.windows_names import access_path, win_scan_mounts
 from apprm_ref.sim.vss.errors import refuse
 from apprm_ref.sim.vss.models import Attr, ShadowCopy, ShadowSet, WriterState, WriterStatus
 from apprm_ref.sim.vss.providers import Lun, Provider, Target, vss_guid
@@ -100,6 +100,13 @@ class VssService:
                 dev = hb.windows.device_of(host, disk)
                 return VolumeRef(info.guid_path, label, (Lun(dev.array, dev.volume, dev.wwn),))
         refuse("VSS_E_OBJECT_NOT_FOUND", f"{self.host}: no volume {volume}")
+
+    def volume_of_path(self, path: str) -> VolumeRef:
+        """The volume holding a file or folder path (longest access path; the requester's
+        mapping of a component's files to the volumes of the set)."""
+        host = self.world.hosts.host(self.host)
+        mnt, _ = win_scan_mounts(host, path)
+        return self.resolve(mnt.mount_point)
 
     def supporting(self, ref: VolumeRef, context: int) -> list[Provider]:
         return [p for p in self.providers if p.are_luns_supported(self.world, ref.luns, context)]

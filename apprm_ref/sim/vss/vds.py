@@ -70,13 +70,14 @@ class Vds:
                     f"{{{sc.shadow_id}}} is a {sc.kind}: a VDS switch needs a clone",
                 )
         paths = self._take_offline(members)
+        wwns = []
         for sc in members:
             self._release_elsewhere(sc)
             try:
-                self._array_switch(sc)
+                wwns.append(self._array_switch(sc))
             except ArrayError as exc:
                 refuse("VSS_E_PROVIDER_VETO", f"VDS switch of {sc.volume_label}: {exc}")
-        self._bring_back(paths)
+        self._bring_back(paths, wwns)
         return sorted(paths.values())
 
     def _take_offline(self, members: list[ShadowCopy]) -> dict[str, str]:
@@ -116,15 +117,18 @@ class Vds:
                 self.world.hosts.rescan(svc.host)
             svc._forget(twin)
 
-    def _array_switch(self, sc: ShadowCopy) -> None:
+    def _array_switch(self, sc: ShadowCopy) -> str:
+        """The replica takes the source's place; returns the WWN the host now reads."""
         array = self.world.arrays[sc.array]
         host = self.service.host
         if sc.kind == "snapclone":
+            wwn = array.volume_wwn(sc.source)  # the snapclone takes the source's WWN
             array.restore_switch(sc.source, sc.target)
             self._repoint(sc.source, sc.target, sc.array)
-            return
+            return str(wwn)
         array.unpresent(sc.source, host)
         array.present(sc.target, host)
+        return str(array.volume_wwn(sc.target))
 
     def _repoint(self, old: str, new: str, array: str) -> None:
         """Other copies of the recovered source now belong to the volume that replaced it."""
@@ -133,11 +137,11 @@ class Vds:
                 if other.array == array and other.source == old:
                     other.source = new
 
-    def _bring_back(self, paths: dict[str, str]) -> None:
+    def _bring_back(self, paths: dict[str, str], wwns: list[str]) -> None:
         hb, win, host = self.world.hosts, self.world.hosts.windows, self.service.host
         hb.rescan(host)
         for disk in sorted(hb.host(host).disks.values(), key=lambda d: d.number):
-            if not disk.online and disk.offline_reason != "Collision":
+            if disk.wwn in wwns and not disk.online:
                 win.online_disk(host, disk.number)
         mounted = {m.lv for m in hb.host(host).mounts.values()}
         for guid, path in sorted(paths.items(), key=lambda kv: kv[1]):
@@ -155,6 +159,7 @@ class Vds:
                     f"{{{sc.shadow_id}}} is a {sc.kind}: not restorable by resync",
                 )
         paths = self._take_offline(members)
+        wwns = [str(self.world.arrays[sc.array].volume_wwn(sc.source)) for sc in members]
         done = self.world.now()
         for sc in members:
             xp = self.world.arrays[sc.array]
@@ -168,9 +173,9 @@ class Vds:
                     xp.pairsplit(others, quick=True)
                 done = max(done, xp.pairresync([(sc.source, sc.mu)], restore=True, quick=quick))
             except ArrayError as exc:
-                self._bring_back(paths)
+                self._bring_back(paths, wwns)
                 refuse("VSS_E_PROVIDER_VETO", f"resync restore of {sc.volume_label}: {exc}")
-        self._bring_back(paths)
+        self._bring_back(paths, wwns)
         return float(done)
 
 

@@ -64,6 +64,26 @@ class WriterContext:
             raise ValueError("a handler cannot take negative time")
         self.stalled += seconds
 
+    def files_outside(self, component: Component) -> list[FileSpec]:
+        """The component's file specs on no volume of the set (each path belongs to the
+        volume of its longest access path): a writer that needs them reports
+        VSS_E_WRITERERROR_INCONSISTENTSNAPSHOT (VSS-14)."""
+        from apprm_ref.errors import HostError
+        from apprm_ref.sim.host.windows_names import win_scan_mounts
+
+        host = self.world.hosts.host(self.host)
+        inside = {v.upper() for v in self.volumes}
+        out = []
+        for spec in component.files:
+            try:
+                mnt, _ = win_scan_mounts(host, spec.path)
+            except HostError:  # not on a mounted volume (C: is not modelled)
+                out.append(spec)
+                continue
+            if mnt.mount_point.upper() not in inside:
+                out.append(spec)
+        return out
+
     def truncation_allowed(self, component: BcdComponent) -> bool:
         """Logs may be truncated at BackupComplete only after a FULL or INCREMENTAL backup of
         a component marked successful (VC-I9); COPY and DIFFERENTIAL never truncate."""

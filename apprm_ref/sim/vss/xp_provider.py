@@ -19,7 +19,14 @@ from apprm_ref.errors import XpError
 from apprm_ref.persist import persistable
 from apprm_ref.sim.vss.errors import refuse
 from apprm_ref.sim.vss.models import Attr
-from apprm_ref.sim.vss.providers import Lun, Target, vss_guid
+from apprm_ref.sim.vss.providers import (
+    HP_PROVIDER_VERSION,
+    Lun,
+    Target,
+    array_of,
+    hardware_context,
+    vss_guid,
+)
 
 XP_PROVIDER_ID = vss_guid("provider", "HP XP VSS HW Provider")
 MUS = (0, 1, 2)
@@ -36,23 +43,17 @@ class XpProvider:
     clones: list[str] = field(default_factory=list)  # "array/ldev" holding compliant copies
     held: list[str] = field(default_factory=list)  # "array/pvol/mu" holding resync copies
 
-    @property
-    def provider_type(self) -> str:
-        return "Hardware"
-
-    @property
-    def version(self) -> str:
-        return "4.00"
+    provider_type = "Hardware"  # both HP providers are hardware providers (VSS_PROV_HARDWARE)
+    version = HP_PROVIDER_VERSION
 
     @staticmethod
     def _xp(world: Any, array: str) -> Any:
         from apprm_ref.sim.xp.backend import XpBackend
 
-        backend = world.arrays.get(array)
-        return backend if isinstance(backend, XpBackend) else None
+        return array_of(world, array, XpBackend)
 
     def are_luns_supported(self, world: Any, luns: tuple[Lun, ...], context: int) -> bool:
-        if context & Attr.DIFFERENTIAL or not luns:
+        if context & Attr.DIFFERENTIAL or not hardware_context(context) or not luns:
             return False
         for lun in luns:
             xp = self._xp(world, lun.array)

@@ -181,3 +181,48 @@ def service(world: Any, host: str = "win1") -> Any:
 
 def app_writer(world: Any) -> AppWriter:
     return world.apps["simapp"].writer
+
+
+PERSISTENT = 0x1 | 0x8  # VSS_VOLSNAP_ATTR_PERSISTENT | NO_AUTO_RELEASE
+
+
+def create_set(world: Any, *volumes: str, context: int = PERSISTENT, provider: str = "") -> Any:
+    """A writer-less shadow-copy set of ``volumes`` (requester released); the requester."""
+    from apprm_ref.sim.vss.creation import run
+    from apprm_ref.sim.vss.requester import BackupComponents
+
+    req = BackupComponents(service(world))
+    req.initialize_for_backup()
+    req.set_context(context)
+    req.set_backup_state(False)
+    req.gather_writer_metadata()
+    req.start_snapshot_set()
+    for v in volumes:
+        req.add_to_snapshot_set(v, provider)
+    req.prepare_for_backup()
+    job = run(req.do_snapshot_set())
+    req.release()
+    return req, job
+
+
+def prepared(
+    world: Any, *volumes: str, context: int = 0, kind: Any = None, component: bool = True
+) -> Any:
+    """A requester with the app writer's component (and ``volumes``) prepared for backup,
+    ready for DoSnapshotSet."""
+    from apprm_ref.sim.vss.models import BackupType
+    from apprm_ref.sim.vss.requester import BackupComponents
+
+    req = BackupComponents(service(world))
+    req.initialize_for_backup()
+    if context:
+        req.set_context(context)
+    req.set_backup_state(True, False, kind or BackupType.FULL)
+    req.gather_writer_metadata()
+    if component:
+        req.add_component(APP_ID, "SIMHOST", "appdb")
+    req.start_snapshot_set()
+    for v in volumes:
+        req.add_to_snapshot_set(v)
+    req.prepare_for_backup()
+    return req

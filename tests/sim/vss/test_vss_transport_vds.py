@@ -5,31 +5,12 @@ through VDS (VC-I14; XP resync restore, VC-I13). Sources: vss-and-core.md §5.1,
 from __future__ import annotations
 
 import pytest
-from vsslab import make_world, service
+from vsslab import PERSISTENT, create_set, make_world, service
 
 from apprm_ref.errors import HostError, VssError
-from apprm_ref.sim.vss.creation import run
 from apprm_ref.sim.vss.models import Attr
-from apprm_ref.sim.vss.requester import BackupComponents
 from apprm_ref.sim.vss.transport import import_snapshots
 from apprm_ref.sim.vss.vds import Vds
-
-PERSISTENT = int(Attr.PERSISTENT | Attr.NO_AUTO_RELEASE)
-
-
-def _create(world, *volumes: str, context: int = PERSISTENT):
-    req = BackupComponents(service(world))
-    req.initialize_for_backup()
-    req.set_context(context)
-    req.set_backup_state(False)
-    req.gather_writer_metadata()
-    req.start_snapshot_set()
-    for v in volumes:
-        req.add_to_snapshot_set(v)
-    req.prepare_for_backup()
-    run(req.do_snapshot_set()).result()
-    req.release()
-    return req
 
 
 def _read(world, host: str, path: str):
@@ -39,7 +20,7 @@ def _read(world, host: str, path: str):
 @pytest.mark.rule("VC-I11")
 def test_a_transportable_set_is_seen_on_the_backup_host_only_after_import() -> None:
     world = make_world()
-    req = _create(world, "E:", "F:", context=PERSISTENT | Attr.TRANSPORTABLE)
+    req, _ = create_set(world, "E:", "F:", context=PERSISTENT | Attr.TRANSPORTABLE)
     bcd = req.save_as_xml()
     assert "SNAPSHOT_SET_DESCRIPTION" in bcd
     bk = service(world, "winbk")
@@ -64,7 +45,7 @@ def test_a_transportable_set_is_seen_on_the_backup_host_only_after_import() -> N
 @pytest.mark.rule("VC-I11")
 def test_a_set_made_without_the_transportable_flag_cannot_be_imported() -> None:
     world = make_world()
-    req = _create(world, "E:")
+    req, _ = create_set(world, "E:")
     with pytest.raises(VssError) as exc:
         import_snapshots(service(world, "winbk"), req.save_as_xml())
     assert exc.value.code == "VSS_E_NO_SNAPSHOTS_IMPORTED"
@@ -74,7 +55,7 @@ def test_a_set_made_without_the_transportable_flag_cannot_be_imported() -> None:
 @pytest.mark.rule("VC-I14")
 def test_vds_switch_restores_every_volume_and_consumes_the_replica() -> None:
     world = make_world()
-    req = _create(world, "E:", "F:", context=PERSISTENT | Attr.PLEX)
+    req, _ = create_set(world, "E:", "F:", context=PERSISTENT | Attr.PLEX)
     before = {p: _read(world, "win1", p) for p in ("E:\\app\\data.mdf", "F:\\app\\data.ldf")}
     world.advance(24 * 3600)  # snapclones normalized
     for p in before:
@@ -90,7 +71,7 @@ def test_vds_switch_restores_every_volume_and_consumes_the_replica() -> None:
 @pytest.mark.rule("VC-I14")
 def test_vds_switch_refuses_a_volume_in_use_and_a_snapshot() -> None:
     world = make_world()
-    req = _create(world, "E:", context=PERSISTENT | Attr.PLEX)
+    req, _ = create_set(world, "E:", context=PERSISTENT | Attr.PLEX)
     world.advance(24 * 3600)
     world.hosts.hold("win1", "E:\\")
     with pytest.raises(HostError) as exc:
@@ -98,7 +79,7 @@ def test_vds_switch_refuses_a_volume_in_use_and_a_snapshot() -> None:
     assert exc.value.code == "VDS_E_DEVICE_IN_USE"
     assert len(service(world).shadows) == 1  # nothing consumed
     world.hosts.release("win1", "E:\\")
-    snap = _create(world, "F:", context=PERSISTENT | Attr.DIFFERENTIAL)
+    snap, _ = create_set(world, "F:", context=PERSISTENT | Attr.DIFFERENTIAL)
     with pytest.raises(VssError, match="needs a clone"):
         Vds(service(world)).switch(snap.set_id)
 
@@ -106,7 +87,7 @@ def test_vds_switch_refuses_a_volume_in_use_and_a_snapshot() -> None:
 @pytest.mark.rule("VC-I13")
 def test_xp_resync_copy_is_restored_by_resync_not_by_switch() -> None:
     world = make_world()
-    req = _create(world, "G:")
+    req, _ = create_set(world, "G:")
     before = _read(world, "win1", "G:\\files\\a.txt")
     world.advance(120)
     world.hosts.write_file("win1", "G:\\files\\a.txt", {0: "changed"})
@@ -119,7 +100,7 @@ def test_xp_resync_copy_is_restored_by_resync_not_by_switch() -> None:
 @pytest.mark.rule("VC-I14")
 def test_xp_compliant_clone_is_switched_in() -> None:
     world = make_world(xp={"mode": "compliant"})
-    req = _create(world, "G:")
+    req, _ = create_set(world, "G:")
     before = _read(world, "win1", "G:\\files\\a.txt")
     world.hosts.write_file("win1", "G:\\files\\a.txt", {0: "changed"})
     with pytest.raises(VssError, match="not restorable by resync"):

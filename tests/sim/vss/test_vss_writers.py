@@ -8,7 +8,7 @@ sap-vss-addendum.md VSS-9, VSS-10."""
 from __future__ import annotations
 
 import pytest
-from vsslab import APP_ID, app_writer, make_world, service
+from vsslab import APP_ID, app_writer, make_world, prepared, service
 
 from apprm_ref.errors import VssError
 from apprm_ref.sim.vss.creation import Stage, run
@@ -21,15 +21,7 @@ KEY = f"{APP_ID}/Sim App Writer"
 
 
 def _backup(world, kind=BackupType.FULL, *, complete=True, ok=True):
-    req = BackupComponents(service(world))
-    req.initialize_for_backup()
-    req.set_backup_state(True, False, kind)
-    req.gather_writer_metadata()
-    req.add_component(APP_ID, "SIMHOST", "appdb")
-    req.start_snapshot_set()
-    req.add_to_snapshot_set("E:")
-    req.add_to_snapshot_set("F:")
-    req.prepare_for_backup()
+    req = prepared(world, "E:", "F:", kind=kind)
     job = run(req.do_snapshot_set())
     if job.ok:
         req.set_backup_succeeded(APP_ID, "SIMHOST", "appdb", ok)
@@ -86,6 +78,7 @@ def test_a_writer_without_selected_components_gets_no_event() -> None:
 
 @pytest.mark.rule("VC-I6")
 @pytest.mark.rule("VC-I8")
+@pytest.mark.rule("VC-P4")
 @pytest.mark.parametrize("event", ["PrepareForSnapshot", "Freeze"])
 def test_a_veto_aborts_the_set_and_every_frozen_writer_gets_one_abort(event: str) -> None:
     world = make_world()
@@ -220,6 +213,7 @@ def test_backup_complete_only_after_success_and_truncation_only_for_successful_f
 
 
 @pytest.mark.rule("VC-I9")
+@pytest.mark.rule("VC-P7")
 def test_an_unsupported_type_degrades_to_full_for_that_writer() -> None:
     world = make_world()  # the writer's schema is COPY only
     req, _ = _backup(world, BackupType.INCREMENTAL)
@@ -244,3 +238,70 @@ def test_a_failed_writer_stays_failed_until_its_service_restarts() -> None:
     assert service(world).status(app_writer(world)).instance_id != old
     _, job = _backup(world)
     assert job.ok and _state(world) == (WriterState.STABLE, "S_OK")
+
+
+@pytest.mark.rule("VC-I7")
+def test_the_freeze_window_runs_until_thaw_so_a_slow_commit_counts_too() -> None:
+    """55 s in Freeze plus an 8 s commit is 63 s between Freeze and Thaw: past 60 s."""
+    world = make_world(eva={"commit_seconds": 8.0})
+    app_writer(world).stall["Freeze"] = 55.0
+    _, job = _backup(world)
+    assert job.stage == Stage.FAILED and not service(world).shadows
+    assert _state(world) == (WriterState.FAILED_AT_FREEZE, "VSS_E_WRITERERROR_TIMEOUT")
+    assert not [v for v in world.arrays["eva1"].vdisks.values() if v.source]
+    assert [e for e, _ in app_writer(world).seen].count("Abort") == 1
+
+
+@pytest.mark.rule("VC-I4")
+def test_a_writer_sees_which_of_its_files_the_set_lacks() -> None:
+    """VSS-14: a component whose files are only partly in the set is an inconsistent copy."""
+    world = make_world()
+    w = app_writer(world)
+    real = w.handle
+    comp = w.on_identify(WriterContext(Event.IDENTIFY, "win1", world=world)).components[0]
+
+    def careful(ctx: WriterContext) -> bool:
+        if ctx.event == Event.PREPARE_FOR_SNAPSHOT and ctx.files_outside(comp):
+            ctx.set_writer_failure("VSS_E_WRITERERROR_INCONSISTENTSNAPSHOT")
+            return False
+        return real(ctx)
+
+    w.handle = careful  # type: ignore[method-assign]
+    req = prepared(world, "E:")  # F:, with the log file, is missing
+    job = run(req.do_snapshot_set())
+    assert not job.ok
+    assert _state(world) == (
+        WriterState.FAILED_AT_PREPARE_SNAPSHOT,
+        "VSS_E_WRITERERROR_INCONSISTENTSNAPSHOT",
+    )
+    assert service(world).volume_of_path("F:\\app\\data.ldf").label == "F:\\"
+
+
+@pytest.mark.rule("VC-I7")
+def test_the_product_makes_the_replica_inside_the_hold_window() -> None:
+    """The consistent() seam: writers frozen, writes held, the caller's own array replica
+    committed as the set's shadow copy; Thaw and PostSnapshot follow."""
+    from apprm_ref.errors import HostError
+    from apprm_ref.sim.eva.models import VdiskKind
+    from apprm_ref.sim.eva.replicas import TargetSpec
+    from apprm_ref.sim.vss.models import CTX_APP_ROLLBACK
+    from apprm_ref.sim.vss.providers import Target
+
+    world = make_world()
+    req = prepared(world, "E:", "F:", context=CTX_APP_ROLLBACK)
+    job = req.do_snapshot_set()
+    job.advance()  # Freeze; the hold begins
+    assert job.stage == Stage.HOLDING
+    assert _state(world)[0] == WriterState.WAITING_FOR_THAW
+    with pytest.raises(HostError):
+        world.hosts.write_file("win1", "E:\\app\\data.mdf", {0: "during hold"})
+    luns = [v.ref.luns[0] for v in req.volumes]
+    made = world.arrays["eva1"].create_targets(
+        [TargetSpec(lun.volume, VdiskKind.SNAPSHOT) for lun in luns]
+    )
+    world.advance(2.0)
+    job.commit([Target(lun, "eva1", v.id, "snapshot") for lun, v in zip(luns, made, strict=True)])
+    job.result()
+    assert sorted(s.target for s in service(world).shadows.values()) == sorted(v.id for v in made)
+    assert [e for e, _ in app_writer(world).seen][-2:] == ["Thaw", "PostSnapshot"]
+    world.hosts.write_file("win1", "E:\\app\\data.mdf", {0: "after"})  # released

@@ -188,3 +188,15 @@ def test_transportable_backup_imported_on_the_backup_host_through_the_cab() -> N
     assert world.hosts.read_file("winbk", "Q:\\app\\data.mdf") == world.hosts.read_file(
         "win1", "E:\\app\\data.mdf"
     )
+
+
+def test_interactive_input_prompts_and_goes_on_after_an_error() -> None:
+    world = make_world(app=False)
+    rc, out = run_script(
+        service(world),
+        "frobnicate\nset option noautorecover transportable\nlist providers\n",
+        script=False,
+    )
+    assert rc == 1
+    assert out.count("DISKSHADOW> ") == 3 and "-> " not in out
+    assert "2 providers registered.\n" in out

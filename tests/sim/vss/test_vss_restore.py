@@ -6,12 +6,11 @@ restore method honoured (VC-P8). Sources: vss-and-core.md §4.1-4.2; learn.micro
 from __future__ import annotations
 
 import pytest
-from vsslab import APP_ID, app_writer, make_world, service
+from vsslab import APP_ID, app_writer, make_world, prepared, service
 
 from apprm_ref.errors import VssError
 from apprm_ref.sim.vss.creation import run
 from apprm_ref.sim.vss.models import FileRestoreStatus, FileSpec, RestoreMethod
-from apprm_ref.sim.vss.requester import BackupComponents
 from apprm_ref.sim.vss.restore import RestoreComponents
 
 FILES = ("E:\\app\\data.mdf", "F:\\app\\data.ldf")
@@ -19,15 +18,7 @@ FILES = ("E:\\app\\data.mdf", "F:\\app\\data.ldf")
 
 def _saved_backup(world):
     saved = {p: world.hosts.read_file("win1", p) for p in FILES}
-    req = BackupComponents(service(world))
-    req.initialize_for_backup()
-    req.set_backup_state(True)
-    req.gather_writer_metadata()
-    req.add_component(APP_ID, "SIMHOST", "appdb")
-    req.start_snapshot_set()
-    req.add_to_snapshot_set("E:")
-    req.add_to_snapshot_set("F:")
-    req.prepare_for_backup()
+    req = prepared(world, "E:", "F:")
     run(req.do_snapshot_set()).result()
     req.set_backup_succeeded(APP_ID, "SIMHOST", "appdb", True)
     req.backup_complete()
