@@ -156,7 +156,10 @@ VSS = Application(
     config="apprm_ref.sim.vss.estate:VssCfg",
     builder="apprm_ref.sim.vss.estate:build_vss",
     backup_mode="apprm_ref.sim.sqlserver.vss_door:vss_in_backup_mode",
-    drivers=(DriverDecl("sim-vss", _VSS_DOOR, simulator=True),),
+    drivers=(
+        DriverDecl("sim-vss", _VSS_DOOR, simulator=True),
+        DriverDecl("vss-diskshadow", "apprm_ref.real.vss_diskshadow:DiskshadowVssDriver"),
+    ),
     cli="apprm_ref.cli.vss:app",
     persisted=(
         "apprm_ref.sim.vss.backend",

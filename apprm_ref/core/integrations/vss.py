@@ -50,11 +50,15 @@ from apprm_ref.core.replication.base import method_for
 from apprm_ref.core.session import UndoHandle
 from apprm_ref.drivers import vss as V
 from apprm_ref.errors import ConfigError, PlanError, VssError
-from apprm_ref.types import Severity, VolumeRef
+from apprm_ref.types import ReplicaType, Severity, VolumeRef
 
 ORIGIN = "VSSBAR"
 CONTEXT = V.PERSISTENT | V.NO_AUTO_RELEASE  # VSS_CTX_APP_ROLLBACK: a ZDB replica is kept
 REPLICA_ATTR = {"default": 0, "clone": V.PLEX, "snapshot": V.DIFFERENTIAL}
+REPLICA_KINDS = {
+    "clone": (ReplicaType.SNAPCLONE, ReplicaType.MIRROR),  # Mirror/Clone (Plex)
+    "snapshot": (ReplicaType.SNAPSHOT, ReplicaType.VSNAP),  # Snapshot (Differential), EVA only
+}
 
 
 @dataclass
@@ -245,6 +249,19 @@ class VssIntegration:
         bad = [e for e in errors if not V.retryable(e)]
         return bad[0] if bad else errors[0]
 
+    def _check_type(self, ctx: SessionContext, replica: ReplicaRecord) -> None:
+        """An untracked spec's replica type (Mirror/Clone or Snapshot) must be what the
+        array options make: XP makes no differential snapshot, so a VSS backup asking for
+        one fails (vss-and-core.md §5.5, §10)."""
+        opts: VssOptions = ctx.app_options
+        allowed = REPLICA_KINDS.get(opts.replica_type)
+        if allowed is not None and replica.replica_type not in allowed:
+            raise PlanError(
+                f"replica type {opts.replica_type} was asked for but the array options make "
+                f"{replica.replica_type} replicas",
+                code="REPLICA_TYPE_MISMATCH",
+            )
+
     def _give_up(self, ctx: SessionContext) -> None:
         """VSS forgets a set whose replica the product is about to delete itself, then the
         requester is aborted and released."""
@@ -282,6 +299,7 @@ class VssIntegration:
         yield from ctx.sleep(backup.freeze() - ctx.now)
         ctx.info(origin(ctx), "Writers frozen; creating the replica inside the hold window")
         replica: ReplicaRecord = yield from make_replica()
+        self._check_type(ctx, replica)
         yield from ctx.sleep(backup.commit(replica.targets) - ctx.now)
         self._check_writers(ctx, backup.writer_status())
         self.complete(ctx, backup)

@@ -18,7 +18,7 @@ from typing import Any
 
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.integrations.base import RecoveryOptions, Steps
-from apprm_ref.core.records import MountLayout, ReplicaRecord
+from apprm_ref.core.records import MountLayout, ReplicaRecord, ReplicaStatus
 from apprm_ref.errors import RecoveryError
 from apprm_ref.types import TargetVolume
 
@@ -97,6 +97,27 @@ def put_back(ctx: SessionContext, replica: ReplicaRecord) -> None:
         state.full = None
 
 
+def settle(ctx: SessionContext, replica: ReplicaRecord) -> None:
+    """After a component-level restore: the record whole again, or, when the array method
+    consumed the restored targets (a switch of disks), the untouched targets stay the
+    replica of the other disks, still active (they hold the same instant)."""
+    from apprm_ref.core.integrations.vss import origin
+
+    state = ctx.state(VssRestoreState)
+    if state.full is None:
+        return
+    used_targets, used_layout = list(replica.targets), list(replica.layout)
+    put_back(ctx, replica)
+    if replica.status != ReplicaStatus.CONSUMED:
+        return
+    replica.targets = [t for t in replica.targets if t not in used_targets]
+    replica.layout = [lay for lay in replica.layout if lay not in used_layout]
+    if replica.targets:
+        replica.status = ReplicaStatus.ACTIVE
+        names = ", ".join(str(t.target) for t in replica.targets)
+        ctx.info(origin(ctx), f"Replica {replica.id} keeps its other targets: {names}")
+
+
 def stop_for_ir(
     integration: Any, ctx: SessionContext, replica: ReplicaRecord, options: RecoveryOptions
 ) -> Steps:
@@ -148,7 +169,7 @@ def start_after_ir(
 ) -> Steps:
     from apprm_ref.core.integrations.vss import origin
 
-    put_back(ctx, replica)
+    settle(ctx, replica)
     opts = vss_options(options)
     state = ctx.state(VssRestoreState)
     if state.restore is not None:

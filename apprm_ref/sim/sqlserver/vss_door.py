@@ -52,6 +52,24 @@ def _info(svc: Any, writer: Any, meta: Any, wmd: str) -> WriterInfo:
     )
 
 
+# the VSS simulator's target kinds (snapshot|vsnap|snapclone|mirror|clone) of a replica type
+_TARGET_KIND = {"snapshot_xp": "snapshot"}
+
+
+@dataclass(frozen=True)
+class _ProductCommit:
+    """A set volume's provider while the product makes the replica: everything but
+    BeginPrepareSnapshot, which has nothing to prepare (the replica is ready when asked)."""
+
+    inner: Any
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def begin_prepare(self, world: Any, lun: Any, context: int) -> float:
+        return float(world.now())
+
+
 @dataclass
 class SimBackup:
     """One simulated ``IVssBackupComponents`` and its creation job."""
@@ -98,7 +116,18 @@ class SimBackup:
         self.req.prepare_for_backup()
 
     def do_snapshot_set(self) -> float:
-        self.job = self.req.do_snapshot_set()
+        """PrepareForSnapshot, without the hardware providers' BeginPrepareSnapshot: the
+        product makes the replica itself and has prepared it (an XP resync of the mirror it
+        splits happens in its rotation, before), while a provider would prepare a copy of
+        its own choosing, such as resyncing another mirror that holds an older replica."""
+        kept = [v.provider for v in self.req.volumes]
+        for v in self.req.volumes:
+            v.provider = _ProductCommit(v.provider)
+        try:
+            self.job = self.req.do_snapshot_set()
+        finally:
+            for v, provider in zip(self.req.volumes, kept, strict=True):
+                v.provider = provider
         self._raise_if_failed()
         return float(self.job.wait_until)
 
@@ -128,7 +157,8 @@ class SimBackup:
         for t in targets:
             array = self.world.arrays[t.source.array]
             lun = Lun(t.source.array, t.source.volume, array.volume_wwn(t.source.volume))
-            out.append(Target(lun, t.target.array, t.target.volume, "product"))
+            kind = _TARGET_KIND.get(str(t.replica_type), str(t.replica_type))
+            out.append(Target(lun, t.target.array, t.target.volume, kind))
         return out
 
     def _raise_if_failed(self) -> None:

@@ -10,8 +10,8 @@ from apprm_ref.sim.faults import FaultRule
 from apprm_ref.sim.sqlserver.failures import hang_writer, restart_writer_service
 from apprm_ref.sim.vss.models import WriterState
 from apprm_ref.types import SessionStatus
-from tests.vss.test_vss_backup import eva_targets, events
-from tests.vss.vsslab import VssLab
+from tests.vss.sqllab import VssLab
+from tests.vss.test_vssbar_backup import eva_targets, events
 
 SITES = [
     "vss.identify",

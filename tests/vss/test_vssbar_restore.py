@@ -11,7 +11,7 @@ from apprm_ref.core.records import ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions
 from apprm_ref.sim.sqlserver.instance import fold
 from apprm_ref.types import SessionStatus
-from tests.vss.vsslab import VssLab
+from tests.vss.sqllab import VssLab
 
 
 def backed_up(lab: VssLab, **spec: object) -> tuple[str, float]:
@@ -132,3 +132,25 @@ def test_a_transportable_backup_is_mounted_read_only_on_the_backup_system() -> N
     assert all(bk.mounts[m].read_only for m in mounts)
     names = {f for m in mounts for f in lab.world.hosts.list_files("winbk", m)}
     assert any(n.endswith("sales.mdf") for n in names)
+
+
+@pytest.mark.rule("VC-I14")
+def test_a_component_switch_consumes_its_disks_and_the_rest_stays_a_replica() -> None:
+    lab = VssLab()
+    sid, at = backed_up(lab)
+    r = lab.orch.restore(
+        sid, RestoreOptions(method="switch"), VssRecoveryOptions(components=("hr",))
+    )
+    assert r.status == SessionStatus.COMPLETED, lab.messages(r)
+    assert lab.sql.database_data("hr") == fold(lab.sql.commits, "hr", until=at)
+    rep = lab.repo.replicas_of_session(sid)[0]
+    assert rep.status == ReplicaStatus.ACTIVE
+    assert sorted(t.source.volume for t in rep.targets) == ["vd0001", "vd0002"]  # E:, F:
+    assert [lay.mount_point for lay in rep.layout] == ["E:\\", "F:\\"]
+    # the rest is still a replica of sales and stock at the same instant
+    lab.world.advance(3600)
+    r2 = lab.orch.restore(sid, RestoreOptions(method="switch"))
+    assert r2.status == SessionStatus.COMPLETED, lab.messages(r2)
+    for db in ("sales", "stock"):
+        assert lab.sql.database_data(db) == fold(lab.sql.commits, db, until=at)
+    assert lab.world.invariant_problems() == []

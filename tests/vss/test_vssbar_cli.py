@@ -21,6 +21,7 @@ def _digests(cli) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {d["database"]: d["digest"] for d in json.loads(res.stdout)["databases"]}
 
 
+@pytest.mark.slow  # a dozen CLI commands on one lab, each opening and saving it
 @pytest.mark.rule("VC-I11")
 @pytest.mark.rule("VC-I14")
 def test_sql_server_vss_backup_and_one_database_ir_from_the_cli(

@@ -14,7 +14,7 @@ from apprm_ref.sim.sqlserver.vss_door import SimBackup
 from apprm_ref.sim.vss.models import BackupType
 from apprm_ref.sim.vss.xmldoc import parse_bcd
 from apprm_ref.types import SessionStatus
-from tests.vss.vsslab import VssLab
+from tests.vss.sqllab import VssLab
 
 SQL = "SqlServerWriter"
 
@@ -247,3 +247,79 @@ def test_a_non_retryable_writer_error_is_not_retried() -> None:
     assert not any("retrying" in m.text for m in s.messages)
     assert lab.states()[SQL] == (9, "VSS_E_WRITERERROR_NONRETRYABLE")
     assert eva_targets(lab) == []
+
+
+_CALLS = {
+    "initialize_for_backup": lambda b: b.initialize_for_backup(),
+    "set_context": lambda b: b.set_context(0x9),
+    "set_backup_state": lambda b: b.set_backup_state(True, "full"),
+    "gather_writer_metadata": lambda b: b.gather_writer_metadata(),
+    "add_component": lambda b: b.add_component(
+        "a65faa63-5ea8-4ebc-9dbd-a0c4db26912a", "WIN1", "hr"
+    ),
+    "start_snapshot_set": lambda b: b.start_snapshot_set(),
+    "add_to_snapshot_set": lambda b: b.add_to_snapshot_set("G:\\"),
+    "prepare_for_backup": lambda b: b.prepare_for_backup(),
+    "backup_complete": lambda b: b.backup_complete(),
+    "set_backup_succeeded": lambda b: b.set_backup_succeeded(
+        "a65faa63-5ea8-4ebc-9dbd-a0c4db26912a", "WIN1", "hr", True
+    ),
+}
+
+
+@pytest.mark.rule("VC-P1")
+def test_random_call_sequences_at_the_door_refuse_out_of_order_calls_unchanged() -> None:
+    """Random sequences of the Protocol's calls: a call out of order is VSS_E_BAD_STATE and
+    leaves the requester's state as it was; the in-order prefix goes through."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    lab = VssLab()
+    door = lab.drivers.apps["vss"]
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(st.sampled_from(sorted(_CALLS)), min_size=1, max_size=10))
+    def run(seq: list[str]) -> None:
+        b = door.backup("win1")
+        try:
+            for name in seq:
+                before = (b.req.phase, len(b.req.volumes), len(b.req.bcd.writers))
+                try:
+                    _CALLS[name](b)
+                except VssError as exc:
+                    if exc.code == "VSS_E_BAD_STATE":
+                        assert (b.req.phase, len(b.req.volumes), len(b.req.bcd.writers)) == before
+        finally:
+            b.release()
+        assert not lab.vss().creating
+
+    run()
+
+
+@pytest.mark.rule("VC-I15")
+def test_an_untracked_replica_type_must_be_what_the_array_makes() -> None:
+    lab = VssLab()
+    untracked = {"track_replica": False, "replica_type": "snapshot"}
+    lab.spec(
+        application=untracked, replication={"snapshot_type": "snapclone", "keep_for_ir": False}
+    )
+    s = lab.orch.run_backup("sqlspec")
+    assert s.status == SessionStatus.FAILED
+    assert "REPLICA_TYPE_MISMATCH" in {m.code for m in s.messages}
+    assert eva_targets(lab) == [] and not lab.sql.in_backup_mode()
+    lab.spec(
+        "snap", application=untracked, replication={"snapshot_type": "vsnap", "keep_for_ir": False}
+    )
+    ok = lab.orch.run_backup("snap")
+    assert ok.status == SessionStatus.COMPLETED, lab.messages(ok)
+
+
+def test_a_copy_backup_sends_no_backup_complete_and_leaves_the_history() -> None:
+    lab = VssLab()
+    lab.spec(application={"backup_type": "copy"})
+    seen = events(lab)
+    s = lab.orch.run_backup("sqlspec")
+    assert s.status == SessionStatus.COMPLETED, lab.messages(s)
+    assert ("SqlServerWriter", "BackupComplete") not in seen
+    assert lab.sql.backup_history == []
+    assert lab.repo.replicas_of_session(s.id)[0].details["vss"]["backup_type"] == "copy"
