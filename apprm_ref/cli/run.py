@@ -104,6 +104,12 @@ def restore(
     component: list[str] = typer.Option(
         None, "--component", help="VSS: restore only this component (repeat)"
     ),
+    recovery_group: str = typer.Option(
+        None, "--recovery-group", help="Exchange 2007: restore into this recovery storage group"
+    ),
+    check_before_ir: bool = typer.Option(
+        None, "--check-before-ir", help="Exchange: consistency check of the replica first"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print the session as JSON"),
 ) -> None:
     """Instant recovery from a replica; exit code from the restore session's status.
@@ -127,6 +133,8 @@ def restore(
         open_resetlogs=open_resetlogs,
         keep_current_cf_olf=keep_cf,
         components=tuple(component) if component else None,
+        recovery_group=recovery_group,
+        check_before_ir=check_before_ir,
     )
     req.check(preview=preview)
     if preview:

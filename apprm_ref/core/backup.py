@@ -200,8 +200,9 @@ def run_session(
         raise
     if replica is not None and _recorded(ctx, replica):
         session.replica_id = replica.id
-        for obj in session.objects:
-            obj.status = ObjectResult.COMPLETED
+        for obj in session.objects:  # an object the integration failed stays failed
+            if obj.status != ObjectResult.FAILED:
+                obj.status = ObjectResult.COMPLETED
     if not run_exec(ctx, "post"):
         session.post_exec_failed = True
     return session

@@ -113,13 +113,17 @@ def run_restore(
         if precheck is not None:  # before the application is stopped (nothing changed yet)
             precheck(ctx, replica, array_opts)
         identity.verify(ctx.drivers, replica)  # REL-I6: still the content backed up
-        yield from integration.stop_for_ir(ctx, replica, app_opts)
-        release_hosts(ctx, replica)
-        yield from method.restore(ctx, replica, array_opts)
-        # the sources now hold the replica's content: a remount is the only way forward
-        ctx.undo.clear()
-        reattach_hosts(ctx, replica)
-        yield from integration.start_after_ir(ctx, replica, app_opts)
+        elsewhere = getattr(integration, "restore_elsewhere", None)  # another location
+        if elsewhere is not None and elsewhere(app_opts):
+            yield from integration.restore_to(ctx, replica, app_opts)  # type: ignore[attr-defined]
+        else:
+            yield from integration.stop_for_ir(ctx, replica, app_opts)
+            release_hosts(ctx, replica)
+            yield from method.restore(ctx, replica, array_opts)
+            # the sources now hold the replica's content: a remount is the only way forward
+            ctx.undo.clear()
+            reattach_hosts(ctx, replica)
+            yield from integration.start_after_ir(ctx, replica, app_opts)
     except ApprmError as exc:
         ctx.log(Severity.CRITICAL, RSM, f"Instant recovery failed: {exc.message}", code=exc.code)
         ctx.unwind(RSM, report_undone=False)  # a failed undo is Critical (OPS-I2)

@@ -94,6 +94,8 @@ class RestoreRequest:
     open_resetlogs: bool | None = None
     keep_current_cf_olf: bool | None = None
     components: tuple[str, ...] | None = None  # VSS: restore these components alone
+    recovery_group: str | None = None  # Exchange 2007: restore into this recovery storage group
+    check_before_ir: bool | None = None  # Exchange: consistency check of the replica first
 
     def check(self, *, preview: bool = False) -> None:
         """Refuse a request whose parts do not go together, before anything is read."""
@@ -180,6 +182,8 @@ def recovery_options(orch: Orchestrator, ref: str, req: RestoreRequest) -> Recov
         "open_resetlogs": req.open_resetlogs,
         "keep_current_cf_olf": req.keep_current_cf_olf,
         "components": req.components,
+        "recovery_group": req.recovery_group,
+        "check_before_ir": req.check_before_ir,
     }
     kw: dict[str, Any] = {k: v for k, v in rest.items() if v is not None}
     if req.until_scn is not None:

@@ -6,6 +6,7 @@ simulated time; sessions on the same application system queue (VC-I19).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Generator
 from typing import Any, cast
 
@@ -154,12 +155,16 @@ class Orchestrator:
         mount, rest = planner.split_mount_options(spec.replication)
         ctx.options = method.parse_options(rest, spec_name=spec.name)
         ctx.app_options = integration.parse_options(spec.application, spec_name=spec.name)
-        lock = self._lock(f"{spec.application_system}:{spec.type}:{','.join(spec.objects)}")
-        with lock.request() as req:
-            if not req.triggered:
-                session.set_running(SessionStatus.QUEUING)
-                self.repo.save_session(session)
-            yield req
+        # one session per unit the integration names (Exchange: per storage group, VC-I19)
+        units = getattr(integration, "session_units", None)
+        keys = units(spec) if units else [f"{spec.type}:{','.join(spec.objects)}"]
+        with contextlib.ExitStack() as held:
+            for key in sorted(f"{spec.application_system}:{k}" for k in keys):
+                req = held.enter_context(self._lock(key).request())
+                if not req.triggered and session.status != SessionStatus.QUEUING:
+                    session.set_running(SessionStatus.QUEUING)
+                    self.repo.save_session(session)
+                yield req
             if session.status == SessionStatus.QUEUING:
                 session.set_running(SessionStatus.IN_PROGRESS)
             ctx.info("BSM", f"Backup session {session.id} started for specification {spec.name}")

@@ -183,6 +183,8 @@ def _recovery(
 
     complete = None if desc.rpo is Rpo.ROLL_FORWARD else created_at
     rec = r.recovery
+    if r.recovery_group:  # Exchange: into the recovery storage group, production untouched
+        return options(components=tuple(r.components), recovery_group=r.recovery_group), complete
     if r.components:  # a VSS restore of some components only
         return options(components=tuple(r.components)), complete
     if rec is None:

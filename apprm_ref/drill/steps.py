@@ -167,6 +167,9 @@ class Restore(Strict):
         default_factory=list,
         description="VSS: restore only these components (alone on their disks)",
     )
+    recovery_group: str | None = Field(
+        None, description="Exchange 2007: restore into this recovery storage group"
+    )
     wait: bool = True
 
     @field_validator("method")

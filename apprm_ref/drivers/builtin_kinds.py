@@ -222,4 +222,26 @@ MSSQL = Application(
     ),
 )
 
-BUILTINS = (EVA, XP, FILESYSTEM, ORACLE, SAP, LVM, WINDOWS, VSS, MSSQL)
+# Exchange Server 2003/2007 through VSS (storage groups on Windows hosts; LCR and CCR copies)
+EXCHANGE = Application(
+    name="exchange",
+    integration="apprm_ref.core.integrations.exchange:ExchangeIntegration",
+    recovery_options="apprm_ref.core.integrations.exchange_options:ExchangeRecoveryOptions",
+    rpo=Rpo.REPLICA,
+    config="apprm_ref.sim.exchange.estate:ExchangeCfg",
+    builder="apprm_ref.sim.exchange.estate:build_exchange",
+    backup_mode="apprm_ref.sim.exchange.driver:exchange_in_backup_mode",
+    drivers=(
+        DriverDecl(
+            "sim-exchange", "apprm_ref.sim.exchange.driver:ExchangeSimDriver", simulator=True
+        ),
+    ),
+    persisted=("apprm_ref.sim.exchange.store", "apprm_ref.sim.exchange.models"),
+    failures=(
+        FailureKind(
+            "corrupted_page", ("app", "file"), "apprm_ref.sim.exchange.faults:inject_bad_page"
+        ),
+    ),
+)
+
+BUILTINS = (EVA, XP, FILESYSTEM, ORACLE, SAP, LVM, WINDOWS, VSS, MSSQL, EXCHANGE)

@@ -53,6 +53,10 @@ SITES: dict[str, str] = {
     "vss.backup_complete": "VSS: a writer fails BackupComplete (its logs are not truncated)",
     "vss.provider_commit": "VSS: the hardware provider's CommitSnapshots fails",
     "vss.import": "VSS: importing a transportable shadow-copy set fails",
+    "exchange.mount": "Exchange: mounting a database fails (JET_errDiskIO)",
+    "exchange.freeze": "Exchange: the store writer fails at Freeze (the backup is vetoed)",
+    "exchange.ship": "Exchange: copying a closed log to the passive copy fails (it stays queued)",
+    "exchange.eseutil": "Exchange: eseutil cannot read a replica file (JET_errDiskIO)",
 }
 
 # A slow reply still arrives before the client gives up: pywbem's WBEMConnection and RAID

@@ -59,6 +59,10 @@ RULES = {
     "vss-filesystem-session-ir": [pytest.mark.rule("VC-I14")],
     "sap-split-fault-eva": [pytest.mark.rule("OS-P14")],
     "sap-ir-archives-missing": [pytest.mark.rule("OS-P16")],
+    "exchange-2003-eva-ir": [pytest.mark.rule("VC-P6"), pytest.mark.rule("VC-P9")],
+    "exchange-2007-ccr-passive": [pytest.mark.rule("VC-P20")],
+    "exchange-corrupt-page-check": [pytest.mark.rule("VC-I20"), pytest.mark.rule("VC-P19")],
+    "exchange-2007-rsg-restore": [pytest.mark.rule("VC-P9")],
 }
 PARAMS = [pytest.param(p, marks=RULES.get(p.stem, []), id=p.stem) for p in SCENARIOS]
 

@@ -51,6 +51,10 @@ REACHED_IN = {
         ("vss.identify", "vss.prepare_snapshot", "vss.freeze", "vss.backup_complete"),
         "vss-sql-eva-transportable-ir",
     ),
+    **dict.fromkeys(
+        ("exchange.freeze", "exchange.eseutil", "exchange.mount"), "exchange-2003-eva-ir"
+    ),
+    "exchange.ship": "exchange-2007-ccr-passive",
 }
 
 # Undo steps that fail on their first call after the site fired.

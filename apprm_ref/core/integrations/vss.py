@@ -143,9 +143,29 @@ class VssIntegration:
             origin(ctx), f"{len(writers)} writer(s) found: {', '.join(w.name for w in writers)}"
         )
         if self.writer is not None:
-            st.selected = select(find_writer(writers, self.writer), ctx.spec.objects)
+            st.selected = self.select_components(ctx, writers)
             names = ", ".join(s.component.full_path for s in st.selected)
             ctx.info(origin(ctx), f"Components selected for backup: {names}")
+
+    # --- hooks a writer kind may change (Exchange: replica writer, deferred completion) ----
+
+    def select_components(self, ctx: SessionContext, writers: list[V.WriterInfo]) -> list[Selected]:
+        assert ctx.spec is not None and self.writer is not None
+        return select(find_writer(writers, self.writer), ctx.spec.objects)
+
+    def writer_ref(self, s: Selected) -> str:
+        """How AddComponent names the writer (its instance ID where two share a class ID)."""
+        return s.writer.writer_id
+
+    def complete(self, ctx: SessionContext, backup: Any) -> None:
+        """SetBackupSucceeded for every component, then BackupComplete (none for COPY)."""
+        st = ctx.state(VssSessionState)
+        for s in st.selected:
+            c = s.component
+            backup.set_backup_succeeded(self.writer_ref(s), c.logical_path, c.name, True)
+        opts: VssOptions = ctx.app_options
+        if opts.backup_type != "copy":
+            backup.backup_complete()
 
     def _check_writers(self, ctx: SessionContext, writers: list[V.WriterInfo]) -> None:
         """A writer of a chosen component in a FAILED_AT_* state fails the backup (VC-P18)."""
@@ -268,7 +288,7 @@ class VssIntegration:
         self._check_writers(ctx, backup.writer_status())
         for s in st.selected:
             c = s.component
-            backup.add_component(s.writer.writer_id, c.logical_path, c.name)
+            backup.add_component(self.writer_ref(s), c.logical_path, c.name)
         st.set_id = backup.start_snapshot_set()
         volumes = self._volumes(ctx)
         for vol in volumes:
@@ -282,13 +302,7 @@ class VssIntegration:
         self._check_type(ctx, replica)
         yield from ctx.sleep(backup.commit(replica.targets) - ctx.now)
         self._check_writers(ctx, backup.writer_status())
-        for s in st.selected:
-            backup.set_backup_succeeded(
-                s.writer.writer_id, s.component.logical_path, s.component.name, True
-            )
-        opts: VssOptions = ctx.app_options
-        if opts.backup_type != "copy":
-            backup.backup_complete()
+        self.complete(ctx, backup)
         st.bcd, st.shadows = backup.save_as_xml(), backup.shadows()
         ctx.info(
             origin(ctx),

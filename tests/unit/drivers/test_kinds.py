@@ -117,7 +117,7 @@ def test_a_non_descriptor_is_refused() -> None:
         ),
         (
             {"applications": [{"type": "db2", "name": "S", "host": "h"}]},
-            "unknown application 'db2'; registered: filesystem, mssql, oracle, sap, vss",
+            "unknown application 'db2'; registered: exchange, filesystem, mssql, oracle, sap, vss",
         ),
         (
             {"hosts": [{"name": "h", "storage": "zfs"}]},
@@ -138,7 +138,7 @@ def test_an_estate_of_an_unknown_kind_is_refused(tmp_path, doc, message) -> None
 def test_a_spec_of_an_unknown_application_is_refused() -> None:
     with pytest.raises(
         ConfigError,
-        match="unknown application 'lotus'; registered: filesystem, mssql, oracle, sap, vss",
+        match="unknown application 'lotus'; registered: exchange, filesystem, mssql, oracle, sap, vss",
     ):
         parse_spec({"name": "s", "type": "lotus", "application_system": "h", "array": "a"})
 
