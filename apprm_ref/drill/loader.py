@@ -226,7 +226,13 @@ def _wording(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
         msg = msg[len("Value error, ") :]
     elif msg.startswith("Input should be"):
         msg = "expected" + msg[len("Input should be") :] + f", got {_short(err.get('input'))}"
-    return " ".join(msg.split())
+    msg = " ".join(msg.split())
+    return (
+        msg if len(msg) <= MESSAGE_MAX else msg[: MESSAGE_MAX - 3] + "..."
+    )  # never echo a huge input
+
+
+MESSAGE_MAX = 400
 
 
 def _short(value: Any, width: int = 60) -> str:

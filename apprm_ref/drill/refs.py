@@ -52,4 +52,5 @@ def parse_session_ref(text: str) -> SessionRef:
     if _ID.match(t):
         parse_session_id(t)  # a real date, or ValueError
         return SessionRef(None, None, t)
-    raise ValueError(f"expected {HELP}, got {text!r}")
+    shown = repr(text) if len(text) <= 60 else repr(text[:57]) + "..."
+    raise ValueError(f"expected {HELP}, got {shown}")

@@ -81,7 +81,7 @@ def _refusal(text: str) -> str | None:
 
 
 @pytest.mark.rule("REL-I4")
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_malformed_scenarios_are_refused_in_one_line(text: str) -> None:
     message = _refusal(text)  # anything but ConfigError propagates and fails the test
@@ -149,3 +149,14 @@ def test_the_summary_prints_a_long_name_without_highlighting_time() -> None:
     print_summary(DrillResult(name, "f.yaml", 1, 0.0), console)
     assert time.process_time() - start < 0.5
     assert "[bold]" in console.export_text()  # printed as text, not taken as markup
+
+
+@pytest.mark.rule("REL-I4")
+def test_a_huge_bad_session_reference_is_not_echoed() -> None:
+    """Found by the fuzzer: a 1,200-character session reference in ``expect`` came back
+    whole in the refusal."""
+    doc = yaml.safe_load(yaml.safe_dump(DOCS["eva-backup-host-crash.yaml"]))
+    doc["expect"] = [{"replicas": {"spec": "fs_data", "sessions": ["a.b/c:1 " * 150]}}]
+    message = _refusal(yaml.safe_dump(doc, width=10**9))
+    assert message is not None and ONE_LINE.match(message), message
+    assert "expect[0].replicas.sessions" in message and len(message) < 500, message
