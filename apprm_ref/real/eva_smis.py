@@ -180,14 +180,15 @@ class EvaSmisDriver(WbemClient):
 
     def dr_group_state(self, volume: str) -> str | None:
         """State of the CA EVA DR group holding ``volume`` (HPEVA_OrderedMemberOfCollection
-        to an HPEVA_DRGroup), None if it is in none or the provider has no DR groups."""
+        to HP's HPEVA_ConsistencySet, state from its OperationalStatus), None if it is in none
+        or the provider has no DR groups."""
         inst = self._volume(volume)
         if not self._has_class(DR_GROUP):
             return None
         groups = self._call(
             "Associators", inst.path, AssocClass="CIM_MemberOfCollection", ResultClass=DR_GROUP
         )
-        return str(groups[0]["HPEVA_State"]).lower() if groups else None
+        return parse.dr_group_state(groups[0]) if groups else None
 
     # --- presentation --------------------------------------------------------------------
 

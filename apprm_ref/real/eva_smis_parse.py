@@ -229,6 +229,38 @@ def _estimate(job: Any, fraction: float, now: float) -> float | None:
     return now + (now - start) * (1 - fraction) / fraction if start <= now else None
 
 
+# --- Continuous Access DR groups -------------------------------------------------------
+
+# HP's HPEVA_ConsistencySet OperationalStatus -> DR group state (docs/eva.md; the class is
+# cited from the Zenoss HPEVAMon ZenPack, the meaning of each status array is inferred).
+DR_STATES: dict[tuple[int, ...], str] = {
+    (2,): "normal",
+    (3,): "warning",
+    (6,): "error",
+    (0,): "unknown",
+    (3, 13): "logging",
+    (6, 10): "failsafe",
+}
+OS_OK, OS_DEGRADED, OS_ERROR, OS_STOPPED, OS_LOST_COMMUNICATION = 2, 3, 6, 10, 13
+
+
+def dr_group_state(group: pywbem.CIMInstance) -> str:
+    """DR group state from an ``HPEVA_ConsistencySet``'s standard ``OperationalStatus``: an
+    array listed in ``DR_STATES`` by its meaning; any other array is judged by its worst
+    value, so only a plain OK or Degraded group counts as consistent (normal / warning)."""
+    status = tuple(int(v) for v in group.get("OperationalStatus") or ())
+    if status in DR_STATES:
+        return DR_STATES[status]
+    values = set(status)
+    if values & {OS_ERROR, OS_STOPPED}:
+        return "error"
+    if OS_LOST_COMMUNICATION in values:
+        return "logging"
+    if values and values <= {OS_OK, OS_DEGRADED}:
+        return "warning" if OS_DEGRADED in values else "normal"
+    return "unknown"
+
+
 # --- capabilities -----------------------------------------------------------------------
 
 # Features the SMI-S Replication Services profile gives when the provider does not

@@ -27,7 +27,7 @@ REPLICATION, CONFIGURATION, CONTROLLER = (
 )
 SYNC, PCFU = "CIM_StorageSynchronized", "CIM_ProtocolControllerForUnit"
 ALLOC = "CIM_AllocatedFromStoragePool"
-DR_GROUP = "HPEVA_DRGroup"
+DR_GROUP = "HPEVA_ConsistencySet"  # HP CIMOM class (Zenoss HPEVAMon ZenPack, docs/eva.md)
 ACCESS_READ_WRITE = 2
 
 

@@ -289,3 +289,37 @@ def test_legacy_copy_services_snapshot_and_detach_refusal(array: Array) -> None:
     assert job["ErrorCode"] != 0 and conn.References(
         sync["SyncedElement"], ResultClass="CIM_StorageSynchronized"
     )  # type: ignore[attr-defined]
+
+
+def test_a_dr_group_is_an_hpeva_consistency_set_with_operational_status(world: World) -> None:
+    """A Continuous Access DR group is HP's ``HPEVA_ConsistencySet`` in ``root/eva``, found
+    from a member volume by ``HPEVA_OrderedMemberOfCollection`` (a CIM_MemberOfCollection),
+    with the properties HP's CIMOM shows: ``InstanceID``, ``ElementName``,
+    ``ParticipationType``, ``RemoteCellName`` (Zenoss community HPEVAMon ZenPack,
+    github.com/epuzanov/ZenPacks.community.HPEVAMon: modeler ``HPEVA_ConsistencySetMap.py``
+    / ``modeler/plugins/community/cim/HPEVAConsistencySetMap.py``, component
+    ``HPEVAConsistencySet.py``), its state on the standard CIM ``OperationalStatus`` value map
+    (2 OK, 3 Degraded, 6 Error, 10 Stopped, 13 Lost Communication; the ZenPack's
+    ``HPEVA_ConsistencySet`` template in ``objects/objects.xml`` rates it on that scale)."""
+    eva = world.array("eva1")
+    data = next(v.id for v in eva.vdisks.values() if v.name == "data")
+    eva.add_dr_group("DRG1", [data], role="source", remote_array="eva2")
+    a = discover(EvaSmisDoor(world, "eva1").conn)
+    vol = volumes(a)["data"]
+    [group] = a.conn.Associators(  # type: ignore[attr-defined]
+        vol.path, AssocClass="CIM_MemberOfCollection", ResultClass="HPEVA_ConsistencySet"
+    )
+    assert group.classname == "HPEVA_ConsistencySet" and group["ElementName"] == "DRG1"
+    assert group["ParticipationType"] == "source" and group["RemoteCellName"] == "eva2"
+    assert list(group["OperationalStatus"]) == [STATUS_OK]
+    [member] = a.conn.References(group.path, ResultClass="HPEVA_OrderedMemberOfCollection")  # type: ignore[attr-defined]
+    assert member["Member"] == vol.path
+    assert "logs" not in {
+        str(v["ElementName"])
+        for v in a.conn.Associators(group.path, AssocClass="CIM_MemberOfCollection")  # type: ignore[attr-defined]
+    }
+    eva.set_dr_state("DRG1", "logging")
+    group = a.conn.GetInstance(group.path)  # type: ignore[attr-defined]
+    assert set(group["OperationalStatus"]) == {3, 13}  # Degraded, Lost Communication
+    eva.set_dr_state("DRG1", "error")
+    assert list(a.conn.GetInstance(group.path)["OperationalStatus"]) == [STATUS_ERROR]  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from pywbem import CIMDateTime, CIMInstance, CIMInstanceName, CIMProperty, Uint16, Uint64
 
-from apprm_ref.sim.eva.models import Vdisk, VdiskKind, VdiskState, object_id
+from apprm_ref.sim.eva.models import DrState, Vdisk, VdiskKind, VdiskState, object_id
 
 if TYPE_CHECKING:
     from apprm_ref.sim.eva.smis import EvaSmisDoor
@@ -256,17 +256,30 @@ def sync_instance(door: EvaSmisDoor, t: Vdisk) -> CIMInstance:
     return inst(door.sync_path(t), **props)
 
 
+# Continuous Access state -> CIM OperationalStatus (smis_mof.py: the class and its properties
+# are cited, this mapping is inferred). Distinct arrays, so a client can map them back.
+DR_OPERATIONAL_STATUS: dict[DrState, tuple[int, ...]] = {
+    DrState.NORMAL: (2,),  # OK
+    DrState.WARNING: (3,),  # Degraded
+    DrState.ERROR: (6,),  # Error
+    DrState.UNKNOWN: (0,),  # Unknown
+    DrState.LOGGING: (3, 13),  # Degraded, Lost Communication
+    DrState.FAILSAFE: (6, 10),  # Error, Stopped
+}
+
+
 def dr_group_instances(door: EvaSmisDoor, name: str, gid: str) -> list[CIMInstance]:
-    """A CA EVA DR group and its ordered members (56-hex-digit InstanceID, protocols.md 1.1)."""
+    """A CA EVA DR group as HP's ``HPEVA_ConsistencySet`` (56-hex-digit InstanceID,
+    protocols.md 1.1) and its ordered members."""
     g = door.backend.dr_groups[name]
-    path = CIMInstanceName("HPEVA_DRGroup", {"InstanceID": gid}, namespace=door.namespace)
+    path = CIMInstanceName("HPEVA_ConsistencySet", {"InstanceID": gid}, namespace=door.namespace)
     out = [
         inst(
             path,
             ElementName=name,
-            HPEVA_State=g.state.value,
-            HPEVA_Role=g.role,
-            HPEVA_RemoteArray=g.remote_array,
+            ParticipationType=g.role,
+            RemoteCellName=g.remote_array,
+            OperationalStatus=[Uint16(v) for v in DR_OPERATIONAL_STATUS[g.state]],
         )
     ]
     for i, vid in enumerate(g.members):

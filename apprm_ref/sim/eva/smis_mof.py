@@ -14,10 +14,27 @@ CIM_ReplicationSettingData properties as in the DMTF 2.34 class (OpenPegasus pro
 headers, brunolauze/openpegasus-providers ``UNIX_ReplicationSettingData.h``) and
 protocols.md 1.2-1.6. ``HPEVA_StorageVolume``'s ``DiskGroupID`` / ``VDiskType`` /
 ``RaidType`` and ``HPEVA_OrderedMemberOfCollection`` are the vendor names HP's own CIMOM
-shows (protocols.md 1.1, Zenoss HPEVAMon modeler); ``HPEVA_DRGroup.HPEVA_State`` is the one
-vendor property without a public source **(inferred)**, like
-``CIM_StorageSynchronized.HPEVA_TimeRemaining`` (time left of a background copy; SMI-S has
-no completion estimate).
+shows (protocols.md 1.1, Zenoss HPEVAMon modeler).
+
+A Continuous Access DR group is HP's ``HPEVA_ConsistencySet`` (a
+``CIM_SystemSpecificCollection``; members by ``HPEVA_OrderedMemberOfCollection``) with the
+properties ``InstanceID``, ``ElementName``, ``ParticipationType`` (the group's role on this
+array), ``RemoteCellName`` (the other array), ``WriteMode``, ``AsyncType``, ``SuspendMode``,
+``FailSafe``, ``HostAccessMode``, ``drmlogdiskgroupid``: cited from the Zenoss community
+HPEVAMon ZenPack (github.com/epuzanov/ZenPacks.community.HPEVAMon), whose modeler
+``HPEVA_ConsistencySetMap.py`` (later ``modeler/plugins/community/cim/HPEVAConsistencySetMap.py``)
+reads exactly those properties of that class in ``root/eva``, whose component
+``HPEVAConsistencySet.py`` models it as a DR group, and whose monitoring template for
+``HPEVA_ConsistencySet`` (``objects/objects.xml``) rates the group on the standard CIM
+``OperationalStatus`` scale (0 Unknown, 2 OK, 3 Degraded, 6 Error; there computed from the
+group's link state). The door serves the group state as a standard ``OperationalStatus``
+array; that property on this class and which values stand for which Continuous Access state
+are **(inferred)**: normal [2], warning [3], error [6], unknown [0], logging [3, 13]
+(Degraded, Lost Communication), failsafe [6, 10] (Error, Stopped) (``DR_OPERATIONAL_STATUS``
+in ``smis_instances.py``). ``CIM_StorageSynchronized.HPEVA_TimeRemaining`` (time left of a
+background copy; SMI-S has no completion estimate) is the one vendor property without a
+public source **(inferred)**; a standard client does not need it (the real driver estimates
+from ``PercentSynced`` and the copy's job when it is absent).
 """
 
 from __future__ import annotations
@@ -103,8 +120,10 @@ class CIM_Collection : CIM_ManagedElement { };
 class CIM_SystemSpecificCollection : CIM_Collection {
     [Key, Override("InstanceID")] string InstanceID;
 };
-class HPEVA_DRGroup : CIM_SystemSpecificCollection {
-    string HPEVA_State; string HPEVA_Role; string HPEVA_RemoteArray;
+class HPEVA_ConsistencySet : CIM_SystemSpecificCollection {
+    string ParticipationType; string RemoteCellName; string WriteMode; string AsyncType;
+    string SuspendMode; string FailSafe; string HostAccessMode; string drmlogdiskgroupid;
+    uint16 OperationalStatus[];
 };
 class CIM_Capabilities : CIM_ManagedElement { [Key, Override("InstanceID")] string InstanceID; };
 class CIM_StorageCapabilities : CIM_Capabilities {

@@ -143,7 +143,8 @@ def test_a_mixed_batch_is_refused_over_smis(twin: Twin) -> None:
 
 
 def test_dr_group_state_follows_the_group(twin: Twin) -> None:
-    """CA EVA DR groups through HPEVA_DRGroup / HPEVA_OrderedMemberOfCollection."""
+    """CA EVA DR groups through HP's HPEVA_ConsistencySet (state as OperationalStatus) /
+    HPEVA_OrderedMemberOfCollection: every state reads back as the simulator's."""
     twin.do("dr_group_state", SRC)
     for world in (twin.wa, twin.wb):
         world.array("eva1").add_dr_group("DRG1", [SRC, ARCH], remote_array="eva2")
@@ -152,6 +153,10 @@ def test_dr_group_state_follows_the_group(twin: Twin) -> None:
     for world in (twin.wa, twin.wb):
         world.array("eva1").set_dr_state("DRG1", "logging")
     assert twin.do("dr_group_state", SRC) == "logging"
+    for state in ("normal", "warning", "error", "unknown", "failsafe"):
+        for world in (twin.wa, twin.wb):
+            world.array("eva1").set_dr_state("DRG1", state)
+        assert twin.do("dr_group_state", ARCH) == state
     refused(twin, "dr_group_state", "vd0099", code="EVA_NO_SUCH_OBJECT")
 
 
@@ -400,3 +405,22 @@ def test_differential_detach_and_create_volume(twin: Twin) -> None:
     refused(twin, "create_volume", "new1", 1024**3, "dg2", code="EVA_NAME_IN_USE")
     refused(twin, "create_volume", "new2", 1024**3, "dg9", code="EVA_NO_SUCH_OBJECT")
     assert twin.smis.volume_info(dev("vd0006")).raid == "vraid1"
+
+
+def test_an_unlisted_operational_status_is_judged_by_its_worst_value() -> None:
+    """A provider's OperationalStatus array outside the door's mapping: only OK / Degraded
+    alone count as consistent (drivers/array.py DR_GROUP_ZDB_STATES)."""
+
+    def state(*values: int) -> str:
+        status = {"OperationalStatus": [Uint16(v) for v in values]} if values else {}
+        group = CIMInstance("HPEVA_ConsistencySet", status)
+        return parse.dr_group_state(group)
+
+    assert [state(2), state(2, 3), state(3, 6), state(2, 13), state(), state(5)] == [
+        "normal",
+        "warning",
+        "error",
+        "logging",
+        "unknown",
+        "unknown",
+    ]
