@@ -35,6 +35,7 @@ class Family:
 
 def families() -> dict[str, Family]:
     from apprm_ref.conformance import (
+        exchange_checks,
         host_checks,
         oracle_backup_checks,  # noqa: F401
         oracle_checks,
@@ -43,6 +44,7 @@ def families() -> dict[str, Family]:
         snapshot_replica_checks,  # noqa: F401
         split_checks,
         split_state_checks,  # noqa: F401
+        vss_checks,
     )
 
     _register_common()
@@ -52,6 +54,8 @@ def families() -> dict[str, Family]:
         "oracle": Family(oracle_checks.observe, oracle_checks.inventory),
         "host": Family(host_checks.observe, host_checks.inventory),
         "sap": Family(sap_checks.observe, sap_checks.inventory),
+        "vss": Family(vss_checks.observe, vss_checks.inventory),
+        "exchange": Family(exchange_checks.observe, exchange_checks.inventory),
     }
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from apprm_ref.conformance import sap_subjects
+from apprm_ref.conformance import sap_subjects, vss_subjects
 from apprm_ref.conformance.suite import Subject
 from apprm_ref.sim.storage import GIB, MIB, TIB
 from apprm_ref.sim.world import World
@@ -225,6 +225,10 @@ SUBJECTS: dict[str, Callable[[int], Subject]] = {
     "sim-host-windows": sim_host_windows,
     "sim-sap": sap_subjects.sim_sap,
     "sap-brtools": sap_subjects.sap_brtools,
+    "sim-vss": vss_subjects.sim_vss,
+    "sim-mssql": vss_subjects.sim_mssql,
+    "vss-diskshadow": vss_subjects.vss_diskshadow,
+    "sim-exchange": vss_subjects.sim_exchange,
 }
 
 # Subjects that no registered driver names: the Windows storage stack is served by the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from apprm_ref.sim.eva.driver import FEATURES as EVA_FEATURES
 from apprm_ref.sim.oracle.driver import FEATURES as ORACLE_FEATURES
+from apprm_ref.sim.sqlserver.vss_door import FEATURES as VSS_FEATURES
 from apprm_ref.sim.xp.driver import FEATURES as XP_FEATURES
 
 KNOWN_FEATURES: dict[str, frozenset[str]] = {
@@ -17,4 +18,6 @@ KNOWN_FEATURES: dict[str, frozenset[str]] = {
     "oracle": ORACLE_FEATURES,
     "host": frozenset({"lvm", "freeze", "import"}),  # SimHostDriver.capabilities
     "sap": frozenset(),  # BrToolsDriver.capabilities: the SAP Protocol has no options
+    "vss": VSS_FEATURES,  # VssSimDriver.capabilities
+    "exchange": frozenset(),  # ExchangeSimDriver.capabilities: no options
 }

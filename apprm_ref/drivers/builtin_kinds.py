@@ -174,6 +174,7 @@ WINDOWS = StorageStack(
 # flow (core/integrations/vss.py) and differs only in the writer its objects name.
 _VSS_DOOR = "apprm_ref.sim.sqlserver.vss_door:VssSimDriver"
 _VSS_RECOVERY = "apprm_ref.core.integrations.vss_restore:VssRecoveryOptions"
+_VSS_SUBJECTS = "apprm_ref.conformance.vss_subjects"
 VSS = Application(
     name="vss",
     integration="apprm_ref.core.integrations.vss:VssIntegration",
@@ -184,8 +185,12 @@ VSS = Application(
     builder="apprm_ref.sim.vss.estate:build_vss",
     backup_mode="apprm_ref.sim.sqlserver.vss_door:vss_in_backup_mode",
     drivers=(
-        DriverDecl("sim-vss", _VSS_DOOR, simulator=True),
-        DriverDecl("vss-diskshadow", "apprm_ref.real.vss_diskshadow:DiskshadowVssDriver"),
+        DriverDecl("sim-vss", _VSS_DOOR, simulator=True, subject=f"{_VSS_SUBJECTS}:sim_vss"),
+        DriverDecl(
+            "vss-diskshadow",
+            "apprm_ref.real.vss_diskshadow:DiskshadowVssDriver",
+            subject=f"{_VSS_SUBJECTS}:vss_diskshadow",
+        ),
     ),
     cli="apprm_ref.cli.vss:app",
     persisted=(
@@ -206,7 +211,9 @@ MSSQL = Application(
     config="apprm_ref.sim.sqlserver.estate:SqlServerCfg",
     builder="apprm_ref.sim.sqlserver.estate:build_sqlserver",
     backup_mode="apprm_ref.sim.sqlserver.instance:sql_in_backup_mode",
-    drivers=(DriverDecl("sim-mssql", _VSS_DOOR, simulator=True),),
+    drivers=(
+        DriverDecl("sim-mssql", _VSS_DOOR, simulator=True, subject=f"{_VSS_SUBJECTS}:sim_mssql"),
+    ),
     cli="apprm_ref.cli.vss:mssql_app",
     persisted=("apprm_ref.sim.sqlserver.instance", "apprm_ref.sim.sqlserver.database"),
     failures=(
@@ -233,7 +240,10 @@ EXCHANGE = Application(
     backup_mode="apprm_ref.sim.exchange.driver:exchange_in_backup_mode",
     drivers=(
         DriverDecl(
-            "sim-exchange", "apprm_ref.sim.exchange.driver:ExchangeSimDriver", simulator=True
+            "sim-exchange",
+            "apprm_ref.sim.exchange.driver:ExchangeSimDriver",
+            simulator=True,
+            subject=f"{_VSS_SUBJECTS}:sim_exchange",
         ),
     ),
     persisted=("apprm_ref.sim.exchange.store", "apprm_ref.sim.exchange.models"),

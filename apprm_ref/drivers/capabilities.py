@@ -50,6 +50,11 @@ class Capability(enum.StrEnum):
     RECOVER_UNTIL_SEQUENCE = "recover-until-sequence"
     RECOVER_UNTIL_CANCEL = "recover-until-cancel"
     RESETLOGS = "resetlogs"
+    # VSS requesters (drivers/vss.py)
+    PRODUCT_REPLICA = "product-replica"  # commit() takes the targets the product made
+    SPLIT_CREATION = "split-creation"  # Freeze and the commit are separate, observable steps
+    VSS_RESTORE = "vss-restore"  # the restore events (InitializeForRestore ... PostRestore)
+    BCD_XML = "bcd-xml"  # save_as_xml gives the BCD, metadata carries the WMD XML
 
     @classmethod
     def parse(cls, name: str | Capability) -> Capability:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from apprm_ref.drivers.capabilities import Capabilities
 from apprm_ref.drivers.vss import (
     DIFFERENTIAL,
     PERSISTENT,
@@ -54,6 +55,7 @@ class ScriptedBackup:
     context: int = 0
     backup_type: str = "full"
     writers: dict[str, str] = field(default_factory=dict)  # writer id -> name
+    known: dict[str, set[str]] = field(default_factory=dict)  # writer id -> component paths
     components: list[str] = field(default_factory=list)
     volumes: list[str] = field(default_factory=list)
     created: list[ShadowInfo] = field(default_factory=list)
@@ -90,6 +92,7 @@ class ScriptedBackup:
         for w in found:
             st = status.get(w.writer_id)
             self.writers[w.writer_id] = w.name
+            self.known[w.writer_id] = {c.full_path for c in w.components}
             out.append(
                 WriterInfo(
                     w.writer_id, w.name, st.instance_id if st else "", st.state if st else 0,
@@ -105,7 +108,12 @@ class ScriptedBackup:
         if writer is None:
             raise VssError(f"no writer {{{writer_id}}} gathered", code="VSS_E_OBJECT_NOT_FOUND")
         path = f"{logical_path}\\{name}" if logical_path else name
-        self.components.append(f'"{writer}:\\{path}"')
+        if path not in self.known.get(writer_id, set()):
+            raise VssError(f"{writer} has no component {path}", code="VSS_E_OBJECT_NOT_FOUND")
+        chosen = f'"{writer}:\\{path}"'
+        if chosen in self.components:
+            raise VssError(f"component {path} already added", code="VSS_E_OBJECT_ALREADY_EXISTS")
+        self.components.append(chosen)
 
     def start_snapshot_set(self) -> str:
         self._step("StartSnapshotSet", ("gathered",), "set started")
@@ -220,6 +228,10 @@ class DiskshadowVssDriver:
     write_files: Mapping[str, Callable[[str, str], None]]
     name: str = "vss-diskshadow"
     serial: int = 0
+
+    def capabilities(self) -> Capabilities:
+        """What a script serves: writers, metadata and a provider-made set (no features)."""
+        return Capabilities("vss", vendor="Microsoft", model="diskshadow")
 
     def _runner(self, host: str) -> CommandRunner:
         try:

@@ -39,6 +39,16 @@ def test_observe_only_passes(cli, driver: str) -> None:  # type: ignore[no-untyp
 
 
 @pytest.mark.rule("WIRE-I5")
+@pytest.mark.parametrize("driver", ["sim-vss", "sim-mssql", "vss-diskshadow", "sim-exchange"])
+def test_vss_and_exchange_drivers_pass(cli, driver: str) -> None:  # type: ignore[no-untyped-def]
+    for extra in ((), ("--observe-only",)):
+        rep = _run(cli, "--driver", driver, *extra)
+        assert rep["driver"] == driver and rep["counts"]["fail"] == 0
+        assert rep["family"] in ("vss", "exchange") and rep["note"]
+        assert rep["counts"]["pass"] >= 15
+
+
+@pytest.mark.rule("WIRE-I5")
 def test_host_family_says_why_it_has_fewer(cli) -> None:  # type: ignore[no-untyped-def]
     rep = _run(cli, "--driver", "sim-host")
     assert rep["total"] < MIN_CHECKS and "17 calls" in rep["note"]

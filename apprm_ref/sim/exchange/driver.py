@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apprm_ref.drivers.capabilities import Capabilities
 from apprm_ref.drivers.exchange import CopyInfo, EseutilRun, StorageGroupInfo
 from apprm_ref.sim.exchange import copies, eseutil
 from apprm_ref.sim.exchange.models import CopyLayout, StorageGroup
@@ -20,6 +21,9 @@ class ExchangeSimDriver:
     def __init__(self, world: Any, name: str) -> None:
         self.world = world
         self.name = name
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities("exchange", vendor="sim", model=f"exchange-{self.srv.version}")
 
     @property
     def srv(self) -> ExchangeServer:
@@ -44,7 +48,7 @@ class ExchangeSimDriver:
                 _copy(sg, sg.passive) if sg.passive else None,
                 recovery=sg.recovery,
                 mounted=tuple(db.name for db in srv.mounted_dbs(sg)),
-                suspended=sg.replay_suspended,
+                suspended=sg.suspended,  # Suspend-StorageGroupCopy
             )
             for sg in srv.storage_groups
         ]

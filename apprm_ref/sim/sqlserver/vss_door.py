@@ -16,8 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from apprm_ref.drivers.vss import ComponentInfo, ShadowInfo, WriterInfo
+from apprm_ref.drivers.capabilities import Capabilities
+from apprm_ref.drivers.vss import BACKUP_TYPES, ComponentInfo, ShadowInfo, WriterInfo
+from apprm_ref.errors import VssError
 from apprm_ref.types import TargetVolume
+
+# what the door serves of the VSS Protocol (the conformance suite's ``vss`` vocabulary)
+FEATURES = frozenset({"product-replica", "split-creation", "vss-restore", "bcd-xml"})
 
 
 def _service(world: Any, host: str) -> Any:
@@ -94,6 +99,8 @@ class SimBackup:
     def set_backup_state(self, select_components: bool, backup_type: str) -> None:
         from apprm_ref.sim.vss.models import BackupType
 
+        if backup_type not in BACKUP_TYPES:
+            raise VssError(f"no backup type {backup_type!r}", code="E_INVALIDARG")
         self.req.set_backup_state(select_components, False, BackupType[backup_type.upper()])
 
     def gather_writer_metadata(self) -> list[WriterInfo]:
@@ -212,6 +219,9 @@ class VssSimDriver:
 
     world: Any
     name: str
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities("vss", vendor="sim", model="vss", features=FEATURES)
 
     def backup(self, host: str) -> SimBackup:
         return SimBackup(self.world, host)

@@ -166,8 +166,9 @@ def test_conformance_cli_refuses_an_unknown_driver_listing_the_subjects() -> Non
     res = CliRunner().invoke(app, ["conformance", "run", "--driver", "nope"])
     assert res.exit_code == 2
     assert (
-        "no conformance subject for driver 'nope'; known: eva-smis, oracle-dbapi, sap-brtools, sim-eva, sim-host, sim-oracle, sim-sap, sim-xp, xp-cci"
-        in res.stderr
+        "no conformance subject for driver 'nope'; known: eva-smis, oracle-dbapi, sap-brtools, "
+        "sim-eva, sim-exchange, sim-host, sim-mssql, sim-oracle, sim-sap, sim-vss, sim-xp, "
+        "vss-diskshadow, xp-cci" in res.stderr
     )
 
 
