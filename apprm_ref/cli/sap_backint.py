@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from apprm_ref.core.integrations.sap_store import RepoBackintStore
 from apprm_ref.errors import ApprmError
 from apprm_ref.lab.handle import LabHandle, register_backends
-from apprm_ref.lab.lock import DEFAULT_WAIT
 from apprm_ref.real import sap_backint
 from apprm_ref.real.sap_backint_sim import SimHostFiles
 
@@ -44,11 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     register_backends()
     args = list(sys.argv[1:] if argv is None else argv)
     env = dict(os.environ)
-    lab = LabHandle(Path(env.get("APPRM_HOME", ".apprm")), write=True)
+    lab = LabHandle.from_env(env, write=True)
     try:
         try:
-            lab.wait = float(env.get("APPRM_WAIT") or DEFAULT_WAIT)
-            world = lab.open().world
+            world = lab.open_waiting(env).world
             files = SimHostFiles(world.hosts, _host(world, _user(args), env))
         except (ApprmError, OSError, ValueError) as exc:
             print(f"backint: {exc}", file=sys.stderr)

@@ -20,12 +20,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
-from pathlib import Path
 from typing import Any
 
 from apprm_ref.errors import ApprmError
 from apprm_ref.lab.handle import LabHandle, register_backends
-from apprm_ref.lab.lock import DEFAULT_WAIT
 from apprm_ref.real.runner import SubprocessRunner
 from apprm_ref.sim.sap.messages import RC_INIT, msg
 from apprm_ref.sim.sap.system import SapSystem
@@ -88,11 +86,10 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)  # fmt: skip
         return RC_INIT
     env = dict(os.environ)
-    lab = LabHandle(Path(env.get("APPRM_HOME", ".apprm")), write=True)
+    lab = LabHandle.from_env(env, write=True)
     try:
         try:
-            lab.wait = float(env.get("APPRM_WAIT") or DEFAULT_WAIT)
-            world = lab.open().world
+            world = lab.open_waiting(env).world
             sap = _system(world, env.get("ORACLE_SID"))
         except (ApprmError, OSError, ValueError) as exc:
             print(f"{tool}: {exc}", file=sys.stderr)

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from apprm_ref.errors import ApprmError
 from apprm_ref.lab.atomic import write_atomic
 from apprm_ref.lab.handle import LabHandle, register_backends
-from apprm_ref.lab.lock import DEFAULT_WAIT
 from apprm_ref.sim.xp import errors as xe
 from apprm_ref.sim.xp.cci import lifecycle
 from apprm_ref.sim.xp.cci.commands import STATEFUL, Cci, execute, saves
@@ -31,13 +29,12 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m apprm_ref.doors.cci <command> [args]", file=sys.stderr)
         return xe.exit_code("EX_REQARG")
     env = dict(os.environ)
-    home = Path(env.get("APPRM_HOME", ".apprm"))
     stateful = argv[0].rsplit("/", 1)[-1] in STATEFUL
-    lab = LabHandle(home, write=stateful)
+    lab = LabHandle.from_env(env, write=stateful)
+    home = lab.home
     try:
         try:
-            lab.wait = float(env.get("APPRM_WAIT") or DEFAULT_WAIT)
-            cci = Cci(lab.open().world, load_confs(home, env), env)
+            cci = Cci(lab.open_waiting(env).world, load_confs(home, env), env)
         except (ApprmError, OSError, ValueError) as exc:
             print(f"{argv[0]}: [EX_COMERR] {exc}", file=sys.stderr)
             return xe.exit_code("EX_COMERR")

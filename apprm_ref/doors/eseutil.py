@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from apprm_ref.errors import ApprmError
 from apprm_ref.sim.exchange.eseutil import Result, run
@@ -21,7 +20,6 @@ __all__ = ["Result", "console", "main", "run"]
 
 def main(argv: list[str] | None = None) -> int:
     from apprm_ref.lab.handle import LabHandle, register_backends
-    from apprm_ref.lab.lock import DEFAULT_WAIT
 
     register_backends()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -30,11 +28,10 @@ def main(argv: list[str] | None = None) -> int:
         print("eseutil: set APPRM_HOST to the Windows host it runs on", file=sys.stderr)
         return -1003
     write = bool(argv) and argv[0].lower() in ("/r", "-r")
-    lab = LabHandle(Path(os.environ.get("APPRM_HOME", ".apprm")), write=write)
+    lab = LabHandle.from_env(os.environ, write=write)
     try:
         try:
-            lab.wait = float(os.environ.get("APPRM_WAIT") or DEFAULT_WAIT)
-            world = lab.open().world
+            world = lab.open_waiting(os.environ).world
         except (ApprmError, OSError, ValueError) as exc:
             print(f"eseutil: {exc}", file=sys.stderr)
             return -1811

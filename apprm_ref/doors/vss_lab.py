@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from apprm_ref.errors import ApprmError
 from apprm_ref.lab.handle import LabHandle, register_backends
-from apprm_ref.lab.lock import DEFAULT_WAIT
 
 PERSISTED = (
     "apprm_ref.sim.vss.backend",
@@ -53,11 +51,10 @@ def with_lab(
     """Open the lab in ``$APPRM_HOME``, run ``body(world, host)``, commit when ``write``."""
     _import_persisted()
     env = dict(os.environ)
-    lab = LabHandle(Path(env.get("APPRM_HOME", ".apprm")), write=write)
+    lab = LabHandle.from_env(env, write=write)
     try:
         try:
-            lab.wait = float(env.get("APPRM_WAIT") or DEFAULT_WAIT)
-            world = lab.open().world
+            world = lab.open_waiting(env).world
             host = pick_host(world, env)
         except (ApprmError, OSError, ValueError) as exc:
             return 1, "", f"{prog}: {exc}\n"

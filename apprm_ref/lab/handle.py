@@ -1,10 +1,11 @@
 """An open lab world: the store's transaction plus the :class:`~apprm_ref.sim.world.World`
-it holds. The ``apprm`` CLI (:mod:`apprm_ref.cli.labdir`) and the XP console door
-(:mod:`apprm_ref.doors.cci`) both open labs through it, so both take the same lock
-and commit world and IDB together."""
+it holds. The ``apprm`` CLI (:mod:`apprm_ref.cli.labdir`) and every console door
+(``apprm_ref.doors``: CCI, BR*Tools, backint, diskshadow/vssadmin, eseutil) open labs
+through it, so all take the same lock and commit world and IDB together."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from apprm_ref.lab.lock import DEFAULT_WAIT
 from apprm_ref.lab.store import WORLD_FILE, LabStore
 
 ENV_HOME = "APPRM_HOME"
+ENV_WAIT = "APPRM_WAIT"  # a console door's writer-lock wait, in seconds
 IDB_FILE = "idb.sqlite"
 
 
@@ -38,6 +40,17 @@ class LabHandle:
     wait: float = DEFAULT_WAIT
     store: LabStore | None = field(default=None, init=False)
     world: Any = field(default=None, init=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, write: bool) -> LabHandle:
+        """A console door's lab: ``$APPRM_HOME`` (default ``./.apprm``)."""
+        return cls(Path(env.get(ENV_HOME, ".apprm")), write=write)
+
+    def open_waiting(self, env: Mapping[str, str]) -> LabHandle:
+        """:meth:`open`, waiting for the writer lock as ``$APPRM_WAIT`` says (ValueError
+        when it is not a number)."""
+        self.wait = float(env.get(ENV_WAIT) or DEFAULT_WAIT)
+        return self.open()
 
     @property
     def url(self) -> str:
