@@ -48,6 +48,9 @@ def test_the_contracts_name_every_required_arrow() -> None:
     assert outside <= forbidden["apprm_ref.core"]
     assert {"apprm_ref.core"} <= forbidden["apprm_ref.sim"] & forbidden["apprm_ref.real"]
     assert "apprm_ref.cli" in forbidden["apprm_ref.idb"]
+    # the API and its console share apprm_ref.front with the CLI, never the CLI itself
+    for door in ("apprm_ref.api", "apprm_ref.console", "apprm_ref.front"):
+        assert "apprm_ref.cli" in forbidden[door]
 
 
 def test_driverset_lives_in_drivers() -> None:

@@ -14,9 +14,9 @@ from fastapi.responses import JSONResponse
 
 from apprm_ref.api.auth import COOKIE, Role, TokenStore
 from apprm_ref.api.jobs import Jobs
-from apprm_ref.cli.app import SCHEMA_VERSION
-from apprm_ref.cli.labdir import Lab, open_lab
 from apprm_ref.errors import ApprmError, ConfigError, NotFoundError
+from apprm_ref.front.lab import Lab, open_lab
+from apprm_ref.front.views import SCHEMA_VERSION
 from apprm_ref.lab.lock import LabBusyError
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from apprm_ref.cli.labdir import Lab, open_lab
 from apprm_ref.core.requests import drive
 from apprm_ref.core.session import Session
 from apprm_ref.errors import ApprmError, OrchestrationError
+from apprm_ref.front.lab import Lab, open_lab
 
 # start(lab) -> the session's process; called once the lab is open as its writer
 Start = Callable[[Lab], Any]

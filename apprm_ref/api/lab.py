@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from apprm_ref.api.deps import ReadLab, ServerDep, operator, role
 from apprm_ref.api.views import config_row, doc, progress, replicas_doc, session_doc, spec_row
-from apprm_ref.cli.labdir import Lab, open_lab
 from apprm_ref.core import requests
+from apprm_ref.front.lab import Lab, open_lab
 
 read = APIRouter(prefix="/api", tags=["lab"], dependencies=[Depends(role)])
 write = APIRouter(prefix="/api", tags=["lab"], dependencies=[Depends(operator)])

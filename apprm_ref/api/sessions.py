@@ -14,9 +14,9 @@ from fastapi.responses import StreamingResponse
 
 from apprm_ref.api.deps import ReadLab, Server, ServerDep, role
 from apprm_ref.api.views import doc, progress, session_doc
-from apprm_ref.cli.labdir import open_lab
-from apprm_ref.cli.sessionlog import END_LINE, log_path, writer_alive
 from apprm_ref.errors import ConfigError
+from apprm_ref.front.lab import open_lab
+from apprm_ref.front.sessionlog import END_LINE, log_path, writer_alive
 from apprm_ref.lab.journal import Journal
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"], dependencies=[Depends(role)])

@@ -6,12 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from apprm_ref.cli.app import SCHEMA_VERSION
-from apprm_ref.cli.replicas import replica_dict
-from apprm_ref.cli.sessions import session_dict
-from apprm_ref.cli.spec import spec_row
 from apprm_ref.core.session import ObjectResult
 from apprm_ref.credentials import mask
+from apprm_ref.front.views import SCHEMA_VERSION, replica_dict, session_dict, spec_row
 
 __all__ = ["Clock", "config_row", "doc", "progress", "replicas_doc", "session_doc", "spec_row"]
 

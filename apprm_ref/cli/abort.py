@@ -5,7 +5,7 @@ advance``), so there are two honest cases, told apart by the command journal and
 writer lock (:mod:`apprm_ref.lab.journal`, :mod:`apprm_ref.lab.lock`):
 
 - the journal names the session and its command holds the lock (alive): an abort request
-  is written (:func:`~apprm_ref.cli.sessionlog.request_abort`); that command interrupts
+  is written (:func:`~apprm_ref.front.sessionlog.request_abort`); that command interrupts
   the session between two simulation steps, the session unwinds what it made and ends
   Aborted, and this command waits (``--timeout``) for the session log's end line;
 - the journal names it and nobody holds the lock (its command died): this command takes
@@ -23,8 +23,8 @@ import typer
 
 from apprm_ref.cli.app import EXIT_WARN
 from apprm_ref.cli.labdir import current_home, open_lab
-from apprm_ref.cli.sessionlog import abort_path, ended_status, log_path, request_abort
 from apprm_ref.errors import ConfigError
+from apprm_ref.front.sessionlog import abort_path, ended_status, log_path, request_abort
 from apprm_ref.lab.journal import Journal
 from apprm_ref.lab.lock import WriterLock
 

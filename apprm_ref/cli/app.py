@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from apprm_ref.errors import ApprmError
+from apprm_ref.front.views import SCHEMA_VERSION
 from apprm_ref.types import SessionStatus
 
 
@@ -110,7 +111,6 @@ def new_app(help_text: str, **kw: Any) -> typer.Typer:
 
 # Every ``--json`` document is an object carrying this version (docs/cli.md, "JSON output");
 # times in it are ISO 8601 with the UTC offset, under keys ending ``_at``.
-SCHEMA_VERSION = 1
 _INDENT: dict[str, int | None] = {"indent": 2}
 
 

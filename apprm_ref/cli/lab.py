@@ -14,7 +14,16 @@ import typer
 import yaml
 
 from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, plain_time, status_exit, table
-from apprm_ref.cli.labdir import CONFIG, IDB, JOURNAL, WORLD, Lab, current_home, open_lab
+from apprm_ref.cli.labdir import (
+    CONFIG,
+    IDB,
+    JOURNAL,
+    WORLD,
+    Lab,
+    current_home,
+    current_wait,
+    open_lab,
+)
 from apprm_ref.errors import ConfigError, NotFoundError
 
 app = new_app("Create and drive a persistent simulated estate (a lab directory).")
@@ -63,7 +72,7 @@ def init(
     from apprm_ref.sim.estate import build_world
 
     home = current_home()
-    lab = Lab(home)
+    lab = Lab(home, wait=current_wait())
     if lab.exists() and not force:
         raise ConfigError(f"a lab already exists at {home} (use --force to replace it)")
     estate, seed_, specs, source = _estate_from(scenario, seed)

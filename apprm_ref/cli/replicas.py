@@ -7,67 +7,13 @@ from typing import Any
 import typer
 
 from apprm_ref.cli.app import EXIT_WARN, emit_json, new_app, plain_time, table
-from apprm_ref.cli.labdir import Lab, current_home, open_lab
+from apprm_ref.cli.labdir import current_home, open_lab
 from apprm_ref.core.records import ReplicaStatus
+from apprm_ref.front.views import replica_dict
 
 app = new_app("The ZDB database: replicas made by ZDB sessions, and their check.")
 
 LIVE = ReplicaStatus.LIVE
-
-
-def identity_problems(lab: Lab, r: Any, arrays: dict[str, Any]) -> list[str]:
-    """Why an active replica's array side no longer matches the IDB (REL-I6); [] if it does.
-    Asked of the replica's own array for its own targets only."""
-    from apprm_ref.core import identity
-    from apprm_ref.errors import ApprmError
-
-    if r.status != ReplicaStatus.ACTIVE:
-        return []
-    if r.array not in arrays:
-        return [f"no driver for array {r.array}"]
-    try:
-        return [m.describe(lab.stamp) for m in identity.mismatches(arrays, r)]
-    except ApprmError as exc:
-        return [f"identity not readable: {exc}"]
-
-
-def replica_dict(lab: Lab, r: Any, arrays: dict[str, Any] | None = None) -> dict[str, Any]:
-    problems = identity_problems(lab, r, lab.drivers().arrays if arrays is None else arrays)
-    return {
-        "id": r.id,
-        "spec": r.spec,
-        "session_id": r.session_id,
-        "array": r.array,
-        "created_at": lab.iso(r.created_at),
-        "type": r.replica_type.value,
-        "tracked": r.tracked,
-        "ir_capable": bool(r.tracked and r.status == ReplicaStatus.ACTIVE and not problems),
-        "identity_problems": problems,
-        "status": r.status,
-        "sequence": r.sequence,
-        "mu": r.mu,
-        "targets": [
-            {
-                "source": str(t.source),
-                "target": str(t.target),
-                "type": t.replica_type.value,
-                "details": dict(sorted(t.details.items())),
-                "identity": dict(sorted(t.identity.items())),  # as recorded (REL-I6)
-            }
-            for t in r.targets
-        ],
-        "layout": [
-            {
-                "host": m.host,
-                "vg": m.vg,
-                "lv": m.lv,
-                "mount_point": m.mount_point,
-                "volumes": [str(v) for v in m.volumes],
-            }
-            for m in r.layout
-        ],
-        "details": r.details,
-    }
 
 
 @app.command("list")

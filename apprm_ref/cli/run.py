@@ -10,8 +10,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from apprm_ref.cli.app import emit_json, status_exit
 from apprm_ref.cli.labdir import Lab, current_home, current_settings, open_lab
-from apprm_ref.cli.sessions import session_dict
 from apprm_ref.errors import ConfigError
+from apprm_ref.front.views import session_dict
 from apprm_ref.types import Severity
 
 

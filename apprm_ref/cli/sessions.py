@@ -10,6 +10,7 @@ from apprm_ref.cli import sessions_log
 from apprm_ref.cli.app import emit_json, new_app, table
 from apprm_ref.cli.labdir import Lab, current_home, current_settings, open_lab
 from apprm_ref.errors import ConfigError
+from apprm_ref.front.views import session_dict
 from apprm_ref.types import Severity
 
 app = new_app("Past and running sessions, with their messages (omnidb -session).")
@@ -17,36 +18,6 @@ app.command("log")(sessions_log.log)
 
 IDLE = "No currently running sessions."
 USER = "apprm.apprm@cellmanager"  # User.Group@Host column: the lab has a single user
-
-
-def session_dict(lab: Lab, s: Any, *, level: Severity = Severity.NORMAL) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "type": s.type.value,
-        "spec": s.spec,
-        "status": s.status.value,
-        "started_at": lab.iso(s.started),
-        "finished_at": lab.iso(s.finished),
-        "replica_id": s.replica_id,
-        "restored_from": s.restored_from,
-        "backup_mode_seconds": s.backup_mode_seconds,
-        "metrics": dict(sorted(s.metrics.items())),
-        "objects": [
-            {"name": o.name, "kind": o.kind, "status": o.status, "detail": o.detail}
-            for o in s.objects
-        ],
-        "messages": [
-            {
-                "logged_at": lab.iso(m.at),
-                "severity": m.severity.label,
-                "origin": m.origin,
-                "code": m.code,
-                "object": m.obj,
-                "text": m.text,
-            }
-            for m in s.messages_at_least(level)
-        ],
-    }
 
 
 def detail_block(lab: Lab, s: Any) -> str:

@@ -1,6 +1,6 @@
 """``apprm sessions log ID [--follow]``: a session's messages, while it runs and after.
 
-The log is the file the running command appends to (:mod:`apprm_ref.cli.sessionlog`);
+The log is the file the running command appends to (:mod:`apprm_ref.front.sessionlog`);
 ``--follow`` prints what is new every :data:`POLL` seconds until the end line, the death of
 the command running it, or ``--timeout``. A session recorded before logs existed (or whose
 log was removed) is printed from the IDB in the same layout.
@@ -15,7 +15,7 @@ import typer
 
 from apprm_ref.cli.app import EXIT_FAIL, EXIT_WARN
 from apprm_ref.cli.labdir import current_home, open_lab
-from apprm_ref.cli.sessionlog import END_LINE, end_line, log_path, writer_alive
+from apprm_ref.front.sessionlog import END_LINE, end_line, log_path, writer_alive
 
 POLL = 0.1
 MAX_TIMEOUT = 86400.0

@@ -12,6 +12,7 @@ from apprm_ref.cli.app import emit_json, new_app, parse_kv, table
 from apprm_ref.cli.labdir import current_home, open_lab
 from apprm_ref.core.records import ReplicaStatus
 from apprm_ref.errors import ConfigError, NotFoundError
+from apprm_ref.front.views import spec_row
 
 app = new_app("Create, list, show and delete backup specifications.")
 
@@ -91,17 +92,6 @@ def create(
             lab.orchestrator.create_spec(spec, replace=replace)
     for spec in specs:
         typer.echo(f"Specification {spec.name} created.")
-
-
-def spec_row(spec: Any) -> dict[str, Any]:
-    return {
-        "name": spec.name,
-        "type": spec.type,
-        "application_system": spec.application_system,
-        "backup_system": spec.backup_system,
-        "array": spec.array,
-        "objects": list(spec.objects),
-    }
 
 
 @app.command("list")

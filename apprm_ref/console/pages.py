@@ -21,9 +21,9 @@ from apprm_ref.api.auth import COOKIE, Role
 from apprm_ref.api.deps import server, token_of
 from apprm_ref.api.sessions import current
 from apprm_ref.api.views import replicas_doc, session_doc, spec_row
-from apprm_ref.cli.labdir import open_lab
 from apprm_ref.drivers import registry
 from apprm_ref.errors import NotFoundError
+from apprm_ref.front.lab import open_lab
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -1,5 +1,6 @@
 """An open lab world: the store's transaction plus the :class:`~apprm_ref.sim.world.World`
-it holds. The ``apprm`` CLI (:mod:`apprm_ref.cli.labdir`) and every console door
+it holds. The front doors (:mod:`apprm_ref.front.lab`: the CLI and the API) and every
+console door
 (``apprm_ref.doors``: CCI, BR*Tools, backint, diskshadow/vssadmin, eseutil) open labs
 through it, so all take the same lock and commit world and IDB together."""
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from apprm_ref.cli import labdir, run
-from apprm_ref.cli.sessionlog import abort_path, log_path
+from apprm_ref.front.sessionlog import abort_path, log_path
 from apprm_ref.lab.journal import Journal
 from apprm_ref.types import SessionStatus
 
