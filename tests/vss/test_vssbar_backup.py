@@ -314,12 +314,14 @@ def test_an_untracked_replica_type_must_be_what_the_array_makes() -> None:
     assert ok.status == SessionStatus.COMPLETED, lab.messages(ok)
 
 
-def test_a_copy_backup_sends_no_backup_complete_and_leaves_the_history() -> None:
+@pytest.mark.rule("VC-I9")
+def test_a_copy_backup_sends_backup_complete_and_leaves_the_history() -> None:
+    """The requester completes a COPY like any backup; the writer keeps no history of it."""
     lab = VssLab()
     lab.spec(application={"backup_type": "copy"})
     seen = events(lab)
     s = lab.orch.run_backup("sqlspec")
     assert s.status == SessionStatus.COMPLETED, lab.messages(s)
-    assert ("SqlServerWriter", "BackupComplete") not in seen
+    assert ("SqlServerWriter", "BackupComplete") in seen
     assert lab.sql.backup_history == []
     assert lab.repo.replicas_of_session(s.id)[0].details["vss"]["backup_type"] == "copy"

@@ -16,7 +16,8 @@ objects are the volumes themselves and in which no writer takes part. Nothing el
    disks, ``PrepareForBackup``, ``DoSnapshotSet`` (PrepareForSnapshot, Freeze), then the
    product's ``make_replica`` inside the flush-and-hold window (its array driver is the
    hardware provider's commit), Thaw and PostSnapshot, ``GatherWriterStatus``,
-   ``SetBackupSucceeded`` and ``BackupComplete`` (none for a COPY backup). A veto or a
+   ``SetBackupSucceeded`` and ``BackupComplete`` (for every backup type: the writer, not
+   the requester, leaves a COPY out of its history and truncates nothing). A veto or a
    writer error aborts the set (every writer that saw Freeze gets Abort, VC-P2/VC-P4) and
    unwinds the replica; OUTOFRESOURCES, TIMEOUT and RETRYABLE are retried after 10 minutes
    with a new requester, at most three attempts; NONRETRYABLE and INCONSISTENTSNAPSHOT are
@@ -158,14 +159,17 @@ class VssIntegration:
         return s.writer.writer_id
 
     def complete(self, ctx: SessionContext, backup: Any) -> None:
-        """SetBackupSucceeded for every component, then BackupComplete (none for COPY)."""
+        """SetBackupSucceeded for every component, then BackupComplete.
+
+        A requester ends every backup with BackupComplete (vss-and-core.md §3.1 row 18 and the
+        flow of §9, step 10); for a COPY the writer keeps its history and logs (VC-I9). Only
+        diskshadow without ``begin backup`` sends none (VC-I24), and that is diskshadow's own
+        behaviour, not the product's."""
         st = ctx.state(VssSessionState)
         for s in st.selected:
             c = s.component
             backup.set_backup_succeeded(self.writer_ref(s), c.logical_path, c.name, True)
-        opts: VssOptions = ctx.app_options
-        if opts.backup_type != "copy":
-            backup.backup_complete()
+        backup.backup_complete()
 
     def _check_writers(self, ctx: SessionContext, writers: list[V.WriterInfo]) -> None:
         """A writer of a chosen component in a FAILED_AT_* state fails the backup (VC-P18)."""
