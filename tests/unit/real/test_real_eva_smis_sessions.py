@@ -59,6 +59,8 @@ def test_a_snapclone_session_over_smis_ends_only_after_the_copy_ended() -> None:
     assert max(ends) - s.started > COPY_POLL_SECONDS  # several polls were needed
     assert max(ends) <= s.finished < max(ends) + COPY_POLL_SECONDS
     assert not any(lab.drv.copy_state(v).copying for v in targets)
+    again = lab.backup()  # no cloning lockout: the waited-for copy really ended
+    assert again.status == SessionStatus.COMPLETED, lab.messages(again)
 
 
 @pytest.mark.rule("WIRE-I1")
