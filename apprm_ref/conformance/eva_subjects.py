@@ -46,6 +46,9 @@ class ObjectIdBackdoor:
     def advance(self, seconds: float) -> None:
         self.inner.advance(seconds)
 
+    def now(self) -> float:
+        return self.inner.now()
+
     def fingerprint(self) -> str:
         return self.inner.fingerprint()
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
+from apprm_ref.drivers.copy_poll import poll_copies
 from apprm_ref.errors import ApprmError
+
+SETTLE_LIMIT_S = 6 * 3600.0  # a fixture copy ends in seconds; longer is a bug
 
 
 class Backdoor(Protocol):
@@ -23,7 +27,12 @@ class Backdoor(Protocol):
     def read(self, volume: str, extent: int) -> Any: ...
 
     def advance(self, seconds: float) -> None:
-        """Let time pass (simulated, or real waiting for a real array)."""
+        """Let time pass until the instant ``seconds`` (simulated, or real waiting for a
+        real array)."""
+        ...
+
+    def now(self) -> float:
+        """The array's clock."""
         ...
 
     def fingerprint(self) -> str:
@@ -88,24 +97,33 @@ class Harness:
                 info = self.driver.volume_info(vol)
                 for host in info.presented_to:
                     self.driver.unpresent(vol, host)
-                self._settle(vol)
+                self.settle(vol)
                 self.driver.delete_volume(vol)
             except ApprmError as exc:
                 problems.append(f"cleanup of {vol}: {exc}")
         self.created.clear()
         for vol in reversed(self.sources):
             try:
-                self._settle(vol)
+                self.settle(vol)
                 self.backdoor.destroy(vol)
             except ApprmError as exc:
                 problems.append(f"cleanup of source {vol}: {exc}")
         self.sources.clear()
         return problems
 
-    def _settle(self, vol: str) -> None:
-        state = self.driver.copy_state(vol) if hasattr(self.driver, "copy_state") else None
-        if state is not None and state.copying and state.done_at is not None:
-            self.backdoor.advance(max(0.0, state.done_at) + 1.0)
+    def settle(self, vol: str) -> bool:
+        """Poll the driver's ``copy_state(vol)`` as core does, the backdoor's time passing
+        between looks, until no copy is in progress (False: one still runs after
+        ``SETTLE_LIMIT_S``). A driver without copies has nothing to wait for."""
+        if not hasattr(self.driver, "copy_state"):
+            return True
+        limit = self.backdoor.now() + SETTLE_LIMIT_S
+        read = partial(_copy_states, self.driver, vol)
+        return poll_copies(read, self.backdoor.now, self.backdoor.advance, limit=limit)
+
+
+def _copy_states(driver: Any, vol: str) -> list[Any]:
+    return [driver.copy_state(vol)]
 
 
 def check(condition: bool, message: str) -> None:

@@ -22,6 +22,9 @@ class SimBackdoor:
     def advance(self, seconds: float) -> None:
         self.world.clock.run_until(seconds)
 
+    def now(self) -> float:
+        return self.world.now()
+
     def fingerprint(self) -> str:
         return self.world.digest()
 

@@ -12,7 +12,11 @@ from typing import Any
 
 from apprm_ref.conformance.suite import Ctx, Subject, expect, register
 from apprm_ref.drivers.array import ReplicaRequest
+from apprm_ref.drivers.copy_poll import poll_copies
 from apprm_ref.types import ReplicaType
+
+# a fixture copy (64 MiB sources) ends in seconds; a copy still running after this is a bug
+SETTLE_LIMIT_S = 6 * 3600.0
 
 F = "snapshot-array"
 TYPES = {
@@ -44,16 +48,17 @@ def remove(ctx: Ctx, vol: str) -> None:
     d = ctx.driver
     for host in d.volume_info(vol).presented_to:
         d.unpresent(vol, host)
-    state = d.copy_state(vol)
-    if state.copying:
-        ctx.wait(state.done_at)
+    settle(ctx, vol)
     d.delete_volume(vol)
 
 
-def settle(ctx: Ctx, vol: str) -> None:
-    state = ctx.driver.copy_state(vol)
-    if state.copying:
-        ctx.wait(state.done_at)
+def settle(ctx: Ctx, vol: str) -> bool:
+    """Poll ``copy_state(vol)`` as core does, letting the subject's time pass, until no copy
+    is in progress (a driver without a completion time is polled every COPY_POLL_SECONDS);
+    False if one still runs after ``SETTLE_LIMIT_S``."""
+    s = ctx.subject
+    limit = s.now() + SETTLE_LIMIT_S
+    return poll_copies(lambda: [ctx.driver.copy_state(vol)], s.now, s.wait_until, limit=limit)
 
 
 def make(ctx: Ctx, source: str, rtype: str, **kw: Any) -> str:

@@ -160,8 +160,8 @@ def _copy_state(rt: str) -> Any:
         if rt != "snapclone":
             expect(not state.copying, f"a {rt} reports a background copy")
             return
-        expect(state.copying and state.done_at is not None, "a new snapclone is not normalizing")
-        ctx.wait(state.done_at)
+        expect(state.copying, "a new snapclone is not normalizing")
+        expect(settle(ctx, t), "snapclone copy never ends")
         expect(not ctx.driver.copy_state(t).copying, "snapclone still copying after its end")
 
     return run

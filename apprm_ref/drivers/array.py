@@ -72,10 +72,12 @@ DR_GROUP_ZDB_STATES = frozenset({"normal", "warning"})
 
 @dataclass(frozen=True)
 class CopyState:
-    """Background copy of a target (snapclone normalization, pair copy)."""
+    """Background copy of a target (snapclone normalization, pair copy). ``done_at`` is
+    the copy's end while copying when the driver knows it (the simulator: exactly), None
+    when it does not (SMI-S has none); callers poll either way (``copy_poll.py``)."""
 
     copying: bool
-    done_at: float | None  # simulated completion time while copying
+    done_at: float | None
     fraction: float = 1.0  # 0..1 copied
 
 

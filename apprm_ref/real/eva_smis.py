@@ -16,8 +16,10 @@ back as failed jobs whose CIM_Error MessageID is the array's code, raised as
 Volume ids are the EVA object ids (``DeviceID``, 40 hex digits). In tests the connection
 is the simulator's ``pywbem_mock`` door, so the calls and parsing here are what runs.
 Background copies (snapclone unsharing, copy-back) are not waited for: the target is
-usable at once and ``copy_state`` reports the copy; only a method whose result is known
-when its job ends is awaited, polling ``CIM_ConcreteJob`` with ``poll(seconds)``.
+usable at once and ``copy_state`` reports the copy from standard properties (copying and
+progress, no end: SMI-S has no completion time, so the caller polls); only a method whose
+result is known when its job ends is awaited, polling ``CIM_ConcreteJob`` with
+``poll(seconds)``.
 """
 
 from __future__ import annotations
@@ -161,7 +163,7 @@ class EvaSmisDriver(WbemClient):
         syncs = self._call("References", inst.path, ResultClass=SYNC)
         jobs = self._call("Associators", inst.path, AssocClass="CIM_AffectedJobElement")
         running = [j for j in jobs if int(j.get("JobState") or 0) not in parse.JOB_DONE_STATES]
-        return parse.copy_state(target, syncs, running[-1] if running else None, self._now())
+        return parse.copy_state(target, syncs, running[-1] if running else None)
 
     def pools(self) -> list[PoolInfo]:
         out = [

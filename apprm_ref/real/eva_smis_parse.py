@@ -204,29 +204,27 @@ def by_establishment(syncs: Iterable[pywbem.CIMInstance]) -> list[str]:
     return [d for _, d in sorted(keyed)]
 
 
-def copy_state(dev: str, syncs: Iterable[pywbem.CIMInstance], job: Any, now: float) -> CopyState:
-    """Background copy of ``dev``: a snapclone normalizing (it is the SyncedElement in Copy
-    In Progress) or a source under copy-back (SystemElement in Restore In Progress). The
-    end is estimated from the copy's job (TimeSubmitted and PercentSynced) when known."""
+def copy_state(dev: str, syncs: Iterable[pywbem.CIMInstance], job: Any) -> CopyState:
+    """Background copy of ``dev`` from standard properties alone: a snapclone normalizing
+    (the SyncedElement of a ``CIM_StorageSynchronized`` in SyncState 15 Copy In Progress)
+    or a source under copy-back (SystemElement in 10 Restore In Progress); progress is
+    ``PercentSynced``, else the copy's job's ``PercentComplete``. SMI-S gives no completion
+    time (DMTF CIM_StorageSynchronized; SMI-S Replication Services), so ``done_at`` is None
+    and a caller polls until ``copying`` is false (``drivers/copy_poll.py``)."""
     for s in syncs:
         state = int(s.get("SyncState") or 0)
         target = dev_of(s["SyncedElement"]) == dev and state == SYNC_STATE_COPYING
         source = dev_of(s["SystemElement"]) == dev and state == SYNC_STATE_RESTORING
         if target or source:
-            fraction = int(s.get("PercentSynced") or 0) / 100.0
-            left = s.get("HPEVA_TimeRemaining")  # HP extension when present, else estimate
-            if left is not None:
-                return CopyState(True, now + left.timedelta.total_seconds(), fraction)
-            return CopyState(True, _estimate(job, fraction, now), fraction)
+            return CopyState(True, None, _percent(s.get("PercentSynced"), job) / 100.0)
     return CopyState(False, None, 1.0)
 
 
-def _estimate(job: Any, fraction: float, now: float) -> float | None:
-    when = job.get("TimeSubmitted") if job is not None else None
-    if when is None or when.datetime is None or fraction <= 0:
-        return None
-    start = when.datetime.timestamp()
-    return now + (now - start) * (1 - fraction) / fraction if start <= now else None
+def _percent(synced: Any, job: Any) -> int:
+    if synced is not None:
+        return int(synced)
+    done = job.get("PercentComplete") if job is not None else None
+    return int(done) if done is not None else 0
 
 
 # --- Continuous Access DR groups -------------------------------------------------------

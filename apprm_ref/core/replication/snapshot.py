@@ -16,10 +16,11 @@ from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication import snapshot_rotation as rotation
 from apprm_ref.core.replication import snapshot_space as space
 from apprm_ref.core.replication.base import RestoreOptions, Steps
+from apprm_ref.core.replication.copy_wait import wait_copies
 from apprm_ref.core.replication.snapshot_options import EvaOptions, parse_eva_options
 from apprm_ref.core.replication.snapshot_restore import repoint_pending
 from apprm_ref.core.replication.snapshot_state import SnapshotSessionState
-from apprm_ref.drivers.array import DR_GROUP_ZDB_STATES, ReplicaRequest
+from apprm_ref.drivers.array import DR_GROUP_ZDB_STATES, CopyState, ReplicaRequest
 from apprm_ref.errors import ApprmError, ArrayError, PlanError
 from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 
@@ -197,15 +198,14 @@ class SnapshotReplication:
             ctx.undo.discard(f"unpresent {t.target.volume}")
 
     def finish(self, ctx: SessionContext, replica: ReplicaRecord) -> Steps:
-        """Hold for unsharing (``wait_clonecopy``), then keep or delete the replica."""
+        """Hold for unsharing (``wait_clonecopy``: polled until the array shows no copy in
+        progress, at most that long), then keep or delete the replica."""
         opts: EvaOptions = ctx.options
         drv = self.array(ctx, replica.array)
         if replica.replica_type == ReplicaType.SNAPCLONE and opts.wait_clonecopy_min is not None:
-            ends = [drv.copy_state(t.target.volume).done_at for t in replica.targets]
-            end = max((e for e in ends if e is not None), default=ctx.now)
             limit = ctx.now + opts.wait_clonecopy_min * 60
-            yield from ctx.sleep(min(end, limit) - ctx.now)
-            if end > limit:
+            done = yield from wait_copies(ctx, partial(_copy_states, drv, replica), limit=limit)
+            if not done:
                 ctx.warn(SMISA, "Snapclones still unsharing when the wait ran out")
             _no_failed_clone(drv, replica)
         yield from rotation.finish_deferred(ctx)
@@ -256,6 +256,10 @@ class SnapshotReplication:
                 ctx.warn(
                     SMISA, f"Forced delete: {t.target} left on the array: {exc}", code=exc.code
                 )
+
+
+def _copy_states(drv: Any, replica: ReplicaRecord) -> list[CopyState]:
+    return [drv.copy_state(t.target.volume) for t in replica.targets]
 
 
 def _no_failed_clone(drv: Any, replica: ReplicaRecord) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions, Steps
+from apprm_ref.core.replication.copy_wait import wait_copies
 from apprm_ref.drivers.array import ReplicaRequest
 from apprm_ref.errors import ApprmError, ArrayError, RecoveryError
 from apprm_ref.types import ReplicaType, Severity, TargetVolume, VolumeRef
@@ -258,7 +259,8 @@ def _copy_back(
     m: SnapshotReplication, ctx: SessionContext, replica: ReplicaRecord, keep: bool
 ) -> Steps:
     """Sources read the replica at once; without keep the session waits for the copies to
-    end, when the array drops the replica (P5)."""
+    end (polled until the array shows none in progress), when the array drops the replica
+    (P5)."""
     drv = m.array(ctx, replica.array)
     if ctx.options.retain_source_on_ir:
         reqs = [ReplicaRequest(t.source.volume, ReplicaType.SNAPCLONE) for t in replica.targets]
@@ -281,8 +283,6 @@ def _copy_back(
     )
     if keep:
         return
-    ends = [drv.copy_state(t.source.volume).done_at for t in replica.targets]
-    end = max((e for e in ends if e is not None), default=ctx.now)
-    yield from ctx.sleep(end - ctx.now)
+    yield from wait_copies(ctx, lambda: [drv.copy_state(t.source.volume) for t in replica.targets])
     replica.status = ReplicaStatus.CONSUMED
     ctx.info(SMISA, f"Copy-back finished; replica {replica.id} deleted")

@@ -286,7 +286,7 @@ class EvaServiceProvider(MethodProvider):
         "HPEVA_StorageConfigurationService",
         "HPEVA_ControllerConfigurationService",
         "HPEVA_ReplicationServiceCapabilities",
-        "HPEVA_DiskGroup",
+        "HPEVA_StoragePool",
         "HPEVA_ConcreteJob",
     ]
 

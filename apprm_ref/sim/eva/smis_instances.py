@@ -23,7 +23,6 @@ A vsnap is ``ThinlyProvisioned`` (demand allocated, SMI-S Thin Provisioning).
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -87,7 +86,7 @@ def setting_path(door: EvaSmisDoor, group: str, vraid: str) -> CIMInstanceName:
 
 def pool_path(door: EvaSmisDoor, group: str) -> CIMInstanceName:
     iid = f"HPEVA:{door.backend.name}:{group}"
-    return CIMInstanceName("HPEVA_DiskGroup", {"InstanceID": iid}, namespace=door.namespace)
+    return CIMInstanceName("HPEVA_StoragePool", {"InstanceID": iid}, namespace=door.namespace)
 
 
 def pool_instances(door: EvaSmisDoor, name: str) -> list[CIMInstance]:
@@ -248,11 +247,6 @@ def sync_instance(door: EvaSmisDoor, t: Vdisk) -> CIMInstance:
     )
     if src is None:
         props["UndiscoveredElement"] = Uint16(2)
-    value = None
-    if copy is not None:
-        micros = math.ceil(max(0.0, copy.done_at - door.world.now()) * 1e6) + 1
-        value = CIMDateTime(timedelta(microseconds=micros))
-    props["HPEVA_TimeRemaining"] = CIMProperty("HPEVA_TimeRemaining", value, type="datetime")
     return inst(door.sync_path(t), **props)
 
 
@@ -286,7 +280,7 @@ def dr_group_instances(door: EvaSmisDoor, name: str, gid: str) -> list[CIMInstan
         member = link(
             door, "HPEVA_OrderedMemberOfCollection", Collection=path, Member=door.vol_path(vid)
         )
-        out.append(inst(member, AssignedSequence=Uint64(i)))
+        out.append(inst(member, AssignedSequence=Uint64(i + 1)))  # DMTF: 0 is "don't care"
     return out
 
 

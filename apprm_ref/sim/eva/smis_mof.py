@@ -12,29 +12,65 @@ with GetSupportedOperations / GetSupportedGroupOperations / GetDefaultReplicatio
 CIM_StorageConfigurationService, CIM_StoragePool.GetSupportedSizeRange, CIM_ConcreteJob),
 CIM_ReplicationSettingData properties as in the DMTF 2.34 class (OpenPegasus provider
 headers, brunolauze/openpegasus-providers ``UNIX_ReplicationSettingData.h``) and
-protocols.md 1.2-1.6. ``HPEVA_StorageVolume``'s ``DiskGroupID`` / ``VDiskType`` /
-``RaidType`` and ``HPEVA_OrderedMemberOfCollection`` are the vendor names HP's own CIMOM
-shows (protocols.md 1.1, Zenoss HPEVAMon modeler).
+protocols.md 1.2-1.6.
+
+Vendor names: the door publishes a vendor class only as HP's CIMOM names it and a vendor
+property only where a public source shows HP's CIMOM serving it; everything else is DMTF
+standard. The list below is every ``HPEVA_`` name of this MOF and every property an
+``HPEVA_`` class adds; ``tests/unit/sim/eva/test_eva_smis_vendor_names.py`` checks the MOF
+and the served instances against it. Sources: protocols.md 1.1 (names seen on HP's EVA
+CIMOM); the Zenoss community HPEVAMon ZenPack (github.com/epuzanov/ZenPacks.community.HPEVAMon,
+WBEM modelers that query HP's ``root/eva``).
+
+Cited vendor names:
+
+- ``HPEVA_StorageSystem``: HPEVAMon ``HPEVADeviceMap`` ("maps HPEVA_StorageSystem class").
+- ``HPEVA_StorageVolume``: protocols.md 1.1; HPEVAMon ``HPEVA_StorageVolume.py``.
+- ``HPEVA_StorageVolume.DiskGroupID``, ``HPEVA_StorageVolume.VDiskType``,
+  ``HPEVA_StorageVolume.RaidType``: protocols.md 1.1 ("HPEVA_StorageVolume properties seen").
+- ``HPEVA_StoragePool``: HPEVAMon ``HPEVAStoragePoolMap`` (``SELECT * FROM HPEVA_StoragePool``,
+  the EVA disk groups).
+- ``HPEVA_OrderedMemberOfCollection``: protocols.md 1.1 (DR group membership); a
+  ``CIM_OrderedMemberOfCollection`` whose ``AssignedSequence`` is DMTF's (1 = first; 0 would
+  mean "don't care").
+- ``HPEVA_ConsistencySet`` and its ``HPEVA_ConsistencySet.ParticipationType``,
+  ``HPEVA_ConsistencySet.RemoteCellName``, ``HPEVA_ConsistencySet.WriteMode``,
+  ``HPEVA_ConsistencySet.AsyncType``, ``HPEVA_ConsistencySet.SuspendMode``,
+  ``HPEVA_ConsistencySet.FailSafe``, ``HPEVA_ConsistencySet.HostAccessMode``,
+  ``HPEVA_ConsistencySet.drmlogdiskgroupid``: HPEVAMon ``HPEVAConsistencySetMap.py`` (below).
+- ``HPEVA_ConsistencySet.OperationalStatus``: the standard CIM property, rated on this class
+  by HPEVAMon's ``objects/objects.xml`` template; its values per state are **(inferred)**.
+- ``HPEVA_ConcreteJob``, ``HPEVA_ReplicationService``, ``HPEVA_ReplicationServiceCapabilities``,
+  ``HPEVA_StorageConfigurationService``, ``HPEVA_ControllerConfigurationService``: class names
+  only, HP's prefix on the standard class (protocols.md 1.1 "EVA class prefix ``HPEVA_``";
+  HP's SVSP SMI-S provider names its services the same way, ``HPSVSP_StorageConfigurationService``,
+  SMI-S User Guide 5697-0209); the exact names are **(inferred)**, they add no property and a
+  standard client finds them by the ``CIM_`` class.
+
+A copy's end is not among them: SMI-S has no completion time, and a client learns that a
+background copy (snapclone unsharing, copy-back) is finished from the standard
+``CIM_StorageSynchronized.SyncState`` (15 Copy In Progress, 10 Restore In Progress; 14
+Frozen "all blocks copied ... the copy engine is stopped" once done), ``CopyState`` and
+``PercentSynced`` (DMTF CIM_StorageSynchronized, schemas.dmtf.org/wbem/cim-html/2.31.0+;
+SMI-S 1.6 Part 3 Block Devices, Replication Services profile; HP's SVSP SMI-S User Guide,
+Replication Services Profile tables: ``PercentSynced`` "Percent of completion"), polling as
+SMI-S clients poll jobs.
 
 A Continuous Access DR group is HP's ``HPEVA_ConsistencySet`` (a
 ``CIM_SystemSpecificCollection``; members by ``HPEVA_OrderedMemberOfCollection``) with the
 properties ``InstanceID``, ``ElementName``, ``ParticipationType`` (the group's role on this
 array), ``RemoteCellName`` (the other array), ``WriteMode``, ``AsyncType``, ``SuspendMode``,
-``FailSafe``, ``HostAccessMode``, ``drmlogdiskgroupid``: cited from the Zenoss community
-HPEVAMon ZenPack (github.com/epuzanov/ZenPacks.community.HPEVAMon), whose modeler
-``HPEVA_ConsistencySetMap.py`` (later ``modeler/plugins/community/cim/HPEVAConsistencySetMap.py``)
-reads exactly those properties of that class in ``root/eva``, whose component
-``HPEVAConsistencySet.py`` models it as a DR group, and whose monitoring template for
-``HPEVA_ConsistencySet`` (``objects/objects.xml``) rates the group on the standard CIM
-``OperationalStatus`` scale (0 Unknown, 2 OK, 3 Degraded, 6 Error; there computed from the
-group's link state). The door serves the group state as a standard ``OperationalStatus``
-array; that property on this class and which values stand for which Continuous Access state
-are **(inferred)**: normal [2], warning [3], error [6], unknown [0], logging [3, 13]
-(Degraded, Lost Communication), failsafe [6, 10] (Error, Stopped) (``DR_OPERATIONAL_STATUS``
-in ``smis_instances.py``). ``CIM_StorageSynchronized.HPEVA_TimeRemaining`` (time left of a
-background copy; SMI-S has no completion estimate) is the one vendor property without a
-public source **(inferred)**; a standard client does not need it (the real driver estimates
-from ``PercentSynced`` and the copy's job when it is absent).
+``FailSafe``, ``HostAccessMode``, ``drmlogdiskgroupid``: cited from the HPEVAMon ZenPack,
+whose modeler ``HPEVA_ConsistencySetMap.py`` (later
+``modeler/plugins/community/cim/HPEVAConsistencySetMap.py``) reads exactly those properties
+of that class in ``root/eva``, whose component ``HPEVAConsistencySet.py`` models it as a DR
+group, and whose monitoring template for ``HPEVA_ConsistencySet`` (``objects/objects.xml``)
+rates the group on the standard CIM ``OperationalStatus`` scale (0 Unknown, 2 OK, 3
+Degraded, 6 Error; there computed from the group's link state). The door serves the group
+state as a standard ``OperationalStatus`` array; that property on this class and which
+values stand for which Continuous Access state are **(inferred)**: normal [2], warning [3],
+error [6], unknown [0], logging [3, 13] (Degraded, Lost Communication), failsafe [6, 10]
+(Error, Stopped) (``DR_OPERATIONAL_STATUS`` in ``smis_instances.py``).
 """
 
 from __future__ import annotations
@@ -115,7 +151,7 @@ class CIM_StoragePool : CIM_ResourcePool {
         [In(false), Out] uint64 MaximumVolumeSize,
         [In(false), Out] uint64 VolumeSizeDivisor);
 };
-class HPEVA_DiskGroup : CIM_StoragePool { };
+class HPEVA_StoragePool : CIM_StoragePool { };
 class CIM_Collection : CIM_ManagedElement { };
 class CIM_SystemSpecificCollection : CIM_Collection {
     [Key, Override("InstanceID")] string InstanceID;
@@ -188,9 +224,10 @@ _ASSOCIATIONS = """
 [Association] class CIM_MemberOfCollection {
     [Key] CIM_Collection REF Collection; [Key] CIM_ManagedElement REF Member;
 };
-[Association] class HPEVA_OrderedMemberOfCollection : CIM_MemberOfCollection {
+[Association] class CIM_OrderedMemberOfCollection : CIM_MemberOfCollection {
     uint64 AssignedSequence;
 };
+[Association] class HPEVA_OrderedMemberOfCollection : CIM_OrderedMemberOfCollection { };
 [Association] class CIM_AffectedJobElement {
     [Key] CIM_ManagedElement REF AffectedElement; [Key] CIM_Job REF AffectingElement;
     uint16 ElementEffects[];
@@ -231,7 +268,6 @@ _SYNC = """
     uint16 SyncType; uint16 Mode; uint16 CopyType; uint16 ReplicaType; uint16 SyncState;
     uint16 CopyState; uint16 ProgressStatus; uint16 PercentSynced; uint16 CopyMethodology;
     uint16 UndiscoveredElement; datetime WhenEstablished; datetime WhenActivated;
-    datetime HPEVA_TimeRemaining;
 };
 """
 

@@ -14,6 +14,7 @@ from apprm_ref.conformance.eva_differential import Twin, dev, to_vids, vid
 from apprm_ref.conformance.eva_subjects import smis_driver
 from apprm_ref.drivers.array import ReplicaRequest as Req
 from apprm_ref.drivers.array import SnapshotArray
+from apprm_ref.drivers.copy_poll import COPY_POLL_SECONDS
 from apprm_ref.drivers.registry import factory
 from apprm_ref.errors import EvaError
 from apprm_ref.real import eva_smis_parse as parse
@@ -95,17 +96,20 @@ def test_differential_snapclones_copy_back_and_switch(twin: Twin) -> None:
     refused(twin, "restore_switch", ARCH, clone, code="EVA_RESTORE_NOT_ALLOWED")
     sim, smis = twin.copy_states(clone)
     assert sim.copying and smis.copying and abs(smis.fraction - sim.fraction) < 0.01
-    assert sim.done_at <= smis.done_at < sim.done_at + 1e-5
-    twin.advance(smis.done_at - twin.wb.now())
-    assert not twin.smis.copy_state(dev(clone)).copying
+    assert smis.done_at is None  # SMI-S has no completion time: the client polls
+    ended = twin.wait_copy(clone)
+    assert sim.done_at <= ended < sim.done_at + COPY_POLL_SECONDS  # within one poll
+    assert not twin.sim.copy_state(clone).copying and not twin.smis.copy_state(dev(clone)).copying
     for world in (twin.wa, twin.wb):
         world.array("eva1").block_write(ARCH, {0: "corrupt"})
     twin.do("restore_copy_back", clone, ARCH, keep=False)
     refused(twin, "restore_copy_back", clone, ARCH, code="EVA_RESTORE_IN_PROGRESS")
     sim, smis = twin.copy_states(ARCH)
-    assert smis.copying and sim.done_at <= smis.done_at < sim.done_at + 1e-5
+    assert smis.copying and smis.done_at is None and sim.done_at is not None
     assert not twin.smis.copy_state(dev(clone)).copying  # the replica is read, not written
-    twin.advance(smis.done_at - twin.wb.now() + 1)
+    ended = twin.wait_copy(ARCH)
+    assert sim.done_at <= ended < sim.done_at + COPY_POLL_SECONDS
+    assert not twin.sim.copy_state(ARCH).copying
     refused(twin, "volume_info", clone, code="EVA_NO_SUCH_OBJECT")  # dropped at the end
     twin.do("create_replicas", [Req(SRC, T.SNAPCLONE), Req(ARCH, T.SNAPCLONE, name="c2")])
     twin.advance(3600)
