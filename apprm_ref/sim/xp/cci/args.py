@@ -32,8 +32,8 @@ SPECS: dict[str, dict[str, int]] = {
     "horcmgr": {"-check": 0},
 }
 POSITIONAL = frozenset({"inqraid"})  # device files as operands (or on stdin)
-# pairdisplay -f letters this door prints (x hex, c copy %, d device file)
-FORMAT_LETTERS = {"pairdisplay": "xcd", "raidscan": "x", "inqraid": "x"}
+# pairdisplay -f letters this door prints (x hex, c copy %, d device file, e extended)
+FORMAT_LETTERS = {"pairdisplay": "xcde", "raidscan": "x", "inqraid": "x"}
 # Ranges: copy pace 1..15 (protocols.md 2.4); pairevtwait -t in seconds and its polling
 # interval (inferred upper bounds); pairsyncwait -t in units of 100 ms.
 BOUNDS: dict[tuple[str, str], tuple[int, int]] = {

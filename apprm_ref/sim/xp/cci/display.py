@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from apprm_ref.sim.xp import errors as xe
 from apprm_ref.sim.xp.cci import hostdev, resolve
 from apprm_ref.sim.xp.cci.formats import Row, pairdisplay_text, pairvolchk_line
+from apprm_ref.sim.xp.cci.formats_ext import Ext
 from apprm_ref.sim.xp.cci.wait import side_status
 from apprm_ref.sim.xp.models import TRACKING
 
@@ -71,6 +72,7 @@ def _row(cci: Cci, v: resolve.View, side: str, tc: bool, now: float) -> Row:
         percent=concordance(v.primary.array, pair, now),
         partner_ldev=other.array.ldevs[other.ldev].number,
         m="W" if writable else "-",
+        ext=Ext(p="N"),  # a CA pair: no CTG, journal, external LUN or GAD mode
         **base,
     )
 
@@ -86,9 +88,11 @@ def settled_views(cci: Cci, args: Args) -> list[resolve.View]:
 
 
 def pairdisplay(cci: Cci, args: Args) -> tuple[int, str]:
-    if "d" in args.fmt and "c" in args.fmt:
-        xe.refuse("EX_UNWOPT", "pairdisplay -fd together with -fc is not implemented")
+    if "d" in args.fmt and ("c" in args.fmt or "e" in args.fmt):
+        xe.refuse("EX_UNWOPT", "pairdisplay -fd together with -fc or -fe is not implemented")
     tc = cci.tc(args)
+    if "e" in args.fmt and not tc:
+        xe.refuse("EX_UNWOPT", "pairdisplay -fe on a Business Copy (MRCF) group is not implemented")
     now = cci.world.now()
     rows = []
     for v in settled_views(cci, args):
@@ -97,7 +101,13 @@ def pairdisplay(cci: Cci, args: Args) -> tuple[int, str]:
             rows.append(_row(cci, v, "R", tc, now))
     fmt = args.fmt
     text = pairdisplay_text(
-        rows, tc=tc, fc="c" in fmt, hexa="x" in fmt, cli=args.has("-CLI"), fd="d" in fmt
+        rows,
+        tc=tc,
+        fc="c" in fmt,
+        hexa="x" in fmt,
+        cli=args.has("-CLI"),
+        fd="d" in fmt,
+        fe="e" in fmt,
     )
     return 0, text
 

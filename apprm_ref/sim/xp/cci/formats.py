@@ -1,5 +1,5 @@
-"""Text RAID Manager prints: ``pairdisplay`` (default, ``-fc``, ``-fx``, ``-fd``, ``-CLI``)
-and ``pairvolchk`` lines.
+"""Text RAID Manager prints: ``pairdisplay`` (default, ``-fc``, ``-fx``, ``-fd``, ``-fe``,
+``-CLI``) and ``pairvolchk`` lines.
 
 Layouts follow captured output: ``pairdisplay -IBC6 -g vgdbRPS -fcx`` in gdha's BC-exec.sh
 workflow logs (Status followed directly by the comma, ``%`` right-aligned in 5 columns, the
@@ -14,6 +14,14 @@ RAID Manager uses for "not applicable". ``mu is None`` marks a TrueCopy (CA) row
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from apprm_ref.sim.xp.cci.formats_ext import (
+    Ext,
+    ext_cli_header,
+    ext_cli_tokens,
+    ext_header,
+    ext_suffix,
+)
 
 SI_HEADER = "Group   PairVol(L/R) (Port#,TID, LU-M) ,Seq#,LDEV#.P/S,Status, Seq#,P-LDEV# M"
 SI_HEADER_FC = "Group   PairVol(L/R) (Port#,TID, LU-M) ,Seq#,LDEV#.P/S,Status,   % ,P-LDEV# M"
@@ -48,6 +56,7 @@ class Row:
     m: str = "-"
     fence: str | None = None  # TrueCopy only
     device: str | None = None  # host device file (-fd); None prints "Unknown"
+    ext: Ext | None = None  # -fe columns (formats_ext.py)
 
 
 def _v(value: object, dash: str = "-") -> str:
@@ -122,9 +131,18 @@ def pairdisplay_text(
     hexa: bool = False,
     cli: bool = False,
     fd: bool = False,
+    fe: bool = False,
 ) -> str:
     lines = [header(tc=tc, fc=fc and not fd, cli=cli, fd=fd)]
     lines += [format_row(r, fc=fc and not fd, hexa=hexa, cli=cli, fd=fd) for r in rows]
+    if fe:
+        exts = [r.ext or Ext() for r in rows]
+        if cli:
+            head = " " + ext_cli_header()
+            tails = [" " + " ".join(ext_cli_tokens(e)) for e in exts]
+        else:
+            head, tails = ext_header(), [ext_suffix(e) for e in exts]
+        lines = [lines[0] + head] + [ln + t for ln, t in zip(lines[1:], tails, strict=True)]
     return "\n".join(lines) + "\n"
 
 

@@ -101,8 +101,10 @@ def test_instance_options_and_the_serial_ldev_form(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "argv",
     [
-        ["pairdisplay", "-g", "ORA_BC", "-fe"],
+        ["pairdisplay", "-g", "ORA_BC", "-fe"],  # -fe is built for CA groups only
+        ["pairdisplay", "-g", "ORA_BC", "-fde"],
         ["pairdisplay", "-g", "ORA_BC", "-m", "all"],
+        ["pairdisplay", "-g", "ORA_BC", "-m", "cas"],
         ["pairdisplay", "-g", "ORA_BC", "-v", "jnl"],
         ["pairdisplay", "-g", "ORA_BC", "-fcd"],
         ["paircreate", "-g", "ORA_BC", "-vl", "-m", "grp"],
