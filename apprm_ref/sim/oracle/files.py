@@ -31,10 +31,10 @@ class Files:
         return self.hosts.file_exists(self.db.host, path)
 
     def read_block(self, path: str, block: int) -> Any:
-        return self.hosts.read_block(self.db.host, path, block)
+        return self.db.world.hosts.read_block(self.db.host, path, block)
 
     def write_blocks(self, path: str, blocks: dict[int, Any]) -> None:
-        self.hosts.write_file(self.db.host, path, blocks)
+        self.db.world.hosts.write_file(self.db.host, path, blocks)
 
     def ensure_file(self, path: str, blocks: int) -> None:
         """Create ``path`` with at least ``blocks`` blocks, or reuse it if big enough."""

@@ -211,7 +211,9 @@ class XpBackend(PairCommands, ContinuousAccess):
         """``tracks`` of ``lid`` changed: record them where a pair tracks differences."""
         if not tracks:
             return
-        ix = self._by_volume()
+        ix = self._index  # ``_by_volume`` inline: host I/O is the hottest caller
+        if ix is None or ix.count != len(self.pairs):
+            ix = self._by_volume()
         for pair in ix.by_pvol.get(lid, ()):  # by MU; no pair is added or removed here
             state = pair.state
             if state in TRACKING or (state == PAIR and pair.swap_freeze):
@@ -330,18 +332,23 @@ class XpBackend(PairCommands, ContinuousAccess):
 
     def block_write(self, volume: str, items: dict[int, Any], *, host: str = "") -> None:
         self.settle()
-        ldev = self.ldev(volume)
+        ldev = self.ldevs.get(volume)  # ``ldev``'s usual case, without its call
+        if ldev is None:
+            ldev = self.ldev(volume)
         self._check_host_write(ldev)
+        size = ldev.data.size_extents
         for index in items:
-            if not 0 <= index < ldev.data.size_extents:
+            if not 0 <= index < size:
                 xe.refuse(xe.NOT_SERVED, f"extent {index} outside LDEV {ldev.id}")
-        ldev.data.write_many(items)
+        ldev.data.delta.update(items)  # VolumeData.write_many: the extents are checked above
         self.touch(ldev.id, set(items))
 
     def _check_host_write(self, ldev: Ldev) -> None:
         if ldev.reserved and not self.in_any_pair(ldev.id):
             xe.refuse(xe.NOT_SERVED, f"LDEV {ldev.id} is reserved (no host I/O)")
-        ix = self._by_volume()
+        ix = self._index  # ``_by_volume`` inline: host I/O is the hottest caller
+        if ix is None or ix.count != len(self.pairs):
+            ix = self._by_volume()
         own = ix.by_svol.get(ldev.id)
         if own is not None and own.state not in SVOL_WRITABLE:
             xe.refuse(xe.WRITE_PROTECTED, f"S-VOL {ldev.id} is {own.state}: host writes refused")
