@@ -70,7 +70,8 @@ class VolumeData:
         return self.size_extents * self.extent_bytes
 
     def read(self, index: int) -> Payload:
-        self._check(index)
+        if not 0 <= index < self.size_extents:
+            self._check(index)  # raises
         if index in self.delta:
             return self.delta[index]
         if self.base is None:

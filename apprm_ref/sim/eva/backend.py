@@ -211,7 +211,9 @@ class EvaBackend(ReplicaOps, PresentationOps):
         return self.vdisk(volume).size_extents
 
     def block_read(self, volume: str, extent: int) -> Any:
-        v = self._usable(volume)
+        v = self.vdisks.get(volume)
+        if v is None or v.state == _FAILED or v.state == _INVALID:
+            v = self._usable(volume)  # refuses, with the error of the case
         try:
             return v.data.read(extent)
         except IndexError as exc:
@@ -290,10 +292,11 @@ class EvaBackend(ReplicaOps, PresentationOps):
 
     @staticmethod
     def _new_cow(vsnaps: list[Vdisk], extents: list[int]) -> dict[str, list[int]]:
+        """``extents`` (sorted, distinct: every caller passes sorted dict keys) that each
+        vsnap has not allocated yet, in order."""
         out: dict[str, list[int]] = {}
         for s in vsnaps:
-            cow = s.cow
-            new = [e for e in extents if e not in cow]
+            new = sorted(set(extents).difference(s.cow)) if s.cow else list(extents)
             if new:
                 out[s.id] = new
         return out

@@ -144,7 +144,7 @@ class OracleDatabase:
 
     def alive(self) -> bool:
         """An instance dies with its host: detect it and drop the instance state."""
-        if self.status != SHUTDOWN and self.files.hosts.host(self.host).crashed:
+        if self.status != SHUTDOWN and self.world.hosts.host(self.host).crashed:
             self.drop_instance()
         return self.status != SHUTDOWN
 

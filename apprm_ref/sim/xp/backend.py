@@ -219,10 +219,18 @@ class XpBackend(PairCommands, ContinuousAccess):
             if state in TRACKING or (state == PAIR and pair.swap_freeze):
                 pair.pdiff |= tracks
             elif state in MIRRORING:
+                svol = pair.svol
                 if pair.kind == "CA":
-                    self.world.arrays[pair.svol_array].touch(pair.svol, tracks)
-                elif self._feeds_more(ix, pair):
-                    self.touch(pair.svol, tracks)
+                    self.world.arrays[pair.svol_array].touch(svol, tracks)
+                # a change reaching the S-VOL of a mirroring BC pair goes further than the
+                # S-VOL itself only through a cascaded pair, another pair naming it S-VOL or
+                # a CA link (the S-VOL's own pair mirrors, so it records nothing)
+                elif (
+                    svol in ix.by_pvol
+                    or ix.by_svol.get(svol) is not pair
+                    or self.ldevs[svol].ca_primary
+                ):
+                    self.touch(svol, tracks)
         own = ix.by_svol.get(lid)
         if own is not None and own.state in TRACKING:
             own.sdiff |= tracks
@@ -230,17 +238,6 @@ class XpBackend(PairCommands, ContinuousAccess):
             link = self.ca_link(lid)
             if link is not None and link[1].state in TRACKING:
                 link[1].sdiff |= tracks
-
-    def _feeds_more(self, ix: PairIndex, pair: Pair) -> bool:
-        """Whether a change reaching the S-VOL of mirroring BC ``pair`` goes further than
-        the S-VOL itself: a cascaded pair, another pair naming it S-VOL, or a CA link (the
-        S-VOL's own pair mirrors, so it records nothing)."""
-        svol = pair.svol
-        return (
-            svol in ix.by_pvol
-            or ix.by_svol.get(svol) is not pair
-            or bool(self.ldevs[svol].ca_primary)
-        )
 
     # --- host groups and LUN paths ------------------------------------------------------
 
@@ -325,7 +322,9 @@ class XpBackend(PairCommands, ContinuousAccess):
 
     def block_read(self, volume: str, extent: int) -> Any:
         self.settle()
-        ldev = self.ldev(volume)
+        ldev = self.ldevs.get(volume)  # ``ldev``'s usual case, without its call
+        if ldev is None:
+            ldev = self.ldev(volume)
         if ldev.reserved and not self.in_any_pair(ldev.id):
             xe.refuse(xe.NOT_SERVED, f"LDEV {ldev.id} is reserved (no host I/O)")
         return self.content(ldev.id).read(extent)
