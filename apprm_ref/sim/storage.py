@@ -78,6 +78,22 @@ class VolumeData:
             return None
         return self.base.lookup(index)[1]
 
+    def read_run(self, start: int, count: int) -> tuple[Payload, ...]:
+        """``read`` of ``start`` .. ``start + count - 1`` in turn (the first extent outside
+        the volume raises, as ``read`` would), one call for a whole file."""
+        end = start + count
+        if not (start >= 0 and end <= self.size_extents):
+            for index in range(start, end):
+                self._check(index)
+        delta, base = self.delta, self.base
+        out = []
+        for index in range(start, end):
+            if index in delta:
+                out.append(delta[index])
+            else:
+                out.append(None if base is None else base.lookup(index)[1])
+        return tuple(out)
+
     def write(self, index: int, payload: Payload) -> None:
         self._check(index)
         self.delta[index] = payload

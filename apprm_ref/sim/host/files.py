@@ -149,8 +149,7 @@ class FileOps:
         if direct is None:
             return tuple(self._lv_read(d.host, d.vg, d.lv, start + i) for i in range(length))
         array, volume, base = direct
-        read = self.world.arrays[array].block_read
-        return tuple(read(volume, base + i) for i in range(length))
+        return self.world.arrays[array].block_read_run(volume, base, length)
 
     def read_block(self: HostBackend, host_name: str, path: str, block: int) -> Any:
         d = self._file(host_name, path)

@@ -329,6 +329,19 @@ class XpBackend(PairCommands, ContinuousAccess):
             xe.refuse(xe.NOT_SERVED, f"LDEV {ldev.id} is reserved (no host I/O)")
         return self.content(ldev.id).read(extent)
 
+    def block_read_run(self, volume: str, start: int, count: int) -> tuple[Any, ...]:
+        """``block_read`` of ``count`` extents from ``start``. The first read settles; the
+        others would settle again at the same instant, which does nothing unless a copy
+        completion came due by now meanwhile (then the reads go one by one, as before)."""
+        if count <= 0:
+            return ()
+        first = self.block_read(volume, start)
+        if count == 1:
+            return (first,)
+        if self._due is None or self._due <= self.now():
+            return (first, *(self.block_read(volume, e) for e in range(start + 1, start + count)))
+        return (first, *self.content(self.ldev(volume).id).read_run(start + 1, count - 1))
+
     def block_write(self, volume: str, items: dict[int, Any], *, host: str = "") -> None:
         self.settle()
         ldev = self.ldevs.get(volume)  # ``ldev``'s usual case, without its call
