@@ -139,7 +139,7 @@ class Session:
 
     @property
     def worst(self) -> Severity:
-        return max((m.severity for m in self.messages), default=Severity.NORMAL)
+        return max([m.severity for m in self.messages], default=Severity.NORMAL)
 
     @property
     def terminal(self) -> bool:

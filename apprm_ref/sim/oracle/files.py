@@ -156,8 +156,9 @@ class Files:
             return None
 
     def write_header(self, file_no: int) -> None:
-        h = self.db.hdr[file_no]
-        self.write_blocks(self.db.cf["files"][file_no]["name"], {0: F.pack(F.DF_HEADER, h)})
+        payload = (F.DF_HEADER, F.freeze(self.db.hdr[file_no]))  # F.pack, DBWR's hot path
+        name = self.db.cf["files"][file_no]["name"]
+        self.db.world.hosts.write_file(self.db.host, name, {0: payload})
 
     def write_data_blocks(self, blocks: dict[tuple[int, int], Any]) -> None:
         per_file: dict[int, dict[int, Any]] = {}
