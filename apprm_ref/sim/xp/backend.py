@@ -343,19 +343,16 @@ class XpBackend(PairCommands, ContinuousAccess):
         return (first, *self.content(self.ldev(volume).id).read_run(start + 1, count - 1))
 
     def block_write(self, volume: str, items: dict[int, Any], *, host: str = "") -> None:
-        self.settle()
-        ldev = self.ldevs.get(volume)  # ``ldev``'s usual case, without its call
+        """Host writes: settle, then refuse where the array would (reserved LDEV, S-VOL
+        not writable, CA S-VOL read only, P-VOL being restored, extent outside), then
+        write and record the changed tracks. The hottest path of the XP: the usual cases
+        of ``settle`` and ``ldev`` are inline, every check is made every time."""
+        due, world = self._due, self.world
+        if due is None or (world.now() if world is not None else 0.0) >= due:
+            self.settle()
+        ldev = self.ldevs.get(volume)
         if ldev is None:
             ldev = self.ldev(volume)
-        self._check_host_write(ldev)
-        size = ldev.data.size_extents
-        for index in items:
-            if not 0 <= index < size:
-                xe.refuse(xe.NOT_SERVED, f"extent {index} outside LDEV {ldev.id}")
-        ldev.data.delta.update(items)  # VolumeData.write_many: the extents are checked above
-        self.touch(ldev.id, set(items))
-
-    def _check_host_write(self, ldev: Ldev) -> None:
         if ldev.reserved and not self.in_any_pair(ldev.id):
             xe.refuse(xe.NOT_SERVED, f"LDEV {ldev.id} is reserved (no host I/O)")
         ix = self._index  # ``_by_volume`` inline: host I/O is the hottest caller
@@ -370,6 +367,12 @@ class XpBackend(PairCommands, ContinuousAccess):
         for pair in ix.bc_by_pvol.get(ldev.id, ()):
             if pair.state == COPY_RS_R:
                 xe.refuse(xe.WRITE_PROTECTED, f"P-VOL {ldev.id} is being restored (RCPY)")
+        size = ldev.data.size_extents
+        for index in items:
+            if not 0 <= index < size:
+                xe.refuse(xe.NOT_SERVED, f"extent {index} outside LDEV {ldev.id}")
+        ldev.data.delta.update(items)  # VolumeData.write_many: the extents are checked above
+        self.touch(ldev.id, set(items))
 
     def pair_state(self, pvol: str, mu: int) -> str:
         self.settle()
