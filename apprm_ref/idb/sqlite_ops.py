@@ -354,7 +354,7 @@ class SqliteOps:
     ) -> list[ReplicaRecord]:
         key = (spec, array, status)
         self.st.fresh()
-        cacheable = all(v is None or type(v) is str for v in key)
+        cacheable = all([v is None or type(v) is str for v in key])  # one call, not four
         if cacheable:
             got = self.st.replicas.records(key)
             if got is not None:

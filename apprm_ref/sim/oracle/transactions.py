@@ -120,8 +120,8 @@ class Transactions:
         for loc, (bscn, rows, ordered) in staged.items():
             if ordered:  # F.data_block without the sort: the rows are in key order already
                 payload = cache[loc] = (F.DATA_BLOCK, bscn, tuple(rows.items()))
-            else:
-                payload = cache[loc] = F.data_block(bscn, rows)
+            else:  # F.data_block, inline: once per changed block per epoch
+                payload = cache[loc] = (F.DATA_BLOCK, bscn, tuple(sorted(rows.items())))
                 rows = dict(payload[2])  # the memo's copy in key order, for the next batch
             memo[loc] = (payload, bscn, rows, True)
             dirty[loc] = bscn
