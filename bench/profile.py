@@ -70,6 +70,12 @@ def charge(stats: dict[Key, Any]) -> dict[str, float]:
     return out
 
 
+def interpreted_calls(stats: dict[Key, Any]) -> int:
+    """Calls of Python functions (builtins, filed under ``~``, are not counted): the unit
+    the execution-model work of issue 19 counts per simulated day."""
+    return sum(row[1] for key, row in stats.items() if key[0] != "~")
+
+
 def profile(cfg: BenchConfig, top: int) -> dict[str, Any]:
     prof = cProfile.Profile()
     prof.enable()
@@ -86,6 +92,8 @@ def profile(cfg: BenchConfig, top: int) -> dict[str, Any]:
         "sim_days": cfg.days,
         "sessions": res["sessions"],
         "profiled_cpu_s": round(total, 3),
+        # the whole run, start-up included: compare runs of one configuration
+        "interpreted_calls_per_sim_day": round(interpreted_calls(raw) / max(1, cfg.days)),
         "layers": {
             name: {
                 "share": round(s / total, 4),
@@ -125,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     if a.json:
         print(json.dumps(out, sort_keys=True))
         return 0
-    print(f"{out['sessions']} sessions, {out['profiled_cpu_s']} s profiled CPU")
+    print(
+        f"{out['sessions']} sessions, {out['profiled_cpu_s']} s profiled CPU, "
+        f"{out['interpreted_calls_per_sim_day']} interpreted calls per simulated day"
+    )
     for name, row in out["layers"].items():
         us = row["profiled_us_per_session"]
         print(f"  {name:<18} {100 * row['share']:5.1f} %  {us:>9} us per session")

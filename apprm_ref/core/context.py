@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import simpy
 
@@ -40,7 +40,7 @@ class SessionContext:
         found = self.states.get(kind)
         if found is None:
             found = self.states[kind] = kind()
-        return cast(S, found)
+        return found  # made as ``kind`` above (no cast: it is a call)
 
     @property
     def now(self) -> float:
@@ -65,7 +65,7 @@ class SessionContext:
         code: str | None = None,
         obj: str | None = None,
     ) -> None:
-        self.session.log(self.now, severity, origin, text, code=code, obj=obj)
+        self.session.log(float(self.env.now), severity, origin, text, code=code, obj=obj)
 
     def info(self, origin: str, text: str) -> None:
         self.log(Severity.NORMAL, origin, text)

@@ -139,7 +139,7 @@ class Session:
 
     @property
     def worst(self) -> Severity:
-        return max((m.severity for m in self.messages), default=Severity.NORMAL)
+        return max([m.severity for m in self.messages], default=Severity.NORMAL)
 
     @property
     def terminal(self) -> bool:
@@ -164,9 +164,9 @@ class Session:
     ) -> Message:
         msg = Message(at, severity, origin, text, code, obj)
         self.messages.append(msg)
-        if (
-            not self.terminal
-            and severity >= Severity.MAJOR
+        if (  # the int comparison first: most messages are below Major
+            severity >= Severity.MAJOR
+            and not self.terminal
             and self.status == SessionStatus.IN_PROGRESS
         ):
             self.status = SessionStatus.IN_PROGRESS_ERRORS

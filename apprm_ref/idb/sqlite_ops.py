@@ -124,11 +124,12 @@ def _mirror(
 def _mirrorable(row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> bool:
     """True when SQLite returns exactly these values (plain str and int, a non-NaN float),
     so the cache may hold them without reading them back."""
-    if not all(type(row[i]) is str for i in (0, 1, 2, 3, 7)):
+    # list comprehensions, not generators: one call each, not one per value
+    if not all([type(row[i]) is str for i in (0, 1, 2, 3, 7)]):
         return False
     if math.isnan(row[4]) or type(row[8]) is not int or not (row[9] is None or type(row[9]) is int):
         return False
-    return all(type(v) is str for t in targets for v in t[2:6])
+    return all([type(v) is str for t in targets for v in t[2:6]])
 
 
 def sync_children(
@@ -353,7 +354,7 @@ class SqliteOps:
     ) -> list[ReplicaRecord]:
         key = (spec, array, status)
         self.st.fresh()
-        cacheable = all(v is None or type(v) is str for v in key)
+        cacheable = all([v is None or type(v) is str for v in key])  # one call, not four
         if cacheable:
             got = self.st.replicas.records(key)
             if got is not None:

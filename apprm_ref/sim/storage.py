@@ -70,12 +70,29 @@ class VolumeData:
         return self.size_extents * self.extent_bytes
 
     def read(self, index: int) -> Payload:
-        self._check(index)
+        if not 0 <= index < self.size_extents:
+            self._check(index)  # raises
         if index in self.delta:
             return self.delta[index]
         if self.base is None:
             return None
         return self.base.lookup(index)[1]
+
+    def read_run(self, start: int, count: int) -> tuple[Payload, ...]:
+        """``read`` of ``start`` .. ``start + count - 1`` in turn (the first extent outside
+        the volume raises, as ``read`` would), one call for a whole file."""
+        end = start + count
+        if not (start >= 0 and end <= self.size_extents):
+            for index in range(start, end):
+                self._check(index)
+        delta, base = self.delta, self.base
+        out = []
+        for index in range(start, end):
+            if index in delta:
+                out.append(delta[index])
+            else:
+                out.append(None if base is None else base.lookup(index)[1])
+        return tuple(out)
 
     def write(self, index: int, payload: Payload) -> None:
         self._check(index)

@@ -59,7 +59,7 @@ class World:
         return self.clock.env
 
     def now(self) -> float:
-        return self.clock.now()
+        return float(self.clock.env.now)  # SimClock.now, one call less on every write path
 
     def call_at(self, when: float, fn: Callable[[], None]) -> Any:
         """Run ``fn`` at simulated time ``when`` (one SimPy event). Returns the event."""

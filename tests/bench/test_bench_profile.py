@@ -43,3 +43,8 @@ def test_unowned_time_follows_callers_in_proportion() -> None:
 def test_orphan_builtin_time_is_reported_not_dropped() -> None:
     out = profile.charge({SORTED: _row(0.25, {})})
     assert out == {"unattributed": pytest.approx(0.25)}
+
+
+def test_interpreted_calls_leave_builtins_out() -> None:
+    stats = {ORA: (3, 7, 0.1, 0.1, {}), SORTED: (9, 9, 0.1, 0.1, {}), STDLIB: (2, 2, 0.0, 0.0, {})}
+    assert profile.interpreted_calls(stats) == 9

@@ -82,7 +82,7 @@ def _invalidate(
     hit = set(failed)
     newly = []
     for rep in ctx.repo.list_replicas(array=src.array, status=ReplicaStatus.ACTIVE):
-        if any(t.target.volume in hit for t in rep.targets):
+        if not hit.isdisjoint([t.target.volume for t in rep.targets]):
             rep.status, rep.tracked = ReplicaStatus.INVALID, False
             rep.details["invalid_reason"] = why or f"vsnap failed: disk group {group} full"
             rep.details["invalid_by"] = ctx.session.id

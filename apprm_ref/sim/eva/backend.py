@@ -211,16 +211,35 @@ class EvaBackend(ReplicaOps, PresentationOps):
         return self.vdisk(volume).size_extents
 
     def block_read(self, volume: str, extent: int) -> Any:
-        v = self._usable(volume)
+        v = self.vdisks.get(volume)
+        if v is None or v.state == _FAILED or v.state == _INVALID:
+            v = self._usable(volume)  # refuses, with the error of the case
         try:
             return v.data.read(extent)
         except IndexError as exc:
             refuse("EVA_INVALID_PARAMETER", str(exc))
 
+    def block_read_run(self, volume: str, start: int, count: int) -> tuple[Any, ...]:
+        """``block_read`` of ``count`` extents from ``start``: a read changes nothing, so
+        the checks of the first one hold for all."""
+        if count <= 0:
+            return ()
+        v = self.vdisks.get(volume)
+        if v is None or v.state == _FAILED or v.state == _INVALID:
+            v = self._usable(volume)  # refuses, with the error of the case
+        try:
+            return v.data.read_run(start, count)
+        except IndexError as exc:
+            refuse("EVA_INVALID_PARAMETER", str(exc))
+
     def block_write(self, volume: str, items: dict[int, Any], *, host: str = "") -> None:
         """Write extents; vsnaps allocate space copy-on-write; a full disk group freezes the
-        source and fails its vsnaps (E11) and the write is refused, never silently lost."""
-        v = self._usable(volume)
+        source and fails its vsnaps (E11) and the write is refused, never silently lost.
+        Every check is made at every write, in this order; the usual case (a usable vdisk,
+        built indexes, extents already covered) costs no call beyond the data update."""
+        v = self.vdisks.get(volume)
+        if v is None or v.state == _FAILED or v.state == _INVALID:
+            v = self._usable(volume)  # refuses, with the error of the case
         if host and host not in v.presentations:
             refuse("EVA_NOT_PRESENTED", f"{volume} is not presented to {host}")
         if v.read_only:
@@ -229,17 +248,20 @@ class EvaBackend(ReplicaOps, PresentationOps):
         for e in items:
             if not 0 <= e < size:
                 refuse("EVA_INVALID_PARAMETER", f"extent {e} outside {volume}")
-        ix = self.index()
+        ix = self._ix if self._ix is not None else self.index()
         kind = v.kind
         on_origin = kind != _VSNAP and kind != _SNAPSHOT
         origin = v.id if on_origin else v.source
-        family = ix.targets(origin, self.vdisks) if origin is not None else ()
+        family = ix.family.get(origin) if origin is not None else ()
+        if family is None:
+            family = ix.targets(origin, self.vdisks)  # type: ignore[arg-type]
         for t in family:
             if t.state == _FAILED and t.kind == _VSNAP:  # frozen(origin), rule E11
                 refuse("EVA_WRITE_FROZEN", f"writes to {volume} stopped: disk group full (vsnaps)")
         if on_origin:
             covered = ix.covered.get(v.id) if family else None
-            fresh = [e for e in items if e not in covered] if covered is not None else items
+            # the extents no live vsnap holds yet (only their sorted list is used below)
+            fresh = items.keys() - covered.keys() if covered is not None else items
             needs = self._new_cow(_live_vsnaps(family), sorted(fresh)) if fresh and family else {}
         else:
             needs = self._new_cow([v], sorted(items)) if kind == _VSNAP else {}
@@ -251,7 +273,7 @@ class EvaBackend(ReplicaOps, PresentationOps):
                     "EVA_WRITE_FROZEN",
                     f"disk group {v.disk_group} is full; writes to {volume} stopped",
                 )
-        v.data.write_many(items)
+        v.data.delta.update(items)  # VolumeData.write_many: the extents are checked above
         if needs:
             self._allocate_cow(needs)
         if on_origin and family:  # every live vsnap of v now holds these extents
@@ -283,10 +305,11 @@ class EvaBackend(ReplicaOps, PresentationOps):
 
     @staticmethod
     def _new_cow(vsnaps: list[Vdisk], extents: list[int]) -> dict[str, list[int]]:
+        """``extents`` (sorted, distinct: every caller passes sorted dict keys) that each
+        vsnap has not allocated yet, in order."""
         out: dict[str, list[int]] = {}
         for s in vsnaps:
-            cow = s.cow
-            new = [e for e in extents if e not in cow]
+            new = sorted(set(extents).difference(s.cow)) if s.cow else list(extents)
             if new:
                 out[s.id] = new
         return out

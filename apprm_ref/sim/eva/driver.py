@@ -69,12 +69,12 @@ class EvaDriver:
             wwn=v.wwn,
             size_bytes=v.size_bytes,
             pool=v.disk_group,
-            raid=v.vraid.value,
+            raid=str(v.vraid),  # a StrEnum's str is its value (without the property's calls)
             role="target" if v.is_target else "source",
             replica_type=TYPE_OF_KIND.get(v.kind),
             source=VolumeRef(self.name, v.source) if v.source else None,
             presented_to=tuple(sorted(v.presentations)),
-            state=v.state.value,
+            state=str(v.state),
             details={
                 "name": v.name,
                 "created_at": repr(v.created_at),

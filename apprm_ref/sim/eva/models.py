@@ -33,7 +33,7 @@ class Vraid(enum.StrEnum):
     @property
     def overhead(self) -> tuple[int, int]:
         """Raw/usable ratio (num, den): mirroring 2/1, RAID5 4+1, RAID6 4+2 (EVA stripes)."""
-        return _OVERHEAD[self.value]
+        return _OVERHEAD[self]  # a StrEnum member hashes and compares as its value
 
 
 _RANK = {"vraid0": 0, "vraid5": 1, "vraid6": 2, "vraid1": 3}
@@ -42,7 +42,7 @@ _OVERHEAD = VRAID_OVERHEAD
 
 def raw_extents(extents: int, vraid: Vraid) -> int:
     """Raw disk-group extents taken by ``extents`` usable extents at ``vraid``."""
-    num, den = vraid.overhead
+    num, den = _OVERHEAD[vraid]  # ``vraid.overhead`` without the property's calls
     return -(-extents * num // den)
 
 

@@ -124,7 +124,10 @@ class FileOps:
 
     def write_file(self: HostBackend, host_name: str, path: str, blocks: dict[int, Any]) -> None:
         """Write file blocks (block index -> payload) through to the array extents."""
-        d = self._file(host_name, path)
+        hc = self._cache.get(host_name)  # the dentry hit of ``_file``, without its call
+        d = hc.files.get(path) if hc is not None else None
+        if d is None or d.host.crashed:
+            d = self._file(host_name, path)
         mnt = d.mnt
         if mnt.read_only or mnt.frozen:
             self._writable(mnt, path)
@@ -146,8 +149,7 @@ class FileOps:
         if direct is None:
             return tuple(self._lv_read(d.host, d.vg, d.lv, start + i) for i in range(length))
         array, volume, base = direct
-        read = self.world.arrays[array].block_read
-        return tuple(read(volume, base + i) for i in range(length))
+        return self.world.arrays[array].block_read_run(volume, base, length)
 
     def read_block(self: HostBackend, host_name: str, path: str, block: int) -> Any:
         d = self._file(host_name, path)

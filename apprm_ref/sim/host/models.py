@@ -36,6 +36,11 @@ class BlockStore(Protocol):
 
     def block_read(self, volume: str, extent: int) -> Any: ...
 
+    def block_read_run(self, volume: str, start: int, count: int) -> tuple[Any, ...]:
+        """``block_read`` of ``count`` extents from ``start``, in turn, with the same result
+        and the same first refusal (a file read in one call); nothing at all for 0."""
+        ...
+
     def block_write(self, volume: str, items: dict[int, Any], *, host: str) -> None:
         """Write extents; refuse (with the array's own error) where the array would."""
         ...

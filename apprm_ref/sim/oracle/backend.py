@@ -144,7 +144,11 @@ class OracleDatabase:
 
     def alive(self) -> bool:
         """An instance dies with its host: detect it and drop the instance state."""
-        if self.status != SHUTDOWN and self.files.hosts.host(self.host).crashed:
+        if self.status == SHUTDOWN:
+            return False
+        hosts = self.world.hosts
+        host = hosts.hosts.get(self.host)  # ``hosts.host``'s hit, without its call
+        if (host if host is not None else hosts.host(self.host)).crashed:
             self.drop_instance()
         return self.status != SHUTDOWN
 

@@ -50,6 +50,9 @@ class PlainArray:
     def block_read(self, volume: str, extent: int) -> Any:
         return self.volumes[volume].read(extent)
 
+    def block_read_run(self, volume: str, start: int, count: int) -> tuple[Any, ...]:
+        return self.volumes[volume].read_run(start, count) if count > 0 else ()
+
     def block_write(self, volume: str, items: dict[int, Any], *, host: str) -> None:
         self.volumes[volume].write_many(items)
 

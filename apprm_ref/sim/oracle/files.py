@@ -31,10 +31,10 @@ class Files:
         return self.hosts.file_exists(self.db.host, path)
 
     def read_block(self, path: str, block: int) -> Any:
-        return self.hosts.read_block(self.db.host, path, block)
+        return self.db.world.hosts.read_block(self.db.host, path, block)
 
     def write_blocks(self, path: str, blocks: dict[int, Any]) -> None:
-        self.hosts.write_file(self.db.host, path, blocks)
+        self.db.world.hosts.write_file(self.db.host, path, blocks)
 
     def ensure_file(self, path: str, blocks: int) -> None:
         """Create ``path`` with at least ``blocks`` blocks, or reuse it if big enough."""
@@ -111,12 +111,16 @@ class Files:
         """Blocks of a control file: the main block always, archived-log chunks when asked
         (all, or the last one). Frozen sections and records are reused while unchanged."""
         frozen = self.db.memo.cf
+        sections = frozen.sections
         n = len(cf["archives"])
         items = [("narch", n)]
         for k, v in cf.items():
             if k == "archives" or k == "narch":
                 continue
-            items.append((k, v if type(v) in F.SCALARS else frozen.section(k, v)))
+            if type(v) not in F.SCALARS:
+                hit = sections.get(k)  # ``frozen.section``'s hit, without its call
+                v = hit[1] if hit is not None and hit[0] == v else frozen.section(k, v)
+            items.append((k, v))
         items.sort()
         blocks: dict[int, Any] = {0: (F.CF_MAGIC, ("{}", tuple(items)))}
         chunks = range((n + F.ARCH_PER_BLOCK - 1) // F.ARCH_PER_BLOCK)
@@ -131,7 +135,7 @@ class Files:
 
     def write_controlfile(self, *, full: bool = False) -> None:
         """Write the cached control file to every multiplexed copy (write-through)."""
-        cap = self.cf_capacity(self.db.cf["blocks"])
+        cap = (self.db.cf["blocks"] - 1) * F.ARCH_PER_BLOCK  # cf_capacity
         if len(self.db.cf["archives"]) > cap:  # circular reuse of the oldest records
             self.db.cf["archives"] = self.db.cf["archives"][-cap + F.ARCH_PER_BLOCK :]
             full = True
@@ -139,8 +143,9 @@ class Files:
         changed = full or len(self.db.cf["archives"]) != self.db.arch_synced
         blocks = self.encode_controlfile(self.db.cf, full=full, archives=changed)
         self.db.arch_synced = len(self.db.cf["archives"])
-        for path in self.cf_paths():
-            self.write_blocks(path, blocks)
+        write, host = self.db.world.hosts.write_file, self.db.host
+        for path in self.db.params["control_files"]:  # cf_paths
+            write(host, path, blocks)
 
     # --- datafile headers and blocks ---------------------------------------------------------
 
@@ -151,8 +156,9 @@ class Files:
             return None
 
     def write_header(self, file_no: int) -> None:
-        h = self.db.hdr[file_no]
-        self.write_blocks(self.db.cf["files"][file_no]["name"], {0: F.pack(F.DF_HEADER, h)})
+        payload = (F.DF_HEADER, F.freeze(self.db.hdr[file_no]))  # F.pack, DBWR's hot path
+        name = self.db.cf["files"][file_no]["name"]
+        self.db.world.hosts.write_file(self.db.host, name, {0: payload})
 
     def write_data_blocks(self, blocks: dict[tuple[int, int], Any]) -> None:
         per_file: dict[int, dict[int, Any]] = {}

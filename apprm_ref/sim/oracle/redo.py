@@ -53,8 +53,9 @@ class Redo:
             self.switch_log()
             group = self.current_group()
         payload = F.redo_block(group["seq"], group["rl_id"], records)
+        write, host = self.db.world.hosts.write_file, self.db.host  # Files.write_blocks
         for member in group["members"]:
-            self.db.files.write_blocks(member, {self.db.log_pos: payload})
+            write(host, member, {self.db.log_pos: payload})
         self.db.log_pos += 1
 
     def switch_log(self, *, strict: bool = False) -> None:

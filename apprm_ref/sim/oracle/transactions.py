@@ -120,8 +120,8 @@ class Transactions:
         for loc, (bscn, rows, ordered) in staged.items():
             if ordered:  # F.data_block without the sort: the rows are in key order already
                 payload = cache[loc] = (F.DATA_BLOCK, bscn, tuple(rows.items()))
-            else:
-                payload = cache[loc] = F.data_block(bscn, rows)
+            else:  # F.data_block, inline: once per changed block per epoch
+                payload = cache[loc] = (F.DATA_BLOCK, bscn, tuple(sorted(rows.items())))
                 rows = dict(payload[2])  # the memo's copy in key order, for the next batch
             memo[loc] = (payload, bscn, rows, True)
             dirty[loc] = bscn
@@ -325,9 +325,10 @@ class Transactions:
                     top[no] = scn
         if not chosen:
             return
-        files = self.db.cf["files"]
+        files, host = self.db.cf["files"], self.db.host
+        write = self.db.world.hosts.write_file  # Files.write_blocks, one call less per file
         for no, items in per_file.items():
-            self.db.files.write_blocks(files[no]["name"], items)
+            write(host, files[no]["name"], items)
         for k in chosen:
             del self.db.dirty[k]
         for no, scn in top.items():

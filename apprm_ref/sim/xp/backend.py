@@ -211,16 +211,26 @@ class XpBackend(PairCommands, ContinuousAccess):
         """``tracks`` of ``lid`` changed: record them where a pair tracks differences."""
         if not tracks:
             return
-        ix = self._by_volume()
+        ix = self._index  # ``_by_volume`` inline: host I/O is the hottest caller
+        if ix is None or ix.count != len(self.pairs):
+            ix = self._by_volume()
         for pair in ix.by_pvol.get(lid, ()):  # by MU; no pair is added or removed here
             state = pair.state
             if state in TRACKING or (state == PAIR and pair.swap_freeze):
                 pair.pdiff |= tracks
             elif state in MIRRORING:
+                svol = pair.svol
                 if pair.kind == "CA":
-                    self.world.arrays[pair.svol_array].touch(pair.svol, tracks)
-                elif self._feeds_more(ix, pair):
-                    self.touch(pair.svol, tracks)
+                    self.world.arrays[pair.svol_array].touch(svol, tracks)
+                # a change reaching the S-VOL of a mirroring BC pair goes further than the
+                # S-VOL itself only through a cascaded pair, another pair naming it S-VOL or
+                # a CA link (the S-VOL's own pair mirrors, so it records nothing)
+                elif (
+                    svol in ix.by_pvol
+                    or ix.by_svol.get(svol) is not pair
+                    or self.ldevs[svol].ca_primary
+                ):
+                    self.touch(svol, tracks)
         own = ix.by_svol.get(lid)
         if own is not None and own.state in TRACKING:
             own.sdiff |= tracks
@@ -228,17 +238,6 @@ class XpBackend(PairCommands, ContinuousAccess):
             link = self.ca_link(lid)
             if link is not None and link[1].state in TRACKING:
                 link[1].sdiff |= tracks
-
-    def _feeds_more(self, ix: PairIndex, pair: Pair) -> bool:
-        """Whether a change reaching the S-VOL of mirroring BC ``pair`` goes further than
-        the S-VOL itself: a cascaded pair, another pair naming it S-VOL, or a CA link (the
-        S-VOL's own pair mirrors, so it records nothing)."""
-        svol = pair.svol
-        return (
-            svol in ix.by_pvol
-            or ix.by_svol.get(svol) is not pair
-            or bool(self.ldevs[svol].ca_primary)
-        )
 
     # --- host groups and LUN paths ------------------------------------------------------
 
@@ -323,25 +322,42 @@ class XpBackend(PairCommands, ContinuousAccess):
 
     def block_read(self, volume: str, extent: int) -> Any:
         self.settle()
-        ldev = self.ldev(volume)
+        ldev = self.ldevs.get(volume)  # ``ldev``'s usual case, without its call
+        if ldev is None:
+            ldev = self.ldev(volume)
         if ldev.reserved and not self.in_any_pair(ldev.id):
             xe.refuse(xe.NOT_SERVED, f"LDEV {ldev.id} is reserved (no host I/O)")
         return self.content(ldev.id).read(extent)
 
-    def block_write(self, volume: str, items: dict[int, Any], *, host: str = "") -> None:
-        self.settle()
-        ldev = self.ldev(volume)
-        self._check_host_write(ldev)
-        for index in items:
-            if not 0 <= index < ldev.data.size_extents:
-                xe.refuse(xe.NOT_SERVED, f"extent {index} outside LDEV {ldev.id}")
-        ldev.data.write_many(items)
-        self.touch(ldev.id, set(items))
+    def block_read_run(self, volume: str, start: int, count: int) -> tuple[Any, ...]:
+        """``block_read`` of ``count`` extents from ``start``. The first read settles; the
+        others would settle again at the same instant, which does nothing unless a copy
+        completion came due by now meanwhile (then the reads go one by one, as before)."""
+        if count <= 0:
+            return ()
+        first = self.block_read(volume, start)
+        if count == 1:
+            return (first,)
+        if self._due is None or self._due <= self.now():
+            return (first, *(self.block_read(volume, e) for e in range(start + 1, start + count)))
+        return (first, *self.content(self.ldev(volume).id).read_run(start + 1, count - 1))
 
-    def _check_host_write(self, ldev: Ldev) -> None:
+    def block_write(self, volume: str, items: dict[int, Any], *, host: str = "") -> None:
+        """Host writes: settle, then refuse where the array would (reserved LDEV, S-VOL
+        not writable, CA S-VOL read only, P-VOL being restored, extent outside), then
+        write and record the changed tracks. The hottest path of the XP: the usual cases
+        of ``settle`` and ``ldev`` are inline, every check is made every time."""
+        due, world = self._due, self.world
+        if due is None or (world.now() if world is not None else 0.0) >= due:
+            self.settle()
+        ldev = self.ldevs.get(volume)
+        if ldev is None:
+            ldev = self.ldev(volume)
         if ldev.reserved and not self.in_any_pair(ldev.id):
             xe.refuse(xe.NOT_SERVED, f"LDEV {ldev.id} is reserved (no host I/O)")
-        ix = self._by_volume()
+        ix = self._index  # ``_by_volume`` inline: host I/O is the hottest caller
+        if ix is None or ix.count != len(self.pairs):
+            ix = self._by_volume()
         own = ix.by_svol.get(ldev.id)
         if own is not None and own.state not in SVOL_WRITABLE:
             xe.refuse(xe.WRITE_PROTECTED, f"S-VOL {ldev.id} is {own.state}: host writes refused")
@@ -351,6 +367,12 @@ class XpBackend(PairCommands, ContinuousAccess):
         for pair in ix.bc_by_pvol.get(ldev.id, ()):
             if pair.state == COPY_RS_R:
                 xe.refuse(xe.WRITE_PROTECTED, f"P-VOL {ldev.id} is being restored (RCPY)")
+        size = ldev.data.size_extents
+        for index in items:
+            if not 0 <= index < size:
+                xe.refuse(xe.NOT_SERVED, f"extent {index} outside LDEV {ldev.id}")
+        ldev.data.delta.update(items)  # VolumeData.write_many: the extents are checked above
+        self.touch(ldev.id, set(items))
 
     def pair_state(self, pvol: str, mu: int) -> str:
         self.settle()

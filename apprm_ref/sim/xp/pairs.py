@@ -344,7 +344,8 @@ class PairCommands:
     def settle(self: XpBackend) -> None:
         """Finish every copy due by now (an event at exactly ``now`` may not have run yet:
         ``env.run(until=t)`` stops before events at ``t``)."""
-        now = self.now()
+        world = self.world  # ``now`` inline: every host I/O settles first
+        now = world.now() if world is not None else 0.0
         if self._due is not None and now < self._due:
             return
         if self._wake is None:  # after attach: from the pairs, then from every _schedule

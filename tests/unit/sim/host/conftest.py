@@ -53,6 +53,9 @@ class PlainArray:
     def block_read(self, volume: str, extent: int) -> Any:
         return self.volumes[volume].read(extent)
 
+    def block_read_run(self, volume: str, start: int, count: int) -> tuple[Any, ...]:
+        return tuple(self.block_read(volume, e) for e in range(start, start + count))
+
     def block_write(self, volume: str, items: dict[int, Any], *, host: str) -> None:
         if volume in self.read_only:
             raise ArrayError(f"{volume} is write protected", code="WRITE_PROTECTED")
