@@ -64,15 +64,32 @@ def restore_replica(
         replica.details["ir_failed"] = ctx.session.id
         yield from _after_failure(ctx, drv, replica, safety, borrowed, exc)
     if options.keep_replica:
-        yield from ctx.wait(drv.pair_split(pairs))
-        yield from _wait(ctx, drv, pairs, "PSUS")
-        identity.record(ctx.drivers, replica)  # this split is the replica's content now
-        replica.status = ReplicaStatus.ACTIVE  # recorded by the IR's final write
-        ctx.info(_origin(ctx), f"Replica {replica.id} kept: MU#{replica.mu} split again")
+        yield from _keep(ctx, drv, replica, pairs)
     else:
         replica.status = ReplicaStatus.CONSUMED
         ctx.info(_origin(ctx), f"Replica {replica.id} consumed: MU#{replica.mu} follows the source")
     yield from _release(ctx, drv, safety, borrowed)
+
+
+def _keep(ctx: SessionContext, drv: Any, replica: ReplicaRecord, pairs: Pairs) -> Steps:
+    """Split the restored pairs again: their S-VOLs still hold the replica, now with the
+    identity of this split (recorded by the IR's final write). A split the array refuses
+    (atomically: none split) leaves the MU following the source, so the replica is
+    consumed as without keep, and the restore itself stands."""
+    try:
+        yield from _split_settled(ctx, drv, replica, pairs)
+    except ApprmError as exc:
+        if any(drv.pair_info(*p).state != "PSUS" for p in pairs):
+            replica.status = ReplicaStatus.CONSUMED
+            ctx.warn(
+                _origin(ctx),
+                f"Replica {replica.id} not kept: splitting MU#{replica.mu} again failed "
+                f"({exc}); the MU follows the source",
+                code="XP_NOT_KEPT",
+            )
+            return
+    replica.status = ReplicaStatus.ACTIVE
+    ctx.info(_origin(ctx), f"Replica {replica.id} kept: MU#{replica.mu} split again")
 
 
 def _pairs(replica: ReplicaRecord) -> Pairs:
