@@ -81,11 +81,72 @@ FOUND = [
     ),
 ]
 
+# Found at 6f8858c by ``apprm swarm run`` over the XP scenarios (200 seeds each; 25 of 1,600
+# runs failed), and two plans built from the classes ``docs/faults.md`` left open.
+FOUND_XP = [
+    # an IDB refusing the new replica's write: the undo resynced the split MU and the array
+    # suspended one copy (PSUE); the undo called itself done, the S-VOL was an orphan
+    (
+        "xp-rotation-mu",
+        103,
+        [
+            ("host.thaw", 0.7, 1),
+            ("idb.commit", 0.7, 3),
+            ("oracle.delete_archive", 0.35, 1),
+            ("xp.copy_psue", 0.35, 2),
+        ],
+        "Undo 'pairresync MU#0' failed: XP_PAIR_SUSPENDED",
+    ),
+    # a lost pairsplit reply, then the undo's resync suspended (PSUE): the same orphan
+    (
+        "xp-rotation-mu",
+        0,
+        [("xp.copy_psue", 0.5, 3), ("xp.split_reply_lost", 0.5, 2)],
+        "Undo 'pairresync MU#1' failed: XP_PAIR_SUSPENDED",
+    ),
+    # the final IDB write of an IR that keeps its replica (seed 17's idb.commit, pinned to
+    # that write): the IDB kept the identity of the first split (identity-changed)
+    (
+        "sap-offline-split-xp",
+        17,
+        [FaultRule("idb.commit", match={"replica": "sap_prd#1"}, at_or_after=7801.0)],
+        "The IDB refused recording replica sap_prd#1 as active",
+    ),
+    # the keep split refused after the restore: the IDB called the replica active, its MU
+    # followed the source (identity-changed)
+    (
+        "sap-offline-split-xp",
+        76,
+        [("eva.reply_slow", 0.05, 2), ("xp.pairsplit", 0.35, 1)],
+        "Replica sap_prd#1 not kept",
+    ),
+    # a reverse resync aborting with no safety copy: the pairs that settled were never
+    # split again, so the replica's identity changed under the IDB
+    ("sap-offline-split-xp", 79, [("xp.restore_abort", 0.15, 3)], "Restore failed part-way"),
+    # the same in a VSS session on XP
+    (
+        "vss-sql-xp-resync-rotation",
+        193,
+        [("vss.backup_complete", 0.15, 2), ("vss.identify", 0.05, 3), ("xp.restore_abort", 0.7, 3)],
+        "Restore failed part-way",
+    ),
+    # a reverse resync aborting, then the rollback from the safety copies refused: the
+    # safety and borrowed S-VOLs stayed split, reported by nobody (orphans)
+    (
+        "xp-ir-normal",
+        10,
+        [("xp.restore_abort", 0.7, 1), ("xp.restore", 0.5, 2)],
+        "was not rolled back",
+    ),
+]
+
 
 @pytest.mark.rule("REL-I1")
 @pytest.mark.rule("REL-P1")
 @pytest.mark.parametrize(
-    ("scenario", "seed", "armed", "said"), FOUND, ids=[f"{s}-{n}" for s, n, *_ in FOUND]
+    ("scenario", "seed", "armed", "said"),
+    FOUND + FOUND_XP,
+    ids=[f"{s}-{n}" for s, n, *_ in FOUND + FOUND_XP],
 )
 def test_a_seed_the_swarm_found_failing_now_holds(scenario, seed, armed, said):  # type: ignore[no-untyped-def]
     drill = _replay(scenario, seed, *armed)

@@ -306,7 +306,8 @@ class SplitMirrorReplication:
             ctx.undo.push,
             f"pairresync MU#{mu}",
             lambda: _resync_split(drv, pairs),
-            left_behind=f"the pairs of MU#{mu} are still split (S-VOLs {svols})",
+            left_behind=f"S-VOLs {svols} of MU#{mu} that do not follow their P-VOLs again "
+            "(still split, or suspended) hold no replica; pairresync them",
         )
         try:
             op = drv.pair_split(pairs, quick=opts.split_mode == "quick")
@@ -430,10 +431,12 @@ def _rotated(ctx: SessionContext, gone: list[ReplicaRecord], mu: int, why: str) 
 
 def _resync_split(drv: Any, pairs: Pairs) -> None:
     """Undo of a split: resync the pairs the array split (all, or none when the split was
-    refused; all also when its reply was lost and the caller saw an error)."""
+    refused; all also when its reply was lost and the caller saw an error). A copy the
+    array suspends (PSUE) fails the undo, so the unwind reports its S-VOL Critical."""
     split = _split_of(drv, pairs)
     if split:
         drv.pair_resync(split)
+        suspended(drv, split, raise_=True)
 
 
 def _split_of(drv: Any, pairs: Pairs) -> Pairs:

@@ -47,9 +47,12 @@ def restore_replica(
     _check(ctx, drv, replica, pairs)
     safety, borrowed = yield from _free_other_pairs(ctx, drv, pairs, options.retain_source)
     try:
-        if not options.keep_replica:  # the MU will follow the source: IDB first (REL-I1)
-            replica.status = ReplicaStatus.CONSUMED
-            ctx.repo.update_replica(replica)
+        # IDB first (REL-I1): the MU follows the source, or (keep) is split again with a
+        # new identity that only the final write records; an IDB that refuses that write
+        # then leaves split S-VOLs it does not call a replica (reported), not a replica
+        # whose recorded identity the array no longer shows
+        replica.status = ReplicaStatus.CONSUMED
+        ctx.repo.update_replica(replica)
         yield from ctx.wait(drv.pair_resync(pairs, restore=True, quick=method == "quick"))
         ctx.info(_origin(ctx), f"{method.capitalize()} restore from MU#{replica.mu} started")
         yield from _wait(ctx, drv, pairs, "PAIR")
@@ -61,14 +64,32 @@ def restore_replica(
         replica.details["ir_failed"] = ctx.session.id
         yield from _after_failure(ctx, drv, replica, safety, borrowed, exc)
     if options.keep_replica:
-        yield from ctx.wait(drv.pair_split(pairs))
-        yield from _wait(ctx, drv, pairs, "PSUS")
-        identity.record(ctx.drivers, replica)  # this split is the replica's content now
-        ctx.info(_origin(ctx), f"Replica {replica.id} kept: MU#{replica.mu} split again")
+        yield from _keep(ctx, drv, replica, pairs)
     else:
         replica.status = ReplicaStatus.CONSUMED
         ctx.info(_origin(ctx), f"Replica {replica.id} consumed: MU#{replica.mu} follows the source")
     yield from _release(ctx, drv, safety, borrowed)
+
+
+def _keep(ctx: SessionContext, drv: Any, replica: ReplicaRecord, pairs: Pairs) -> Steps:
+    """Split the restored pairs again: their S-VOLs still hold the replica, now with the
+    identity of this split (recorded by the IR's final write). A split the array refuses
+    (atomically: none split) leaves the MU following the source, so the replica is
+    consumed as without keep, and the restore itself stands."""
+    try:
+        yield from _split_settled(ctx, drv, replica, pairs)
+    except ApprmError as exc:
+        if any(drv.pair_info(*p).state != "PSUS" for p in pairs):
+            replica.status = ReplicaStatus.CONSUMED
+            ctx.warn(
+                _origin(ctx),
+                f"Replica {replica.id} not kept: splitting MU#{replica.mu} again failed "
+                f"({exc}); the MU follows the source",
+                code="XP_NOT_KEPT",
+            )
+            return
+    replica.status = ReplicaStatus.ACTIVE
+    ctx.info(_origin(ctx), f"Replica {replica.id} kept: MU#{replica.mu} split again")
 
 
 def _pairs(replica: ReplicaRecord) -> Pairs:
@@ -167,26 +188,76 @@ def _after_failure(
             "replica, and no pre-IR copy exists",
             code="XP_SOURCE_LOST",
         )
+    resplit = ""
+    try:
+        yield from _split_settled(ctx, drv, replica, pairs)
+    except ApprmError as again:  # the rollback below is refused unless the array split them
+        resplit = f"; splitting the replica's pairs again failed ({again})"
     if not safety:
-        raise RecoveryError(f"XP restore failed: {exc}", code="XP_SOURCE_LOST") from None
-    settled = [p for p in pairs if drv.pair_info(*p).state in ("PAIR", *BUSY)]
-    yield from _wait(ctx, drv, settled, "PAIR")
-    if settled:
-        yield from ctx.wait(drv.pair_split(settled))
-        yield from _wait(ctx, drv, settled, "PSUS")
-    identity.record(ctx.drivers, replica)
+        raise RecoveryError(f"XP restore failed: {exc}{resplit}", code="XP_SOURCE_LOST") from None
     back = [(p, mu) for p, (mu, _new) in sorted(safety.items())]
-    yield from ctx.wait(drv.pair_resync(back, restore=True))
-    yield from _wait(ctx, drv, back, "PAIR")
+    try:
+        yield from ctx.wait(drv.pair_resync(back, restore=True))
+        yield from _wait(ctx, drv, back, "PAIR")
+    except ApprmError as again:
+        yield from _keep_safety(ctx, drv, safety, borrowed, f"{exc}{resplit}; rollback: {again}")
+        raise RecoveryError(
+            f"XP restore failed and could not be rolled back: {again}", code="XP_SOURCE_LOST"
+        ) from None
     ctx.warn(
         _origin(ctx),
-        f"Restore failed ({exc}); {', '.join(p for p, _ in back)} rolled back to their content "
-        "before the IR from the safety copy",
+        f"Restore failed ({exc}{resplit}); {', '.join(p for p, _ in back)} rolled back to their "
+        "content before the IR from the safety copy",
         code="XP_ROLLED_BACK",
     )
     yield from _release_after_rollback(ctx, drv, safety, borrowed)
     code = "XP_SOURCE_LOST" if lost else "XP_ROLLED_BACK"
     raise RecoveryError(f"XP restore failed and was rolled back: {exc}", code=code)
+
+
+def _keep_safety(
+    ctx: SessionContext,
+    drv: Any,
+    safety: dict[str, tuple[int, bool]],
+    borrowed: Pairs,
+    why: str,
+) -> Steps:
+    """No rollback: the sources' content before the IR is only on the safety S-VOLs, so
+    they stay split and are named Critical (restore from them or release them by hand);
+    the other borrowed pairs follow their P-VOLs again."""
+    kept = [(p, mu) for p, (mu, _new) in sorted(safety.items())]
+    svols = ", ".join(drv.pair_info(p, mu).svol or f"{p} MU#{mu}" for p, mu in kept)
+    ctx.log(
+        Severity.CRITICAL,
+        _origin(ctx),
+        f"Restore failed and was not rolled back ({why}): the content of "
+        f"{', '.join(p for p, _ in kept)} before the IR stays on safety S-VOL(s) {svols}, "
+        "left split; restore from them (pairresync -restore) or release them (pairresync / "
+        "pairsplit -S)",
+        code="XP_SAFETY_LEFT",
+    )
+    others = [p for p in borrowed if p not in kept and drv.pair_info(*p).state == "PSUS"]
+    yield from _release(ctx, drv, {}, others)
+
+
+def _split_settled(ctx: SessionContext, drv: Any, replica: ReplicaRecord, pairs: Pairs) -> Steps:
+    """Split again the replica's pairs the failed restore left following (their S-VOLs
+    still hold it), then keep the identity the array shows, also when that split fails:
+    the IDB then describes the pairs as they are (REL-I6), with or without a safety copy."""
+    from apprm_ref.core.replication.split_mirror import _split_of
+
+    settled = [p for p in pairs if drv.pair_info(*p).state in ("PAIR", *BUSY)]
+    try:
+        yield from _wait(ctx, drv, settled, "PAIR")
+        if settled:
+            try:
+                yield from ctx.wait(drv.pair_split(settled))
+            except ApprmError:  # a lost reply: what the array split settles first
+                yield from _wait(ctx, drv, _split_of(drv, settled), "PSUS")
+                raise
+            yield from _wait(ctx, drv, settled, "PSUS")
+    finally:
+        identity.record(ctx.drivers, replica)
 
 
 def _unsplit(
