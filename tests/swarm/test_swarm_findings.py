@@ -79,6 +79,15 @@ FOUND = [
         [FaultRule("idb.disk_full", match={"replica": "ora_prd#1"}, nth=3)],  # the last write
         "The IDB refused recording replica",
     ),
+    # a snapclone of the older replica failed to normalize (replica marked invalid), then a
+    # switch of disks from the newer one: the array repointed both clones of the invalid
+    # replica to the recovered volumes, the IDB left them on the old sources (wrong-source)
+    (
+        "eva-ir-switch",
+        154,
+        [("eva.normalize_fail", 0.05, 3), ("idb.disk_full", 0.35, 1), ("xp.pairsplit", 0.15, 3)],
+        "The IDB refused repointing replica fs_data#1 (targets vd0003, vd0004)",
+    ),
 ]
 
 
@@ -93,3 +102,23 @@ def test_a_seed_the_swarm_found_failing_now_holds(scenario, seed, armed, said): 
     assert {f.site for f in drill.world.fault_plan.log} & sites
     assert drill.violations == []
     assert any(said in t for t in _texts(drill)), said
+
+
+@pytest.mark.rule("REL-I1")
+@pytest.mark.rule("ARR-P5")
+def test_an_invalid_snapclone_replica_follows_a_switch_of_disks():  # type: ignore[no-untyped-def]
+    """The failed clone alone (no IDB fault): the switch repoints the invalid replica in
+    the IDB as the array repointed its clones, so it can still be reconciled and deleted."""
+    drill = _replay(
+        "eva-ir-switch", 154, FaultRule("eva.normalize_fail", match={"volume": "vd0004"})
+    )
+    assert [f.site for f in drill.world.fault_plan.log] == ["eva.normalize_fail"]
+    assert drill.violations == []
+    invalid = drill.repo.get_replica("fs_data#1")
+    assert invalid.status == "invalid"
+    eva = drill.world.arrays["eva1"]
+    for t in invalid.targets:
+        clone = eva.vdisks[t.target.volume]
+        assert clone.source == t.source.volume  # the recovered volume, on both sides
+    assert {t.source.volume for t in invalid.targets} == {"vd0005", "vd0006"}
+    assert eva.vdisks["vd0004"].state.value == "failed"

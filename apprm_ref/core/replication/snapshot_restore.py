@@ -205,10 +205,15 @@ def _repoint(
     refused: Callable[[ReplicaRecord, ApprmError], None] | None = None,
 ) -> list[str]:
     """Other snapclone replicas of a switched source now belong to the recovered volume;
-    a write the IDB refuses goes to ``refused`` (else it raises)."""
+    a write the IDB refuses goes to ``refused`` (else it raises).
+
+    Every replica still on the array follows, invalid ones too: the array repoints every
+    snapclone that is no longer unsharing, a failed one included (it shares nothing with
+    the source, ``sim/eva`` E11 note), so an invalid replica the IDB left on the old source
+    would disagree with the array (wrong-source) until it is deleted."""
     done = []
     for rep in repo.list_replicas(spec=replica.spec):
-        if rep.id == replica.id or rep.status not in (ReplicaStatus.ACTIVE, ReplicaStatus.PURGE):
+        if rep.id == replica.id or rep.status not in ReplicaStatus.LIVE:
             continue
         if rep.replica_type != ReplicaType.SNAPCLONE or not any(
             t.source in moved for t in rep.targets
