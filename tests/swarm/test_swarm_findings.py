@@ -88,6 +88,24 @@ FOUND = [
         [("eva.normalize_fail", 0.05, 3), ("idb.disk_full", 0.35, 1), ("xp.pairsplit", 0.15, 3)],
         "The IDB refused repointing replica fs_data#1 (targets vd0003, vd0004)",
     ),
+    # a switch refused on the second volume after the first switched: the replica was
+    # recorded consumed with a target still on the array (orphan), and the other replica's
+    # clone of the switched source was left on the old one in the IDB (wrong-source)
+    ("vss-filesystem-session-ir", 188, [("eva.restore", 0.7, 1)], "after eva1:vd0001 (now vd0005)"),
+    ("exchange-2003-eva-ir", 188, [("eva.restore", 0.7, 1)], "moved to the purge list with its"),
+    # after a switch the IDB refused the repoint and then the replica's final write, which
+    # carried the switch: the promised repoint by the next session had nothing to apply
+    (
+        "vss-filesystem-session-ir",
+        103,
+        [
+            ("host.thaw", 0.7, 1),
+            ("idb.commit", 0.7, 3),
+            ("oracle.delete_archive", 0.35, 1),
+            ("xp.copy_psue", 0.35, 2),
+        ],
+        "the next session of fs_vss repoints it",
+    ),
 ]
 
 

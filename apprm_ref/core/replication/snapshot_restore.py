@@ -146,20 +146,54 @@ def _switch(m: SnapshotReplication, ctx: SessionContext, replica: ReplicaRecord)
     drv = m.array(ctx, replica.array)
     retain = bool(ctx.options.retain_source_on_ir)
     moved: dict[VolumeRef, VolumeRef] = {}
-    _record(ctx, replica, ReplicaStatus.CONSUMED)  # its targets become the sources
+    # its targets become the sources, each keeping its id (ARR-P5): the IDB hears of the
+    # whole switch first, so a later refused write cannot lose what the repoint needs
+    replica.details["switched"] = {str(t.source): str(t.target) for t in replica.targets}
+    try:
+        _record(ctx, replica, ReplicaStatus.CONSUMED)
+    except ApprmError:
+        del replica.details["switched"]
+        raise
     for t in replica.targets:
         try:
             new_id = yield from ctx.wait(
                 drv.restore_switch(t.source.volume, t.target.volume, retain_source=retain)
             )
-        except ArrayError:
+        except ArrayError as exc:
             if not moved:
                 replica.status = ReplicaStatus.ACTIVE  # nothing switched: restorable
-            raise
+                del replica.details["switched"]
+                raise
+            _partial_switch(ctx, replica, moved, t, exc)
         moved[t.source] = VolumeRef(replica.array, new_id)
     replica.details["switched"] = {str(k): str(v) for k, v in sorted(moved.items())}
     _repoint(ctx.repo, replica, moved, partial(_not_repointed, ctx))
     ctx.info(SMISA, f"Switch of disks: {len(moved)} source volume(s) replaced by the replica")
+
+
+def _partial_switch(
+    ctx: SessionContext,
+    replica: ReplicaRecord,
+    moved: dict[VolumeRef, VolumeRef],
+    t: TargetVolume,
+    exc: ArrayError,
+) -> None:
+    """A switch refused after others were done cannot be taken back (their old sources
+    are gone or retained): the other snapclones of the switched sources follow them, the
+    replica keeps only the targets not switched, on the purge list (IDB and array agree),
+    and the Critical says which sources hold the replica's data."""
+    replica.details["switched"] = {str(k): str(v) for k, v in sorted(moved.items())}
+    _repoint(ctx.repo, replica, moved, partial(_not_repointed, ctx))
+    replica.targets = [x for x in replica.targets if x.source not in moved]
+    replica.status, replica.tracked = ReplicaStatus.PURGE, False
+    done = ", ".join(f"{s} (now {v.volume})" for s, v in sorted(moved.items()))
+    left = ", ".join(x.target.volume for x in replica.targets)
+    raise RecoveryError(
+        f"switch of {t.source} to {t.target.volume} failed to start ({exc.message}) after "
+        f"{done} switched: those sources hold the replica's data, the others do not; "
+        f"replica {replica.id} moved to the purge list with its targets not switched ({left})",
+        code=exc.code,
+    ) from exc
 
 
 def _record(ctx: SessionContext, replica: ReplicaRecord, status: str) -> None:
@@ -185,10 +219,11 @@ def _not_repointed(ctx: SessionContext, rep: ReplicaRecord, exc: ApprmError) -> 
 
 
 def repoint_pending(repo: Any, spec: str) -> list[str]:
-    """Re-apply the switches consumed replicas of ``spec`` recorded to replicas the IDB
-    refused to repoint then (idempotent; every EVA session and the repair run it)."""
+    """Re-apply the switches replicas of ``spec`` recorded (consumed, or on the purge list
+    after a partial switch) to replicas the IDB refused to repoint then (idempotent; every
+    EVA session and the repair run it)."""
     done: list[str] = []
-    for rep in repo.list_replicas(spec=spec, status=ReplicaStatus.CONSUMED):
+    for rep in repo.list_replicas(spec=spec):
         moved = {
             VolumeRef(*k.partition(":")[::2]): VolumeRef(*v.partition(":")[::2])
             for k, v in sorted(rep.details.get("switched", {}).items())
