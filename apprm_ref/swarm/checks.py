@@ -179,7 +179,7 @@ class SwarmDrill(Drill):
         from apprm_ref.core.replication.snapshot_restore import repoint_pending
 
         for spec in sorted({r.spec for r in self.repo.list_replicas()}):
-            repoint_pending(self.repo, spec)
+            repoint_pending(self.repo, spec, self.drivers.array)
         try:
             self.orch.purge()
         except ApprmError as exc:

@@ -76,7 +76,7 @@ class SnapshotReplication:
         space.report_frozen(ctx, drv, sources)  # a full disk group (OPS-I5)
         space.report_failed_clones(ctx, drv, sources)
         assert ctx.spec is not None
-        repoint_pending(ctx.repo, ctx.spec.name)  # what an IDB refused after a switch
+        repoint_pending(ctx.repo, ctx.spec.name, ctx.drivers.array)  # refused after a switch
         targets = []
         for src in sources:
             info = drv.volume_info(src.volume)

@@ -218,19 +218,43 @@ def _not_repointed(ctx: SessionContext, rep: ReplicaRecord, exc: ApprmError) -> 
     )
 
 
-def repoint_pending(repo: Any, spec: str) -> list[str]:
+def repoint_pending(repo: Any, spec: str, array: Callable[[str], Any]) -> list[str]:
     """Re-apply the switches replicas of ``spec`` recorded (consumed, or on the purge list
     after a partial switch) to replicas the IDB refused to repoint then (idempotent; every
-    EVA session and the repair run it)."""
+    EVA session and the repair run it). The switch is written before the array runs it,
+    so only a switch the array shows done (the recovered volume is no replica target any
+    more) is applied; the array is asked only when a replica still waits for one."""
     done: list[str] = []
     for rep in repo.list_replicas(spec=spec):
         moved = {
             VolumeRef(*k.partition(":")[::2]): VolumeRef(*v.partition(":")[::2])
             for k, v in sorted(rep.details.get("switched", {}).items())
         }
+        if not moved or not _followers(repo, rep, moved):
+            continue
+        info = array(rep.array).volumes_info([v.volume for v in moved.values()])
+        moved = {
+            k: v
+            for k, v in moved.items()
+            if v.volume in info and getattr(info[v.volume], "role", "source") != "target"
+        }
         if moved:
             done += _repoint(repo, rep, moved)
     return done
+
+
+def _followers(
+    repo: Any, replica: ReplicaRecord, moved: dict[VolumeRef, VolumeRef]
+) -> list[ReplicaRecord]:
+    """The other snapclone replicas still on the array with a target on a switched source."""
+    return [
+        rep
+        for rep in repo.list_replicas(spec=replica.spec)
+        if rep.id != replica.id
+        and rep.status in ReplicaStatus.LIVE
+        and rep.replica_type == ReplicaType.SNAPCLONE
+        and any(t.source in moved for t in rep.targets)
+    ]
 
 
 def _repoint(
@@ -243,17 +267,12 @@ def _repoint(
     a write the IDB refuses goes to ``refused`` (else it raises).
 
     Every replica still on the array follows, invalid ones too: the array repoints every
-    snapclone that is no longer unsharing, a failed one included (it shares nothing with
-    the source, ``sim/eva`` E11 note), so an invalid replica the IDB left on the old source
-    would disagree with the array (wrong-source) until it is deleted."""
+    snapclone that is no longer unsharing, one whose normalization failed included (it
+    shares no space with the source, ``docs/faults.md`` ``eva.normalize_fail``), so an
+    invalid replica the IDB left on the old source would disagree with the array
+    (wrong-source) until it is deleted."""
     done = []
-    for rep in repo.list_replicas(spec=replica.spec):
-        if rep.id == replica.id or rep.status not in ReplicaStatus.LIVE:
-            continue
-        if rep.replica_type != ReplicaType.SNAPCLONE or not any(
-            t.source in moved for t in rep.targets
-        ):
-            continue
+    for rep in _followers(repo, replica, moved):
         rep.targets = [
             dataclasses.replace(t, source=moved.get(t.source, t.source)) for t in rep.targets
         ]
