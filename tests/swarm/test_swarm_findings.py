@@ -140,3 +140,40 @@ def test_an_invalid_snapclone_replica_follows_a_switch_of_disks():  # type: igno
         assert clone.source == t.source.volume  # the recovered volume, on both sides
     assert {t.source.volume for t in invalid.targets} == {"vd0005", "vd0006"}
     assert eva.vdisks["vd0004"].state.value == "failed"
+
+
+def _final_write_refused(*before: FaultRule) -> SwarmDrill:
+    """eva-ir-switch with the IR's final IDB write refused (its third write of fs_data#2
+    from 12 h on: the consumed write-ahead, the switch's own write, the final one)."""
+    final = FaultRule("idb.commit", match={"replica": "fs_data#2"}, at_or_after=40000.0, nth=3)
+    return _replay("eva-ir-switch", 0, *before, final)
+
+
+def _switch_fault(source: str) -> FaultRule:
+    return FaultRule("eva.restore", match={"source": source, "method": "switch"})
+
+
+@pytest.mark.rule("REL-I1")
+@pytest.mark.rule("REL-P1")
+@pytest.mark.parametrize(
+    ("before", "status", "follower_sources"),
+    [
+        ((), "consumed", ["vd0005", "vd0006"]),  # all switched
+        ((_switch_fault("vd0002"),), "deleted", ["vd0005", "vd0002"]),  # one: rest purged
+        ((_switch_fault("vd0001"),), "active", ["vd0001", "vd0002"]),  # none: restorable
+    ],
+    ids=["all-switched", "one-switched", "none-switched"],
+)
+def test_a_switch_whose_final_idb_write_is_refused_is_settled_from_the_array(  # type: ignore[no-untyped-def]
+    before, status, follower_sources
+):
+    """The write-ahead says what the switch was to do; the next session (here the repair)
+    settles it from what the array shows: the other replica follows only switches done."""
+    drill = _final_write_refused(*before)
+    assert any("The IDB refused recording replica fs_data#2" in t for t in _texts(drill))
+    assert drill.violations == []
+    assert drill.repo.get_replica("fs_data#2").status == status
+    follower = drill.repo.get_replica("fs_data#1")
+    assert [t.source.volume for t in follower.targets] == follower_sources
+    eva = drill.world.arrays["eva1"]
+    assert all(eva.vdisks[t.target.volume].source == t.source.volume for t in follower.targets)

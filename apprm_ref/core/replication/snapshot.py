@@ -17,7 +17,7 @@ from apprm_ref.core.replication import snapshot_rotation as rotation
 from apprm_ref.core.replication import snapshot_space as space
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.snapshot_options import EvaOptions, parse_eva_options
-from apprm_ref.core.replication.snapshot_restore import repoint_pending
+from apprm_ref.core.replication.snapshot_repoint import repoint_pending
 from apprm_ref.core.replication.snapshot_state import SnapshotSessionState
 from apprm_ref.drivers.array import DR_GROUP_ZDB_STATES, ReplicaRequest
 from apprm_ref.errors import ApprmError, ArrayError, PlanError

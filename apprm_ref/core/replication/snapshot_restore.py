@@ -8,14 +8,18 @@ leave volumes unpresented, a copy-back leaves sources partly overwritten).
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions, Steps
+from apprm_ref.core.replication.snapshot_repoint import (
+    SWITCHING,
+    keep_unswitched,
+    repoint,
+    switched,
+)
 from apprm_ref.drivers.array import ReplicaRequest
 from apprm_ref.errors import ApprmError, ArrayError, RecoveryError
 from apprm_ref.types import ReplicaType, Severity, TargetVolume, VolumeRef
@@ -147,12 +151,12 @@ def _switch(m: SnapshotReplication, ctx: SessionContext, replica: ReplicaRecord)
     retain = bool(ctx.options.retain_source_on_ir)
     moved: dict[VolumeRef, VolumeRef] = {}
     # its targets become the sources, each keeping its id (ARR-P5): the IDB hears of the
-    # whole switch first, so a later refused write cannot lose what the repoint needs
-    replica.details["switched"] = {str(t.source): str(t.target) for t in replica.targets}
+    # whole switch first, so a refused final write cannot lose it (see snapshot_repoint)
+    replica.details[SWITCHING] = {str(t.source): str(t.target) for t in replica.targets}
     try:
         _record(ctx, replica, ReplicaStatus.CONSUMED)
     except ApprmError:
-        del replica.details["switched"]
+        del replica.details[SWITCHING]
         raise
     for t in replica.targets:
         try:
@@ -162,12 +166,12 @@ def _switch(m: SnapshotReplication, ctx: SessionContext, replica: ReplicaRecord)
         except ArrayError as exc:
             if not moved:
                 replica.status = ReplicaStatus.ACTIVE  # nothing switched: restorable
-                del replica.details["switched"]
+                del replica.details[SWITCHING]
                 raise
             _partial_switch(ctx, replica, moved, t, exc)
         moved[t.source] = VolumeRef(replica.array, new_id)
-    replica.details["switched"] = {str(k): str(v) for k, v in sorted(moved.items())}
-    _repoint(ctx.repo, replica, moved, partial(_not_repointed, ctx))
+    switched(replica, moved)
+    repoint(ctx.repo, replica, moved, partial(_not_repointed, ctx))
     ctx.info(SMISA, f"Switch of disks: {len(moved)} source volume(s) replaced by the replica")
 
 
@@ -182,10 +186,9 @@ def _partial_switch(
     are gone or retained): the other snapclones of the switched sources follow them, the
     replica keeps only the targets not switched, on the purge list (IDB and array agree),
     and the Critical says which sources hold the replica's data."""
-    replica.details["switched"] = {str(k): str(v) for k, v in sorted(moved.items())}
-    _repoint(ctx.repo, replica, moved, partial(_not_repointed, ctx))
-    replica.targets = [x for x in replica.targets if x.source not in moved]
-    replica.status, replica.tracked = ReplicaStatus.PURGE, False
+    switched(replica, moved)
+    repoint(ctx.repo, replica, moved, partial(_not_repointed, ctx))
+    keep_unswitched(replica, moved)
     done = ", ".join(f"{s} (now {v.volume})" for s, v in sorted(moved.items()))
     left = ", ".join(x.target.volume for x in replica.targets)
     raise RecoveryError(
@@ -216,75 +219,6 @@ def _not_repointed(ctx: SessionContext, rep: ReplicaRecord, exc: ApprmError) -> 
         f"sources ({exc.message}); the next session of {rep.spec} repoints it",
         code=exc.code,
     )
-
-
-def repoint_pending(repo: Any, spec: str, array: Callable[[str], Any]) -> list[str]:
-    """Re-apply the switches replicas of ``spec`` recorded (consumed, or on the purge list
-    after a partial switch) to replicas the IDB refused to repoint then (idempotent; every
-    EVA session and the repair run it). The switch is written before the array runs it,
-    so only a switch the array shows done (the recovered volume is no replica target any
-    more) is applied; the array is asked only when a replica still waits for one."""
-    done: list[str] = []
-    for rep in repo.list_replicas(spec=spec):
-        moved = {
-            VolumeRef(*k.partition(":")[::2]): VolumeRef(*v.partition(":")[::2])
-            for k, v in sorted(rep.details.get("switched", {}).items())
-        }
-        if not moved or not _followers(repo, rep, moved):
-            continue
-        info = array(rep.array).volumes_info([v.volume for v in moved.values()])
-        moved = {
-            k: v
-            for k, v in moved.items()
-            if v.volume in info and getattr(info[v.volume], "role", "source") != "target"
-        }
-        if moved:
-            done += _repoint(repo, rep, moved)
-    return done
-
-
-def _followers(
-    repo: Any, replica: ReplicaRecord, moved: dict[VolumeRef, VolumeRef]
-) -> list[ReplicaRecord]:
-    """The other snapclone replicas still on the array with a target on a switched source."""
-    return [
-        rep
-        for rep in repo.list_replicas(spec=replica.spec)
-        if rep.id != replica.id
-        and rep.status in ReplicaStatus.LIVE
-        and rep.replica_type == ReplicaType.SNAPCLONE
-        and any(t.source in moved for t in rep.targets)
-    ]
-
-
-def _repoint(
-    repo: Any,
-    replica: ReplicaRecord,
-    moved: dict[VolumeRef, VolumeRef],
-    refused: Callable[[ReplicaRecord, ApprmError], None] | None = None,
-) -> list[str]:
-    """Other snapclone replicas of a switched source now belong to the recovered volume;
-    a write the IDB refuses goes to ``refused`` (else it raises).
-
-    Every replica still on the array follows, invalid ones too: the array repoints every
-    snapclone that is no longer unsharing, one whose normalization failed included (it
-    shares no space with the source, ``docs/faults.md`` ``eva.normalize_fail``), so an
-    invalid replica the IDB left on the old source would disagree with the array
-    (wrong-source) until it is deleted."""
-    done = []
-    for rep in _followers(repo, replica, moved):
-        rep.targets = [
-            dataclasses.replace(t, source=moved.get(t.source, t.source)) for t in rep.targets
-        ]
-        try:
-            repo.update_replica(rep)
-        except ApprmError as exc:
-            if refused is None:
-                raise
-            refused(rep, exc)
-            continue
-        done.append(rep.id)
-    return done
 
 
 def _partial_copy_back(
