@@ -176,10 +176,10 @@ class SwarmDrill(Drill):
     def _repair(self) -> None:
         """The operator's documented repairs after a reported failure, and what the next
         session of each spec repairs by itself (repoints an IDB refused after a switch)."""
-        from apprm_ref.core.replication.snapshot_restore import repoint_pending
+        from apprm_ref.core.replication.snapshot_repoint import repoint_pending
 
         for spec in sorted({r.spec for r in self.repo.list_replicas()}):
-            repoint_pending(self.repo, spec)
+            repoint_pending(self.repo, spec, self.drivers.array)
         try:
             self.orch.purge()
         except ApprmError as exc:

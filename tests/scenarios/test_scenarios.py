@@ -48,6 +48,7 @@ RULES = {
     "eva-ir-copy-back-keep": [pytest.mark.rule("ARR-P4"), pytest.mark.rule("ARR-P5")],
     "xp-ir-normal": [pytest.mark.rule("ARR-P4")],
     "xp-ir-quick": [pytest.mark.rule("ARR-P4")],
+    "xp-create-pairs-ir": [pytest.mark.rule("ARR-P4"), pytest.mark.rule("ARR-I14")],
     "eva-disaster-lost-volumes": [pytest.mark.rule("ARR-P4")],
     "week-flaky-presentation": [pytest.mark.rule("ARR-I14"), pytest.mark.rule("ARR-I13")],
     "oracle-online-complete-recovery": [pytest.mark.rule("OS-P3")],

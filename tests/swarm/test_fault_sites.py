@@ -11,6 +11,7 @@ import pytest
 
 from apprm_ref.drill.loader import load_scenario
 from apprm_ref.sim.fault_sites import SITES
+from apprm_ref.sim.faults import FaultRule
 from apprm_ref.swarm.checks import SwarmDrill
 from apprm_ref.swarm.plan import ArmedSite, SwarmPlan
 from apprm_ref.types import Severity
@@ -28,6 +29,8 @@ REACHED_IN = {
     **dict.fromkeys(("idb.commit", "idb.disk_full"), "quickstart"),
     **dict.fromkeys(("eva.normalize_fail", "eva.reply_slow"), "quickstart"),
     "xp.reply_slow": "xp-ir-normal",
+    # the spec creates its pairs (create_pairs), the IR its safety pairs, deleted after
+    **dict.fromkeys(("xp.paircreate", "xp.pairdelete"), "xp-create-pairs-ir"),
     "xp.copy_psue": "xp-rotation-mu",
     **dict.fromkeys(
         ("xp.pairsplit", "xp.pairresync", "xp.restore", "xp.restore_abort", "xp.split_reply_lost"),
@@ -82,16 +85,19 @@ DIRECT = {
     # fail them (nothing left frozen, no target remains, nothing presented)
     "vss.provider_commit": "tests/sim/vss/test_vss_faults.py",
     "vss.import": "tests/sim/vss/test_vss_faults.py",
+    # no ZDB session creates CA pairs (CA+BC splits existing ones, arrays.md 3.4): only the
+    # administrator's TrueCopy paircreate through the RAID Manager door reaches the site
+    "xp.ca_create": "tests/unit/sim/xp/test_xp_ca.py",
+    # no ZDB session deletes archived logs (backed up apart from the replica,
+    # oracle-sap.md 3.1): only the DBA's purge job (whatif ``archive_purges``) reaches it
+    "oracle.delete_archive": "tests/unit/sim/oracle/test_oracle_archive_purge.py",
 }
-# Sites no session reaches yet (no shipped estate creates pairs or CA pairs in a session,
-# makes safety pairs of its own or deletes archived logs): the swarm draws them, they
-# never fire. Knowingly left; listed so a new site cannot go untested unnoticed.
-NOT_REACHED = {"xp.paircreate", "xp.ca_create", "xp.pairdelete", "oracle.delete_archive"}
 
 
 def test_every_site_reached_here_is_catalogued() -> None:
     assert set(REACHED_IN) <= set(SITES) and len(SITES) >= 30
-    assert set(REACHED_IN) | set(DIRECT) | NOT_REACHED == set(SITES)
+    assert set(REACHED_IN) | set(DIRECT) == set(SITES)
+    assert not set(REACHED_IN) & set(DIRECT)
 
 
 @pytest.mark.rule("REL-I1")
@@ -206,3 +212,60 @@ def test_a_slow_reply_stays_within_the_client_timeout() -> None:
     first = slow.repo.list_sessions()[0]
     assert first.finished > base.repo.list_sessions()[0].finished  # later, not failed
     assert first.status == base.repo.list_sessions()[0].status
+
+
+def _pinned(scenario: str, *rules: FaultRule) -> SwarmDrill:
+    path = str(SCENARIOS / f"{scenario}.yaml")
+    drill = SwarmDrill(load_scenario(path), path=path, plan=SwarmPlan(0, ()), seed=0)
+    for rule in rules:
+        drill.world.fault_plan.arm(rule)
+    drill.run_swarm()
+    return drill
+
+
+def _safety_of_second() -> FaultRule:
+    """paircreate of the second source's safety pair (the first one's is made by then)."""
+    return FaultRule("xp.paircreate", match={"pvol": "00:11", "mu": "2"})
+
+
+@pytest.mark.rule("REL-I1")
+def test_a_safety_pair_the_array_refuses_refuses_the_restore_and_deletes_those_made() -> None:
+    drill = _pinned("xp-create-pairs-ir", _safety_of_second())
+    assert [f.site for f in drill.world.fault_plan.log] == ["xp.paircreate"]
+    restore = drill.repo.list_sessions()[-1]
+    assert restore.status.value == "Failed"
+    texts = [m.text for m in restore.messages]
+    assert any("the safety copy of 00:11 could not be created" in t for t in texts), texts
+    xp = drill.world.arrays["xp1"]
+    assert [p.mu for p in xp.pairs_of_pvol("00:10", None)] == [0, 1]  # 00:10's safety pair gone
+    assert drill.repo.get_replica("fs_xp#2").status == "active"  # still restorable
+    assert drill.violations == []
+
+
+@pytest.mark.rule("REL-I1")
+def test_a_safety_pair_that_cannot_be_deleted_then_is_reported_critical_by_its_s_vol() -> None:
+    drill = _pinned(
+        "xp-create-pairs-ir", _safety_of_second(), FaultRule("xp.pairdelete", match={"mu": "2"})
+    )
+    restore = drill.repo.list_sessions()[-1]
+    critical = [m.text for m in restore.messages_at_least(Severity.CRITICAL)]
+    assert any("Safety copies not released: S-VOL(s) 00:40" in t for t in critical), critical
+    assert drill.violations == []
+
+
+@pytest.mark.rule("REL-I1")
+def test_pairs_a_failed_backup_created_are_deleted_or_reported_critical() -> None:
+    """The split fails after the session created MU 0's pairs: its undo deletes them
+    (``pairsplit -S``); when that fails too the pair left is named Critical."""
+    alone = _pinned("xp-create-pairs-ir", FaultRule("xp.pairsplit", nth=1))
+    first = alone.repo.list_sessions()[0]
+    assert first.status.value == "Failed" and first.replica_id is None
+    assert any("Undone: pairsplit -S 00:10 MU#0" in m.text for m in first.messages)
+    assert alone.violations == []
+    stuck = _pinned(
+        "xp-create-pairs-ir", FaultRule("xp.pairsplit", nth=1), FaultRule("xp.pairdelete", nth=2)
+    )
+    undo = stuck.repo.list_sessions()[0]
+    critical = [m.text for m in undo.messages_at_least(Severity.CRITICAL)]
+    assert any("pair 00:10 MU#0 still exists" in t for t in critical), critical
+    assert stuck.violations == []

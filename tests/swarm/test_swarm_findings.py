@@ -79,6 +79,33 @@ FOUND = [
         [FaultRule("idb.disk_full", match={"replica": "ora_prd#1"}, nth=3)],  # the last write
         "The IDB refused recording replica",
     ),
+    # a snapclone of the older replica failed to normalize (replica marked invalid), then a
+    # switch of disks from the newer one: the array repointed both clones of the invalid
+    # replica to the recovered volumes, the IDB left them on the old sources (wrong-source)
+    (
+        "eva-ir-switch",
+        154,
+        [("eva.normalize_fail", 0.05, 3), ("idb.disk_full", 0.35, 1), ("xp.pairsplit", 0.15, 3)],
+        "The IDB refused repointing replica fs_data#1 (targets vd0003, vd0004)",
+    ),
+    # a switch refused on the second volume after the first switched: the replica was
+    # recorded consumed with a target still on the array (orphan), and the other replica's
+    # clone of the switched source was left on the old one in the IDB (wrong-source)
+    ("vss-filesystem-session-ir", 188, [("eva.restore", 0.7, 1)], "after eva1:vd0001 (now vd0005)"),
+    ("exchange-2003-eva-ir", 188, [("eva.restore", 0.7, 1)], "moved to the purge list with its"),
+    # after a switch the IDB refused the repoint and then the replica's final write, which
+    # carried the switch: the promised repoint by the next session had nothing to apply
+    (
+        "vss-filesystem-session-ir",
+        103,
+        [
+            ("host.thaw", 0.7, 1),
+            ("idb.commit", 0.7, 3),
+            ("oracle.delete_archive", 0.35, 1),
+            ("xp.copy_psue", 0.35, 2),
+        ],
+        "the next session of fs_vss repoints it",
+    ),
 ]
 
 # Found at 6f8858c by ``apprm swarm run`` over the XP scenarios (200 seeds each; 25 of 1,600
@@ -154,3 +181,60 @@ def test_a_seed_the_swarm_found_failing_now_holds(scenario, seed, armed, said): 
     assert {f.site for f in drill.world.fault_plan.log} & sites
     assert drill.violations == []
     assert any(said in t for t in _texts(drill)), said
+
+
+@pytest.mark.rule("REL-I1")
+@pytest.mark.rule("ARR-P5")
+def test_an_invalid_snapclone_replica_follows_a_switch_of_disks():  # type: ignore[no-untyped-def]
+    """The failed clone alone (no IDB fault): the switch repoints the invalid replica in
+    the IDB as the array repointed its clones, so it can still be reconciled and deleted."""
+    drill = _replay(
+        "eva-ir-switch", 154, FaultRule("eva.normalize_fail", match={"volume": "vd0004"})
+    )
+    assert [f.site for f in drill.world.fault_plan.log] == ["eva.normalize_fail"]
+    assert drill.violations == []
+    invalid = drill.repo.get_replica("fs_data#1")
+    assert invalid.status == "invalid"
+    eva = drill.world.arrays["eva1"]
+    for t in invalid.targets:
+        clone = eva.vdisks[t.target.volume]
+        assert clone.source == t.source.volume  # the recovered volume, on both sides
+    assert {t.source.volume for t in invalid.targets} == {"vd0005", "vd0006"}
+    assert eva.vdisks["vd0004"].state.value == "failed"
+
+
+def _final_write_refused(*before: FaultRule) -> SwarmDrill:
+    """eva-ir-switch with the IR's final IDB write refused (its third write of fs_data#2
+    from 12 h on: the consumed write-ahead, the switch's own write, the final one)."""
+    final = FaultRule("idb.commit", match={"replica": "fs_data#2"}, at_or_after=40000.0, nth=3)
+    return _replay("eva-ir-switch", 0, *before, final)
+
+
+def _switch_fault(source: str) -> FaultRule:
+    return FaultRule("eva.restore", match={"source": source, "method": "switch"})
+
+
+@pytest.mark.rule("REL-I1")
+@pytest.mark.rule("REL-P1")
+@pytest.mark.parametrize(
+    ("before", "status", "follower_sources"),
+    [
+        ((), "consumed", ["vd0005", "vd0006"]),  # all switched
+        ((_switch_fault("vd0002"),), "deleted", ["vd0005", "vd0002"]),  # one: rest purged
+        ((_switch_fault("vd0001"),), "active", ["vd0001", "vd0002"]),  # none: restorable
+    ],
+    ids=["all-switched", "one-switched", "none-switched"],
+)
+def test_a_switch_whose_final_idb_write_is_refused_is_settled_from_the_array(  # type: ignore[no-untyped-def]
+    before, status, follower_sources
+):
+    """The write-ahead says what the switch was to do; the next session (here the repair)
+    settles it from what the array shows: the other replica follows only switches done."""
+    drill = _final_write_refused(*before)
+    assert any("The IDB refused recording replica fs_data#2" in t for t in _texts(drill))
+    assert drill.violations == []
+    assert drill.repo.get_replica("fs_data#2").status == status
+    follower = drill.repo.get_replica("fs_data#1")
+    assert [t.source.volume for t in follower.targets] == follower_sources
+    eva = drill.world.arrays["eva1"]
+    assert all(eva.vdisks[t.target.volume].source == t.source.volume for t in follower.targets)

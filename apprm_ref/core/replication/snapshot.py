@@ -18,7 +18,7 @@ from apprm_ref.core.replication import snapshot_space as space
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.copy_wait import wait_copies
 from apprm_ref.core.replication.snapshot_options import EvaOptions, parse_eva_options
-from apprm_ref.core.replication.snapshot_restore import repoint_pending
+from apprm_ref.core.replication.snapshot_repoint import repoint_pending
 from apprm_ref.core.replication.snapshot_state import SnapshotSessionState
 from apprm_ref.drivers.array import DR_GROUP_ZDB_STATES, CopyState, ReplicaRequest
 from apprm_ref.errors import ApprmError, ArrayError, PlanError
@@ -77,7 +77,7 @@ class SnapshotReplication:
         space.report_frozen(ctx, drv, sources)  # a full disk group (OPS-I5)
         space.report_failed_clones(ctx, drv, sources)
         assert ctx.spec is not None
-        repoint_pending(ctx.repo, ctx.spec.name)  # what an IDB refused after a switch
+        repoint_pending(ctx.repo, ctx.spec.name, ctx.drivers.array)  # refused after a switch
         targets = []
         for src in sources:
             info = drv.volume_info(src.volume)

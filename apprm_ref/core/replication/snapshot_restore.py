@@ -8,8 +8,6 @@ leave volumes unpresented, a copy-back leaves sources partly overwritten).
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +15,12 @@ from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions, Steps
 from apprm_ref.core.replication.copy_wait import wait_copies
+from apprm_ref.core.replication.snapshot_repoint import (
+    SWITCHING,
+    keep_unswitched,
+    repoint,
+    switched,
+)
 from apprm_ref.drivers.array import ReplicaRequest
 from apprm_ref.errors import ApprmError, ArrayError, RecoveryError
 from apprm_ref.types import ReplicaType, Severity, TargetVolume, VolumeRef
@@ -147,20 +151,53 @@ def _switch(m: SnapshotReplication, ctx: SessionContext, replica: ReplicaRecord)
     drv = m.array(ctx, replica.array)
     retain = bool(ctx.options.retain_source_on_ir)
     moved: dict[VolumeRef, VolumeRef] = {}
-    _record(ctx, replica, ReplicaStatus.CONSUMED)  # its targets become the sources
+    # its targets become the sources, each keeping its id (ARR-P5): the IDB hears of the
+    # whole switch first, so a refused final write cannot lose it (see snapshot_repoint)
+    replica.details[SWITCHING] = {str(t.source): str(t.target) for t in replica.targets}
+    try:
+        _record(ctx, replica, ReplicaStatus.CONSUMED)
+    except ApprmError:
+        del replica.details[SWITCHING]
+        raise
     for t in replica.targets:
         try:
             new_id = yield from ctx.wait(
                 drv.restore_switch(t.source.volume, t.target.volume, retain_source=retain)
             )
-        except ArrayError:
+        except ArrayError as exc:
             if not moved:
                 replica.status = ReplicaStatus.ACTIVE  # nothing switched: restorable
-            raise
+                del replica.details[SWITCHING]
+                raise
+            _partial_switch(ctx, replica, moved, t, exc)
         moved[t.source] = VolumeRef(replica.array, new_id)
-    replica.details["switched"] = {str(k): str(v) for k, v in sorted(moved.items())}
-    _repoint(ctx.repo, replica, moved, partial(_not_repointed, ctx))
+    switched(replica, moved)
+    repoint(ctx.repo, replica, moved, partial(_not_repointed, ctx))
     ctx.info(SMISA, f"Switch of disks: {len(moved)} source volume(s) replaced by the replica")
+
+
+def _partial_switch(
+    ctx: SessionContext,
+    replica: ReplicaRecord,
+    moved: dict[VolumeRef, VolumeRef],
+    t: TargetVolume,
+    exc: ArrayError,
+) -> None:
+    """A switch refused after others were done cannot be taken back (their old sources
+    are gone or retained): the other snapclones of the switched sources follow them, the
+    replica keeps only the targets not switched, on the purge list (IDB and array agree),
+    and the Critical says which sources hold the replica's data."""
+    switched(replica, moved)
+    repoint(ctx.repo, replica, moved, partial(_not_repointed, ctx))
+    keep_unswitched(replica, moved)
+    done = ", ".join(f"{s} (now {v.volume})" for s, v in sorted(moved.items()))
+    left = ", ".join(x.target.volume for x in replica.targets)
+    raise RecoveryError(
+        f"switch of {t.source} to {t.target.volume} failed to start ({exc.message}) after "
+        f"{done} switched: those sources hold the replica's data, the others do not; "
+        f"replica {replica.id} moved to the purge list with its targets not switched ({left})",
+        code=exc.code,
+    ) from exc
 
 
 def _record(ctx: SessionContext, replica: ReplicaRecord, status: str) -> None:
@@ -183,50 +220,6 @@ def _not_repointed(ctx: SessionContext, rep: ReplicaRecord, exc: ApprmError) -> 
         f"sources ({exc.message}); the next session of {rep.spec} repoints it",
         code=exc.code,
     )
-
-
-def repoint_pending(repo: Any, spec: str) -> list[str]:
-    """Re-apply the switches consumed replicas of ``spec`` recorded to replicas the IDB
-    refused to repoint then (idempotent; every EVA session and the repair run it)."""
-    done: list[str] = []
-    for rep in repo.list_replicas(spec=spec, status=ReplicaStatus.CONSUMED):
-        moved = {
-            VolumeRef(*k.partition(":")[::2]): VolumeRef(*v.partition(":")[::2])
-            for k, v in sorted(rep.details.get("switched", {}).items())
-        }
-        if moved:
-            done += _repoint(repo, rep, moved)
-    return done
-
-
-def _repoint(
-    repo: Any,
-    replica: ReplicaRecord,
-    moved: dict[VolumeRef, VolumeRef],
-    refused: Callable[[ReplicaRecord, ApprmError], None] | None = None,
-) -> list[str]:
-    """Other snapclone replicas of a switched source now belong to the recovered volume;
-    a write the IDB refuses goes to ``refused`` (else it raises)."""
-    done = []
-    for rep in repo.list_replicas(spec=replica.spec):
-        if rep.id == replica.id or rep.status not in (ReplicaStatus.ACTIVE, ReplicaStatus.PURGE):
-            continue
-        if rep.replica_type != ReplicaType.SNAPCLONE or not any(
-            t.source in moved for t in rep.targets
-        ):
-            continue
-        rep.targets = [
-            dataclasses.replace(t, source=moved.get(t.source, t.source)) for t in rep.targets
-        ]
-        try:
-            repo.update_replica(rep)
-        except ApprmError as exc:
-            if refused is None:
-                raise
-            refused(rep, exc)
-            continue
-        done.append(rep.id)
-    return done
 
 
 def _partial_copy_back(

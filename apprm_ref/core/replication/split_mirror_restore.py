@@ -11,6 +11,7 @@ keeps the product's behaviour; with no free MU the IR goes on with a warning.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
 from apprm_ref.core import identity
@@ -127,7 +128,9 @@ def _free_other_pairs(ctx: SessionContext, drv: Any, pairs: Pairs, retain: bool)
             safety.setdefault(pvol, (info.mu, False))
     if not retain:
         safety = {}
-    to_split = borrowed + (_create_safety_pairs(ctx, drv, pairs, safety) if retain else [])
+    to_split = borrowed + (
+        (yield from _create_safety_pairs(ctx, drv, pairs, safety)) if retain else []
+    )
     yield from _wait(ctx, drv, to_split, "PAIR")
     if to_split:
         try:
@@ -143,7 +146,10 @@ def _free_other_pairs(ctx: SessionContext, drv: Any, pairs: Pairs, retain: bool)
 
 def _create_safety_pairs(
     ctx: SessionContext, drv: Any, pairs: Pairs, safety: dict[str, tuple[int, bool]]
-) -> Pairs:
+) -> Generator[Any, Any, Pairs]:
+    """A new pair on a free MU and S-VOL per source no following pair covers. A paircreate
+    the array refuses refuses the restore: the safety pairs made so far are deleted first
+    (one that cannot be is reported Critical by its S-VOL), so nothing is half made."""
     created: Pairs = []
     limit = drv.capabilities().limit("mu_per_pvol", 3) or 3
     can_create = drv.capabilities().has("pair-create")
@@ -161,7 +167,15 @@ def _create_safety_pairs(
                 code="XP_NO_SAFETY_COPY",
             )
             continue
-        drv.pair_create(pvol, svols[0], free_mu[0])
+        try:
+            drv.pair_create(pvol, svols[0], free_mu[0])
+        except ApprmError as exc:
+            yield from _release(ctx, drv, safety, [])
+            raise RecoveryError(
+                f"XP restore refused: the safety copy of {pvol} could not be created ({exc}); "
+                "no source was changed",
+                code=exc.code,
+            ) from None
         safety[pvol] = (free_mu[0], True)
         created.append((pvol, free_mu[0]))
     return created
@@ -304,7 +318,7 @@ def _release(
         ctx.log(
             Severity.CRITICAL,
             _origin(ctx),
-            f"Safety copies not released: S-VOL(s) {', '.join(stuck)} stay split; "
+            f"Safety copies not released: S-VOL(s) {', '.join(stuck)} still in their pairs; "
             "resync or delete them (pairresync / pairsplit -S)",
             code="XP_SAFETY_LEFT",
         )

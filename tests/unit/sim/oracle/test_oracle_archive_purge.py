@@ -49,3 +49,27 @@ def test_purge_on_a_frozen_destination_is_refused_and_changes_nothing(estate: Es
     estate.world.hosts.thaw("db1", "/oraarch")
     assert estate.db.cf["archives"] == before
     assert estate.world.hosts.list_files("db1", "/oraarch") == files
+
+
+@pytest.mark.rule("REL-I1")
+def test_a_purge_the_fault_fails_keeps_every_log_and_the_next_run_catches_up(
+    estate: Estate,
+) -> None:
+    """``oracle.delete_archive``: no ZDB session deletes archived logs (they are backed up
+    apart from the replica, oracle-sap.md 3.1: "Archive logs are never part of the replica"),
+    so the site is reached by the DBA's purge job (``whatif`` ``archive_purges``): refused,
+    every log stays on disk and in the control file, and the next run deletes them."""
+    from apprm_ref.sim.faults import FaultRule
+
+    _archives(estate, 3)
+    before = [dict(a) for a in estate.db.cf["archives"]]
+    files = estate.world.hosts.list_files("db1", "/oraarch")
+    estate.world.fault_plan.arm(FaultRule("oracle.delete_archive"))
+    with pytest.raises(ApprmError, match="oracle.delete_archive"):
+        estate.db.delete_archived_logs(estate.world.now() + 1)
+    assert [f.site for f in estate.world.fault_plan.log] == ["oracle.delete_archive"]
+    assert estate.db.cf["archives"] == before
+    assert estate.world.hosts.list_files("db1", "/oraarch") == files
+    gone = estate.db.delete_archived_logs(estate.world.now() + 1)  # the rule is spent
+    assert gone == [a["name"] for a in before]
+    assert not any(estate.world.hosts.file_exists("db1", p) for p in gone)

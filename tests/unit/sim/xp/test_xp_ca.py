@@ -119,3 +119,23 @@ def test_truecopy_through_cci() -> None:
     b.block_write(RV, {0: "remote"})
     assert r.run(["pairsplit", "-g", "ORA_CA", "-R", "-I1"])[0] == 0
     assert a.pair_state(PV, -1) == "SMPL"
+
+
+@pytest.mark.rule("REL-I1")
+def test_a_truecopy_paircreate_the_array_fails_makes_nothing() -> None:
+    """``xp.ca_create``: no ZDB session creates CA pairs (CA+BC splits existing ones,
+    arrays.md 3.4), so the site is reached by the administrator's TrueCopy paircreate
+    through the RAID Manager door: the command fails, both LDEVs stay SMPL, a retry works."""
+    from apprm_ref.sim.faults import FaultRule
+
+    world, a, b = two_arrays()
+    r = SimCciRunner(world, {0: CONF_A, 1: CONF_B}, {"HORCMINST": "0"})
+    before = (snapshot(a), snapshot(b))
+    world.fault_plan.arm(FaultRule("xp.ca_create", code="EX_CMDRJE"))
+    rc, _out, err = r.run(["paircreate", "-g", "ORA_CA", "-vl", "-f", "never"])
+    assert rc != 0 and "EX_CMDRJE" in err
+    assert [f.site for f in world.fault_plan.log] == ["xp.ca_create"]
+    assert (snapshot(a), snapshot(b)) == before
+    assert a.pair_state(PV, -1) == "SMPL" and not b.ldevs[RV].ca_primary
+    assert r.run(["paircreate", "-g", "ORA_CA", "-vl", "-f", "never"])[0] == 0
+    assert r.run(["pairevtwait", "-g", "ORA_CA", "-s", "pair", "-t", "600"])[0] == 0
