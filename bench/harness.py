@@ -8,7 +8,6 @@ the workload is applied in hourly epochs (one SimPy event per epoch for the whol
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import statistics
 import tempfile
@@ -26,6 +25,7 @@ from apprm_ref.core.session import Session
 from apprm_ref.errors import ApprmError
 from apprm_ref.idb.engine import file_url, make_engine
 from apprm_ref.idb.repository import SqlRepository
+from apprm_ref.longrun import long_run_gc
 from apprm_ref.sim.estate import Estate, build_world, sim_drivers
 from apprm_ref.types import SessionStatus, SessionType
 from bench import layout
@@ -36,7 +36,6 @@ DAY = 86400.0
 WORKLOAD_EPOCH_S = 3600.0  # hourly epochs (see BenchConfig.epoch_s)
 SESSIONS_PER_DAY = 4
 IR_EVERY_DAYS = 7
-GC_GEN0_THRESHOLD = 50_000  # CPython's default is 700 allocations
 
 
 @dataclass
@@ -52,7 +51,7 @@ class BenchConfig:
     epoch_s: float = WORKLOAD_EPOCH_S
     seed: int = 0
     check_invariants: bool = True
-    gc_tuned: bool = True  # a long-running service's tuning: see _tune_gc
+    gc_tuned: bool = True  # a long-running service's tuning: apprm_ref.longrun
     world_digest: bool = False  # also digest the whole simulated world at the end (PERF-P1)
 
 
@@ -163,13 +162,9 @@ def run_estate(cfg: BenchConfig, *, workdir: str | Path | None = None) -> dict[s
         env.process(_workload_loop(env, world, app, cfg, tally))
         counter = EventCounter(env)
         writes = WriteCounter(repo.engine)
-        restore_gc = _tune_gc() if cfg.gc_tuned else None
-        t1, c1 = time.perf_counter(), time.process_time()
-        try:
+        with long_run_gc(cfg.gc_tuned):
+            t1, c1 = time.perf_counter(), time.process_time()
             env.run(until=horizon)
-        finally:
-            if restore_gc is not None:
-                restore_gc()
         wall, cpu = time.perf_counter() - t1, time.process_time() - c1
         rows_written = writes.close()
         problems = world.invariant_problems() if cfg.check_invariants else []
@@ -184,23 +179,6 @@ def run_estate(cfg: BenchConfig, *, workdir: str | Path | None = None) -> dict[s
         if digest is not None:
             out["world_digest"] = digest
         return out
-
-
-def _tune_gc() -> Any:
-    """What a long-running orchestrator does after start-up: move the objects built so far
-    (world, specs, caches) out of the collector's sight (``gc.freeze``) and collect the
-    young generation less often. Reference counting still frees nearly everything at once;
-    only cycles wait longer. Returns the function that undoes it."""
-    gc.collect()
-    gc.freeze()
-    before = gc.get_threshold()
-    gc.set_threshold(GC_GEN0_THRESHOLD, before[1], before[2])
-
-    def restore() -> None:
-        gc.set_threshold(*before)
-        gc.unfreeze()
-
-    return restore
 
 
 def outcome_digest(sessions: list[Done]) -> str:

@@ -20,6 +20,7 @@ from apprm_ref.core.session import Session
 from apprm_ref.drill.build import build_estate, make_drivers, make_repo
 from apprm_ref.drill.workload import Workloads
 from apprm_ref.errors import ApprmError, ConfigError
+from apprm_ref.longrun import long_run_gc
 from apprm_ref.types import SessionStatus, Severity
 from apprm_ref.whatif.observe import Sample, sample
 from apprm_ref.whatif.plan import Plan, PurgeCfg
@@ -111,10 +112,11 @@ def run_plan(plan: Plan, days: int, progress: Progress | None = None) -> Year:
     sched = Scheduler(world.env, world.clock.epoch, orch.start_backup)
     sched.run(plan.specs, horizon)
     world.env.process(_sampler(world, drivers.arrays, year, horizon, progress))
-    world.env.run(until=horizon)
-    for w in plan.workloads:
-        loads.control(w.app, "stop", None)
-    _drain(world.env, orch, horizon + DRAIN_S)
+    with long_run_gc():
+        world.env.run(until=horizon)
+        for w in plan.workloads:
+            loads.control(w.app, "stop", None)
+        _drain(world.env, orch, horizon + DRAIN_S)
     year.scheduled = len(sched.started)
     return year
 
