@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import importlib
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -25,10 +26,17 @@ FAILURE_SUBJECTS = ("app", "host", "array")  # the first target of a failure nam
 
 
 def resolve(ref: Ref) -> Any:
-    """Import the object ``ref`` names; ConfigError when its package is missing or broken."""
+    """Import the object ``ref`` names; ConfigError when its package is missing or broken.
+
+    Every session resolves its replication method and integration: a module already
+    imported (and not still initializing) is taken from ``sys.modules`` as ``import_module``
+    would, without its import machinery."""
     module, _, attr = ref.partition(":")
+    mod = sys.modules.get(module)
     try:
-        return getattr(importlib.import_module(module), attr)
+        if mod is None or getattr(getattr(mod, "__spec__", None), "_initializing", False):
+            mod = importlib.import_module(module)
+        return getattr(mod, attr)
     except (ImportError, AttributeError) as exc:
         raise ConfigError(f"{ref} is not available: {exc}", field="kind") from None
 

@@ -39,6 +39,8 @@ class _Kinds:
     )
     drivers: dict[str, DriverDecl] = field(default_factory=dict)
     bare: dict[str, Any] = field(default_factory=dict)  # entry points naming a factory
+    # family_for_protocol's answers (every session asks); ``add`` forgets them
+    by_protocol: dict[str, ArrayFamily] = field(default_factory=dict)
 
     def add(self, desc: Descriptor) -> None:
         table = self.by_type[type(desc)]
@@ -58,6 +60,7 @@ class _Kinds:
                 ReplicaType.declare(t)
         table[desc.name] = desc
         self.drivers.update({d.name: d for d in desc.drivers})
+        self.by_protocol.clear()
 
 
 def _check_protocol(kinds: _Kinds, desc: ArrayFamily) -> None:
@@ -178,8 +181,13 @@ def all_kinds() -> list[Descriptor]:
 
 def family_for_protocol(protocol: str) -> ArrayFamily:
     """The (first) family whose drivers speak ``protocol``; they share one replication method."""
+    kinds = _kinds()
+    found = kinds.by_protocol.get(protocol)
+    if found is not None:
+        return found
     for fam in array_families():
         if fam.protocol == protocol:
+            kinds.by_protocol[protocol] = fam
             return fam
     known = sorted({f.protocol for f in array_families()})
     raise ConfigError(

@@ -74,8 +74,9 @@ class SnapshotReplication:
         """Policy, cloning lockout and CA gating before anything changes (§4.1 step 2)."""
         opts: EvaOptions = ctx.options
         drv = self.array(ctx)
-        space.report_frozen(ctx, drv, sources)  # a full disk group (OPS-I5)
-        space.report_failed_clones(ctx, drv, sources)
+        targets_of = space.SeenTargets(drv)  # nothing below yields or changes the array
+        space.report_frozen(ctx, drv, sources, targets_of)  # a full disk group (OPS-I5)
+        space.report_failed_clones(ctx, drv, sources, targets_of)
         assert ctx.spec is not None
         repoint_pending(ctx.repo, ctx.spec.name, ctx.drivers.array)  # refused after a switch
         targets = []
@@ -86,7 +87,7 @@ class SnapshotReplication:
             self._check_ca(ctx, drv, src, opts)
             if drv.copy_state(src.volume).copying:  # a copy-back still runs (E5)
                 raise PlanError(f"{src} is still being restored", code="RESTORE_IN_PROGRESS")
-            targets += [t for t in drv.targets_of(src.volume) if t.state != "invalid"]
+            targets += [t for t in targets_of(src.volume) if t.state != "invalid"]
         existing = {t.replica_type for t in targets if t.replica_type is not None}
         chosen = choose_type(existing, opts.snapshot_type, opts.policy)
         if chosen != opts.snapshot_type:

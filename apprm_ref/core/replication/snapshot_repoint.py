@@ -57,7 +57,17 @@ def _done(array: Any, moved: Moves) -> Moves:
 def repoint_pending(repo: Any, spec: str, array: Callable[[str], Any]) -> list[str]:
     """Settle every switch of ``spec`` the IDB did not take in full; the ids of the
     replicas written. Idempotent; every EVA session and the repair run it, and the array
-    is asked only when a replica still waits for a repoint or for its IR's final write."""
+    is asked only when a replica still waits for a repoint or for its IR's final write.
+
+    Every session runs this, and the spec's replicas ever recorded grow with its history:
+    they are read only when something could be pending (:func:`may_be_pending`)."""
+    if not may_be_pending(repo, spec):
+        return []
+    return scan_pending(repo, spec, array)
+
+
+def scan_pending(repo: Any, spec: str, array: Callable[[str], Any]) -> list[str]:
+    """:func:`repoint_pending` over every replica the spec ever had."""
     done: list[str] = []
     for rep in repo.list_replicas(spec=spec):
         planned = rep.details.get(SWITCHING)
@@ -69,6 +79,21 @@ def repoint_pending(repo: Any, spec: str, array: Callable[[str], Any]) -> list[s
             moved = _done(array(rep.array), moved)
             done += repoint(repo, rep, moved) if moved else []
     return done
+
+
+def may_be_pending(repo: Any, spec: str) -> bool:
+    """Whether :func:`repoint_pending` could find anything to do, from the replicas still
+    on the array and the consumed ones only (not every replica the spec ever had).
+
+    Its two cases need, first, a consumed replica still holding its write-ahead
+    (``SWITCHING``); second, a follower: a live snapclone replica of ``spec``. With
+    neither, the full scan reads and writes nothing else and returns no id."""
+    for status in ReplicaStatus.LIVE:
+        live = repo.list_replicas(spec=spec, status=status)
+        if any(r.replica_type == ReplicaType.SNAPCLONE for r in live):
+            return True
+    consumed = repo.list_replicas(spec=spec, status=ReplicaStatus.CONSUMED)
+    return any(SWITCHING in r.details for r in consumed)
 
 
 def _settle(repo: Any, rep: ReplicaRecord, moved: Moves) -> list[str]:

@@ -9,35 +9,62 @@ it (Major) naming the disk group and marks the replicas holding them invalid in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
+from apprm_ref.drivers.array import VolumeInfo
 from apprm_ref.types import ReplicaType, Severity, VolumeRef
 
 SMISA = "SMISA"
 FAILED = "failed"  # a vsnap after disk-group space exhaustion (VolumeInfo.state)
+TargetsOf = Callable[[str], list[VolumeInfo]]
 
 
-def report_frozen(ctx: SessionContext, drv: Any, sources: list[VolumeRef]) -> None:
+class SeenTargets:
+    """``targets_of`` asked of the array once per source for the checks of one session.
+
+    Only for checks that run without yielding and change nothing on the array between
+    their calls (``SnapshotReplication.check``): the array's answer cannot change there,
+    and the first call, the one that may refuse, is still made where it was."""
+
+    def __init__(self, drv: Any) -> None:
+        self.drv = drv
+        self.seen: dict[str, list[VolumeInfo]] = {}
+
+    def __call__(self, volume: str) -> list[VolumeInfo]:
+        got = self.seen.get(volume)
+        if got is None:
+            got = self.seen[volume] = self.drv.targets_of(volume)
+        return got
+
+
+def report_frozen(
+    ctx: SessionContext, drv: Any, sources: list[VolumeRef], targets_of: TargetsOf | None = None
+) -> None:
     """Report each source whose writes are stopped by failed vsnaps."""
+    targets_of = targets_of or drv.targets_of
     for src in sources:
         failed = sorted(
             t.ref.volume
-            for t in drv.targets_of(src.volume)
+            for t in targets_of(src.volume)
             if t.state == FAILED and t.replica_type == ReplicaType.VSNAP
         )
         if failed:
             _report(ctx, drv, src, failed)
 
 
-def report_failed_clones(ctx: SessionContext, drv: Any, sources: list[VolumeRef]) -> None:
+def report_failed_clones(
+    ctx: SessionContext, drv: Any, sources: list[VolumeRef], targets_of: TargetsOf | None = None
+) -> None:
     """A snapclone whose normalization failed holds no usable copy: the first session to
     meet it marks its replica invalid (Major); the source itself is unharmed."""
+    targets_of = targets_of or drv.targets_of
     for src in sources:
         failed = sorted(
             t.ref.volume
-            for t in drv.targets_of(src.volume)
+            for t in targets_of(src.volume)
             if t.state == FAILED and t.replica_type == ReplicaType.SNAPCLONE
         )
         newly = _invalidate(ctx, src, failed, "", why="snapclone normalization failed")
@@ -78,7 +105,11 @@ def _invalidate(
     ctx: SessionContext, src: VolumeRef, failed: list[str], group: str, *, why: str = ""
 ) -> list[ReplicaRecord]:
     """Mark the active replicas holding a failed target invalid; returns them (one on the
-    purge list stays there: it is not restorable already and the purge still owes it)."""
+    purge list stays there: it is not restorable already and the purge still owes it).
+    Nothing failed marks nothing: the array's replicas are then not read at all (every
+    session asks, and that list grows with the estate)."""
+    if not failed:
+        return []
     hit = set(failed)
     newly = []
     for rep in ctx.repo.list_replicas(array=src.array, status=ReplicaStatus.ACTIVE):

@@ -63,23 +63,28 @@ class EvaDriver:
     # --- inventory ---------------------------------------------------------------------
 
     def _info(self, v: Vdisk) -> VolumeInfo:
-        group = self.backend.dr_group_of(v.id)
+        """Asked for every target of a source by each session's checks: the usual case (an
+        unpresented vdisk outside any DR group) skips the sorting and joining."""
+        b = self.backend
+        group = b.dr_group_of(v.id) if b.dr_groups else None
+        hosts = v.presentations
+        kind = v.kind
         return VolumeInfo(
             ref=VolumeRef(self.name, v.id),
             wwn=v.wwn,
-            size_bytes=v.size_bytes,
+            size_bytes=v.data.size_bytes,
             pool=v.disk_group,
             raid=str(v.vraid),  # a StrEnum's str is its value (without the property's calls)
-            role="target" if v.is_target else "source",
-            replica_type=TYPE_OF_KIND.get(v.kind),
+            role="source" if kind == VdiskKind.ORIGINAL else "target",
+            replica_type=TYPE_OF_KIND.get(kind),
             source=VolumeRef(self.name, v.source) if v.source else None,
-            presented_to=tuple(sorted(v.presentations)),
+            presented_to=tuple(sorted(hosts)) if hosts else (),
             state=str(v.state),
             details={
                 "name": v.name,
                 "created_at": repr(v.created_at),
                 "dr_group": group.name if group else "",
-                "luns": ",".join(f"{h}={n}" for h, n in sorted(v.presentations.items())),
+                "luns": ",".join(f"{h}={n}" for h, n in sorted(hosts.items())) if hosts else "",
             },
         )
 

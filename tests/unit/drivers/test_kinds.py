@@ -196,6 +196,60 @@ def test_a_driver_of_no_registered_protocol_has_no_replication_method() -> None:
         method_for(Odd())
 
 
+@pytest.mark.rule("EXT-I3")
+def test_the_family_of_a_protocol_follows_every_registration() -> None:
+    """``family_for_protocol`` remembers its answers: a registration and a refresh forget
+    them, so the answer is always the one the registered families give."""
+
+    class Tape:
+        def capabilities(self) -> Capabilities:
+            return Capabilities("tape-array")
+
+    assert registry.family_for_protocol("snapshot-array") is EVA
+    assert registry.family_for_protocol("snapshot-array") is EVA  # remembered
+    with pytest.raises(ConfigError):
+        registry.family_for_protocol("tape-array")
+    tape = dataclasses.replace(
+        EVA,
+        name="tape",
+        protocol="tape-array",
+        drivers=(DriverDecl("sim-tape", "m:f", simulator=True),),
+        replication="apprm_ref.core.replication.split_mirror:SplitMirrorReplication",
+    )
+    with registry.registered(tape):
+        assert registry.family_for_protocol("tape-array") is tape
+        assert type(method_for(Tape())).__name__ == "SplitMirrorReplication"
+        # a family sorted before eva speaking its protocol is the first one now
+        early = dataclasses.replace(
+            EVA, name="aeva", drivers=(DriverDecl("sim-aeva", "m:f", simulator=True),)
+        )
+        with registry.registered(early):
+            assert registry.family_for_protocol("snapshot-array") is early
+        assert registry.family_for_protocol("snapshot-array") is EVA
+    with pytest.raises(ConfigError):  # refreshed: the registrations are gone
+        registry.family_for_protocol("tape-array")
+    registry.refresh()
+    assert registry.family_for_protocol("snapshot-array") is EVA
+
+
+def test_resolve_imports_what_is_not_imported_yet_and_reads_the_module_each_time(
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import sys
+
+    from apprm_ref.drivers import kinds
+
+    monkeypatch.delitem(sys.modules, "apprm_ref.drivers.eva_limits", raising=False)
+    got = kinds.resolve("apprm_ref.drivers.eva_limits:raw_bytes")
+    assert got is sys.modules["apprm_ref.drivers.eva_limits"].raw_bytes
+    monkeypatch.setattr(sys.modules["apprm_ref.drivers.eva_limits"], "raw_bytes", len)
+    assert kinds.resolve("apprm_ref.drivers.eva_limits:raw_bytes") is len
+    with pytest.raises(ConfigError, match="is not available"):
+        kinds.resolve("apprm_ref.drivers.eva_limits:nothing_here")
+    with pytest.raises(ConfigError, match="is not available"):
+        kinds.resolve("apprm_ref.no_such_module:x")
+
+
 # --- EXT-I4: capabilities ---------------------------------------------------------------
 
 
