@@ -249,6 +249,22 @@ class SqliteOps:
             e.build() for e in entries if e.row[9] == mu and any(ref[0] == source for ref in e.refs)
         ]
 
+    def replicas_with_details(self, spec: str, keys: tuple[str, ...]) -> list[ReplicaRecord]:
+        """From the cache (kept in step by every mirrored write), else one prefiltered
+        query whose rows are checked against their parsed details; only matches are built."""
+        self.st.fresh()
+        cache = self.st.replicas
+        cacheable = type(spec) is str and all([type(k) is str for k in keys])
+        got = cache.noted_entries(spec, keys) if cacheable else None
+        if got is None:
+            rows_sql, targets_sql = q.replica_select_noted(len(keys))
+            params = (spec, *(json.dumps(k) for k in keys))
+            rows, trows = self.st.read_many((rows_sql, params), (targets_sql, params))
+            got = [e for e in entries_of(rows, trows) if not e.dkeys.isdisjoint(keys)]
+            if cacheable:
+                cache.remember_noted(spec, keys, got)
+        return [e.build() for e in got]
+
     def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:
         self.st.fresh()
         return [e.build() for e in self._select(("session_id",), (session_id,), ("id",), None)]

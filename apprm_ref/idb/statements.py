@@ -176,3 +176,22 @@ def replica_select(where: tuple[str, ...], order: tuple[str, ...]) -> tuple[str,
         f"WHERE replica_id IN (SELECT id FROM {rt} WHERE {cond}) ORDER BY replica_id, seq"
     )
     return rows, targets
+
+
+@lru_cache(maxsize=8)
+def replica_select_noted(n_keys: int) -> tuple[str, str]:
+    """Replica rows of one spec (``?1``) whose details text holds any of ``n_keys`` needles
+    (``?2``...), ordered like ``list_replicas``, and their target rows. A prefilter: the
+    caller checks each row's parsed details (a needle may also match a value)."""
+    found = " OR ".join(f"instr(details, ?{i + 2}) > 0" for i in range(n_keys)) or "0"
+    cond = f"spec = ?1 AND ({found})"
+    rt, tt = _quote(REPLICAS.name), _quote(TARGETS.name)
+    rows = (
+        f"SELECT {', '.join(_quote(c) for c in REPLICA_COLS)} FROM {rt} WHERE {cond} "
+        "ORDER BY spec, sequence, id"
+    )
+    targets = (
+        f"SELECT {', '.join(_quote(c) for c in TARGET_COLS)} FROM {tt} "
+        f"WHERE replica_id IN (SELECT id FROM {rt} WHERE {cond}) ORDER BY replica_id, seq"
+    )
+    return rows, targets

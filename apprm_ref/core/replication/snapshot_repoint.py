@@ -59,7 +59,9 @@ def repoint_pending(repo: Any, spec: str, array: Callable[[str], Any]) -> list[s
     replicas written. Idempotent; every EVA session and the repair run it, and the array
     is asked only when a replica still waits for a repoint or for its IR's final write."""
     done: list[str] = []
-    for rep in repo.list_replicas(spec=spec):
+    # only a replica with a switch on record has anything to settle (not every replica the
+    # spec ever had: that list grows by four a day)
+    for rep in repo.replicas_with_details(spec, (SWITCHING, SWITCHED)):
         planned = rep.details.get(SWITCHING)
         if planned and rep.status == ReplicaStatus.CONSUMED:
             done += _settle(repo, rep, _done(array(rep.array), _moves(planned)))

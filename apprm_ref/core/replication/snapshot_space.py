@@ -79,6 +79,8 @@ def _invalidate(
 ) -> list[ReplicaRecord]:
     """Mark the active replicas holding a failed target invalid; returns them (one on the
     purge list stays there: it is not restorable already and the purge still owes it)."""
+    if not failed:  # the usual case: nothing to look up
+        return []
     hit = set(failed)
     newly = []
     for rep in ctx.repo.list_replicas(array=src.array, status=ReplicaStatus.ACTIVE):
