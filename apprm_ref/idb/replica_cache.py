@@ -69,6 +69,15 @@ def make_entry(row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> En
     return Entry(row, targets, key, _base(row), layout, tuple(refs), blob, frozenset(details))
 
 
+def remake_entry(old: Entry, row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> Entry:
+    """The entry of ``row``: when only its scalar columns differ from ``old``'s (the same
+    layout and details text, the same target rows, as when a rotation changes a status),
+    the parsed parts are ``old``'s, which are immutable or copied on every build."""
+    if row[10:] != old.row[10:] or targets != old.targets:
+        return make_entry(row, targets)
+    return old._replace(row=row, key=(row[1], row[8], row[0]), base=_base(row))
+
+
 def _base(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """The record's scalar fields, from its row, in constructor order."""
     rid, spec, session_id, array, created_at, rtype, tracked, status, seq, mu = row[:10]

@@ -18,7 +18,7 @@ from apprm_ref.core.session import Session
 from apprm_ref.errors import IdbError
 from apprm_ref.idb import statements as q
 from apprm_ref.idb.convert import layout_plain, split_session_id
-from apprm_ref.idb.replica_cache import Entry, make_entry
+from apprm_ref.idb.replica_cache import Entry, make_entry, remake_entry
 from apprm_ref.types import ReplicaType
 
 
@@ -107,7 +107,7 @@ def mirror(
     if not _mirrorable(row, targets):
         cache.clear()
         return False
-    cache.replace(old, make_entry(row, targets))
+    cache.replace(old, make_entry(row, targets) if old is None else remake_entry(old, row, targets))
     return True
 
 
