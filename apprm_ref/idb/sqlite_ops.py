@@ -38,6 +38,21 @@ _ORDER = ("spec", "sequence", "id")
 _FILTERS = ("spec", "array", "status")
 
 
+def _insert_or_replace_session(db: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+    """A session's first save inserts its row (nothing else of it can be stored: its
+    messages and objects reference it); only if the row exists, as when this store's
+    cache was dropped since it was saved, is it replaced and its children cut."""
+    try:
+        db.execute(q.SESSION_INSERT, row)
+        return
+    except sqlite3.IntegrityError as exc:
+        if f"{q.SESSIONS.name}.id" not in str(exc):
+            raise
+    db.execute(q.SESSION_UPSERT, row)
+    db.execute(q.MESSAGE_CUT, (row[0], 0))
+    db.execute(q.OBJECT_CUT, (row[0], 0))
+
+
 class SqliteOps:
     """The fast methods; :class:`apprm_ref.idb.repository.SqlRepository` calls them."""
 
@@ -57,10 +72,8 @@ class SqliteOps:
         db, dv = st.begin()
         try:
             known = st.sessions.get(sid)
-            if known is None:  # what is stored is unknown: replace every row
-                db.execute(q.SESSION_UPSERT, row)
-                db.execute(q.MESSAGE_CUT, (sid, 0))
-                db.execute(q.OBJECT_CUT, (sid, 0))
+            if known is None:  # what is stored is unknown: a new session, or replace it all
+                _insert_or_replace_session(db, row)
                 old_msgs: Sequence[Any] = ()
                 old_objs: Sequence[Any] = ()
             else:

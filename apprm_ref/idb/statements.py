@@ -102,6 +102,7 @@ TARGET_COLS = (
 DATA_VERSION = "PRAGMA data_version"
 
 SESSION_UPSERT = _upsert(SESSIONS, SESSION_COLS, ("id",))
+SESSION_INSERT = _insert(SESSIONS, SESSION_COLS)
 LAST_NUMBER = f"SELECT max(number) FROM {_quote(SESSIONS.name)} WHERE day = ?"
 MESSAGE_INSERT = _insert(MESSAGES, MESSAGE_COLS, skip=("id",))
 MESSAGE_CUT = f"DELETE FROM {_quote(MESSAGES.name)} WHERE session_id = ? AND seq >= ?"
