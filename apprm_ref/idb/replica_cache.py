@@ -1,11 +1,11 @@
 """What the SQLite fast path remembers of the ZDB database between calls.
 
 Entries hold a replica's rows exactly as the IDB stores them (so a write can be diffed
-against them), the parts of its record that never change and its details' keys. Each read builds a new
-record: the immutable parts (volume refs, layouts, enums) are shared and the JSON parts
-come from one pickle, so a caller mutating what it got cannot touch the cache. The owner
-(:class:`apprm_ref.idb.sqlite_store.SqliteStore`) clears everything as soon as another
-connection may have written.
+against them), the parts of its record that never change and the keys of its details.
+Each read builds a new record: the immutable parts (volume refs, layouts, enums) are
+shared and the JSON parts come from one pickle, so a caller mutating what it got cannot
+touch the cache. The owner (:class:`apprm_ref.idb.sqlite_store.SqliteStore`) clears
+everything as soon as another connection may have written.
 """
 
 from __future__ import annotations
