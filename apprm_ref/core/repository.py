@@ -53,6 +53,12 @@ class Repository(Protocol):
         ``source`` among their sources; ordered like :meth:`list_replicas`."""
         ...
 
+    def replicas_with_details(self, spec: str, keys: tuple[str, ...]) -> list[ReplicaRecord]:
+        """Replicas of ``spec`` (any status) whose ``details`` hold any of ``keys``, ordered
+        like :meth:`list_replicas`: a session asks for the few with pending work by name
+        instead of listing every replica the spec ever had."""
+        ...
+
     def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:
         """Replicas made by one backup session, ordered by ID."""
         ...

@@ -228,6 +228,11 @@ class OrmRepository:
             if r.mu == mu and source in r.sources
         ]
 
+    def replicas_with_details(self, spec: str, keys: tuple[str, ...]) -> list[ReplicaRecord]:
+        """Replicas of ``spec`` whose details hold any of ``keys``, ordered like
+        :meth:`list_replicas` (a JSON column: filtered here, the same on every dialect)."""
+        return [r for r in self.list_replicas(spec=spec) if any(k in r.details for k in keys)]
+
     def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:
         rt = ReplicaRow.__table__
         with self._tx() as db:

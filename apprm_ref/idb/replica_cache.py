@@ -1,11 +1,11 @@
 """What the SQLite fast path remembers of the ZDB database between calls.
 
 Entries hold a replica's rows exactly as the IDB stores them (so a write can be diffed
-against them) and the parts of its record that never change. Each read builds a new
-record: the immutable parts (volume refs, layouts, enums) are shared and the JSON parts
-come from one pickle, so a caller mutating what it got cannot touch the cache. The owner
-(:class:`apprm_ref.idb.sqlite_store.SqliteStore`) clears everything as soon as another
-connection may have written.
+against them), the parts of its record that never change and the keys of its details.
+Each read builds a new record: the immutable parts (volume refs, layouts, enums) are
+shared and the JSON parts come from one pickle, so a caller mutating what it got cannot
+touch the cache. The owner (:class:`apprm_ref.idb.sqlite_store.SqliteStore`) clears
+everything as soon as another connection may have written.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 
 SortKey = tuple[str, int, str]  # (spec, sequence, id): the order list_replicas promises
 ListKey = tuple[str | None, str | None, str | None]  # (spec, array, status) filters
+Keys = tuple[str, ...]  # detail keys of a replicas_with_details query
 
 MAX_ROWS = 4096  # past this many cached replicas, start over (memory stays bounded)
 MAX_LIST = 512  # a longer query result is not kept (it is not on a session's path)
@@ -34,6 +35,7 @@ class Entry(NamedTuple):
     layout: tuple[MountLayout, ...]
     refs: tuple[tuple[VolumeRef, VolumeRef, ReplicaType], ...]
     blob: bytes  # pickle of (details, [(target details, identity)]): the mutable parts
+    dkeys: frozenset[str]  # the keys of its details (replicas_with_details filters on them)
 
     def build(self) -> ReplicaRecord:
         details, tdetails = pickle.loads(self.blob)
@@ -55,27 +57,32 @@ class Entry(NamedTuple):
 def make_entry(row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> Entry:
     """An entry from rows as SQLite returns them (JSON as text), read the way the ORM path
     reads them (``convert.replica_from``), so both paths build equal records."""
-    rid, spec, session_id, array, created_at, rtype, tracked, status, seq, mu, lay, det = row
+    rid, spec, seq, lay, det = row[0], row[1], row[8], row[10], row[11]
     layout = tuple(to_layout(m) for m in (_json(lay) or []))
     details = dict(_json(det) or {})
     refs, tdetails = [], []
     for t in targets:
         refs.append((VolumeRef(t[2], t[3]), VolumeRef(t[4], t[5]), ReplicaType(t[6])))
         tdetails.append((dict(_json(t[7]) or {}), dict(_json(t[8]) or {})))
-    base = (
-        rid,
-        spec,
-        session_id,
-        array,
-        created_at,
-        ReplicaType(rtype),
-        None if tracked is None else bool(tracked),
-        status,
-        seq,
-        mu,
-    )
     blob = pickle.dumps((details, tdetails), protocol=pickle.HIGHEST_PROTOCOL)
-    return Entry(row, targets, (spec, seq, rid), base, layout, tuple(refs), blob)
+    key = (spec, seq, rid)
+    return Entry(row, targets, key, _base(row), layout, tuple(refs), blob, frozenset(details))
+
+
+def remake_entry(old: Entry, row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> Entry:
+    """The entry of ``row``: when only its scalar columns differ from ``old``'s (the same
+    layout and details text, the same target rows, as when a rotation changes a status),
+    the parsed parts are ``old``'s, which are immutable or copied on every build."""
+    if row[10:] != old.row[10:] or targets != old.targets:
+        return make_entry(row, targets)
+    return old._replace(row=row, key=(row[1], row[8], row[0]), base=_base(row))
+
+
+def _base(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The record's scalar fields, from its row, in constructor order."""
+    rid, spec, session_id, array, created_at, rtype, tracked, status, seq, mu = row[:10]
+    flag = None if tracked is None else bool(tracked)
+    return (rid, spec, session_id, array, created_at, ReplicaType(rtype), flag, status, seq, mu)
 
 
 def _json(text: str | None) -> Any:
@@ -98,7 +105,8 @@ def list_keys(spec: str, array: str, status: str) -> list[ListKey]:
 
 
 class ReplicaCache:
-    """Replica entries by ID, the sorted keys of recent queries, next sequence by spec.
+    """Replica entries by ID, the sorted keys of recent queries (by filters, and by spec
+    and detail keys), next sequence by spec.
 
     Invariant: an ID in any cached query result has an entry, so a write that knows no
     entry for its replica knows that no cached result holds it."""
@@ -106,11 +114,13 @@ class ReplicaCache:
     def __init__(self) -> None:
         self.rows: dict[str, Entry] = {}
         self.lists: dict[ListKey, list[SortKey]] = {}
+        self.noted: dict[str, dict[Keys, list[SortKey]]] = {}  # spec -> detail keys -> keys
         self.next_seq: dict[str, int] = {}
 
     def clear(self) -> None:
         self.rows.clear()
         self.lists.clear()
+        self.noted.clear()
         self.next_seq.clear()
 
     def records(self, key: ListKey) -> list[ReplicaRecord] | None:
@@ -126,6 +136,19 @@ class ReplicaCache:
             return None
         rows = self.rows
         return [rows[k[2]] for k in keys]
+
+    def noted_entries(self, spec: str, keys: Keys) -> list[Entry] | None:
+        got = self.noted.get(spec, {}).get(keys)
+        if got is None:
+            return None
+        rows = self.rows
+        return [rows[k[2]] for k in got]
+
+    def remember_noted(self, spec: str, keys: Keys, entries: list[Entry]) -> None:
+        """The answer of ``replicas_with_details(spec, keys)``: exactly these entries."""
+        self.remember(None, entries)
+        if len(entries) <= MAX_LIST:
+            self.noted.setdefault(spec, {})[keys] = [e.key for e in entries]
 
     def remember(self, key: ListKey | None, entries: list[Entry]) -> None:
         """Entries read from the IDB; ``key`` the query they answer (None: not a list)."""
@@ -147,13 +170,28 @@ class ReplicaCache:
                         del keys[i]
                     else:  # cannot happen while the invariant holds; stay correct anyway
                         del self.lists[k]
+            self._unnote(old)
         if len(self.rows) >= MAX_ROWS:
             self.clear()
         for k in list_keys(*new.filters()):
             keys = self.lists.get(k)
             if keys is not None:
                 insort(keys, new.key)
+        for wanted, keys in self.noted.get(new.key[0], {}).items():
+            if not new.dkeys.isdisjoint(wanted):
+                insort(keys, new.key)
         self.rows[new.key[2]] = new
+
+    def _unnote(self, old: Entry) -> None:
+        by_keys = self.noted.get(old.key[0])
+        if not by_keys:
+            return
+        for wanted, keys in list(by_keys.items()):
+            i = bisect_left(keys, old.key)
+            if i < len(keys) and keys[i] == old.key:
+                del keys[i]
+            elif not old.dkeys.isdisjoint(wanted):  # cannot happen; stay correct anyway
+                del by_keys[wanted]
 
     def forget(self, replica_id: str) -> None:
         """Drop what is known of one replica (a write whose outcome is not mirrored)."""
@@ -161,3 +199,4 @@ class ReplicaCache:
         if e is not None:
             for k in list_keys(*e.filters()):
                 self.lists.pop(k, None)
+            self.noted.pop(e.key[0], None)

@@ -130,6 +130,11 @@ class SqlRepository(OrmRepository):
             return super().replicas_holding(source, mu, status=status)
         return fast.replicas_holding(source, mu, status)
 
+    def replicas_with_details(self, spec: str, keys: tuple[str, ...]) -> list[ReplicaRecord]:
+        if (fast := self._fast) is None:
+            return super().replicas_with_details(spec, keys)
+        return fast.replicas_with_details(spec, keys)
+
     def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:
         if (fast := self._fast) is None:
             return super().replicas_of_session(session_id)

@@ -10,7 +10,6 @@ row when it knows nothing. Reads come from the cache when it is valid.
 from __future__ import annotations
 
 import json
-import math
 import pickle
 import sqlite3
 from collections.abc import Sequence
@@ -21,10 +20,17 @@ from apprm_ref.core.session import Session
 from apprm_ref.core.specs import BackupSpec
 from apprm_ref.errors import IdbError, NotFoundError
 from apprm_ref.idb import statements as q
-from apprm_ref.idb.convert import layout_plain, split_session_id
-from apprm_ref.idb.replica_cache import Entry, make_entry
+from apprm_ref.idb.replica_cache import Entry
+from apprm_ref.idb.sqlite_rows import (
+    dumps,
+    entries_of,
+    mirror,
+    replica_rows,
+    session_rows,
+    sync_children,
+)
 from apprm_ref.idb.sqlite_store import MAX_SESSIONS, SqliteStore
-from apprm_ref.types import ReplicaType, VolumeRef
+from apprm_ref.types import VolumeRef
 
 _PICKLE = pickle.HIGHEST_PROTOCOL
 ABSENT = b""  # cached answer "no such row" (the bench's get_config, for one, finds none)
@@ -32,141 +38,19 @@ _ORDER = ("spec", "sequence", "id")
 _FILTERS = ("spec", "array", "status")
 
 
-def _dumps(value: Any) -> str:
-    """A JSON column's text; a value JSON cannot hold fails as the ORM's flush did."""
+def _insert_or_replace_session(db: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+    """A session's first save inserts its row (nothing else of it can be stored: its
+    messages and objects reference it); only if the row exists, as when this store's
+    cache was dropped since it was saved, is it replaced and its children cut."""
     try:
-        return json.dumps(value)
-    except (TypeError, ValueError) as exc:
-        raise IdbError(f"IDB operation failed: StatementError: {exc}") from None
-
-
-def _flag(v: Any) -> int | None:
-    return None if v is None else int(bool(v))
-
-
-def _type_value(t: Any) -> str:
-    return t.value if type(t) is ReplicaType else ReplicaType(t).value  # type: ignore[no-any-return]
-
-
-def session_rows(s: Session) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], list[Any]]:
-    """The session's row, message rows and object rows (``convert.fill_session_scalars``)."""
-    day, number = split_session_id(s.id)
-    sid = s.id
-    row = (
-        sid,
-        day,
-        number,
-        s.type.value,
-        s.spec,
-        float(s.started),
-        s.status.value,
-        s.finished,
-        _flag(s.pre_exec_failed),
-        _flag(s.post_exec_failed),
-        s.replica_id,
-        float(s.backup_mode_seconds),
-        _dumps({k: s.metrics[k] for k in sorted(s.metrics)}),
-        s.restored_from,
-    )
-    msgs = [
-        (sid, i, float(m.at), int(m.severity), m.origin, m.text, m.code, m.obj)
-        for i, m in enumerate(s.messages)
-    ]
-    objs = [(sid, i, o.name, o.kind, o.status, o.detail) for i, o in enumerate(s.objects)]
-    return row, msgs, objs
-
-
-def replica_rows(rec: ReplicaRecord) -> tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]:
-    """The replica's row and target rows (``convert.fill_replica_scalars``, ``target_params``)."""
-    row = (
-        rec.id,
-        rec.spec,
-        rec.session_id,
-        rec.array,
-        float(rec.created_at),
-        _type_value(rec.replica_type),
-        _flag(rec.tracked),
-        rec.status,
-        rec.sequence,
-        rec.mu,
-        _dumps([layout_plain(m) for m in rec.layout]),
-        _dumps(dict(rec.details)),
-    )
-    targets = tuple(
-        (
-            rec.id,
-            i,
-            t.source.array,
-            t.source.volume,
-            t.target.array,
-            t.target.volume,
-            t.replica_type.value,
-            _dumps({k: t.details[k] for k in sorted(t.details)}),
-            _dumps({k: t.identity[k] for k in sorted(t.identity)}),
-        )
-        for i, t in enumerate(rec.targets)
-    )
-    return row, targets
-
-
-def _mirror(
-    cache: Any, old: Any, row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]
-) -> bool:
-    """Put a committed replica row in the cache (in place of ``old``); a row the cache
-    cannot hold faithfully empties it instead. True if the row is now cached."""
-    if not _mirrorable(row, targets):
-        cache.clear()
-        return False
-    cache.replace(old, make_entry(row, targets))
-    return True
-
-
-def _mirrorable(row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> bool:
-    """True when SQLite returns exactly these values (plain str and int, a non-NaN float),
-    so the cache may hold them without reading them back."""
-    # list comprehensions, not generators: one call each, not one per value
-    if not all([type(row[i]) is str for i in (0, 1, 2, 3, 7)]):
-        return False
-    if math.isnan(row[4]) or type(row[8]) is not int or not (row[9] is None or type(row[9]) is int):
-        return False
-    return all([type(v) is str for t in targets for v in t[2:6]])
-
-
-def sync_children(
-    db: sqlite3.Connection,
-    kind: str,
-    parent: str,
-    old: Sequence[tuple[Any, ...]],
-    new: Sequence[tuple[Any, ...]],
-) -> None:
-    """Turn the stored child rows ``old`` (rows are (parent, seq, ...)) into ``new``: update
-    only the columns that differ, cut the surplus, insert the rest. A changed column that
-    no index holds rewrites one page instead of every index of the table."""
-    insert, cut = _CHILD_SQL[kind]
-    n = min(len(old), len(new))
-    for i in range(n):
-        o, r = old[i], new[i]
-        if o != r:
-            idx = tuple(j for j in range(2, len(r)) if r[j] != o[j])
-            db.execute(q.child_update(kind, idx), (*(r[j] for j in idx), parent, i))
-    if len(old) > n:
-        db.execute(cut, (parent, n))
-    if len(new) > n:
-        db.executemany(insert, new[n:])
-
-
-_CHILD_SQL = {
-    "messages": (q.MESSAGE_INSERT, q.MESSAGE_CUT),
-    "objects": (q.OBJECT_INSERT, q.OBJECT_CUT),
-    "targets": (q.TARGET_INSERT, q.TARGET_CUT),
-}
-
-
-def _entries(rows: list[Any], trows: list[Any]) -> list[Entry]:
-    by_id: dict[str, list[tuple[Any, ...]]] = {}
-    for t in trows:
-        by_id.setdefault(t[0], []).append(t)
-    return [make_entry(tuple(r), tuple(by_id.get(r[0], ()))) for r in rows]
+        db.execute(q.SESSION_INSERT, row)
+        return
+    except sqlite3.IntegrityError as exc:
+        if f"{q.SESSIONS.name}.id" not in str(exc):
+            raise
+    db.execute(q.SESSION_UPSERT, row)
+    db.execute(q.MESSAGE_CUT, (row[0], 0))
+    db.execute(q.OBJECT_CUT, (row[0], 0))
 
 
 class SqliteOps:
@@ -188,10 +72,8 @@ class SqliteOps:
         db, dv = st.begin()
         try:
             known = st.sessions.get(sid)
-            if known is None:  # what is stored is unknown: replace every row
-                db.execute(q.SESSION_UPSERT, row)
-                db.execute(q.MESSAGE_CUT, (sid, 0))
-                db.execute(q.OBJECT_CUT, (sid, 0))
+            if known is None:  # what is stored is unknown: a new session, or replace it all
+                _insert_or_replace_session(db, row)
                 old_msgs: Sequence[Any] = ()
                 old_objs: Sequence[Any] = ()
             else:
@@ -212,7 +94,7 @@ class SqliteOps:
     # --- specifications and configurations ----------------------------------------------
 
     def save_spec(self, spec: BackupSpec) -> None:
-        body = _dumps(spec.model_dump(mode="json"))
+        body = dumps(spec.model_dump(mode="json"))
         self._write(
             q.SPEC_UPSERT, (spec.name, spec.type, spec.array, spec.application_system, body)
         )
@@ -239,7 +121,7 @@ class SqliteOps:
         self.st.specs.pop(name, None)
 
     def save_config(self, config: AppConfig) -> None:
-        data = _dumps({k: config.data[k] for k in sorted(config.data)})
+        data = dumps({k: config.data[k] for k in sorted(config.data)})
         self._write(q.CONFIG_UPSERT, (config.kind, config.name, config.host, data))
         self.st.configs.pop((config.kind, config.name), None)
 
@@ -299,7 +181,7 @@ class SqliteOps:
             raise st.fail(db, exc) from None
         st.commit(db, dv)
         cache = st.replicas
-        if not _mirror(cache, None, row, targets):
+        if not mirror(cache, None, row, targets):
             return
         nxt = cache.next_seq.get(row[1])
         if nxt is not None:
@@ -331,7 +213,7 @@ class SqliteOps:
             raise st.fail(db, exc) from None
         st.commit(db, dv)
         cache = st.replicas
-        if not _mirror(cache, old, row, targets):
+        if not mirror(cache, old, row, targets):
             return
         if old is None:
             cache.next_seq.clear()  # the replica's previous spec and sequence are unknown
@@ -380,6 +262,22 @@ class SqliteOps:
             e.build() for e in entries if e.row[9] == mu and any(ref[0] == source for ref in e.refs)
         ]
 
+    def replicas_with_details(self, spec: str, keys: tuple[str, ...]) -> list[ReplicaRecord]:
+        """From the cache (kept in step by every mirrored write), else one prefiltered
+        query whose rows are checked against their parsed details; only matches are built."""
+        self.st.fresh()
+        cache = self.st.replicas
+        cacheable = type(spec) is str and all([type(k) is str for k in keys])
+        got = cache.noted_entries(spec, keys) if cacheable else None
+        if got is None:
+            rows_sql, targets_sql = q.replica_select_noted(len(keys))
+            params = (spec, *(json.dumps(k) for k in keys))
+            rows, trows = self.st.read_many((rows_sql, params), (targets_sql, params))
+            got = [e for e in entries_of(rows, trows) if not e.dkeys.isdisjoint(keys)]
+            if cacheable:
+                cache.remember_noted(spec, keys, got)
+        return [e.build() for e in got]
+
     def replicas_of_session(self, session_id: str) -> list[ReplicaRecord]:
         self.st.fresh()
         return [e.build() for e in self._select(("session_id",), (session_id,), ("id",), None)]
@@ -404,6 +302,6 @@ class SqliteOps:
     ) -> list[Entry]:
         rows_sql, targets_sql = q.replica_select(where, order)
         rows, trows = self.st.read_many((rows_sql, params), (targets_sql, params))
-        entries = _entries(rows, trows)
+        entries = entries_of(rows, trows)
         self.st.replicas.remember(key, entries)
         return entries

@@ -102,6 +102,7 @@ TARGET_COLS = (
 DATA_VERSION = "PRAGMA data_version"
 
 SESSION_UPSERT = _upsert(SESSIONS, SESSION_COLS, ("id",))
+SESSION_INSERT = _insert(SESSIONS, SESSION_COLS)
 LAST_NUMBER = f"SELECT max(number) FROM {_quote(SESSIONS.name)} WHERE day = ?"
 MESSAGE_INSERT = _insert(MESSAGES, MESSAGE_COLS, skip=("id",))
 MESSAGE_CUT = f"DELETE FROM {_quote(MESSAGES.name)} WHERE session_id = ? AND seq >= ?"
@@ -170,6 +171,25 @@ def replica_select(where: tuple[str, ...], order: tuple[str, ...]) -> tuple[str,
     rows = (
         f"SELECT {', '.join(_quote(c) for c in REPLICA_COLS)} FROM {rt} WHERE {cond} "
         f"ORDER BY {', '.join(_quote(c) for c in order)}"
+    )
+    targets = (
+        f"SELECT {', '.join(_quote(c) for c in TARGET_COLS)} FROM {tt} "
+        f"WHERE replica_id IN (SELECT id FROM {rt} WHERE {cond}) ORDER BY replica_id, seq"
+    )
+    return rows, targets
+
+
+@lru_cache(maxsize=8)
+def replica_select_noted(n_keys: int) -> tuple[str, str]:
+    """Replica rows of one spec (``?1``) whose details text holds any of ``n_keys`` needles
+    (``?2``...), ordered like ``list_replicas``, and their target rows. A prefilter: the
+    caller checks each row's parsed details (a needle may also match a value)."""
+    found = " OR ".join(f"instr(details, ?{i + 2}) > 0" for i in range(n_keys)) or "0"
+    cond = f"spec = ?1 AND ({found})"
+    rt, tt = _quote(REPLICAS.name), _quote(TARGETS.name)
+    rows = (
+        f"SELECT {', '.join(_quote(c) for c in REPLICA_COLS)} FROM {rt} WHERE {cond} "
+        "ORDER BY spec, sequence, id"
     )
     targets = (
         f"SELECT {', '.join(_quote(c) for c in TARGET_COLS)} FROM {tt} "

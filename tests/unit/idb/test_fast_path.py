@@ -241,6 +241,10 @@ def test_same_answers_as_the_orm_path(seed, db_path):
             rec = make_replica(spec, seq, rng.choice(arrays))
             rec.status = rng.choice(statuses)
             rec.details["n"] = rng.randint(0, 2)
+            if rng.random() < 0.4:  # a key replicas_with_details asks for, or its name as a value
+                rec.details[rng.choice(["switched", "switching", "v"])] = rng.choice(
+                    [{}, "switched"]
+                )
             rec.targets = rec.targets[: rng.randint(0, 2)]
             if rng.random() < 0.3:
                 rec.targets.append(
@@ -265,6 +269,8 @@ def test_same_answers_as_the_orm_path(seed, db_path):
             arr = rng.choice(arrays)
             src = VolumeRef(arr, rng.choice(["src0", "src1", "p"]))
             both("replicas_holding", src, rng.choice([None, 0, 1]), status=rng.choice(statuses))
+            keys = rng.choice([("switching", "switched"), ("switched",), ("v",), ()])
+            both("replicas_with_details", spec, keys)
         elif op == 5:
             sid = f"2008/03/0{rng.randint(1, 3)}-{rng.randint(1, 3)}"
             both("save_session", _session_variant(rng, sid, spec))
