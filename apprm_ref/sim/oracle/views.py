@@ -34,7 +34,7 @@ def _datetimes(db: OracleDatabase) -> Callable[[float | None], datetime | None]:
 
 
 def _mounted(db: OracleDatabase) -> None:
-    db.require_state(MOUNTED, OPEN)
+    db.lifecycle.require_state(MOUNTED, OPEN)  # the Lifecycle method, without its wrapper
 
 
 require_mounted = _mounted  # what every view of the mounted database checks first
