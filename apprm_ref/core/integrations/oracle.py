@@ -193,7 +193,7 @@ class OracleIntegration:
             return
         host, hd = ctx.spec.application_system, ctx.drivers.host
         layout = ctx.state(OracleSessionState).layout or driver(ctx).file_layout()
-        problems = ir_problems(layout, lambda p: hd.volumes_under(host, p), opts)
+        problems = ir_problems(layout, partial(hd.volumes_under, host), opts)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise OrchestrationError(
@@ -239,7 +239,7 @@ class OracleIntegration:
         held = [begin_backup(ctx, drv, name, ts) for ts in spaces]
         files = drv.datafiles()
         state = ctx.state(OracleSessionState)
-        state.begin_scn = min(f.backup_change for f in files)
+        state.begin_scn = min([f.backup_change for f in files])
         ctx.info(
             origin(ctx),
             f"{len(files)} datafile(s) in backup mode since SCN {state.begin_scn}",

@@ -208,10 +208,11 @@ def ir_problems(
 ) -> list[str]:
     """Every datafile volume shared with a control file, online log or SPFILE, unless the
     options allow it (``util_oracle8.pl -chkconf_ir``)."""
-    data: dict[VolumeRef, str] = {}
+    # keyed by (array, volume), VolumeRef's own equality, hashed without its Python __hash__
+    data: dict[tuple[str, str], str] = {}
     for path in layout.datafiles:
         for vol in volumes_of(path):
-            data.setdefault(vol, path)
+            data.setdefault((vol.array, vol.volume), path)
     others: list[tuple[str, str]] = []
     if not opts.include_cf_olf:
         others += [("control file", p) for p in layout.control_files]
@@ -221,8 +222,9 @@ def ir_problems(
     problems = []
     for kind, path in others:
         for vol in volumes_of(path):
-            if vol in data:
-                problems.append(f"{kind} {path} shares volume {vol} with datafile {data[vol]}")
+            first = data.get((vol.array, vol.volume))
+            if first is not None:
+                problems.append(f"{kind} {path} shares volume {vol} with datafile {first}")
     return problems
 
 

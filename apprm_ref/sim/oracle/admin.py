@@ -32,8 +32,11 @@ class Admin:
         self.db.lifecycle.require_state(OPEN)
         old = self.db.cf["cur_group"]
         self.db.redo.switch_log(strict=True)
-        group = self.db.cf["groups"][old]
-        return next(a for a in reversed(self.db.cf["archives"]) if a["seq"] == group["seq"])
+        seq = self.db.cf["groups"][old]["seq"]
+        for rec in reversed(self.db.cf["archives"]):  # the newest record of it (the last)
+            if rec["seq"] == seq:
+                return rec
+        raise StopIteration  # as ``next()`` of an empty search (the strict switch archived it)
 
     def backup_controlfile(self, path: str, *, reuse: bool = False) -> None:
         """ALTER DATABASE BACKUP CONTROLFILE TO 'path' [REUSE]: a copy of type BACKUP."""
@@ -243,11 +246,10 @@ class Admin:
         self.db.world.faults.check("oracle.begin_backup", OracleError, db=self.db.name)
         self.db.txn.checkpoint()
         self.db.scn += 1
-        for no in files:
-            self.db.hdr[no].update(
-                ckpt=self.db.scn, backup=self.db.scn, ckpt_time=self.db.world.now()
-            )
-            self.db.cf["files"][no].update(ckpt=self.db.scn, backup=self.db.scn)
+        scn, now, entries = self.db.scn, self.db.world.now(), self.db.cf["files"]
+        for no in files:  # no simulated time passes in between: one ``now`` for all
+            self.db.hdr[no].update(ckpt=scn, backup=scn, ckpt_time=now)
+            entries[no].update(ckpt=scn, backup=scn)
             self.db.files.write_header(no)
         self.db.files.write_controlfile()
         self.db.world.emit(

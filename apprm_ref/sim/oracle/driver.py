@@ -18,6 +18,7 @@ from apprm_ref.drivers.oracle import (
 from apprm_ref.errors import OracleError
 from apprm_ref.sim.oracle import views as V
 from apprm_ref.sim.oracle.backend import OracleDatabase
+from apprm_ref.sim.oracle.models import MOUNTED, OPEN
 
 FEATURES = frozenset(
     {
@@ -43,50 +44,66 @@ class OracleSimDriver:
 
     @property
     def db(self) -> OracleDatabase:
-        return self.world.app(self.db_name)  # type: ignore[no-any-return]
+        try:  # ``world.app``'s hit, without its call
+            return self.world.apps[self.db_name]  # type: ignore[no-any-return]
+        except KeyError:
+            return self.world.app(self.db_name)  # type: ignore[no-any-return]
 
     def capabilities(self) -> Capabilities:
         return Capabilities("oracle", vendor="sim", model="oracle-10g", features=FEATURES)
 
     # --- state and layout -----------------------------------------------------------------
+    # database(), tablespaces() and datafiles() answer what their V$ queries would, read in
+    # one pass from the control file the rows are built from, after the same check
+    # (mounted or open: ``views.require_mounted``); tests/unit/sim/oracle/
+    # test_oracle_driver_views.py holds them to the view-derived answers in every state.
 
     def instance_status(self) -> str:
-        self.db.alive()
-        return self.db.status
+        db = self.db
+        db.alive()
+        return db.status
 
     def database(self) -> DatabaseInfo:
-        r = V.v_database(self.db)[0]
+        """V$DATABASE's columns of :class:`DatabaseInfo` (+ the instance status)."""
+        db = self.db
+        db.lifecycle.require_state(MOUNTED, OPEN)  # V.require_mounted, one call less
+        cf, status = db.cf, db.status
         return DatabaseInfo(
-            name=r["NAME"],
-            dbid=r["DBID"],
-            log_mode=r["LOG_MODE"],
-            open_mode=r["OPEN_MODE"],
-            controlfile_type=r["CONTROLFILE_TYPE"],
-            open_resetlogs=r["OPEN_RESETLOGS"],
-            checkpoint_change=r["CHECKPOINT_CHANGE#"],
-            current_scn=r["CURRENT_SCN"],
-            resetlogs_change=r["RESETLOGS_CHANGE#"],
-            prior_resetlogs_change=r["PRIOR_RESETLOGS_CHANGE#"],
-            incarnation=r["INCARNATION#"],
-            status=self.db.status,
+            name=cf["db_name"],
+            dbid=cf["dbid"],
+            log_mode=cf["log_mode"],
+            open_mode="READ WRITE" if status == OPEN else "MOUNTED",
+            controlfile_type=cf["type"],
+            open_resetlogs=cf["open_resetlogs"],
+            checkpoint_change=cf["ckpt_scn"],
+            current_scn=db.scn if status == OPEN else 0,
+            resetlogs_change=cf["rl_scn"],
+            prior_resetlogs_change=cf["prior_rl_scn"],
+            incarnation=len(cf["incarnations"]),
+            status=status,
         )
 
     def tablespaces(self) -> list[str]:
-        return [r["NAME"] for r in V.v_tablespace(self.db)]
+        """V$TABLESPACE.NAME in TS# order."""
+        db = self.db
+        db.lifecycle.require_state(MOUNTED, OPEN)
+        return list(db.cf["tablespaces"])
 
     def datafiles(self) -> list[DatafileInfo]:
-        ts = {r["TS#"]: r["NAME"] for r in V.v_tablespace(self.db)}
-        bk = {r["FILE#"]: r for r in V.v_backup(self.db)}
+        """V$DATAFILE joined with V$TABLESPACE and V$BACKUP, in FILE# order: the tablespace
+        a file's TS# names is the one its control-file entry holds."""
+        db = self.db
+        db.lifecycle.require_state(MOUNTED, OPEN)
         return [
             DatafileInfo(
-                r["FILE#"],
-                r["NAME"],
-                ts[r["TS#"]],
-                r["CHECKPOINT_CHANGE#"],
-                bk[r["FILE#"]]["STATUS"],
-                bk[r["FILE#"]]["CHANGE#"],
+                no,
+                f["name"],
+                f["ts"],
+                f["ckpt"],
+                "ACTIVE" if f["backup"] else "NOT ACTIVE",
+                f["backup"],
             )
-            for r in V.v_datafile(self.db)
+            for no, f in sorted(db.cf["files"].items())
         ]
 
     def datafile_headers(self) -> list[DatafileHeader]:
@@ -138,7 +155,10 @@ class OracleSimDriver:
         ]
 
     def last_archived_sequence(self) -> int:
-        return V.max_archived_sequence(self.db)
+        """SELECT MAX(SEQUENCE#) FROM V$ARCHIVED_LOG, from the record index."""
+        db = self.db
+        db.lifecycle.require_state(MOUNTED, OPEN)  # V.max_archived_sequence's check
+        return db.redo.arch_index().max_seq
 
     def _params(self) -> dict[str, Any]:
         return {r["NAME"]: r["VALUE"] for r in V.v_parameter(self.db)}
@@ -158,7 +178,7 @@ class OracleSimDriver:
         V$DATAFILE, V$CONTROLFILE, V$LOGFILE, V$LOG, V$PARAMETER), read in one pass from the
         rows those views are built from; the same checks first (mounted or open)."""
         db = self.db
-        V.require_mounted(db)  # the first query of layout_of (V$TABLESPACE) checks this
+        db.lifecycle.require_state(MOUNTED, OPEN)  # layout_of's first query checks this
         cf, params = db.cf, db.params
         dest = str(params.get("log_archive_dest_1", ""))
         return FileLayout(
@@ -171,20 +191,23 @@ class OracleSimDriver:
 
     # --- backup mode and logs ---------------------------------------------------------------
 
+    # backup mode, the archiving switch and the control-file copy go straight to the part
+    # that carries them out (``OracleDatabase``'s methods of the same names only delegate)
+
     def begin_backup(self, tablespace: str | None = None) -> None:
-        self.db.begin_backup(tablespace)
+        self.db.admin.begin_backup(tablespace)
 
     def end_backup(self, tablespace: str | None = None) -> None:
-        self.db.end_backup(tablespace)
+        self.db.admin.end_backup(tablespace)
 
     def switch_logfile(self) -> None:
         self.db.switch_logfile()
 
     def archive_log_current(self) -> None:
-        self.db.archive_log_current()
+        self.db.admin.archive_log_current()
 
     def backup_controlfile(self, path: str, *, reuse: bool = True) -> None:
-        self.db.backup_controlfile(path, reuse=reuse)
+        self.db.admin.backup_controlfile(path, reuse=reuse)
 
     # --- instance ------------------------------------------------------------------------------
 

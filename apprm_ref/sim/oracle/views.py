@@ -1,7 +1,10 @@
 """Dynamic performance views (V$...) built from the instance and the files.
 
-Each function returns rows as dicts with upper-case column names, in a stable order; the
-protocol door and the DB-API door both read them, so they agree by construction.
+Each function returns rows as dicts with upper-case column names, in a stable order. The
+DB-API door reads them; the protocol door reads the same control-file entries in one pass
+for the calls a backup session makes (``database``, ``tablespaces``, ``datafiles``,
+``last_archived_sequence``, ``file_layout``) and the rest through these rows, and tests hold
+the one-pass answers to the rows (test_oracle_driver_views.py, test_oracle_driver_layout.py).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def _datetimes(db: OracleDatabase) -> Callable[[float | None], datetime | None]:
 
 
 def _mounted(db: OracleDatabase) -> None:
-    db.require_state(MOUNTED, OPEN)
+    db.lifecycle.require_state(MOUNTED, OPEN)  # the Lifecycle method, without its wrapper
 
 
 require_mounted = _mounted  # what every view of the mounted database checks first
