@@ -125,11 +125,39 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def _entry(value: dict[Any, Any]) -> tuple[dict[Any, Any], Any]:
+    """(snapshot, frozen form) of one section entry in one call: what ``_copy`` and
+    ``F.freeze`` give, with values that are lists or dicts of scalars (a log group's members)
+    done in place; deeper values go through them."""
+    snapshot: dict[Any, Any] = {}
+    items = []
+    for k, v in value.items():
+        t = type(v)
+        if t in F.SCALARS:
+            snapshot[k] = v
+        elif t is list and _ALL_SCALAR(map(type, v)):
+            snapshot[k] = list(v)
+            v = ("[]", tuple(v))
+        elif t is dict and _ALL_SCALAR(map(type, v.values())):
+            snapshot[k] = dict(v)
+            v = ("{}", tuple(sorted(v.items())))
+        else:
+            snapshot[k] = _copy(v)
+            v = F.freeze(v)
+        items.append((k, v))
+    items.sort()
+    return snapshot, ("{}", tuple(items))
+
+
 @dataclass
 class FrozenCf:
     """Frozen forms of control-file sections, archived-log chunks and records, reused while
     the live value is still equal to the one they were frozen from (so payloads are
-    identical to freezing from scratch)."""
+    identical to freezing from scratch).
+
+    Equality, not a version bumped by the writers, is what says "unchanged": the control
+    file is edited in place from every part of the engine, and one comparison in C costs
+    less than a missed bump would (a stale block on disk)."""
 
     sections: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     entries: dict[str, dict[Any, tuple[Any, Any]]] = field(default_factory=dict)
@@ -139,65 +167,72 @@ class FrozenCf:
     thawed_chunks: dict[int, tuple[Any, list[dict[str, Any]]]] = field(default_factory=dict)
 
     def section(self, key: str, value: Any) -> Any:
+        """The frozen form of one control-file section. A dict of dicts (files, groups) is
+        frozen entry by entry: an entry still equal to its snapshot keeps its frozen form
+        (a log switch changes two groups, an archive one), and an entry of scalars (a
+        datafile, what every checkpoint changes) costs no call. The same tuple as
+        ``F.freeze(value)``."""
         hit = self.sections.get(key)
         if hit is not None and hit[0] == value:
             return hit[1]
         if type(value) is dict and value and _ALL_DICT(map(type, value.values())):
-            snapshot, frozen = self._by_entry(key, value)
+            entries = self.entries.setdefault(key, {})
+            snapshot: Any = {}
+            items = []
+            for k, v in value.items():
+                entry = entries.get(k)
+                if entry is None or entry[0] != v:
+                    if _ALL_SCALAR(map(type, v.values())):  # _copy and F.freeze, inline
+                        entry = (dict(v), ("{}", tuple(sorted(v.items()))))
+                    else:
+                        entry = _entry(v)
+                    entries[k] = entry
+                snapshot[k] = entry[0]  # snapshots are never changed: sections share them
+                items.append((k, entry[1]))
+            items.sort()
+            frozen: Any = ("{}", tuple(items))
         else:
             snapshot, frozen = _copy(value), F.freeze(value)
         self.sections[key] = (snapshot, frozen)
         return frozen
 
-    def _by_entry(self, key: str, value: dict[Any, Any]) -> tuple[dict[Any, Any], Any]:
-        """A section that is a dict of dicts (files, groups), frozen entry by entry: an
-        entry still equal to its snapshot keeps its frozen form (a log switch changes two
-        groups, an archive one). The same tuple as ``F.freeze(value)``."""
-        entries = self.entries.setdefault(key, {})
-        snapshot: dict[Any, Any] = {}
-        items = []
-        for k, v in value.items():
-            hit = entries.get(k)
-            if hit is None or hit[0] != v:
-                hit = entries[k] = (_copy(v), F.freeze(v))
-            snapshot[k] = hit[0]  # snapshots are never changed, so sections may share them
-            items.append((k, hit[1]))
-        items.sort()
-        return snapshot, ("{}", tuple(items))
-
     def chunk(self, index: int, recs: list[dict[str, Any]]) -> tuple[Any, ...]:
         """The frozen records of one archived-log chunk. Records are only ever appended to
         the last chunk, so a chunk whose known part is unchanged only freezes the new ones.
         The chunk compares against the records' own snapshots (one copy per record, shared
-        with :meth:`record`; snapshots are never changed nor handed out)."""
+        by the chunks; snapshots are never changed nor handed out). A chunk that changed
+        otherwise (a purge flags records, circular reuse shifts them all) is rebuilt from
+        the frozen records, each re-frozen only if it changed itself."""
         hit = self.chunks.get(index)
+        snaps: list[dict[str, Any]] = []
+        frozen: list[Any] = []
+        new = recs
         if hit is not None:
-            snaps, frozen = hit
-            done = len(snaps)
-            if done <= len(recs) and snaps == recs[:done]:
+            done = len(hit[0])
+            if done <= len(recs) and hit[0] == recs[:done]:
                 if done == len(recs):
-                    return frozen
-                pairs = [self._record(r) for r in recs[done:]]
-                frozen += tuple([p[2] for p in pairs])
-                self.chunks[index] = (snaps + [p[1] for p in pairs], frozen)
-                return frozen
-        pairs = [self._record(r) for r in recs]
-        frozen = tuple([p[2] for p in pairs])
-        self.chunks[index] = ([p[1] for p in pairs], frozen)
-        return frozen
-
-    def _record(self, rec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], Any]:
-        """(record, its snapshot, its frozen form), frozen once while the record is unchanged."""
-        hit = self.records.get(id(rec))
-        if hit is not None and hit[0] is rec and hit[1] == rec:
-            return hit
-        if len(self.records) >= FROZEN_RECORDS_MAX:
-            self.records, self.thawed = {}, {}
-        frozen = F.freeze(rec)
-        snapshot = F.thaw(frozen)  # equal to rec, in the key order a thaw gives
-        entry = self.records[id(rec)] = (rec, snapshot, frozen)
-        self.thawed[id(frozen)] = (frozen, snapshot)
-        return entry
+                    return hit[1]
+                snaps, frozen, new = list(hit[0]), list(hit[1]), recs[done:]
+        records, thawed = self.records, self.thawed
+        for rec in new:  # what freezing each record gives, one record at a time, no call
+            entry = records.get(id(rec))
+            if entry is None or entry[0] is not rec or entry[1] != rec:
+                if len(records) >= FROZEN_RECORDS_MAX:
+                    records = self.records = {}
+                    thawed = self.thawed = {}
+                if _ALL_SCALAR(map(type, rec.values())):
+                    items = tuple(sorted(rec.items()))
+                    entry = (rec, dict(items), ("{}", items))  # dict(items): the thaw
+                else:
+                    value = F.freeze(rec)
+                    entry = (rec, F.thaw(value), value)
+                records[id(rec)] = entry
+                thawed[id(entry[2])] = (entry[2], entry[1])
+            snaps.append(entry[1])
+            frozen.append(entry[2])
+        out = tuple(frozen)
+        self.chunks[index] = (snaps, out)
+        return out
 
     def thaw_chunk(self, index: int, frozen: Any) -> list[Any]:
         """The records of archived-log chunk ``index`` read back, as fresh dicts. The thawed
