@@ -204,5 +204,10 @@ class Files:
             "first_time": group["first_time"],
             "rl_id": group["rl_id"],
         }
+        if _ALL_SCALAR(map(type, head.values())):  # F.pack, inline
+            payload = (F.LOG_HEADER, ("{}", tuple(sorted(head.items()))))
+        else:
+            payload = F.pack(F.LOG_HEADER, head)
+        write, host = self.db.world.hosts.write_file, self.db.host  # write_blocks
         for member in group["members"]:
-            self.write_blocks(member, {0: F.pack(F.LOG_HEADER, head)})
+            write(host, member, {0: payload})

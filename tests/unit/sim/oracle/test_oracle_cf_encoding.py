@@ -1,4 +1,4 @@
-"""The control file and datafile headers the engine writes are what a fresh full encoding of
+"""The control file, datafile headers and online log headers the engine writes are what a fresh full encoding of
 the instance's control file and headers gives, down to the type of every value, through
 every path that changes them: log switches, archiving, checkpoints, backup mode, purges,
 circular reuse of records, close/open, crashes, log-mode changes, incomplete and
@@ -62,6 +62,14 @@ def check(e: Estate, *, on_disk: bool) -> None:
         for no, h in db.hdr.items():
             disk = e.world.hosts.read_block(e.host, db.cf["files"][no]["name"], 0)
             assert exact(disk, F.pack(F.DF_HEADER, h)), no
+        for no, g in db.cf["groups"].items():  # online log headers, as the group says
+            keys = ("seq", "first", "first_time", "rl_id")
+            head = {"dbid": db.cf["dbid"], "group": no, "thread": 1, **{k: g[k] for k in keys}}
+            for member in g["members"]:
+                if not e.world.hosts.file_exists(e.host, member):
+                    continue  # a member only named (member_edit)
+                disk = e.world.hosts.read_block(e.host, member, 0)
+                assert exact(disk, F.pack(F.LOG_HEADER, head)), member
 
 
 def small_cf_estate(seed: int) -> Estate:
