@@ -203,14 +203,43 @@ def test_records_changed_in_place_and_the_record_memo_starting_over() -> None:
     e.db.write_controlfile(full=True)
     check(e, on_disk=True)
     memo = e.db.memo.cf
-    filler = {i: (None, None, None) for i in range(-FROZEN_RECORDS_MAX, -len(recs) // 2)}
-    memo.records.update(filler)  # full: it starts over within the next chunk it freezes
+    filler = {-i: (None, None) for i in range(1, FROZEN_RECORDS_MAX - len(memo.thawed) + 1)}
+    memo.thawed.update(filler)  # full: it starts over at the next record it freezes
     recs[5]["deleted"] = True
     e.db.write_controlfile(full=True)
-    assert len(memo.records) < FROZEN_RECORDS_MAX
+    assert len(memo.thawed) < FROZEN_RECORDS_MAX
     check(e, on_disk=True)
     e.db.memo.cf = type(memo)()  # a dropped memo only costs a recomputation
     check(e, on_disk=True)
+
+
+def test_records_read_back_by_a_mount_are_found_in_the_record_memo() -> None:
+    """After a mount every record is a fresh dict, and after circular reuse every record
+    sits in another chunk: either way a rebuilt chunk freezes only the records that
+    changed (the memo finds the others by incarnation, sequence and completion time)."""
+    e = small_cf_estate(6)
+    for _ in range(100):
+        OPS["archive"](e)
+    close_and_open(e)
+    path, n = e.db.cf_paths()[0], len(e.db.cf["archives"])
+    chunks = range(1, 1 + (n + F.ARCH_PER_BLOCK - 1) // F.ARCH_PER_BLOCK)
+    disk = [e.world.hosts.read_block(e.host, path, b) for b in chunks]
+    plain = [F.thaw(r) for block in disk for r in block[2]][:n]
+    assert json.dumps(e.db.cf["archives"]) == json.dumps(plain)  # read back: a plain thaw
+    memo = e.db.memo.cf
+    frozen_before = len(memo.thawed)
+    e.db.cf["archives"][3]["deleted"] = True
+    e.db.write_controlfile(full=True)
+    check(e, on_disk=True)
+    assert len(memo.thawed) == frozen_before + 1
+    cap = e.db.cf_capacity(e.db.cf["blocks"])
+    while len(e.db.cf["archives"]) < cap:
+        OPS["archive"](e)
+    frozen_before = len(memo.thawed)
+    OPS["archive"](e)  # one record more than the capacity: the oldest 65 go
+    assert len(e.db.cf["archives"]) == cap - F.ARCH_PER_BLOCK
+    check(e, on_disk=True)
+    assert len(memo.thawed) == frozen_before + 1  # only the new record was frozen
 
 
 def reference_checkpoint(db: Any) -> None:
