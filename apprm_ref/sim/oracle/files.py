@@ -15,6 +15,8 @@ from apprm_ref.sim.oracle.messages import ora
 if TYPE_CHECKING:
     from apprm_ref.sim.oracle.backend import OracleDatabase
 
+_ALL_SCALAR = F.SCALARS.issuperset  # _ALL_SCALAR(map(type, values)): every value a scalar
+
 
 class Files:
     """The database's file i/o: one part of the database, working on the instance state it
@@ -156,7 +158,13 @@ class Files:
             return None
 
     def write_header(self, file_no: int) -> None:
-        payload = (F.DF_HEADER, F.freeze(self.db.hdr[file_no]))  # F.pack, DBWR's hot path
+        """Write one datafile header (block 0): ``F.pack(F.DF_HEADER, hdr)``, inline for a
+        header of scalars (every header is), as DBWR and every checkpoint write them."""
+        h = self.db.hdr[file_no]
+        if _ALL_SCALAR(map(type, h.values())):
+            payload = (F.DF_HEADER, ("{}", tuple(sorted(h.items()))))
+        else:
+            payload = (F.DF_HEADER, F.freeze(h))
         name = self.db.cf["files"][file_no]["name"]
         self.db.world.hosts.write_file(self.db.host, name, {0: payload})
 
@@ -196,5 +204,10 @@ class Files:
             "first_time": group["first_time"],
             "rl_id": group["rl_id"],
         }
+        if _ALL_SCALAR(map(type, head.values())):  # F.pack, inline
+            payload = (F.LOG_HEADER, ("{}", tuple(sorted(head.items()))))
+        else:
+            payload = F.pack(F.LOG_HEADER, head)
+        write, host = self.db.world.hosts.write_file, self.db.host  # write_blocks
         for member in group["members"]:
-            self.write_blocks(member, {0: F.pack(F.LOG_HEADER, head)})
+            write(host, member, {0: payload})

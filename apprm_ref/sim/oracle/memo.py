@@ -7,6 +7,7 @@ so a memo can be dropped at any time (world load, crash) and only costs a recomp
 
 from __future__ import annotations
 
+import contextlib
 import operator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,10 +15,11 @@ from typing import Any
 from apprm_ref.sim.oracle import formats as F
 
 ROW_LOCS_MAX = 4096  # distinct (table, key) placements kept before the memo starts over
-# frozen archived-log records kept before the memo starts over. The memo keeps every record
-# it froze alive, also those the control file has since reused: at 1.6x a full control
-# file (960 records) it is cleared every ~600 new records instead of holding up to 4x the
-# live ones (4 databases x 365 days: peak RSS 128 -> 110 MB, same CPU).
+# frozen archived-log records kept before the memo starts over. The memo keeps the frozen
+# form of every record it froze, also of those the control file has since reused: at 1.6x
+# a full control file (960 records) it starts over every ~600 new or changed records, with
+# the live records only, instead of holding up to 4x the live ones (4 databases x 365
+# days: peak RSS 128 -> 110 MB).
 FROZEN_RECORDS_MAX = 1536
 
 
@@ -107,8 +109,12 @@ class ArchIndex:
 
 
 _SEQ, _NEXT = operator.itemgetter("seq"), operator.itemgetter("next")
+# what names an archived-log record in the record memo: the same after a mount (which reads
+# fresh dicts back) and after circular reuse (which moves every record to another chunk)
+_REC_KEY = operator.itemgetter("rl_id", "seq", "completion_time")
 _ALL_SCALAR = F.SCALARS.issuperset
 _ALL_DICT = frozenset({dict}).issuperset
+_ALL_LIST = frozenset({list}).issuperset
 
 
 def _copy(value: Any) -> Any:
@@ -125,99 +131,178 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def _entry(value: dict[Any, Any]) -> tuple[dict[Any, Any], Any]:
+    """(snapshot, frozen form) of one section entry in one call: what ``_copy`` and
+    ``F.freeze`` give, with values that are lists or dicts of scalars (a log group's members)
+    done in place; deeper values go through them."""
+    snapshot: dict[Any, Any] = {}
+    items = []
+    for k, v in value.items():
+        t = type(v)
+        if t in F.SCALARS:
+            snapshot[k] = v
+        elif t is list and _ALL_SCALAR(map(type, v)):
+            snapshot[k] = list(v)
+            v = ("[]", tuple(v))
+        elif t is dict and _ALL_SCALAR(map(type, v.values())):
+            snapshot[k] = dict(v)
+            v = ("{}", tuple(sorted(v.items())))
+        else:
+            snapshot[k] = _copy(v)
+            v = F.freeze(v)
+        items.append((k, v))
+    items.sort()
+    return snapshot, ("{}", tuple(items))
+
+
+def _rows(value: list[list[Any]]) -> tuple[list[Any], Any]:
+    """(snapshot, frozen form) of a list of lists (the incarnations, one more per RESETLOGS)
+    in one call when every row holds scalars; what ``_copy`` and ``F.freeze`` give."""
+    snapshot, frozen = [], []
+    for row in value:
+        if not _ALL_SCALAR(map(type, row)):
+            return _copy(value), F.freeze(value)
+        snapshot.append(list(row))
+        frozen.append(("[]", tuple(row)))
+    return snapshot, ("[]", tuple(frozen))
+
+
 @dataclass
 class FrozenCf:
     """Frozen forms of control-file sections, archived-log chunks and records, reused while
     the live value is still equal to the one they were frozen from (so payloads are
-    identical to freezing from scratch)."""
+    identical to freezing from scratch).
+
+    Equality, not a version bumped by the writers, is what says "unchanged": the control
+    file is edited in place from every part of the engine, and one comparison in C costs
+    less than a missed bump would (a stale block on disk)."""
 
     sections: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     entries: dict[str, dict[Any, tuple[Any, Any]]] = field(default_factory=dict)
     chunks: dict[int, tuple[list[dict[str, Any]], tuple[Any, ...]]] = field(default_factory=dict)
-    records: dict[int, tuple[dict[str, Any], dict[str, Any], Any]] = field(default_factory=dict)
+    # (rl_id, seq, completion_time) -> (snapshot, frozen form) of an archived-log record
+    records: dict[Any, tuple[dict[str, Any], Any]] = field(default_factory=dict)
     thawed: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
     thawed_chunks: dict[int, tuple[Any, list[dict[str, Any]]]] = field(default_factory=dict)
+    limit: int = FROZEN_RECORDS_MAX  # frozen records kept before the memo starts over
 
     def section(self, key: str, value: Any) -> Any:
+        """The frozen form of one control-file section. A dict of dicts (files, groups) is
+        frozen entry by entry: an entry still equal to its snapshot keeps its frozen form
+        (a log switch changes two groups, an archive one), and an entry of scalars (a
+        datafile, what every checkpoint changes) costs no call. The same tuple as
+        ``F.freeze(value)``."""
         hit = self.sections.get(key)
         if hit is not None and hit[0] == value:
             return hit[1]
         if type(value) is dict and value and _ALL_DICT(map(type, value.values())):
-            snapshot, frozen = self._by_entry(key, value)
+            entries = self.entries.setdefault(key, {})
+            snapshot: Any = {}
+            items = []
+            for k, v in value.items():
+                entry = entries.get(k)
+                if entry is None or entry[0] != v:
+                    if _ALL_SCALAR(map(type, v.values())):  # _copy and F.freeze, inline
+                        entry = (dict(v), ("{}", tuple(sorted(v.items()))))
+                    else:
+                        entry = _entry(v)
+                    entries[k] = entry
+                snapshot[k] = entry[0]  # snapshots are never changed: sections share them
+                items.append((k, entry[1]))
+            items.sort()
+            frozen: Any = ("{}", tuple(items))
+        elif type(value) is list and _ALL_LIST(map(type, value)):
+            snapshot, frozen = _rows(value)
         else:
             snapshot, frozen = _copy(value), F.freeze(value)
         self.sections[key] = (snapshot, frozen)
         return frozen
 
-    def _by_entry(self, key: str, value: dict[Any, Any]) -> tuple[dict[Any, Any], Any]:
-        """A section that is a dict of dicts (files, groups), frozen entry by entry: an
-        entry still equal to its snapshot keeps its frozen form (a log switch changes two
-        groups, an archive one). The same tuple as ``F.freeze(value)``."""
-        entries = self.entries.setdefault(key, {})
-        snapshot: dict[Any, Any] = {}
-        items = []
-        for k, v in value.items():
-            hit = entries.get(k)
-            if hit is None or hit[0] != v:
-                hit = entries[k] = (_copy(v), F.freeze(v))
-            snapshot[k] = hit[0]  # snapshots are never changed, so sections may share them
-            items.append((k, hit[1]))
-        items.sort()
-        return snapshot, ("{}", tuple(items))
-
     def chunk(self, index: int, recs: list[dict[str, Any]]) -> tuple[Any, ...]:
         """The frozen records of one archived-log chunk. Records are only ever appended to
         the last chunk, so a chunk whose known part is unchanged only freezes the new ones.
         The chunk compares against the records' own snapshots (one copy per record, shared
-        with :meth:`record`; snapshots are never changed nor handed out)."""
+        by the chunks; snapshots are never changed nor handed out). A chunk that changed
+        otherwise (a purge flags records, circular reuse moves them all, a mount brought
+        them back as fresh dicts) is rebuilt from the record memo, where each record is
+        found by its incarnation, sequence and completion time and used only if still
+        equal to its snapshot: only a record that changed itself is frozen again."""
         hit = self.chunks.get(index)
+        snaps: list[dict[str, Any]] = []
+        frozen: list[Any] = []
+        new = recs
         if hit is not None:
-            snaps, frozen = hit
-            done = len(snaps)
-            if done <= len(recs) and snaps == recs[:done]:
+            done = len(hit[0])
+            if done <= len(recs) and hit[0] == recs[:done]:
                 if done == len(recs):
-                    return frozen
-                pairs = [self._record(r) for r in recs[done:]]
-                frozen += tuple([p[2] for p in pairs])
-                self.chunks[index] = (snaps + [p[1] for p in pairs], frozen)
-                return frozen
-        pairs = [self._record(r) for r in recs]
-        frozen = tuple([p[2] for p in pairs])
-        self.chunks[index] = ([p[1] for p in pairs], frozen)
-        return frozen
+                    return hit[1]
+                snaps, frozen, new = list(hit[0]), list(hit[1]), recs[done:]
+        records, thawed = self.records, self.thawed
+        for rec in new:  # what freezing each record gives, one record at a time, no call
+            try:
+                key: Any = _REC_KEY(rec)
+                entry = records.get(key)
+            except (KeyError, TypeError):  # not a record of the usual shape: not kept
+                key = entry = None
+            if entry is None or entry[0] != rec:
+                if len(thawed) >= self.limit:
+                    records, thawed = self._start_over()
+                if type(rec) is dict and _ALL_SCALAR(map(type, rec.values())):
+                    items = tuple(sorted(rec.items()))
+                    entry = (dict(items), ("{}", items))  # dict(items): the thaw of items
+                else:
+                    value = F.freeze(rec)
+                    entry = (F.thaw(value), value)
+                if key is not None:
+                    records[key] = entry
+                thawed[id(entry[1])] = (entry[1], entry[0])
+            snaps.append(entry[0])
+            frozen.append(entry[1])
+        out = tuple(frozen)
+        self.chunks[index] = (snaps, out)
+        return out
 
-    def _record(self, rec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], Any]:
-        """(record, its snapshot, its frozen form), frozen once while the record is unchanged."""
-        hit = self.records.get(id(rec))
-        if hit is not None and hit[0] is rec and hit[1] == rec:
-            return hit
-        if len(self.records) >= FROZEN_RECORDS_MAX:
-            self.records, self.thawed = {}, {}
-        frozen = F.freeze(rec)
-        snapshot = F.thaw(frozen)  # equal to rec, in the key order a thaw gives
-        entry = self.records[id(rec)] = (rec, snapshot, frozen)
-        self.thawed[id(frozen)] = (frozen, snapshot)
-        return entry
+    def _start_over(self) -> tuple[dict[Any, Any], dict[int, Any]]:
+        """The record memo, emptied of everything but the records of the chunks last
+        encoded (the live ones, at most a control file's worth): a record the memo
+        dropped would be frozen again when circular reuse moves every record."""
+        records: dict[Any, tuple[dict[str, Any], Any]] = {}
+        thawed: dict[int, tuple[Any, dict[str, Any]]] = {}
+        for snaps, frozen in self.chunks.values():
+            for snap, value in zip(snaps, frozen, strict=True):
+                with contextlib.suppress(KeyError, TypeError):  # a record of another shape
+                    records[_REC_KEY(snap)] = (snap, value)
+                thawed[id(value)] = (value, snap)
+        self.records, self.thawed = records, thawed
+        self.limit = max(FROZEN_RECORDS_MAX, len(thawed) + FROZEN_RECORDS_MAX // 2)
+        return records, thawed
 
     def thaw_chunk(self, index: int, frozen: Any) -> list[Any]:
-        """The records of archived-log chunk ``index`` read back, as fresh dicts. The thawed
-        records of the payload last read at that index are kept, so mounting again copies
-        each record instead of thawing it (a full control file holds ~1000 records)."""
+        """The records of archived-log chunk ``index`` read back, as fresh dicts. The chunk
+        this instance encoded last at that index is read back as copies of its snapshots
+        (the thaw of its records); otherwise the thawed records of the payload last read at
+        that index are kept, so mounting again copies each record instead of thawing it (a
+        full control file holds ~1000 records)."""
+        built = self.chunks.get(index)
+        if built is not None and built[1] is frozen:
+            copies = []
+            for snap in built[0]:
+                if not _ALL_SCALAR(map(type, snap.values())):
+                    break  # a copy would share what the snapshot holds
+                copies.append(dict(snap))
+            else:
+                return copies
         hit = self.thawed_chunks.get(index)
         if hit is not None and hit[0] is frozen:
             return list(map(dict, hit[1]))
-        records = [self.thaw_record(r) for r in frozen]  # fresh: they are handed out
+        records = []  # fresh dicts (handed out), thawed only if not frozen here
+        thawed = self.thawed
+        for r in frozen:
+            known = thawed.get(id(r))
+            records.append(dict(known[1]) if known is not None and known[0] is r else F.thaw(r))
         if _ALL_DICT(map(type, records)):  # a damaged chunk is not kept
             self.thawed_chunks[index] = (frozen, list(map(dict, records)))
         return records
-
-    def thaw_record(self, frozen: Any) -> dict[str, Any]:
-        """A record read back from a control-file block: a fresh dict, thawed only if this
-        instance did not freeze that very payload itself (mounting reads every record)."""
-        hit = self.thawed.get(id(frozen))
-        if hit is not None and hit[0] is frozen:
-            return dict(hit[1])
-        return F.thaw(frozen)  # type: ignore[no-any-return]
 
 
 @dataclass

@@ -73,11 +73,12 @@ class Redo:
         self.db.scn += 1
         old_no = self.db.cf["cur_group"]
         old = self.db.cf["groups"][old_no]
-        old.update(next=self.db.scn, next_time=self.db.world.now(), status="INACTIVE")
+        now = self.db.world.now()  # no simulated time passes within the switch
+        old.update(next=self.db.scn, next_time=now, status="INACTIVE")
         target.update(
             seq=self.db.cf["cur_seq"] + 1,
             first=self.db.scn,
-            first_time=self.db.world.now(),
+            first_time=now,
             next=None,
             next_time=None,
             status="CURRENT",
