@@ -59,18 +59,10 @@ def repoint_pending(repo: Any, spec: str, array: Callable[[str], Any]) -> list[s
     replicas written. Idempotent; every EVA session and the repair run it, and the array
     is asked only when a replica still waits for a repoint or for its IR's final write.
 
-    Every session runs this, and the spec's replicas ever recorded grow with its history:
-    they are read only when something could be pending (:func:`may_be_pending`)."""
-    if not may_be_pending(repo, spec):
-        return []
-    return scan_pending(repo, spec, array)
-
-
-def scan_pending(repo: Any, spec: str, array: Callable[[str], Any]) -> list[str]:
-    """:func:`repoint_pending` over the spec's replicas with a switch on record."""
+    Every session runs this, and the replicas a spec ever recorded grow with its history,
+    so it asks the IDB only for the replicas with a switch on record (in list order):
+    only they can have anything to settle."""
     done: list[str] = []
-    # only a replica with a switch on record has anything to settle (not every replica the
-    # spec ever had: that list grows by four a day)
     for rep in repo.replicas_with_details(spec, (SWITCHING, SWITCHED)):
         planned = rep.details.get(SWITCHING)
         if planned and rep.status == ReplicaStatus.CONSUMED:
@@ -81,21 +73,6 @@ def scan_pending(repo: Any, spec: str, array: Callable[[str], Any]) -> list[str]
             moved = _done(array(rep.array), moved)
             done += repoint(repo, rep, moved) if moved else []
     return done
-
-
-def may_be_pending(repo: Any, spec: str) -> bool:
-    """Whether :func:`repoint_pending` could find anything to do, from the replicas still
-    on the array and the consumed ones only (not every replica the spec ever had).
-
-    Its two cases need, first, a consumed replica still holding its write-ahead
-    (``SWITCHING``); second, a follower: a live snapclone replica of ``spec``. With
-    neither, the full scan reads and writes nothing else and returns no id."""
-    for status in ReplicaStatus.LIVE:
-        live = repo.list_replicas(spec=spec, status=status)
-        if any(r.replica_type == ReplicaType.SNAPCLONE for r in live):
-            return True
-    consumed = repo.list_replicas(spec=spec, status=ReplicaStatus.CONSUMED)
-    return any(SWITCHING in r.details for r in consumed)
 
 
 def _settle(repo: Any, rep: ReplicaRecord, moved: Moves) -> list[str]:

@@ -47,59 +47,82 @@ def _history(lab: Lab, n: int = 4) -> None:
         lab.advance(600)
 
 
-def _pending_matches_scan(lab: Lab) -> bool:
-    """``may_be_pending`` False means the full scan would read nothing more, write
-    nothing, ask no array and return no id; returns ``may_be_pending``."""
-    pending = rp.may_be_pending(lab.repo, "fs")
-    if not pending:
-        spy = SpyRepo(lab.repo, writable=False)
-        assert rp.scan_pending(spy, "fs", _no_array) == []
-    return pending
+def _full_scan(repo: Any, spec: str) -> list[str]:
+    """What the former pass over every replica the spec ever had would settle, with the
+    IDB and the arrays left alone: the replicas it would start on."""
+    out = []
+    for rep in repo.list_replicas(spec=spec):
+        if rep.details.get(rp.SWITCHING) and rep.status == ReplicaStatus.CONSUMED:
+            out.append(rep.id)
+            continue
+        moved = rp._moves(rep.details.get(rp.SWITCHED, {}))
+        if moved and rp.followers(repo, rep, moved):
+            out.append(rep.id)
+    return out
 
 
-def test_no_switch_reads_only_the_live_and_consumed_replicas() -> None:
+def _asked(repo: Any, spec: str) -> list[str]:
+    """The replicas the new pass starts on: those with a switch on record, filtered the
+    same way."""
+    keys = (rp.SWITCHING, rp.SWITCHED)
+    return [
+        r.id
+        for r in repo.replicas_with_details(spec, keys)
+        if (r.details.get(rp.SWITCHING) and r.status == ReplicaStatus.CONSUMED)
+        or ((moved := rp._moves(r.details.get(rp.SWITCHED, {}))) and rp.followers(repo, r, moved))
+    ]
+
+
+def test_no_switch_reads_no_list_of_the_spec() -> None:
     lab = Lab()
     _history(lab)
     assert any(r.status == ReplicaStatus.DELETED for r in lab.repo.list_replicas(spec="fs"))
     spy = SpyRepo(lab.repo, writable=False)
     assert rp.repoint_pending(spy, "fs", _no_array) == []
-    assert ("fs", None, None) not in spy.lists  # not the whole history
-    assert {s for _, _, s in spy.lists} == {*ReplicaStatus.LIVE, ReplicaStatus.CONSUMED}
-    assert _pending_matches_scan(lab) is False
+    assert spy.lists == []  # not the whole history, not even the live replicas
+    assert _asked(lab.repo, "fs") == _full_scan(lab.repo, "fs") == []
 
 
 @pytest.mark.parametrize("status", [*ReplicaStatus.LIVE])
-def test_a_live_snapclone_replica_sends_the_check_to_the_full_scan(status: str) -> None:
-    """Mutated through update_replica (a status and a type change) and add_replica."""
+def test_a_live_snapclone_follower_is_found_as_before(status: str) -> None:
+    """Mutated through update_replica (status, type, details) and add_replica."""
     lab = Lab()
     _history(lab)
     old = next(r for r in lab.repo.list_replicas(spec="fs") if r.status == "deleted")
+    switched = lab.active()[0]
+    switched.status = ReplicaStatus.CONSUMED
+    switched.details[rp.SWITCHED] = {str(t.source): str(t.target) for t in switched.targets}
+    lab.repo.update_replica(switched)
+    assert _asked(lab.repo, "fs") == _full_scan(lab.repo, "fs") == []  # no follower yet
     old.replica_type, old.status = ReplicaType.SNAPCLONE, status
+    old.targets = [
+        dataclasses.replace(t, source=s.source)
+        for t, s in zip(old.targets, switched.targets, strict=False)
+    ]
     lab.repo.update_replica(old)
-    assert _pending_matches_scan(lab) is True
+    assert _asked(lab.repo, "fs") == _full_scan(lab.repo, "fs") == [switched.id]
     old.status = ReplicaStatus.DELETED
     lab.repo.update_replica(old)
-    assert _pending_matches_scan(lab) is False
+    assert _asked(lab.repo, "fs") == _full_scan(lab.repo, "fs") == []
     new = dataclasses.replace(old, id="fs#99", sequence=99, status=status, details={})
     lab.repo.add_replica(new)
-    assert _pending_matches_scan(lab) is True
+    assert _asked(lab.repo, "fs") == _full_scan(lab.repo, "fs") == [switched.id]
 
 
-def test_a_consumed_replica_holding_its_write_ahead_sends_the_check_to_the_full_scan() -> None:
+def test_a_consumed_replica_holding_its_write_ahead_is_found_as_before() -> None:
     lab = Lab()
     _history(lab)
     rep = lab.active()[0]
     rep.status = ReplicaStatus.CONSUMED
     lab.repo.update_replica(rep)
-    assert _pending_matches_scan(lab) is False  # consumed, no write-ahead: nothing to settle
+    assert _asked(lab.repo, "fs") == _full_scan(lab.repo, "fs") == []
     rep.details[rp.SWITCHING] = {str(t.source): str(t.target) for t in rep.targets}
     lab.repo.update_replica(rep)
-    assert _pending_matches_scan(lab) is True
-    # switched but followed by no live snapclone: nothing for the scan either
+    assert _asked(lab.repo, "fs") == _full_scan(lab.repo, "fs") == [rep.id]
     rep.details.pop(rp.SWITCHING)
     rep.details[rp.SWITCHED] = {str(t.source): str(t.target) for t in rep.targets}
-    lab.repo.update_replica(rep)
-    assert _pending_matches_scan(lab) is False
+    lab.repo.update_replica(rep)  # switched, followed by no live snapclone
+    assert _asked(lab.repo, "fs") == _full_scan(lab.repo, "fs") == []
 
 
 def test_a_snapclone_switch_is_still_settled_by_the_next_session() -> None:
@@ -125,7 +148,7 @@ def test_a_snapclone_switch_is_still_settled_by_the_next_session() -> None:
         for t, src in zip(other.targets, rep.targets, strict=True)
     ]
     lab.repo.update_replica(other)
-    assert rp.may_be_pending(lab.repo, "fs") is True
+    assert _asked(lab.repo, "fs") == _full_scan(lab.repo, "fs") == [older]
     assert rp.repoint_pending(lab.repo, "fs", lab.drivers.array) == [newer]
     assert {t.source.volume for t in lab.repo.get_replica(newer).targets} == moved
 
