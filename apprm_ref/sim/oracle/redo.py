@@ -15,6 +15,8 @@ from apprm_ref.sim.oracle.messages import ora
 if TYPE_CHECKING:
     from apprm_ref.sim.oracle.backend import OracleDatabase
 
+_REDO = F.REDO_BLOCK
+
 
 class Redo:
     """LGWR, log switches and ARCn: one part of the database, working on the instance state it
@@ -48,15 +50,16 @@ class Redo:
 
     def write_redo(self, records: tuple[F.Record, ...]) -> None:
         """Append one redo batch to the current log, switching first if it is full."""
-        group = self.current_group()
-        if self.db.log_pos >= group["blocks"]:
+        db = self.db
+        group = db.cf["groups"][db.cf["cur_group"]]  # current_group, inline
+        if db.log_pos >= group["blocks"]:
             self.switch_log()
             group = self.current_group()
-        payload = F.redo_block(group["seq"], group["rl_id"], records)
-        write, host = self.db.world.hosts.write_file, self.db.host  # Files.write_blocks
+        payload = (_REDO, group["seq"], group["rl_id"], records)  # F.redo_block, inline
+        write, host = db.world.hosts.write_file, db.host  # Files.write_blocks
         for member in group["members"]:
-            write(host, member, {self.db.log_pos: payload})
-        self.db.log_pos += 1
+            write(host, member, {db.log_pos: payload})
+        db.log_pos += 1
 
     def switch_log(self, *, strict: bool = False) -> None:
         """Log switch: checkpoint, close the current group, open the next one (OS-I7)."""

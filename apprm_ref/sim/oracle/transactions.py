@@ -116,13 +116,14 @@ class Transactions:
         if not records:
             return commits
         self.db.write_redo(tuple(records))
-        memo, cache, dirty = self.db.memo.blocks, self.db.cache, self.db.dirty
+        memo, cache, dirty, magic = self.db.memo.blocks, self.db.cache, self.db.dirty, _BLK
         for loc, (bscn, rows, ordered) in staged.items():
             if ordered:  # F.data_block without the sort: the rows are in key order already
-                payload = cache[loc] = (F.DATA_BLOCK, bscn, tuple(rows.items()))
+                payload = cache[loc] = (magic, bscn, tuple(rows.items()))
             else:  # F.data_block, inline: once per changed block per epoch
-                payload = cache[loc] = (F.DATA_BLOCK, bscn, tuple(sorted(rows.items())))
-                rows = dict(payload[2])  # the memo's copy in key order, for the next batch
+                items = sorted(rows.items())
+                payload = cache[loc] = (magic, bscn, tuple(items))
+                rows = dict(items)  # the memo's copy in key order, for the next batch
             memo[loc] = (payload, bscn, rows, True)
             dirty[loc] = bscn
         self.db.scn = scn
@@ -316,16 +317,19 @@ class Transactions:
 
         One pass in block order: the draw per dirty block, the chosen payloads grouped per
         file and the highest block SCN per file (what ``write_data_blocks`` would write for the
-        chosen blocks, and their highest SCN per file, without sorting them again)."""
-        rng = self.db.world.streams.get(f"oracle.{self.db.name}.dbwr")
-        random, fraction, cache = rng.random, self.db.dbwr_fraction, self.db.cache
+        chosen blocks, and their highest SCN per file, without sorting them again). The
+        headers whose fuzzy SCN rises are then written as ``Files.write_header`` writes them
+        (inline: one call less per header, every header is made of scalars)."""
+        db = self.db
+        rng = db.world.streams.get(f"oracle.{db.name}.dbwr")
+        random, fraction, cache, dirty = rng.random, db.dbwr_fraction, db.cache, db.dirty
         chosen: list[tuple[int, int]] = []
         per_file: dict[int, dict[int, Any]] = {}
         top: dict[int, int] = {}
-        for k in sorted(self.db.dirty):
+        for k in sorted(dirty):
             if random() < fraction:
                 chosen.append(k)
-                no, scn = k[0], self.db.dirty[k]
+                no, scn = k[0], dirty[k]
                 items = per_file.get(no)
                 if items is None:
                     items = per_file[no] = {}
@@ -335,18 +339,25 @@ class Transactions:
                     top[no] = scn
         if not chosen:
             return
-        files, host = self.db.cf["files"], self.db.host
-        write = self.db.world.hosts.write_file  # Files.write_blocks, one call less per file
+        files, host = db.cf["files"], db.host
+        write = db.world.hosts.write_file  # Files.write_blocks, one call less per file
         for no, items in per_file.items():
             write(host, files[no]["name"], items)
+        dirty = db.dirty
         for k in chosen:
-            del self.db.dirty[k]
+            del dirty[k]
         for no, scn in top.items():
-            if scn > self.db.hdr[no]["fuzzy_scn"]:
-                self.db.hdr[no]["fuzzy_scn"] = scn
-                self.db.files.write_header(no)
+            h = db.hdr[no]
+            if scn > h["fuzzy_scn"]:
+                h["fuzzy_scn"] = scn
+                if _ALL_SCALAR(map(type, h.values())):  # Files.write_header, inline
+                    write(host, files[no]["name"], {0: (_DFH, ("{}", tuple(sorted(h.items()))))})
+                else:
+                    db.files.write_header(no)
 
 
+_BLK, _DFH = F.DATA_BLOCK, F.DF_HEADER
+_ALL_SCALAR = F.SCALARS.issuperset  # _ALL_SCALAR(map(type, values)): every value a scalar
 VALUES = 10**6  # workload values are v0 .. v999999
 VALUE_BITS = VALUES.bit_length()
 

@@ -372,7 +372,9 @@ class XpBackend(PairCommands, ContinuousAccess):
             if not 0 <= index < size:
                 xe.refuse(xe.NOT_SERVED, f"extent {index} outside LDEV {ldev.id}")
         ldev.data.delta.update(items)  # VolumeData.write_many: the extents are checked above
-        self.touch(ldev.id, set(items))
+        lid = ldev.id
+        if own is not None or lid in ix.by_pvol or ldev.ca_primary:  # else touch finds none
+            self.touch(lid, set(items))
 
     def pair_state(self, pvol: str, mu: int) -> str:
         self.settle()
