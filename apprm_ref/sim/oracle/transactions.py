@@ -280,18 +280,7 @@ class Transactions:
 
         One pass in block order gives what ``write_data_blocks`` of the dirty blocks gives:
         the payloads grouped per file, in file order; and the highest block SCN per file."""
-        cache, dirty = self.db.cache, self.db.dirty
-        per_file: dict[int, dict[int, Any]] = {}
-        written: dict[int, int] = {}
-        for k in sorted(dirty):
-            no, scn = k[0], dirty[k]
-            items = per_file.get(no)
-            if items is None:
-                items = per_file[no] = {}
-                written[no] = 0
-            items[k[1]] = cache[k]
-            if scn > written[no]:
-                written[no] = scn
+        per_file, written = self._per_file(sorted(self.db.dirty))
         files, host = self.db.cf["files"], self.db.host
         write = self.db.world.hosts.write_file  # Files.write_blocks, one call less per file
         for no, items in per_file.items():
@@ -312,33 +301,40 @@ class Transactions:
         self.db.cf.update(ckpt_scn=self.db.scn, ckpt_time=now)
         self.db.files.write_controlfile()
 
+    def _per_file(
+        self, blocks: list[tuple[int, int]]
+    ) -> tuple[dict[int, dict[int, Any]], dict[int, int]]:
+        """Dirty ``blocks`` (in block order) as ``write_data_blocks`` groups them: their
+        cached payloads per file, in file order; and the highest block SCN per file."""
+        cache, dirty = self.db.cache, self.db.dirty
+        per_file: dict[int, dict[int, Any]] = {}
+        top: dict[int, int] = {}
+        for k in blocks:
+            no, scn = k[0], dirty[k]
+            items = per_file.get(no)
+            if items is None:
+                items = per_file[no] = {}
+                top[no] = 0
+            items[k[1]] = cache[k]
+            if scn > top[no]:
+                top[no] = scn
+        return per_file, top
+
     def dbwr(self) -> None:
         """Lazy writer: some dirty blocks reach disk now, so datafiles are genuinely fuzzy.
 
-        One pass in block order: the draw per dirty block, the chosen payloads grouped per
-        file and the highest block SCN per file (what ``write_data_blocks`` would write for the
-        chosen blocks, and their highest SCN per file, without sorting them again). The
+        The draw per dirty block in block order, then the chosen payloads grouped per file
+        with the highest block SCN per file (:meth:`_per_file`, what ``write_data_blocks``
+        would write for the chosen blocks, without sorting them again). The
         headers whose fuzzy SCN rises are then written as ``Files.write_header`` writes them
         (inline: one call less per header, every header is made of scalars)."""
         db = self.db
         rng = db.world.streams.get(f"oracle.{db.name}.dbwr")
-        random, fraction, cache, dirty = rng.random, db.dbwr_fraction, db.cache, db.dirty
-        chosen: list[tuple[int, int]] = []
-        per_file: dict[int, dict[int, Any]] = {}
-        top: dict[int, int] = {}
-        for k in sorted(dirty):
-            if random() < fraction:
-                chosen.append(k)
-                no, scn = k[0], dirty[k]
-                items = per_file.get(no)
-                if items is None:
-                    items = per_file[no] = {}
-                    top[no] = 0
-                items[k[1]] = cache[k]
-                if scn > top[no]:
-                    top[no] = scn
+        random, fraction, dirty = rng.random, db.dbwr_fraction, db.dirty
+        chosen = [k for k in sorted(dirty) if random() < fraction]
         if not chosen:
             return
+        per_file, top = self._per_file(chosen)
         files, host = db.cf["files"], db.host
         write = db.world.hosts.write_file  # Files.write_blocks, one call less per file
         for no, items in per_file.items():
