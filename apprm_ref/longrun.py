@@ -11,8 +11,9 @@ minus freed, so only growth and cyclic garbage bring a collection nearer). Refer
 counting still frees nearly everything at once; only reference cycles wait longer. Each
 young collection also walks the large containers made since the last one, so fewer of
 them cost less: measured at 10 databases x 365 days, 141 -> 122 CPU ms a day going from
-50,000 to 1,000,000, with the same peak RSS (147 MB; 413 MB at 100 databases x 30 days). The simulated outcome does not
-depend on it (no simulator keeps a finalizer or a weak reference that decides anything).
+50,000 to 1,000,000, with the same peak RSS (147 MB; 413 MB at 100 databases x 30 days).
+The simulated outcome does not depend on it (no simulator keeps a finalizer or a weak
+reference that decides anything).
 """
 
 from __future__ import annotations

@@ -167,6 +167,11 @@ def child_update(kind: str, idx: tuple[int, ...]) -> str:
 def replica_select(where: tuple[str, ...], order: tuple[str, ...]) -> tuple[str, str]:
     """Replica rows matching ``col = ?`` for each of ``where``, and their target rows."""
     cond = " AND ".join(f"{_quote(c)} = ?" for c in where) or "1"
+    return _replicas_where(cond, order)
+
+
+def _replicas_where(cond: str, order: tuple[str, ...]) -> tuple[str, str]:
+    """Replica rows matching the SQL condition ``cond`` in ``order``, and their targets."""
     rt, tt = _quote(REPLICAS.name), _quote(TARGETS.name)
     rows = (
         f"SELECT {', '.join(_quote(c) for c in REPLICA_COLS)} FROM {rt} WHERE {cond} "
@@ -185,14 +190,4 @@ def replica_select_noted(n_keys: int) -> tuple[str, str]:
     (``?2``...), ordered like ``list_replicas``, and their target rows. A prefilter: the
     caller checks each row's parsed details (a needle may also match a value)."""
     found = " OR ".join(f"instr(details, ?{i + 2}) > 0" for i in range(n_keys)) or "0"
-    cond = f"spec = ?1 AND ({found})"
-    rt, tt = _quote(REPLICAS.name), _quote(TARGETS.name)
-    rows = (
-        f"SELECT {', '.join(_quote(c) for c in REPLICA_COLS)} FROM {rt} WHERE {cond} "
-        "ORDER BY spec, sequence, id"
-    )
-    targets = (
-        f"SELECT {', '.join(_quote(c) for c in TARGET_COLS)} FROM {tt} "
-        f"WHERE replica_id IN (SELECT id FROM {rt} WHERE {cond}) ORDER BY replica_id, seq"
-    )
-    return rows, targets
+    return _replicas_where(f"spec = ?1 AND ({found})", ("spec", "sequence", "id"))
