@@ -72,11 +72,11 @@ class OracleSimDriver:
             name=cf["db_name"],
             dbid=cf["dbid"],
             log_mode=cf["log_mode"],
-            open_mode="READ WRITE" if status == OPEN else "MOUNTED",
+            open_mode=V.open_mode(status),
             controlfile_type=cf["type"],
             open_resetlogs=cf["open_resetlogs"],
             checkpoint_change=cf["ckpt_scn"],
-            current_scn=db.scn if status == OPEN else 0,
+            current_scn=V.current_scn(db),
             resetlogs_change=cf["rl_scn"],
             prior_resetlogs_change=cf["prior_rl_scn"],
             incarnation=len(cf["incarnations"]),
@@ -100,7 +100,7 @@ class OracleSimDriver:
                 f["name"],
                 f["ts"],
                 f["ckpt"],
-                "ACTIVE" if f["backup"] else "NOT ACTIVE",
+                V.backup_status(f),
                 f["backup"],
             )
             for no, f in sorted(db.cf["files"].items())

@@ -36,6 +36,21 @@ def _datetimes(db: OracleDatabase) -> Callable[[float | None], datetime | None]:
     return dt
 
 
+def open_mode(status: str) -> str:
+    """V$DATABASE.OPEN_MODE of an instance in ``status`` (mounted or open)."""
+    return "READ WRITE" if status == OPEN else "MOUNTED"
+
+
+def current_scn(db: OracleDatabase) -> int:
+    """V$DATABASE.CURRENT_SCN: 0 unless the database is open."""
+    return db.scn if db.status == OPEN else 0
+
+
+def backup_status(entry: dict[str, Any]) -> str:
+    """V$BACKUP.STATUS of a datafile's control-file entry."""
+    return "ACTIVE" if entry["backup"] else "NOT ACTIVE"
+
+
 def _mounted(db: OracleDatabase) -> None:
     db.lifecycle.require_state(MOUNTED, OPEN)  # the Lifecycle method, without its wrapper
 
@@ -81,12 +96,12 @@ def v_database(db: OracleDatabase) -> list[Row]:
             "DBID": cf["dbid"],
             "NAME": cf["db_name"],
             "LOG_MODE": cf["log_mode"],
-            "OPEN_MODE": "READ WRITE" if db.status == OPEN else "MOUNTED",
+            "OPEN_MODE": open_mode(db.status),
             "CONTROLFILE_TYPE": cf["type"],
             "OPEN_RESETLOGS": cf["open_resetlogs"],
             "DATABASE_ROLE": "PRIMARY",
             "CHECKPOINT_CHANGE#": cf["ckpt_scn"],
-            "CURRENT_SCN": db.scn if db.status == OPEN else 0,
+            "CURRENT_SCN": current_scn(db),
             "ARCHIVE_CHANGE#": db.arch_index().max_next,
             "RESETLOGS_CHANGE#": cf["rl_scn"],
             "RESETLOGS_TIME": _dt(db, cf["rl_time"]),
@@ -125,7 +140,7 @@ def v_backup(db: OracleDatabase) -> list[Row]:
     return [
         {
             "FILE#": no,
-            "STATUS": "ACTIVE" if f["backup"] else "NOT ACTIVE",
+            "STATUS": backup_status(f),
             "CHANGE#": f["backup"],
             "TIME": None,
         }
