@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from apprm_ref.drivers.eva_limits import VRAID_OVERHEAD
 from apprm_ref.errors import EvaError
 from apprm_ref.persist import persistable
 from apprm_ref.sim.eva.errors import refuse
@@ -267,10 +266,7 @@ class EvaBackend(ReplicaOps, PresentationOps):
         else:
             needs = self._new_cow([v], sorted(items)) if kind == _VSNAP else {}
         if needs:
-            need_raw = 0  # raw_extents of each vsnap's new extents, summed inline
-            for k, new in needs.items():
-                num, den = VRAID_OVERHEAD[self.vdisks[k].vraid]
-                need_raw += -(-len(new) * num // den)
+            need_raw = sum(raw_extents(len(e), self.vdisks[k].vraid) for k, e in needs.items())
             if need_raw and need_raw > self.free_raw(v.disk_group):
                 self._exhaust(origin or v.id, v.disk_group)
                 refuse(
@@ -331,15 +327,9 @@ class EvaBackend(ReplicaOps, PresentationOps):
         used = self.index().used
         for vid, extents in needs.items():
             s = self.vdisks[vid]
-            if s.kind == _VSNAP:  # Vdisk.allocated_raw of a vsnap, inline
-                num, den = VRAID_OVERHEAD[s.vraid]
-                before = -(-len(s.cow) * num // den)
-                s.cow.update(dict.fromkeys(extents, True))
-                used[s.disk_group] += -(-len(s.cow) * num // den) - before
-            else:
-                before = s.allocated_raw()
-                s.cow.update(dict.fromkeys(extents, True))
-                used[s.disk_group] += s.allocated_raw() - before
+            before = s.allocated_raw()
+            s.cow.update(dict.fromkeys(extents, True))
+            used[s.disk_group] += s.allocated_raw() - before
 
     def _copying(self) -> list[Vdisk]:
         """Vdisks with a background copy (unsharing or copy-back), by id."""

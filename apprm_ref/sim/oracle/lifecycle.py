@@ -22,13 +22,8 @@ class Lifecycle:
 
     def require_state(self, *states: str) -> None:
         """Refuse with the error Oracle gives when the instance is in the wrong state."""
-        db = self.db
-        if db.status in states and db.status != SHUTDOWN:  # the hot path, without a call:
-            host = db.world.hosts.hosts.get(db.host)  # ``alive()`` is True and changes nothing
-            if host is not None and not host.crashed:  # while the host is up
-                return
-        db.alive()
-        if db.status in states:
+        self.db.alive()
+        if self.db.status in states:
             return
         if self.db.status == SHUTDOWN:
             raise ora("ORA-01034", stack=(("ORA-27101", ()),))

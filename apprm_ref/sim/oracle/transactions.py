@@ -325,9 +325,8 @@ class Transactions:
 
         The draw per dirty block in block order, then the chosen payloads grouped per file
         with the highest block SCN per file (:meth:`_per_file`, what ``write_data_blocks``
-        would write for the chosen blocks, without sorting them again). The
-        headers whose fuzzy SCN rises are then written as ``Files.write_header`` writes them
-        (inline: one call less per header, every header is made of scalars)."""
+        would write for the chosen blocks, without sorting them again); then the header of
+        each file whose fuzzy SCN rises."""
         db = self.db
         rng = db.world.streams.get(f"oracle.{db.name}.dbwr")
         random, fraction, dirty = rng.random, db.dbwr_fraction, db.dirty
@@ -346,14 +345,10 @@ class Transactions:
             h = db.hdr[no]
             if scn > h["fuzzy_scn"]:
                 h["fuzzy_scn"] = scn
-                if _ALL_SCALAR(map(type, h.values())):  # Files.write_header, inline
-                    write(host, files[no]["name"], {0: (_DFH, ("{}", tuple(sorted(h.items()))))})
-                else:
-                    db.files.write_header(no)
+                db.files.write_header(no)
 
 
-_BLK, _DFH = F.DATA_BLOCK, F.DF_HEADER
-_ALL_SCALAR = F.SCALARS.issuperset  # _ALL_SCALAR(map(type, values)): every value a scalar
+_BLK = F.DATA_BLOCK
 VALUES = 10**6  # workload values are v0 .. v999999
 VALUE_BITS = VALUES.bit_length()
 

@@ -1,5 +1,6 @@
-"""DBWR writes each header whose fuzzy SCN rose itself (inline, not through
-``Files.write_header``): what lands on disk must be what ``write_header`` writes."""
+"""DBWR writes the header of each file whose fuzzy SCN rose: after every epoch the header
+on disk is the instance's header, as ``write_header`` packs it (its inline packing of a
+header of scalars and its freezing path for any other)."""
 
 from __future__ import annotations
 
