@@ -108,6 +108,12 @@ class RecoveryError(OrchestrationError):
     """Instant recovery refused or failed."""
 
 
+class PartialRestoreError(RecoveryError):
+    """An instant recovery failed after some sources took the replica's data for good.
+    Mounting them and starting the application again would put volumes of two points in
+    time under one filesystem, so the session undoes nothing and says what it left."""
+
+
 class IdbError(ApprmError):
     """The internal database is unreachable or inconsistent."""
 

@@ -16,7 +16,7 @@ from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication.base import ReplicationMethod, RestoreOptions
 from apprm_ref.core.session import BackupObjectRecord, ObjectResult
 from apprm_ref.drivers.host import StackLayout
-from apprm_ref.errors import ApprmError, RecoveryError
+from apprm_ref.errors import ApprmError, PartialRestoreError, RecoveryError
 from apprm_ref.types import Severity
 
 RSM = "RSM"
@@ -95,6 +95,19 @@ def _record(ctx: SessionContext, replica: ReplicaRecord) -> None:
         )
 
 
+def _leave_stopped(ctx: SessionContext) -> None:
+    """After a partial restore: no undo runs (the hosts and the application would come back
+    on volumes of two points in time); each step says what it leaves, Critical (OPS-I2)."""
+    for handle in reversed(ctx.undo.handles):
+        ctx.log(
+            Severity.CRITICAL,
+            RSM,
+            "Not undone, the sources hold the replica's data only in part: "
+            f"{handle.description}; {handle.what_stays}",
+        )
+    ctx.undo.clear()
+
+
 def run_restore(
     ctx: SessionContext,
     replica: ReplicaRecord,
@@ -126,7 +139,10 @@ def run_restore(
             yield from integration.start_after_ir(ctx, replica, app_opts)
     except ApprmError as exc:
         ctx.log(Severity.CRITICAL, RSM, f"Instant recovery failed: {exc.message}", code=exc.code)
-        ctx.unwind(RSM, report_undone=False)  # a failed undo is Critical (OPS-I2)
+        if isinstance(exc, PartialRestoreError):
+            _leave_stopped(ctx)
+        else:
+            ctx.unwind(RSM, report_undone=False)  # a failed undo is Critical (OPS-I2)
         session.objects[0].status = ObjectResult.FAILED
         session.objects[0].detail = str(exc)
         _record(ctx, replica)

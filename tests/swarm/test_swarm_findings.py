@@ -14,6 +14,7 @@ from apprm_ref.drill.loader import load_scenario
 from apprm_ref.sim.faults import FaultRule
 from apprm_ref.swarm.checks import SwarmDrill
 from apprm_ref.swarm.plan import ArmedSite, SwarmPlan, draw_knobs
+from apprm_ref.types import Severity
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
@@ -238,3 +239,35 @@ def test_a_switch_whose_final_idb_write_is_refused_is_settled_from_the_array(  #
     assert [t.source.volume for t in follower.targets] == follower_sources
     eva = drill.world.arrays["eva1"]
     assert all(eva.vdisks[t.target.volume].source == t.source.volume for t in follower.targets)
+
+
+@pytest.mark.rule("OPS-I2", "REL-I1")
+def test_a_partial_switch_leaves_the_hosts_stopped_and_says_what_it_left():  # type: ignore[no-untyped-def]
+    """After one source of two took the replica's data, mounting /data again would put
+    volumes of two points in time under one filesystem: nothing is undone, and each step
+    not undone is reported Critical with what it leaves (it used to try and fail to
+    activate the volume group on the deleted old source)."""
+    drill = _replay("eva-ir-switch", 0, _switch_fault("vd0002"))
+    assert drill.violations == []
+    ir = next(
+        s for s in drill.repo.list_sessions() if any("switch of" in m.text for m in s.messages)
+    )
+    critical = [m.text for m in ir.messages if m.severity == Severity.CRITICAL]
+    assert critical[0].startswith("Instant recovery failed: switch of eva1:vd0002")
+    assert critical[1:] == [
+        "Not undone, the sources hold the replica's data only in part: activate vgdata; "
+        "vgdata is released on app1",
+        "Not undone, the sources hold the replica's data only in part: remount /data; "
+        "/data is not mounted on app1",
+    ]
+    assert not any(t.startswith("Undo ") for t in _texts(drill))
+    assert "/data" not in {m.mount_point for m in drill.drivers.host.mounts("app1")}
+
+
+@pytest.mark.rule("OPS-I2")
+def test_a_switch_refused_on_its_first_volume_undoes_the_hosts():  # type: ignore[no-untyped-def]
+    """Nothing switched: the sources are as they were, so the undo remounts /data."""
+    drill = _replay("eva-ir-switch", 0, _switch_fault("vd0001"))
+    assert drill.violations == []
+    assert not any("Not undone" in t or t.startswith("Undo ") for t in _texts(drill))
+    assert "/data" in {m.mount_point for m in drill.drivers.host.mounts("app1")}

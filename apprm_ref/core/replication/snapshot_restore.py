@@ -22,7 +22,7 @@ from apprm_ref.core.replication.snapshot_repoint import (
     switched,
 )
 from apprm_ref.drivers.array import ReplicaRequest
-from apprm_ref.errors import ApprmError, ArrayError, RecoveryError
+from apprm_ref.errors import ApprmError, ArrayError, PartialRestoreError, RecoveryError
 from apprm_ref.types import ReplicaType, Severity, TargetVolume, VolumeRef
 
 if TYPE_CHECKING:
@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 SMISA = "SMISA"
 METHODS = ("switch", "copy-back")
 DEFAULT_METHOD = "copy-back"  # (inferred) works for every replica type
+# (inferred) how long an IR without keep waits for its copy-backs to end. The sources show
+# the replica's data from the start; the wait only settles the replica's record, so a copy
+# stuck on the array must not hold the session (and the lab's writer lock) for ever.
+COPY_BACK_WAIT_SECONDS = 24 * 3600.0
 
 
 def _method(options: RestoreOptions) -> str:
@@ -192,7 +196,7 @@ def _partial_switch(
     keep_unswitched(replica, moved)
     done = ", ".join(f"{s} (now {v.volume})" for s, v in sorted(moved.items()))
     left = ", ".join(x.target.volume for x in replica.targets)
-    raise RecoveryError(
+    raise PartialRestoreError(
         f"switch of {t.source} to {t.target.volume} failed to start ({exc.message}) after "
         f"{done} switched: those sources hold the replica's data, the others do not; "
         f"replica {replica.id} moved to the purge list with its targets not switched ({left})",
@@ -241,7 +245,7 @@ def _partial_copy_back(
         replica.status, replica.tracked = ReplicaStatus.PURGE, False
         what = f"replica {replica.id} moved to the purge list"
     replica.details["partly_restored"] = [str(s.source) for s in started]
-    raise RecoveryError(
+    raise PartialRestoreError(
         f"copy-back of {t.source} from {t.target.volume} failed to start ({exc.message}) after "
         f"{done} started: those sources hold the replica's data, the others do not; {what}",
         code=exc.code,
@@ -276,6 +280,18 @@ def _copy_back(
     )
     if keep:
         return
-    yield from wait_copies(ctx, lambda: [drv.copy_state(t.source.volume) for t in replica.targets])
+    done = yield from wait_copies(
+        ctx,
+        lambda: [drv.copy_state(t.source.volume) for t in replica.targets],
+        limit=ctx.now + COPY_BACK_WAIT_SECONDS,
+    )
+    if not done:  # recorded on the purge list before the copies started (REL-I1)
+        ctx.warn(
+            SMISA,
+            f"Copy-back still in progress after {COPY_BACK_WAIT_SECONDS / 3600:g} h; the "
+            f"sources show the replica's data. Replica {replica.id} stays on the purge list: "
+            "the array deletes its targets when the copies end",
+        )
+        return
     replica.status = ReplicaStatus.CONSUMED
     ctx.info(SMISA, f"Copy-back finished; replica {replica.id} deleted")

@@ -9,11 +9,11 @@ from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions
 from apprm_ref.core.replication.snapshot import SnapshotReplication
-from apprm_ref.core.replication.snapshot_restore import check_restore
+from apprm_ref.core.replication.snapshot_restore import COPY_BACK_WAIT_SECONDS, check_restore
 from apprm_ref.core.session import Session
 from apprm_ref.errors import RecoveryError
 from apprm_ref.idb.reconcile import reconcile
-from apprm_ref.types import SessionStatus, SessionType
+from apprm_ref.types import SessionStatus, SessionType, Severity
 
 
 @pytest.fixture
@@ -167,3 +167,32 @@ def test_backup_refused_while_a_copy_back_runs_changes_nothing(lab):
     assert [r.id for r in lab.active()] == [rid]  # rotation did not run
     lab.advance(600)
     assert lab.backup().status == SessionStatus.COMPLETED
+
+
+@pytest.mark.rule("ARR-P5", "REL-I1")
+def test_copy_back_wait_is_bounded_and_leaves_the_replica_on_the_purge_list(lab):
+    """A copy-back that outlasts the wait does not hold the session for ever: the sources
+    already show the replica's data, the replica stays on the purge list (recorded before
+    the copies started) and the array drops its targets when the copies end."""
+    rid = backed_up(lab, snapshot_type="snapclone", replicas=2)
+    at_backup = lab.content()
+    lab.write("v2")
+    size = lab.eva.vdisk(lab.repo.get_replica(rid).targets[0].source.volume).size_bytes
+    lab.eva.timing.copy_back_bytes_per_s = size / (COPY_BACK_WAIT_SECONDS + 7200)
+    start = lab.world.env.now
+    s = lab.orch.restore(rid, RestoreOptions(method="copy-back"))
+    waited = lab.world.env.now - start
+    assert COPY_BACK_WAIT_SECONDS <= waited < COPY_BACK_WAIT_SECONDS + 3600, waited
+    assert s.status == SessionStatus.COMPLETED, lab.messages(s)
+    warned = [m for m in s.messages if m.severity == Severity.WARNING]
+    assert [m.text[:38] for m in warned] == ["Copy-back still in progress after 24 h"]
+    assert lab.content() == at_backup  # the data was there from the start
+    assert lab.repo.get_replica(rid).status == ReplicaStatus.PURGE
+    assert lab.targets() != []  # still copying
+    lab.advance(2 * 3600)  # the copies end: the array deletes the targets
+    assert lab.targets() == []
+    assert lab.content() == at_backup
+    lab.orch.purge()
+    assert lab.repo.get_replica(rid).status != ReplicaStatus.PURGE
+    assert reconcile(lab.repo.list_replicas(), lab.drivers.arrays) == []
+    assert lab.world.invariant_problems() == []
