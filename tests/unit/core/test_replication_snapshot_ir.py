@@ -193,6 +193,6 @@ def test_copy_back_wait_is_bounded_and_leaves_the_replica_on_the_purge_list(lab)
     assert lab.targets() == []
     assert lab.content() == at_backup
     lab.orch.purge()
-    assert lab.repo.get_replica(rid).status != ReplicaStatus.PURGE
+    assert lab.repo.get_replica(rid).status == ReplicaStatus.DELETED
     assert reconcile(lab.repo.list_replicas(), lab.drivers.arrays) == []
     assert lab.world.invariant_problems() == []
