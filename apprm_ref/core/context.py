@@ -107,3 +107,14 @@ class SessionContext:
                 code=getattr(out.error, "code", None),
             )
         return failed
+
+    def abandon(self, origin: str, why: str) -> None:
+        """Run no undo; report each step, newest first, as Critical with what it leaves: for
+        a failure after which undoing would do harm (OPS-I2: never silent)."""
+        for handle in reversed(self.undo.handles):
+            self.log(
+                Severity.CRITICAL,
+                origin,
+                f"Not undone, {why}: {handle.description}; {handle.what_stays}",
+            )
+        self.undo.clear()

@@ -95,19 +95,6 @@ def _record(ctx: SessionContext, replica: ReplicaRecord) -> None:
         )
 
 
-def _leave_stopped(ctx: SessionContext) -> None:
-    """After a partial restore: no undo runs (the hosts and the application would come back
-    on volumes of two points in time); each step says what it leaves, Critical (OPS-I2)."""
-    for handle in reversed(ctx.undo.handles):
-        ctx.log(
-            Severity.CRITICAL,
-            RSM,
-            "Not undone, the sources hold the replica's data only in part: "
-            f"{handle.description}; {handle.what_stays}",
-        )
-    ctx.undo.clear()
-
-
 def run_restore(
     ctx: SessionContext,
     replica: ReplicaRecord,
@@ -139,8 +126,8 @@ def run_restore(
             yield from integration.start_after_ir(ctx, replica, app_opts)
     except ApprmError as exc:
         ctx.log(Severity.CRITICAL, RSM, f"Instant recovery failed: {exc.message}", code=exc.code)
-        if isinstance(exc, PartialRestoreError):
-            _leave_stopped(ctx)
+        if isinstance(exc, PartialRestoreError):  # the volumes hold two points in time
+            ctx.abandon(RSM, "the sources hold the replica's data only in part")
         else:
             ctx.unwind(RSM, report_undone=False)  # a failed undo is Critical (OPS-I2)
         session.objects[0].status = ObjectResult.FAILED
