@@ -109,9 +109,16 @@ class RecoveryError(OrchestrationError):
 
 
 class PartialRestoreError(RecoveryError):
-    """An instant recovery failed after some sources took the replica's data for good.
-    Mounting them and starting the application again would put volumes of two points in
-    time under one filesystem, so the session undoes nothing and says what it left."""
+    """An instant recovery failed after sources were changed for good: some took the
+    replica's data, or a copy died half-way and they hold neither point in time. Mounting
+    them and starting the application again would put that under one filesystem, so the
+    session undoes nothing and says what it left; ``state`` says what the sources hold."""
+
+    PART = "the sources hold the replica's data only in part"
+
+    def __init__(self, message: str, *, code: str | None = None, state: str = PART) -> None:
+        super().__init__(message, code=code)
+        self.state = state
 
 
 class IdbError(ApprmError):

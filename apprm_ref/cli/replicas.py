@@ -99,18 +99,35 @@ def delete(
 ) -> None:
     """Delete a replica from the array and mark it deleted in the IDB."""
     with open_lab(current_home(), save=True) as lab:
-        lab.orchestrator.delete_replica(replica_id, force=force)
+        rep = lab.orchestrator.delete_replica(replica_id, force=force)
     typer.echo(f"Replica {replica_id} deleted.")
+    if _told_problems([rep]):
+        raise typer.Exit(EXIT_WARN)
+
+
+def _told_problems(reps: list[Any]) -> bool:
+    """Print what deleting each replica left wrong on the array (a pair its resync
+    suspended); True if anything was."""
+    told = False
+    for rep in reps:
+        for text in rep.details.get("delete_problems", []):
+            typer.echo(f"{rep.id}: {text}", err=True)
+            told = True
+    return told
 
 
 @app.command("purge")
 def purge(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """Retry deleting every replica on the purge list."""
     with open_lab(current_home(), save=True) as lab:
-        removed = [r.id for r in lab.orchestrator.purge()]
+        gone = lab.orchestrator.purge()
+        removed = [r.id for r in gone]
         left = [r.id for r in lab.repo.list_replicas(status=ReplicaStatus.PURGE)]
+    problems = {
+        r.id: r.details["delete_problems"] for r in gone if r.details.get("delete_problems")
+    }
     if as_json:
-        emit_json({"removed": removed, "remaining": left})
+        emit_json({"removed": removed, "remaining": left, "problems": problems})
     else:
         typer.echo(
             f"Purged {len(removed)} replica(s)"
@@ -119,7 +136,8 @@ def purge(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> N
         )
         if left:
             typer.echo(f"Still on the purge list: {', '.join(left)}")
-    if left:
+        _told_problems(gone)
+    if left or problems:
         raise typer.Exit(EXIT_WARN)
 
 

@@ -151,7 +151,9 @@ def delete(
                 f"spec {name!r} still has replicas ({', '.join(live)}); delete them or use --force"
             )
         for replica_id in live:
-            lab.orchestrator.delete_replica(replica_id, force=True)
+            rep = lab.orchestrator.delete_replica(replica_id, force=True)
             typer.echo(f"Replica {replica_id} deleted.")
+            for text in rep.details.get("delete_problems", []):
+                typer.echo(f"{replica_id}: {text}", err=True)
         lab.repo.delete_spec(name)
     typer.echo(f"Specification {name} deleted.")

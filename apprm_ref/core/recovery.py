@@ -127,7 +127,7 @@ def run_restore(
     except ApprmError as exc:
         ctx.log(Severity.CRITICAL, RSM, f"Instant recovery failed: {exc.message}", code=exc.code)
         if isinstance(exc, PartialRestoreError):  # the volumes hold two points in time
-            ctx.abandon(RSM, "the sources hold the replica's data only in part")
+            ctx.abandon(RSM, exc.state)
         else:
             ctx.unwind(RSM, report_undone=False)  # a failed undo is Critical (OPS-I2)
         session.objects[0].status = ObjectResult.FAILED

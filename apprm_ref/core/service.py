@@ -30,7 +30,7 @@ from apprm_ref.core.repository import Repository
 from apprm_ref.core.session import ObjectResult, Session, SessionIdAllocator
 from apprm_ref.core.specs import BackupSpec, parse_spec
 from apprm_ref.errors import ApprmError, ConfigError, NotFoundError, RecoveryError
-from apprm_ref.types import SessionStatus, SessionType
+from apprm_ref.types import SessionStatus, SessionType, Severity
 
 SessionObserver = Callable[[Session, simpy.Process], None]
 
@@ -291,6 +291,14 @@ class Orchestrator:
         )
         yield from method.delete(ctx, replica, force=force)
         replica.status = ReplicaStatus.DELETED
+        # a maintenance session is not kept: what it found wrong stays with the record
+        problems = [
+            f"[{m.severity.name}] {m.text}"
+            for m in session.messages
+            if m.severity >= Severity.MAJOR
+        ]
+        if problems:
+            replica.details["delete_problems"] = problems
         self.repo.update_replica(replica)
         return replica
 

@@ -141,7 +141,11 @@ def test_replica_delete_and_purge(with_spec, cli):
     gone = doc(cli("replicas", "list", "--all", "--json").stdout)
     assert [(r["id"], r["status"]) for r in gone] == [(rid, "deleted")]
     one_error_line(cli("replicas", "delete", rid), "already deleted")
-    assert doc(cli("replicas", "purge", "--json").stdout) == {"removed": [], "remaining": []}
+    assert doc(cli("replicas", "purge", "--json").stdout) == {
+        "removed": [],
+        "remaining": [],
+        "problems": {},
+    }
     assert doc(cli("replicas", "check", "--json").stdout) == []
 
 

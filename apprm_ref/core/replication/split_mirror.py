@@ -415,13 +415,17 @@ class SplitMirrorReplication:
     def delete(self, ctx: SessionContext, replica: ReplicaRecord, *, force: bool = False) -> Steps:
         """Give the MU back to the rotation: re-synchronise its split pairs."""
         drv = self._drv(ctx, replica.array)
-        pairs = []
+        pairs: Pairs = []
+        mu = replica.mu
+        if mu is None:  # no MU recorded: no pair of it to give back
+            return
         for t in replica.targets:
-            info = drv.pair_info(t.source.volume, replica.mu)
+            info = drv.pair_info(t.source.volume, mu)
             if info.svol == t.target.volume and info.state in ("PSUS", "PSUE"):
-                pairs.append((t.source.volume, replica.mu))
+                pairs.append((t.source.volume, mu))
         if pairs:
             yield from ctx.wait(drv.pair_resync(pairs))
+            report_suspended(ctx, drv, pairs)  # the S-VOL follows nothing: say so
 
 
 def _rotated(ctx: SessionContext, gone: list[ReplicaRecord], mu: int, why: str) -> None:

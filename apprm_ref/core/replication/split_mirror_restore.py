@@ -19,11 +19,15 @@ from apprm_ref.core.context import SessionContext
 from apprm_ref.core.options import narrow
 from apprm_ref.core.records import ReplicaRecord, ReplicaStatus
 from apprm_ref.core.replication.base import RestoreOptions, SplitMirrorRestoreOptions, Steps
-from apprm_ref.errors import ApprmError, RecoveryError
+from apprm_ref.errors import ApprmError, PartialRestoreError, RecoveryError
 from apprm_ref.types import Severity
 
 Pairs = list[tuple[str, int]]
 BUSY = ("COPY", "RCPY")
+# what PartialRestoreError says the sources hold when no undo may remount them
+NEITHER = "the sources hold neither their data before the IR nor the replica"
+ON_SAFETY = "the sources' data before the IR is only on the safety S-VOLs"
+SOME_BACK = "only some sources were rolled back to their data before the IR"
 
 
 def _origin(ctx: SessionContext) -> str:
@@ -191,7 +195,10 @@ def _after_failure(
 ) -> Steps:
     """Roll the sources back from their safety copies, or report them lost. A reverse
     resync copies S-VOL to P-VOL, so the replica's S-VOLs still hold it: its pairs that
-    settled are split again and the identity the array now shows is kept (REL-I6)."""
+    settled are split again and the identity the array now shows is kept (REL-I6). Only
+    a rollback of every source lets the session's undo remount them; a source lost or a
+    rollback refused is a :class:`PartialRestoreError` (nothing undone, each step left
+    reported), never a remount of volumes that hold neither point in time."""
     pairs = _pairs(replica)
     lost = [p for p, _ in pairs if p not in safety]
     if lost:
@@ -208,15 +215,19 @@ def _after_failure(
     except ApprmError as again:  # the rollback below is refused unless the array split them
         resplit = f"; splitting the replica's pairs again failed ({again})"
     if not safety:
-        raise RecoveryError(f"XP restore failed: {exc}{resplit}", code="XP_SOURCE_LOST") from None
+        raise PartialRestoreError(
+            f"XP restore failed: {exc}{resplit}", code="XP_SOURCE_LOST", state=NEITHER
+        ) from None
     back = [(p, mu) for p, (mu, _new) in sorted(safety.items())]
     try:
         yield from ctx.wait(drv.pair_resync(back, restore=True))
         yield from _wait(ctx, drv, back, "PAIR")
     except ApprmError as again:
         yield from _keep_safety(ctx, drv, safety, borrowed, f"{exc}{resplit}; rollback: {again}")
-        raise RecoveryError(
-            f"XP restore failed and could not be rolled back: {again}", code="XP_SOURCE_LOST"
+        raise PartialRestoreError(
+            f"XP restore failed and could not be rolled back: {again}",
+            code="XP_SOURCE_LOST",
+            state=ON_SAFETY,
         ) from None
     ctx.warn(
         _origin(ctx),
@@ -225,8 +236,13 @@ def _after_failure(
         code="XP_ROLLED_BACK",
     )
     yield from _release_after_rollback(ctx, drv, safety, borrowed)
-    code = "XP_SOURCE_LOST" if lost else "XP_ROLLED_BACK"
-    raise RecoveryError(f"XP restore failed and was rolled back: {exc}", code=code)
+    if lost:  # the others were rolled back; these hold neither point in time
+        raise PartialRestoreError(
+            f"XP restore failed; rolled back all but {', '.join(lost)}: {exc}",
+            code="XP_SOURCE_LOST",
+            state=SOME_BACK,
+        )
+    raise RecoveryError(f"XP restore failed and was rolled back: {exc}", code="XP_ROLLED_BACK")
 
 
 def _keep_safety(

@@ -5,7 +5,7 @@ back."""
 from __future__ import annotations
 
 import pytest
-from xp_estate import SOURCES, make_estate
+from xp_estate import SOURCES, make_estate, svol
 
 from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import ReplicaStatus
@@ -68,7 +68,7 @@ def test_ir_then_backup_again() -> None:
     assert est.backup().status == SessionStatus.COMPLETED
 
 
-@pytest.mark.rule("ARR-P14")
+@pytest.mark.rule("ARR-P14", "OPS-I2")
 def test_failed_restore_loses_the_source_with_the_products_behaviour() -> None:
     est, r1, at_r1, r2, at_r2 = two_backups({"mu": "0-1"}, pairs=(0, 1))
     before = est.contents()
@@ -85,6 +85,45 @@ def test_failed_restore_loses_the_source_with_the_products_behaviour() -> None:
     held = [est.xp.ldevs[lid].data.written() for lid in sorted(est.xp.ldevs)]
     for src in SOURCES:  # no pre-IR copy of the source exists anywhere on the array
         assert before[src] not in held
+    assert_left_stopped(
+        session, "the sources hold neither their data before the IR nor the replica"
+    )
+
+
+def assert_left_stopped(session, state: str) -> None:  # type: ignore[no-untyped-def]
+    """No undo remounted sources that hold neither point in time (OPS-I2): the volume group
+    stays released and /data dismounted, each step left named Critical with what stays."""
+    texts = [m.text for m in session.messages]
+    assert not any(t.startswith("Undo ") for t in texts), texts
+    left = [m for m in session.messages if m.text.startswith("Not undone")]
+    assert [(m.severity, m.text) for m in left] == [
+        (Severity.CRITICAL, f"Not undone, {state}: activate vg01; vg01 is released on app"),
+        (Severity.CRITICAL, f"Not undone, {state}: remount /data; /data is not mounted on app"),
+    ]
+
+
+@pytest.mark.rule("ARR-P14", "OPS-I2")
+def test_a_source_without_a_safety_copy_keeps_the_rolled_back_one_stopped_too() -> None:
+    """One source has a safety copy, the other none (its only free S-VOL is excluded): the
+    first is rolled back, the second keeps what the restore left (here the replica's data),
+    so the filesystem over both would mix two points in time and is not remounted (the
+    undo used to remount it)."""
+    est, r1, at_r1, r2, at_r2 = two_backups({"mu": "0-1"}, pairs=(0, 1), spares=0)
+    est.xp.exclude(svol(SOURCES[1], 2))
+    before = est.contents()
+    est.world.fault_plan.arm(FaultRule("xp.restore_abort"))
+    session = est.orch.restore(r1.id, RestoreOptions(method="normal"))
+    assert session.status == SessionStatus.FAILED
+    codes = [m.code for m in session.messages]
+    assert "XP_NO_SAFETY_COPY" in codes and "XP_ROLLED_BACK" in codes
+    failed = next(m for m in session.messages if m.text.startswith("Instant recovery failed"))
+    assert failed.code == "XP_SOURCE_LOST" and f"all but {SOURCES[1]}" in failed.text
+    now = est.contents()
+    assert now[SOURCES[0]] == before[SOURCES[0]]  # rolled back from its safety copy
+    assert now[SOURCES[1]] != before[SOURCES[1]]  # its copy had ended: the replica's data
+    assert "/data" not in est.world.hosts.host("app").mounts
+    assert_left_stopped(session, "only some sources were rolled back to their data before the IR")
+    est.world.check_invariants()
 
 
 @pytest.mark.rule("ARR-P14")

@@ -6,7 +6,7 @@ REL-I6; OPS-I2). The pair states are those of RAID Manager's pairdisplay (``arra
 from __future__ import annotations
 
 import pytest
-from test_split_mirror_restore import two_backups
+from test_split_mirror_restore import assert_left_stopped, two_backups
 from xp_estate import SOURCES, make_estate, svol
 
 from apprm_ref.core.records import ReplicaStatus
@@ -57,7 +57,7 @@ def test_a_kept_irs_final_write_refused_leaves_named_svols_not_a_stale_replica()
         assert any(f.volume in text for text in critical), (f, critical)
 
 
-@pytest.mark.rule("REL-I1")
+@pytest.mark.rule("REL-I1", "OPS-I2")
 def test_a_rollback_the_array_refuses_keeps_the_safety_copies_split_and_named() -> None:
     est, r1, *_ = two_backups({"mu": "0-1"}, pairs=(0, 1))
     before = est.contents()
@@ -71,6 +71,9 @@ def test_a_rollback_the_array_refuses_keeps_the_safety_copies_split_and_named() 
         safety = est.xp.pairs[f"{src}/2"].svol
         assert safety in left[0].text
         assert est.xp.content(safety).written() == before[src]
+    # the sources are half restored: nothing is remounted over them (OPS-I2)
+    assert "/data" not in est.world.hosts.host("app").mounts
+    assert_left_stopped(session, "the sources' data before the IR is only on the safety S-VOLs")
     est.advance(600)
     critical = _critical(session)
     for f in _findings(est):
@@ -91,3 +94,34 @@ def test_an_undo_resync_the_array_suspends_is_reported_critical_by_its_svol() ->
     critical = _critical(session)
     assert any("Undo 'pairresync MU#0' failed" in t and svol(SOURCES[1], 0) in t for t in critical)
     assert [f.volume for f in _findings(est)] == [svol(SOURCES[1], 0)]
+
+
+@pytest.mark.rule("OPS-I2")
+def test_a_delete_whose_resync_the_array_suspends_says_so_with_the_record() -> None:
+    """Deleting a replica gives its MU back by a resync; a copy the array suspends leaves an
+    S-VOL that follows nothing, which the deleted record names (it was silent)."""
+    est = make_estate({"mu": "0-2"})
+    est.write("A")
+    rid = est.backup().replica_id
+    est.world.fault_plan.arm(FaultRule("xp.copy_psue", match={"pvol": SOURCES[1]}))
+    rep = est.orch.delete_replica(rid)
+    assert est.state(SOURCES[1], 0) == "PSUE" and est.state(SOURCES[0], 0) != "PSUE"
+    stored = est.repo.get_replica(rid)
+    assert stored.status == ReplicaStatus.DELETED
+    assert (
+        stored.details["delete_problems"]
+        == rep.details["delete_problems"]
+        == [
+            f"[CRITICAL] {SOURCES[1]} MU#0 is PSUE (suspended by error), S-VOL {svol(SOURCES[1], 0)}: "
+            "no replica on those S-VOLs; the next session resyncs them"
+        ]
+    )
+
+
+def test_a_clean_delete_records_no_problems() -> None:
+    est = make_estate({"mu": "0-2"})
+    est.write("A")
+    rid = est.backup().replica_id
+    est.orch.delete_replica(rid)
+    stored = est.repo.get_replica(rid)
+    assert stored.status == ReplicaStatus.DELETED and "delete_problems" not in stored.details
