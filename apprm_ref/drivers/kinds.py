@@ -28,17 +28,27 @@ FAILURE_SUBJECTS = ("app", "host", "array")  # the first target of a failure nam
 def resolve(ref: Ref) -> Any:
     """Import the object ``ref`` names; ConfigError when its package is missing or broken.
 
-    Every session resolves its replication method and integration: a module already
-    imported (and not still initializing) is taken from ``sys.modules`` as ``import_module``
-    would, without its import machinery."""
+    Every session resolves its replication method and integration: once ``import_module``
+    has given a module and the attribute was found on it, later calls read the attribute
+    from that same module object while ``sys.modules`` still holds it (an attribute a test
+    patches is seen; a module reloaded or removed is imported again)."""
     module, _, attr = ref.partition(":")
-    mod = sys.modules.get(module)
+    mod = _MODULES.get(module)
+    if mod is not None and sys.modules.get(module) is mod:
+        found = getattr(mod, attr, _MISSING)
+        if found is not _MISSING:
+            return found
     try:
-        if mod is None or getattr(getattr(mod, "__spec__", None), "_initializing", False):
-            mod = importlib.import_module(module)
-        return getattr(mod, attr)
+        mod = importlib.import_module(module)
+        found = getattr(mod, attr)
     except (ImportError, AttributeError) as exc:
         raise ConfigError(f"{ref} is not available: {exc}", field="kind") from None
+    _MODULES[module] = mod
+    return found
+
+
+_MODULES: dict[str, Any] = {}  # module name -> the module import_module gave for it
+_MISSING = object()
 
 
 class Rpo(enum.StrEnum):

@@ -248,6 +248,11 @@ def test_resolve_imports_what_is_not_imported_yet_and_reads_the_module_each_time
         kinds.resolve("apprm_ref.drivers.eva_limits:nothing_here")
     with pytest.raises(ConfigError, match="is not available"):
         kinds.resolve("apprm_ref.no_such_module:x")
+    # a module imported afresh (removed from sys.modules, then imported) is the one read
+    monkeypatch.delitem(sys.modules, "apprm_ref.drivers.eva_limits")
+    again = kinds.resolve("apprm_ref.drivers.eva_limits:raw_bytes")
+    fresh = sys.modules["apprm_ref.drivers.eva_limits"]
+    assert again is fresh.raw_bytes and again is not len
 
 
 # --- EXT-I4: capabilities ---------------------------------------------------------------
