@@ -27,6 +27,7 @@ from apprm_ref.idb.engine import file_url, make_engine
 from apprm_ref.idb.repository import SqlRepository
 from apprm_ref.longrun import long_run_gc
 from apprm_ref.sim.estate import Estate, build_world, sim_drivers
+from apprm_ref.sim.oracle import epoch_loop
 from apprm_ref.types import SessionStatus, SessionType
 from bench import layout
 from bench.floor import WriteCounter
@@ -223,6 +224,7 @@ def _result(
     return {
         "app": cfg.app,
         "gc_tuned": cfg.gc_tuned,
+        "epoch_loop": "c" if epoch_loop.COMPILED is not None else "python",
         "databases": len(plans),
         "sim_days": cfg.days,
         "wall_s": round(wall, 3),

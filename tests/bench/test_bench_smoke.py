@@ -29,6 +29,7 @@ KEYS = {
     "cpu_ms_per_day",
     "floor_ms_per_day",
     "cost_over_floor",
+    "epoch_loop",
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
+from apprm_ref.sim.oracle import epoch_loop
 from apprm_ref.sim.oracle import formats as F
 from apprm_ref.sim.oracle.memo import ROW_LOCS_MAX
 from apprm_ref.sim.oracle.messages import ora
@@ -213,6 +214,14 @@ class Transactions:
         done: list[Commit] | None = [] if keep else None
         ops: list[Op] = []
         scn, now = self.db.scn, self.db.world.now()
+        compiled = epoch_loop.COMPILED
+        if compiled is not None and not keep:  # the same loop, compiled (epoch_loop.py)
+            scn = compiled.run(
+                commits, ops_per_commit, ntables, keys, scn, now, records, bits, random,
+                grid, memo, cache, staged, self._stage_block,
+                lambda t, k: self._grid_cell(grid, tables, t, k), tbits, kbits, VALUE_BITS,
+            )  # fmt: skip
+            return self._commit_batch(staged, records, None, scn)
         for _ in range(commits):
             scn += 1
             vectors = []

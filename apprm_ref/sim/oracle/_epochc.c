@@ -1,0 +1,239 @@
+/* The draw loop of Transactions._epoch for callers that keep no Commit objects, in C.
+ *
+ * The same calls on the same objects as the pure-Python loop in transactions.py, in the
+ * same order: the workload stream's getrandbits and random, the row grid, the memo and
+ * cache lookups and the stage callback. So the stream advances identically and every
+ * record, block and dict is the same; only the interpreter's per-operation overhead goes.
+ * The pure-Python loop stays the reference (APPRM_PURE_PYTHON=1 selects it) and the
+ * tests compare the two digest for digest.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#define VALUES 1000000L
+
+/* getrandbits(nbits) drawn until below n, as Random._randbelow does; -1 on error. */
+static long
+draw_below(PyObject *bits, PyObject *nbits, long n)
+{
+    for (;;) {
+        PyObject *r = PyObject_CallOneArg(bits, nbits);
+        if (r == NULL)
+            return -1;
+        long v = PyLong_AsLong(r);
+        Py_DECREF(r);
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v < n)
+            return v;
+    }
+}
+
+/* The block staged for loc: staged[loc], else a private copy of the memo's rows when the
+ * memo still holds the cached payload, else stage(staged, loc). Borrowed reference. */
+static PyObject *
+staged_block(PyObject *staged, PyObject *memo, PyObject *cache, PyObject *stage, PyObject *loc)
+{
+    PyObject *block = PyDict_GetItemWithError(staged, loc);
+    if (block != NULL || PyErr_Occurred())
+        return block;
+    PyObject *hit = PyDict_GetItemWithError(memo, loc);
+    if (hit == NULL && PyErr_Occurred())
+        return NULL;
+    PyObject *payload = PyDict_GetItemWithError(cache, loc);
+    if (payload == NULL && PyErr_Occurred())
+        return NULL;
+    if (hit != NULL && payload != NULL && PyTuple_Check(hit) && PyTuple_GET_SIZE(hit) >= 4
+        && PyTuple_GET_ITEM(hit, 0) == payload) {
+        PyObject *rows = PyDict_Copy(PyTuple_GET_ITEM(hit, 2));
+        if (rows == NULL)
+            return NULL;
+        PyObject *fresh = PyList_New(3);
+        if (fresh == NULL) {
+            Py_DECREF(rows);
+            return NULL;
+        }
+        Py_INCREF(PyTuple_GET_ITEM(hit, 3));
+        PyList_SET_ITEM(fresh, 0, PyLong_FromLong(0));
+        PyList_SET_ITEM(fresh, 1, rows);
+        PyList_SET_ITEM(fresh, 2, PyTuple_GET_ITEM(hit, 3));
+        if (PyList_GET_ITEM(fresh, 0) == NULL || PyDict_SetItem(staged, loc, fresh) < 0) {
+            Py_DECREF(fresh);
+            return NULL;
+        }
+        Py_DECREF(fresh); /* staged holds it */
+        return fresh;
+    }
+    PyObject *made = PyObject_CallFunctionObjArgs(stage, staged, loc, NULL);
+    if (made == NULL)
+        return NULL;
+    Py_DECREF(made); /* stage() put it in staged, which holds it */
+    return made;
+}
+
+/* One operation of one commit; appends its change vector. 0 on success, -1 on error. */
+static int
+one_op(PyObject *const *a, long ntables, long keys, PyObject *scn_obj, PyObject *vectors)
+{
+    PyObject *bits = a[0], *random = a[1], *grid = a[2], *memo = a[3], *cache = a[4];
+    PyObject *staged = a[5], *stage = a[6], *cell_of = a[7];
+    PyObject *tbits = a[8], *kbits = a[9], *vbits = a[10];
+    long t = draw_below(bits, tbits, ntables);
+    if (t < 0)
+        return -1;
+    long k = draw_below(bits, kbits, keys);
+    if (k < 0)
+        return -1;
+    PyObject *line = PyList_GetItem(grid, t);
+    if (line == NULL)
+        return -1;
+    PyObject *cell = PyList_GetItem(line, k);
+    if (cell == NULL)
+        return -1;
+    PyObject *owned = NULL;
+    if (!PyObject_IsTrue(cell)) {
+        owned = cell = PyObject_CallFunction(cell_of, "ll", t, k);
+        if (cell == NULL)
+            return -1;
+    }
+    int rc = -1;
+    if (!PyTuple_Check(cell) || PyTuple_GET_SIZE(cell) != 6) {
+        PyErr_SetString(PyExc_TypeError, "row grid cell is not a 6-tuple");
+        goto done;
+    }
+    PyObject *row = PyTuple_GET_ITEM(cell, 0), *loc = PyTuple_GET_ITEM(cell, 1);
+    PyObject *block = staged_block(staged, memo, cache, stage, loc);
+    if (block == NULL)
+        goto done;
+    if (!PyList_Check(block) || PyList_GET_SIZE(block) < 3) {
+        PyErr_SetString(PyExc_TypeError, "staged block is not a list of three");
+        goto done;
+    }
+    if (PyList_SetItem(block, 0, Py_NewRef(scn_obj)) < 0)
+        goto done;
+    PyObject *rows = PyList_GET_ITEM(block, 1);
+    int present = PyDict_Contains(rows, row);
+    if (present < 0)
+        goto done;
+    PyObject *value;
+    if (!present) {
+        if (PyList_SetItem(block, 2, Py_NewRef(Py_False)) < 0)
+            goto done;
+    } else {
+        PyObject *r = PyObject_CallNoArgs(random);
+        if (r == NULL)
+            goto done;
+        double u = PyFloat_AsDouble(r);
+        Py_DECREF(r);
+        if (u == -1.0 && PyErr_Occurred())
+            goto done;
+        if (u < 0.2) {
+            if (PyDict_DelItem(rows, row) < 0)
+                goto done;
+            PyObject *vec = PyTuple_Pack(5, PyTuple_GET_ITEM(cell, 2), PyTuple_GET_ITEM(cell, 3),
+                                         PyTuple_GET_ITEM(cell, 4), PyTuple_GET_ITEM(cell, 5),
+                                         Py_None);
+            if (vec == NULL)
+                goto done;
+            rc = PyList_Append(vectors, vec);
+            Py_DECREF(vec);
+            goto done;
+        }
+    }
+    long v = draw_below(bits, vbits, VALUES);
+    if (v < 0)
+        goto done;
+    value = PyUnicode_FromFormat("v%ld", v);
+    if (value == NULL)
+        goto done;
+    if (PyDict_SetItem(rows, row, value) < 0) {
+        Py_DECREF(value);
+        goto done;
+    }
+    PyObject *vec = PyTuple_Pack(5, PyTuple_GET_ITEM(cell, 2), PyTuple_GET_ITEM(cell, 3),
+                                 PyTuple_GET_ITEM(cell, 4), PyTuple_GET_ITEM(cell, 5), value);
+    Py_DECREF(value);
+    if (vec == NULL)
+        goto done;
+    rc = PyList_Append(vectors, vec);
+    Py_DECREF(vec);
+done:
+    Py_XDECREF(owned);
+    return rc;
+}
+
+/* run(commits, ops_per_commit, ntables, keys, scn, now, records,
+ *     bits, random, grid, memo, cache, staged, stage, cell_of, tbits, kbits, vbits) -> scn
+ * Appends one (scn, now, "tx", vectors) record per commit; returns the last SCN. */
+static PyObject *
+run(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 18) {
+        PyErr_SetString(PyExc_TypeError, "run() takes 18 arguments");
+        return NULL;
+    }
+    long commits = PyLong_AsLong(args[0]);
+    long per = PyLong_AsLong(args[1]);
+    long ntables = PyLong_AsLong(args[2]);
+    long keys = PyLong_AsLong(args[3]);
+    long long scn = PyLong_AsLongLong(args[4]);
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *now = args[5], *records = args[6];
+    if (!PyList_Check(records) || !PyDict_Check(args[10]) || !PyDict_Check(args[11])
+        || !PyDict_Check(args[12]) || !PyList_Check(args[9])) {
+        PyErr_SetString(PyExc_TypeError, "run(): records and grid lists, memo/cache/staged dicts");
+        return NULL;
+    }
+    PyObject *tx = PyUnicode_InternFromString("tx");
+    if (tx == NULL)
+        return NULL;
+    for (long c = 0; c < commits; c++) {
+        scn += 1;
+        PyObject *scn_obj = PyLong_FromLongLong(scn);
+        PyObject *vectors = PyList_New(0);
+        if (scn_obj == NULL || vectors == NULL)
+            goto fail_commit;
+        for (long i = 0; i < per; i++) {
+            if (one_op(args + 7, ntables, keys, scn_obj, vectors) < 0)
+                goto fail_commit;
+        }
+        PyObject *vecs = PyList_AsTuple(vectors);
+        if (vecs == NULL)
+            goto fail_commit;
+        PyObject *rec = PyTuple_Pack(4, scn_obj, now, tx, vecs);
+        Py_DECREF(vecs);
+        if (rec == NULL || PyList_Append(records, rec) < 0) {
+            Py_XDECREF(rec);
+            goto fail_commit;
+        }
+        Py_DECREF(rec);
+        Py_DECREF(scn_obj);
+        Py_DECREF(vectors);
+        continue;
+    fail_commit:
+        Py_XDECREF(scn_obj);
+        Py_XDECREF(vectors);
+        Py_DECREF(tx);
+        return NULL;
+    }
+    Py_DECREF(tx);
+    return PyLong_FromLongLong(scn);
+}
+
+static PyMethodDef methods[] = {
+    {"run", (PyCFunction)(void (*)(void))run, METH_FASTCALL,
+     "The epoch's draw loop (no Commit objects): appends its records, returns the last SCN."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_epochc", "Compiled draw loop of the Oracle workload epoch.", -1,
+    methods,
+};
+
+PyMODINIT_FUNC
+PyInit__epochc(void)
+{
+    return PyModule_Create(&module);
+}

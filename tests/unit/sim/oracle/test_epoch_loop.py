@@ -1,0 +1,137 @@
+"""The compiled draw loop of the workload epoch against the pure-Python reference loop.
+
+``apprm_ref.sim.oracle._epochc`` is built by ``pip install -e .`` (setup.py). It must give
+the same records, blocks, SCNs and stream state as the loop in ``transactions.py`` for
+every shape of epoch, and fail where the reference fails leaving the same state, so that
+choosing it at import changes speed only (PERF-P1)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apprm_ref.errors import OracleError
+from apprm_ref.sim.oracle import epoch_loop
+from apprm_ref.sim.oracle.estate import Estate, build_estate
+from apprm_ref.sim.oracle.messages import ora
+from bench.harness import BenchConfig, run_estate
+
+COMPILED = epoch_loop.COMPILED
+needs_compiled = pytest.mark.skipif(
+    COMPILED is None and not os.environ.get("APPRM_CI"),
+    reason="the compiled loop is not built here (pip install -e . builds it)",
+)
+
+
+@pytest.fixture
+def implementation(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Switch the epoch between the two loops within one test."""
+
+    def use(compiled: bool) -> None:
+        monkeypatch.setattr(epoch_loop, "COMPILED", COMPILED if compiled else None)
+
+    yield use
+
+
+def _stream_state(e: Estate) -> Any:
+    return e.world.streams.get(f"oracle.{e.db.name}.workload").getstate()
+
+
+def test_ci_builds_the_compiled_loop() -> None:
+    """On CI's fresh machine the plain editable install must have compiled it."""
+    if not os.environ.get("APPRM_CI"):
+        pytest.skip("checked where APPRM_CI=1 (.ci/run)")
+    assert epoch_loop.IMPLEMENTATION == "c"
+    assert COMPILED is not None
+
+
+def test_pure_python_is_chosen_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APPRM_PURE_PYTHON", "1")
+    assert epoch_loop.load() is None
+    monkeypatch.setenv("APPRM_PURE_PYTHON", "0")
+    assert epoch_loop.load() is COMPILED
+
+
+@needs_compiled
+@pytest.mark.rule("PERF-P1")
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    commits=st.integers(0, 30),
+    ops=st.integers(0, 4),
+    keys=st.integers(1, 70),
+    epochs=st.integers(1, 6),
+)
+def test_both_loops_leave_the_same_world(
+    seed: int, commits: int, ops: int, keys: int, epochs: int
+) -> None:
+    worlds = []
+    for compiled in (False, True):
+        saved = epoch_loop.COMPILED
+        epoch_loop.COMPILED = COMPILED if compiled else None
+        try:
+            e = build_estate(seed)
+            e.db.history = None  # the counting epoch of the bench and the drills
+            done = []
+            for n in range(epochs):
+                e.world.advance(3600)
+                done.append(e.db.apply_workload(commits, ops_per_commit=ops, keys=keys))
+                if n % 3 == 2:
+                    e.db.archive_log_current()
+            worlds.append((done, e.db.scn, _stream_state(e), e.world.digest()))
+        finally:
+            epoch_loop.COMPILED = saved
+    assert worlds[0] == worlds[1]
+
+
+@needs_compiled
+@pytest.mark.rule("PERF-P1")
+@pytest.mark.parametrize("fail_at", [1, 4, 9])
+def test_a_block_that_cannot_be_staged_fails_both_loops_alike(
+    implementation: Any, fail_at: int
+) -> None:
+    """A block read that fails mid-epoch refuses the whole batch in both loops: no SCN, no
+    redo, no block changes, and the stream advanced by the same draws."""
+    states = []
+    for compiled in (False, True):
+        implementation(compiled)
+        e = build_estate(7)
+        e.db.history = None
+        e.world.advance(3600)
+        e.db.apply_workload(20)
+        e.db.memo.blocks.clear()  # every block is staged through the read path again
+        txn, calls = e.db.txn, [0]
+        real = txn._stage_block
+
+        def flaky(staged: Any, loc: Any, real: Any = real, calls: list[int] = calls) -> Any:
+            calls[0] += 1
+            if calls[0] == fail_at:
+                raise ora("ORA-01157", loc[0])
+            return real(staged, loc)
+
+        txn._stage_block = flaky  # type: ignore[method-assign]
+        before = (e.db.scn, e.world.digest())
+        e.world.advance(3600)
+        with pytest.raises(OracleError) as err:
+            e.db.apply_workload(20)
+        txn._stage_block = real  # type: ignore[method-assign]
+        assert e.db.scn == before[0]
+        states.append((err.value.code, calls[0], e.db.scn, _stream_state(e), before))
+    assert states[0] == states[1]
+    assert states[0][0] == "ORA-01157" and states[0][1] == fail_at
+
+
+@needs_compiled
+@pytest.mark.rule("PERF-P1")
+def test_the_reference_estate_is_the_same_with_either_loop(implementation: Any) -> None:
+    outs = []
+    for compiled in (False, True):
+        implementation(compiled)
+        out = run_estate(BenchConfig(days=2, databases=2, world_digest=True))
+        outs.append((out["outcome_digest"], out["world_digest"], out["events"]))
+    assert outs[0] == outs[1]
