@@ -224,7 +224,7 @@ class Transactions:
             return self._commit_batch(staged, records, None, scn)
         for _ in range(commits):
             scn += 1
-            vectors = []
+            vectors: list[tuple[Any, ...]] = []
             for _ in range(ops_per_commit):
                 t = bits(tbits)
                 while t >= ntables:
