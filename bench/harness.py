@@ -224,7 +224,7 @@ def _result(
     return {
         "app": cfg.app,
         "gc_tuned": cfg.gc_tuned,
-        "epoch_loop": "c" if epoch_loop.COMPILED is not None else "python",
+        "epoch_loop": epoch_loop.implementation(),
         "databases": len(plans),
         "sim_days": cfg.days,
         "wall_s": round(wall, 3),

@@ -91,7 +91,7 @@ one_op(PyObject *const *a, long ntables, long keys, PyObject *scn_obj, PyObject 
     if (cell == NULL)
         return -1;
     PyObject *owned = NULL;
-    if (!PyObject_IsTrue(cell)) {
+    if (cell == Py_None) { /* a cell not filled yet (cells are None or 6-tuples) */
         owned = cell = PyObject_CallFunction(cell_of, "ll", t, k);
         if (cell == NULL)
             return -1;

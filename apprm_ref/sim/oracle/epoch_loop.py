@@ -21,4 +21,8 @@ def load() -> ModuleType | None:
 
 
 COMPILED = load()
-IMPLEMENTATION = "c" if COMPILED is not None else "python"
+
+
+def implementation() -> str:
+    """``c`` or ``python``: the loop the next epoch runs (what ``bench.estate`` reports)."""
+    return "c" if COMPILED is not None else "python"

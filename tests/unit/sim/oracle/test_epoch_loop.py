@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -28,14 +29,15 @@ needs_compiled = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def implementation(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Switch the epoch between the two loops within one test."""
-
-    def use(compiled: bool) -> None:
-        monkeypatch.setattr(epoch_loop, "COMPILED", COMPILED if compiled else None)
-
-    yield use
+@contextmanager
+def loop(compiled: bool) -> Iterator[None]:
+    """Run the epochs inside on the compiled loop or on the pure-Python one."""
+    saved = epoch_loop.COMPILED
+    epoch_loop.COMPILED = COMPILED if compiled else None
+    try:
+        yield
+    finally:
+        epoch_loop.COMPILED = saved
 
 
 def _stream_state(e: Estate) -> Any:
@@ -46,8 +48,8 @@ def test_ci_builds_the_compiled_loop() -> None:
     """On CI's fresh machine the plain editable install must have compiled it."""
     if not os.environ.get("APPRM_CI"):
         pytest.skip("checked where APPRM_CI=1 (.ci/run)")
-    assert epoch_loop.IMPLEMENTATION == "c"
     assert COMPILED is not None
+    assert epoch_loop.implementation() == "c"
 
 
 def test_pure_python_is_chosen_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,9 +74,7 @@ def test_both_loops_leave_the_same_world(
 ) -> None:
     worlds = []
     for compiled in (False, True):
-        saved = epoch_loop.COMPILED
-        epoch_loop.COMPILED = COMPILED if compiled else None
-        try:
+        with loop(compiled):
             e = build_estate(seed)
             e.db.history = None  # the counting epoch of the bench and the drills
             done = []
@@ -84,54 +84,50 @@ def test_both_loops_leave_the_same_world(
                 if n % 3 == 2:
                     e.db.archive_log_current()
             worlds.append((done, e.db.scn, _stream_state(e), e.world.digest()))
-        finally:
-            epoch_loop.COMPILED = saved
     assert worlds[0] == worlds[1]
 
 
 @needs_compiled
 @pytest.mark.rule("PERF-P1")
 @pytest.mark.parametrize("fail_at", [1, 4, 9])
-def test_a_block_that_cannot_be_staged_fails_both_loops_alike(
-    implementation: Any, fail_at: int
-) -> None:
+def test_a_block_that_cannot_be_staged_fails_both_loops_alike(fail_at: int) -> None:
     """A block read that fails mid-epoch refuses the whole batch in both loops: no SCN, no
     redo, no block changes, and the stream advanced by the same draws."""
     states = []
     for compiled in (False, True):
-        implementation(compiled)
-        e = build_estate(7)
-        e.db.history = None
-        e.world.advance(3600)
-        e.db.apply_workload(20)
-        e.db.memo.blocks.clear()  # every block is staged through the read path again
-        txn, calls = e.db.txn, [0]
-        real = txn._stage_block
-
-        def flaky(staged: Any, loc: Any, real: Any = real, calls: list[int] = calls) -> Any:
-            calls[0] += 1
-            if calls[0] == fail_at:
-                raise ora("ORA-01157", loc[0])
-            return real(staged, loc)
-
-        txn._stage_block = flaky  # type: ignore[method-assign]
-        before = (e.db.scn, e.world.digest())
-        e.world.advance(3600)
-        with pytest.raises(OracleError) as err:
+        with loop(compiled):
+            e = build_estate(7)
+            e.db.history = None
+            e.world.advance(3600)
             e.db.apply_workload(20)
-        txn._stage_block = real  # type: ignore[method-assign]
-        assert e.db.scn == before[0]
-        states.append((err.value.code, calls[0], e.db.scn, _stream_state(e), before))
+            e.db.memo.blocks.clear()  # every block is staged through the read path again
+            txn, calls = e.db.txn, [0]
+            real = txn._stage_block
+
+            def flaky(staged: Any, loc: Any, real: Any = real, calls: list[int] = calls) -> Any:
+                calls[0] += 1
+                if calls[0] == fail_at:
+                    raise ora("ORA-01157", loc[0])
+                return real(staged, loc)
+
+            txn._stage_block = flaky  # type: ignore[method-assign]
+            before = (e.db.scn, e.world.digest())
+            e.world.advance(3600)
+            with pytest.raises(OracleError) as err:
+                e.db.apply_workload(20)
+            txn._stage_block = real  # type: ignore[method-assign]
+            assert e.db.scn == before[0]
+            states.append((err.value.code, calls[0], e.db.scn, _stream_state(e), before))
     assert states[0] == states[1]
     assert states[0][0] == "ORA-01157" and states[0][1] == fail_at
 
 
 @needs_compiled
 @pytest.mark.rule("PERF-P1")
-def test_the_reference_estate_is_the_same_with_either_loop(implementation: Any) -> None:
+def test_the_reference_estate_is_the_same_with_either_loop() -> None:
     outs = []
     for compiled in (False, True):
-        implementation(compiled)
-        out = run_estate(BenchConfig(days=2, databases=2, world_digest=True))
+        with loop(compiled):
+            out = run_estate(BenchConfig(days=2, databases=2, world_digest=True))
         outs.append((out["outcome_digest"], out["world_digest"], out["events"]))
     assert outs[0] == outs[1]
