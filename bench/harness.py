@@ -15,7 +15,7 @@ import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from apprm_ref.core.integrations.base import RecoveryOptions
 from apprm_ref.core.integrations.oracle_recovery import OracleRecoveryOptions
@@ -37,6 +37,15 @@ DAY = 86400.0
 WORKLOAD_EPOCH_S = 3600.0  # hourly epochs (see BenchConfig.epoch_s)
 SESSIONS_PER_DAY = 4
 IR_EVERY_DAYS = 7
+
+
+class RunProbe(Protocol):
+    """Something that watches the simulated run only (not the set-up, not the end checks):
+    ``start`` just before the run (it may add its own SimPy processes), ``stop`` after."""
+
+    def start(self, env: Any) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
@@ -135,8 +144,14 @@ def spec_name(db: str) -> str:
     return f"zdb_{db.lower()}"
 
 
-def run_estate(cfg: BenchConfig, *, workdir: str | Path | None = None) -> dict[str, Any]:
-    """Run the estate of ``cfg`` and return the measurements (see ``bench.estate``)."""
+def run_estate(
+    cfg: BenchConfig,
+    *,
+    workdir: str | Path | None = None,
+    probe: RunProbe | None = None,
+) -> dict[str, Any]:
+    """Run the estate of ``cfg`` and return the measurements (see ``bench.estate``), with
+    ``probe`` watching the simulated run (``bench.calls``)."""
     from bench import apps
 
     plans = layout.plan_databases(cfg.databases)
@@ -165,7 +180,13 @@ def run_estate(cfg: BenchConfig, *, workdir: str | Path | None = None) -> dict[s
         writes = WriteCounter(repo.engine)
         with long_run_gc(cfg.gc_tuned):
             t1, c1 = time.perf_counter(), time.process_time()
-            env.run(until=horizon)
+            if probe is not None:
+                probe.start(env)
+            try:
+                env.run(until=horizon)
+            finally:
+                if probe is not None:
+                    probe.stop()
         wall, cpu = time.perf_counter() - t1, time.process_time() - c1
         rows_written = writes.close()
         problems = world.invariant_problems() if cfg.check_invariants else []

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import pstats
 import sys
 from typing import Any
 
+from bench.args import add_estate_args, counted_config, printed_json
+from bench.calls import call_totals
 from bench.harness import BenchConfig, run_estate
 
 # (path fragment, layer), first match wins
@@ -70,12 +71,6 @@ def charge(stats: dict[Key, Any]) -> dict[str, float]:
     return out
 
 
-def interpreted_calls(stats: dict[Key, Any]) -> int:
-    """Calls of Python functions (builtins, filed under ``~``, are not counted): the unit
-    the execution-model work of issue 19 counts per simulated day."""
-    return sum(row[1] for key, row in stats.items() if key[0] != "~")
-
-
 def profile(cfg: BenchConfig, top: int) -> dict[str, Any]:
     prof = cProfile.Profile()
     prof.enable()
@@ -93,7 +88,7 @@ def profile(cfg: BenchConfig, top: int) -> dict[str, Any]:
         "sessions": res["sessions"],
         "profiled_cpu_s": round(total, 3),
         # the whole run, start-up included: compare runs of one configuration
-        "interpreted_calls_per_sim_day": round(interpreted_calls(raw) / max(1, cfg.days)),
+        "interpreted_calls_per_sim_day": round(call_totals(prof)[0] / max(1, cfg.days)),
         "layers": {
             name: {
                 "share": round(s / total, 4),
@@ -122,16 +117,11 @@ def _short(filename: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n")[2])
-    ap.add_argument("--days", type=int, default=10)
-    ap.add_argument("--databases", type=int, default=10)
-    ap.add_argument("--app", choices=("oracle", "filesystem"), default="oracle")
+    add_estate_args(ap, days=10)
     ap.add_argument("--top", type=int, default=25)
-    ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
-    cfg = BenchConfig(days=a.days, databases=a.databases, app=a.app, check_invariants=False)
-    out = profile(cfg, a.top)
-    if a.json:
-        print(json.dumps(out, sort_keys=True))
+    out = profile(counted_config(a), a.top)
+    if printed_json(a, out):
         return 0
     print(
         f"{out['sessions']} sessions, {out['profiled_cpu_s']} s profiled CPU, "

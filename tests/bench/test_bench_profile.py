@@ -3,9 +3,14 @@ and stdlib time follows its callers in proportion, and nothing is lost or counte
 
 from __future__ import annotations
 
+import cProfile
+import pstats
+from dataclasses import dataclass
+
 import pytest
 
 from bench import profile
+from bench.calls import call_totals
 
 ORA = ("/x/apprm_ref/sim/oracle/transactions.py", 10, "transact")
 IDB = ("/x/apprm_ref/idb/repository.py", 5, "save_session")
@@ -45,6 +50,29 @@ def test_orphan_builtin_time_is_reported_not_dropped() -> None:
     assert out == {"unattributed": pytest.approx(0.25)}
 
 
-def test_interpreted_calls_leave_builtins_out() -> None:
-    stats = {ORA: (3, 7, 0.1, 0.1, {}), SORTED: (9, 9, 0.1, 0.1, {}), STDLIB: (2, 2, 0.0, 0.0, {})}
-    assert profile.interpreted_calls(stats) == 9
+@dataclass
+class _First:
+    x: int
+
+
+@dataclass
+class _Second:
+    y: int
+
+
+def test_call_totals_count_every_code_object_and_keep_builtins_apart() -> None:
+    prof = cProfile.Profile()
+    prof.enable()
+    for i in range(3):
+        _First(i)
+        _Second(i)
+    sorted([2, 1])
+    prof.disable()
+    python, everything = call_totals(prof)
+    inits = [e for e in prof.getstats() if getattr(e.code, "co_name", "") == "__init__"]
+    assert sum(e.callcount for e in inits) == 6 and len(inits) == 2
+    # pstats keeps one row for the two generated __init__s (the same file, line and name)
+    rows = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    assert sum(r[1] for k, r in rows.items() if k[2] == "__init__") == 3
+    assert python == 6  # the two __init__s, three calls each
+    assert everything == python + 2  # sorted() and the profiler's own disable()
