@@ -1,4 +1,4 @@
-"""``python -m bench.estate [--days N] [--databases N] [--app oracle|filesystem] [--json]``
+"""``python -m bench.estate [--days N] [--databases N] [--app oracle|filesystem] [--window D] [--json]``
 
 The reference estate of DESIGN.md "Performance": databases split over one EVA and one XP,
 4 online ZDB sessions per database per day, replica sets rotated (EVA 7 vsnaps; XP the
@@ -13,6 +13,9 @@ per session, counted from this run and replayed bare; ``cost_over_floor`` =
 
 It also measures the raw SimPy event rate of this machine (``bench.kernel``);
 ``kernel_ratio`` = events_per_wall_s / kernel_events_per_s compares across machines.
+
+``--window D`` also reports the CPU per simulated day of every D days of the same run
+(``bench.cpu_windows``): the flatness of the cost across a run's days.
 Events are counted by wrapping ``env.step`` (see ``bench.metrics``).
 """
 
@@ -23,15 +26,20 @@ import json
 import sys
 from typing import Any
 
+from bench.cpu_windows import CpuWindows, window_keys
 from bench.floor import floor_keys
 from bench.harness import WORKLOAD_EPOCH_S, BenchConfig, run_estate
 from bench.kernel import kernel_events_per_s
 
 
-def measure(cfg: BenchConfig) -> dict[str, Any]:
+def measure(cfg: BenchConfig, window_days: int | None = None) -> dict[str, Any]:
     kernel = kernel_events_per_s()
     kernel_cpu = kernel_events_per_s(cpu=True)
-    out = run_estate(cfg)
+    probe = CpuWindows(window_days) if window_days else None
+    out = run_estate(cfg, probe=probe)
+    if probe is not None:  # the estate's events only: the floor replays those
+        out["events"] -= probe.events
+        out.update(window_keys(probe))
     out["kernel_events_per_s"] = round(kernel, 1)
     eps = out.get("events_per_wall_s") or 0.0
     out["kernel_ratio"] = round(eps / kernel, 6) if kernel else None
@@ -43,7 +51,7 @@ def measure(cfg: BenchConfig) -> dict[str, Any]:
     return out
 
 
-def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
+def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool, int | None]:
     ap = argparse.ArgumentParser(prog="python -m bench.estate", description=__doc__.split("\n")[2])
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--databases", type=int, default=10)
@@ -67,10 +75,18 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
         action="store_true",
         help="digest the whole simulated world at the end (for bench.compare; costs time)",
     )
+    ap.add_argument(
+        "--window",
+        type=int,
+        default=None,
+        help="also measure CPU per simulated day of every WINDOW days (bench.cpu_windows)",
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     a = ap.parse_args(argv)
     if a.days < 1 or a.databases < 1:
         ap.error("--days and --databases must be at least 1")
+    if a.window is not None and not 1 <= a.window <= a.days:
+        ap.error("--window must be between 1 and --days")
     if not 0 < a.epoch_hours <= 24:
         ap.error("--epoch-hours must be in (0, 24]")
     cfg = BenchConfig(
@@ -83,12 +99,12 @@ def parse(argv: list[str] | None = None) -> tuple[BenchConfig, bool]:
         epoch_s=a.epoch_hours * 3600,
         world_digest=a.world_digest,
     )
-    return cfg, a.json
+    return cfg, a.json, a.window
 
 
 def main(argv: list[str] | None = None) -> int:
-    cfg, as_json = parse(argv)
-    out = measure(cfg)
+    cfg, as_json, window = parse(argv)
+    out = measure(cfg, window)
     if as_json:
         print(json.dumps(out, sort_keys=True))
     else:

@@ -71,6 +71,10 @@ class HostCache:
     files: dict[str, Dentry] = field(default_factory=dict)  # path -> resolved file
     wwns: dict[str, Device] | None = None  # WWN -> device (first by device name)
     tables: dict[str, FileTable] = field(default_factory=dict)  # mount point -> table
+    # mount point -> (the mount, (array, volume) of each PV under it), as ``volumes_under``
+    # resolves them: a backup's configuration check asks once per datafile, log and
+    # control file, and files of one mount share its answer
+    volumes: dict[str, tuple[Mount, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
 
     def device(self, host: Host, wwn: str) -> Device | None:
         wwns = self.wwns
@@ -115,9 +119,13 @@ def _stale(hb: HostBackend, name: str, hc: HostCache) -> list[str]:
             out.append(f"file {path} resolves elsewhere now")
     if hc.wwns is not None and _ids(hc.wwns) != _ids(devices_by_wwn(host)):
         out.append("the WWN index differs from the devices")
+    for mp, (kept, vols) in sorted(hc.volumes.items()):
+        fresh = _attempt(lambda m=mp: hb.volumes_under(name, m))  # type: ignore[misc]
+        if host.mounts.get(mp) is not kept or fresh is None or tuple(fresh) != vols:
+            out.append(f"the volumes under {mp} differ from its volume group's")
     for mp, table in sorted(hc.tables.items()):
-        mnt = host.mounts.get(mp)
-        if mnt is None or table != FileTable.of(mnt):
+        live = host.mounts.get(mp)
+        if live is None or table != FileTable.of(live):
             out.append(f"the file table of {mp} differs from its files")
     return out
 

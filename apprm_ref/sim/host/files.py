@@ -177,10 +177,15 @@ class FileOps:
         """(array, volume) of every PV of the volume group holding ``path`` (of the disk
         holding it on a Windows host)."""
         mnt, _ = self.mount_of(host_name, path)
+        hc = self._hc(host_name)
+        kept = hc.volumes.get(mnt.mount_point)
+        if kept is not None and kept[0] is mnt:
+            return list(kept[1])
         host = self.host(host_name)
         vg = self.windows.backing(host, mnt)[0] if mnt.fs == NTFS_MAGIC else self._vg(host, mnt.vg)
         out = []
         for wwn in vg.pvs:
             dev = self._device(host, wwn)
             out.append((dev.array, dev.volume))
+        hc.volumes[mnt.mount_point] = (mnt, tuple(out))
         return out

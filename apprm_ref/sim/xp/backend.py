@@ -16,7 +16,7 @@ from apprm_ref.persist import persistable
 from apprm_ref.sim.storage import DEFAULT_EXTENT_BYTES, VolumeData
 from apprm_ref.sim.xp import errors as xe
 from apprm_ref.sim.xp.ca import ContinuousAccess
-from apprm_ref.sim.xp.index import LunPaths, PairIndex
+from apprm_ref.sim.xp.index import NONE_DUE, LunPaths, PairIndex
 from apprm_ref.sim.xp.invariants import check_backend
 from apprm_ref.sim.xp.models import (
     COPY_RS_R,
@@ -338,7 +338,8 @@ class XpBackend(PairCommands, ContinuousAccess):
         first = self.block_read(volume, start)
         if count == 1:
             return (first,)
-        if self._due is None or self._due <= self.now():
+        due = self._due
+        if due is None or (due != NONE_DUE and due <= self.now()):
             return (first, *(self.block_read(volume, e) for e in range(start + 1, start + count)))
         return (first, *self.content(self.ldev(volume).id).read_run(start + 1, count - 1))
 
@@ -348,7 +349,7 @@ class XpBackend(PairCommands, ContinuousAccess):
         write and record the changed tracks. The hottest path of the XP: the usual cases
         of ``settle`` and ``ldev`` are inline, every check is made every time."""
         due, world = self._due, self.world
-        if due is None or (world.now() if world is not None else 0.0) >= due:
+        if due is None or (due != NONE_DUE and (world.now() if world is not None else 0.0) >= due):
             self.settle()
         ldev = self.ldevs.get(volume)
         if ldev is None:

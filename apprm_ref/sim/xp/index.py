@@ -57,6 +57,11 @@ def due_of(pair: Pair) -> float | None:
     return pair.abort_at if pair.abort_at is not None else pair.copy_done_at
 
 
+# no completion scheduled: no simulated time reaches it, so whoever holds it as the next
+# due time need not read the clock to know nothing is due (the usual case of host I/O)
+NONE_DUE = float("inf")
+
+
 @dataclass
 class WakeQueue:
     """(due, pair key) of every scheduled copy completion, earliest first, so ``settle``
@@ -85,8 +90,8 @@ class WakeQueue:
         return sorted(keys)
 
     def next_due(self) -> float:
-        """A lower bound of the next completion (inf: none scheduled)."""
-        return self.heap[0][0] if self.heap else float("inf")
+        """A lower bound of the next completion (:data:`NONE_DUE`: none scheduled)."""
+        return self.heap[0][0] if self.heap else NONE_DUE
 
 
 @dataclass

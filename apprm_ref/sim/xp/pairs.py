@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from apprm_ref.errors import InvariantViolation
 from apprm_ref.sim.xp import errors as xe
-from apprm_ref.sim.xp.index import WakeQueue, due_of
+from apprm_ref.sim.xp.index import NONE_DUE, WakeQueue, due_of
 from apprm_ref.sim.xp.models import (
     COPY_PD,
     COPY_RS,
@@ -344,9 +344,12 @@ class PairCommands:
     def settle(self: XpBackend) -> None:
         """Finish every copy due by now (an event at exactly ``now`` may not have run yet:
         ``env.run(until=t)`` stops before events at ``t``)."""
+        due = self._due
+        if due == NONE_DUE:  # nothing scheduled: nothing can be due, whatever the time
+            return
         world = self.world  # ``now`` inline: every host I/O settles first
         now = world.now() if world is not None else 0.0
-        if self._due is not None and now < self._due:
+        if due is not None and now < due:
             return
         if self._wake is None:  # after attach: from the pairs, then from every _schedule
             self._wake = WakeQueue.of(self.pairs)

@@ -27,13 +27,14 @@ def _warm(hb: HostBackend) -> None:
     hb.write_file("app", "/data/logs/l1", {1: "l1"})
     assert hb.read_block("app", "/data/logs/l1", 1) == "l1"
     assert hb.mount_of("app", "/data/logs/l1")[1] == "l1"
-    assert hb._cache["app"].files and hb._cache["app"].paths
+    assert hb.volumes_under("app", "/data/f") == hb.volumes_under("app", "/data/g")
+    assert hb._cache["app"].files and hb._cache["app"].paths and hb._cache["app"].volumes
     assert hb.check_invariants() == []
 
 
 def _dropped(hb: HostBackend) -> bool:
     hc = hb._cache.get("app")
-    return hc is None or not (hc.files or hc.paths or hc.tables)
+    return hc is None or not (hc.files or hc.paths or hc.tables or hc.volumes)
 
 
 def _code(fn: Any, *args: Any) -> str:
@@ -189,6 +190,9 @@ def test_a_missed_drop_is_reported(lab) -> None:  # type: ignore[no-untyped-def]
     assert any("cache: file /data/logs/l1" in p for p in hb.check_invariants())
     host.mounts["/data"].files.pop("f")  # the kept file table still lists it
     assert any("file table of /data" in p for p in hb.check_invariants())
+    dev = next(iter(host.devices.values()))
+    dev.volume = "elsewhere"  # a kept answer of volumes_under no longer holds
+    assert any("volumes under /data" in p for p in hb.check_invariants())
     host.devices.clear()
     assert any("WWN index" in p for p in hb.check_invariants())
 
