@@ -102,7 +102,7 @@ class FaultSites:
         error_cls: type[Exception] = FaultInjected,
         **context: str,
     ) -> None:
-        if not self._armed(site):
+        if not self.plan.rules or not self._armed(site):  # no plan: no call per site
             return
         draw = self._stream.random()
         rule = self.plan.should_fire(
@@ -117,7 +117,7 @@ class FaultSites:
 
     def fires(self, site: str, **context: str) -> bool:
         """Like ``check`` but returns True instead of raising (for non-error faults)."""
-        if not self._armed(site):
+        if not self.plan.rules or not self._armed(site):
             return False
         draw = self._stream.random()
         rule = self.plan.should_fire(
