@@ -119,7 +119,7 @@ def replay_rows(db: sqlite3.Connection, rows: int, sessions: int, first: int) ->
     return k
 
 
-def _open(path: Path) -> sqlite3.Connection:
+def open_empty_idb(path: Path) -> sqlite3.Connection:
     """An empty IDB (its schema made by the IDB's engine), then opened with plain sqlite3
     and the IDB's pragmas."""
     make_engine(file_url(path)).dispose()
@@ -139,7 +139,7 @@ def floor_ms_per_day(day: DayCounts, *, replay_days: int = REPLAY_DAYS) -> float
     best = float("inf")
     with tempfile.TemporaryDirectory(prefix="apprm-floor-") as tmp:
         for i in range(REPEATS):
-            db = _open(Path(tmp) / f"floor{i}.sqlite")
+            db = open_empty_idb(Path(tmp) / f"floor{i}.sqlite")
             try:
                 c0 = time.process_time()
                 replay_events(events)
