@@ -309,7 +309,8 @@ class EvaBackend(ReplicaOps, PresentationOps):
         vsnap has not allocated yet, in order."""
         out: dict[str, list[int]] = {}
         for s in vsnaps:
-            new = sorted(set(extents).difference(s.cow)) if s.cow else list(extents)
+            cow = s.cow  # a filter keeps the order: no set to build, nothing to sort again
+            new = [e for e in extents if e not in cow] if cow else list(extents)
             if new:
                 out[s.id] = new
         return out
