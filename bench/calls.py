@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import itertools
 import sys
-from collections.abc import Generator
 from typing import Any
 
 from bench.args import add_estate_args, counted_config, printed_json
 from bench.harness import DAY, BenchConfig, run_estate
+from bench.windows import WindowMarks, ratio_spread
 
 Totals = tuple[int, int]  # (interpreted calls, all calls) so far
 KEYS = ("interpreted_calls_per_db_day", "calls_per_db_day")
@@ -41,37 +40,36 @@ KEYS = ("interpreted_calls_per_db_day", "calls_per_db_day")
 
 class CallCounter:
     """A :class:`bench.harness.RunProbe`: profiles the simulated run, and marks the running
-    totals every ``window_days`` (a SimPy process of its own, whose events it counts)."""
+    totals every ``window_days`` (the profiler paused while it reads them)."""
 
     def __init__(self, window_days: int | None = None) -> None:
         self.prof = cProfile.Profile()
-        self.window_days = window_days
-        self.marks: list[tuple[float, Totals]] = []
-        self.events = 0  # SimPy events of the probe itself (not the estate's)
-        self._env: Any = None
+        self.marks: WindowMarks[Totals] = WindowMarks(window_days, self._totals)
+        self._on = False
+
+    @property
+    def events(self) -> int:
+        """SimPy events of the probe itself (not the estate's)."""
+        return self.marks.events
 
     def start(self, env: Any) -> None:
-        self._env = env
-        self.marks.append((float(env.now), (0, 0)))
-        if self.window_days:
-            self.events += 1  # the process's start
-            env.process(self._windows(env, self.window_days * DAY))
+        self.marks.start(env)
         self.prof.enable()
+        self._on = True
 
     def stop(self) -> None:
         self.prof.disable()
-        self.marks.append((float(self._env.now), self._totals()))
-
-    def _windows(self, env: Any, every: float) -> Generator[Any, Any, None]:
-        while True:
-            yield env.timeout(every)
-            self.events += 1
-            self.prof.disable()
-            self.marks.append((float(env.now), self._totals()))
-            self.prof.enable()
+        self._on = False
+        self.marks.stop()
 
     def _totals(self) -> Totals:
-        return call_totals(self.prof)
+        if not self._on:
+            return call_totals(self.prof)
+        self.prof.disable()
+        try:
+            return call_totals(self.prof)
+        finally:
+            self.prof.enable()
 
 
 def call_totals(prof: cProfile.Profile) -> Totals:
@@ -82,10 +80,6 @@ def call_totals(prof: cProfile.Profile) -> Totals:
     entries = prof.getstats()
     python = sum(e.callcount for e in entries if not isinstance(e.code, str))
     return python, sum(e.callcount for e in entries)
-
-
-def _spread(values: list[float]) -> float | None:
-    return round(max(values) / min(values), 3) if values and min(values) > 0 else None
 
 
 def _per_db_day(totals: Totals, db_days: float) -> dict[str, float]:
@@ -100,7 +94,7 @@ def count_calls(cfg: BenchConfig, window_days: int | None = None) -> dict[str, A
     run and, with ``window_days``, of each window."""
     counter = CallCounter(window_days)
     res = run_estate(cfg, probe=counter)
-    (t0, _), (t1, total) = counter.marks[0], counter.marks[-1]
+    (t0, _), (t1, total) = counter.marks.marks[0], counter.marks.marks[-1]
     events = res["events"] - counter.events
     db_days = max(1.0, cfg.databases * (t1 - t0) / DAY)
     out: dict[str, Any] = {
@@ -117,14 +111,14 @@ def count_calls(cfg: BenchConfig, window_days: int | None = None) -> dict[str, A
     }
     if window_days:
         windows = []
-        for (a, before), (b, after) in itertools.pairwise(counter.marks):
-            if b <= a:
-                continue
+        for first, days, before, after in counter.marks.spans():
             done = (after[0] - before[0], after[1] - before[1])
-            row = {"first_day": round((a - t0) / DAY, 3), "days": round((b - a) / DAY, 3)}
-            windows.append({**row, **_per_db_day(done, cfg.databases * (b - a) / DAY)})
+            row = {"first_day": round(first, 3), "days": round(days, 3)}
+            windows.append({**row, **_per_db_day(done, cfg.databases * days)})
         out["windows"] = windows
-        out["steady_window_spread"] = {key: _spread([w[key] for w in windows[1:]]) for key in KEYS}
+        out["steady_window_spread"] = {
+            key: ratio_spread([w[key] for w in windows[1:]]) for key in KEYS
+        }
     return out
 
 

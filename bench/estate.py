@@ -13,10 +13,10 @@ per session, counted from this run and replayed bare; ``cost_over_floor`` =
 
 It also measures the raw SimPy event rate of this machine (``bench.kernel``);
 ``kernel_ratio`` = events_per_wall_s / kernel_events_per_s compares across machines.
+Events are counted by wrapping ``env.step`` (see ``bench.metrics``).
 
 ``--window D`` also reports the CPU per simulated day of every D days of the same run
 (``bench.cpu_windows``): the flatness of the cost across a run's days.
-Events are counted by wrapping ``env.step`` (see ``bench.metrics``).
 """
 
 from __future__ import annotations

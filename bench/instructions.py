@@ -39,7 +39,7 @@ _RUN = (
     "'outcome_digest')}}))"
 )
 _FLOOR = (
-    "import sqlite3, tempfile; from pathlib import Path; "
+    "import tempfile; from pathlib import Path; "
     "from bench.floor import open_empty_idb, replay_events, replay_rows\n"
     "with tempfile.TemporaryDirectory(prefix='apprm-floor-') as tmp:\n"
     "    db = open_empty_idb(Path(tmp) / 'floor.sqlite')\n"

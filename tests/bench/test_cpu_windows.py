@@ -49,7 +49,7 @@ def test_the_probe_changes_no_outcome(windowed: tuple[dict[str, object], CpuWind
 def test_the_keys_compare_whole_windows() -> None:
     probe = CpuWindows(2)
     day = 86400.0
-    probe.marks = [(0.0, 0.0), (2 * day, 0.2), (4 * day, 0.5), (5 * day, 0.9)]
+    probe.marks.marks = [(0.0, 0.0), (2 * day, 0.2), (4 * day, 0.5), (5 * day, 0.9)]
     keys = window_keys(probe)
     assert [w["cpu_ms_per_day"] for w in keys["windows"]] == [100.0, 150.0, 400.0]
     assert keys["window_cpu_spread"] == 1.5  # the one-day tail is not a whole window
