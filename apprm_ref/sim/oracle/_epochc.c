@@ -1,10 +1,12 @@
-/* The draw loop of Transactions._epoch for callers that keep no Commit objects, in C.
+/* The compiled part of the Oracle simulator: the draw loop of Transactions._epoch for
+ * callers that keep no Commit objects, and the main block of Files.encode_controlfile.
  *
- * The same calls on the same objects as the pure-Python loop in transactions.py, in the
- * same order: the workload stream's getrandbits and random, the row grid, the memo and
- * cache lookups and the stage callback. So the stream advances identically and every
- * record, block and dict is the same; only the interpreter's per-operation overhead goes.
- * The pure-Python loop stays the reference (APPRM_PURE_PYTHON=1 selects it) and the
+ * The same calls on the same objects as the pure-Python code in transactions.py and
+ * files.py, in the same order: the workload stream's getrandbits and random, the row grid,
+ * the memo and cache lookups and the stage callback; the control file's entries, its frozen
+ * sections and the section callback. So the stream advances identically and every record,
+ * block and dict is the same; only the interpreter's per-operation overhead goes.
+ * The pure-Python code stays the reference (APPRM_PURE_PYTHON=1 selects it) and the
  * tests compare the two digest for digest.
  */
 #define PY_SSIZE_T_CLEAN
@@ -245,14 +247,117 @@ run(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return PyLong_FromLongLong(scn);
 }
 
+/* The exact scalar types of formats.SCALARS: str, int, float, bool, None. */
+static int
+is_scalar(PyObject *v)
+{
+    return v == Py_None || PyUnicode_CheckExact(v) || PyLong_CheckExact(v) || PyBool_Check(v)
+           || PyFloat_CheckExact(v);
+}
+
+/* cf_main(cf, sections, section, narch) -> tuple
+ * The sorted items of a control file's main block, as Files.encode_controlfile builds them:
+ * ("narch", narch), then every other entry of cf but "archives" and "narch" in dict order,
+ * a non-scalar value replaced by its frozen section (sections[k][1] while sections[k][0]
+ * still equals it, else section(k, value)); sorted as list.sort sorts; as a tuple. */
+static PyObject *
+cf_main(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyDict_Check(args[0]) || !PyDict_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "cf_main(cf: dict, sections: dict, section, narch)");
+        return NULL;
+    }
+    PyObject *cf = args[0], *sections = args[1], *section = args[2];
+    static PyObject *s_archives = NULL, *s_narch = NULL;
+    if (s_archives == NULL) {
+        s_archives = PyUnicode_InternFromString("archives");
+        s_narch = PyUnicode_InternFromString("narch");
+        if (s_archives == NULL || s_narch == NULL)
+            return NULL;
+    }
+    PyObject *items = PyList_New(0);
+    if (items == NULL)
+        return NULL;
+    PyObject *first = PyTuple_Pack(2, s_narch, args[3]);
+    if (first == NULL || PyList_Append(items, first) < 0) {
+        Py_XDECREF(first);
+        goto fail;
+    }
+    Py_DECREF(first);
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(cf, &pos, &k, &v)) {
+        int skip = PyObject_RichCompareBool(k, s_archives, Py_EQ);
+        if (skip == 0)
+            skip = PyObject_RichCompareBool(k, s_narch, Py_EQ);
+        if (skip < 0)
+            goto fail;
+        if (skip)
+            continue;
+        Py_INCREF(k); /* the dict may change under a section() callback */
+        Py_INCREF(v);
+        PyObject *value = NULL;
+        if (is_scalar(v)) {
+            value = Py_NewRef(v);
+        } else {
+            PyObject *hit = PyDict_GetItemWithError(sections, k);
+            if (hit == NULL && PyErr_Occurred())
+                goto fail_kv;
+            int same = 0;
+            if (hit != NULL) {
+                if (!PyTuple_Check(hit) || PyTuple_GET_SIZE(hit) != 2) {
+                    PyErr_SetString(PyExc_TypeError, "a frozen section is not a pair");
+                    goto fail_kv;
+                }
+                Py_INCREF(hit);
+                same = PyObject_RichCompareBool(PyTuple_GET_ITEM(hit, 0), v, Py_EQ);
+                if (same > 0)
+                    value = Py_NewRef(PyTuple_GET_ITEM(hit, 1));
+                Py_DECREF(hit);
+                if (same < 0)
+                    goto fail_kv;
+            }
+            if (!same) {
+                value = PyObject_CallFunctionObjArgs(section, k, v, NULL);
+                if (value == NULL)
+                    goto fail_kv;
+            }
+        }
+        PyObject *pair = PyTuple_Pack(2, k, value);
+        Py_DECREF(value);
+        Py_DECREF(k);
+        Py_DECREF(v);
+        if (pair == NULL || PyList_Append(items, pair) < 0) {
+            Py_XDECREF(pair);
+            goto fail;
+        }
+        Py_DECREF(pair);
+        continue;
+    fail_kv:
+        Py_DECREF(k);
+        Py_DECREF(v);
+        goto fail;
+    }
+    if (PyList_Sort(items) < 0)
+        goto fail;
+    PyObject *out = PyList_AsTuple(items);
+    Py_DECREF(items);
+    return out;
+fail:
+    Py_DECREF(items);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"run", (PyCFunction)(void (*)(void))run, METH_FASTCALL,
      "The epoch's draw loop (no Commit objects): appends its records, returns the last SCN."},
+    {"cf_main", (PyCFunction)(void (*)(void))cf_main, METH_FASTCALL,
+     "The sorted items of a control file's main block (Files.encode_controlfile)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_epochc", "Compiled draw loop of the Oracle workload epoch.", -1,
+    PyModuleDef_HEAD_INIT, "_epochc", "Compiled draw loop of the Oracle workload epoch and control-file main block.", -1,
     methods,
 };
 

@@ -1,7 +1,8 @@
-"""Which draw loop the workload epoch runs: the compiled one (``_epochc``, built by
-``pip install``) unless it is missing or ``APPRM_PURE_PYTHON=1`` asks for the reference
-loop. Both give the same records, blocks and stream state (tests/unit/sim/oracle/
-test_epoch_loop.py), so the choice changes speed only."""
+"""Which draw loop the workload epoch runs, and which code builds a control file's main
+block: the compiled part (``_epochc``, built by ``pip install``) unless it is missing or
+``APPRM_PURE_PYTHON=1`` asks for the reference Python. Both give the same records, blocks
+and stream state (tests/unit/sim/oracle/test_epoch_loop.py), so the choice changes speed
+only."""
 
 from __future__ import annotations
 

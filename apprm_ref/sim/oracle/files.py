@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from apprm_ref.errors import HostError
+from apprm_ref.sim.oracle import epoch_loop
 from apprm_ref.sim.oracle import formats as F
 from apprm_ref.sim.oracle.messages import ora
 
@@ -115,16 +116,21 @@ class Files:
         frozen = self.db.memo.cf
         sections = frozen.sections
         n = len(cf["archives"])
-        items = [("narch", n)]
-        for k, v in cf.items():
-            if k == "archives" or k == "narch":
-                continue
-            if type(v) not in F.SCALARS:
-                hit = sections.get(k)  # ``frozen.section``'s hit, without its call
-                v = hit[1] if hit is not None and hit[0] == v else frozen.section(k, v)
-            items.append((k, v))
-        items.sort()
-        blocks: dict[int, Any] = {0: (F.CF_MAGIC, ("{}", tuple(items)))}
+        compiled = epoch_loop.COMPILED
+        if compiled is not None:  # the same items, built by the compiled part
+            main = compiled.cf_main(cf, sections, frozen.section, n)
+        else:
+            items = [("narch", n)]
+            for k, v in cf.items():
+                if k == "archives" or k == "narch":
+                    continue
+                if type(v) not in F.SCALARS:
+                    hit = sections.get(k)  # ``frozen.section``'s hit, without its call
+                    v = hit[1] if hit is not None and hit[0] == v else frozen.section(k, v)
+                items.append((k, v))
+            items.sort()
+            main = tuple(items)
+        blocks: dict[int, Any] = {0: (F.CF_MAGIC, ("{}", main))}
         chunks = range((n + F.ARCH_PER_BLOCK - 1) // F.ARCH_PER_BLOCK)
         if not archives:
             chunks = range(0)

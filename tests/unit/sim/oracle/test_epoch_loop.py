@@ -131,3 +131,63 @@ def test_the_reference_estate_is_the_same_with_either_loop() -> None:
             out = run_estate(BenchConfig(days=2, databases=2, world_digest=True))
         outs.append((out["outcome_digest"], out["world_digest"], out["events"]))
     assert outs[0] == outs[1]
+
+
+class _Scn(int):
+    """An int subclass: ``formats.SCALARS`` holds exact types only."""
+
+
+def _cf_changes() -> list[Any]:
+    """Edits of a control file between two encodes: none, a log group (a stale section),
+    a new non-scalar entry (a section never frozen), an int subclass (not a scalar, so
+    frozen as a section), a datafile checkpoint, and a new archived-log record."""
+
+    def group(cf: dict[str, Any]) -> None:
+        cf["groups"][min(cf["groups"])]["status"] = "INACTIVE"
+
+    def extra(cf: dict[str, Any]) -> None:
+        cf["extra"] = {"b": [1, 2], "a": {"x": None}}
+
+    def subclass(cf: dict[str, Any]) -> None:
+        cf["ckpt_scn"] = _Scn(cf["ckpt_scn"] + 1)  # not exactly an int: a section
+
+    def datafile(cf: dict[str, Any]) -> None:
+        cf["files"][min(cf["files"])]["ckpt"] += 1
+
+    def archive(cf: dict[str, Any]) -> None:
+        cf["archives"].append(dict(cf["archives"][-1], seq=cf["archives"][-1]["seq"] + 1))
+
+    return [lambda cf: None, group, extra, subclass, datafile, archive]
+
+
+@needs_compiled
+@pytest.mark.rule("PERF-P1")
+def test_both_builds_of_the_control_file_main_block_agree() -> None:
+    """``Files.encode_controlfile`` through the compiled ``cf_main`` gives the blocks of the
+    pure-Python loop and leaves the frozen sections alike, edit after edit."""
+    runs = []
+    for compiled in (False, True):
+        with loop(compiled):
+            e = build_estate(11)
+            for _ in range(3):
+                e.world.advance(3600)
+                e.db.apply_workload(10)
+                e.db.archive_log_current()
+            seen = []
+            for change in _cf_changes():
+                change(e.db.cf)
+                for full in (False, True):
+                    blocks = e.db.files.encode_controlfile(e.db.cf, full=full)
+                    seen.append((blocks, dict(e.db.memo.cf.sections)))
+            runs.append(seen)
+    assert runs[0] == runs[1]
+    assert len({repr(blocks[0]) for blocks, _ in runs[1]}) > 3  # the edits were encoded
+
+
+@needs_compiled
+def test_cf_main_refuses_what_is_not_a_control_file() -> None:
+    assert COMPILED is not None
+    with pytest.raises(TypeError):
+        COMPILED.cf_main([], {}, None, 0)
+    with pytest.raises(TypeError):  # a frozen section must be a (snapshot, frozen) pair
+        COMPILED.cf_main({"groups": {1: {}}}, {"groups": "broken"}, None, 0)
