@@ -71,10 +71,10 @@ def collected(stderr: str) -> int:
     return int(found[0])
 
 
-def _start(code: str) -> subprocess.Popen[str]:
+def _start(code: str, options: tuple[str, ...] = ()) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     return subprocess.Popen(
-        [*VALGRIND, sys.executable, "-c", code],
+        [*VALGRIND, *options, sys.executable, "-c", code],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -91,9 +91,11 @@ def _finish(proc: subprocess.Popen[str]) -> tuple[int, dict[str, Any]]:
     return collected(err), json.loads(out.strip().splitlines()[-1])
 
 
-def _pair(short: str, long: str) -> tuple[tuple[int, dict[str, Any]], tuple[int, dict[str, Any]]]:
+def _pair(
+    short: str, long: str, options: tuple[str, ...] = ()
+) -> tuple[tuple[int, dict[str, Any]], tuple[int, dict[str, Any]]]:
     """Both runs at once (one per core); their counts and printed results."""
-    a, b = _start(short), _start(long)
+    a, b = _start(short, options), _start(long, options)
     try:
         return _finish(a), _finish(b)
     finally:
@@ -102,11 +104,15 @@ def _pair(short: str, long: str) -> tuple[tuple[int, dict[str, Any]], tuple[int,
                 p.kill()
 
 
+def check_valgrind() -> None:
+    if shutil.which(VALGRIND[0]) is None:
+        raise CountError("valgrind is not installed (it counts the instructions)")
+
+
 def measure(databases: int, first_day: int, days: int) -> dict[str, Any]:
     """Instructions per database-day of days ``first_day`` .. ``first_day + days`` and
     their floor, both by difference of two counted runs."""
-    if shutil.which(VALGRIND[0]) is None:
-        raise CountError("valgrind is not installed (it counts the instructions)")
+    check_valgrind()
     if databases < 1 or first_day < 1 or days < 1:
         raise ValueError("databases, first_day and days must be at least 1")
     (i0, r0), (i1, r1) = _pair(
