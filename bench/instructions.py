@@ -152,26 +152,39 @@ def _floor_code(day: DayCounts, replay_days: int) -> str:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.instructions", description=__doc__)
+def add_window_args(ap: argparse.ArgumentParser) -> None:
+    """The counted window's options (``bench.instructions``, ``bench.subtree``)."""
     ap.add_argument("--databases", type=int, default=4)
     ap.add_argument("--first-day", type=int, default=1, help="days simulated before the window")
     ap.add_argument("--days", type=int, default=5, help="days in the window")
     ap.add_argument("--json", action="store_true")
+
+
+def run_counted(ap: argparse.ArgumentParser, argv: list[str] | None, count: Any, width: int) -> int:
+    """Parse the options, refuse a bad window, run ``count(options)`` and print what it
+    returns (JSON with ``--json``); 1 with the reason when counting failed."""
     a = ap.parse_args(argv)
     if a.databases < 1 or a.first_day < 1 or a.days < 1:
         ap.error("--databases, --first-day and --days must be at least 1")
     try:
-        out = measure(a.databases, a.first_day, a.days)
+        out = count(a)
+    except ValueError as exc:
+        ap.error(str(exc))
     except CountError as exc:
-        print(f"bench.instructions: {exc}", file=sys.stderr)
+        print(f"{ap.prog.split()[-1]}: {exc}", file=sys.stderr)
         return 1
     if a.json:
         print(json.dumps(out, sort_keys=True))
     else:
         for key in sorted(out):
-            print(f"{key:>30}: {out[key]}")
+            print(f"{key:>{width}}: {out[key]}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.instructions", description=__doc__)
+    add_window_args(ap)
+    return run_counted(ap, argv, lambda a: measure(a.databases, a.first_day, a.days), 30)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 import sysconfig
 import tempfile
@@ -35,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.instructions import CountError, _pair, check_valgrind
+from bench.instructions import CountError, _pair, add_window_args, check_valgrind, run_counted
 
 HELPER = r"""
 #define PY_SSIZE_T_CLEAN
@@ -154,26 +153,8 @@ def measure(targets: list[str], databases: int, first_day: int, days: int) -> di
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.subtree", description=__doc__)
     ap.add_argument("targets", nargs="+", metavar="TARGET")
-    ap.add_argument("--databases", type=int, default=4)
-    ap.add_argument("--first-day", type=int, default=1, help="days simulated before the window")
-    ap.add_argument("--days", type=int, default=5, help="days in the window")
-    ap.add_argument("--json", action="store_true")
-    a = ap.parse_args(argv)
-    if a.databases < 1 or a.first_day < 1 or a.days < 1:
-        ap.error("--databases, --first-day and --days must be at least 1")
-    try:
-        out = measure(a.targets, a.databases, a.first_day, a.days)
-    except ValueError as exc:
-        ap.error(str(exc))
-    except CountError as exc:
-        print(f"bench.subtree: {exc}", file=sys.stderr)
-        return 1
-    if a.json:
-        print(json.dumps(out, sort_keys=True))
-    else:
-        for key in sorted(out):
-            print(f"{key:>24}: {out[key]}")
-    return 0
+    add_window_args(ap)
+    return run_counted(ap, argv, lambda a: measure(a.targets, a.databases, a.first_day, a.days), 24)
 
 
 if __name__ == "__main__":
