@@ -1,5 +1,6 @@
 /* The compiled part of the Oracle simulator: the draw loop of Transactions._epoch for
- * callers that keep no Commit objects, and the main block of Files.encode_controlfile.
+ * callers that keep no Commit objects, the main block of Files.encode_controlfile, and the
+ * frozen items of a dict of scalars (datafile and log headers, control-file entries).
  *
  * The same calls on the same objects as the pure-Python code in transactions.py and
  * files.py, in the same order: the workload stream's getrandbits and random, the row grid,
@@ -255,6 +256,33 @@ is_scalar(PyObject *v)
            || PyFloat_CheckExact(v);
 }
 
+/* scalar_items(d) -> tuple | None
+ * tuple(sorted(d.items())) when d is a dict whose values are all exact scalars (what a
+ * datafile header, a log group of scalars or an archived-log record is), else None: the
+ * frozen form formats.freeze gives such a dict, without the Python type check and sort. */
+static PyObject *
+scalar_items(PyObject *self, PyObject *d)
+{
+    if (!PyDict_CheckExact(d))
+        Py_RETURN_NONE;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(d, &pos, &k, &v)) {
+        if (!is_scalar(v))
+            Py_RETURN_NONE;
+    }
+    PyObject *items = PyDict_Items(d);
+    if (items == NULL)
+        return NULL;
+    if (PyList_Sort(items) < 0) {
+        Py_DECREF(items);
+        return NULL;
+    }
+    PyObject *out = PyList_AsTuple(items);
+    Py_DECREF(items);
+    return out;
+}
+
 /* cf_main(cf, sections, section, narch) -> tuple
  * The sorted items of a control file's main block, as Files.encode_controlfile builds them:
  * ("narch", narch), then every other entry of cf but "archives" and "narch" in dict order,
@@ -351,6 +379,8 @@ fail:
 static PyMethodDef methods[] = {
     {"run", (PyCFunction)(void (*)(void))run, METH_FASTCALL,
      "The epoch's draw loop (no Commit objects): appends its records, returns the last SCN."},
+    {"scalar_items", scalar_items, METH_O,
+     "tuple(sorted(d.items())) for a dict of exact scalars, else None."},
     {"cf_main", (PyCFunction)(void (*)(void))cf_main, METH_FASTCALL,
      "The sorted items of a control file's main block (Files.encode_controlfile)."},
     {NULL, NULL, 0, NULL},

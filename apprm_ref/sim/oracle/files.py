@@ -167,7 +167,11 @@ class Files:
         """Write one datafile header (block 0): ``F.pack(F.DF_HEADER, hdr)``, inline for a
         header of scalars (every header is), as DBWR and every checkpoint write them."""
         h = self.db.hdr[file_no]
-        if _ALL_SCALAR(map(type, h.values())):
+        compiled = epoch_loop.COMPILED  # scalar_items: the same tuple, or None to decide here
+        items = compiled.scalar_items(h) if compiled is not None else None
+        if items is not None:
+            payload = (F.DF_HEADER, ("{}", items))
+        elif _ALL_SCALAR(map(type, h.values())):
             payload = (F.DF_HEADER, ("{}", tuple(sorted(h.items()))))
         else:
             payload = (F.DF_HEADER, F.freeze(h))
@@ -210,7 +214,11 @@ class Files:
             "first_time": group["first_time"],
             "rl_id": group["rl_id"],
         }
-        if _ALL_SCALAR(map(type, head.values())):  # F.pack, inline
+        compiled = epoch_loop.COMPILED
+        items = compiled.scalar_items(head) if compiled is not None else None
+        if items is not None:
+            payload = (F.LOG_HEADER, ("{}", items))
+        elif _ALL_SCALAR(map(type, head.values())):  # F.pack, inline
             payload = (F.LOG_HEADER, ("{}", tuple(sorted(head.items()))))
         else:
             payload = F.pack(F.LOG_HEADER, head)

@@ -12,6 +12,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any
 
+from apprm_ref.sim.oracle import epoch_loop
 from apprm_ref.sim.oracle import formats as F
 
 ROW_LOCS_MAX = 4096  # distinct (table, key) placements kept before the memo starts over
@@ -199,10 +200,14 @@ class FrozenCf:
             entries = self.entries.setdefault(key, {})
             snapshot: Any = {}
             items = []
+            compiled = epoch_loop.COMPILED  # scalar_items: the same tuple, or None
             for k, v in value.items():
                 entry = entries.get(k)
                 if entry is None or entry[0] != v:
-                    if _ALL_SCALAR(map(type, v.values())):  # _copy and F.freeze, inline
+                    scalars = compiled.scalar_items(v) if compiled is not None else None
+                    if scalars is not None:
+                        entry = (dict(v), ("{}", scalars))
+                    elif _ALL_SCALAR(map(type, v.values())):  # _copy and F.freeze, inline
                         entry = (dict(v), ("{}", tuple(sorted(v.items()))))
                     else:
                         entry = _entry(v)

@@ -191,3 +191,34 @@ def test_cf_main_refuses_what_is_not_a_control_file() -> None:
         COMPILED.cf_main([], {}, None, 0)
     with pytest.raises(TypeError):  # a frozen section must be a (snapshot, frozen) pair
         COMPILED.cf_main({"groups": {1: {}}}, {"groups": "broken"}, None, 0)
+
+
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=4)
+)
+
+
+@needs_compiled
+@pytest.mark.rule("PERF-P1")
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(max_size=3),
+        st.one_of(_scalars, st.lists(st.integers(), max_size=2), st.builds(_Scn)),
+        max_size=8,
+    )
+)
+def test_scalar_items_is_the_frozen_form_of_a_dict_of_scalars(d: dict[str, Any]) -> None:
+    """``scalar_items`` gives what the Python code builds for a dict of exact scalars (a
+    header, a log group, a record), and None for anything else, so callers fall back."""
+    assert COMPILED is not None
+    got = COMPILED.scalar_items(d)
+    if all(type(v) in (type(None), bool, int, float, str) for v in d.values()):
+        assert got == tuple(sorted(d.items()))
+    else:
+        assert got is None
+    assert COMPILED.scalar_items(_Sub(d)) is None  # not exactly a dict
+
+
+class _Sub(dict[str, Any]):
+    """A dict subclass: ``scalar_items`` leaves it to the Python code."""
