@@ -1,6 +1,7 @@
 /* The compiled part of the Oracle simulator: the draw loop of Transactions._epoch for
- * callers that keep no Commit objects, the main block of Files.encode_controlfile, and the
- * frozen items of a dict of scalars (datafile and log headers, control-file entries).
+ * callers that keep no Commit objects, the main block of Files.encode_controlfile, the
+ * frozen items of a dict of scalars (datafile and log headers, control-file entries) and
+ * FrozenCf.section for a dict of dicts.
  *
  * The same calls on the same objects as the pure-Python code in transactions.py and
  * files.py, in the same order: the workload stream's getrandbits and random, the row grid,
@@ -283,6 +284,93 @@ scalar_items(PyObject *self, PyObject *d)
     return out;
 }
 
+/* section_entries(value, entries, entry, tag) -> (snapshot, frozen)
+ * FrozenCf.section for a dict of dicts (the datafiles, the log groups): each entry still
+ * equal to its snapshot in entries keeps its (snapshot, frozen) pair; a changed one is
+ * made again, as (dict(v), (tag, scalar items)) for a dict of exact scalars, else by
+ * entry(v), and stored in entries; the snapshot maps each key to its entry's snapshot and
+ * the frozen form is (tag, the sorted (key, frozen entry) pairs). */
+static PyObject *
+section_entries(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyDict_Check(args[0]) || !PyDict_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "section_entries(value: dict, entries: dict, entry, tag)");
+        return NULL;
+    }
+    PyObject *value = args[0], *entries = args[1], *make = args[2], *tag = args[3];
+    PyObject *snapshot = PyDict_New();
+    PyObject *items = PyList_New(0);
+    if (snapshot == NULL || items == NULL)
+        goto fail;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(value, &pos, &k, &v)) {
+        PyObject *entry = PyDict_GetItemWithError(entries, k);
+        if (entry == NULL && PyErr_Occurred())
+            goto fail;
+        int changed = 1;
+        if (entry != NULL) {
+            if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 2) {
+                PyErr_SetString(PyExc_TypeError, "a section entry is not a pair");
+                goto fail;
+            }
+            changed = PyObject_RichCompareBool(PyTuple_GET_ITEM(entry, 0), v, Py_NE);
+            if (changed < 0)
+                goto fail;
+        }
+        PyObject *made = NULL;
+        if (changed) {
+            PyObject *scalars = scalar_items(NULL, v);
+            if (scalars == NULL)
+                goto fail;
+            if (scalars != Py_None) {
+                PyObject *copy = PyDict_Copy(v);
+                PyObject *frozen = copy != NULL ? PyTuple_Pack(2, tag, scalars) : NULL;
+                made = frozen != NULL ? PyTuple_Pack(2, copy, frozen) : NULL;
+                Py_XDECREF(copy);
+                Py_XDECREF(frozen);
+            } else {
+                made = PyObject_CallOneArg(make, v);
+            }
+            Py_DECREF(scalars);
+            if (made == NULL)
+                goto fail;
+            if (!PyTuple_Check(made) || PyTuple_GET_SIZE(made) != 2) {
+                Py_DECREF(made);
+                PyErr_SetString(PyExc_TypeError, "a section entry is not a pair");
+                goto fail;
+            }
+            if (PyDict_SetItem(entries, k, made) < 0) {
+                Py_DECREF(made);
+                goto fail;
+            }
+            entry = made;
+        }
+        PyObject *pair = PyTuple_Pack(2, k, PyTuple_GET_ITEM(entry, 1));
+        int bad = pair == NULL || PyDict_SetItem(snapshot, k, PyTuple_GET_ITEM(entry, 0)) < 0
+                  || PyList_Append(items, pair) < 0;
+        Py_XDECREF(pair);
+        Py_XDECREF(made); /* entries holds it */
+        if (bad)
+            goto fail;
+    }
+    if (PyList_Sort(items) < 0)
+        goto fail;
+    PyObject *sorted = PyList_AsTuple(items);
+    Py_DECREF(items);
+    items = NULL;
+    PyObject *frozen = sorted != NULL ? PyTuple_Pack(2, tag, sorted) : NULL;
+    Py_XDECREF(sorted);
+    PyObject *out = frozen != NULL ? PyTuple_Pack(2, snapshot, frozen) : NULL;
+    Py_XDECREF(frozen);
+    Py_DECREF(snapshot);
+    return out;
+fail:
+    Py_XDECREF(snapshot);
+    Py_XDECREF(items);
+    return NULL;
+}
+
 /* cf_main(cf, sections, section, narch) -> tuple
  * The sorted items of a control file's main block, as Files.encode_controlfile builds them:
  * ("narch", narch), then every other entry of cf but "archives" and "narch" in dict order,
@@ -381,6 +469,8 @@ static PyMethodDef methods[] = {
      "The epoch's draw loop (no Commit objects): appends its records, returns the last SCN."},
     {"scalar_items", scalar_items, METH_O,
      "tuple(sorted(d.items())) for a dict of exact scalars, else None."},
+    {"section_entries", (PyCFunction)(void (*)(void))section_entries, METH_FASTCALL,
+     "FrozenCf.section for a dict of dicts: (snapshot, frozen)."},
     {"cf_main", (PyCFunction)(void (*)(void))cf_main, METH_FASTCALL,
      "The sorted items of a control file's main block (Files.encode_controlfile)."},
     {NULL, NULL, 0, NULL},

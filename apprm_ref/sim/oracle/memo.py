@@ -198,16 +198,17 @@ class FrozenCf:
             return hit[1]
         if type(value) is dict and value and _ALL_DICT(map(type, value.values())):
             entries = self.entries.setdefault(key, {})
+            compiled = epoch_loop.COMPILED
+            if compiled is not None:  # the same loop, compiled
+                snapshot, frozen = compiled.section_entries(value, entries, _entry, "{}")
+                self.sections[key] = (snapshot, frozen)
+                return frozen
             snapshot: Any = {}
             items = []
-            compiled = epoch_loop.COMPILED  # scalar_items: the same tuple, or None
             for k, v in value.items():
                 entry = entries.get(k)
                 if entry is None or entry[0] != v:
-                    scalars = compiled.scalar_items(v) if compiled is not None else None
-                    if scalars is not None:
-                        entry = (dict(v), ("{}", scalars))
-                    elif _ALL_SCALAR(map(type, v.values())):  # _copy and F.freeze, inline
+                    if _ALL_SCALAR(map(type, v.values())):  # _copy and F.freeze, inline
                         entry = (dict(v), ("{}", tuple(sorted(v.items()))))
                     else:
                         entry = _entry(v)
