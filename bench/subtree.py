@@ -4,7 +4,8 @@ Instructions spent inside named functions per database-day of days A to A+D: whe
 ``bench.instructions`` says what a day costs, this says which part of the code costs it.
 A TARGET is ``module:Qualname`` (``apprm_ref.sim.oracle.redo:Redo.switch_log``) or
 ``module:Class.*`` (every public method of the class, inherited ones included); several
-targets are counted together, a call inside another counted call once.
+targets are counted together, a call inside another counted call once. A module's
+function is counted wherever it was imported by name (``from m import f``).
 
 How: callgrind counts only while collection is on (``--collect-atstart=no``), and each
 target is wrapped so that collection is switched on when the outermost counted call starts
@@ -107,7 +108,14 @@ def count_inside(targets: list[str]) -> None:
 
     for target in targets:
         for owner, name in resolve(target):
-            setattr(owner, name, wrap(getattr(owner, name)))
+            original = getattr(owner, name)
+            counted = wrap(original)
+            setattr(owner, name, counted)
+            if not isinstance(owner, type):  # a module's function: ``from m import f`` too
+                for module in list(sys.modules.values()):
+                    names = getattr(module, "__dict__", {})
+                    for alias in [k for k, v in names.items() if v is original]:
+                        setattr(module, alias, counted)
 
 
 def build_helper(into: Path) -> None:

@@ -64,6 +64,22 @@ def test_a_failing_call_still_switches_collection_off(toggles: list[str]) -> Non
     assert toggles == ["toggle"] * 4
 
 
+def helper() -> str:
+    return "helped"
+
+
+def test_a_function_imported_by_name_is_counted_there_too(
+    toggles: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = types.ModuleType("apprm_subtree_user")
+    user.helper = helper  # type: ignore[attr-defined]  # what ``from m import helper`` leaves
+    monkeypatch.setitem(sys.modules, user.__name__, user)
+    monkeypatch.setattr(sys.modules[__name__], "helper", helper)
+    subtree.count_inside([f"{__name__}:helper"])
+    assert user.helper() == "helped"  # type: ignore[attr-defined]
+    assert toggles == ["toggle", "toggle"]
+
+
 def test_a_class_target_names_its_public_methods() -> None:
     names = sorted(n for _, n in subtree.resolve(f"{__name__}:Tree.*"))
     assert names == ["fail", "walk"]
