@@ -1,7 +1,8 @@
 /* The compiled part of the Oracle simulator: the draw loop of Transactions._epoch for
  * callers that keep no Commit objects, the main block of Files.encode_controlfile, the
- * frozen items of a dict of scalars (datafile and log headers, control-file entries) and
- * FrozenCf.section for a dict of dicts.
+ * frozen items of a dict of scalars (datafile and log headers, control-file entries),
+ * FrozenCf.section for a dict of dicts, and the block loops of a commit batch and of DBWR
+ * (the buffer-cache update, DBWR's draw and the grouping of payloads per file).
  *
  * The same calls on the same objects as the pure-Python code in transactions.py and
  * files.py, in the same order: the workload stream's getrandbits and random, the row grid,
@@ -257,6 +258,152 @@ is_scalar(PyObject *v)
            || PyFloat_CheckExact(v);
 }
 
+/* commit_blocks(staged, memo, cache, dirty, magic) -> None
+ * The block loop of Transactions._commit_batch: each staged [scn, rows, ordered] becomes
+ * the cached payload (magic, scn, row items in key order), its memo entry
+ * (payload, scn, rows in key order, True) and a dirty mark, in staged order. */
+static PyObject *
+commit_blocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyDict_Check(args[0]) || !PyDict_Check(args[1]) || !PyDict_Check(args[2])
+        || !PyDict_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "commit_blocks(staged, memo, cache, dirty: dict, magic)");
+        return NULL;
+    }
+    PyObject *staged = args[0], *memo = args[1], *cache = args[2], *dirty = args[3];
+    PyObject *magic = args[4];
+    Py_ssize_t pos = 0;
+    PyObject *loc, *block;
+    while (PyDict_Next(staged, &pos, &loc, &block)) {
+        if (!PyList_Check(block) || PyList_GET_SIZE(block) != 3
+            || !PyDict_CheckExact(PyList_GET_ITEM(block, 1))) {
+            PyErr_SetString(PyExc_TypeError, "a staged block is not [scn, rows, ordered]");
+            return NULL;
+        }
+        PyObject *bscn = PyList_GET_ITEM(block, 0), *rows = PyList_GET_ITEM(block, 1);
+        int ordered = PyObject_IsTrue(PyList_GET_ITEM(block, 2));
+        if (ordered < 0)
+            return NULL;
+        PyObject *items = PyDict_Items(rows);
+        if (items == NULL)
+            return NULL;
+        PyObject *kept; /* the memo's rows: the staged dict, or a copy in key order */
+        if (ordered) {
+            kept = Py_NewRef(rows);
+        } else {
+            kept = PyList_Sort(items) < 0 ? NULL : PyDict_New();
+            if (kept != NULL && PyDict_MergeFromSeq2(kept, items, 1) < 0)
+                Py_CLEAR(kept);
+        }
+        PyObject *tup = kept != NULL ? PyList_AsTuple(items) : NULL;
+        Py_DECREF(items);
+        PyObject *payload = tup != NULL ? PyTuple_Pack(3, magic, bscn, tup) : NULL;
+        Py_XDECREF(tup);
+        PyObject *entry =
+            payload != NULL ? PyTuple_Pack(4, payload, bscn, kept, Py_True) : NULL;
+        int bad = entry == NULL || PyDict_SetItem(cache, loc, payload) < 0
+                  || PyDict_SetItem(memo, loc, entry) < 0 || PyDict_SetItem(dirty, loc, bscn) < 0;
+        Py_XDECREF(kept);
+        Py_XDECREF(payload);
+        Py_XDECREF(entry);
+        if (bad)
+            return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* choose(dirty, random, fraction) -> list
+ * DBWR's draw: [k for k in sorted(dirty) if random() < fraction], one draw per dirty
+ * block in block order. */
+static PyObject *
+choose(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyDict_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "choose(dirty: dict, random, fraction)");
+        return NULL;
+    }
+    PyObject *keys = PyDict_Keys(args[0]);
+    if (keys == NULL || PyList_Sort(keys) < 0) {
+        Py_XDECREF(keys);
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = 0; out != NULL && i < PyList_GET_SIZE(keys); i++) {
+        PyObject *r = PyObject_CallNoArgs(args[1]);
+        int below = r != NULL ? PyObject_RichCompareBool(r, args[2], Py_LT) : -1;
+        Py_XDECREF(r);
+        if (below < 0 || (below && PyList_Append(out, PyList_GET_ITEM(keys, i)) < 0))
+            Py_CLEAR(out);
+    }
+    Py_DECREF(keys);
+    return out;
+}
+
+/* per_file(blocks, dirty, cache) -> (per_file, top)
+ * Transactions._per_file: the cached payloads of blocks (in the given order) grouped per
+ * file as {block: payload}, and the highest block SCN per file. */
+static PyObject *
+per_file(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyDict_Check(args[1]) || !PyDict_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "per_file(blocks: list, dirty: dict, cache: dict)");
+        return NULL;
+    }
+    PyObject *blocks = args[0], *dirty = args[1], *cache = args[2];
+    PyObject *files = PyDict_New(), *top = PyDict_New(), *zero = PyLong_FromLong(0);
+    if (files == NULL || top == NULL || zero == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(blocks); i++) {
+        PyObject *k = PyList_GET_ITEM(blocks, i);
+        if (!PyTuple_Check(k) || PyTuple_GET_SIZE(k) < 2) {
+            PyErr_SetString(PyExc_TypeError, "a block is not (file, block)");
+            goto fail;
+        }
+        PyObject *no = PyTuple_GET_ITEM(k, 0);
+        PyObject *scn = PyDict_GetItemWithError(dirty, k);
+        if (scn == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetObject(PyExc_KeyError, k);
+            goto fail;
+        }
+        PyObject *items = PyDict_GetItemWithError(files, no);
+        if (items == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            items = PyDict_New();
+            int bad = items == NULL || PyDict_SetItem(files, no, items) < 0
+                      || PyDict_SetItem(top, no, zero) < 0;
+            Py_XDECREF(items); /* files holds it */
+            if (bad)
+                goto fail;
+        }
+        PyObject *payload = PyDict_GetItemWithError(cache, k);
+        if (payload == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetObject(PyExc_KeyError, k);
+            goto fail;
+        }
+        if (PyDict_SetItem(items, PyTuple_GET_ITEM(k, 1), payload) < 0)
+            goto fail;
+        PyObject *high = PyDict_GetItemWithError(top, no);
+        if (high == NULL)
+            goto fail;
+        int above = PyObject_RichCompareBool(scn, high, Py_GT);
+        if (above < 0 || (above && PyDict_SetItem(top, no, scn) < 0))
+            goto fail;
+    }
+    Py_DECREF(zero);
+    PyObject *out = PyTuple_Pack(2, files, top);
+    Py_DECREF(files);
+    Py_DECREF(top);
+    return out;
+fail:
+    Py_XDECREF(files);
+    Py_XDECREF(top);
+    Py_XDECREF(zero);
+    return NULL;
+}
+
 /* scalar_items(d) -> tuple | None
  * tuple(sorted(d.items())) when d is a dict whose values are all exact scalars (what a
  * datafile header, a log group of scalars or an archived-log record is), else None: the
@@ -467,6 +614,12 @@ fail:
 static PyMethodDef methods[] = {
     {"run", (PyCFunction)(void (*)(void))run, METH_FASTCALL,
      "The epoch's draw loop (no Commit objects): appends its records, returns the last SCN."},
+    {"commit_blocks", (PyCFunction)(void (*)(void))commit_blocks, METH_FASTCALL,
+     "The block loop of Transactions._commit_batch."},
+    {"choose", (PyCFunction)(void (*)(void))choose, METH_FASTCALL,
+     "DBWR's draw of the dirty blocks it writes now."},
+    {"per_file", (PyCFunction)(void (*)(void))per_file, METH_FASTCALL,
+     "Transactions._per_file: payloads per file and the highest SCN per file."},
     {"scalar_items", scalar_items, METH_O,
      "tuple(sorted(d.items())) for a dict of exact scalars, else None."},
     {"section_entries", (PyCFunction)(void (*)(void))section_entries, METH_FASTCALL,

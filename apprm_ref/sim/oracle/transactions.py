@@ -118,15 +118,19 @@ class Transactions:
             return commits
         self.db.write_redo(tuple(records))
         memo, cache, dirty, magic = self.db.memo.blocks, self.db.cache, self.db.dirty, _BLK
-        for loc, (bscn, rows, ordered) in staged.items():
-            if ordered:  # F.data_block without the sort: the rows are in key order already
-                payload = cache[loc] = (magic, bscn, tuple(rows.items()))
-            else:  # F.data_block, inline: once per changed block per epoch
-                items = sorted(rows.items())
-                payload = cache[loc] = (magic, bscn, tuple(items))
-                rows = dict(items)  # the memo's copy in key order, for the next batch
-            memo[loc] = (payload, bscn, rows, True)
-            dirty[loc] = bscn
+        compiled = epoch_loop.COMPILED
+        if compiled is not None:  # the same loop, compiled
+            compiled.commit_blocks(staged, memo, cache, dirty, magic)
+        else:
+            for loc, (bscn, rows, ordered) in staged.items():
+                if ordered:  # F.data_block without the sort: the rows are in key order
+                    payload = cache[loc] = (magic, bscn, tuple(rows.items()))
+                else:  # F.data_block, inline: once per changed block per epoch
+                    items = sorted(rows.items())
+                    payload = cache[loc] = (magic, bscn, tuple(items))
+                    rows = dict(items)  # the memo's copy in key order, for the next batch
+                memo[loc] = (payload, bscn, rows, True)
+                dirty[loc] = bscn
         self.db.scn = scn
         if self.db.history is not None and commits is not None:
             self.db.history.commits.extend(commits)
@@ -316,6 +320,9 @@ class Transactions:
         """Dirty ``blocks`` (in block order) as ``write_data_blocks`` groups them: their
         cached payloads per file, in file order; and the highest block SCN per file."""
         cache, dirty = self.db.cache, self.db.dirty
+        compiled = epoch_loop.COMPILED
+        if compiled is not None:  # the same loop, compiled
+            return compiled.per_file(blocks, dirty, cache)  # type: ignore[no-any-return]
         per_file: dict[int, dict[int, Any]] = {}
         top: dict[int, int] = {}
         for k in blocks:
@@ -339,7 +346,11 @@ class Transactions:
         db = self.db
         rng = db.world.streams.get(f"oracle.{db.name}.dbwr")
         random, fraction, dirty = rng.random, db.dbwr_fraction, db.dirty
-        chosen = [k for k in sorted(dirty) if random() < fraction]
+        compiled = epoch_loop.COMPILED
+        if compiled is not None:  # the same draws, compiled
+            chosen = compiled.choose(dirty, random, fraction)
+        else:
+            chosen = [k for k in sorted(dirty) if random() < fraction]
         if not chosen:
             return
         per_file, top = self._per_file(chosen)
