@@ -518,19 +518,23 @@ fail:
     return NULL;
 }
 
-/* cf_main(cf, sections, section, narch) -> tuple
+/* cf_main(cf, sections, section, narch, order) -> tuple
  * The sorted items of a control file's main block, as Files.encode_controlfile builds them:
  * ("narch", narch), then every other entry of cf but "archives" and "narch" in dict order,
  * a non-scalar value replaced by its frozen section (sections[k][1] while sections[k][0]
- * still equals it, else section(k, value)); sorted as list.sort sorts; as a tuple. */
+ * still equals it, else section(k, value)); sorted as list.sort sorts; as a tuple.
+ * Keys are unique, so the order depends on the keys alone: order (a list the caller keeps)
+ * remembers the last keys in dict order and the permutation that sorted them, and while
+ * the keys are the same the items are placed by it instead of sorted again. */
 static PyObject *
 cf_main(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 4 || !PyDict_Check(args[0]) || !PyDict_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "cf_main(cf: dict, sections: dict, section, narch)");
+    if (nargs != 5 || !PyDict_Check(args[0]) || !PyDict_Check(args[1]) || !PyList_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "cf_main(cf: dict, sections: dict, section, narch, order: list)");
         return NULL;
     }
-    PyObject *cf = args[0], *sections = args[1], *section = args[2];
+    PyObject *cf = args[0], *sections = args[1], *section = args[2], *order = args[4];
     static PyObject *s_archives = NULL, *s_narch = NULL;
     if (s_archives == NULL) {
         s_archives = PyUnicode_InternFromString("archives");
@@ -539,10 +543,11 @@ cf_main(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             return NULL;
     }
     PyObject *items = PyList_New(0);
-    if (items == NULL)
-        return NULL;
+    PyObject *keys = PyList_New(0);
+    if (items == NULL || keys == NULL)
+        goto fail;
     PyObject *first = PyTuple_Pack(2, s_narch, args[3]);
-    if (first == NULL || PyList_Append(items, first) < 0) {
+    if (first == NULL || PyList_Append(items, first) < 0 || PyList_Append(keys, s_narch) < 0) {
         Py_XDECREF(first);
         goto fail;
     }
@@ -588,26 +593,104 @@ cf_main(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
         PyObject *pair = PyTuple_Pack(2, k, value);
         Py_DECREF(value);
+        int bad = pair == NULL || PyList_Append(items, pair) < 0 || PyList_Append(keys, k) < 0;
+        Py_XDECREF(pair);
         Py_DECREF(k);
         Py_DECREF(v);
-        if (pair == NULL || PyList_Append(items, pair) < 0) {
-            Py_XDECREF(pair);
+        if (bad)
             goto fail;
-        }
-        Py_DECREF(pair);
         continue;
     fail_kv:
         Py_DECREF(k);
         Py_DECREF(v);
         goto fail;
     }
-    if (PyList_Sort(items) < 0)
-        goto fail;
-    PyObject *out = PyList_AsTuple(items);
+    Py_ssize_t n = PyList_GET_SIZE(items);
+    int known = 0; /* the keys are the ones order remembers, in the same dict order */
+    if (PyList_GET_SIZE(order) == 2 && PyTuple_Check(PyList_GET_ITEM(order, 0))
+        && PyTuple_Check(PyList_GET_ITEM(order, 1))
+        && PyTuple_GET_SIZE(PyList_GET_ITEM(order, 0)) == n
+        && PyTuple_GET_SIZE(PyList_GET_ITEM(order, 1)) == n) {
+        PyObject *was = PyList_GET_ITEM(order, 0);
+        known = 1;
+        for (Py_ssize_t i = 0; known == 1 && i < n; i++) {
+            PyObject *a = PyTuple_GET_ITEM(was, i), *b = PyList_GET_ITEM(keys, i);
+            if (a != b)
+                known = PyObject_RichCompareBool(a, b, Py_EQ);
+        }
+        if (known < 0)
+            goto fail;
+    }
+    PyObject *out;
+    if (known) {
+        PyObject *perm = PyList_GET_ITEM(order, 1);
+        out = PyTuple_New(n);
+        if (out == NULL)
+            goto fail;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_ssize_t j = PyLong_AsSsize_t(PyTuple_GET_ITEM(perm, i));
+            if (j < 0 || j >= n) {
+                Py_DECREF(out);
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "a remembered order is out of range");
+                goto fail;
+            }
+            PyTuple_SET_ITEM(out, i, Py_NewRef(PyList_GET_ITEM(items, j)));
+        }
+    } else {
+        /* sort (key, index) pairs: the keys decide, as they decide the items' sort */
+        PyObject *idx = PyList_New(n);
+        if (idx == NULL)
+            goto fail;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *ix = PyLong_FromSsize_t(i);
+            PyObject *kp = ix != NULL ? PyTuple_Pack(2, PyList_GET_ITEM(keys, i), ix) : NULL;
+            Py_XDECREF(ix);
+            if (kp == NULL) {
+                Py_DECREF(idx);
+                goto fail;
+            }
+            PyList_SET_ITEM(idx, i, kp);
+        }
+        if (PyList_Sort(items) < 0 || PyList_Sort(idx) < 0) {
+            Py_DECREF(idx);
+            goto fail;
+        }
+        PyObject *perm = PyTuple_New(n);
+        PyObject *was = perm != NULL ? PyList_AsTuple(keys) : NULL;
+        if (was == NULL) {
+            Py_XDECREF(perm);
+            Py_DECREF(idx);
+            goto fail;
+        }
+        for (Py_ssize_t i = 0; i < n; i++)
+            PyTuple_SET_ITEM(perm, i, Py_NewRef(PyTuple_GET_ITEM(PyList_GET_ITEM(idx, i), 1)));
+        Py_DECREF(idx);
+        PyObject *memo = PyTuple_Pack(2, was, perm);
+        Py_DECREF(was);
+        Py_DECREF(perm);
+        if (memo == NULL)
+            goto fail;
+        PyObject *fresh = PyList_New(2);
+        if (fresh == NULL) {
+            Py_DECREF(memo);
+            goto fail;
+        }
+        PyList_SET_ITEM(fresh, 0, Py_NewRef(PyTuple_GET_ITEM(memo, 0)));
+        PyList_SET_ITEM(fresh, 1, Py_NewRef(PyTuple_GET_ITEM(memo, 1)));
+        Py_DECREF(memo);
+        int bad = PyList_SetSlice(order, 0, PyList_GET_SIZE(order), fresh);
+        Py_DECREF(fresh);
+        if (bad < 0)
+            goto fail;
+        out = PyList_AsTuple(items);
+    }
     Py_DECREF(items);
+    Py_DECREF(keys);
     return out;
 fail:
-    Py_DECREF(items);
+    Py_XDECREF(items);
+    Py_XDECREF(keys);
     return NULL;
 }
 

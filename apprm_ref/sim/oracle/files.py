@@ -118,7 +118,7 @@ class Files:
         n = len(cf["archives"])
         compiled = epoch_loop.COMPILED
         if compiled is not None:  # the same items, built by the compiled part
-            main = compiled.cf_main(cf, sections, frozen.section, n)
+            main = compiled.cf_main(cf, sections, frozen.section, n, frozen.order)
         else:
             items = [("narch", n)]
             for k, v in cf.items():

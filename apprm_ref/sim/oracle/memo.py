@@ -186,6 +186,8 @@ class FrozenCf:
     thawed: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
     thawed_chunks: dict[int, tuple[Any, list[dict[str, Any]]]] = field(default_factory=dict)
     limit: int = FROZEN_RECORDS_MAX  # frozen records kept before the memo starts over
+    # the compiled main block's last keys in dict order and the permutation sorting them
+    order: list[Any] = field(default_factory=list)
 
     def section(self, key: str, value: Any) -> Any:
         """The frozen form of one control-file section. A dict of dicts (files, groups) is

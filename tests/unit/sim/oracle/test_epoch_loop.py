@@ -140,7 +140,9 @@ class _Scn(int):
 def _cf_changes() -> list[Any]:
     """Edits of a control file between two encodes: none, a log group (a stale section),
     a new non-scalar entry (a section never frozen), an int subclass (not a scalar, so
-    frozen as a section), a datafile checkpoint, and a new archived-log record."""
+    frozen as a section), the same keys in another order and as many keys but one other
+    (the compiled main block's remembered order no longer holds), a datafile checkpoint,
+    and a new archived-log record."""
 
     def group(cf: dict[str, Any]) -> None:
         cf["groups"][min(cf["groups"])]["status"] = "INACTIVE"
@@ -154,10 +156,16 @@ def _cf_changes() -> list[Any]:
     def datafile(cf: dict[str, Any]) -> None:
         cf["files"][min(cf["files"])]["ckpt"] += 1
 
+    def reorder(cf: dict[str, Any]) -> None:  # the same keys in another dict order
+        cf["ckpt_time"] = cf.pop("ckpt_time")
+
+    def swap(cf: dict[str, Any]) -> None:  # as many keys, one of them another
+        cf["extra2"] = cf.pop("extra")
+
     def archive(cf: dict[str, Any]) -> None:
         cf["archives"].append(dict(cf["archives"][-1], seq=cf["archives"][-1]["seq"] + 1))
 
-    return [lambda cf: None, group, extra, subclass, datafile, archive]
+    return [lambda cf: None, group, extra, subclass, reorder, swap, datafile, archive]
 
 
 @needs_compiled
@@ -188,9 +196,11 @@ def test_both_builds_of_the_control_file_main_block_agree() -> None:
 def test_cf_main_refuses_what_is_not_a_control_file() -> None:
     assert COMPILED is not None
     with pytest.raises(TypeError):
-        COMPILED.cf_main([], {}, None, 0)
+        COMPILED.cf_main([], {}, None, 0, [])
     with pytest.raises(TypeError):  # a frozen section must be a (snapshot, frozen) pair
-        COMPILED.cf_main({"groups": {1: {}}}, {"groups": "broken"}, None, 0)
+        COMPILED.cf_main({"groups": {1: {}}}, {"groups": "broken"}, None, 0, [])
+    with pytest.raises(ValueError):  # a remembered order that cannot be one
+        COMPILED.cf_main({"a": 1}, {}, None, 0, [("narch", "a"), (0, 7)])
 
 
 _scalars = st.one_of(
