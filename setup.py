@@ -1,7 +1,8 @@
-"""Build hook for the one compiled part: the Oracle workload's draw loop (a C extension).
+"""Build hook for the compiled parts: the Oracle simulator's hot loops and the host write
+path's usual case (C extensions).
 
-Everything else is in pyproject.toml. The extension is optional: where it cannot be built
-the package installs without it and the pure-Python loop runs (same digests, slower).
+Everything else is in pyproject.toml. Each extension is optional: where it cannot be built
+the package installs without it and the pure-Python code runs (same digests, slower).
 """
 
 from setuptools import Extension, setup
@@ -12,6 +13,11 @@ setup(
             "apprm_ref.sim.oracle._epochc",
             ["apprm_ref/sim/oracle/_epochc.c"],
             optional=True,
-        )
+        ),
+        Extension(
+            "apprm_ref.sim._iopathc",
+            ["apprm_ref/sim/_iopathc.c"],
+            optional=True,
+        ),
     ]
 )

@@ -14,6 +14,7 @@ from typing import Any
 
 from apprm_ref.errors import EvaError
 from apprm_ref.persist import persistable
+from apprm_ref.sim import iopath
 from apprm_ref.sim.eva.errors import refuse
 from apprm_ref.sim.eva.index import EvaIndex
 from apprm_ref.sim.eva.invariants import eva_problems
@@ -236,7 +237,11 @@ class EvaBackend(ReplicaOps, PresentationOps):
         """Write extents; vsnaps allocate space copy-on-write; a full disk group freezes the
         source and fails its vsnaps (E11) and the write is refused, never silently lost.
         Every check is made at every write, in this order; the usual case (a usable vdisk,
-        built indexes, extents already covered) costs no call beyond the data update."""
+        built indexes, extents already covered) costs no call beyond the data update; the
+        compiled part (``iopath``) takes that case whole, and declines any other unchanged."""
+        fast = iopath.COMPILED
+        if fast is not None and fast.eva_write(self, volume, items, host):
+            return
         v = self.vdisks.get(volume)
         if v is None or v.state == _FAILED or v.state == _INVALID:
             v = self._usable(volume)  # refuses, with the error of the case
@@ -370,3 +375,6 @@ class EvaBackend(ReplicaOps, PresentationOps):
 def _live_vsnaps(family: Sequence[Vdisk]) -> list[Vdisk]:
     """The vsnaps that allocate copy-on-write when their origin changes."""
     return [t for t in family if t.kind == _VSNAP and t.state != _INVALID]
+
+
+iopath.configure_eva(_FAILED, _INVALID, _ORIGINAL, _SNAPSHOT, _VSNAP, EvaBackend)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from apprm_ref.persist import persistable
+from apprm_ref.sim import iopath
 from apprm_ref.sim.storage import DEFAULT_EXTENT_BYTES, VolumeData
 from apprm_ref.sim.xp import errors as xe
 from apprm_ref.sim.xp.ca import ContinuousAccess
@@ -347,7 +348,12 @@ class XpBackend(PairCommands, ContinuousAccess):
         """Host writes: settle, then refuse where the array would (reserved LDEV, S-VOL
         not writable, CA S-VOL read only, P-VOL being restored, extent outside), then
         write and record the changed tracks. The hottest path of the XP: the usual cases
-        of ``settle`` and ``ldev`` are inline, every check is made every time."""
+        of ``settle`` and ``ldev`` are inline, every check is made every time; the compiled
+        part (``iopath``) takes the case of no copy due, a plain LDEV and pairs that only
+        record differences whole, and declines any other unchanged."""
+        fast = iopath.COMPILED
+        if fast is not None and fast.xp_write(self, volume, items):
+            return
         due, world = self._due, self.world
         if due is None or (due != NONE_DUE and (world.now() if world is not None else 0.0) >= due):
             self.settle()
@@ -381,3 +387,6 @@ class XpBackend(PairCommands, ContinuousAccess):
         self.settle()
         pair = self.pairs.get(pair_key(self.ldev(pvol).id, mu))
         return pair.state if pair is not None else SMPL
+
+
+iopath.configure_xp(NONE_DUE, SVOL_WRITABLE, COPY_RS_R, TRACKING, MIRRORING, PAIR, XpBackend)

@@ -1,0 +1,829 @@
+/* The compiled part of the host write path: a file write on a host
+ * (FileOps.write_file), the EVA's block write (EvaBackend.block_write) and the XP's
+ * (XpBackend.block_write, with the difference tracking of XpBackend.touch).
+ *
+ * Each function handles the usual case only and declines (returns False) before it
+ * changes anything when a case is not usual: a dentry not cached, a file not in one PV
+ * run, a read-only or frozen mount, a block or extent out of range, a vdisk that is not
+ * usable or not presented, a write that needs copy-on-write, an index not built, an XP
+ * copy completion that may be due, a reserved LDEV, a protected S-VOL, a CA S-VOL, a
+ * P-VOL being restored. The Python method then runs as before and decides (and refuses
+ * with the array's error). Where it accepts, it makes the same changes as the Python code
+ * in the same order, so the world is the same object for object (tests/unit/sim/
+ * test_iopath.py compares the two; APPRM_PURE_PYTHON=1 selects the Python code).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static PyObject *s_cache, *s_files, *s_host, *s_crashed, *s_mnt, *s_read_only, *s_frozen,
+    *s_entry, *s_length, *s_direct, *s_name, *s_world, *s_arrays, *s_block_write,
+    *s_vdisks, *s_state, *s_presentations, *s_data, *s_size_extents, *s_ix, *s_kind, *s_id,
+    *s_family, *s_covered, *s_delta, *s_host_written, *s_due, *s_ldevs, *s_reserved,
+    *s_index, *s_count, *s_pairs, *s_by_svol, *s_by_pvol, *s_bc_by_pvol, *s_ca_primary,
+    *s_swap_freeze, *s_pdiff, *s_sdiff, *s_touch, *s_svol, *kw_host;
+
+/* The constants the Python code compares with (configure_eva, configure_xp). */
+static PyObject *eva_failed, *eva_invalid, *eva_original, *eva_snapshot, *eva_vsnap;
+static PyObject *eva_type, *xp_type;
+static PyObject *xp_none_due, *xp_svol_writable, *xp_copy_rs_r, *xp_tracking, *xp_mirroring,
+    *xp_pair;
+
+#define DECLINED 0
+#define DONE 1
+#define FAILED (-1)
+
+static int
+eq(PyObject *a, PyObject *b)
+{
+    if (a == b)
+        return 1;
+    return PyObject_RichCompareBool(a, b, Py_EQ);
+}
+
+/* The truth of obj.name (-1 on error). */
+static int
+attr_true(PyObject *obj, PyObject *name)
+{
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL)
+        return -1;
+    int t = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    return t;
+}
+
+/* Every key of ``items`` an exact int in [0, size): 1, 0 otherwise, -1 on error. */
+static int
+keys_in_range(PyObject *items, PyObject *size_obj)
+{
+    if (!PyLong_CheckExact(size_obj))
+        return 0;
+    long size = PyLong_AsLong(size_obj);
+    if (size == -1 && PyErr_Occurred())
+        return -1;
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(items, &pos, &key, &value)) {
+        if (!PyLong_CheckExact(key))
+            return 0;
+        int overflow = 0;
+        long e = PyLong_AsLongAndOverflow(key, &overflow);
+        if (overflow || e < 0 || e >= size)
+            return 0;
+    }
+    return 1;
+}
+
+/* --- EVA ---------------------------------------------------------------------------- */
+
+/* EvaBackend.block_write for a usable original (or clone) vdisk whose write needs no
+ * copy-on-write: every extent already held by each live vsnap, or no targets at all. */
+static int
+eva_write_impl(PyObject *self, PyObject *volume, PyObject *items, PyObject *host)
+{
+    int result = FAILED, t;
+    PyObject *vdisks = NULL, *v = NULL, *state = NULL, *pres = NULL, *data = NULL,
+             *size = NULL, *ix = NULL, *kind = NULL, *vid = NULL, *families = NULL,
+             *coverage = NULL, *delta = NULL;
+    if (eva_failed == NULL || !PyDict_CheckExact(items) || PyDict_GET_SIZE(items) == 0)
+        return DECLINED;
+    if ((vdisks = PyObject_GetAttr(self, s_vdisks)) == NULL)
+        goto done;
+    result = DECLINED;
+    if (!PyDict_CheckExact(vdisks))
+        goto done;
+    v = PyDict_GetItemWithError(vdisks, volume);
+    if (v == NULL) {
+        result = PyErr_Occurred() ? FAILED : DECLINED;
+        goto done;
+    }
+    Py_INCREF(v);
+    result = FAILED;
+    if ((state = PyObject_GetAttr(v, s_state)) == NULL)
+        goto done;
+    if ((t = eq(state, eva_failed)) != 0 || (t = eq(state, eva_invalid)) != 0) {
+        result = t < 0 ? FAILED : DECLINED;
+        goto done;
+    }
+    if ((t = PyObject_IsTrue(host)) < 0)
+        goto done;
+    if (t) {
+        if ((pres = PyObject_GetAttr(v, s_presentations)) == NULL)
+            goto done;
+        if ((t = PySequence_Contains(pres, host)) <= 0) {
+            result = t < 0 ? FAILED : DECLINED;
+            goto done;
+        }
+    }
+    if ((t = attr_true(v, s_read_only)) != 0) {
+        result = t < 0 ? FAILED : DECLINED;
+        goto done;
+    }
+    if ((data = PyObject_GetAttr(v, s_data)) == NULL
+        || (size = PyObject_GetAttr(data, s_size_extents)) == NULL)
+        goto done;
+    if ((t = keys_in_range(items, size)) <= 0) {
+        result = t < 0 ? FAILED : DECLINED;
+        goto done;
+    }
+    if ((ix = PyObject_GetAttr(self, s_ix)) == NULL)
+        goto done;
+    result = DECLINED;
+    if (ix == Py_None)
+        goto done;
+    result = FAILED;
+    if ((kind = PyObject_GetAttr(v, s_kind)) == NULL)
+        goto done;
+    if ((t = eq(kind, eva_vsnap)) != 0 || (t = eq(kind, eva_snapshot)) != 0) {
+        result = t < 0 ? FAILED : DECLINED; /* a target: the Python code decides */
+        goto done;
+    }
+    if ((vid = PyObject_GetAttr(v, s_id)) == NULL
+        || (families = PyObject_GetAttr(ix, s_family)) == NULL)
+        goto done;
+    result = DECLINED;
+    if (vid == Py_None || !PyDict_CheckExact(families))
+        goto done;
+    PyObject *family = PyDict_GetItemWithError(families, vid); /* borrowed */
+    if (family == NULL) {
+        result = PyErr_Occurred() ? FAILED : DECLINED; /* not materialized yet */
+        goto done;
+    }
+    if (!PyTuple_CheckExact(family))
+        goto done;
+    Py_ssize_t n = PyTuple_GET_SIZE(family);
+    for (Py_ssize_t i = 0; i < n; i++) { /* a failed vsnap freezes the origin (E11) */
+        PyObject *target = PyTuple_GET_ITEM(family, i);
+        PyObject *tstate = PyObject_GetAttr(target, s_state);
+        if (tstate == NULL) {
+            result = FAILED;
+            goto done;
+        }
+        t = eq(tstate, eva_failed);
+        Py_DECREF(tstate);
+        if (t < 0) {
+            result = FAILED;
+            goto done;
+        }
+        if (t) {
+            PyObject *tkind = PyObject_GetAttr(target, s_kind);
+            if (tkind == NULL) {
+                result = FAILED;
+                goto done;
+            }
+            t = eq(tkind, eva_vsnap);
+            Py_DECREF(tkind);
+            if (t != 0) {
+                result = t < 0 ? FAILED : DECLINED;
+                goto done;
+            }
+        }
+    }
+    if (n > 0) { /* every extent must be covered already, or copy-on-write is needed */
+        if ((coverage = PyObject_GetAttr(ix, s_covered)) == NULL) {
+            result = FAILED;
+            goto done;
+        }
+        if (!PyDict_CheckExact(coverage))
+            goto done;
+        PyObject *covered = PyDict_GetItemWithError(coverage, vid); /* borrowed */
+        if (covered == NULL) {
+            result = PyErr_Occurred() ? FAILED : DECLINED;
+            goto done;
+        }
+        if (!PyDict_CheckExact(covered))
+            goto done;
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(items, &pos, &key, &value)) {
+            if ((t = PyDict_Contains(covered, key)) <= 0) {
+                result = t < 0 ? FAILED : DECLINED;
+                goto done;
+            }
+        }
+    }
+    /* accepted: the changes of the Python code, in its order */
+    result = FAILED;
+    if ((delta = PyObject_GetAttr(data, s_delta)) == NULL)
+        goto done;
+    if (!PyDict_CheckExact(delta)) {
+        result = DECLINED;
+        goto done;
+    }
+    if (PyDict_Update(delta, items) < 0)
+        goto done;
+    if ((t = eq(kind, eva_original)) < 0)
+        goto done;
+    if (!t && PyObject_SetAttr(v, s_host_written, Py_True) < 0)
+        goto done;
+    result = DONE;
+done:
+    Py_XDECREF(vdisks);
+    Py_XDECREF(v);
+    Py_XDECREF(state);
+    Py_XDECREF(pres);
+    Py_XDECREF(data);
+    Py_XDECREF(size);
+    Py_XDECREF(ix);
+    Py_XDECREF(kind);
+    Py_XDECREF(vid);
+    Py_XDECREF(families);
+    Py_XDECREF(coverage);
+    Py_XDECREF(delta);
+    return result;
+}
+
+/* --- XP ----------------------------------------------------------------------------- */
+
+/* A mirroring BC pair whose S-VOL passes a change no further (touch's second branch
+ * finds nothing to do): no cascaded pair from the S-VOL, the S-VOL's own pair is this
+ * one, the S-VOL is no CA S-VOL. 1 if so, 0 if touch must go on, -1 on error. */
+static int
+xp_mirror_ends(PyObject *pair, PyObject *by_pvol, PyObject *by_svol, PyObject *ldevs)
+{
+    PyObject *kind = PyObject_GetAttr(pair, s_kind);
+    if (kind == NULL)
+        return -1;
+    int t = PyUnicode_Check(kind) ? PyUnicode_CompareWithASCIIString(kind, "CA") != 0 : 0;
+    Py_DECREF(kind);
+    if (t <= 0)
+        return t; /* a CA pair passes every change to its remote S-VOL */
+    PyObject *svol = PyObject_GetAttr(pair, s_svol);
+    if (svol == NULL)
+        return -1;
+    int result = -1;
+    if ((t = PyDict_Contains(by_pvol, svol)) != 0) {
+        result = t < 0 ? -1 : 0;
+        goto done;
+    }
+    PyObject *own = PyDict_GetItemWithError(by_svol, svol); /* borrowed */
+    if (own != pair) {
+        result = PyErr_Occurred() ? -1 : 0;
+        goto done;
+    }
+    PyObject *ldev = PyDict_GetItemWithError(ldevs, svol); /* borrowed */
+    if (ldev == NULL) {
+        result = PyErr_Occurred() ? -1 : 0;
+        goto done;
+    }
+    t = attr_true(ldev, s_ca_primary);
+    result = t < 0 ? -1 : !t;
+done:
+    Py_DECREF(svol);
+    return result;
+}
+
+/* What touch does for one pair of the P-VOL: 1 record in pdiff, 2 nothing, 0 more than
+ * this code does (mirror to a cascaded, CA or remote volume), -1 on error. */
+static int
+xp_pdiff_case(PyObject *pair, PyObject *by_pvol, PyObject *by_svol, PyObject *ldevs)
+{
+    PyObject *state = PyObject_GetAttr(pair, s_state);
+    if (state == NULL)
+        return -1;
+    int t = PySet_Contains(xp_tracking, state);
+    if (t == 0 && (t = eq(state, xp_pair)) > 0)
+        t = attr_true(pair, s_swap_freeze);
+    if (t == 0) {
+        t = PySet_Contains(xp_mirroring, state);
+        if (t > 0) {
+            t = xp_mirror_ends(pair, by_pvol, by_svol, ldevs);
+            t = t < 0 ? -1 : (t ? 2 : 0);
+        } else {
+            t = t < 0 ? -1 : 2;
+        }
+    }
+    Py_DECREF(state);
+    return t;
+}
+
+/* XpBackend.touch(lid, set(items)) when every pair of the P-VOL records in pdiff (or is
+ * in a state touch passes over, or mirrors to an S-VOL that passes it no further): 1
+ * done, 0 declined (nothing changed), -1 on error. */
+static int
+xp_touch_simple(PyObject *ix, PyObject *lid, PyObject *own, PyObject *items, PyObject *by_svol,
+                PyObject *ldevs)
+{
+    PyObject *by_pvol = PyObject_GetAttr(ix, s_by_pvol);
+    if (by_pvol == NULL)
+        return -1;
+    int result = 0;
+    PyObject *plist = NULL, *tracks = NULL;
+    if (!PyDict_CheckExact(by_pvol))
+        goto done;
+    plist = PyDict_GetItemWithError(by_pvol, lid);
+    if (plist == NULL && PyErr_Occurred()) {
+        result = -1;
+        goto done;
+    }
+    Py_XINCREF(plist);
+    if (plist != NULL && !PyList_CheckExact(plist))
+        goto done;
+    Py_ssize_t n = plist != NULL ? PyList_GET_SIZE(plist) : 0;
+    int cases[64];
+    if (n > 64)
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int c = xp_pdiff_case(PyList_GET_ITEM(plist, i), by_pvol, by_svol, ldevs);
+        if (c <= 0) {
+            result = c;
+            goto done;
+        }
+        cases[i] = c;
+    }
+    if ((tracks = PySet_New(items)) == NULL) {
+        result = -1;
+        goto done;
+    }
+    result = -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (cases[i] != 1)
+            continue;
+        PyObject *pair = PyList_GET_ITEM(plist, i);
+        PyObject *pdiff = PyObject_GetAttr(pair, s_pdiff);
+        if (pdiff == NULL)
+            goto done;
+        PyObject *merged = PyNumber_InPlaceOr(pdiff, tracks);
+        Py_DECREF(pdiff);
+        if (merged == NULL)
+            goto done;
+        int err = PyObject_SetAttr(pair, s_pdiff, merged);
+        Py_DECREF(merged);
+        if (err < 0)
+            goto done;
+    }
+    if (own != Py_None) {
+        PyObject *ostate = PyObject_GetAttr(own, s_state);
+        if (ostate == NULL)
+            goto done;
+        int t = PySet_Contains(xp_tracking, ostate);
+        Py_DECREF(ostate);
+        if (t < 0)
+            goto done;
+        if (t) {
+            PyObject *sdiff = PyObject_GetAttr(own, s_sdiff);
+            if (sdiff == NULL)
+                goto done;
+            PyObject *merged = PyNumber_InPlaceOr(sdiff, tracks);
+            Py_DECREF(sdiff);
+            if (merged == NULL)
+                goto done;
+            int err = PyObject_SetAttr(own, s_sdiff, merged);
+            Py_DECREF(merged);
+            if (err < 0)
+                goto done;
+        }
+    }
+    result = 1;
+done:
+    Py_DECREF(by_pvol);
+    Py_XDECREF(plist);
+    Py_XDECREF(tracks);
+    return result;
+}
+
+/* XpBackend.block_write when no copy completion is scheduled, the LDEV is a plain one
+ * (not reserved, not a CA S-VOL), its own BC pair (if any) lets hosts write and none of
+ * its pairs is restoring it. */
+static int
+xp_write_impl(PyObject *self, PyObject *volume, PyObject *items)
+{
+    int result = FAILED, t;
+    PyObject *due = NULL, *ldevs = NULL, *ldev = NULL, *ix = NULL, *count = NULL,
+             *pairs = NULL, *lid = NULL, *by_svol = NULL, *own = NULL, *bc = NULL,
+             *data = NULL, *size = NULL, *delta = NULL, *by_pvol = NULL;
+    if (xp_none_due == NULL || !PyDict_CheckExact(items) || PyDict_GET_SIZE(items) == 0)
+        return DECLINED;
+    if ((due = PyObject_GetAttr(self, s_due)) == NULL)
+        goto done;
+    if (due == Py_None || (t = eq(due, xp_none_due)) == 0) {
+        result = DECLINED; /* settle may have work: the Python code settles first */
+        goto done;
+    }
+    if (t < 0 || (ldevs = PyObject_GetAttr(self, s_ldevs)) == NULL)
+        goto done;
+    result = DECLINED;
+    if (!PyDict_CheckExact(ldevs))
+        goto done;
+    ldev = PyDict_GetItemWithError(ldevs, volume);
+    if (ldev == NULL) {
+        result = PyErr_Occurred() ? FAILED : DECLINED; /* another name for it: ldev() */
+        goto done;
+    }
+    Py_INCREF(ldev);
+    if ((t = attr_true(ldev, s_reserved)) != 0 || (t = attr_true(ldev, s_ca_primary)) != 0) {
+        result = t < 0 ? FAILED : DECLINED;
+        goto done;
+    }
+    result = FAILED;
+    if ((ix = PyObject_GetAttr(self, s_index)) == NULL)
+        goto done;
+    if (ix == Py_None) {
+        result = DECLINED;
+        goto done;
+    }
+    if ((count = PyObject_GetAttr(ix, s_count)) == NULL
+        || (pairs = PyObject_GetAttr(self, s_pairs)) == NULL)
+        goto done;
+    Py_ssize_t npairs = PyObject_Length(pairs);
+    if (npairs < 0)
+        goto done;
+    long built = PyLong_AsLong(count);
+    if (built == -1 && PyErr_Occurred())
+        goto done;
+    if (built != (long)npairs) {
+        result = DECLINED; /* stale: the Python code rebuilds it */
+        goto done;
+    }
+    if ((lid = PyObject_GetAttr(ldev, s_id)) == NULL
+        || (by_svol = PyObject_GetAttr(ix, s_by_svol)) == NULL)
+        goto done;
+    if (!PyDict_CheckExact(by_svol)) {
+        result = DECLINED;
+        goto done;
+    }
+    own = PyDict_GetItemWithError(by_svol, lid);
+    if (own == NULL && PyErr_Occurred())
+        goto done;
+    own = own != NULL ? own : Py_None;
+    Py_INCREF(own);
+    if (own != Py_None) {
+        PyObject *ostate = PyObject_GetAttr(own, s_state);
+        if (ostate == NULL)
+            goto done;
+        t = PySet_Contains(xp_svol_writable, ostate);
+        Py_DECREF(ostate);
+        if (t <= 0) {
+            result = t < 0 ? FAILED : DECLINED;
+            goto done;
+        }
+    }
+    if ((bc = PyObject_GetAttr(ix, s_bc_by_pvol)) == NULL)
+        goto done;
+    if (!PyDict_CheckExact(bc)) {
+        result = DECLINED;
+        goto done;
+    }
+    PyObject *bclist = PyDict_GetItemWithError(bc, lid); /* borrowed */
+    if (bclist == NULL && PyErr_Occurred())
+        goto done;
+    if (bclist != NULL) {
+        if (!PyList_CheckExact(bclist)) {
+            result = DECLINED;
+            goto done;
+        }
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(bclist); i++) {
+            PyObject *pstate = PyObject_GetAttr(PyList_GET_ITEM(bclist, i), s_state);
+            if (pstate == NULL)
+                goto done;
+            t = eq(pstate, xp_copy_rs_r);
+            Py_DECREF(pstate);
+            if (t != 0) {
+                result = t < 0 ? FAILED : DECLINED;
+                goto done;
+            }
+        }
+    }
+    if ((data = PyObject_GetAttr(ldev, s_data)) == NULL
+        || (size = PyObject_GetAttr(data, s_size_extents)) == NULL)
+        goto done;
+    if ((t = keys_in_range(items, size)) <= 0) {
+        result = t < 0 ? FAILED : DECLINED;
+        goto done;
+    }
+    if ((by_pvol = PyObject_GetAttr(ix, s_by_pvol)) == NULL)
+        goto done;
+    int tracked = own != Py_None;
+    if (!tracked && (tracked = PySequence_Contains(by_pvol, lid)) < 0)
+        goto done;
+    if ((delta = PyObject_GetAttr(data, s_delta)) == NULL)
+        goto done;
+    if (!PyDict_CheckExact(delta)) {
+        result = DECLINED;
+        goto done;
+    }
+    /* accepted: the changes of the Python code, in its order */
+    if (PyDict_Update(delta, items) < 0)
+        goto done;
+    if (tracked) {
+        t = xp_touch_simple(ix, lid, own, items, by_svol, ldevs);
+        if (t < 0)
+            goto done;
+        if (t == 0) { /* a mirroring pair: the whole of touch, in Python */
+            PyObject *tracks = PySet_New(items);
+            if (tracks == NULL)
+                goto done;
+            PyObject *r = PyObject_CallMethodObjArgs(self, s_touch, lid, tracks, NULL);
+            Py_DECREF(tracks);
+            if (r == NULL)
+                goto done;
+            Py_DECREF(r);
+        }
+    }
+    result = DONE;
+done:
+    Py_XDECREF(due);
+    Py_XDECREF(ldevs);
+    Py_XDECREF(ldev);
+    Py_XDECREF(ix);
+    Py_XDECREF(count);
+    Py_XDECREF(pairs);
+    Py_XDECREF(lid);
+    Py_XDECREF(by_svol);
+    Py_XDECREF(own);
+    Py_XDECREF(bc);
+    Py_XDECREF(data);
+    Py_XDECREF(size);
+    Py_XDECREF(delta);
+    Py_XDECREF(by_pvol);
+    return result;
+}
+
+/* --- the host ----------------------------------------------------------------------- */
+
+/* arrays[name].block_write(volume, items, host=host): the array's own fast path when it
+ * is an EVA or an XP and it accepts, else its Python method. */
+static int
+array_write(PyObject *array, PyObject *volume, PyObject *items, PyObject *host)
+{
+    int t = DECLINED;
+    if (eva_type != NULL && Py_TYPE(array) == (PyTypeObject *)eva_type)
+        t = eva_write_impl(array, volume, items, host);
+    else if (xp_type != NULL && Py_TYPE(array) == (PyTypeObject *)xp_type)
+        t = xp_write_impl(array, volume, items);
+    if (t != DECLINED)
+        return t;
+    PyObject *method = PyObject_GetAttr(array, s_block_write);
+    if (method == NULL)
+        return FAILED;
+    PyObject *args[3] = {volume, items, host};
+    PyObject *r = PyObject_Vectorcall(method, args, 2, kw_host);
+    Py_DECREF(method);
+    if (r == NULL)
+        return FAILED;
+    Py_DECREF(r);
+    return DONE;
+}
+
+/* FileOps.write_file for a cached dentry of a writable mount whose file lies in one PV
+ * run (the direct map) and blocks inside the file. */
+static int
+host_write_impl(PyObject *self, PyObject *host_name, PyObject *path, PyObject *blocks)
+{
+    int result = FAILED, t;
+    PyObject *caches = NULL, *hc = NULL, *files = NULL, *d = NULL, *host = NULL, *mnt = NULL,
+             *entry = NULL, *length = NULL, *direct = NULL, *items = NULL, *name = NULL,
+             *world = NULL, *arrays = NULL, *array = NULL;
+    if (!PyDict_CheckExact(blocks))
+        return DECLINED;
+    if ((caches = PyObject_GetAttr(self, s_cache)) == NULL)
+        goto done;
+    result = DECLINED;
+    if (!PyDict_CheckExact(caches))
+        goto done;
+    hc = PyDict_GetItemWithError(caches, host_name);
+    if (hc == NULL) {
+        result = PyErr_Occurred() ? FAILED : DECLINED;
+        goto done;
+    }
+    Py_INCREF(hc);
+    result = FAILED;
+    if ((files = PyObject_GetAttr(hc, s_files)) == NULL)
+        goto done;
+    if (!PyDict_CheckExact(files)) {
+        result = DECLINED;
+        goto done;
+    }
+    d = PyDict_GetItemWithError(files, path);
+    if (d == NULL) {
+        result = PyErr_Occurred() ? FAILED : DECLINED;
+        goto done;
+    }
+    Py_INCREF(d);
+    if ((host = PyObject_GetAttr(d, s_host)) == NULL)
+        goto done;
+    if ((t = attr_true(host, s_crashed)) != 0) {
+        result = t < 0 ? FAILED : DECLINED;
+        goto done;
+    }
+    if ((mnt = PyObject_GetAttr(d, s_mnt)) == NULL)
+        goto done;
+    if ((t = attr_true(mnt, s_read_only)) != 0 || (t = attr_true(mnt, s_frozen)) != 0) {
+        result = t < 0 ? FAILED : DECLINED;
+        goto done;
+    }
+    if ((entry = PyObject_GetAttr(d, s_entry)) == NULL
+        || (length = PyObject_GetAttr(entry, s_length)) == NULL
+        || (direct = PyObject_GetAttr(d, s_direct)) == NULL)
+        goto done;
+    result = DECLINED;
+    if (!PyTuple_CheckExact(direct) || PyTuple_GET_SIZE(direct) != 3
+        || !PyLong_CheckExact(PyTuple_GET_ITEM(direct, 2)) || !PyLong_CheckExact(length))
+        goto done;
+    result = FAILED;
+    long base = PyLong_AsLong(PyTuple_GET_ITEM(direct, 2));
+    if (base == -1 && PyErr_Occurred())
+        goto done;
+    long size = PyLong_AsLong(length);
+    if (size == -1 && PyErr_Occurred())
+        goto done;
+    if ((items = PyDict_New()) == NULL)
+        goto done;
+    Py_ssize_t pos = 0;
+    PyObject *block, *payload;
+    while (PyDict_Next(blocks, &pos, &block, &payload)) {
+        int overflow = 0;
+        long b = PyLong_CheckExact(block) ? PyLong_AsLongAndOverflow(block, &overflow) : -1;
+        if (overflow || b < 0 || b >= size) {
+            result = DECLINED; /* EFBIG, or not an int: the Python code says */
+            goto done;
+        }
+        PyObject *extent = PyLong_FromLong(base + b);
+        if (extent == NULL)
+            goto done;
+        t = PyDict_SetItem(items, extent, payload);
+        Py_DECREF(extent);
+        if (t < 0)
+            goto done;
+    }
+    if ((name = PyObject_GetAttr(host, s_name)) == NULL
+        || (world = PyObject_GetAttr(self, s_world)) == NULL
+        || (arrays = PyObject_GetAttr(world, s_arrays)) == NULL)
+        goto done;
+    array = PyObject_GetItem(arrays, PyTuple_GET_ITEM(direct, 0));
+    if (array == NULL)
+        goto done;
+    result = array_write(array, PyTuple_GET_ITEM(direct, 1), items, name);
+done:
+    Py_XDECREF(caches);
+    Py_XDECREF(hc);
+    Py_XDECREF(files);
+    Py_XDECREF(d);
+    Py_XDECREF(host);
+    Py_XDECREF(mnt);
+    Py_XDECREF(entry);
+    Py_XDECREF(length);
+    Py_XDECREF(direct);
+    Py_XDECREF(items);
+    Py_XDECREF(name);
+    Py_XDECREF(world);
+    Py_XDECREF(arrays);
+    Py_XDECREF(array);
+    return result;
+}
+
+/* --- the module ---------------------------------------------------------------------- */
+
+static PyObject *
+answer(int r)
+{
+    if (r < 0)
+        return NULL;
+    return PyBool_FromLong(r == DONE);
+}
+
+static PyObject *
+eva_write(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "eva_write(backend, volume, items, host)");
+        return NULL;
+    }
+    return answer(eva_write_impl(args[0], args[1], args[2], args[3]));
+}
+
+static PyObject *
+xp_write(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "xp_write(backend, volume, items)");
+        return NULL;
+    }
+    return answer(xp_write_impl(args[0], args[1], args[2]));
+}
+
+static PyObject *
+host_write(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "host_write(hosts, host_name, path, blocks)");
+        return NULL;
+    }
+    return answer(host_write_impl(args[0], args[1], args[2], args[3]));
+}
+
+static void
+keep(PyObject **slot, PyObject *value)
+{
+    Py_INCREF(value);
+    Py_XSETREF(*slot, value);
+}
+
+static PyObject *
+configure_eva(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyType_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "configure_eva(FAILED, INVALID, ORIGINAL, SNAPSHOT, VSNAP, EvaBackend)");
+        return NULL;
+    }
+    keep(&eva_failed, args[0]);
+    keep(&eva_invalid, args[1]);
+    keep(&eva_original, args[2]);
+    keep(&eva_snapshot, args[3]);
+    keep(&eva_vsnap, args[4]);
+    keep(&eva_type, args[5]);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+configure_xp(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7 || !PyType_Check(args[6]) || !PyFrozenSet_Check(args[1])
+        || !PyFrozenSet_Check(args[3]) || !PyFrozenSet_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "configure_xp(NONE_DUE, SVOL_WRITABLE, COPY_RS_R, TRACKING, MIRRORING, "
+                        "PAIR, XpBackend)");
+        return NULL;
+    }
+    keep(&xp_none_due, args[0]);
+    keep(&xp_svol_writable, args[1]);
+    keep(&xp_copy_rs_r, args[2]);
+    keep(&xp_tracking, args[3]);
+    keep(&xp_mirroring, args[4]);
+    keep(&xp_pair, args[5]);
+    keep(&xp_type, args[6]);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"host_write", (PyCFunction)(void (*)(void))host_write, METH_FASTCALL,
+     "FileOps.write_file's usual case: True when written, False when declined unchanged."},
+    {"eva_write", (PyCFunction)(void (*)(void))eva_write, METH_FASTCALL,
+     "EvaBackend.block_write's usual case: True when written, False when declined."},
+    {"xp_write", (PyCFunction)(void (*)(void))xp_write, METH_FASTCALL,
+     "XpBackend.block_write's usual case: True when written, False when declined."},
+    {"configure_eva", (PyCFunction)(void (*)(void))configure_eva, METH_FASTCALL,
+     "The EVA's states, kinds and backend type the write path compares with."},
+    {"configure_xp", (PyCFunction)(void (*)(void))configure_xp, METH_FASTCALL,
+     "The XP's pair states and backend type the write path compares with."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_iopathc",
+    "Compiled usual case of the host write path (host, EVA, XP).", -1, methods,
+};
+
+#define INTERN(var, text)                                                                  \
+    if ((var = PyUnicode_InternFromString(text)) == NULL)                                  \
+        return NULL;
+
+PyMODINIT_FUNC
+PyInit__iopathc(void)
+{
+    INTERN(s_cache, "_cache");
+    INTERN(s_files, "files");
+    INTERN(s_host, "host");
+    INTERN(s_crashed, "crashed");
+    INTERN(s_mnt, "mnt");
+    INTERN(s_read_only, "read_only");
+    INTERN(s_frozen, "frozen");
+    INTERN(s_entry, "entry");
+    INTERN(s_length, "length");
+    INTERN(s_direct, "direct");
+    INTERN(s_name, "name");
+    INTERN(s_world, "world");
+    INTERN(s_arrays, "arrays");
+    INTERN(s_block_write, "block_write");
+    INTERN(s_vdisks, "vdisks");
+    INTERN(s_state, "state");
+    INTERN(s_presentations, "presentations");
+    INTERN(s_data, "data");
+    INTERN(s_size_extents, "size_extents");
+    INTERN(s_ix, "_ix");
+    INTERN(s_kind, "kind");
+    INTERN(s_id, "id");
+    INTERN(s_family, "family");
+    INTERN(s_covered, "covered");
+    INTERN(s_delta, "delta");
+    INTERN(s_host_written, "host_written");
+    INTERN(s_due, "_due");
+    INTERN(s_ldevs, "ldevs");
+    INTERN(s_reserved, "reserved");
+    INTERN(s_index, "_index");
+    INTERN(s_count, "count");
+    INTERN(s_pairs, "pairs");
+    INTERN(s_by_svol, "by_svol");
+    INTERN(s_by_pvol, "by_pvol");
+    INTERN(s_bc_by_pvol, "bc_by_pvol");
+    INTERN(s_ca_primary, "ca_primary");
+    INTERN(s_swap_freeze, "swap_freeze");
+    INTERN(s_pdiff, "pdiff");
+    INTERN(s_sdiff, "sdiff");
+    INTERN(s_touch, "touch");
+    INTERN(s_svol, "svol");
+    if ((kw_host = Py_BuildValue("(s)", "host")) == NULL)
+        return NULL;
+    return PyModule_Create(&module);
+}
