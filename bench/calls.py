@@ -102,6 +102,7 @@ def count_calls(cfg: BenchConfig, window_days: int | None = None) -> dict[str, A
         "sim_days": cfg.days,
         "app": cfg.app,
         "epoch_loop": res["epoch_loop"],
+        "write_path": res["write_path"],
         "sessions": res["sessions"],
         "events": events,
         "interpreted_calls": total[0],

@@ -20,7 +20,7 @@ CONFIG = (
     "databases",
     "sim_days",
     "workload_epoch_s",
-)  # gc_tuned and epoch_loop may differ: they are speed settings
+)  # gc_tuned, epoch_loop and write_path may differ: they are speed settings
 # what the simulation did: must be identical for a pure optimization
 OUTCOME = (
     "sessions",

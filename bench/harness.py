@@ -26,6 +26,7 @@ from apprm_ref.errors import ApprmError
 from apprm_ref.idb.engine import file_url, make_engine
 from apprm_ref.idb.repository import SqlRepository
 from apprm_ref.longrun import long_run_gc
+from apprm_ref.sim import iopath
 from apprm_ref.sim.estate import Estate, build_world, sim_drivers
 from apprm_ref.sim.oracle import epoch_loop
 from apprm_ref.types import SessionStatus, SessionType
@@ -248,6 +249,7 @@ def _result(
         "app": cfg.app,
         "gc_tuned": cfg.gc_tuned,
         "epoch_loop": epoch_loop.implementation(),
+        "write_path": iopath.implementation(),
         "databases": len(plans),
         "sim_days": cfg.days,
         "wall_s": round(wall, 3),

@@ -30,6 +30,7 @@ KEYS = {
     "floor_ms_per_day",
     "cost_over_floor",
     "epoch_loop",
+    "write_path",
 }
 
 

@@ -47,10 +47,10 @@ def path(compiled: bool) -> Iterator[None]:
         iopath.COMPILED = saved
 
 
-def outcome(fn: Callable[[], Any]) -> Any:
+def outcome(apply: Callable[..., Any], state: Any, step: Any) -> Any:
     """What a step answered: its value, or the code of the error it raised."""
     try:
-        return ("ok", fn())
+        return ("ok", apply(state, step))
     except ApprmError as exc:
         return ("refused", type(exc).__name__, getattr(exc, "code", None), str(exc))
 
@@ -63,7 +63,7 @@ def run_both(build: Callable[[], Any], steps: list[Any], apply: Callable[..., An
             state = build()
             trace = []
             for step in steps:
-                trace.append((step, outcome(lambda: apply(state, step)), state[0].digest()))
+                trace.append((step, outcome(apply, state, step), state[0].digest()))
             traces.append(trace)
     for python_step, compiled_step in zip(*traces, strict=True):
         assert python_step == compiled_step
@@ -296,8 +296,11 @@ def host_step(state: Any, step: tuple[Any, ...]) -> Any:
 
 HOST_STEPS = st.one_of(
     st.tuples(
-        st.just("write"), st.integers(0, 20),
-        st.lists(st.one_of(st.integers(-1, 9), st.tuples(st.just("end"), st.integers(-2, 1))), max_size=4),
+        st.just("write"),
+        st.integers(0, 20),
+        st.lists(
+            st.one_of(st.integers(-1, 9), st.tuples(st.just("end"), st.integers(-2, 1))), max_size=4
+        ),
     ),  # fmt: skip
     st.tuples(st.just("read"), st.integers(0, 20)),
     st.tuples(st.sampled_from(["freeze", "thaw", "crash", "boot"])),
