@@ -1,8 +1,9 @@
 /* The compiled part of the Oracle simulator: the draw loop of Transactions._epoch for
  * callers that keep no Commit objects, the main block of Files.encode_controlfile, the
  * frozen items of a dict of scalars (datafile and log headers, control-file entries),
- * FrozenCf.section for a dict of dicts, and the block loops of a commit batch and of DBWR
- * (the buffer-cache update, DBWR's draw and the grouping of payloads per file).
+ * FrozenCf.section for a dict of dicts (and memo._entry for its entries one level deep),
+ * and the block loops of a commit batch and of DBWR (the buffer-cache update, DBWR's draw
+ * and the grouping of payloads per file).
  *
  * The same calls on the same objects as the pure-Python code in transactions.py and
  * files.py, in the same order: the workload stream's getrandbits and random, the row grid,
@@ -431,6 +432,102 @@ scalar_items(PyObject *self, PyObject *d)
     return out;
 }
 
+static PyObject *list_tag; /* "[]": formats.freeze's tag of a list */
+
+/* Every item of the exact list v an exact scalar: 1, else 0. */
+static int
+all_scalar_list(PyObject *v)
+{
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); i++)
+        if (!is_scalar(PyList_GET_ITEM(v, i)))
+            return 0;
+    return 1;
+}
+
+/* entry_pair(value, tag) -> (snapshot, frozen) | None
+ * memo._entry for a dict whose values are exact scalars, lists of exact scalars or dicts
+ * of exact scalars (a log group and its members): the snapshot holds each scalar, a copy
+ * of each list and dict; the frozen form is (tag, the sorted (key, frozen value) pairs),
+ * a list frozen as ("[]", tuple(list)) and a dict as (tag, its sorted items). None for a
+ * deeper value: the Python code decides it. */
+static PyObject *
+entry_pair_of(PyObject *value, PyObject *tag)
+{
+    if (!PyDict_CheckExact(value))
+        Py_RETURN_NONE;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(value, &pos, &k, &v)) { /* decline before building anything */
+        if (is_scalar(v))
+            continue;
+        if (PyList_CheckExact(v) && all_scalar_list(v))
+            continue;
+        if (PyDict_CheckExact(v)) {
+            Py_ssize_t p2 = 0;
+            PyObject *k2, *v2;
+            int ok = 1;
+            while (ok && PyDict_Next(v, &p2, &k2, &v2))
+                ok = is_scalar(v2);
+            if (ok)
+                continue;
+        }
+        Py_RETURN_NONE;
+    }
+    PyObject *snapshot = PyDict_New(), *items = PyList_New(0);
+    if (snapshot == NULL || items == NULL)
+        goto fail;
+    pos = 0;
+    while (PyDict_Next(value, &pos, &k, &v)) {
+        PyObject *copy, *frozen;
+        if (is_scalar(v)) {
+            copy = Py_NewRef(v);
+            frozen = Py_NewRef(v);
+        } else if (PyList_CheckExact(v)) {
+            copy = PyList_GetSlice(v, 0, PyList_GET_SIZE(v));
+            PyObject *tup = copy != NULL ? PyList_AsTuple(v) : NULL;
+            frozen = tup != NULL ? PyTuple_Pack(2, list_tag, tup) : NULL;
+            Py_XDECREF(tup);
+        } else {
+            copy = PyDict_Copy(v);
+            PyObject *tup = copy != NULL ? scalar_items(NULL, v) : NULL;
+            frozen = tup != NULL ? PyTuple_Pack(2, tag, tup) : NULL;
+            Py_XDECREF(tup);
+        }
+        PyObject *pair = frozen != NULL ? PyTuple_Pack(2, k, frozen) : NULL;
+        int bad = pair == NULL || PyDict_SetItem(snapshot, k, copy) < 0
+                  || PyList_Append(items, pair) < 0;
+        Py_XDECREF(copy);
+        Py_XDECREF(frozen);
+        Py_XDECREF(pair);
+        if (bad)
+            goto fail;
+    }
+    if (PyList_Sort(items) < 0)
+        goto fail;
+    PyObject *sorted = PyList_AsTuple(items);
+    Py_CLEAR(items);
+    PyObject *frozen = sorted != NULL ? PyTuple_Pack(2, tag, sorted) : NULL;
+    Py_XDECREF(sorted);
+    PyObject *out = frozen != NULL ? PyTuple_Pack(2, snapshot, frozen) : NULL;
+    Py_XDECREF(frozen);
+    Py_DECREF(snapshot);
+    return out;
+fail:
+    Py_XDECREF(snapshot);
+    Py_XDECREF(items);
+    return NULL;
+}
+
+static PyObject *
+entry_pair(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "entry_pair(value, tag)");
+        return NULL;
+    }
+    return entry_pair_of(args[0], args[1]);
+}
+
 /* section_entries(value, entries, entry, tag) -> (snapshot, frozen)
  * FrozenCf.section for a dict of dicts (the datafiles, the log groups): each entry still
  * equal to its snapshot in entries keeps its (snapshot, frozen) pair; a changed one is
@@ -476,8 +573,12 @@ section_entries(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                 made = frozen != NULL ? PyTuple_Pack(2, copy, frozen) : NULL;
                 Py_XDECREF(copy);
                 Py_XDECREF(frozen);
-            } else {
-                made = PyObject_CallOneArg(make, v);
+            } else { /* memo._entry: compiled for values one level deep, else Python */
+                made = entry_pair_of(v, tag);
+                if (made == Py_None) {
+                    Py_DECREF(made);
+                    made = PyObject_CallOneArg(make, v);
+                }
             }
             Py_DECREF(scalars);
             if (made == NULL)
@@ -705,6 +806,8 @@ static PyMethodDef methods[] = {
      "Transactions._per_file: payloads per file and the highest SCN per file."},
     {"scalar_items", scalar_items, METH_O,
      "tuple(sorted(d.items())) for a dict of exact scalars, else None."},
+    {"entry_pair", (PyCFunction)(void (*)(void))entry_pair, METH_FASTCALL,
+     "memo._entry for values one level deep: (snapshot, frozen), else None."},
     {"section_entries", (PyCFunction)(void (*)(void))section_entries, METH_FASTCALL,
      "FrozenCf.section for a dict of dicts: (snapshot, frozen)."},
     {"cf_main", (PyCFunction)(void (*)(void))cf_main, METH_FASTCALL,
@@ -720,5 +823,7 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__epochc(void)
 {
+    if ((list_tag = PyUnicode_InternFromString("[]")) == NULL)
+        return NULL;
     return PyModule_Create(&module);
 }

@@ -232,3 +232,43 @@ def test_scalar_items_is_the_frozen_form_of_a_dict_of_scalars(d: dict[str, Any])
 
 class _Sub(dict[str, Any]):
     """A dict subclass: ``scalar_items`` leaves it to the Python code."""
+
+
+_one_level = st.one_of(
+    _scalars,
+    st.lists(st.one_of(_scalars, st.builds(_Scn)), max_size=3),
+    st.dictionaries(st.text(max_size=2), st.one_of(_scalars, st.builds(_Scn)), max_size=3),
+    st.lists(st.lists(st.integers(), max_size=1), max_size=1),  # deeper: declined
+    st.builds(_Scn),
+)
+
+
+@needs_compiled
+@pytest.mark.rule("PERF-P1")
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=3), _one_level, max_size=6))
+def test_entry_pair_is_the_memo_entry_of_a_value_one_level_deep(d: dict[str, Any]) -> None:
+    """``entry_pair`` gives exactly what ``memo._entry`` gives (snapshot and frozen form)
+    for an entry whose values are scalars, lists or dicts of scalars (a log group and its
+    members), and None for a deeper value or an int subclass, which the Python code takes."""
+    from apprm_ref.sim.oracle import memo
+
+    assert COMPILED is not None
+    got = COMPILED.entry_pair(d, "{}")
+    want = memo._entry(d)
+    exact = (type(None), bool, int, float, str)
+
+    def one_level(v: Any) -> bool:
+        if type(v) in exact:
+            return True
+        if type(v) is list:
+            return all(type(x) in exact for x in v)
+        return type(v) is dict and all(type(x) in exact for x in v.values())
+
+    if all(one_level(v) for v in d.values()):
+        assert got == want
+        assert [type(v) for v in got[0].values()] == [type(v) for v in want[0].values()]
+        assert all(got[0][k] is not d[k] for k in d if type(d[k]) in (list, dict))  # copies
+    else:
+        assert got is None
+    assert COMPILED.entry_pair(_Sub(d), "{}") is None  # not exactly a dict
