@@ -1,6 +1,7 @@
 /* The compiled part of the host write path: a file write on a host
  * (FileOps.write_file), the EVA's block write (EvaBackend.block_write) and the XP's
- * (XpBackend.block_write, with the difference tracking of XpBackend.touch).
+ * (XpBackend.block_write, with the difference tracking of XpBackend.touch), and the
+ * copy-on-write filter of the EVA's writes that need it (EvaBackend._new_cow).
  *
  * Each function handles the usual case only and declines (returns False) before it
  * changes anything when a case is not usual: a dentry not cached, a file not in one PV
@@ -20,7 +21,7 @@ static PyObject *s_cache, *s_files, *s_host, *s_crashed, *s_mnt, *s_read_only, *
     *s_vdisks, *s_state, *s_presentations, *s_data, *s_size_extents, *s_ix, *s_kind, *s_id,
     *s_family, *s_covered, *s_delta, *s_host_written, *s_due, *s_ldevs, *s_reserved,
     *s_index, *s_count, *s_pairs, *s_by_svol, *s_by_pvol, *s_bc_by_pvol, *s_ca_primary,
-    *s_swap_freeze, *s_pdiff, *s_sdiff, *s_touch, *s_svol, *kw_host;
+    *s_swap_freeze, *s_pdiff, *s_sdiff, *s_touch, *s_svol, *s_cow, *kw_host;
 
 /* The constants the Python code compares with (configure_eva, configure_xp). */
 static PyObject *eva_failed, *eva_invalid, *eva_original, *eva_snapshot, *eva_vsnap;
@@ -231,6 +232,60 @@ done:
     Py_XDECREF(coverage);
     Py_XDECREF(delta);
     return result;
+}
+
+/* EvaBackend._new_cow(vsnaps, extents): for each vsnap in order, the extents (sorted,
+ * distinct) it has not allocated yet, in order, by vsnap id; vsnaps with none left out.
+ * The same dict the Python loop builds (its filter, its copy of a vsnap with no COW). */
+static PyObject *
+new_cow(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "new_cow(vsnaps, extents)");
+        return NULL;
+    }
+    PyObject *vsnaps = PySequence_Fast(args[0], "vsnaps must be a sequence");
+    if (vsnaps == NULL)
+        return NULL;
+    PyObject *extents = PySequence_Fast(args[1], "extents must be a sequence");
+    PyObject *out = extents != NULL ? PyDict_New() : NULL;
+    if (out == NULL)
+        goto fail;
+    Py_ssize_t nv = PySequence_Fast_GET_SIZE(vsnaps), ne = PySequence_Fast_GET_SIZE(extents);
+    PyObject **ext = PySequence_Fast_ITEMS(extents);
+    for (Py_ssize_t i = 0; i < nv; i++) {
+        PyObject *s = PySequence_Fast_GET_ITEM(vsnaps, i);
+        PyObject *cow = PyObject_GetAttr(s, s_cow);
+        if (cow == NULL)
+            goto fail;
+        int held = PyObject_IsTrue(cow);
+        PyObject *fresh = held >= 0 ? PyList_New(0) : NULL;
+        for (Py_ssize_t j = 0; fresh != NULL && j < ne; j++) {
+            int in = held ? PySequence_Contains(cow, ext[j]) : 0;
+            if (in < 0 || (!in && PyList_Append(fresh, ext[j]) < 0))
+                Py_CLEAR(fresh);
+        }
+        Py_DECREF(cow);
+        if (fresh == NULL)
+            goto fail;
+        int bad = 0;
+        if (PyList_GET_SIZE(fresh) > 0) {
+            PyObject *sid = PyObject_GetAttr(s, s_id);
+            bad = sid == NULL || PyDict_SetItem(out, sid, fresh) < 0;
+            Py_XDECREF(sid);
+        }
+        Py_DECREF(fresh);
+        if (bad)
+            goto fail;
+    }
+    Py_DECREF(vsnaps);
+    Py_DECREF(extents);
+    return out;
+fail:
+    Py_DECREF(vsnaps);
+    Py_XDECREF(extents);
+    Py_XDECREF(out);
+    return NULL;
 }
 
 /* --- XP ----------------------------------------------------------------------------- */
@@ -761,6 +816,8 @@ static PyMethodDef methods[] = {
      "FileOps.write_file's usual case: True when written, False when declined unchanged."},
     {"eva_write", (PyCFunction)(void (*)(void))eva_write, METH_FASTCALL,
      "EvaBackend.block_write's usual case: True when written, False when declined."},
+    {"new_cow", (PyCFunction)(void (*)(void))new_cow, METH_FASTCALL,
+     "EvaBackend._new_cow: the extents each vsnap must newly allocate, by vsnap id."},
     {"xp_write", (PyCFunction)(void (*)(void))xp_write, METH_FASTCALL,
      "XpBackend.block_write's usual case: True when written, False when declined."},
     {"configure_eva", (PyCFunction)(void (*)(void))configure_eva, METH_FASTCALL,
@@ -823,6 +880,7 @@ PyInit__iopathc(void)
     INTERN(s_sdiff, "sdiff");
     INTERN(s_touch, "touch");
     INTERN(s_svol, "svol");
+    INTERN(s_cow, "cow");
     if ((kw_host = Py_BuildValue("(s)", "host")) == NULL)
         return NULL;
     return PyModule_Create(&module);

@@ -171,6 +171,33 @@ def test_the_compiled_eva_write_takes_the_usual_case_and_declines_the_rest() -> 
     assert clone.host_written  # a host wrote to a target (ARR-I6)
 
 
+class _Vsnap:
+    def __init__(self, vid: str, cow: dict[int, bool]) -> None:
+        self.id, self.cow = vid, cow
+
+
+@needs_compiled
+@pytest.mark.rule("PERF-P1")
+@settings(max_examples=200, deadline=None)
+@given(
+    cows=st.lists(st.dictionaries(st.integers(0, 20), st.just(True), max_size=12), max_size=5),
+    extents=st.sets(st.integers(0, 20), max_size=12),
+)
+def test_the_compiled_cow_filter_is_the_python_one(
+    cows: list[dict[int, bool]], extents: set[int]
+) -> None:
+    """``new_cow`` gives the dict ``EvaBackend._new_cow`` builds: per vsnap in order, the
+    extents it does not hold yet, in order; vsnaps holding all of them left out."""
+    assert COMPILED is not None
+    vsnaps = [_Vsnap(f"vd{i:04d}", cow) for i, cow in enumerate(cows)]
+    ordered = sorted(extents)
+    with path(False):
+        want = EvaBackend._new_cow(vsnaps, ordered)  # type: ignore[arg-type]
+    got = COMPILED.new_cow(vsnaps, ordered)
+    assert got == want and list(got) == list(want)
+    assert all(type(v) is list for v in got.values())
+
+
 # --- XP ---------------------------------------------------------------------------------
 
 LDEVS = ["01:10", "01:11", "01:20", "01:21", "01:22"]
