@@ -21,12 +21,35 @@ from apprm_ref.idb.convert import layout_plain, split_session_id
 from apprm_ref.idb.replica_cache import Entry, make_entry, remake_entry
 from apprm_ref.types import ReplicaType
 
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_DEFAULT = json.JSONEncoder()
+
+
+def _encoder() -> Any:
+    """The C encoder ``json.dumps(value)`` builds on every call with its default settings
+    (circular check, ASCII, no indent, ``", "`` and ``": "``), built once instead. Its
+    markers dict is empty again after every value it encodes; after a failure it may
+    still hold the ids of the containers it was inside, so a failure builds it again."""
+    return _C_ENCODER(  # type: ignore[misc]
+        {}, _DEFAULT.default, json.encoder.encode_basestring_ascii, None,
+        _DEFAULT.key_separator, _DEFAULT.item_separator, False, False, True,
+    )  # fmt: skip
+
+
+_ENCODE = [_encoder()] if _C_ENCODER is not None else None
+
 
 def dumps(value: Any) -> str:
-    """A JSON column's text; a value JSON cannot hold fails as the ORM's flush did."""
+    """A JSON column's text, exactly ``json.dumps(value)``; a value JSON cannot hold fails
+    as the ORM's flush did."""
+    encode = _ENCODE
     try:
-        return json.dumps(value)
+        if encode is None or type(value) is str:
+            return json.dumps(value)
+        return "".join(encode[0](value, 0))
     except (TypeError, ValueError) as exc:
+        if encode is not None:
+            encode[0] = _encoder()
         raise IdbError(f"IDB operation failed: StatementError: {exc}") from None
 
 
