@@ -85,8 +85,20 @@ def _base(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return (rid, spec, session_id, array, created_at, ReplicaType(rtype), flag, status, seq, mu)
 
 
+_SCAN = json.JSONDecoder().scan_once  # the scanner json.loads ends in, made once
+
+
 def _json(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    """``json.loads(text)`` (None for NULL): the scanner straight away for a text that is
+    one JSON value and nothing else, as the IDB's columns are; json.loads itself for
+    anything else (leading or trailing whitespace, extra data, an error to raise)."""
+    if text is None:
+        return None
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
 
 
 def list_keys(spec: str, array: str, status: str) -> list[ListKey]:

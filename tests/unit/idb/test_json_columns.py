@@ -60,3 +60,30 @@ def test_a_refused_value_fails_alike_and_leaves_the_encoder_usable() -> None:
     circular.pop()
     for value in (bad, circular, unhashable, [inner, inner]):
         assert sqlite_rows.dumps(value) == json.dumps(value)
+
+
+@pytest.mark.rule("PERF-P1")
+@settings(max_examples=300, deadline=None)
+@given(JSON)
+def test_a_column_reads_back_as_json_loads_reads_it(value: Any) -> None:
+    from apprm_ref.idb.replica_cache import _json
+
+    text = json.dumps(value)
+    # repr, not ==: NaN is not equal to itself; repr also holds -0.0 and the key order
+    assert repr(_json(text)) == repr(json.loads(text))
+
+
+@pytest.mark.parametrize("text", [" [1] ", "[1] x", "\ufeff[1]", "[1", "", "nul", '{"a": 1}  '])
+def test_other_text_is_read_or_refused_as_json_loads_does(text: str) -> None:
+    from apprm_ref.idb.replica_cache import _json
+
+    try:
+        want: Any = ("ok", json.loads(text))
+    except json.JSONDecodeError as exc:
+        want = ("error", str(exc))
+    try:
+        got: Any = ("ok", _json(text))
+    except json.JSONDecodeError as exc:
+        got = ("error", str(exc))
+    assert got == want
+    assert _json(None) is None
