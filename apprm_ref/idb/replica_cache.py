@@ -3,15 +3,15 @@
 Entries hold a replica's rows exactly as the IDB stores them (so a write can be diffed
 against them), the parts of its record that never change and the keys of its details.
 Each read builds a new record: the immutable parts (volume refs, layouts, enums) are
-shared and the JSON parts come from one pickle, so a caller mutating what it got cannot
-touch the cache. The owner (:class:`apprm_ref.idb.sqlite_store.SqliteStore`) clears
+shared and the JSON parts are copied (``plain_copy``), so a caller mutating what it got
+cannot touch the cache. The owner (:class:`apprm_ref.idb.sqlite_store.SqliteStore`) clears
 everything as soon as another connection may have written.
 """
 
 from __future__ import annotations
 
+import copy
 import json
-import pickle
 from bisect import bisect_left, insort
 from typing import Any, NamedTuple
 
@@ -34,18 +34,20 @@ class Entry(NamedTuple):
     base: tuple[Any, ...]  # the scalar fields of the record, in constructor order
     layout: tuple[MountLayout, ...]
     refs: tuple[tuple[VolumeRef, VolumeRef, ReplicaType], ...]
-    blob: bytes  # pickle of (details, [(target details, identity)]): the mutable parts
+    # (details, ((target details, identity), ...)) as parsed from the JSON columns: the
+    # mutable parts, never handed out (every build copies them, see plain_copy)
+    parts: tuple[dict[str, Any], tuple[tuple[dict[str, Any], dict[str, Any]], ...]]
     dkeys: frozenset[str]  # the keys of its details (replicas_with_details filters on them)
 
     def build(self) -> ReplicaRecord:
-        details, tdetails = pickle.loads(self.blob)
+        details, tdetails = self.parts
         targets = [
-            TargetVolume(s, t, k, d, i)
+            TargetVolume(s, t, k, plain_copy(d), plain_copy(i))
             for (s, t, k), (d, i) in zip(self.refs, tdetails, strict=True)
         ]
         rid, spec, session_id, array, created_at, rtype, tracked, status, seq, mu = self.base
         layout = list(self.layout)
-        rest = (tracked, status, seq, mu, details)
+        rest = (tracked, status, seq, mu, plain_copy(details))
         return ReplicaRecord(
             rid, spec, session_id, array, created_at, rtype, targets, layout, *rest
         )
@@ -64,9 +66,30 @@ def make_entry(row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> En
     for t in targets:
         refs.append((VolumeRef(t[2], t[3]), VolumeRef(t[4], t[5]), ReplicaType(t[6])))
         tdetails.append((dict(_json(t[7]) or {}), dict(_json(t[8]) or {})))
-    blob = pickle.dumps((details, tdetails), protocol=pickle.HIGHEST_PROTOCOL)
     key = (spec, seq, rid)
-    return Entry(row, targets, key, _base(row), layout, tuple(refs), blob, frozenset(details))
+    parts = (details, tuple(tdetails))
+    return Entry(row, targets, key, _base(row), layout, tuple(refs), parts, frozenset(details))
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_ALL_PLAIN = _PLAIN.issuperset  # _ALL_PLAIN(map(type, values)): every value a JSON scalar
+
+
+def plain_copy(value: Any) -> Any:
+    """A deep copy of what ``json.loads`` returns (dicts, lists, JSON scalars): new
+    containers, the scalars shared (they are immutable), so a caller changing its copy
+    cannot touch the cache. What a pickle round trip gave, without the pickle: JSON never
+    aliases a container, so there is no sharing to keep. Anything else is deep-copied."""
+    t = type(value)
+    if t is dict:
+        if _ALL_PLAIN(map(type, value.values())):
+            return dict(value)
+        return {k: plain_copy(v) for k, v in value.items()}
+    if t is list:
+        if _ALL_PLAIN(map(type, value)):
+            return list(value)
+        return [plain_copy(v) for v in value]
+    return value if t in _PLAIN else copy.deepcopy(value)
 
 
 def remake_entry(old: Entry, row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> Entry:

@@ -87,3 +87,27 @@ def test_other_text_is_read_or_refused_as_json_loads_does(text: str) -> None:
         got = ("error", str(exc))
     assert got == want
     assert _json(None) is None
+
+
+def _containers(value: Any) -> list[Any]:
+    """Every dict and list inside ``value``, itself included."""
+    if isinstance(value, dict):
+        return [value, *(c for v in value.values() for c in _containers(v))]
+    if isinstance(value, list):
+        return [value, *(c for v in value for c in _containers(v))]
+    return []
+
+
+@pytest.mark.rule("PERF-P1")
+@settings(max_examples=300, deadline=None)
+@given(JSON)
+def test_a_cached_part_is_copied_whole(value: Any) -> None:
+    """What the cache hands out is a copy of what it parsed, as the pickle round trip it
+    replaces gave: equal, and no dict or list of it shared with the cache."""
+    from apprm_ref.idb.replica_cache import plain_copy
+
+    parsed = json.loads(json.dumps(value))
+    copied = plain_copy(parsed)
+    assert repr(copied) == repr(parsed)
+    mine = {id(c) for c in _containers(parsed)}
+    assert not any(id(c) in mine for c in _containers(copied))

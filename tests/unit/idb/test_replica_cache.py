@@ -18,7 +18,7 @@ def test_a_status_only_update_keeps_the_parsed_parts(file_repo, db_path):
     rec.status, rec.tracked, rec.sequence = ReplicaStatus.PURGE, False, 4
     r.update_replica(rec)
     after = r._fast.st.replicas.rows["fs1#1"]
-    assert after.blob is before.blob and after.layout is before.layout  # shared, not parsed
+    assert after.parts is before.parts and after.layout is before.layout  # shared, not parsed
     assert after.key == ("fs1", 4, "fs1#1")
     orm = OrmRepository(make_engine(file_url(db_path)))
     assert r.get_replica("fs1#1") == orm.get_replica("fs1#1") == rec
@@ -30,6 +30,6 @@ def test_a_status_only_update_keeps_the_parsed_parts(file_repo, db_path):
     assert r.get_replica("fs1#1") == orm.get_replica("fs1#1") == rec
     rec.details["note"] = "y"  # a details change parses the new text
     r.update_replica(rec)
-    assert r._fast.st.replicas.rows["fs1#1"].blob is not before.blob
+    assert r._fast.st.replicas.rows["fs1#1"].parts is not before.parts
     assert r.get_replica("fs1#1") == orm.get_replica("fs1#1") == rec
     orm.engine.dispose()
