@@ -13,7 +13,9 @@ from __future__ import annotations
 import copy
 import json
 from bisect import bisect_left, insort
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
+
+from pydantic import BaseModel
 
 from apprm_ref.core.records import MountLayout, ReplicaRecord
 from apprm_ref.idb.convert import to_layout
@@ -22,6 +24,8 @@ from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 SortKey = tuple[str, int, str]  # (spec, sequence, id): the order list_replicas promises
 ListKey = tuple[str | None, str | None, str | None]  # (spec, array, status) filters
 Keys = tuple[str, ...]  # detail keys of a replicas_with_details query
+
+M = TypeVar("M", bound=BaseModel)
 
 MAX_ROWS = 4096  # past this many cached replicas, start over (memory stays bounded)
 MAX_LIST = 512  # a longer query result is not kept (it is not on a session's path)
@@ -79,7 +83,8 @@ def plain_copy(value: Any) -> Any:
     """A deep copy of what ``json.loads`` returns (dicts, lists, JSON scalars): new
     containers, the scalars shared (they are immutable), so a caller changing its copy
     cannot touch the cache. What a pickle round trip gave, without the pickle: JSON never
-    aliases a container, so there is no sharing to keep. Anything else is deep-copied."""
+    aliases a container, so there is no sharing to keep. A frozen model is shared too (a
+    spec's schedules); anything else is deep-copied."""
     t = type(value)
     if t is dict:
         if _ALL_PLAIN(map(type, value.values())):
@@ -89,7 +94,22 @@ def plain_copy(value: Any) -> Any:
         if _ALL_PLAIN(map(type, value)):
             return list(value)
         return [plain_copy(v) for v in value]
-    return value if t in _PLAIN else copy.deepcopy(value)
+    if t in _PLAIN or (isinstance(value, BaseModel) and value.model_config.get("frozen")):
+        return value
+    return copy.deepcopy(value)
+
+
+def copy_model(model: M) -> M:
+    """A copy of a validated model that no caller can reach the cache through: pydantic's
+    own shallow copy (its fields, the set of fields given, extras), then every field
+    value copied by :func:`plain_copy`. Equal to the pickle round trip it replaces, the
+    set of fields given included."""
+    copied = model.__copy__()
+    values = copied.__dict__
+    for k, v in values.items():
+        if type(v) not in _PLAIN:
+            values[k] = plain_copy(v)
+    return copied
 
 
 def remake_entry(old: Entry, row: tuple[Any, ...], targets: tuple[tuple[Any, ...], ...]) -> Entry:

@@ -20,7 +20,7 @@ from apprm_ref.core.session import Session
 from apprm_ref.core.specs import BackupSpec
 from apprm_ref.errors import IdbError, NotFoundError
 from apprm_ref.idb import statements as q
-from apprm_ref.idb.replica_cache import Entry
+from apprm_ref.idb.replica_cache import Entry, copy_model
 from apprm_ref.idb.sqlite_rows import (
     dumps,
     entries_of,
@@ -101,19 +101,20 @@ class SqliteOps:
         self.st.specs.pop(spec.name, None)
 
     def get_spec(self, name: str) -> BackupSpec:
+        """The spec as stored; a cached one is handed out as a copy (``copy_model``)."""
         self.st.fresh()
-        blob = self.st.specs.get(name)
-        if blob is None:
+        kept = self.st.specs.get(name)
+        if kept is None:
             rows = self.st.read(q.SPEC_BODY, (name,))
             spec = BackupSpec.model_validate(json.loads(rows[0][0])) if rows else None
-            blob = pickle.dumps(spec, protocol=_PICKLE) if spec is not None else ABSENT
             if type(name) is str:
-                self.st.specs[name] = blob
+                self.st.specs[name] = copy_model(spec) if spec is not None else ABSENT
             if spec is not None:
                 return spec
-        if blob is ABSENT:
+            kept = ABSENT
+        if kept is ABSENT:
             raise NotFoundError(f"spec {name!r} not found")
-        return pickle.loads(blob)  # type: ignore[no-any-return]
+        return copy_model(kept)  # type: ignore[arg-type]
 
     def delete_spec(self, name: str) -> None:
         if not self._write(q.SPEC_DELETE, (name,)):

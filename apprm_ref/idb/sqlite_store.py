@@ -62,7 +62,7 @@ class SqliteStore:
         self._db: sqlite3.Connection | None = None
         self._token: tuple[int, int] | None = None  # (data_version, total_changes)
         self.replicas = ReplicaCache()
-        self.specs: dict[str, bytes] = {}  # name -> pickled BackupSpec
+        self.specs: dict[str, Any] = {}  # name -> BackupSpec (copied on each read), or ABSENT
         self.configs: dict[tuple[str, str], bytes] = {}  # (kind, name) -> pickled AppConfig
         self.sessions: dict[str, tuple[Any, ...]] = {}  # id -> (row, messages, objects)
 

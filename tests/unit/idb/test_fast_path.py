@@ -313,3 +313,35 @@ def test_replicas_holding_an_mu(cls, db_path):
         x for x in r.list_replicas(array="xp1", status="active") if x.mu == 0
     ]
     r.engine.dispose()
+
+
+def test_a_cached_spec_is_handed_out_as_a_copy(file_repo, db_path):
+    """The cached spec is copied on every read (``copy_model``): equal to the stored one
+    and to the ORM's read, the same fields given (what ``exclude_unset`` dumps), and no
+    list or dict of it reachable from what a caller got."""
+    from apprm_ref.core.specs import ScheduleEntry
+    from apprm_ref.idb.orm import OrmRepository
+
+    spec = BackupSpec(
+        name="s2", application_system="h", array="eva1", objects=["/d", "/e"],
+        replication={"snapshot_type": "vsnap", "nested": {"a": [1, 2]}},
+        application={"oracle": {"sid": "P"}},
+        schedules=[ScheduleEntry(start="01:00", weekdays=("mon",), recurrence="weekly")],
+        holidays=["2008-12-25"],
+    )  # fmt: skip
+    file_repo.save_spec(spec)
+    first = file_repo.get_spec("s2")  # read from the IDB, then cached
+    got = file_repo.get_spec("s2")  # from the cache
+    orm = OrmRepository(make_engine(file_url(db_path)))
+    assert got == first == spec == orm.get_spec("s2")
+    assert got.model_fields_set == orm.get_spec("s2").model_fields_set
+    assert got.model_dump(exclude_unset=True) == orm.get_spec("s2").model_dump(exclude_unset=True)
+    got.objects.append("/x")
+    got.replication["nested"]["a"].append(3)
+    got.application["oracle"]["sid"] = "Q"
+    got.schedules.clear()
+    got.holidays.append("2009-01-01")
+    got.description = "changed here only"
+    again = file_repo.get_spec("s2")
+    assert again == spec and again is not got
+    orm.engine.dispose()
