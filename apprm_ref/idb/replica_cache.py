@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 from bisect import bisect_left, insort
+from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel
@@ -128,7 +129,8 @@ def _base(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return (rid, spec, session_id, array, created_at, ReplicaType(rtype), flag, status, seq, mu)
 
 
-_SCAN = json.JSONDecoder().scan_once  # the scanner json.loads ends in, made once
+# the scanner json.loads ends in (JSONDecoder sets it in __init__; typeshed omits it)
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _json(text: str | None) -> Any:

@@ -104,6 +104,8 @@ class SqliteOps:
         """The spec as stored; a cached one is handed out as a copy (``copy_model``)."""
         self.st.fresh()
         kept = self.st.specs.get(name)
+        if isinstance(kept, BackupSpec):
+            return copy_model(kept)
         if kept is None:
             rows = self.st.read(q.SPEC_BODY, (name,))
             spec = BackupSpec.model_validate(json.loads(rows[0][0])) if rows else None
@@ -111,10 +113,7 @@ class SqliteOps:
                 self.st.specs[name] = copy_model(spec) if spec is not None else ABSENT
             if spec is not None:
                 return spec
-            kept = ABSENT
-        if kept is ABSENT:
-            raise NotFoundError(f"spec {name!r} not found")
-        return copy_model(kept)  # type: ignore[arg-type]
+        raise NotFoundError(f"spec {name!r} not found")
 
     def delete_spec(self, name: str) -> None:
         if not self._write(q.SPEC_DELETE, (name,)):

@@ -22,7 +22,7 @@ import sqlite3
 import weakref
 from contextlib import suppress
 from threading import get_ident
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,6 +31,9 @@ from apprm_ref import crashpoint
 from apprm_ref.errors import IdbError
 from apprm_ref.idb import statements as q
 from apprm_ref.idb.replica_cache import ReplicaCache
+
+if TYPE_CHECKING:
+    from apprm_ref.core.specs import BackupSpec
 
 _STORES: weakref.WeakKeyDictionary[Engine, SqliteStore] = weakref.WeakKeyDictionary()
 
@@ -62,7 +65,8 @@ class SqliteStore:
         self._db: sqlite3.Connection | None = None
         self._token: tuple[int, int] | None = None  # (data_version, total_changes)
         self.replicas = ReplicaCache()
-        self.specs: dict[str, Any] = {}  # name -> BackupSpec (copied on each read), or ABSENT
+        # name -> the BackupSpec (handed out as a copy), or ABSENT (no such spec)
+        self.specs: dict[str, BackupSpec | bytes] = {}
         self.configs: dict[tuple[str, str], bytes] = {}  # (kind, name) -> pickled AppConfig
         self.sessions: dict[str, tuple[Any, ...]] = {}  # id -> (row, messages, objects)
 
