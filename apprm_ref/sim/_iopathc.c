@@ -33,6 +33,25 @@ static PyObject *xp_none_due, *xp_svol_writable, *xp_copy_rs_r, *xp_tracking, *x
 #define DONE 1
 #define FAILED (-1)
 
+/* In a function that leaves through ``done`` with ``result``: decline when a test gives
+ * 1 (DECLINE_IF) or 0 (DECLINE_UNLESS), fail when it gives -1 (an error is set). */
+#define DECLINE_IF(test)                                                                   \
+    do {                                                                                   \
+        int t_ = (test);                                                                   \
+        if (t_ != 0) {                                                                     \
+            result = t_ < 0 ? FAILED : DECLINED;                                           \
+            goto done;                                                                     \
+        }                                                                                  \
+    } while (0)
+#define DECLINE_UNLESS(test)                                                               \
+    do {                                                                                   \
+        int t_ = (test);                                                                   \
+        if (t_ <= 0) {                                                                     \
+            result = t_ < 0 ? FAILED : DECLINED;                                           \
+            goto done;                                                                     \
+        }                                                                                  \
+    } while (0)
+
 static int
 eq(PyObject *a, PyObject *b)
 {
@@ -51,6 +70,20 @@ attr_true(PyObject *obj, PyObject *name)
     int t = PyObject_IsTrue(v);
     Py_DECREF(v);
     return t;
+}
+
+/* d[key] for an exact dict d: 1 with a new reference in *out; 0 when d is no exact dict or
+ * holds no such key (the caller declines); -1 on error. */
+static int
+dict_item(PyObject *d, PyObject *key, PyObject **out)
+{
+    if (!PyDict_CheckExact(d))
+        return 0;
+    PyObject *v = PyDict_GetItemWithError(d, key);
+    if (v == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    *out = Py_NewRef(v);
+    return 1;
 }
 
 /* Every key of ``items`` an exact int in [0, size): 1, 0 otherwise, -1 on error. */
@@ -85,132 +118,74 @@ eva_write_impl(PyObject *self, PyObject *volume, PyObject *items, PyObject *host
     int result = FAILED, t;
     PyObject *vdisks = NULL, *v = NULL, *state = NULL, *pres = NULL, *data = NULL,
              *size = NULL, *ix = NULL, *kind = NULL, *vid = NULL, *families = NULL,
-             *coverage = NULL, *delta = NULL;
+             *family = NULL, *coverage = NULL, *covered = NULL, *delta = NULL;
     if (eva_failed == NULL || !PyDict_CheckExact(items) || PyDict_GET_SIZE(items) == 0)
         return DECLINED;
     if ((vdisks = PyObject_GetAttr(self, s_vdisks)) == NULL)
         goto done;
-    result = DECLINED;
-    if (!PyDict_CheckExact(vdisks))
-        goto done;
-    v = PyDict_GetItemWithError(vdisks, volume);
-    if (v == NULL) {
-        result = PyErr_Occurred() ? FAILED : DECLINED;
-        goto done;
-    }
-    Py_INCREF(v);
-    result = FAILED;
+    DECLINE_UNLESS(dict_item(vdisks, volume, &v));
     if ((state = PyObject_GetAttr(v, s_state)) == NULL)
         goto done;
-    if ((t = eq(state, eva_failed)) != 0 || (t = eq(state, eva_invalid)) != 0) {
-        result = t < 0 ? FAILED : DECLINED;
-        goto done;
-    }
+    DECLINE_IF(eq(state, eva_failed));
+    DECLINE_IF(eq(state, eva_invalid));
     if ((t = PyObject_IsTrue(host)) < 0)
         goto done;
     if (t) {
         if ((pres = PyObject_GetAttr(v, s_presentations)) == NULL)
             goto done;
-        if ((t = PySequence_Contains(pres, host)) <= 0) {
-            result = t < 0 ? FAILED : DECLINED;
-            goto done;
-        }
+        DECLINE_UNLESS(PySequence_Contains(pres, host));
     }
-    if ((t = attr_true(v, s_read_only)) != 0) {
-        result = t < 0 ? FAILED : DECLINED;
-        goto done;
-    }
+    DECLINE_IF(attr_true(v, s_read_only));
     if ((data = PyObject_GetAttr(v, s_data)) == NULL
         || (size = PyObject_GetAttr(data, s_size_extents)) == NULL)
         goto done;
-    if ((t = keys_in_range(items, size)) <= 0) {
-        result = t < 0 ? FAILED : DECLINED;
-        goto done;
-    }
+    DECLINE_UNLESS(keys_in_range(items, size));
     if ((ix = PyObject_GetAttr(self, s_ix)) == NULL)
         goto done;
-    result = DECLINED;
-    if (ix == Py_None)
-        goto done;
-    result = FAILED;
+    DECLINE_IF(ix == Py_None);
     if ((kind = PyObject_GetAttr(v, s_kind)) == NULL)
         goto done;
-    if ((t = eq(kind, eva_vsnap)) != 0 || (t = eq(kind, eva_snapshot)) != 0) {
-        result = t < 0 ? FAILED : DECLINED; /* a target: the Python code decides */
-        goto done;
-    }
+    DECLINE_IF(eq(kind, eva_vsnap)); /* a target: the Python code decides */
+    DECLINE_IF(eq(kind, eva_snapshot));
     if ((vid = PyObject_GetAttr(v, s_id)) == NULL
         || (families = PyObject_GetAttr(ix, s_family)) == NULL)
         goto done;
-    result = DECLINED;
-    if (vid == Py_None || !PyDict_CheckExact(families))
-        goto done;
-    PyObject *family = PyDict_GetItemWithError(families, vid); /* borrowed */
-    if (family == NULL) {
-        result = PyErr_Occurred() ? FAILED : DECLINED; /* not materialized yet */
-        goto done;
-    }
-    if (!PyTuple_CheckExact(family))
-        goto done;
+    DECLINE_IF(vid == Py_None);
+    DECLINE_UNLESS(dict_item(families, vid, &family)); /* not materialized yet */
+    DECLINE_UNLESS(PyTuple_CheckExact(family));
     Py_ssize_t n = PyTuple_GET_SIZE(family);
     for (Py_ssize_t i = 0; i < n; i++) { /* a failed vsnap freezes the origin (E11) */
         PyObject *target = PyTuple_GET_ITEM(family, i);
         PyObject *tstate = PyObject_GetAttr(target, s_state);
-        if (tstate == NULL) {
-            result = FAILED;
+        if (tstate == NULL)
             goto done;
-        }
         t = eq(tstate, eva_failed);
         Py_DECREF(tstate);
-        if (t < 0) {
-            result = FAILED;
+        if (t < 0)
             goto done;
-        }
         if (t) {
             PyObject *tkind = PyObject_GetAttr(target, s_kind);
-            if (tkind == NULL) {
-                result = FAILED;
+            if (tkind == NULL)
                 goto done;
-            }
             t = eq(tkind, eva_vsnap);
             Py_DECREF(tkind);
-            if (t != 0) {
-                result = t < 0 ? FAILED : DECLINED;
-                goto done;
-            }
+            DECLINE_IF(t);
         }
     }
     if (n > 0) { /* every extent must be covered already, or copy-on-write is needed */
-        if ((coverage = PyObject_GetAttr(ix, s_covered)) == NULL) {
-            result = FAILED;
+        if ((coverage = PyObject_GetAttr(ix, s_covered)) == NULL)
             goto done;
-        }
-        if (!PyDict_CheckExact(coverage))
-            goto done;
-        PyObject *covered = PyDict_GetItemWithError(coverage, vid); /* borrowed */
-        if (covered == NULL) {
-            result = PyErr_Occurred() ? FAILED : DECLINED;
-            goto done;
-        }
-        if (!PyDict_CheckExact(covered))
-            goto done;
+        DECLINE_UNLESS(dict_item(coverage, vid, &covered));
+        DECLINE_UNLESS(PyDict_CheckExact(covered));
         Py_ssize_t pos = 0;
         PyObject *key, *value;
-        while (PyDict_Next(items, &pos, &key, &value)) {
-            if ((t = PyDict_Contains(covered, key)) <= 0) {
-                result = t < 0 ? FAILED : DECLINED;
-                goto done;
-            }
-        }
+        while (PyDict_Next(items, &pos, &key, &value))
+            DECLINE_UNLESS(PyDict_Contains(covered, key));
     }
     /* accepted: the changes of the Python code, in its order */
-    result = FAILED;
     if ((delta = PyObject_GetAttr(data, s_delta)) == NULL)
         goto done;
-    if (!PyDict_CheckExact(delta)) {
-        result = DECLINED;
-        goto done;
-    }
+    DECLINE_UNLESS(PyDict_CheckExact(delta));
     if (PyDict_Update(delta, items) < 0)
         goto done;
     if ((t = eq(kind, eva_original)) < 0)
@@ -229,7 +204,9 @@ done:
     Py_XDECREF(kind);
     Py_XDECREF(vid);
     Py_XDECREF(families);
+    Py_XDECREF(family);
     Py_XDECREF(coverage);
+    Py_XDECREF(covered);
     Py_XDECREF(delta);
     return result;
 }
@@ -451,32 +428,16 @@ xp_write_impl(PyObject *self, PyObject *volume, PyObject *items)
         return DECLINED;
     if ((due = PyObject_GetAttr(self, s_due)) == NULL)
         goto done;
-    if (due == Py_None || (t = eq(due, xp_none_due)) == 0) {
-        result = DECLINED; /* settle may have work: the Python code settles first */
+    DECLINE_IF(due == Py_None); /* settle may have work: the Python code settles first */
+    DECLINE_UNLESS(eq(due, xp_none_due));
+    if ((ldevs = PyObject_GetAttr(self, s_ldevs)) == NULL)
         goto done;
-    }
-    if (t < 0 || (ldevs = PyObject_GetAttr(self, s_ldevs)) == NULL)
-        goto done;
-    result = DECLINED;
-    if (!PyDict_CheckExact(ldevs))
-        goto done;
-    ldev = PyDict_GetItemWithError(ldevs, volume);
-    if (ldev == NULL) {
-        result = PyErr_Occurred() ? FAILED : DECLINED; /* another name for it: ldev() */
-        goto done;
-    }
-    Py_INCREF(ldev);
-    if ((t = attr_true(ldev, s_reserved)) != 0 || (t = attr_true(ldev, s_ca_primary)) != 0) {
-        result = t < 0 ? FAILED : DECLINED;
-        goto done;
-    }
-    result = FAILED;
+    DECLINE_UNLESS(dict_item(ldevs, volume, &ldev)); /* another name for it: ldev() */
+    DECLINE_IF(attr_true(ldev, s_reserved));
+    DECLINE_IF(attr_true(ldev, s_ca_primary));
     if ((ix = PyObject_GetAttr(self, s_index)) == NULL)
         goto done;
-    if (ix == Py_None) {
-        result = DECLINED;
-        goto done;
-    }
+    DECLINE_IF(ix == Py_None);
     if ((count = PyObject_GetAttr(ix, s_count)) == NULL
         || (pairs = PyObject_GetAttr(self, s_pairs)) == NULL)
         goto done;
@@ -486,17 +447,11 @@ xp_write_impl(PyObject *self, PyObject *volume, PyObject *items)
     long built = PyLong_AsLong(count);
     if (built == -1 && PyErr_Occurred())
         goto done;
-    if (built != (long)npairs) {
-        result = DECLINED; /* stale: the Python code rebuilds it */
-        goto done;
-    }
+    DECLINE_IF(built != (long)npairs); /* stale: the Python code rebuilds it */
     if ((lid = PyObject_GetAttr(ldev, s_id)) == NULL
         || (by_svol = PyObject_GetAttr(ix, s_by_svol)) == NULL)
         goto done;
-    if (!PyDict_CheckExact(by_svol)) {
-        result = DECLINED;
-        goto done;
-    }
+    DECLINE_UNLESS(PyDict_CheckExact(by_svol));
     own = PyDict_GetItemWithError(by_svol, lid);
     if (own == NULL && PyErr_Occurred())
         goto done;
@@ -508,44 +463,29 @@ xp_write_impl(PyObject *self, PyObject *volume, PyObject *items)
             goto done;
         t = PySet_Contains(xp_svol_writable, ostate);
         Py_DECREF(ostate);
-        if (t <= 0) {
-            result = t < 0 ? FAILED : DECLINED;
-            goto done;
-        }
+        DECLINE_UNLESS(t);
     }
     if ((bc = PyObject_GetAttr(ix, s_bc_by_pvol)) == NULL)
         goto done;
-    if (!PyDict_CheckExact(bc)) {
-        result = DECLINED;
-        goto done;
-    }
+    DECLINE_UNLESS(PyDict_CheckExact(bc));
     PyObject *bclist = PyDict_GetItemWithError(bc, lid); /* borrowed */
     if (bclist == NULL && PyErr_Occurred())
         goto done;
     if (bclist != NULL) {
-        if (!PyList_CheckExact(bclist)) {
-            result = DECLINED;
-            goto done;
-        }
+        DECLINE_UNLESS(PyList_CheckExact(bclist));
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(bclist); i++) {
             PyObject *pstate = PyObject_GetAttr(PyList_GET_ITEM(bclist, i), s_state);
             if (pstate == NULL)
                 goto done;
             t = eq(pstate, xp_copy_rs_r);
             Py_DECREF(pstate);
-            if (t != 0) {
-                result = t < 0 ? FAILED : DECLINED;
-                goto done;
-            }
+            DECLINE_IF(t);
         }
     }
     if ((data = PyObject_GetAttr(ldev, s_data)) == NULL
         || (size = PyObject_GetAttr(data, s_size_extents)) == NULL)
         goto done;
-    if ((t = keys_in_range(items, size)) <= 0) {
-        result = t < 0 ? FAILED : DECLINED;
-        goto done;
-    }
+    DECLINE_UNLESS(keys_in_range(items, size));
     if ((by_pvol = PyObject_GetAttr(ix, s_by_pvol)) == NULL)
         goto done;
     int tracked = own != Py_None;
@@ -553,10 +493,7 @@ xp_write_impl(PyObject *self, PyObject *volume, PyObject *items)
         goto done;
     if ((delta = PyObject_GetAttr(data, s_delta)) == NULL)
         goto done;
-    if (!PyDict_CheckExact(delta)) {
-        result = DECLINED;
-        goto done;
-    }
+    DECLINE_UNLESS(PyDict_CheckExact(delta));
     /* accepted: the changes of the Python code, in its order */
     if (PyDict_Update(delta, items) < 0)
         goto done;
@@ -633,49 +570,23 @@ host_write_impl(PyObject *self, PyObject *host_name, PyObject *path, PyObject *b
         return DECLINED;
     if ((caches = PyObject_GetAttr(self, s_cache)) == NULL)
         goto done;
-    result = DECLINED;
-    if (!PyDict_CheckExact(caches))
-        goto done;
-    hc = PyDict_GetItemWithError(caches, host_name);
-    if (hc == NULL) {
-        result = PyErr_Occurred() ? FAILED : DECLINED;
-        goto done;
-    }
-    Py_INCREF(hc);
-    result = FAILED;
+    DECLINE_UNLESS(dict_item(caches, host_name, &hc));
     if ((files = PyObject_GetAttr(hc, s_files)) == NULL)
         goto done;
-    if (!PyDict_CheckExact(files)) {
-        result = DECLINED;
-        goto done;
-    }
-    d = PyDict_GetItemWithError(files, path);
-    if (d == NULL) {
-        result = PyErr_Occurred() ? FAILED : DECLINED;
-        goto done;
-    }
-    Py_INCREF(d);
+    DECLINE_UNLESS(dict_item(files, path, &d));
     if ((host = PyObject_GetAttr(d, s_host)) == NULL)
         goto done;
-    if ((t = attr_true(host, s_crashed)) != 0) {
-        result = t < 0 ? FAILED : DECLINED;
-        goto done;
-    }
+    DECLINE_IF(attr_true(host, s_crashed));
     if ((mnt = PyObject_GetAttr(d, s_mnt)) == NULL)
         goto done;
-    if ((t = attr_true(mnt, s_read_only)) != 0 || (t = attr_true(mnt, s_frozen)) != 0) {
-        result = t < 0 ? FAILED : DECLINED;
-        goto done;
-    }
+    DECLINE_IF(attr_true(mnt, s_read_only));
+    DECLINE_IF(attr_true(mnt, s_frozen));
     if ((entry = PyObject_GetAttr(d, s_entry)) == NULL
         || (length = PyObject_GetAttr(entry, s_length)) == NULL
         || (direct = PyObject_GetAttr(d, s_direct)) == NULL)
         goto done;
-    result = DECLINED;
-    if (!PyTuple_CheckExact(direct) || PyTuple_GET_SIZE(direct) != 3
-        || !PyLong_CheckExact(PyTuple_GET_ITEM(direct, 2)) || !PyLong_CheckExact(length))
-        goto done;
-    result = FAILED;
+    DECLINE_IF(!PyTuple_CheckExact(direct) || PyTuple_GET_SIZE(direct) != 3
+               || !PyLong_CheckExact(PyTuple_GET_ITEM(direct, 2)) || !PyLong_CheckExact(length));
     long base = PyLong_AsLong(PyTuple_GET_ITEM(direct, 2));
     if (base == -1 && PyErr_Occurred())
         goto done;
@@ -689,10 +600,7 @@ host_write_impl(PyObject *self, PyObject *host_name, PyObject *path, PyObject *b
     while (PyDict_Next(blocks, &pos, &block, &payload)) {
         int overflow = 0;
         long b = PyLong_CheckExact(block) ? PyLong_AsLongAndOverflow(block, &overflow) : -1;
-        if (overflow || b < 0 || b >= size) {
-            result = DECLINED; /* EFBIG, or not an int: the Python code says */
-            goto done;
-        }
+        DECLINE_IF(overflow || b < 0 || b >= size); /* EFBIG, or not an int: Python says */
         PyObject *extent = PyLong_FromLong(base + b);
         if (extent == NULL)
             goto done;

@@ -434,6 +434,21 @@ scalar_items(PyObject *self, PyObject *d)
 
 static PyObject *list_tag; /* "[]": formats.freeze's tag of a list */
 
+/* (snapshot, (tag, tuple(sorted(items)))): the pair a frozen section or entry is kept as.
+ * Takes both references (released whatever happens); NULL on error. */
+static PyObject *
+snapshot_and_frozen(PyObject *snapshot, PyObject *items, PyObject *tag)
+{
+    PyObject *sorted = PyList_Sort(items) < 0 ? NULL : PyList_AsTuple(items);
+    Py_DECREF(items);
+    PyObject *frozen = sorted != NULL ? PyTuple_Pack(2, tag, sorted) : NULL;
+    Py_XDECREF(sorted);
+    PyObject *out = frozen != NULL ? PyTuple_Pack(2, snapshot, frozen) : NULL;
+    Py_XDECREF(frozen);
+    Py_DECREF(snapshot);
+    return out;
+}
+
 /* Every item of the exact list v an exact scalar: 1, else 0. */
 static int
 all_scalar_list(PyObject *v)
@@ -502,16 +517,7 @@ entry_pair_of(PyObject *value, PyObject *tag)
         if (bad)
             goto fail;
     }
-    if (PyList_Sort(items) < 0)
-        goto fail;
-    PyObject *sorted = PyList_AsTuple(items);
-    Py_CLEAR(items);
-    PyObject *frozen = sorted != NULL ? PyTuple_Pack(2, tag, sorted) : NULL;
-    Py_XDECREF(sorted);
-    PyObject *out = frozen != NULL ? PyTuple_Pack(2, snapshot, frozen) : NULL;
-    Py_XDECREF(frozen);
-    Py_DECREF(snapshot);
-    return out;
+    return snapshot_and_frozen(snapshot, items, tag);
 fail:
     Py_XDECREF(snapshot);
     Py_XDECREF(items);
@@ -602,17 +608,7 @@ section_entries(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (bad)
             goto fail;
     }
-    if (PyList_Sort(items) < 0)
-        goto fail;
-    PyObject *sorted = PyList_AsTuple(items);
-    Py_DECREF(items);
-    items = NULL;
-    PyObject *frozen = sorted != NULL ? PyTuple_Pack(2, tag, sorted) : NULL;
-    Py_XDECREF(sorted);
-    PyObject *out = frozen != NULL ? PyTuple_Pack(2, snapshot, frozen) : NULL;
-    Py_XDECREF(frozen);
-    Py_DECREF(snapshot);
-    return out;
+    return snapshot_and_frozen(snapshot, items, tag);
 fail:
     Py_XDECREF(snapshot);
     Py_XDECREF(items);
