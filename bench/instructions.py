@@ -160,9 +160,16 @@ def add_window_args(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--json", action="store_true")
 
 
-def run_counted(ap: argparse.ArgumentParser, argv: list[str] | None, count: Any, width: int) -> int:
+def run_counted(
+    ap: argparse.ArgumentParser,
+    argv: list[str] | None,
+    count: Any,
+    width: int,
+    render: Any = None,
+) -> int:
     """Parse the options, refuse a bad window, run ``count(options)`` and print what it
-    returns (JSON with ``--json``); 1 with the reason when counting failed."""
+    returns (JSON with ``--json``, else ``render(result)``'s lines or one line per key);
+    1 with the reason when counting failed."""
     a = ap.parse_args(argv)
     if a.databases < 1 or a.first_day < 1 or a.days < 1:
         ap.error("--databases, --first-day and --days must be at least 1")
@@ -175,6 +182,8 @@ def run_counted(ap: argparse.ArgumentParser, argv: list[str] | None, count: Any,
         return 1
     if a.json:
         print(json.dumps(out, sort_keys=True))
+    elif render is not None:
+        print("\n".join(render(out)))
     else:
         for key in sorted(out):
             print(f"{key:>{width}}: {out[key]}")

@@ -26,7 +26,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-from bench.instructions import ROOT, WARM_UP, CountError, add_window_args
+from bench.instructions import ROOT, WARM_UP, CountError, add_window_args, run_counted
 
 _RUN = (
     "import json, os, sys; from bench.harness import BenchConfig, run_estate; "
@@ -149,19 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.lines", description=__doc__)
     add_window_args(ap)
     ap.add_argument("--top", type=int, default=20, help="modules and functions listed")
-    a = ap.parse_args(argv)
-    if a.databases < 1 or a.first_day < 1 or a.days < 1 or a.top < 1:
-        ap.error("--databases, --first-day, --days and --top must be at least 1")
-    try:
-        out = measure(a.databases, a.first_day, a.days, a.top)
-    except CountError as exc:
-        print(f"bench.lines: {exc}", file=sys.stderr)
-        return 1
-    if a.json:
-        print(json.dumps(out, sort_keys=True))
-    else:
-        print("\n".join(report(out)))
-    return 0
+    return run_counted(
+        ap, argv, lambda a: measure(a.databases, a.first_day, a.days, a.top), 0, report
+    )
 
 
 if __name__ == "__main__":
