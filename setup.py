@@ -1,5 +1,5 @@
-"""Build hook for the compiled parts: the Oracle simulator's hot loops and the host write
-path's usual case (C extensions).
+"""Build hook for the compiled parts: the Oracle simulator's hot loops, the host write
+path's usual case and the copy of the IDB cache's JSON parts (C extensions).
 
 Everything else is in pyproject.toml. Each extension is optional: where it cannot be built
 the package installs without it and the pure-Python code runs (same digests, slower).
@@ -17,6 +17,11 @@ setup(
         Extension(
             "apprm_ref.sim._iopathc",
             ["apprm_ref/sim/_iopathc.c"],
+            optional=True,
+        ),
+        Extension(
+            "apprm_ref.idb._copyc",
+            ["apprm_ref/idb/_copyc.c"],
             optional=True,
         ),
     ]

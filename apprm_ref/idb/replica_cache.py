@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from bisect import bisect_left, insort
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
@@ -80,24 +81,49 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 _ALL_PLAIN = _PLAIN.issuperset  # _ALL_PLAIN(map(type, values)): every value a JSON scalar
 
 
-def plain_copy(value: Any) -> Any:
+def python_plain_copy(value: Any) -> Any:
     """A deep copy of what ``json.loads`` returns (dicts, lists, JSON scalars): new
     containers, the scalars shared (they are immutable), so a caller changing its copy
     cannot touch the cache. What a pickle round trip gave, without the pickle: JSON never
     aliases a container, so there is no sharing to keep. A frozen model is shared too (a
-    spec's schedules); anything else is deep-copied."""
+    spec's schedules); anything else is deep-copied. The reference for ``_copyc``."""
     t = type(value)
     if t is dict:
         if _ALL_PLAIN(map(type, value.values())):
             return dict(value)
-        return {k: plain_copy(v) for k, v in value.items()}
+        return {k: python_plain_copy(v) for k, v in value.items()}
     if t is list:
         if _ALL_PLAIN(map(type, value)):
             return list(value)
-        return [plain_copy(v) for v in value]
-    if t in _PLAIN or (isinstance(value, BaseModel) and value.model_config.get("frozen")):
+        return [python_plain_copy(v) for v in value]
+    if t in _PLAIN:
+        return value
+    return other_copy(value)
+
+
+def other_copy(value: Any) -> Any:
+    """The copy of a value that is no JSON container or scalar: a frozen model is shared,
+    anything else deep-copied."""
+    if isinstance(value, BaseModel) and value.model_config.get("frozen"):
         return value
     return copy.deepcopy(value)
+
+
+def _compiled_copy() -> Callable[[Any], Any]:
+    """``_copyc.plain_copy`` (the loop over containers compiled, built by ``pip install``)
+    unless it is missing or ``APPRM_PURE_PYTHON=1`` asks for the reference Python."""
+    if os.environ.get("APPRM_PURE_PYTHON", "") not in ("", "0"):
+        return python_plain_copy
+    try:
+        from apprm_ref.idb import _copyc  # type: ignore[attr-defined]
+    except ImportError:
+        return python_plain_copy
+    _copyc.configure(other_copy)
+    copy_: Callable[[Any], Any] = _copyc.plain_copy
+    return copy_
+
+
+plain_copy = _compiled_copy()
 
 
 def copy_model(model: M) -> M:

@@ -111,3 +111,94 @@ def test_a_cached_part_is_copied_whole(value: Any) -> None:
     assert repr(copied) == repr(parsed)
     mine = {id(c) for c in _containers(parsed)}
     assert not any(id(c) in mine for c in _containers(copied))
+
+
+def _compiled_copy() -> Any:
+    from apprm_ref.idb import replica_cache
+
+    try:
+        from apprm_ref.idb import _copyc  # type: ignore[attr-defined]
+    except ImportError:
+        pytest.skip("the compiled copy is not built here")
+    _copyc.configure(replica_cache.other_copy)
+    return _copyc.plain_copy
+
+
+def _shape(value: Any) -> Any:
+    """The value with each container's identity class: which containers are shared with
+    what (by position of first sight), so two copies can be compared for aliasing."""
+    seen: dict[int, int] = {}
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, (dict, list)):
+            tag = seen.setdefault(id(v), len(seen))
+            inner = (
+                [(k, walk(x)) for k, x in v.items()]
+                if isinstance(v, dict)
+                else [walk(x) for x in v]
+            )
+            return (type(v).__name__, tag, inner)
+        return ("v", type(v).__name__, repr(v))
+
+    return walk(value)
+
+
+@pytest.mark.rule("PERF-P1")
+@settings(max_examples=300, deadline=None)
+@given(JSON, st.booleans())
+def test_the_compiled_copy_is_the_python_copy(value: Any, share: bool) -> None:
+    """``_copyc.plain_copy`` gives what ``python_plain_copy`` gives: equal values, the same
+    key order, scalars shared, every dict and list new, a container met twice copied
+    twice; values that are no JSON (a tuple, a set, a frozen model) go the Python way."""
+    from apprm_ref.idb.replica_cache import python_plain_copy
+
+    compiled = _compiled_copy()
+    parsed = json.loads(json.dumps(value))
+    if share:  # not what JSON gives, but the copy must still be whole and alike
+        parsed = {"a": parsed, "b": [parsed, (1, [2]), {3}], "c": parsed}
+    got, want = compiled(parsed), python_plain_copy(parsed)
+    assert _shape(got) == _shape(want)
+    mine = {id(c) for c in _containers(parsed)}
+    assert not any(id(c) in mine for c in _containers(got))
+
+
+def test_the_compiled_copy_shares_frozen_models_and_deep_copies_the_rest() -> None:
+    from pydantic import BaseModel, ConfigDict
+
+    class Frozen(BaseModel):
+        model_config = ConfigDict(frozen=True)
+        n: int
+
+    class Loose(BaseModel):
+        items: list[int]
+
+    compiled = _compiled_copy()
+    frozen, loose, tup = Frozen(n=1), Loose(items=[1]), ([1],)
+    got = compiled([frozen, {"l": loose, "t": tup}, 1.5, True, None, "s", 2**70])
+    assert got[0] is frozen
+    assert got[1]["l"] == loose and got[1]["l"] is not loose
+    assert got[1]["l"].items is not loose.items
+    assert got[1]["t"] == tup and got[1]["t"][0] is not tup[0]
+    assert got[2:] == [1.5, True, None, "s", 2**70]
+
+
+def test_the_compiled_copy_refuses_what_python_refuses() -> None:
+    """Too deep a value raises RecursionError on both paths; a failing other copy's error
+    comes through unchanged."""
+    from apprm_ref.idb.replica_cache import python_plain_copy
+
+    compiled = _compiled_copy()
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep, 1]
+    for copy in (compiled, python_plain_copy):
+        with pytest.raises(RecursionError):
+            copy(deep)
+
+    class Refuses:
+        def __deepcopy__(self, memo: Any) -> Any:
+            raise ValueError("no copy of this")
+
+    for copy in (compiled, python_plain_copy):
+        with pytest.raises(ValueError, match="no copy of this"):
+            copy({"a": [1, Refuses()]})
