@@ -1,5 +1,6 @@
 """Build hook for the compiled parts: the Oracle simulator's hot loops, the host write
-path's usual case and the copy of the IDB cache's JSON parts (C extensions).
+path's usual case, the copy of the IDB cache's JSON parts and the body of frozen
+dataclasses' ``__init__`` (C extensions).
 
 Everything else is in pyproject.toml. Each extension is optional: where it cannot be built
 the package installs without it and the pure-Python code runs (same digests, slower).
@@ -17,6 +18,11 @@ setup(
         Extension(
             "apprm_ref.sim._iopathc",
             ["apprm_ref/sim/_iopathc.c"],
+            optional=True,
+        ),
+        Extension(
+            "apprm_ref._frozenc",
+            ["apprm_ref/_frozenc.c"],
             optional=True,
         ),
         Extension(

@@ -6,11 +6,13 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
+from apprm_ref.frozen_init import fast_init
 from apprm_ref.persist import register_enum
 
 T = TypeVar("T")
 
 
+@fast_init
 @dataclass(frozen=True, order=True)
 class VolumeRef:
     """An array volume as the orchestrator names it: array name + the array's volume id."""
@@ -22,6 +24,7 @@ class VolumeRef:
         return f"{self.array}:{self.volume}"
 
 
+@fast_init
 @dataclass(frozen=True)
 class Op(Generic[T]):
     """Result of a driver operation and the simulated time at which it returned.
@@ -150,6 +153,7 @@ class SessionType(enum.StrEnum):
     RESTORE = "Restore"
 
 
+@fast_init
 @dataclass(frozen=True)
 class TargetVolume:
     """One target volume of a replica: its source, its own id, its type and array details."""

@@ -15,6 +15,7 @@ from apprm_ref.core.context import SessionContext
 from apprm_ref.core.records import MountLayout
 from apprm_ref.drivers.host import StackLayout
 from apprm_ref.errors import ConfigError, PlanError
+from apprm_ref.frozen_init import fast_init
 from apprm_ref.types import VolumeRef
 
 MOUNT_KEYS = (
@@ -29,6 +30,7 @@ MOUNT_KEYS = (
 MOUNT_PATH_DIRS = ("host_session", "host", "none")
 
 
+@fast_init
 @dataclass(frozen=True)
 class MountOptions:
     """Backup-system options common to both arrays (``arrays.md`` §2.4, §3.5)."""
@@ -63,6 +65,7 @@ def split_mount_options(raw: dict[str, Any]) -> tuple[MountOptions, dict[str, An
     return opts, rest
 
 
+@fast_init
 @dataclass(frozen=True)
 class Plan:
     sources: list[VolumeRef]

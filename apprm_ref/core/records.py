@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from apprm_ref.frozen_init import fast_init
 from apprm_ref.types import ReplicaType, TargetVolume, VolumeRef
 
 
+@fast_init
 @dataclass(frozen=True)
 class MountLayout:
     """How one replicated unit was used on the application system at backup time.

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from apprm_ref.errors import OrchestrationError
+from apprm_ref.frozen_init import fast_init
 from apprm_ref.types import TERMINAL_STATUSES, SessionStatus, SessionType, Severity
 
 SESSION_ID_RE = re.compile(r"^(R-)?(\d{4})/(\d{2})/(\d{2})-([1-9]\d*)$")
@@ -59,6 +60,7 @@ class SessionIdAllocator:
         return format_session_id(when, last + 1)
 
 
+@fast_init
 @dataclass(frozen=True)
 class Message:
     at: float  # simulated seconds

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from apprm_ref.drivers.capabilities import Capabilities
+from apprm_ref.frozen_init import fast_init
 from apprm_ref.types import Op, ReplicaType, TargetVolume, VolumeRef
 
 
+@fast_init
 @dataclass(frozen=True)
 class VolumeInfo:
     ref: VolumeRef
@@ -47,6 +49,7 @@ class ArrayDriver(Protocol):
     def unpresent(self, volume: str, host: str) -> Op[None]: ...
 
 
+@fast_init
 @dataclass(frozen=True)
 class ReplicaRequest:
     source: str  # volume id of the source on this array
@@ -56,6 +59,7 @@ class ReplicaRequest:
     pool: str | None = None  # snapclone disk group (None = same as source)
 
 
+@fast_init
 @dataclass(frozen=True)
 class PoolInfo:
     """A capacity pool (EVA disk group): raw capacity and raw free space in bytes."""
@@ -70,6 +74,7 @@ class PoolInfo:
 DR_GROUP_ZDB_STATES = frozenset({"normal", "warning"})
 
 
+@fast_init
 @dataclass(frozen=True)
 class CopyState:
     """Background copy of a target (snapclone normalization, pair copy). ``done_at`` is
@@ -137,6 +142,7 @@ class SnapshotArray(ArrayDriver, Protocol):
         ...
 
 
+@fast_init
 @dataclass(frozen=True)
 class PairInfo:
     """One XP pair seen from its P-VOL.

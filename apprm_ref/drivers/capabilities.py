@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apprm_ref.errors import ConfigError
+from apprm_ref.frozen_init import fast_init
 
 
 class Capability(enum.StrEnum):
@@ -81,6 +82,7 @@ class Capability(enum.StrEnum):
 _PARSED: dict[frozenset[Any], frozenset[Capability]] = {}
 
 
+@fast_init
 @dataclass(frozen=True)
 class Capabilities:
     kind: str  # the array protocol ("snapshot-array" | "split-mirror-array") or "host", "oracle"

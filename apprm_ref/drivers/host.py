@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from apprm_ref.drivers.capabilities import Capabilities
+from apprm_ref.frozen_init import fast_init
 from apprm_ref.types import VolumeRef
 
 
@@ -25,6 +26,7 @@ class HostDevice:
     wwn: str
 
 
+@fast_init
 @dataclass(frozen=True)
 class MountInfo:
     mount_point: str
@@ -35,6 +37,7 @@ class MountInfo:
     busy: bool
 
 
+@fast_init
 @dataclass(frozen=True)
 class StackLayout:
     """One filesystem of a replication unit, in its stack's own names.

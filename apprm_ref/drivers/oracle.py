@@ -14,12 +14,14 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from apprm_ref.drivers.capabilities import Capabilities
+from apprm_ref.frozen_init import fast_init
 
 # instance states (V$INSTANCE.STATUS; SHUTDOWN = no instance)
 SHUTDOWN, STARTED, MOUNTED, OPEN = "SHUTDOWN", "STARTED", "MOUNTED", "OPEN"
 SHUTDOWN_MODES = ("NORMAL", "IMMEDIATE", "TRANSACTIONAL", "ABORT")
 
 
+@fast_init
 @dataclass(frozen=True)
 class DatabaseInfo:
     """V$DATABASE (+ V$INSTANCE.STATUS)."""
@@ -38,6 +40,7 @@ class DatabaseInfo:
     status: str  # instance status
 
 
+@fast_init
 @dataclass(frozen=True)
 class DatafileInfo:
     """V$DATAFILE joined with V$TABLESPACE and V$BACKUP (control-file view)."""
@@ -136,6 +139,7 @@ class RecoveryResult:
     applied: tuple[tuple[int, int, str], ...]  # (thread, sequence, file name) of logs applied
 
 
+@fast_init
 @dataclass(frozen=True)
 class FileLayout:
     """Every file a volume check needs (reference 2.4)."""

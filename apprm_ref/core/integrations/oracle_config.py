@@ -19,6 +19,7 @@ from apprm_ref import credentials
 from apprm_ref.core.records import AppConfig
 from apprm_ref.drivers.oracle import FileLayout
 from apprm_ref.errors import ConfigError, NotFoundError
+from apprm_ref.frozen_init import fast_init
 from apprm_ref.types import VolumeRef
 
 DEFAULT_TMP_DIR = "/var/opt/omni/tmp"
@@ -150,6 +151,7 @@ def load_config(repo: Any, sid: str) -> OracleConfig | None:
 # --- spec options -----------------------------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True)
 class OracleOptions:
     include_cf_olf: bool = False  # ZDB_ORA_INCLUDE_CF_OLF

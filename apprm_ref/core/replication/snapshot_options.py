@@ -30,6 +30,7 @@ from typing import Any
 from apprm_ref.core.replication.options import boolean, choice, reject_unknown
 from apprm_ref.drivers.capabilities import Capability
 from apprm_ref.errors import ConfigError
+from apprm_ref.frozen_init import fast_init
 from apprm_ref.types import ReplicaType
 
 MAX_REPLICAS = 50  # (inferred) the DP upper bound was not confirmed (§2.4)
@@ -56,6 +57,7 @@ KEYS = (
 )
 
 
+@fast_init
 @dataclass(frozen=True)
 class EvaOptions:
     snapshot_type: ReplicaType = ReplicaType.SNAPSHOT

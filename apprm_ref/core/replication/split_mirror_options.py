@@ -35,6 +35,7 @@ from typing import Any
 from apprm_ref.core.replication.options import boolean, choice, reject_unknown
 from apprm_ref.drivers.capabilities import Capability
 from apprm_ref.errors import ConfigError
+from apprm_ref.frozen_init import fast_init
 
 MAX_MU = 2  # Business Copy L1 MUs are 0..2 (arrays.md 3.1)
 KEYS = (
@@ -52,6 +53,7 @@ KEYS = (
 _RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 
 
+@fast_init
 @dataclass(frozen=True)
 class XpOptions:
     mus: tuple[int, ...] = (0,)

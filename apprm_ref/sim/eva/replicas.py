@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from apprm_ref.errors import EvaError
+from apprm_ref.frozen_init import fast_init
 from apprm_ref.sim.eva.errors import refuse
 from apprm_ref.sim.eva.models import (
     BackgroundCopy,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from apprm_ref.sim.eva.backend import EvaBackend
 
 
+@fast_init
 @dataclass(frozen=True)
 class TargetSpec:
     """One target to create: kind, source, and for snapclones optional Vraid/disk group."""

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from apprm_ref.errors import HostError
+from apprm_ref.frozen_init import fast_init
 from apprm_ref.sim.host.models import Device, FileEntry, Host, LogicalVolume, Mount, VolumeGroup
 
 if TYPE_CHECKING:
     from apprm_ref.sim.host.backend import HostBackend
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Dentry:
     """A resolved file path: everything a read or write of the file needs."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from apprm_ref.frozen_init import fast_init
 from apprm_ref.persist import persistable
 
 PV_LABEL = "LVM2_PV"
@@ -86,6 +87,7 @@ class VolumeGroup:
 
 
 @persistable("host.FileEntry")
+@fast_init
 @dataclass(frozen=True)
 class FileEntry:
     path: str  # relative to the mount point
