@@ -227,3 +227,10 @@ def test_pure_python_keeps_the_dataclass_init() -> None:
     env = dict(os.environ, APPRM_PURE_PYTHON="1")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_ci_builds_the_compiled_init() -> None:
+    """On CI's fresh machine the plain editable install must have compiled it."""
+    if not os.environ.get("APPRM_CI"):
+        pytest.skip("checked where APPRM_CI=1 (.ci/run)")
+    assert frozen_init.FILL is not None

@@ -202,3 +202,22 @@ def test_the_compiled_copy_refuses_what_python_refuses() -> None:
     for copy in (compiled, python_plain_copy):
         with pytest.raises(ValueError, match="no copy of this"):
             copy({"a": [1, Refuses()]})
+
+
+def test_ci_builds_the_compiled_copy_and_pure_python_is_chosen_on_request() -> None:
+    """On CI's fresh machine the plain install must have compiled the copy; with
+    ``APPRM_PURE_PYTHON=1`` the Python reference is the one the cache uses."""
+    import os
+    import subprocess
+    import sys
+
+    from apprm_ref.idb import replica_cache
+
+    if os.environ.get("APPRM_CI"):
+        assert replica_cache.plain_copy is not replica_cache.python_plain_copy
+    code = (
+        "from apprm_ref.idb import replica_cache as r; print(r.plain_copy is r.python_plain_copy)"
+    )
+    env = dict(os.environ, APPRM_PURE_PYTHON="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "True", out.stderr
