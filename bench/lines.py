@@ -12,8 +12,9 @@ A-day run and an (A+D)-day run, each in its own process after the same warm-up e
 (so first imports and first-use caches are not charged to the window), with
 ``PYTHONHASHSEED=0``. A line is a unit of the interpreter's work, not of its cost: a
 line calling into C counts one, and a dataclass ``__init__`` (``<string>``) counts one per
-field. Measured on 4 Dec 2026 (4 databases, days 3-6): 31 417 lines per database-day; the
-dataclass constructors 8.6 %, the EVA's copy-on-write write path 3.3 %, DBWR 3.1 %.
+field. Measured on 4 Dec 2026 at b8cdb23 (4 databases, days 1+5): 31 895 lines per
+database-day; the EVA's copy-on-write write path 3.2 %, DBWR 3.1 %, the host write's Python
+side 2.9 %, the dataclass constructors 2.5 % (7.9 % before ``fast_init``).
 """
 
 from __future__ import annotations
