@@ -76,7 +76,7 @@ def test_an_instance_is_built_as_the_dataclass_builds_it(cls: type) -> None:
     assert inspect.signature(cls.__init__) == inspect.signature(original)
     assert cls.__init__.__qualname__ == original.__qualname__
     if hasattr(cls, "__post_init__"):
-        pytest.skip("its __post_init__ checks its values: built from real ones below")
+        return  # its __post_init__ checks its values: built from real ones below
     # every argument given: each field holds exactly the object passed, in the same order
     sentinels: dict[str, object] = {}
     args, kwargs = _call_split(cls, lambda n: sentinels.setdefault(n, object()))
