@@ -21,11 +21,12 @@ static PyObject *s_cache, *s_files, *s_host, *s_crashed, *s_mnt, *s_read_only, *
     *s_vdisks, *s_state, *s_presentations, *s_data, *s_size_extents, *s_ix, *s_kind, *s_id,
     *s_family, *s_covered, *s_delta, *s_host_written, *s_due, *s_ldevs, *s_reserved,
     *s_index, *s_count, *s_pairs, *s_by_svol, *s_by_pvol, *s_bc_by_pvol, *s_ca_primary,
-    *s_swap_freeze, *s_pdiff, *s_sdiff, *s_touch, *s_svol, *s_cow, *kw_host;
+    *s_swap_freeze, *s_pdiff, *s_sdiff, *s_touch, *s_svol, *s_cow, *s_vraid, *s_disk_group,
+    *s_disk_groups, *s_capacity_extents, *s_used, *kw_host;
 
 /* The constants the Python code compares with (configure_eva, configure_xp). */
 static PyObject *eva_failed, *eva_invalid, *eva_original, *eva_snapshot, *eva_vsnap;
-static PyObject *eva_type, *xp_type;
+static PyObject *eva_type, *xp_type, *eva_overhead; /* VRAID_OVERHEAD: vraid -> (num, den) */
 static PyObject *xp_none_due, *xp_svol_writable, *xp_copy_rs_r, *xp_tracking, *xp_mirroring,
     *xp_pair;
 
@@ -110,15 +111,110 @@ keys_in_range(PyObject *items, PyObject *size_obj)
 
 /* --- EVA ---------------------------------------------------------------------------- */
 
-/* EvaBackend.block_write for a usable original (or clone) vdisk whose write needs no
- * copy-on-write: every extent already held by each live vsnap, or no targets at all. */
+/* EvaBackend._new_cow(vsnaps, extents): for each vsnap in order, the extents (sorted,
+ * distinct) it has not allocated yet, in order, by vsnap id; vsnaps with none left out.
+ * The same dict the Python loop builds (its filter, its copy of a vsnap with no COW). */
+static PyObject *
+cow_needs(PyObject *vsnaps_seq, PyObject *extents_seq)
+{
+    PyObject *vsnaps = PySequence_Fast(vsnaps_seq, "vsnaps must be a sequence");
+    if (vsnaps == NULL)
+        return NULL;
+    PyObject *extents = PySequence_Fast(extents_seq, "extents must be a sequence");
+    PyObject *out = extents != NULL ? PyDict_New() : NULL;
+    if (out == NULL)
+        goto fail;
+    Py_ssize_t nv = PySequence_Fast_GET_SIZE(vsnaps), ne = PySequence_Fast_GET_SIZE(extents);
+    PyObject **ext = PySequence_Fast_ITEMS(extents);
+    for (Py_ssize_t i = 0; i < nv; i++) {
+        PyObject *s = PySequence_Fast_GET_ITEM(vsnaps, i);
+        PyObject *cow = PyObject_GetAttr(s, s_cow);
+        if (cow == NULL)
+            goto fail;
+        int held = PyObject_IsTrue(cow);
+        PyObject *fresh = held >= 0 ? PyList_New(0) : NULL;
+        for (Py_ssize_t j = 0; fresh != NULL && j < ne; j++) {
+            int in = held ? PySequence_Contains(cow, ext[j]) : 0;
+            if (in < 0 || (!in && PyList_Append(fresh, ext[j]) < 0))
+                Py_CLEAR(fresh);
+        }
+        Py_DECREF(cow);
+        if (fresh == NULL)
+            goto fail;
+        int bad = 0;
+        if (PyList_GET_SIZE(fresh) > 0) {
+            PyObject *sid = PyObject_GetAttr(s, s_id);
+            bad = sid == NULL || PyDict_SetItem(out, sid, fresh) < 0;
+            Py_XDECREF(sid);
+        }
+        Py_DECREF(fresh);
+        if (bad)
+            goto fail;
+    }
+    Py_DECREF(vsnaps);
+    Py_DECREF(extents);
+    return out;
+fail:
+    Py_DECREF(vsnaps);
+    Py_XDECREF(extents);
+    Py_XDECREF(out);
+    return NULL;
+}
+
+/* An exact int that fits a long long: 1 with it in *out, 0 if not (the caller declines). */
+static int
+small_int(PyObject *o, long long *out)
+{
+    if (o == NULL || !PyLong_CheckExact(o))
+        return 0;
+    int overflow = 0;
+    *out = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (*out == -1 && PyErr_Occurred())
+        return -1;
+    return overflow ? 0 : 1;
+}
+
+/* models.raw_extents(n, vraid): ceil(n * num / den) with (num, den) = VRAID_OVERHEAD[vraid],
+ * for exact small ints num >= 0 and den > 0. 1 with it in *out, 0 to decline, -1 on error. */
+static int
+raw_of(PyObject *vraid, Py_ssize_t n, long long *out)
+{
+    PyObject *nd = PyDict_GetItemWithError(eva_overhead, vraid);
+    if (nd == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    if (!PyTuple_CheckExact(nd) || PyTuple_GET_SIZE(nd) != 2)
+        return 0;
+    long long num, den;
+    int t = small_int(PyTuple_GET_ITEM(nd, 0), &num);
+    if (t <= 0)
+        return t;
+    if ((t = small_int(PyTuple_GET_ITEM(nd, 1), &den)) <= 0)
+        return t;
+    if (num < 0 || den <= 0 || num > (1LL << 20) || n > (1LL << 40))
+        return 0;
+    *out = ((long long)n * num + den - 1) / den;
+    return 1;
+}
+
+#define MAX_COW 64 /* vsnaps one write may allocate in; more: the Python code decides */
+
+/* EvaBackend.block_write for a usable original (or clone) vdisk: the extents every live
+ * vsnap already holds are written at once; the others first make each live vsnap that
+ * lacks them allocate them (copy-on-write), when the disk group has the room. A write
+ * the disk group has no room for is declined unchanged: the Python code fails the vsnaps
+ * and refuses it (E11). Every check is made before the first change. */
 static int
 eva_write_impl(PyObject *self, PyObject *volume, PyObject *items, PyObject *host)
 {
     int result = FAILED, t;
     PyObject *vdisks = NULL, *v = NULL, *state = NULL, *pres = NULL, *data = NULL,
              *size = NULL, *ix = NULL, *kind = NULL, *vid = NULL, *families = NULL,
-             *family = NULL, *coverage = NULL, *covered = NULL, *delta = NULL;
+             *family = NULL, *coverage = NULL, *covered = NULL, *delta = NULL,
+             *fresh = NULL, *live = NULL, *needs = NULL, *used = NULL, *groups = NULL,
+             *group = NULL, *dg = NULL, *cap = NULL;
+    PyObject *ncow[MAX_COW], *ngroup[MAX_COW], *next[MAX_COW]; /* owned, owned, borrowed */
+    long long nraw[MAX_COW];
+    Py_ssize_t nneeds = 0, planned = 0;
     if (eva_failed == NULL || !PyDict_CheckExact(items) || PyDict_GET_SIZE(items) == 0)
         return DECLINED;
     if ((vdisks = PyObject_GetAttr(self, s_vdisks)) == NULL)
@@ -172,15 +268,114 @@ eva_write_impl(PyObject *self, PyObject *volume, PyObject *items, PyObject *host
             DECLINE_IF(t);
         }
     }
-    if (n > 0) { /* every extent must be covered already, or copy-on-write is needed */
+    int fresh_any = 0; /* an extent no live vsnap is known to hold (or none known) */
+    if (n > 0) {
         if ((coverage = PyObject_GetAttr(ix, s_covered)) == NULL)
             goto done;
-        DECLINE_UNLESS(dict_item(coverage, vid, &covered));
-        DECLINE_UNLESS(PyDict_CheckExact(covered));
+        DECLINE_UNLESS(PyDict_CheckExact(coverage));
+        covered = PyDict_GetItemWithError(coverage, vid);
+        if (covered == NULL && PyErr_Occurred())
+            goto done;
+        Py_XINCREF(covered);
+        if (covered != NULL)
+            DECLINE_UNLESS(PyDict_CheckExact(covered));
+        if ((fresh = PyList_New(0)) == NULL)
+            goto done;
         Py_ssize_t pos = 0;
         PyObject *key, *value;
-        while (PyDict_Next(items, &pos, &key, &value))
-            DECLINE_UNLESS(PyDict_Contains(covered, key));
+        while (PyDict_Next(items, &pos, &key, &value)) {
+            int in = covered != NULL ? PyDict_Contains(covered, key) : 0;
+            if (in < 0 || (!in && PyList_Append(fresh, key) < 0))
+                goto done;
+        }
+        fresh_any = PyList_GET_SIZE(fresh) > 0;
+    }
+    if (fresh_any) { /* _new_cow(_live_vsnaps(family), sorted(fresh)) */
+        if (PyList_Sort(fresh) < 0 || (live = PyList_New(0)) == NULL)
+            goto done;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *target = PyTuple_GET_ITEM(family, i);
+            PyObject *tkind = PyObject_GetAttr(target, s_kind);
+            if (tkind == NULL)
+                goto done;
+            t = eq(tkind, eva_vsnap);
+            Py_DECREF(tkind);
+            if (t < 0)
+                goto done;
+            if (!t)
+                continue;
+            PyObject *tstate = PyObject_GetAttr(target, s_state);
+            if (tstate == NULL)
+                goto done;
+            t = eq(tstate, eva_invalid);
+            Py_DECREF(tstate);
+            if (t < 0 || (!t && PyList_Append(live, target) < 0))
+                goto done;
+        }
+        if ((needs = cow_needs(live, fresh)) == NULL)
+            goto done;
+        nneeds = PyDict_GET_SIZE(needs);
+    }
+    if (nneeds > 0) { /* the allocation, planned and checked before any change */
+        DECLINE_IF(nneeds > MAX_COW);
+        if ((used = PyObject_GetAttr(ix, s_used)) == NULL)
+            goto done;
+        DECLINE_UNLESS(PyDict_CheckExact(used));
+        long long need_raw = 0;
+        Py_ssize_t pos = 0;
+        PyObject *sid, *extents;
+        while (PyDict_Next(needs, &pos, &sid, &extents)) {
+            PyObject *snap = NULL, *vraid = NULL, *cow = NULL, *sgroup = NULL;
+            long long before, after, fresh_raw, now;
+            DECLINE_UNLESS(dict_item(vdisks, sid, &snap));
+            vraid = PyObject_GetAttr(snap, s_vraid);
+            cow = vraid != NULL ? PyObject_GetAttr(snap, s_cow) : NULL;
+            sgroup = cow != NULL ? PyObject_GetAttr(snap, s_disk_group) : NULL;
+            Py_DECREF(snap);
+            t = sgroup == NULL ? -1 : 1;
+            if (t > 0 && (!PyDict_CheckExact(cow) || !PyList_CheckExact(extents)))
+                t = 0;
+            Py_ssize_t held = t > 0 ? PyDict_GET_SIZE(cow) : 0;
+            if (t > 0)
+                t = raw_of(vraid, PyList_GET_SIZE(extents), &fresh_raw);
+            if (t > 0)
+                t = raw_of(vraid, held, &before);
+            if (t > 0) /* the extents are new to this vsnap and distinct (cow_needs) */
+                t = raw_of(vraid, held + PyList_GET_SIZE(extents), &after);
+            if (t > 0) {
+                PyObject *u = PyDict_GetItemWithError(used, sgroup); /* used[g] must exist */
+                t = u == NULL ? (PyErr_Occurred() ? -1 : 0) : small_int(u, &now);
+            }
+            Py_XDECREF(vraid);
+            if (t <= 0) {
+                Py_XDECREF(cow);
+                Py_XDECREF(sgroup);
+                result = t < 0 ? FAILED : DECLINED;
+                goto done;
+            }
+            ncow[planned] = cow;
+            ngroup[planned] = sgroup;
+            next[planned] = extents;
+            nraw[planned] = after - before;
+            planned++;
+            need_raw += fresh_raw;
+        }
+        if (need_raw > 0) { /* free_raw(v.disk_group): capacity minus the index's total */
+            long long capacity, taken = 0;
+            if ((group = PyObject_GetAttr(v, s_disk_group)) == NULL
+                || (groups = PyObject_GetAttr(self, s_disk_groups)) == NULL)
+                goto done;
+            DECLINE_UNLESS(dict_item(groups, group, &dg));
+            if ((cap = PyObject_GetAttr(dg, s_capacity_extents)) == NULL)
+                goto done;
+            DECLINE_UNLESS(small_int(cap, &capacity));
+            PyObject *u = PyDict_GetItemWithError(used, group);
+            if (u == NULL && PyErr_Occurred())
+                goto done;
+            if (u != NULL)
+                DECLINE_UNLESS(small_int(u, &taken));
+            DECLINE_IF(need_raw > capacity - taken); /* full: the Python code refuses */
+        }
     }
     /* accepted: the changes of the Python code, in its order */
     if ((delta = PyObject_GetAttr(data, s_delta)) == NULL)
@@ -188,12 +383,55 @@ eva_write_impl(PyObject *self, PyObject *volume, PyObject *items, PyObject *host
     DECLINE_UNLESS(PyDict_CheckExact(delta));
     if (PyDict_Update(delta, items) < 0)
         goto done;
+    for (Py_ssize_t i = 0; i < planned; i++) { /* _allocate_cow */
+        Py_ssize_t m = PyList_GET_SIZE(next[i]);
+        for (Py_ssize_t j = 0; j < m; j++)
+            if (PyDict_SetItem(ncow[i], PyList_GET_ITEM(next[i], j), Py_True) < 0)
+                goto done;
+        PyObject *u = PyDict_GetItemWithError(used, ngroup[i]);
+        PyObject *d = u != NULL ? PyLong_FromLongLong(nraw[i]) : NULL;
+        PyObject *sum = d != NULL ? PyNumber_Add(u, d) : NULL;
+        Py_XDECREF(d);
+        if (sum == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetObject(PyExc_KeyError, ngroup[i]);
+            goto done;
+        }
+        t = PyDict_SetItem(used, ngroup[i], sum);
+        Py_DECREF(sum);
+        if (t < 0)
+            goto done;
+    }
+    if (n > 0 && (fresh_any || covered == NULL)) { /* the write's extents are covered now */
+        PyObject *cov = covered;
+        if (cov == NULL) {
+            if ((cov = covered = PyDict_New()) == NULL || PyDict_SetItem(coverage, vid, cov) < 0)
+                goto done;
+        }
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(items, &pos, &key, &value))
+            if (PyDict_SetItem(cov, key, Py_None) < 0)
+                goto done;
+    }
     if ((t = eq(kind, eva_original)) < 0)
         goto done;
     if (!t && PyObject_SetAttr(v, s_host_written, Py_True) < 0)
         goto done;
     result = DONE;
 done:
+    for (Py_ssize_t i = 0; i < planned; i++) {
+        Py_DECREF(ncow[i]);
+        Py_DECREF(ngroup[i]);
+    }
+    Py_XDECREF(fresh);
+    Py_XDECREF(live);
+    Py_XDECREF(needs);
+    Py_XDECREF(used);
+    Py_XDECREF(groups);
+    Py_XDECREF(group);
+    Py_XDECREF(dg);
+    Py_XDECREF(cap);
     Py_XDECREF(vdisks);
     Py_XDECREF(v);
     Py_XDECREF(state);
@@ -211,9 +449,7 @@ done:
     return result;
 }
 
-/* EvaBackend._new_cow(vsnaps, extents): for each vsnap in order, the extents (sorted,
- * distinct) it has not allocated yet, in order, by vsnap id; vsnaps with none left out.
- * The same dict the Python loop builds (its filter, its copy of a vsnap with no COW). */
+/* EvaBackend._new_cow(vsnaps, extents) for the Python caller (see cow_needs). */
 static PyObject *
 new_cow(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -221,48 +457,7 @@ new_cow(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "new_cow(vsnaps, extents)");
         return NULL;
     }
-    PyObject *vsnaps = PySequence_Fast(args[0], "vsnaps must be a sequence");
-    if (vsnaps == NULL)
-        return NULL;
-    PyObject *extents = PySequence_Fast(args[1], "extents must be a sequence");
-    PyObject *out = extents != NULL ? PyDict_New() : NULL;
-    if (out == NULL)
-        goto fail;
-    Py_ssize_t nv = PySequence_Fast_GET_SIZE(vsnaps), ne = PySequence_Fast_GET_SIZE(extents);
-    PyObject **ext = PySequence_Fast_ITEMS(extents);
-    for (Py_ssize_t i = 0; i < nv; i++) {
-        PyObject *s = PySequence_Fast_GET_ITEM(vsnaps, i);
-        PyObject *cow = PyObject_GetAttr(s, s_cow);
-        if (cow == NULL)
-            goto fail;
-        int held = PyObject_IsTrue(cow);
-        PyObject *fresh = held >= 0 ? PyList_New(0) : NULL;
-        for (Py_ssize_t j = 0; fresh != NULL && j < ne; j++) {
-            int in = held ? PySequence_Contains(cow, ext[j]) : 0;
-            if (in < 0 || (!in && PyList_Append(fresh, ext[j]) < 0))
-                Py_CLEAR(fresh);
-        }
-        Py_DECREF(cow);
-        if (fresh == NULL)
-            goto fail;
-        int bad = 0;
-        if (PyList_GET_SIZE(fresh) > 0) {
-            PyObject *sid = PyObject_GetAttr(s, s_id);
-            bad = sid == NULL || PyDict_SetItem(out, sid, fresh) < 0;
-            Py_XDECREF(sid);
-        }
-        Py_DECREF(fresh);
-        if (bad)
-            goto fail;
-    }
-    Py_DECREF(vsnaps);
-    Py_DECREF(extents);
-    return out;
-fail:
-    Py_DECREF(vsnaps);
-    Py_XDECREF(extents);
-    Py_XDECREF(out);
-    return NULL;
+    return cow_needs(args[0], args[1]);
 }
 
 /* --- XP ----------------------------------------------------------------------------- */
@@ -685,9 +880,9 @@ keep(PyObject **slot, PyObject *value)
 static PyObject *
 configure_eva(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 6 || !PyType_Check(args[5])) {
-        PyErr_SetString(PyExc_TypeError,
-                        "configure_eva(FAILED, INVALID, ORIGINAL, SNAPSHOT, VSNAP, EvaBackend)");
+    if (nargs != 7 || !PyType_Check(args[5]) || !PyDict_CheckExact(args[6])) {
+        PyErr_SetString(PyExc_TypeError, "configure_eva(FAILED, INVALID, ORIGINAL, SNAPSHOT, "
+                                         "VSNAP, EvaBackend, VRAID_OVERHEAD: dict)");
         return NULL;
     }
     keep(&eva_failed, args[0]);
@@ -696,6 +891,7 @@ configure_eva(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
     keep(&eva_snapshot, args[3]);
     keep(&eva_vsnap, args[4]);
     keep(&eva_type, args[5]);
+    keep(&eva_overhead, args[6]);
     Py_RETURN_NONE;
 }
 
@@ -789,6 +985,11 @@ PyInit__iopathc(void)
     INTERN(s_touch, "touch");
     INTERN(s_svol, "svol");
     INTERN(s_cow, "cow");
+    INTERN(s_vraid, "vraid");
+    INTERN(s_disk_group, "disk_group");
+    INTERN(s_disk_groups, "disk_groups");
+    INTERN(s_capacity_extents, "capacity_extents");
+    INTERN(s_used, "used");
     if ((kw_host = Py_BuildValue("(s)", "host")) == NULL)
         return NULL;
     return PyModule_Create(&module);

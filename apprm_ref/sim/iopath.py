@@ -34,7 +34,8 @@ COMPILED = load()
 
 
 def configure_eva(*constants: Any) -> None:
-    """Hand the EVA's states, kinds and backend type to the extension (if built)."""
+    """Hand the EVA's states, kinds, backend type and RAID overheads (``raw_extents``'
+    table) to the extension (if built)."""
     if EXTENSION is not None:
         EXTENSION.configure_eva(*constants)
 

@@ -19,6 +19,7 @@ from apprm_ref.sim.eva.errors import refuse
 from apprm_ref.sim.eva.index import EvaIndex
 from apprm_ref.sim.eva.invariants import eva_problems
 from apprm_ref.sim.eva.models import (
+    VRAID_OVERHEAD,
     DiskGroup,
     DrGroup,
     Vdisk,
@@ -380,4 +381,4 @@ def _live_vsnaps(family: Sequence[Vdisk]) -> list[Vdisk]:
     return [t for t in family if t.kind == _VSNAP and t.state != _INVALID]
 
 
-iopath.configure_eva(_FAILED, _INVALID, _ORIGINAL, _SNAPSHOT, _VSNAP, EvaBackend)
+iopath.configure_eva(_FAILED, _INVALID, _ORIGINAL, _SNAPSHOT, _VSNAP, EvaBackend, VRAID_OVERHEAD)
