@@ -6,7 +6,9 @@
  * Each function handles the usual case only and declines (returns False) before it
  * changes anything when a case is not usual: a dentry not cached, a file not in one PV
  * run, a read-only or frozen mount, a block or extent out of range, a vdisk that is not
- * usable or not presented, a write that needs copy-on-write, an index not built, an XP
+ * usable or not presented, a copy-on-write the disk group has no room for (or one the
+ * compiled code does not plan: more than MAX_COW vsnaps, a RAID level or a total it does
+ * not know), a family not materialized, an index not built, an XP
  * copy completion that may be due, a reserved LDEV, a protected S-VOL, a CA S-VOL, a
  * P-VOL being restored. The Python method then runs as before and decides (and refuses
  * with the array's error). Where it accepts, it makes the same changes as the Python code

@@ -1,7 +1,8 @@
 """Which code runs the usual case of a host write: the compiled part (``_iopathc``, built
 by ``pip install``) unless it is missing or ``APPRM_PURE_PYTHON=1`` asks for the reference
 Python. The compiled functions accept only the usual case (a cached dentry, a usable
-volume, no copy-on-write, no copy completion due, no protected pair) and decline anything
+volume, copy-on-write only where the disk group has room, no copy completion due, no
+protected pair) and decline anything
 else before changing anything, so the Python methods still decide every refusal; both
 leave the same world (tests/unit/sim/test_iopath.py), so the choice changes speed only."""
 

@@ -239,7 +239,8 @@ class EvaBackend(ReplicaOps, PresentationOps):
         source and fails its vsnaps (E11) and the write is refused, never silently lost.
         Every check is made at every write, in this order; the usual case (a usable vdisk,
         built indexes, extents already covered) costs no call beyond the data update; the
-        compiled part (``iopath``) takes that case whole, and declines any other unchanged."""
+        compiled part (``iopath``) takes that case whole, and copy-on-write where the disk
+        group has room, and declines any other unchanged (a full disk group among them)."""
         fast = iopath.COMPILED
         if fast is not None and fast.eva_write(self, volume, items, host):
             return
