@@ -281,16 +281,16 @@ eva_write_impl(PyObject *self, PyObject *volume, PyObject *items, PyObject *host
         Py_XINCREF(covered);
         if (covered != NULL)
             DECLINE_UNLESS(PyDict_CheckExact(covered));
-        if ((fresh = PyList_New(0)) == NULL)
-            goto done;
-        Py_ssize_t pos = 0;
+        Py_ssize_t pos = 0; /* the list is made at the first miss: most writes have none */
         PyObject *key, *value;
         while (PyDict_Next(items, &pos, &key, &value)) {
             int in = covered != NULL ? PyDict_Contains(covered, key) : 0;
-            if (in < 0 || (!in && PyList_Append(fresh, key) < 0))
+            if (in < 0 || (!in && fresh == NULL && (fresh = PyList_New(0)) == NULL))
+                goto done;
+            if (!in && PyList_Append(fresh, key) < 0)
                 goto done;
         }
-        fresh_any = PyList_GET_SIZE(fresh) > 0;
+        fresh_any = fresh != NULL;
     }
     if (fresh_any) { /* _new_cow(_live_vsnaps(family), sorted(fresh)) */
         if (PyList_Sort(fresh) < 0 || (live = PyList_New(0)) == NULL)

@@ -449,6 +449,20 @@ snapshot_and_frozen(PyObject *snapshot, PyObject *items, PyObject *tag)
     return out;
 }
 
+/* snapshot[k] = snap and (k, frozen) appended to items: one key of a section or entry
+ * being frozen (NULL snap or frozen: an error is already set). 0, or -1 on error. */
+static int
+put_entry(PyObject *snapshot, PyObject *items, PyObject *k, PyObject *snap, PyObject *frozen)
+{
+    if (snap == NULL || frozen == NULL)
+        return -1;
+    PyObject *pair = PyTuple_Pack(2, k, frozen);
+    int bad = pair == NULL || PyDict_SetItem(snapshot, k, snap) < 0
+              || PyList_Append(items, pair) < 0;
+    Py_XDECREF(pair);
+    return bad ? -1 : 0;
+}
+
 /* Every item of the exact list v an exact scalar: 1, else 0. */
 static int
 all_scalar_list(PyObject *v)
@@ -508,12 +522,9 @@ entry_pair_of(PyObject *value, PyObject *tag)
             frozen = tup != NULL ? PyTuple_Pack(2, tag, tup) : NULL;
             Py_XDECREF(tup);
         }
-        PyObject *pair = frozen != NULL ? PyTuple_Pack(2, k, frozen) : NULL;
-        int bad = pair == NULL || PyDict_SetItem(snapshot, k, copy) < 0
-                  || PyList_Append(items, pair) < 0;
+        int bad = put_entry(snapshot, items, k, copy, frozen);
         Py_XDECREF(copy);
         Py_XDECREF(frozen);
-        Py_XDECREF(pair);
         if (bad)
             goto fail;
     }
@@ -600,10 +611,8 @@ section_entries(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             }
             entry = made;
         }
-        PyObject *pair = PyTuple_Pack(2, k, PyTuple_GET_ITEM(entry, 1));
-        int bad = pair == NULL || PyDict_SetItem(snapshot, k, PyTuple_GET_ITEM(entry, 0)) < 0
-                  || PyList_Append(items, pair) < 0;
-        Py_XDECREF(pair);
+        int bad = put_entry(snapshot, items, k, PyTuple_GET_ITEM(entry, 0),
+                            PyTuple_GET_ITEM(entry, 1));
         Py_XDECREF(made); /* entries holds it */
         if (bad)
             goto fail;
